@@ -1,0 +1,343 @@
+"""The `readlist` command: argument parsing, and wiring of store, library and app.
+
+No UI logic lives here. Commands other than the TUI never import Textual, so they start
+in a fraction of a second. Errors a user can cause are `ReadlistError`s: they are printed
+as one line on stderr and exit with status 2; a query that matches nothing makes a
+changing command (tag, rate...) exit with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from readlist import __version__
+from readlist.errors import ReadlistError
+from readlist.models import MAX_RATING, Annotation, normalize_tags
+from readlist.paths import ENV_VAR, resolve_db
+from readlist.text import strip_controls
+
+if TYPE_CHECKING:
+    from readlist.library import Library
+    from readlist.store import Store
+
+EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
+# argparse takes every "-word" for an option; query terms like -is:read are not, so
+# they are disguised before parsing and restored after.
+_NEG = "\x00"
+_SHORT_OPTIONS = frozenset({"-h", "-o", "-f", "-V"})  # every short option the parser has
+
+QUERY_HELP = """\
+query language (for list, export, tag, untag, rate, read, unread):
+  words / "a phrase"     all must occur in title, abstract, tags or note (any case)
+  tag:NAME               tagged NAME              is:read  is:unread  is:rated
+  rating:>=4             also =, <, <=, >         year:2024  year:2020..2023
+  upvotes:>=10           authors:>5               id:52393aed (prefix of an id)
+  -TERM                  negates a term, e.g. -is:read -tag:done
+"""
+
+EPILOG = f"""\
+{QUERY_HELP}
+examples:
+  readlist --demo                       try it on the bundled sample listings
+  readlist import ~/papers/2024-05-01.txt
+  readlist list "prompt tuning" -is:read
+  readlist tag 'id:52393aed' to-read nlp
+  readlist export --format bibtex -o refs.bib tag:thesis
+
+The library is {"$" + ENV_VAR} or --db PATH if given, else library.json in the user data
+directory; its sibling files (*.papers.json, *.abstracts.json) hold the catalogue.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="readlist",
+        description="A keyboard-driven reading list for research papers. "
+        "With no command, opens the library in the terminal UI.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--db", metavar="PATH", help=f"library file (default: ${ENV_VAR}, else the user data dir)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="open the TUI on a throwaway library of sample papers"
+    )
+    parser.add_argument("-V", "--version", action="version", version=f"readlist {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("import", help="import paper listings (text copied from listing pages)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+
+    def with_query_help(name: str, summary: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=summary,
+            epilog=QUERY_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    p = with_query_help("list", "print matching papers, one per line")
+    p.add_argument("query", nargs="*", metavar="QUERY")
+    p.add_argument("--sort", choices=["date", "upvotes", "rating", "title"], default="date")
+    p.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
+
+    p = with_query_help("export", "write matching papers as JSON, BibTeX, Markdown or CSV")
+    p.add_argument("query", nargs="*", metavar="QUERY")
+    p.add_argument("--format", "-f", choices=["json", "bibtex", "markdown", "csv"], default="json")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+    )
+    p.add_argument("--sort", choices=["date", "upvotes", "rating", "title"], default="date")
+
+    for name, verb in (("tag", "add tags to"), ("untag", "remove tags from")):
+        p = sub.add_parser(name, help=f"{verb} matching papers")
+        p.add_argument("query", metavar="QUERY", help="which papers (quote it if it has spaces)")
+        p.add_argument("tags", nargs="+", metavar="TAG")
+
+    p = sub.add_parser("rate", help="rate matching papers 1-5 (0 clears the rating)")
+    p.add_argument("query", metavar="QUERY")
+    p.add_argument("rating", type=_rating, metavar="N")
+
+    for name, state in (("read", "read"), ("unread", "unread")):
+        p = sub.add_parser(name, help=f"mark matching papers {state}")
+        p.add_argument("query", metavar="QUERY")
+
+    return parser
+
+
+def _rating(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"rating must be a whole number 0..{MAX_RATING}, not {text!r}"
+        ) from None
+    if not 0 <= value <= MAX_RATING:
+        raise argparse.ArgumentTypeError(f"rating must be 0..{MAX_RATING}, not {value}")
+    return value
+
+
+def _disguise(argv: Sequence[str]) -> list[str]:
+    out = []
+    for arg in argv:
+        if arg == "--":
+            out.append(arg)
+        elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and arg not in _SHORT_OPTIONS:
+            out.append(_NEG + arg[1:])
+        else:
+            out.append(arg)
+    return out
+
+
+def _restore(value: str) -> str:
+    return value.replace(_NEG, "-")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(_disguise(sys.argv[1:] if argv is None else argv))
+    for name in ("query", "tags", "files"):
+        value = getattr(args, name, None)
+        if isinstance(value, list):
+            setattr(args, name, [_restore(v) for v in value])
+        elif isinstance(value, str):
+            setattr(args, name, _restore(value))
+    try:
+        return run(args)
+    except ReadlistError as error:
+        print(f"readlist: {strip_controls(str(error))}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("readlist: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `readlist list | head`: the reader left. Silence the flush at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.command is None:
+        from readlist.tui.run import run_tui
+
+        return run_tui(demo=args.demo, db=None if args.demo else resolve_db(args.db))
+    db = resolve_db(args.db)
+    command: Callable[[argparse.Namespace, Path], int] = COMMANDS[args.command]
+    return command(args, db)
+
+
+# -- commands ----------------------------------------------------------------------------
+
+
+def cmd_import(args: argparse.Namespace, db: Path) -> int:
+    from readlist.importers import read_listing
+    from readlist.store import Store
+
+    progress = _Progress(sys.stderr)
+    store = Store.open(db)
+    good, failed = [], 0
+    for name in args.files:
+        progress.say(f"reading {name}")
+        try:
+            good.append(read_listing(name, today=date.today()))
+        except ReadlistError as error:
+            failed += 1
+            progress.clear()
+            print(f"readlist: {strip_controls(str(error))}", file=sys.stderr)
+    if good:
+        reports = store.import_listings(
+            [listing.papers for listing in good], progress=progress.step
+        )
+        progress.clear()
+        for listing, report in zip(good, reports, strict=True):
+            parts = [f"{len(report.added)} added", f"{len(report.updated)} updated"]
+            if report.unchanged:
+                parts.append(f"{report.unchanged} already in the library")
+            if listing.skipped:
+                parts.append(f"{listing.skipped} incomplete entries skipped")
+            print(f"{listing.path}: {', '.join(parts)}")
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _load(db: Path) -> tuple[Store, Library]:
+    from readlist.library import Library
+    from readlist.store import Store
+
+    store = Store.open(db)
+    return store, Library(store.papers(), store.annotations())
+
+
+def _select(library: Library, query_text: str, sort: str = "date") -> list[int]:
+    from readlist.query import parse
+
+    return library.select(parse(query_text), sort)
+
+
+def cmd_list(args: argparse.Namespace, db: Path) -> int:
+    query = " ".join(args.query)
+    _store, library = _load(db)
+    rows = _select(library, query, args.sort)
+    if args.limit is not None:
+        rows = rows[: max(args.limit, 0)]
+    out = sys.stdout
+    for i in rows:
+        paper = library.papers[i]
+        note = library.annotation_at(i)
+        stars = "★" * note.rating + "·" * (MAX_RATING - note.rating)
+        upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+        tags = "  " + " ".join(f"#{t}" for t in note.tags) if note.tags else ""
+        title = strip_controls(paper.title)
+        out.write(
+            f"{paper.short_id}  {paper.published or '----------'}  {upvotes:>5}  {stars}  "
+            f"{'✓' if note.read else ' '} {title}{strip_controls(tags)}\n"
+        )
+    if not rows and query:
+        print(f"readlist: no papers match {query!r} (library has {len(library)})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, db: Path) -> int:
+    from readlist.export import export
+    from readlist.store.storage import atomic_write
+
+    _store, library = _load(db)
+    rows = _select(library, " ".join(args.query), args.sort)
+    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), args.format)
+    if args.output and args.output != "-":
+        target = Path(args.output)
+        try:
+            atomic_write(target, blob)
+        except OSError as error:
+            raise ReadlistError(f"{target}: cannot write ({error.strerror or error})") from None
+        print(f"exported {len(rows)} papers to {target}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(blob)
+        sys.stdout.flush()
+    return EXIT_OK
+
+
+def _annotate(
+    args: argparse.Namespace, db: Path, edit: Callable[[Annotation], Annotation], done: str
+) -> int:
+    store, library = _load(db)
+    rows = _select(library, args.query)
+    if not rows:
+        print(f"readlist: no papers match {args.query!r}; nothing changed", file=sys.stderr)
+        return EXIT_NO_MATCH
+    change = store.update((library.papers[i].id for i in rows), edit)
+    changed = len(change.changed)
+    unchanged = len(rows) - changed
+    papers = "paper" if changed == 1 else "papers"
+    print(f"{done} {changed} {papers}" + (f" ({unchanged} already were)" if unchanged else ""))
+    return EXIT_OK
+
+
+def cmd_tag(args: argparse.Namespace, db: Path) -> int:
+    tags = normalize_tags(args.tags)
+    if not tags:
+        raise ReadlistError("no tag given (tags are separated by spaces or commas)")
+    return _annotate(args, db, lambda a: a.with_tags_added(tags), f"tagged with {' '.join(tags)}:")
+
+
+def cmd_untag(args: argparse.Namespace, db: Path) -> int:
+    tags = normalize_tags(args.tags)
+    return _annotate(
+        args, db, lambda a: a.with_tags_removed(tags), f"removed {' '.join(tags)} from"
+    )
+
+
+def cmd_rate(args: argparse.Namespace, db: Path) -> int:
+    rating: int = args.rating
+    label = f"rated {rating}/{MAX_RATING}:" if rating else "cleared the rating of"
+    return _annotate(args, db, lambda a: a.with_rating(rating), label)
+
+
+def cmd_read(args: argparse.Namespace, db: Path) -> int:
+    return _annotate(args, db, lambda a: a.with_read(True), "marked read:")
+
+
+def cmd_unread(args: argparse.Namespace, db: Path) -> int:
+    return _annotate(args, db, lambda a: a.with_read(False), "marked unread:")
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "import": cmd_import,
+    "list": cmd_list,
+    "export": cmd_export,
+    "tag": cmd_tag,
+    "untag": cmd_untag,
+    "rate": cmd_rate,
+    "read": cmd_read,
+    "unread": cmd_unread,
+}
+
+
+class _Progress:
+    """One self-overwriting status line on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.shown = False
+
+    def say(self, text: str) -> None:
+        if self.enabled:
+            self.stream.write(f"\r\x1b[2K{strip_controls(text)[:100]}")
+            self.stream.flush()
+            self.shown = True
+
+    def step(self, phase: str, done: int, total: int) -> None:
+        self.say(f"{phase}… {100 * done // total if total else 100}%")
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+            self.shown = False

@@ -1,0 +1,61 @@
+"""Where a library lives on disk.
+
+A library is named by one path, the annotations file (`--db PATH`, `READLIST_DB`, or
+`library.json` in the platform's user data directory). Its sibling files hold the rest;
+keeping the small, often-written annotations apart from the large catalogue is what makes
+a tag toggle cheap at 100,000 papers.
+
+    library.json            annotations: tags, ratings, read state, notes (the user's work)
+    library.papers.json     catalogue: titles and metadata
+    library.abstracts.json  catalogue: abstracts (large; loaded after the first frame)
+    *.bak                   the last copy that opened cleanly
+    library.json.lock       cross-process lock
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VAR = "READLIST_DB"
+
+
+@dataclass(frozen=True, slots=True)
+class LibraryPaths:
+    annotations: Path
+    papers: Path
+    abstracts: Path
+    lock: Path
+
+    @classmethod
+    def for_db(cls, db: Path) -> LibraryPaths:
+        stem = db.name[: -len(".json")] if db.name.endswith(".json") else db.name
+        return cls(
+            annotations=db,
+            papers=db.with_name(f"{stem}.papers.json"),
+            abstracts=db.with_name(f"{stem}.abstracts.json"),
+            lock=db.with_name(f"{db.name}.lock"),
+        )
+
+    @property
+    def data_files(self) -> tuple[Path, Path, Path]:
+        return (self.annotations, self.papers, self.abstracts)
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(path.name + ".bak")
+
+
+def default_db() -> Path:
+    """`library.json` in the user data directory (e.g. ~/.local/share/readlist)."""
+    from platformdirs import user_data_path
+
+    return user_data_path("readlist", appauthor=False) / "library.json"
+
+
+def resolve_db(cli_value: str | None, environ: Mapping[str, str] = os.environ) -> Path:
+    """The library to use: `--db`, else `$READLIST_DB`, else the default."""
+    chosen = cli_value or environ.get(ENV_VAR) or None
+    return Path(chosen).expanduser() if chosen else default_db()

@@ -1,0 +1,223 @@
+"""A TinyDB storage that never leaves a half-written file and notices other writers.
+
+TinyDB's `JSONStorage` rewrites its file in place: a crash mid-write leaves a file that
+will not open. `AtomicJSONStorage` writes a temporary file in the same folder, flushes and
+fsyncs it, renames it over the old file and fsyncs the folder, so the file on disk is
+always either the old version or the new one.
+
+It also keeps the parsed data in memory and re-reads the file only when its identity
+changes: (inode, size, mtime). Every write renames a new inode into place and makes the
+mtime strictly larger than the previous version's, so another process's write is always
+seen as a change, even within one clock tick and even if the inode number is reused.
+
+`batch()` defers writes so that several TinyDB operations become one file write, and
+drops the in-memory data if the batch fails, so memory never holds what disk does not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+from readlist.errors import LibraryError, LibraryWriteError
+from readlist.paths import backup_path
+
+FORMAT_TABLE = "readlist"
+FORMAT_VERSION = 1
+_TMP_MARK = ".tmp-"
+
+Data = dict[str, dict[str, Any]]
+Signature = tuple[int, int, int]
+
+
+def signature(path: Path) -> Signature | None:
+    """(inode, size, mtime_ns) of `path`, or None if it does not exist."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def temp_files(path: Path) -> list[Path]:
+    """Temporary files a write of `path` may have left behind."""
+    prefix = f".{path.name}{_TMP_MARK}"
+    try:
+        return [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return []
+
+
+def atomic_write(path: Path, blob: bytes) -> Signature:
+    """Replace `path` with `blob` so that a crash leaves the old or the new file, whole.
+
+    Raises OSError; on error the old file is untouched and no temporary file remains.
+    """
+    previous = signature(path)
+    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        try:
+            view = memoryview(blob)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if previous is not None and os.fstat(fd).st_mtime_ns <= previous[2]:
+                # Same clock tick as the last version: step the mtime forward so every
+                # version has a distinct, increasing signature.
+                os.utime(fd, ns=(previous[2] + 1, previous[2] + 1))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+    new = signature(path)
+    assert new is not None
+    return new
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not supported on this platform; the rename is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def damaged(path: Path, problem: str) -> LibraryError:
+    """The error for a library file that cannot be used as it is."""
+    bak = backup_path(path)
+    if bak.exists():
+        hint = f"the last good copy is {bak}; run `readlist doctor --repair` to restore it"
+    else:
+        hint = "run `readlist doctor` for details"
+    return LibraryError(f"{path}: {problem}; the file was left untouched ({hint})")
+
+
+def parse_library_json(path: Path, blob: bytes, kind: str) -> Data:
+    """Parse and check the shape of one library file. Raises `LibraryError`."""
+    if not blob.strip():
+        raise damaged(path, "library file is empty (it should at least hold its format marker)")
+    try:
+        data = orjson.loads(blob)
+    except orjson.JSONDecodeError as error:
+        raise damaged(path, f"library file is not valid JSON ({error})") from None
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise damaged(path, "not a readlist library file (expected a JSON object of tables)")
+    marker = data.get(FORMAT_TABLE, {}).get("format")
+    if not isinstance(marker, dict) or marker.get("kind") != kind:
+        raise damaged(path, f"not a readlist {kind} file (its format marker is missing)")
+    version = marker.get("version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise damaged(path, f"written by a newer readlist (format {version!r}); upgrade readlist")
+    for name, table in data.items():
+        if not all(isinstance(doc, dict) for doc in table.values()):
+            raise damaged(path, f"table {name!r} holds something that is not a document")
+    return data
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: cached, atomic, change-aware. See the module docstring."""
+
+    def __init__(self, path: Path, *, kind: str, indent: bool = False) -> None:
+        self.path = path
+        self.kind = kind
+        self._options = orjson.OPT_INDENT_2 if indent else 0
+        self._data: Data | None = None
+        self._signature: Signature | None = None
+        self._batch_depth = 0
+        self._dirty = False
+
+    # -- TinyDB's Storage interface ------------------------------------------------
+
+    def read(self) -> Data | None:
+        if self._batch_depth and self._data is not None:
+            return self._data
+        current = signature(self.path)
+        if current is None:
+            self._data = self._signature = None
+            return None
+        if self._data is None or current != self._signature:
+            self._data = self._load()
+            self._signature = current
+        return self._data
+
+    def write(self, data: Data) -> None:
+        data.setdefault(FORMAT_TABLE, {})["format"] = {"kind": self.kind, "version": FORMAT_VERSION}
+        self._data = data
+        if self._batch_depth:
+            self._dirty = True
+        else:
+            self._flush()
+
+    def close(self) -> None:
+        self._data = None
+
+    # -- readlist's additions --------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group writes into one; on an exception, forget the unsaved changes."""
+        self._batch_depth += 1
+        try:
+            yield
+        except BaseException:
+            self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self.forget()
+            raise
+        self._batch_depth -= 1
+        if self._batch_depth == 0 and self._dirty:
+            self._flush()
+
+    def forget(self) -> None:
+        """Drop the in-memory copy; the next read comes from disk."""
+        self._data = self._signature = None
+        self._dirty = False
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file is no longer the version this storage last read or wrote."""
+        return signature(self.path) != self._signature
+
+    def _load(self) -> Data:
+        try:
+            blob = self.path.read_bytes()
+        except IsADirectoryError:
+            raise LibraryError(f"{self.path}: is a directory, not a library file") from None
+        except PermissionError:
+            raise LibraryError(f"{self.path}: permission denied") from None
+        except OSError as error:
+            raise LibraryError(f"{self.path}: cannot be read ({error.strerror or error})") from None
+        return parse_library_json(self.path, blob, self.kind)
+
+    def _flush(self) -> None:
+        assert self._data is not None
+        self._dirty = False
+        try:
+            blob = orjson.dumps(self._data, option=self._options)
+            self._signature = atomic_write(self.path, blob)
+        except OSError as error:
+            self.forget()
+            reason = error.strerror or str(error)
+            raise LibraryWriteError(
+                f"{self.path}: could not save ({reason}); nothing was changed"
+            ) from None
+        except BaseException:
+            self.forget()
+            raise

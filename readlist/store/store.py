@@ -1,0 +1,434 @@
+"""The library store: papers and annotations in TinyDB, safe across crashes and processes.
+
+Shape on disk (see `readlist.paths`): three TinyDB files. The catalogue of papers is
+large and written only by imports; the annotations (tags, rating, read, note) are small
+and written on every keystroke that changes them. Keeping them apart means a tag toggle
+rewrites a few kilobytes, not the 170 MB of a 100,000-paper catalogue. Abstracts live in
+their own file so the TUI can draw its first frame from titles alone.
+
+Every write goes through two methods, `_write_annotations` and `_write_catalogue`. Both
+take the cross-process lock, re-read what another process may have written, apply the
+change to that fresh state, and write atomically (see `storage`). Annotation edits are
+functions (old -> new), not values, so two processes editing the same paper compose
+instead of overwriting each other. Each write returns a `Change` (before/after), which
+is what undo will replay.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import filelock
+from tinydb import TinyDB
+from tinydb.table import Document, Table
+
+from readlist.errors import LibraryError, LibraryWriteError
+from readlist.models import MAX_RATING, Annotation, Paper
+from readlist.paths import LibraryPaths, backup_path
+from readlist.store.storage import (
+    AtomicJSONStorage,
+    atomic_write,
+    damaged,
+    temp_files,
+)
+
+LOCK_TIMEOUT = 10.0
+ANNOTATIONS, PAPERS, ABSTRACTS = "annotations", "papers", "abstracts"
+
+Edit = Callable[[Annotation], Annotation]
+Progress = Callable[[str, int, int], None]
+
+
+class _Table(Table):
+    """Documents keyed by paper id (a string) instead of TinyDB's counter.
+
+    TinyDB supports custom id classes (`document_id_class`) but types ids as `int`;
+    `_key` is the one place that tells the type checker otherwise.
+    """
+
+    document_id_class = str  # type: ignore[assignment]
+
+
+class _TinyDB(TinyDB):
+    table_class = _Table
+
+
+def _key(value: object) -> Any:
+    """A paper id (or list of them) where TinyDB's annotations say `int`."""
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one write did to annotations: the values before and after, by paper id."""
+
+    before: dict[str, Annotation]
+    after: dict[str, Annotation]
+
+    @property
+    def changed(self) -> list[str]:
+        return [pid for pid, new in self.after.items() if self.before.get(pid) != new]
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What importing one listing did to the catalogue."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """One library on disk. Create with `Store.open(path)`; the only TinyDB user."""
+
+    def __init__(self, db: Path) -> None:
+        self.paths = LibraryPaths.for_db(db)
+        self._storages = {
+            ANNOTATIONS: AtomicJSONStorage(self.paths.annotations, kind=ANNOTATIONS, indent=True),
+            PAPERS: AtomicJSONStorage(self.paths.papers, kind=PAPERS),
+            ABSTRACTS: AtomicJSONStorage(self.paths.abstracts, kind=ABSTRACTS),
+        }
+        self._tables: dict[str, Table] = {
+            name: _TinyDB(storage=lambda s=storage: s).table(name)
+            for name, storage in self._storages.items()
+        }
+        self._lock = filelock.FileLock(str(self.paths.lock), timeout=LOCK_TIMEOUT)
+
+    # -- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, db: Path) -> Store:
+        """Open (or prepare to create) the library named by `db`.
+
+        Checks that the annotations and papers files are readlist files in good shape
+        (raising `LibraryError` otherwise, without touching them), removes temporary
+        files a killed process left behind, and refreshes the `.bak` copies.
+        """
+        if db.is_dir():
+            raise LibraryError(
+                f"{db}: is a directory; --db wants a file such as {db / 'library.json'}"
+            )
+        store = cls(db)
+        store._cleanup_temp_files()
+        for name in (ANNOTATIONS, PAPERS):
+            store._read_checked(name)
+        return store
+
+    def _cleanup_temp_files(self) -> None:
+        """Remove temporary files of writes that never finished.
+
+        Every write holds the lock while its temporary file exists, so with the lock
+        held, any temporary file is a leftover of a killed process.
+        """
+        leftovers = [t for p in self.paths.data_files for t in temp_files(p)]
+        if not leftovers:
+            return
+        try:
+            with self._lock.acquire(timeout=0.5):
+                for path in self.paths.data_files:
+                    for tmp in temp_files(path):
+                        with contextlib.suppress(OSError):
+                            tmp.unlink()
+        except (filelock.Timeout, OSError):
+            pass  # another process is writing, or the folder is read-only: next time
+
+    def _read_checked(self, name: str) -> dict[str, Any]:
+        """The raw documents of one table, read from disk if it changed; backs it up."""
+        storage = self._storages[name]
+        fresh = storage.changed_on_disk()
+        data = storage.read()
+        if data is None:
+            return {}
+        if fresh:
+            self._backup(storage.path)
+        table = data.get(name, {})
+        assert isinstance(table, dict)
+        return table
+
+    def _backup(self, path: Path) -> None:
+        """Keep `<file>.bak` equal to the last version that opened cleanly.
+
+        A real copy, not a hard link: an external tool that truncates the file in
+        place would truncate a hard-linked backup with it. Skipped when the backup is
+        already current (same size and mtime); best effort on a read-only folder.
+        """
+        bak = backup_path(path)
+        try:
+            src = os.stat(path)
+            with contextlib.suppress(FileNotFoundError):
+                old = os.stat(bak)
+                if (old.st_size, old.st_mtime_ns) == (src.st_size, src.st_mtime_ns):
+                    return
+            atomic_write(bak, path.read_bytes())
+            os.utime(bak, ns=(src.st_atime_ns, src.st_mtime_ns))
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        for storage in self._storages.values():
+            storage.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ------------------------------------------------------------------------
+
+    def papers(self, *, with_abstracts: bool = True) -> list[Paper]:
+        """All papers, in the order they entered the library."""
+        docs = self._read_checked(PAPERS)
+        abstracts = self.abstracts() if with_abstracts else {}
+        return papers_from_docs(self.paths.papers, docs, abstracts)
+
+    def abstracts(self) -> dict[str, str]:
+        """Paper id -> abstract."""
+        docs = self._read_checked(ABSTRACTS)
+        try:
+            return {pid: doc["text"] for pid, doc in docs.items()}
+        except (KeyError, TypeError):
+            raise damaged(self.paths.abstracts, "an abstract document has no text") from None
+
+    def annotations(self) -> dict[str, Annotation]:
+        """Paper id -> the user's annotation, for papers the user has annotated."""
+        docs = self._read_checked(ANNOTATIONS)
+        return {
+            pid: annotation_from_doc(self.paths.annotations, pid, doc) for pid, doc in docs.items()
+        }
+
+    def changed_on_disk(self) -> set[str]:
+        """Which of annotations / papers / abstracts another process has rewritten."""
+        return {name for name, storage in self._storages.items() if storage.changed_on_disk()}
+
+    def release_catalogue_cache(self) -> None:
+        """Drop the raw catalogue documents once they have been turned into `Paper`s.
+
+        At 100,000 papers the raw JSON documents hold ~200 MB that nothing needs after
+        loading; the next import reads the files again.
+        """
+        self._storages[PAPERS].forget()
+        self._storages[ABSTRACTS].forget()
+
+    # -- the one place annotations are written -------------------------------------------
+
+    def update(self, ids: Iterable[str], edit: Edit) -> Change:
+        """Apply `edit` to the current annotation of each paper, as one atomic write."""
+        wanted = list(dict.fromkeys(ids))
+        return self._write_annotations(lambda current: {pid: edit(current(pid)) for pid in wanted})
+
+    def put(self, annotations: Mapping[str, Annotation]) -> Change:
+        """Set annotations to exactly these values (undo, restore, JSON import)."""
+        values = dict(annotations)
+        return self._write_annotations(lambda _current: values)
+
+    def _write_annotations(
+        self, compute: Callable[[Callable[[str], Annotation]], dict[str, Annotation]]
+    ) -> Change:
+        table = self._tables[ANNOTATIONS]
+        storage = self._storages[ANNOTATIONS]
+        with self._locked():
+            self._read_checked(ANNOTATIONS)  # pick up other processes' writes first
+            before: dict[str, Annotation] = {}
+
+            def current(pid: str) -> Annotation:
+                if pid not in before:
+                    doc = table.get(doc_id=_key(pid))
+                    before[pid] = (
+                        annotation_from_doc(storage.path, pid, doc) if doc else Annotation()
+                    )
+                return before[pid]
+
+            proposed = compute(current)
+            for pid in proposed:
+                current(pid)
+            stamp = now()
+            after = {
+                pid: new if new == before[pid] or new.is_empty else _stamped(new, stamp)
+                for pid, new in proposed.items()
+            }
+            changed = [pid for pid, new in after.items() if new != before[pid]]
+            if changed:
+                with storage.batch():
+                    table.remove(doc_ids=_key(changed))
+                    table.insert_multiple(
+                        Document(annotation_to_doc(after[pid]), doc_id=_key(pid))
+                        for pid in changed
+                        if not after[pid].is_empty
+                    )
+        return Change(before=before, after=after)
+
+    # -- the one place the catalogue is written ------------------------------------------
+
+    def import_listings(
+        self, listings: Sequence[Sequence[Paper]], progress: Progress | None = None
+    ) -> list[ImportReport]:
+        """Merge listings into the catalogue in one write; one report per listing.
+
+        Annotations are never touched. A paper already in the library keeps its id and
+        position and gains whatever the new listing knows (see `Paper.merged_with`).
+        """
+        with self._locked():
+            if progress:
+                progress("reading library", 0, 1)
+            existing = {paper.id: paper for paper in self.papers()}
+            reports: list[ImportReport] = []
+            stamp = now()
+            dirty = False
+            for listing in listings:
+                report = ImportReport()
+                for paper in listing:
+                    old = existing.get(paper.id)
+                    if old is None:
+                        existing[paper.id] = paper if paper.added else replace(paper, added=stamp)
+                        report.added.append(paper.id)
+                    else:
+                        merged = old.merged_with(paper)
+                        if merged != old:
+                            existing[paper.id] = merged
+                            dirty = True
+                        # Only a new source (the same paper met again) is not news.
+                        if replace(merged, sources=old.sources) == old:
+                            report.unchanged += 1
+                        else:
+                            report.updated.append(paper.id)
+                reports.append(report)
+                dirty = dirty or bool(report.added)
+            if dirty:
+                self._write_catalogue(list(existing.values()), progress)
+        return reports
+
+    def _write_catalogue(self, papers: list[Paper], progress: Progress | None) -> None:
+        """Rewrite both catalogue files: abstracts first, so the papers file (which
+        defines what is in the library) never names a paper whose abstract is missing."""
+        total = len(papers)
+        for name, to_doc in ((ABSTRACTS, _abstract_doc), (PAPERS, paper_to_doc)):
+            if progress:
+                progress(f"writing {name}", 0, total)
+            table = self._tables[name]
+            with self._storages[name].batch():
+                table.truncate()
+                table.insert_multiple(Document(to_doc(p), doc_id=_key(p.id)) for p in papers)
+            if progress:
+                progress(f"writing {name}", total, total)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        try:
+            self.paths.annotations.parent.mkdir(parents=True, exist_ok=True)
+            with self._lock:
+                yield
+        except filelock.Timeout:
+            raise LibraryWriteError(
+                f"{self.paths.annotations}: another readlist process has held the library "
+                f"lock for {LOCK_TIMEOUT:.0f} s; nothing was changed"
+            ) from None
+        except PermissionError as error:
+            raise LibraryWriteError(
+                f"{error.filename or self.paths.lock}: permission denied; nothing was changed"
+            ) from None
+        except OSError as error:
+            if isinstance(error, LibraryError):
+                raise
+            reason = error.strerror or error
+            raise LibraryWriteError(
+                f"{self.paths.lock}: cannot lock the library ({reason}); nothing was changed"
+            ) from None
+
+
+# -- documents <-> models ------------------------------------------------------------------
+
+
+def paper_to_doc(paper: Paper) -> dict[str, Any]:
+    return {
+        "title": paper.title,
+        "authors_count": paper.authors_count,
+        "published": paper.published,
+        "upvotes": paper.upvotes,
+        "links": list(paper.links),
+        "sources": list(paper.sources),
+        "added": paper.added,
+    }
+
+
+def _abstract_doc(paper: Paper) -> dict[str, Any]:
+    return {"text": paper.abstract}
+
+
+def papers_from_docs(
+    path: Path, docs: Mapping[str, Any], abstracts: Mapping[str, str]
+) -> list[Paper]:
+    """Build papers from raw documents, checking types cheaply (one pass per field)."""
+    values = list(docs.values())
+    checks = (
+        ("title", (str,), False),
+        ("published", (str,), True),
+        ("authors_count", (int,), True),
+        ("upvotes", (int,), True),
+        ("links", (list,), False),
+        ("sources", (list,), False),
+    )
+    for key, types, nullable in checks:
+        for doc in values:
+            value = doc.get(key)
+            if not (isinstance(value, types) or (nullable and value is None)):
+                raise damaged(path, f"paper field {key!r} has a wrong value: {value!r:.60}")
+    get = abstracts.get
+    return [
+        Paper(
+            pid,
+            doc["title"],
+            get(pid, ""),
+            doc.get("authors_count"),
+            doc.get("published"),
+            doc.get("upvotes"),
+            tuple(doc["links"]),
+            tuple(doc["sources"]),
+            doc.get("added"),
+        )
+        for pid, doc in docs.items()
+    ]
+
+
+def annotation_to_doc(annotation: Annotation) -> dict[str, Any]:
+    return {
+        "tags": list(annotation.tags),
+        "rating": annotation.rating,
+        "read": annotation.read,
+        "note": annotation.note,
+        "updated": annotation.updated,
+    }
+
+
+def annotation_from_doc(path: Path, pid: str, doc: Mapping[str, Any]) -> Annotation:
+    tags = doc.get("tags", [])
+    rating = doc.get("rating", 0)
+    read = doc.get("read", False)
+    note = doc.get("note", "")
+    updated = doc.get("updated")
+    if not (
+        isinstance(tags, list)
+        and all(isinstance(t, str) for t in tags)
+        and type(rating) is int
+        and 0 <= rating <= MAX_RATING
+        and isinstance(read, bool)
+        and isinstance(note, str)
+        and (updated is None or isinstance(updated, str))
+    ):
+        raise damaged(path, f"the annotation of paper {pid} has a wrong value")
+    return Annotation(tuple(tags), rating, read, note, updated)
+
+
+def _stamped(annotation: Annotation, stamp: str) -> Annotation:
+    return Annotation(annotation.tags, annotation.rating, annotation.read, annotation.note, stamp)

@@ -1,0 +1,62 @@
+"""Cleaning text that comes from outside: pasted pages, user input, old library files.
+
+Text from a file is data. Nothing in it may reach the terminal as a control sequence, so
+control characters are removed at the door: C0 controls except newline and tab, DEL, and
+C1 controls (U+0080-U+009F, which some terminals treat like ESC). Whole escape sequences
+(CSI, OSC, DCS...) are removed rather than just their ESC byte, so `\\x1b[2J` disappears
+instead of leaving a stray `[2J`. Bidirectional override characters are removed too: they
+are invisible and can make text display in a different order than it is stored.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# ESC-introduced sequences: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC (ESC ] ... BEL or
+# ESC \\), and two-character escapes (ESC + one byte in 0x40-0x5F or similar).
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?                 # CSI
+    | \x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?  # OSC, DCS, SOS, PM, APC up to BEL or ST
+    | \x9b[0-?]*[ -/]*[@-~]?                 # 8-bit CSI
+    | \x9d[^\x07\x9c]*(?:\x07|\x9c)?         # 8-bit OSC
+    | \x1b[ -~]?                             # any other ESC + one char
+    """,
+    re.VERBOSE,
+)
+# C0 except \t and \n, DEL, C1; the bidi embedding/override/isolate controls.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Characters that break lines in some renderers but not in others.
+_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def strip_controls(text: str) -> str:
+    """Remove escape sequences and control characters; keep newlines and tabs."""
+    if text.isprintable():
+        return text
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return _CONTROL.sub("", text)
+
+
+def normalize_newlines(text: str) -> str:
+    """Turn every line-break convention (CRLF, CR, U+2028...) into `\\n`."""
+    return _LINE_BREAKS.sub("\n", text)
+
+
+def clean_block(text: str) -> str:
+    """Text for display as a paragraph: NFC, no controls, runs of spaces collapsed."""
+    text = strip_controls(normalize_newlines(unicodedata.normalize("NFC", text)))
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+def clean_line(text: str) -> str:
+    """A one-line field (a title, a tag): like `clean_block`, never containing newlines."""
+    return clean_block(text)
+
+
+def clean_multiline(text: str) -> str:
+    """User-written text that keeps its lines (a note): no controls, `\\n` line breaks."""
+    text = strip_controls(normalize_newlines(text))
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
