@@ -10,8 +10,9 @@ and selections hold, so re-filtering replaces a list of ints, never widgets.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from readlist.models import Annotation, Paper
 from readlist.query import Query
@@ -50,6 +51,7 @@ class Library:
         self._by_position: dict[int, Annotation] = {}
         self._haystacks: dict[int, str] = {}
         self._orders: dict[str, list[int]] = {}
+        self._rank: list[int] | None = None
         self.apply(annotations)
 
     def __len__(self) -> int:
@@ -92,22 +94,15 @@ class Library:
 
     # -- queries -----------------------------------------------------------------------
 
-    def matches(self, query: Query) -> int:
-        """Bitset of the positions matching `query`."""
-        return self.search.evaluate(query, self._by_position, self._haystacks)
+    def filter(self, query: Query) -> Matches:
+        """The papers matching `query` (a bitset; order them with `Matches.ordered`)."""
+        if query.is_empty:
+            return Matches(self, self.search.all)
+        return Matches(self, self.search.evaluate(query, self._by_position, self._haystacks))
 
     def select(self, query: Query, sort: str = "date") -> list[int]:
         """Positions of the papers matching `query`, in `sort` order."""
-        order = self.order(sort)
-        if query.is_empty:
-            return list(order)
-        bits = self.matches(query)
-        if bits == self.search.all:
-            return list(order)
-        if not bits:
-            return []
-        mask = mask_of(bits, len(self.papers))
-        return [i for i in order if mask[i] == 49]
+        return self.filter(query).ordered(sort)
 
     def order(self, sort: str) -> list[int]:
         """All positions in `sort` order (cached; rating order is redone after changes)."""
@@ -115,6 +110,15 @@ class Library:
         if cached is None:
             cached = self._orders[sort] = self._compute_order(sort)
         return cached
+
+    def _date_rank(self) -> list[int]:
+        """rank[position] = place of the paper in date order (ties broken by it)."""
+        if self._rank is None:
+            rank = [0] * len(self.papers)
+            for r, position in enumerate(self.order("date")):
+                rank[position] = r
+            self._rank = rank
+        return self._rank
 
     def _compute_order(self, sort: str) -> list[int]:
         papers = self.papers
@@ -125,26 +129,25 @@ class Library:
             return sorted(reversed(positions), key=dates.__getitem__, reverse=True)
         if sort == "title":
             return sorted(positions, key=lambda i: papers[i].title.casefold())
-        rank = {pos: r for r, pos in enumerate(self.order("date"))}
-        key: Callable[[int], tuple[int, int]]
+        rank = self._date_rank()
         if sort == "upvotes":
             ups = [-1 if p.upvotes is None else p.upvotes for p in papers]
-            key = lambda i: (-ups[i], rank[i])  # noqa: E731
-        elif sort == "rating":
-            rated = self._by_position
-            key = lambda i: (-(rated[i].rating if i in rated else 0), rank[i])  # noqa: E731
-        else:
-            raise ValueError(f"unknown sort {sort!r}; choose from {', '.join(SORT_KEYS)}")
-        return sorted(positions, key=key)
+            return sorted(positions, key=lambda i: (-ups[i], rank[i]))
+        if sort == "rating":
+            # Rated papers are few: sort them, then the rest keep date order. This is
+            # redone after every rating change, so it must not sort the whole library.
+            rated = {i: a.rating for i, a in self._by_position.items() if a.rating}
+            head = sorted(rated, key=lambda i: (-rated[i], rank[i]))
+            return head + [i for i in self.order("date") if i not in rated]
+        raise ValueError(f"unknown sort {sort!r}; choose from {', '.join(SORT_KEYS)}")
+
+    def read_positions(self) -> list[int]:
+        return [i for i, a in self._by_position.items() if a.read]
 
     # -- summaries ---------------------------------------------------------------------
 
-    def unread_count(self, positions: Sequence[int] | None = None) -> int:
-        by_position = self._by_position
-        if positions is None:
-            read = sum(1 for i, a in by_position.items() if a.read)
-            return len(self.papers) - read
-        return sum(1 for i in positions if not (i in by_position and by_position[i].read))
+    def unread_count(self) -> int:
+        return len(self.papers) - len(self.read_positions())
 
     def tag_counts(self) -> Counter[str]:
         """How many papers carry each tag (first spelling seen)."""
@@ -154,3 +157,46 @@ class Library:
             for tag in annotation.tags:
                 counts[spelling.setdefault(tag.casefold(), tag)] += 1
         return counts
+
+
+class Matches:
+    """The result of a filter: which papers match, how many, and in what order.
+
+    Counting is `int.bit_count()`; ordering filters a cached sort order through a byte
+    mask, so a filter over 100,000 papers costs a few milliseconds end to end.
+    """
+
+    def __init__(self, library: Library, bits: int) -> None:
+        self.library = library
+        self.bits = bits
+
+    def __len__(self) -> int:
+        return self.bits.bit_count()
+
+    @property
+    def everything(self) -> bool:
+        return self.bits == self.library.search.all
+
+    @cached_property
+    def mask(self) -> bytes:
+        return mask_of(self.bits, len(self.library.papers))
+
+    def __contains__(self, position: int) -> bool:
+        return self.everything or self.mask[position] == 49
+
+    def ordered(self, sort: str) -> list[int]:
+        order = self.library.order(sort)
+        if self.everything:
+            return list(order)
+        if not self.bits:
+            return []
+        mask = self.mask
+        return [i for i in order if mask[i] == 49]
+
+    def unread(self) -> int:
+        """How many of the matching papers are unread."""
+        read = self.library.read_positions()
+        if self.everything:
+            return len(self) - len(read)
+        mask = self.mask
+        return len(self) - sum(1 for i in read if mask[i] == 49)

@@ -95,7 +95,7 @@ def decode(data: bytes, shown: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise ImportFileError(shown, "is not valid UTF-16 text") from None
-    if b"\x00" in data[:65536] or b"\x00" in data[-65536:]:
+    if looks_binary(data):
         raise ImportFileError(shown, "looks like binary data, not a text listing")
     try:
         return data.decode("utf-8-sig")
@@ -103,3 +103,21 @@ def decode(data: bytes, shown: str) -> str:
         raise ImportFileError(
             shown, f"is not UTF-8 text (invalid byte at offset {error.start}); save it as UTF-8"
         ) from None
+
+
+# Formats people mistake for listings: PDF, PNG, JPEG, GIF, ZIP/DOCX/EPUB, gzip, ELF.
+_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF")
+_TEXT_CONTROLS = frozenset(b"\t\n\x0b\x0c\r\x1b")
+
+
+def looks_binary(data: bytes) -> bool:
+    """A known binary format, or a start dense with control bytes.
+
+    A stray NUL or escape sequence in pasted text is hostile *text* (stripped at
+    import); a file whose first kilobytes are >10% control bytes is not a listing.
+    """
+    if data.startswith(_MAGIC):
+        return True
+    sample = data[:8192]
+    controls = sum(1 for byte in sample if byte < 32 and byte not in _TEXT_CONTROLS)
+    return controls > 8 and controls * 10 > len(sample)

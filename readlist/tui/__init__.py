@@ -1,0 +1,1 @@
+"""The terminal UI. Everything Textual lives under this package."""

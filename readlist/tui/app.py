@@ -1,0 +1,386 @@
+"""ReadListApp: the triage screen, its keys, and the wiring between widgets and the store.
+
+Data flows down and messages flow up: the filter bar posts parsed queries, the paper list
+posts the highlighted paper, and the app asks the `Library` for rows and hands them back.
+Every change goes to the `Store` the moment it is made (one atomic write), and only a
+successful write updates what is shown; a failed one shows its error and changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import webbrowser
+from collections.abc import Callable, Iterable
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Container
+from textual.events import AppFocus, Resize
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from readlist import clipboard
+from readlist.citations import DEFAULT_FORMAT, FORMATS, cite
+from readlist.errors import ReadlistError
+from readlist.library import SORT_KEYS, Library, sort_label
+from readlist.models import Annotation, Paper
+from readlist.query import Query
+from readlist.store import Store
+from readlist.store.store import Edit
+from readlist.text import strip_controls
+from readlist.tui.screens.cite import CitationPicker
+from readlist.tui.screens.help import HelpScreen
+from readlist.tui.screens.note import DISCARD, NoteEditor
+from readlist.tui.screens.tags import TagEditor
+from readlist.tui.widgets.detail import DetailPane
+from readlist.tui.widgets.filter_bar import FilterBar
+from readlist.tui.widgets.paper_list import PaperList
+from readlist.tui.widgets.status import StatusLine
+
+Copier = Callable[[str, Callable[[str], None]], str]
+Opener = Callable[[str], bool]
+NARROW = 120
+
+
+def open_in_browser(url: str) -> bool:
+    """Open `url` in a graphical browser; False when there is none to use.
+
+    Without a display (SSH, a headless box) Python's webbrowser would start a console
+    browser inside this very terminal, so it is not asked at all.
+    """
+    graphical = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    return graphical and webbrowser.open(url)
+
+
+def _short(title: str, limit: int = 60) -> str:
+    title = strip_controls(title)
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+class ReadListApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "readlist"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", key_display="/"),
+        Binding("r", "toggle_read", "Read"),
+        # One footer entry for six keys: "0-5 Rate".
+        Binding("1", "rate(1)", "Rate", key_display="0-5"),
+        *(Binding(str(n), f"rate({n})", f"Rate {n}", show=False) for n in (2, 3, 4, 5, 0)),
+        Binding("t", "edit_tags", "Tags"),
+        Binding("n", "edit_note", "Note"),
+        Binding("c", "copy_citation", "Cite"),
+        Binding("C", "pick_citation", "Cite as", key_display="C", show=False),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("o", "open_link", "Open"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        library: Library | None = None,
+        *,
+        demo: bool = False,
+        copy: Copier = clipboard.copy,
+        open_url: Opener = open_in_browser,
+        watch_interval: float = 2.0,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.library = (
+            library if library is not None else Library(store.papers(), store.annotations())
+        )
+        self.demo = demo
+        self._copy = copy
+        self._open_url = open_url
+        self._watch_interval = watch_interval
+        self.filter_query = Query()
+        self.sort = "date"
+        self.citation_format = DEFAULT_FORMAT
+        self.shown = 0
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield FilterBar(id="filter")
+        with Container(id="main"):
+            yield PaperList(self.library, id="papers")
+            yield DetailPane(id="detail")
+        yield StatusLine(id="status")
+        # The palette key is listed in help; the footer needs its room at 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
+
+    @property
+    def papers(self) -> PaperList:
+        return self.query_one("#papers", PaperList)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one("#filter", FilterBar)
+
+    def on_mount(self) -> None:
+        if self.demo:
+            self.sub_title = "demo"
+        self._fit_layout(self.size.width)
+        self.papers.focus()
+        self.refilter()
+        self.set_interval(self._watch_interval, self.check_disk)
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit_layout(event.size.width)
+
+    def _fit_layout(self, width: int) -> None:
+        self.query_one("#main").set_class(width < NARROW, "-stacked")
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def refilter(self) -> None:
+        """Re-run the filter and sort; the cursor stays on its paper (or its row)."""
+        matches = self.library.filter(self.filter_query)
+        rows = matches.ordered(self.sort)
+        self.shown = len(rows)
+        self.papers.show(rows)
+        self.show_detail()
+        self.query_one("#status", StatusLine).show(
+            shown=len(rows),
+            total=len(self.library),
+            unread=matches.unread(),
+            sort=sort_label(self.sort),
+            demo=self.demo,
+        )
+
+    def show_detail(self) -> None:
+        position = self.papers.current
+        paper = None if position is None else self.library.papers[position]
+        annotation = Annotation() if position is None else self.library.annotation_at(position)
+        self.query_one("#detail", DetailPane).show(paper, annotation)
+
+    @on(PaperList.Highlighted)
+    def _highlighted(self) -> None:
+        self.show_detail()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.filter_query = event.query
+        self.refilter()
+
+    @on(FilterBar.Done)
+    def _filter_done(self) -> None:
+        self.papers.focus()
+
+    # -- changing annotations ------------------------------------------------------------
+
+    def current_paper(self) -> Paper | None:
+        position = self.papers.current
+        if position is None:
+            self.notify("No paper is highlighted.", severity="warning")
+            return None
+        return self.library.papers[position]
+
+    def edit(self, ids: Iterable[str], edit: Edit, done: str | None = None) -> bool:
+        """Save an edit through the store; show it only once it is on disk."""
+        try:
+            change = self.store.update(ids, edit)
+        except ReadlistError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
+            return False
+        self.library.apply(change.after)
+        self.refilter()
+        if done:
+            self.notify(done, markup=False)
+        return True
+
+    def action_toggle_read(self) -> None:
+        if (paper := self.current_paper()) is None:
+            return
+        read = not self.library.annotation(paper.id).read
+        self.edit([paper.id], lambda a: a.with_read(read))
+
+    def action_rate(self, rating: int) -> None:
+        if (paper := self.current_paper()) is None:
+            return
+        self.edit([paper.id], lambda a: a.with_rating(rating))
+
+    def action_edit_tags(self) -> None:
+        if (paper := self.current_paper()) is None:
+            return
+        shown = self.library.annotation(paper.id).tags
+        known = [tag for tag, _ in self.library.tag_counts().most_common()]
+
+        def save(tags: tuple[str, ...] | None) -> None:
+            if tags is None:
+                return
+            # Apply the difference to what is on disk now, so a tag another process
+            # added while the editor was open is kept.
+            added = [t for t in tags if t.casefold() not in {s.casefold() for s in shown}]
+            removed = [t for t in shown if t.casefold() not in {n.casefold() for n in tags}]
+            self.edit([paper.id], lambda a: a.with_tags_added(added).with_tags_removed(removed))
+
+        self.push_screen(TagEditor(_short(paper.title), shown, known), save)
+
+    def action_edit_note(self) -> None:
+        if (paper := self.current_paper()) is None:
+            return
+        original = self.library.annotation(paper.id).note
+
+        def set_note(text: str) -> bool:
+            if self.library.annotation(paper.id).note == text:
+                return True
+            return self.edit([paper.id], lambda a: a.with_note(text))
+
+        def done(result: str | None) -> None:
+            if result is None or result == DISCARD:
+                set_note(original)
+            elif set_note(result):
+                self.notify(f"Note saved for “{_short(paper.title, 40)}”", markup=False)
+
+        editor = NoteEditor(_short(paper.title), original, on_draft=set_note)
+        self.push_screen(editor, done)
+
+    # -- citations, links, sort, help ------------------------------------------------------
+
+    def action_copy_citation(self) -> None:
+        if (paper := self.current_paper()) is not None:
+            self.copy_citation(paper, self.citation_format)
+
+    def action_pick_citation(self) -> None:
+        if (paper := self.current_paper()) is None:
+            return
+
+        def chosen(fmt: str | None) -> None:
+            if fmt is not None:
+                self.citation_format = fmt
+                self.copy_citation(paper, fmt)
+
+        self.push_screen(CitationPicker(paper, self.citation_format), chosen)
+
+    def copy_citation(self, paper: Paper, fmt: str) -> None:
+        text = cite(paper, fmt)
+        try:
+            how = self._copy(text, self.copy_to_clipboard)
+        except ReadlistError as error:
+            self.notify(str(error), title="Not copied", severity="error", markup=False)
+            return
+        label = FORMATS[fmt]
+        self.notify(f"Copied {label} of “{_short(paper.title, 50)}” to {how}.", markup=False)
+
+    def action_open_link(self) -> None:
+        if (paper := self.current_paper()) is None:
+            return
+        if not paper.links:
+            self.notify("This paper's listing had no link.", severity="warning")
+            return
+        self._open_link(paper.links[0])
+
+    @work(thread=True, exclusive=True, group="open-link")
+    def _open_link(self, url: str) -> None:
+        opened = self._open_url(url)
+        if opened:
+            self.call_from_thread(self.notify, f"Opened {url}", markup=False)
+            return
+
+        def fallback() -> None:
+            try:
+                how = self._copy(url, self.copy_to_clipboard)
+            except ReadlistError:
+                self.notify(f"No browser available. The link is {url}", markup=False, timeout=10)
+                return
+            self.notify(f"No browser available here; copied the link to {how}: {url}", markup=False)
+
+        self.call_from_thread(fallback)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)]
+        self.refilter()
+
+    def action_focus_filter(self) -> None:
+        self.filter_bar.input.focus()
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_help()))
+
+    def key_help(self) -> list[tuple[str, str]]:
+        keys = [
+            ("j / k / ↓ / ↑", "move down / up"),
+            ("PgDn / PgUp", "page down / up"),
+            ("g / G / Home / End", "first / last paper"),
+            ("/", "filter (Enter: back to the list, Esc: clear)"),
+            ("r", "toggle read"),
+            ("1 … 5", "rate; 0 clears the rating"),
+            ("t", "edit tags (Tab completes)"),
+            ("n", "edit the note (Markdown; ctrl+s saves)"),
+            ("c", f"copy a citation ({FORMATS[self.citation_format]})"),
+            ("C", "choose the citation format, then copy"),
+            ("s", "cycle the sort: " + ", ".join(sort_label(k) for k in SORT_KEYS)),
+            ("o", "open the paper's first link"),
+            ("ctrl+p", "command palette"),
+            ("?", "this help"),
+            ("q", "quit (everything is already saved)"),
+        ]
+        return keys
+
+    async def action_quit(self) -> None:
+        # A note being typed is saved as a draft before leaving, never dropped.
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteEditor):
+                screen.save_draft()
+        self.exit()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return
+        yield SystemCommand(
+            "Toggle read", "Mark the highlighted paper read / unread (r)", self.action_toggle_read
+        )
+        for n in range(1, 6):
+            yield SystemCommand(
+                f"Rate {n}",
+                f"Rate the highlighted paper {n}/5 ({n})",
+                lambda n=n: self.action_rate(n),
+            )
+        yield SystemCommand("Clear rating", "Remove the rating (0)", lambda: self.action_rate(0))
+        yield SystemCommand(
+            "Edit tags", "Edit the highlighted paper's tags (t)", self.action_edit_tags
+        )
+        yield SystemCommand("Edit note", "Write a Markdown note (n)", self.action_edit_note)
+        yield SystemCommand(
+            "Copy citation", "Copy a citation to the clipboard (c)", self.action_copy_citation
+        )
+        yield SystemCommand(
+            "Copy citation as…", "Choose plain, BibTeX or Markdown (C)", self.action_pick_citation
+        )
+        yield SystemCommand(
+            "Cycle sort", "Date, upvotes, rating, title (s)", self.action_cycle_sort
+        )
+        yield SystemCommand("Open link", "Open the paper's first link (o)", self.action_open_link)
+        yield SystemCommand("Filter", "Focus the filter (/)", self.action_focus_filter)
+        yield SystemCommand("Keys and filter help", "Show the help screen (?)", self.action_help)
+
+    # -- other processes -------------------------------------------------------------------
+
+    def on_app_focus(self, event: AppFocus) -> None:
+        self.check_disk()
+
+    def check_disk(self) -> None:
+        """Pick up annotations another readlist process wrote (a CLI script, a 2nd TUI)."""
+        if "annotations" not in self.store.changed_on_disk():
+            return
+        try:
+            fresh = self.store.annotations()
+        except ReadlistError as error:
+            self.notify(str(error), title="Library changed on disk", severity="error", markup=False)
+            return
+        changed = self.library.replace_annotations(fresh)
+        if changed:
+            self.refilter()
+            count = len(changed)
+            self.notify(
+                f"{count} paper{'s' if count > 1 else ''} changed by another readlist process."
+            )

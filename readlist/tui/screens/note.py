@@ -1,0 +1,130 @@
+"""The note editor: Markdown in a TextArea; ctrl+s saves and closes.
+
+Nothing typed is lost: the draft is saved through `on_draft` shortly after each pause in
+typing (so a crash or a killed terminal keeps it), and closing with changes asks whether
+to keep them. "Discard" dismisses with `DISCARD`, and the app restores the note as it was
+when the editor opened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar, Final
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Button, Static, TextArea
+
+DISCARD: Final = "\x00discard"
+DRAFT_DELAY = 0.3
+
+
+class ConfirmClose(ModalScreen[str]):
+    """Save / Discard / Keep editing."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "choose('keep')", "Keep editing"),
+        Binding("s", "choose('save')", "Save"),
+        Binding("d", "choose('discard')", "Discard"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content("The note has changes. Keep them?"), classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(Content("Save (s)"), id="save", variant="primary")
+                yield Button(Content("Discard (d)"), id="discard", variant="error")
+                yield Button(Content("Keep editing (Esc)"), id="keep")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "keep")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """Dismisses with the note to save, `DISCARD`, or None (closed without changes)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save & close", priority=True),
+        Binding("escape", "close", "Close", priority=True),
+    ]
+
+    def __init__(
+        self, title: str, note: str, on_draft: Callable[[str], object] | None = None
+    ) -> None:
+        super().__init__()
+        self.paper_title = title
+        self.original = note
+        self.on_draft = on_draft
+        self._draft_timer: Timer | None = None
+        self._last_draft = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog note-dialog"):
+            yield Static(
+                Content.assemble(("Note · ", "bold"), self.paper_title), classes="dialog-title"
+            )
+            yield TextArea(self.original, id="note-text", soft_wrap=True, show_line_numbers=False)
+            yield Static(
+                Content("Markdown · ctrl+s saves and closes · Esc closes (asks if changed)"),
+                classes="dialog-hint",
+            )
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    @property
+    def dirty(self) -> bool:
+        return self.text != self.original
+
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        if self.on_draft is None:
+            return
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
+
+    def save_draft(self) -> None:
+        """Save the text as it is now (called after a pause in typing, and on quit)."""
+        if self.on_draft is not None and self.text != self._last_draft:
+            self._last_draft = self.text
+            self.on_draft(self.text)
+
+    def action_save(self) -> None:
+        self._stop_drafts()
+        self.dismiss(self.text)
+
+    def action_close(self) -> None:
+        if not self.dirty:
+            self._stop_drafts()
+            self.dismiss(None)
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "save":
+                self.action_save()
+            elif choice == "discard":
+                self._stop_drafts()
+                self.dismiss(DISCARD)
+
+        self.app.push_screen(ConfirmClose(), chosen)
+
+    def _stop_drafts(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None

@@ -1,0 +1,85 @@
+"""The tag editor: a one-line modal with completion from the library's tags."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from readlist.models import normalize_tags, split_tags
+
+
+class TagSuggester(Suggester):
+    """Completes the tag being typed (the last one) from the known tags."""
+
+    def __init__(self, known: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.known = list(known)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        if not value or value[-1] in " ,":
+            return None
+        typed = split_tags(value)
+        partial = typed[-1]
+        present = {t.casefold() for t in typed[:-1]}
+        for tag in self.known:
+            folded = tag.casefold()
+            if (
+                folded.startswith(partial.casefold())
+                and folded != partial.casefold()
+                and folded not in present
+            ):
+                return value[: len(value) - len(partial)] + tag
+        return None
+
+
+class TagInput(Input):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "complete", "Complete", show=False),
+    ]
+
+    def action_complete(self) -> None:
+        if self._suggestion:
+            self.value = self._suggestion
+            self.cursor_position = len(self.value)
+
+
+class TagEditor(ModalScreen[tuple[str, ...] | None]):
+    """Dismisses with the new tags, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, tags: Sequence[str], known: Sequence[str]) -> None:
+        super().__init__()
+        self.paper_title = title
+        self.tags = tuple(tags)
+        self.known = known
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                Content.assemble(("Tags · ", "bold"), self.paper_title), classes="dialog-title"
+            )
+            value = " ".join(self.tags) + (" " if self.tags else "")
+            yield TagInput(value=value, suggester=TagSuggester(self.known), id="tags-input")
+            yield Static(
+                Content(
+                    "Spaces or commas separate tags · Tab completes · Enter saves · Esc cancels"
+                ),
+                classes="dialog-hint",
+            )
+
+    @on(Input.Submitted)
+    def _save(self, event: Input.Submitted) -> None:
+        self.dismiss(normalize_tags([event.value]))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

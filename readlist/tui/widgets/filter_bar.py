@@ -1,0 +1,83 @@
+"""The filter bar: the query language, live, with errors shown inline.
+
+Every keystroke is parsed; a query that parses is posted as `FilterBar.Changed`, one that
+does not leaves the list as it was and shows the problem next to the input. Enter hands
+focus back to the list; Escape clears the filter.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from readlist.errors import QueryError
+from readlist.query import Query, parse
+
+PLACEHOLDER = 'words, "a phrase", tag:x, is:unread, rating:>=4, year:2024, -term  (? for help)'
+
+
+class FilterBar(Horizontal):
+    DEFAULT_CSS = """
+    FilterBar { height: 1; background: $panel; }
+    FilterBar > #filter-label { width: auto; padding: 0 1; color: $text-muted; }
+    FilterBar > Input { border: none; height: 1; padding: 0; width: 1fr; background: $panel; }
+    FilterBar > Input:focus { background: $boost; }
+    FilterBar > #filter-error {
+        width: auto; max-width: 60%; padding: 0 1; color: $text-error; display: none;
+    }
+    FilterBar.-invalid > #filter-error { display: block; }
+    FilterBar.-invalid > Input { color: $text-error; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear", "Clear filter", show=False),
+    ]
+
+    class Changed(Message):
+        def __init__(self, query: Query, text: str) -> None:
+            self.query = query
+            self.text = text
+            super().__init__()
+
+    class Done(Message):
+        """The user is done typing (Enter or Escape)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content("/ filter"), id="filter-label")
+        yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
+        yield Static(id="filter-error")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    @on(Input.Changed, "#filter-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        try:
+            query = parse(event.value)
+        except QueryError as error:
+            self.add_class("-invalid")
+            self.query_one("#filter-error", Static).update(Content(error.problem))
+            return
+        self.remove_class("-invalid")
+        self.post_message(self.Changed(query, event.value))
+
+    @on(Input.Submitted, "#filter-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Done())
+
+    def action_clear(self) -> None:
+        self.input.value = ""
+        self.post_message(self.Done())

@@ -1,0 +1,227 @@
+"""The paper list: a Line API widget that draws only the rows on screen.
+
+A widget per row does not scale (DataTable takes ~8 s to mount 100k rows); this list
+is a `ScrollView` whose virtual height is the number of rows, and `render_line` draws
+one visible row from the library on demand, with an LRU cache keyed on everything that
+changes a row's look. Filtering or sorting hands it a new list of row positions.
+
+Paper text is drawn as plain `Segment`s: never parsed as markup, and stripped of
+control characters again here in case a library file was edited by hand.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from readlist.library import Library
+from readlist.models import MAX_RATING, Annotation, Paper
+from readlist.text import strip_controls
+from readlist.tui.selection import Selection
+
+_DATE_WIDTH = 10
+_UPVOTES_WIDTH = 5
+_GAP = "  "
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cut or padded to exactly `width` cells, with an ellipsis when cut."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    return set_cell_size(text, width - 1) + "…"
+
+
+def stars(rating: int) -> str:
+    return "★" * rating + "☆" * (MAX_RATING - rating) if rating else "·" * MAX_RATING
+
+
+class PaperList(ScrollView, can_focus=True):
+    """Rows of papers with a cursor. Posts `Highlighted` when the cursor's paper changes."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "paper-list--cursor",
+        "paper-list--read",
+        "paper-list--unread",
+        "paper-list--muted",
+        "paper-list--stars",
+        "paper-list--tags",
+        "paper-list--empty",
+    }
+    DEFAULT_CSS = """
+    PaperList {
+        background: $surface;
+        scrollbar-gutter: stable;
+    }
+    PaperList > .paper-list--unread { color: $foreground; text-style: bold; }
+    PaperList > .paper-list--read { color: $text-muted; }
+    PaperList > .paper-list--muted { color: $text-muted; text-style: not bold; }
+    PaperList > .paper-list--stars { color: $text-warning; text-style: not bold; }
+    PaperList > .paper-list--tags { color: $text-accent; text-style: not bold; }
+    PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
+    PaperList > .paper-list--cursor {
+        background: $block-cursor-blurred-background;
+    }
+    PaperList:focus > .paper-list--cursor {
+        background: $block-cursor-background;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+    ]
+
+    class Highlighted(Message):
+        """The cursor is on another paper (or on none: `position` is None)."""
+
+        def __init__(self, position: int | None) -> None:
+            self.position = position
+            super().__init__()
+
+    def __init__(self, library: Library, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.library = library
+        self.selection = Selection()
+        self.empty_text = "No papers. Import a listing with: readlist import FILE"
+        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._last_posted: int | None = -1
+
+    # -- data in -----------------------------------------------------------------------
+
+    def show(self, rows: list[int]) -> None:
+        """Display `rows` (library positions, in order); the cursor follows its paper."""
+        self.selection.set_rows(rows)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
+        self._cursor_changed()
+        self.refresh()
+
+    def set_library(self, library: Library) -> None:
+        self.library = library
+        self._cache.clear()
+
+    def refresh_rows(self) -> None:
+        """Redraw after annotations changed (the cache key sees the new values)."""
+        self.refresh()
+
+    # -- cursor --------------------------------------------------------------------------
+
+    @property
+    def current(self) -> int | None:
+        return self.selection.current
+
+    def move_to(self, row: int) -> None:
+        if self.selection.move_to(row):
+            self._cursor_changed()
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.selection.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.selection.cursor - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.selection.cursor + max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.selection.cursor - max(1, self.scrollable_content_region.height - 1))
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(len(self.selection) - 1)
+
+    def _cursor_changed(self) -> None:
+        self._scroll_to_cursor()
+        self.refresh()
+        position = self.selection.current
+        if position != self._last_posted:
+            self._last_posted = position
+            self.post_message(self.Highlighted(position))
+
+    def _scroll_to_cursor(self) -> None:
+        if self.selection.rows and self.is_mounted:
+            width = self.scrollable_content_region.width
+            self.scroll_to_region(
+                Region(0, self.selection.cursor, width, 1), animate=False, force=True
+            )
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.selection))
+        self._scroll_to_cursor()
+
+    async def on_click(self, event: events.Click) -> None:
+        row = event.y + int(self.scroll_offset.y)
+        if 0 <= row < len(self.selection):
+            self.focus()
+            self.move_to(row)
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        row = int(self.scroll_offset.y) + y
+        rows = self.selection.rows
+        if not rows:
+            if y == 0:
+                style = self.get_component_rich_style("paper-list--empty")
+                return Strip([Segment(fit(" " + self.empty_text, width), style)], width)
+            return Strip.blank(width, self.rich_style)
+        if row >= len(rows):
+            return Strip.blank(width, self.rich_style)
+        position = rows[row]
+        paper = self.library.papers[position]
+        note = self.library.annotation_at(position)
+        cursor = row == self.selection.cursor
+        key = (position, note, cursor, width, self.has_focus)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._cache[key] = self._render_row(paper, note, cursor, width)
+        return strip
+
+    def _render_row(self, paper: Paper, note: Annotation, cursor: bool, width: int) -> Strip:
+        base = self.get_component_rich_style(
+            "paper-list--read" if note.read else "paper-list--unread"
+        )
+        if cursor:
+            base += self.get_component_rich_style("paper-list--cursor", partial=True)
+        muted = base + self.get_component_rich_style("paper-list--muted", partial=True)
+        star_style = base + self.get_component_rich_style("paper-list--stars", partial=True)
+        tag_style = base + self.get_component_rich_style("paper-list--tags", partial=True)
+        upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+        left: list[tuple[str, Style]] = [
+            (" ● " if not note.read else "   ", star_style if not note.read else muted),
+            ((paper.published or "").ljust(_DATE_WIDTH), muted),
+            (_GAP + upvotes.rjust(_UPVOTES_WIDTH), muted),
+            (_GAP + stars(note.rating) + _GAP, star_style if note.rating else muted),
+        ]
+        used = sum(cell_len(text) for text, _ in left)
+        tags = strip_controls(" ".join(f"#{t}" for t in note.tags))
+        room = width - used - 1
+        tag_width = min(cell_len(tags), max(0, room // 3)) if tags else 0
+        title_width = room - (tag_width + 2 if tag_width else 0)
+        segments = [Segment(text, style) for text, style in left]
+        segments.append(Segment(fit(strip_controls(paper.title), title_width), base))
+        if tag_width:
+            segments.append(Segment(_GAP + fit(tags, tag_width), tag_style))
+        segments.append(Segment(" ", base))
+        return Strip(segments).adjust_cell_length(width, base)

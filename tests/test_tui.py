@@ -1,0 +1,512 @@
+"""Pilot tests of the TUI: every key, checked against what the library holds on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static, TextArea
+
+from readlist import clipboard
+from readlist.errors import LibraryWriteError
+from readlist.models import paper_id
+from readlist.store import Store
+from readlist.store import storage as storage_module
+from readlist.tui.app import ReadListApp
+from readlist.tui.screens.cite import CitationPicker
+from readlist.tui.screens.help import HelpScreen
+from readlist.tui.screens.note import ConfirmClose, NoteEditor
+from readlist.tui.screens.tags import TagEditor
+from readlist.tui.widgets.paper_list import PaperList
+
+HFT = paper_id("HFT: Half Fine-Tuning for Large Language Models")
+LIMITS = paper_id("Limits of n-gram Style Control for LLMs via Logit-Space Injection")  # newest
+
+
+class Recorder:
+    """Stands in for the clipboard and the browser."""
+
+    def __init__(self, how: str = clipboard.SYSTEM, opens: bool = True) -> None:
+        self.copied: list[str] = []
+        self.opened: list[str] = []
+        self.how = how
+        self.opens = opens
+
+    def copy(self, text: str, terminal: Callable[[str], None]) -> str:
+        self.copied.append(text)
+        return self.how
+
+    def open(self, url: str) -> bool:
+        self.opened.append(url)
+        return self.opens
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    return Recorder()
+
+
+class Notes(list[tuple[str, str]]):
+    """(severity, message) of every notification the app showed."""
+
+    @property
+    def last(self) -> tuple[str, str]:
+        return self[-1]
+
+
+def record_notes(app: ReadListApp) -> Notes:
+    notes = Notes()
+    original = app.notify
+
+    def notify(message: str, **kwargs: object) -> None:
+        notes.append((str(kwargs.get("severity", "information")), message))
+        original(message, **kwargs)  # type: ignore[arg-type]
+
+    app.notify = notify  # type: ignore[method-assign]
+    return notes
+
+
+@pytest.fixture
+def app(sample_store: Store, recorder: Recorder) -> ReadListApp:
+    return ReadListApp(
+        sample_store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600
+    )
+
+
+@pytest.fixture
+def notes(app: ReadListApp) -> Notes:
+    return record_notes(app)
+
+
+def on_disk(db: Path) -> dict:  # type: ignore[type-arg]
+    """The annotations as a fresh process would read them."""
+    return Store.open(db).annotations()
+
+
+def current_id(app: ReadListApp) -> str | None:
+    position = app.papers.current
+    return None if position is None else app.library.papers[position].id
+
+
+def detail_text(app: ReadListApp) -> str:
+    return "\n".join(str(w.render()) for w in app.query("#detail Static").results(Static))
+
+
+async def go_to(pilot, app: ReadListApp, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Filter down to the paper matching `text`, back in the list."""
+    await pilot.press("slash", "ctrl+u", *text, "enter")
+    assert app.shown == 1, f"{text!r} shows {app.shown} papers"
+
+
+# -- moving ------------------------------------------------------------------------------------
+
+
+async def test_starts_on_the_newest_paper_with_its_details(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)):
+        assert current_id(app) == LIMITS
+        assert app.focused is app.papers
+        assert "Limits of n-gram Style Control" in detail_text(app)
+        assert "1 author · published 2026-01-12" in detail_text(app)
+        status = str(app.query_one("#status", Static).render())
+        assert "101 / 101 papers · 101 unread · sorted by newest first" in status
+
+
+async def test_movement_keys(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        rows = app.papers.selection.rows
+        await pilot.press("j", "j", "down")
+        assert app.papers.current == rows[3]
+        await pilot.press("k", "up")
+        assert app.papers.current == rows[1]
+        await pilot.press("G")
+        assert app.papers.current == rows[-1]
+        await pilot.press("g")
+        assert app.papers.current == rows[0]
+        await pilot.press("end")
+        assert app.papers.current == rows[-1]
+        await pilot.press("home", "pagedown")
+        page = app.papers.scrollable_content_region.height - 1
+        assert app.papers.selection.cursor == page
+        await pilot.press("pageup")
+        assert app.papers.selection.cursor == 0
+        await pilot.press("k")  # stays at the top
+        assert app.papers.selection.cursor == 0
+        await pilot.press("j")
+        assert app.library.papers[rows[1]].title in detail_text(app)
+
+
+async def test_cursor_stays_visible_when_moving_far(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.press("G")
+        await pilot.pause()
+        assert app.papers.scroll_offset.y > 0
+        visible = range(
+            int(app.papers.scroll_offset.y),
+            int(app.papers.scroll_offset.y) + app.papers.size.height,
+        )
+        assert app.papers.selection.cursor in visible
+
+
+async def test_click_selects_a_row(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.click(PaperList, offset=(20, 3))
+        assert app.papers.selection.cursor == 3
+
+
+# -- filtering ----------------------------------------------------------------------------------
+
+
+async def test_filter_is_live_and_enter_returns_to_the_list(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"prompt")
+        assert 1 < app.shown < 101
+        await pilot.press(*" tuning year:2024")
+        assert all(app.library.papers[i].year == 2024 for i in app.papers.selection.rows)
+        for paper in (app.library.papers[i] for i in app.papers.selection.rows):
+            text = (paper.title + " " + paper.abstract).lower()
+            assert "prompt" in text and "tuning" in text
+        await pilot.press("enter")
+        assert app.focused is app.papers
+        await pilot.press("escape")  # Escape in the list does not clear the filter
+        assert app.shown < 101
+
+
+async def test_escape_clears_the_filter(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"tag:none-yet")
+        assert app.shown == 0
+        assert "No papers" in str(app.papers.render_line(0).text)
+        await pilot.press("escape")
+        assert app.shown == 101
+        assert app.filter_bar.value == ""
+        assert app.focused is app.papers
+
+
+async def test_malformed_query_shows_inline_error_and_keeps_the_list(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"hft ")
+        assert app.shown == 1
+        await pilot.press(*"rating:>=9")
+        assert app.filter_bar.has_class("-invalid")
+        error = app.query_one("#filter-error", Static)
+        assert str(error.render()) == "ratings go from 0 to 5, not 9"
+        # The list shows the last query that parsed: "hft rating" (two words).
+        assert app.shown == 0 and app.is_running
+        await pilot.press("backspace", "4")
+        assert not app.filter_bar.has_class("-invalid")
+        assert app.shown == 0  # hft is unrated
+        await pilot.press(*'"unclosed')
+        assert "unclosed quote" in str(error.render())
+
+
+async def test_cursor_follows_its_paper_through_a_filter(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("slash", "ctrl+u", "enter")  # clear the input, back to all papers
+        assert app.shown == 101
+        assert current_id(app) == HFT
+
+
+# -- annotating ---------------------------------------------------------------------------------
+
+
+async def test_r_toggles_read_on_disk(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("r")
+        assert on_disk(db)[HFT].read is True
+        assert "read ✓" in detail_text(app)
+        await pilot.press("r")
+        assert HFT not in on_disk(db)  # back to nothing: no annotation left
+
+
+async def test_number_keys_rate_and_0_clears(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        for key in "12345":
+            await pilot.press(key)
+            assert on_disk(db)[HFT].rating == int(key)
+        assert "★★★★★" in detail_text(app)
+        await pilot.press("0")
+        assert HFT not in on_disk(db)
+
+
+async def test_marking_read_under_is_unread_moves_to_the_next_paper(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"is:unread", "enter")
+        first, second = app.papers.selection.rows[:2]
+        await pilot.press("r")
+        assert app.shown == 100
+        assert app.papers.current == second
+        assert on_disk(db)[app.library.papers[first].id].read
+
+
+async def test_t_edits_tags_with_completion(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        await pilot.press(*"nlp, to-read [red]", "enter")
+        assert on_disk(db)[HFT].tags == ("nlp", "to-read", "[red]")
+        assert "#nlp" in detail_text(app) and "#[red]" in detail_text(app)
+        # another paper: "to" completes to the existing tag with Tab
+        await pilot.press("slash", "ctrl+u", *"masakhanews", "enter", "t", *"to", "tab", "enter")
+        masakha = paper_id("MasakhaNEWS: News Topic Classification for African languages")
+        assert on_disk(db)[masakha].tags == ("to-read",)
+        # removing a tag in the editor removes it on disk
+        await pilot.press("t", "ctrl+u", *"done", "enter")
+        assert on_disk(db)[masakha].tags == ("done",)
+
+
+async def test_tag_editor_escape_changes_nothing(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("t", *"abc", "escape")
+        assert not isinstance(app.screen, TagEditor)
+        assert on_disk(db) == {}
+
+
+async def test_n_writes_a_note_and_ctrl_s_saves(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press(*"# Key idea", "enter", *"reset **half** the params")
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, NoteEditor)
+        assert on_disk(db)[HFT].note == "# Key idea\nreset **half** the params"
+
+
+async def test_note_draft_is_saved_while_typing(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n", *"draft text")
+        await pilot.pause(0.6)  # a pause in typing
+        assert isinstance(app.screen, NoteEditor)
+        assert on_disk(db)[HFT].note == "draft text"  # a crash now would lose nothing
+
+
+async def test_closing_a_changed_note_asks_and_discard_restores(app: ReadListApp, db: Path) -> None:
+    app.store.update([HFT], lambda a: a.with_note("original"))
+    app.library.apply(app.store.annotations())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n", *" more")
+        await pilot.pause(0.6)
+        assert on_disk(db)[HFT].note == "original more"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ConfirmClose)
+        await pilot.press("escape")  # keep editing
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press("escape", "d")  # discard
+        assert not isinstance(app.screen, (NoteEditor, ConfirmClose))
+        assert on_disk(db)[HFT].note == "original"
+
+
+async def test_closing_a_changed_note_and_choosing_save(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n", *"keep me", "escape", "s")
+        assert on_disk(db)[HFT].note == "keep me"
+
+
+async def test_quitting_with_the_note_editor_open_saves_the_text(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n", *"typed just before quitting")
+        await pilot.press("ctrl+q")
+    assert on_disk(db)[HFT].note == "typed just before quitting"
+
+
+async def test_unchanged_note_closes_without_asking(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n", "escape")
+        assert app.screen is app.screen_stack[0]
+        assert on_disk(db) == {}
+
+
+# -- citations, links, sort, help, palette, quit ---------------------------------------------------
+
+
+async def test_c_copies_a_plain_citation_and_says_how(
+    app: ReadListApp, recorder: Recorder, notes: Notes
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("c")
+        assert recorder.copied == [
+            "HFT: Half Fine-Tuning for Large Language Models. 6 authors, April 29, 2024."
+        ]
+        assert notes.last == (
+            "information",
+            "Copied Plain reference of “HFT: Half Fine-Tuning for Large Language Models” to the system clipboard.",
+        )
+
+
+async def test_C_picks_bibtex_and_c_then_uses_it(app: ReadListApp, recorder: Recorder) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("C")
+        assert isinstance(app.screen, CitationPicker)
+        await pilot.press("down", "enter")
+        assert recorder.copied[-1].startswith(
+            "@misc{hft2024-c6534e,\n  title = {{HFT: Half Fine-Tuning"
+        )
+        await pilot.press("c")
+        assert recorder.copied[-1].startswith("@misc{")
+
+
+async def test_clipboard_falls_back_to_osc52_when_pyperclip_has_no_mechanism(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyperclip
+
+    def no_mechanism(text: str) -> None:
+        raise pyperclip.PyperclipException("could not find a copy/paste mechanism")
+
+    monkeypatch.setattr(pyperclip, "copy", no_mechanism)
+    app = ReadListApp(sample_store, watch_interval=3600)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("c")
+        assert app.clipboard.startswith("HFT: Half Fine-Tuning")
+        assert notes.last[1].endswith("to the terminal clipboard (OSC 52).")
+
+
+async def test_o_opens_the_first_link(app: ReadListApp, recorder: Recorder, notes: Notes) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "weblinx")
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert recorder.opened == ["https://mcgill-nlp.github.io/weblinx"]
+        await go_to(pilot, app, "hft")  # no link
+        await pilot.press("o")
+        assert recorder.opened == ["https://mcgill-nlp.github.io/weblinx"]
+        assert notes.last == ("warning", "This paper's listing had no link.")
+
+
+async def test_o_without_a_browser_copies_the_link(sample_store: Store) -> None:
+    recorder = Recorder(opens=False)
+    app = ReadListApp(sample_store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "weblinx")
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert recorder.copied == ["https://mcgill-nlp.github.io/weblinx"]
+
+
+async def test_s_cycles_the_sort(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.query_one("#status", Static)
+        await pilot.press("s")
+        assert "sorted by most upvoted first" in str(status.render())
+        ups = [app.library.papers[i].upvotes for i in app.papers.selection.rows[:3]]
+        assert ups == [3, 1, 1]
+        await pilot.press("s", "4")  # rating order; the top paper rated 4 stays first
+        assert "sorted by highest rated first" in str(status.render())
+        await pilot.press("G", "5")
+        assert (
+            app.papers.selection.cursor == 0
+        )  # the 5-star paper moved to the top, cursor followed
+        assert [app.library.annotation_at(i).rating for i in app.papers.selection.rows[:3]] == [
+            5,
+            4,
+            0,
+        ]
+        await pilot.press("s")
+        assert "sorted by title A-Z" in str(status.render())
+        titles = [app.library.papers[i].title.casefold() for i in app.papers.selection.rows]
+        assert titles == sorted(titles)
+        await pilot.press("s")
+        assert "sorted by newest first" in str(status.render())
+
+
+async def test_help_lists_every_footer_key(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = str(app.screen.query_one("#help-keys", Static).render())
+        for key in ("j / k", "/", "r", "1 … 5", "t", "n", "c", "C", "s", "o", "?", "q", "ctrl+p"):
+            assert f"\n{key} " in "\n" + keys
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_runs_actions(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Toggle read")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert on_disk(db)[HFT].read is True
+
+
+async def test_q_quits(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_typing_in_the_filter_does_not_trigger_keys(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"rq15tnc")
+        assert app.is_running
+        assert app.filter_bar.value == "rq15tnc"
+        assert on_disk(db) == {}
+
+
+# -- failures and other processes ------------------------------------------------------------------
+
+
+async def test_a_failed_write_shows_the_error_and_changes_nothing(
+    app: ReadListApp, db: Path, monkeypatch: pytest.MonkeyPatch, notes: Notes
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+
+        def disk_full(fd: int) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(storage_module.os, "fsync", disk_full)
+        await pilot.press("4")
+        monkeypatch.undo()
+        assert app.is_running
+        severity, message = notes.last
+        assert severity == "error"
+        assert message == f"{db}: could not save (No space left on device); nothing was changed"
+        assert app.library.annotation(HFT).rating == 0  # the screen shows what the disk holds
+        assert "unrated" in detail_text(app)
+        assert on_disk(db) == {}
+        await pilot.press("3")  # and the next write works
+        assert on_disk(db)[HFT].rating == 3
+
+
+async def test_changes_by_another_process_appear(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        Store.open(db).update([HFT], lambda a: a.with_tags_added(["from-cli"]))
+        app.check_disk()
+        await pilot.pause()
+        assert "#from-cli" in detail_text(app)
+        await pilot.press("5")  # our write composes with theirs
+        final = on_disk(db)[HFT]
+        assert (final.tags, final.rating) == (("from-cli",), 5)
+
+
+def test_write_error_type_is_what_the_app_catches() -> None:
+    assert issubclass(LibraryWriteError, Exception)
+    assert TextArea is not None

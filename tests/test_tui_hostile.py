@@ -1,0 +1,83 @@
+"""Hostile text is data: markup, actions, escape sequences render literally and inertly."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from readlist.importers import read_listing
+from readlist.store import Store
+from readlist.tui.app import ReadListApp
+
+from . import hostile
+
+
+@pytest.fixture
+def hostile_store(tmp_path: Path) -> Store:
+    source = tmp_path / "hostile.txt"
+    source.write_text(hostile.listing(), encoding="utf-8")
+    store = Store.open(tmp_path / "library.json")
+    store.import_listings([read_listing(source, today=date(2026, 11, 22)).papers])
+    return store
+
+
+def test_importer_cleans_the_corpus(hostile_store: Store) -> None:
+    titles = [p.title for p in hostile_store.papers()]
+    assert titles == hostile.CLEAN_TITLES
+    for paper in hostile_store.papers():
+        assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in paper.title + paper.abstract)
+
+
+async def test_list_and_detail_show_hostile_text_literally(
+    hostile_store: Store, tmp_path: Path
+) -> None:
+    copied: list[str] = []
+    app = ReadListApp(
+        hostile_store, copy=lambda text, _t: copied.append(text) or "x", watch_interval=3600
+    )
+    async with app.run_test(size=(200, 60)) as pilot:
+        screen_text = "\n".join(app.papers.render_line(y).text for y in range(len(hostile.TITLES)))
+        for title in hostile.CLEAN_TITLES[:5]:
+            assert title in screen_text
+        for position, paper in enumerate(app.library.papers):
+            app.papers.move_to(app.papers.selection.rows.index(position))
+            await pilot.pause()
+            title = str(app.query_one("#detail-title", Static).render())
+            assert title == paper.title
+            abstract = str(app.query_one("#detail-abstract", Static).render())
+            assert (
+                abstract.replace("\n", " ").split() == paper.abstract.split()
+                or "x" * 100 in abstract
+            )
+            await pilot.press("c")  # the notification names the title: must not parse it
+            await pilot.press("t", *"[red]", "enter")  # a tag that looks like markup is a tag
+        assert app.is_running
+        # Clicking on the row whose title carries [@click=app.quit] does nothing but select it.
+        row = app.papers.selection.rows.index(1)
+        await pilot.click("#papers", offset=(40, row))
+        await pilot.click("#detail-title")
+        await pilot.pause()
+        assert app.is_running
+    assert all(
+        a.tags == ("[red]",)
+        for a in Store.open(hostile_store.paths.annotations).annotations().values()
+    )
+    assert len(copied) == len(hostile.TITLES)
+
+
+async def test_markup_in_a_note_and_a_filter_is_inert(hostile_store: Store) -> None:
+    app = ReadListApp(hostile_store, copy=lambda text, _t: "x", watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        note = "[@click=app.quit]q[/] and [/] and [link=file:///etc/passwd]x[/link]"
+        await pilot.press("n", *note, "ctrl+s")
+        await pilot.pause()
+        assert app.is_running
+        assert app.library.annotation_at(app.papers.current).note == note  # type: ignore[arg-type]
+        # "[/]" and "[bold]" are searched as text: only the "[bold]x[/]" title has both.
+        await pilot.press("slash", *"[/] [bold]", "enter")
+        await pilot.pause()
+        assert app.is_running
+        assert [app.library.papers[i].title for i in app.papers.selection.rows] == ["[bold]x[/]"]
