@@ -104,6 +104,9 @@ class ReadListApp(App[None]):
         self.sort = "date"
         self.citation_format = DEFAULT_FORMAT
         self.shown = 0
+        # True once abstracts are loaded and the full-text index is built (benchmarks
+        # and tests wait on it; until then text filters search titles only).
+        self.search_ready = True
 
     # -- layout ----------------------------------------------------------------------------
 
