@@ -206,24 +206,25 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
     return EXIT_ERROR if failed else EXIT_OK
 
 
-def _load(db: Path) -> tuple[Store, Library]:
+def _load(
+    db: Path, query_text: str, *, sort: str = "date", abstracts: bool = False
+) -> tuple[Store, Library, list[int]]:
+    """Open the library and select the papers `query_text` matches, in `sort` order."""
     from readlist.library import Library
+    from readlist.query import parse
     from readlist.store import Store
 
+    query = parse(query_text)  # a bad query fails before the library is read
     store = Store.open(db)
-    return store, Library(store.papers(), store.annotations())
-
-
-def _select(library: Library, query_text: str, sort: str = "date") -> list[int]:
-    from readlist.query import parse
-
-    return library.select(parse(query_text), sort)
+    # Abstracts are most of the catalogue; read them only when they are needed.
+    papers = store.papers(with_abstracts=abstracts or query.searches_text)
+    library = Library(papers, store.annotations())
+    return store, library, library.select(query, sort)
 
 
 def cmd_list(args: argparse.Namespace, db: Path) -> int:
     query = " ".join(args.query)
-    _store, library = _load(db)
-    rows = _select(library, query, args.sort)
+    _store, library, rows = _load(db, query, sort=args.sort)
     if args.limit is not None:
         rows = rows[: max(args.limit, 0)]
     out = sys.stdout
@@ -247,8 +248,7 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     from readlist.export import export
     from readlist.store.storage import atomic_write
 
-    _store, library = _load(db)
-    rows = _select(library, " ".join(args.query), args.sort)
+    _store, library, rows = _load(db, " ".join(args.query), sort=args.sort, abstracts=True)
     blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), args.format)
     if args.output and args.output != "-":
         target = Path(args.output)
@@ -266,8 +266,7 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
 def _annotate(
     args: argparse.Namespace, db: Path, edit: Callable[[Annotation], Annotation], done: str
 ) -> int:
-    store, library = _load(db)
-    rows = _select(library, args.query)
+    store, library, rows = _load(db, args.query)
     if not rows:
         print(f"readlist: no papers match {args.query!r}; nothing changed", file=sys.stderr)
         return EXIT_NO_MATCH

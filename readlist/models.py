@@ -29,7 +29,8 @@ def identity_key(title: str) -> str:
     Case, punctuation, spacing and Unicode compatibility forms are ignored, so
     "HFT: Half Fine-Tuning" and "HFT - half fine tuning" are one paper.
     """
-    folded = unicodedata.normalize("NFKC", title).casefold()
+    # ASCII is already NFKC, and lower() is casefold() for it.
+    folded = title.lower() if title.isascii() else unicodedata.normalize("NFKC", title).casefold()
     return _NOT_WORD.sub(" ", folded).strip()
 
 
@@ -76,7 +77,17 @@ class Paper:
         Nothing known is forgotten: a field the newer listing leaves out keeps its old
         value. Counts that change over time (upvotes) take the newer value. An abstract
         is replaced only by a longer one, since a cut-off page gives a truncated one.
+        Returns `self` itself when the newer listing adds nothing (the re-import case).
         """
+        if (
+            len(newer.abstract) <= len(self.abstract)
+            and newer.authors_count in (None, self.authors_count)
+            and newer.published in (None, self.published)
+            and newer.upvotes in (None, self.upvotes)
+            and all(link in self.links for link in newer.links)
+            and all(source in self.sources for source in newer.sources)
+        ):
+            return self
         links = self.links + tuple(link for link in newer.links if link not in self.links)
         sources = self.sources + tuple(s for s in newer.sources if s not in self.sources)
         abstract = newer.abstract if len(newer.abstract) > len(self.abstract) else self.abstract
@@ -88,6 +99,30 @@ class Paper:
             upvotes=_newer(self.upvotes, newer.upvotes),
             links=links,
             sources=sources,
+        )
+
+    def with_abstract(self, abstract: str) -> Paper:
+        """This paper with its abstract filled in (fast: no field introspection)."""
+        return Paper(
+            self.id,
+            self.title,
+            abstract,
+            self.authors_count,
+            self.published,
+            self.upvotes,
+            self.links,
+            self.sources,
+            self.added,
+        )
+
+    def same_except_sources(self, other: Paper) -> bool:
+        """Whether `other` says nothing new about this paper beyond where it was seen."""
+        return (
+            self.abstract == other.abstract
+            and self.authors_count == other.authors_count
+            and self.published == other.published
+            and self.upvotes == other.upvotes
+            and self.links == other.links
         )
 
 

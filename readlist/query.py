@@ -107,6 +107,11 @@ class Query:
     def is_empty(self) -> bool:
         return not self.terms
 
+    @property
+    def searches_text(self) -> bool:
+        """Whether any term searches titles and abstracts (so abstracts must be loaded)."""
+        return any(isinstance(term, Text) for term in self.terms)
+
 
 def parse(text: str) -> Query:
     """Parse a query string. Raises `QueryError` naming the problem and its position."""

@@ -16,9 +16,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from readlist.models import Annotation, Paper
 from readlist.query import Flag, IdPrefix, Number, Query, Range, Tag, Term, Text
+
+if TYPE_CHECKING:
+    from readlist.textindex import TextIndex
 
 _CACHE_SIZE = 64
 _ONE = 49  # ord("1")
@@ -69,8 +73,10 @@ class SearchIndex:
     def __init__(self, papers: Sequence[Paper]) -> None:
         self.n = len(papers)
         self.all = (1 << self.n) - 1
+        self._papers = papers
         self._ids = [p.id for p in papers]
-        self._hay = [f"{p.title}\n{p.abstract}".lower() for p in papers]
+        self._hay: list[str] | None = None  # lower-cased texts, built on first scan
+        self.text_index: TextIndex | None = None
         self._columns: dict[str, list[int | None]] = {
             "year": [p.year for p in papers],
             "upvotes": [p.upvotes for p in papers],
@@ -145,8 +151,35 @@ class SearchIndex:
             self._field_cache[key] = cached
         return cached
 
+    def haystack(self, position: int) -> str:
+        """What text terms search in a paper: title and abstract, lower-cased."""
+        paper = self._papers[position]
+        return f"{paper.title}\n{paper.abstract}".lower()
+
+    def build_text_index(self) -> TextIndex:
+        """Index every paper's text for fast substring search (seconds at 100k papers).
+
+        Without it, a text term scans every paper, which is right for one query (the
+        CLI) and too slow for one query per keystroke (the TUI builds it in the
+        background).
+        """
+        from readlist.textindex import TextIndex
+
+        haystack = self.haystack
+        index = TextIndex(self.n, (set(haystack(i).split()) for i in range(self.n)), haystack)
+        self.text_index = index
+        self._text_cache.clear()
+        return index
+
     def text_bits(self, text: str) -> int:
         """Papers whose title or abstract contains `text` (lower-case)."""
+        if self.text_index is not None:
+            cached = self._text_cache.get(text)
+            if cached is None:
+                cached = self._text_cache[text] = self.text_index.search(text)
+                if len(self._text_cache) > _CACHE_SIZE:
+                    self._text_cache.popitem(last=False)
+            return cached
         cache = self._text_cache
         cached = cache.get(text)
         if cached is not None:
@@ -156,6 +189,8 @@ class SearchIndex:
         for word, bits in cache.items():
             if word in text and (base is None or bits.bit_count() < base.bit_count()):
                 base = bits
+        if self._hay is None:
+            self._hay = [self.haystack(i) for i in range(self.n)]
         hay = self._hay
         if base is None:
             found = [i for i, h in enumerate(hay) if text in h]

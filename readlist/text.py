@@ -27,28 +27,47 @@ _ESCAPE_SEQUENCE = re.compile(
 )
 # C0 except \t and \n, DEL, C1; the bidi embedding/override/isolate controls.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# Characters that break lines in some renderers but not in others.
-_LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+# Line breaks other than \n and \r (which are handled with str.replace, much faster).
+_OTHER_BREAK_CHARS = "\x0b\x0c\x85\u2028\u2029"
+_OTHER_BREAKS = re.compile(f"[{_OTHER_BREAK_CHARS}]")
+_ESCAPE_STARTS = ("\x1b", "\x9b", "\x9d")
 
 
 def strip_controls(text: str) -> str:
     """Remove escape sequences and control characters; keep newlines and tabs."""
     if text.isprintable():
         return text
-    text = _ESCAPE_SEQUENCE.sub("", text)
+    # The escape-sequence pattern is an alternation the regex engine scans slowly; only
+    # run it when an introducer is present (a fast substring check).
+    if any(start in text for start in _ESCAPE_STARTS):
+        text = _ESCAPE_SEQUENCE.sub("", text)
     return _CONTROL.sub("", text)
 
 
 def normalize_newlines(text: str) -> str:
-    """Turn every line-break convention (CRLF, CR, U+2028...) into `\\n`."""
-    return _LINE_BREAKS.sub("\n", text)
+    """Turn every line-break convention (CRLF, CR, U+2028...) into `\n`."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(c in text for c in _OTHER_BREAK_CHARS):  # substring checks beat a regex scan
+        text = _OTHER_BREAKS.sub("\n", text)
+    return text
+
+
+def clean_text(text: str) -> str:
+    """Pasted text made safe: NFC, `\n` line breaks, no controls or escape sequences."""
+    return strip_controls(normalize_newlines(unicodedata.normalize("NFC", text)))
+
+
+def squeeze(text: str) -> str:
+    """Runs of whitespace (any Unicode space, newlines) as one space; ends trimmed."""
+    if text.isascii() and "  " not in text and "\t" not in text and "\n" not in text:
+        return text.strip(" ")  # the common case, without splitting into words
+    return " ".join(text.split())
 
 
 def clean_block(text: str) -> str:
     """Text for display as a paragraph: NFC, no controls, runs of spaces collapsed."""
-    text = strip_controls(normalize_newlines(unicodedata.normalize("NFC", text)))
-    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+    return squeeze(clean_text(text))
 
 
 def clean_line(text: str) -> str:
@@ -57,6 +76,6 @@ def clean_line(text: str) -> str:
 
 
 def clean_multiline(text: str) -> str:
-    """User-written text that keeps its lines (a note): no controls, `\\n` line breaks."""
+    """User-written text that keeps its lines (a note): no controls, `\n` line breaks."""
     text = strip_controls(normalize_newlines(text))
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")

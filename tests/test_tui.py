@@ -510,3 +510,39 @@ async def test_changes_by_another_process_appear(app: ReadListApp, db: Path) -> 
 def test_write_error_type_is_what_the_app_catches() -> None:
     assert issubclass(LibraryWriteError, Exception)
     assert TextArea is not None
+
+
+# -- a large library loads in stages ------------------------------------------------------
+
+
+async def test_staged_loading_searches_titles_first_then_abstracts(sample_store: Store, recorder: Recorder) -> None:
+    import threading
+
+    release = threading.Event()
+    real_abstracts = sample_store.abstracts
+
+    def slow_abstracts() -> dict[str, str]:
+        release.wait(10)
+        return real_abstracts()
+
+    sample_store.abstracts = slow_abstracts  # type: ignore[method-assign]
+    app = ReadListApp(sample_store, copy=recorder.copy, watch_interval=3600, stage_above=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert not app.search_ready
+        assert app.shown == 101  # the list is there before the abstracts
+        status = app.query_one("#status", Static)
+        assert "indexing abstracts" in str(status.render())
+        assert "Loading abstract…" in detail_text(app)
+        await pilot.press("slash", *"catastrophic")  # in 3 titles, more abstracts
+        titles_only = app.shown
+        assert titles_only == sum("catastrophic" in p.title.lower() for p in app.library.papers)
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.search_ready
+        assert app.shown > titles_only  # the same filter now searches abstracts too
+        assert "indexing" not in str(status.render())
+        shown_abstract = str(app.query_one("#detail-abstract", Static).render()).replace("\n", " ")
+        assert shown_abstract.split() == app.library.papers[app.papers.current].abstract.split()  # type: ignore[index]
+        await pilot.press("enter", "r")  # annotations work across the swap
+        assert on_disk(sample_store.paths.annotations)[current_id(app)].read  # type: ignore[index]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from readlist.errors import ImportFileError
@@ -49,7 +49,8 @@ def read_listing(
             shown, "no papers found (expected a title line, a blank line, then an abstract)"
         )
     source = str(Path(path).resolve())
-    return ListingFile(shown, to_papers(parsed.papers, source=source, added=added), parsed.skipped)
+    stamp = added or datetime.now(UTC).isoformat(timespec="seconds")
+    return ListingFile(shown, to_papers(parsed.papers, source=source, added=stamp), parsed.skipped)
 
 
 def to_papers(raw: list[RawPaper], *, source: str, added: str | None) -> list[Paper]:

@@ -30,11 +30,12 @@ than guessed at, unless a metadata block vouches for it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from readlist.text import clean_block, normalize_newlines, strip_controls
+from readlist.text import normalize_newlines, squeeze, strip_controls
 
 MAX_TITLE = 400
 _MONTHS = {
@@ -64,6 +65,7 @@ _NUMBER = r"\d[\d,]*"
 _DATE_LINE = re.compile(rf"^{_DATE}(?:\s+(?P<upvotes>{_NUMBER}))?$")
 _AUTHORS = re.compile(rf"^[•·*-]?\s*(?P<n>{_NUMBER})\s+authors?$", re.IGNORECASE)
 _DOT = "·"
+_META_STARTS = frozenset("•·*-0123456789")
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\""
 _PAIRS = {")": "(", "]": "[", "}": "{"}
@@ -116,7 +118,10 @@ class _Meta:
 
 def parse_listing(text: str, *, today: date) -> Parsed:
     """Papers found in `text`; `today` resolves dates given without a year."""
-    text = strip_controls(normalize_newlines(text.lstrip("\ufeff")))
+    # Line breaks and Unicode form are fixed once for the whole text; control
+    # characters are removed line by line in `_blocks`, where `isprintable()` makes
+    # the check cheap.
+    text = normalize_newlines(unicodedata.normalize("NFC", text.lstrip("\ufeff")))
     result = Parsed()
     pending: list[list[str]] = []
     for kind, lines, meta in _classify(_blocks(text), today):
@@ -132,17 +137,27 @@ def parse_listing(text: str, *, today: date) -> Parsed:
     return result
 
 
+_BLANK_LINES = re.compile(r"\n\s*\n")
+# A metadata or date line is short; checking the length first keeps regexes off abstracts.
+_MAX_META_LINE = 80
+
+
 def _blocks(text: str) -> Iterator[list[str]]:
-    block: list[str] = []
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if line:
-            block.append(line)
-        elif block:
-            yield block
-            block = []
-    if block:
-        yield block
+    for chunk in _BLANK_LINES.split(text):
+        if "\n" not in chunk:  # most blocks: one line (a title, an abstract)
+            line = chunk.strip()
+            if line and not line.isprintable():
+                line = strip_controls(line).strip()
+            if line:
+                yield [line]
+            continue
+        lines = [
+            line if line.isprintable() else strip_controls(line).strip()
+            for raw in (chunk.split("\n") if "\n" in chunk else (chunk,))
+            if (line := raw.strip())
+        ]
+        if lines := [line for line in lines if line]:
+            yield lines
 
 
 def _classify(
@@ -155,6 +170,12 @@ def _classify(
     """
     held: list[str] | None = None
     for lines in blocks:
+        if len(lines[0]) > _MAX_META_LINE:  # fast path: abstracts are never anything else
+            if held is not None:
+                yield "meta", held, _parse_meta(held, today)
+                held = None
+            yield "text", lines, None
+            continue
         if all(_is_meta_line(x) for x in lines):
             opens = _has_authors(lines) or lines[0].startswith(_DOT)
             if held is not None and (
@@ -168,9 +189,15 @@ def _classify(
         if held is not None:
             yield "meta", held, _parse_meta(held, today)
             held = None
-        if len(lines) == 1 and _DATE_LINE.match(lines[0]) and _parse_date(lines[0], today):
+        short = len(lines) == 1 and len(lines[0]) <= _MAX_META_LINE
+        if (
+            short
+            and _could_be_meta(lines[0])
+            and _DATE_LINE.match(lines[0])
+            and _parse_date(lines[0], today)
+        ):
             yield "page", lines, None
-        elif len(lines) == 1 and lines[0].casefold() in FURNITURE:
+        elif short and lines[0].casefold() in FURNITURE:
             yield "furniture", lines, None
         else:
             yield "text", lines, None
@@ -186,7 +213,14 @@ def _has_date(lines: list[str]) -> bool:
     return any(_DATE_LINE.match(part.strip()) for line in lines for part in line.split(_DOT))
 
 
+def _could_be_meta(line: str) -> bool:
+    """A cheap first look: metadata lines start with a bullet, a digit or a month."""
+    return line[:1] in _META_STARTS or line[:3].lower() in _MONTHS
+
+
 def _is_meta_line(line: str) -> bool:
+    if len(line) > _MAX_META_LINE or not _could_be_meta(line):
+        return False
     if _AUTHORS.match(line) or line == _DOT:
         return True
     if line.startswith(_DOT):
@@ -298,8 +332,8 @@ def _can_be_title(block: list[str]) -> bool:
 def _make(
     title_block: list[str], abstract_block: list[str] | None, meta: _Meta | None
 ) -> RawPaper | None:
-    title = clean_block(title_block[0])
-    abstract = clean_block(" ".join(abstract_block)) if abstract_block else ""
+    title = squeeze(title_block[0])
+    abstract = squeeze(" ".join(abstract_block)) if abstract_block else ""
     if not title:
         return None
     return RawPaper(
@@ -318,6 +352,8 @@ def find_links(text: str) -> tuple[str, ...]:
     "see https://github.com/a/b." gives "https://github.com/a/b"; a closing bracket is
     kept only when the URL opened it, so "(https://x.org/a_(b))" keeps the inner pair.
     """
+    if "://" not in text:
+        return ()
     links: list[str] = []
     for match in _URL.finditer(text):
         url = _trim_url(match.group())

@@ -193,6 +193,10 @@ class Store:
         abstracts = self.abstracts() if with_abstracts else {}
         return papers_from_docs(self.paths.papers, docs, abstracts)
 
+    def paper_count(self) -> int:
+        """How many papers the catalogue holds."""
+        return len(self._read_checked(PAPERS))
+
     def abstracts(self) -> dict[str, str]:
         """Paper id -> abstract."""
         docs = self._read_checked(ABSTRACTS)
@@ -293,16 +297,18 @@ class Store:
                     if old is None:
                         existing[paper.id] = paper if paper.added else replace(paper, added=stamp)
                         report.added.append(paper.id)
+                        continue
+                    merged = old.merged_with(paper)
+                    if merged is old:
+                        report.unchanged += 1
+                        continue
+                    existing[paper.id] = merged
+                    dirty = True
+                    # Only a new source (the same paper met again) is not news.
+                    if merged.same_except_sources(old):
+                        report.unchanged += 1
                     else:
-                        merged = old.merged_with(paper)
-                        if merged != old:
-                            existing[paper.id] = merged
-                            dirty = True
-                        # Only a new source (the same paper met again) is not news.
-                        if replace(merged, sources=old.sources) == old:
-                            report.unchanged += 1
-                        else:
-                            report.updated.append(paper.id)
+                        report.updated.append(paper.id)
                 reports.append(report)
                 dirty = dirty or bool(report.added)
             if dirty:
@@ -311,15 +317,17 @@ class Store:
 
     def _write_catalogue(self, papers: list[Paper], progress: Progress | None) -> None:
         """Rewrite both catalogue files: abstracts first, so the papers file (which
-        defines what is in the library) never names a paper whose abstract is missing."""
+        defines what is in the library) never names a paper whose abstract is missing.
+
+        Each is a whole-table rewrite, so it is handed to the storage as one document
+        set; TinyDB's per-document insert would copy every document twice more.
+        """
         total = len(papers)
         for name, to_doc in ((ABSTRACTS, _abstract_doc), (PAPERS, paper_to_doc)):
             if progress:
                 progress(f"writing {name}", 0, total)
-            table = self._tables[name]
-            with self._storages[name].batch():
-                table.truncate()
-                table.insert_multiple(Document(to_doc(p), doc_id=_key(p.id)) for p in papers)
+            self._storages[name].write({name: {p.id: to_doc(p) for p in papers}})
+            self._tables[name].clear_cache()
             if progress:
                 progress(f"writing {name}", total, total)
 

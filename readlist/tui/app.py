@@ -8,6 +8,7 @@ successful write updates what is shown; a failed one shows its error and changes
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import webbrowser
@@ -28,6 +29,7 @@ from readlist.errors import ReadlistError
 from readlist.library import SORT_KEYS, Library, sort_label
 from readlist.models import Annotation, Paper
 from readlist.query import Query
+from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Edit
 from readlist.text import strip_controls
@@ -43,6 +45,10 @@ from readlist.tui.widgets.status import StatusLine
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
 NARROW = 120
+# Libraries above this many papers load abstracts in the background after the first
+# frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
+STAGE_ABOVE = 5_000
+INDEX_ABOVE = 2_000
 
 
 def open_in_browser(url: str) -> bool:
@@ -90,12 +96,21 @@ class ReadListApp(App[None]):
         copy: Copier = clipboard.copy,
         open_url: Opener = open_in_browser,
         watch_interval: float = 2.0,
+        stage_above: int = STAGE_ABOVE,
     ) -> None:
         super().__init__()
         self.store = store
-        self.library = (
-            library if library is not None else Library(store.papers(), store.annotations())
-        )
+        staged = library is None and store.paper_count() > stage_above
+        if library is None:
+            # A large library starts from titles alone: abstracts (most of the bytes)
+            # and the full-text index follow in the background (see `load_full_text`).
+            papers = store.papers(with_abstracts=not staged)
+            library = Library(papers, store.annotations())
+            if staged:
+                gc.freeze()  # the GC would walk every paper on each full collection
+            elif len(papers) > INDEX_ABOVE:
+                library.search.build_text_index()
+        self.library = library
         self.demo = demo
         self._copy = copy
         self._open_url = open_url
@@ -106,7 +121,8 @@ class ReadListApp(App[None]):
         self.shown = 0
         # True once abstracts are loaded and the full-text index is built (benchmarks
         # and tests wait on it; until then text filters search titles only).
-        self.search_ready = True
+        self.search_ready = not staged
+        self.abstracts: dict[str, str] | None = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -134,6 +150,8 @@ class ReadListApp(App[None]):
         self.papers.focus()
         self.refilter()
         self.set_interval(self._watch_interval, self.check_disk)
+        if not self.search_ready:
+            self.load_full_text()
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout(event.size.width)
@@ -150,11 +168,20 @@ class ReadListApp(App[None]):
         self.shown = len(rows)
         self.papers.show(rows)
         self.show_detail()
+        self.update_status(matches.unread())
+
+    def update_status(self, unread: int | None = None) -> None:
+        if unread is None:
+            unread = self.library.filter(self.filter_query).unread()
+        busy = ""
+        if not self.search_ready:
+            busy = "indexing abstracts… (words match titles only until then)"
         self.query_one("#status", StatusLine).show(
-            shown=len(rows),
+            shown=self.shown,
             total=len(self.library),
-            unread=matches.unread(),
+            unread=unread,
             sort=sort_label(self.sort),
+            busy=busy,
             demo=self.demo,
         )
 
@@ -162,7 +189,43 @@ class ReadListApp(App[None]):
         position = self.papers.current
         paper = None if position is None else self.library.papers[position]
         annotation = Annotation() if position is None else self.library.annotation_at(position)
-        self.query_one("#detail", DetailPane).show(paper, annotation)
+        if paper is not None and not paper.abstract and self.abstracts is not None:
+            paper = paper.with_abstract(self.abstracts.get(paper.id, ""))
+        pending = not self.search_ready and self.abstracts is None
+        self.query_one("#detail", DetailPane).show(paper, annotation, abstract_pending=pending)
+
+    # -- loading a large library in stages -----------------------------------------------
+
+    @work(thread=True, exclusive=True, group="full-text")
+    def load_full_text(self) -> None:
+        """Read abstracts and build the full-text index, off the UI thread."""
+        try:
+            abstracts = self.store.abstracts()
+        except ReadlistError as error:
+            self.call_from_thread(self._full_text_failed, error)
+            return
+        self.call_from_thread(self._abstracts_loaded, abstracts)
+        papers = [p.with_abstract(abstracts.get(p.id, "")) for p in self.library.papers]
+        search = SearchIndex(papers)
+        search.build_text_index()
+        self.store.release_catalogue_cache()
+        self.call_from_thread(self._full_text_ready, papers, search)
+
+    def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
+        self.abstracts = abstracts
+        self.show_detail()
+
+    def _full_text_ready(self, papers: list[Paper], search: SearchIndex) -> None:
+        self.library.upgrade(papers, search)
+        self.abstracts = None
+        self.search_ready = True
+        gc.freeze()
+        self.refilter()
+
+    def _full_text_failed(self, error: ReadlistError) -> None:
+        self.notify(
+            str(error), title="Abstracts not loaded", severity="error", markup=False, timeout=15
+        )
 
     @on(PaperList.Highlighted)
     def _highlighted(self) -> None:
