@@ -109,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=f"mark matching papers {state}")
         p.add_argument("query", metavar="QUERY")
 
+    p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="restore damaged files from their .bak copies, or salvage what can be read "
+        "(damaged files are kept aside, never deleted)",
+    )
     return parser
 
 
@@ -169,6 +176,10 @@ def run(args: argparse.Namespace) -> int:
 
         return run_tui(demo=args.demo, db=None if args.demo else resolve_db(args.db))
     db = resolve_db(args.db)
+    if args.command == "doctor":
+        from readlist.store.doctor import doctor
+
+        return doctor(db, repair=args.repair, out=sys.stdout)
     command: Callable[[argparse.Namespace, Path], int] = COMMANDS[args.command]
     return command(args, db)
 

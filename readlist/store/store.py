@@ -35,6 +35,7 @@ from readlist.store.storage import (
     AtomicJSONStorage,
     atomic_write,
     damaged,
+    gc_paused,
     temp_files,
 )
 
@@ -374,39 +375,46 @@ def _abstract_doc(paper: Paper) -> dict[str, Any]:
     return {"text": paper.abstract}
 
 
+_PAPER_FIELDS = ("title", "published", "authors_count", "upvotes", "links", "sources")
+_PAPER_TYPES = (
+    frozenset({str}),
+    frozenset({str, type(None)}),
+    frozenset({int, type(None)}),
+    frozenset({int, type(None)}),
+    frozenset({list}),
+    frozenset({list}),
+)
+
+
 def papers_from_docs(
     path: Path, docs: Mapping[str, Any], abstracts: Mapping[str, str]
 ) -> list[Paper]:
-    """Build papers from raw documents, checking types cheaply (one pass per field)."""
-    values = list(docs.values())
-    checks = (
-        ("title", (str,), False),
-        ("published", (str,), True),
-        ("authors_count", (int,), True),
-        ("upvotes", (int,), True),
-        ("links", (list,), False),
-        ("sources", (list,), False),
-    )
-    for key, types, nullable in checks:
-        for doc in values:
-            value = doc.get(key)
-            if not (isinstance(value, types) or (nullable and value is None)):
-                raise damaged(path, f"paper field {key!r} has a wrong value: {value!r:.60}")
-    get = abstracts.get
-    return [
-        Paper(
-            pid,
-            doc["title"],
-            get(pid, ""),
-            doc.get("authors_count"),
-            doc.get("published"),
-            doc.get("upvotes"),
-            tuple(doc["links"]),
-            tuple(doc["sources"]),
-            doc.get("added"),
-        )
-        for pid, doc in docs.items()
-    ]
+    """Build papers from raw documents, checking field types in one cheap pass.
+
+    Collecting each document's tuple of field types into a set leaves a handful of
+    distinct tuples to check, instead of 600,000 isinstance calls at 100k papers.
+    """
+    with gc_paused():
+        kinds = {tuple(type(doc.get(key)) for key in _PAPER_FIELDS) for doc in docs.values()}
+        for kind in kinds:
+            for key, found, allowed in zip(_PAPER_FIELDS, kind, _PAPER_TYPES, strict=True):
+                if found not in allowed:
+                    raise damaged(path, f"paper field {key!r} holds a {found.__name__}")
+        get = abstracts.get
+        return [
+            Paper(
+                pid,
+                doc["title"],
+                get(pid, ""),
+                doc.get("authors_count"),
+                doc.get("published"),
+                doc.get("upvotes"),
+                tuple(doc["links"]),
+                tuple(doc["sources"]),
+                doc.get("added"),
+            )
+            for pid, doc in docs.items()
+        ]
 
 
 def annotation_to_doc(annotation: Annotation) -> dict[str, Any]:

@@ -1,0 +1,224 @@
+"""`readlist doctor`: check a library's files and, with --repair, mend what is damaged.
+
+Every write is atomic, so readlist itself does not leave a damaged file; damage comes
+from outside (a disk error, a sync tool, an editor, a truncating copy). The doctor
+reports, per file: whether it parses and has the right shape, how many documents it
+holds, and whether its `.bak` copy is usable. `--repair` never deletes anything: a
+damaged file is moved aside (`<file>.damaged-<time>`) and replaced by its backup, or,
+when there is no usable backup, by the documents that can still be read from it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from readlist.errors import LibraryError
+from readlist.paths import LibraryPaths, backup_path
+from readlist.store.storage import (
+    FORMAT_TABLE,
+    FORMAT_VERSION,
+    atomic_write,
+    parse_library_json,
+    temp_files,
+)
+from readlist.store.store import (
+    ABSTRACTS,
+    ANNOTATIONS,
+    PAPERS,
+    Store,
+    annotation_from_doc,
+    papers_from_docs,
+)
+
+FILES = (ANNOTATIONS, PAPERS, ABSTRACTS)
+
+
+@dataclass
+class FileReport:
+    name: str
+    path: Path
+    exists: bool = False
+    documents: int = 0
+    problem: str | None = None
+    backup_documents: int | None = None
+    backup_problem: str | None = None
+    ids: set[str] = field(default_factory=set)
+
+    @property
+    def healthy(self) -> bool:
+        return self.problem is None
+
+
+def _paths(db: Path) -> dict[str, Path]:
+    paths = LibraryPaths.for_db(db)
+    return {ANNOTATIONS: paths.annotations, PAPERS: paths.papers, ABSTRACTS: paths.abstracts}
+
+
+def check_file(name: str, path: Path) -> tuple[int, set[str]]:
+    """Parse and fully validate one library file; (document count, ids). Raises LibraryError."""
+    data = parse_library_json(path, path.read_bytes(), name)
+    table: dict[str, Any] = data.get(name, {})
+    _validate_documents(name, path, table)
+    return len(table), set(table)
+
+
+def _validate_documents(name: str, path: Path, table: dict[str, Any]) -> None:
+    if name == ANNOTATIONS:
+        for pid, doc in table.items():
+            annotation_from_doc(path, pid, doc)
+    elif name == PAPERS:
+        papers_from_docs(path, table, {})
+    else:
+        for pid, doc in table.items():
+            if not isinstance(doc.get("text"), str):
+                raise LibraryError(f"{path}: the abstract of paper {pid} is not text")
+
+
+def _check(name: str, path: Path) -> FileReport:
+    report = FileReport(name, path, exists=path.exists())
+    if report.exists:
+        try:
+            report.documents, report.ids = check_file(name, path)
+        except LibraryError as error:
+            report.problem = _problem(error, path)
+        except OSError as error:
+            report.problem = f"cannot be read ({error.strerror or error})"
+    bak = backup_path(path)
+    if bak.exists():
+        try:
+            report.backup_documents, _ = check_file(name, bak)
+        except (LibraryError, OSError) as error:
+            report.backup_problem = (
+                _problem(error, bak) if isinstance(error, LibraryError) else str(error)
+            )
+    return report
+
+
+def _problem(error: LibraryError, path: Path) -> str:
+    """The part of a LibraryError message after the path, without the restore hint."""
+    text = str(error).removeprefix(f"{path}: ")
+    return re.sub(r"; the file was left untouched \(.*\)$", "", text)
+
+
+def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
+    """Check the library at `db`; with `repair`, mend damaged files. Exit status."""
+    say: Callable[[str], None] = lambda line: print(line, file=out)  # noqa: E731
+    say(f"library: {db}")
+    reports = [_check(name, path) for name, path in _paths(db).items()]
+    for report in reports:
+        say(_describe(report))
+    leftovers = [t for path in _paths(db).values() for t in temp_files(path)]
+    if leftovers:
+        say(f"  {len(leftovers)} temporary file(s) of interrupted writes (removed on next open)")
+    by_name = {r.name: r for r in reports}
+    if all(r.healthy for r in reports):
+        papers = by_name[PAPERS].ids
+        orphans = by_name[ANNOTATIONS].ids - papers
+        missing = papers - by_name[ABSTRACTS].ids
+        if orphans:
+            say(
+                f"  note: {len(orphans)} annotation(s) belong to papers not in the catalogue"
+                " (kept: they apply again if those papers are imported)"
+            )
+        if missing:
+            say(f"  note: {len(missing)} paper(s) have no abstract (importing again adds it)")
+        say("everything is in order")
+        return 0
+    if not repair:
+        say(f"problems found; `readlist --db {db} doctor --repair` mends them")
+        return 2
+    store = Store(db)
+    store._cleanup_temp_files()  # the doctor belongs to the store package
+    with store._locked():  # no other readlist writes meanwhile
+        for report in reports:
+            if not report.healthy:
+                say(_repair(report))
+    after = [_check(name, path) for name, path in _paths(db).items()]
+    if all(r.healthy for r in after):
+        say("repaired: the library opens again")
+        return 0
+    say("some files could not be repaired; they were left as they are")
+    return 2
+
+
+def _describe(report: FileReport) -> str:
+    label = f"  {report.path.name}:"
+    if not report.exists:
+        state = (
+            "not created yet (nothing imported or annotated)"
+            if report.name != PAPERS
+            else "not created yet"
+        )
+    elif report.problem:
+        state = f"DAMAGED: {report.problem}"
+    else:
+        state = f"ok, {report.documents} {report.name}"
+    if report.backup_documents is not None:
+        state += f"; backup ok ({report.backup_documents})"
+    elif report.backup_problem:
+        state += f"; backup damaged too ({report.backup_problem})"
+    elif report.exists:
+        state += "; no backup yet"
+    return f"{label} {state}"
+
+
+def _repair(report: FileReport) -> str:
+    path = report.path
+    aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+    path.rename(aside)
+    bak = backup_path(path)
+    if report.backup_documents is not None:
+        atomic_write(path, bak.read_bytes())
+        return (
+            f"  {path.name}: restored from {bak.name} ({report.backup_documents} {report.name});"
+            f" the damaged file is kept as {aside.name}"
+        )
+    salvaged = salvage(report.name, aside)
+    blob = orjson.dumps(
+        {
+            report.name: salvaged,
+            FORMAT_TABLE: {"format": {"kind": report.name, "version": FORMAT_VERSION}},
+        },
+        option=orjson.OPT_INDENT_2 if report.name == ANNOTATIONS else 0,
+    )
+    atomic_write(path, blob)
+    return (
+        f"  {path.name}: no usable backup; salvaged {len(salvaged)} {report.name} from it;"
+        f" the damaged file is kept as {aside.name}"
+    )
+
+
+def salvage(name: str, path: Path) -> dict[str, Any]:
+    """The valid documents that can still be read from a damaged file (e.g. truncated)."""
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    start = text.find(f'"{name}"')
+    if start < 0:
+        return {}
+    brace = text.find("{", start)
+    decoder = json.JSONDecoder()
+    found: dict[str, Any] = {}
+    position = brace + 1
+    pair = re.compile(r'\s*,?\s*("(?:[^"\\]|\\.)*")\s*:\s*', re.DOTALL)
+    while True:
+        match = pair.match(text, position)
+        if match is None:
+            break
+        try:
+            key = json.loads(match.group(1))
+            value, position = decoder.raw_decode(text, match.end())
+        except (json.JSONDecodeError, ValueError):
+            break
+        if isinstance(value, dict):
+            with contextlib.suppress(LibraryError):
+                _validate_documents(name, path, {key: value})
+                found[key] = value
+    return found

@@ -1,0 +1,89 @@
+"""`readlist doctor`: reports damage, and --repair restores or salvages without losing files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+
+from readlist.models import paper_id
+from readlist.store import Store
+
+from .conftest import DAILY, SEARCH, RunCli
+
+HFT = paper_id("HFT: Half Fine-Tuning for Large Language Models")
+
+
+def build(cli: RunCli, db: Path) -> dict:  # type: ignore[type-arg]
+    assert cli("import", str(DAILY), str(SEARCH)).returncode == 0
+    assert cli("tag", "prompt", "p").returncode == 0  # many annotated papers
+    assert cli("rate", "hft", "5").returncode == 0
+    assert cli("list").returncode == 0  # opening refreshes the .bak copies
+    return Store.open(db).annotations()
+
+
+def test_healthy_library(cli: RunCli, db: Path) -> None:
+    annotations = build(cli, db)
+    result = cli("doctor")
+    assert result.returncode == 0, result.stdout
+    assert f"library.json: ok, {len(annotations)} annotations; backup ok" in result.stdout
+    assert "library.papers.json: ok, 101 papers" in result.stdout
+    assert result.stdout.strip().endswith("everything is in order")
+
+
+def test_truncated_file_is_reported_then_restored_from_backup(cli: RunCli, db: Path) -> None:
+    annotations = build(cli, db)
+    damaged = db.read_bytes()[:300]
+    db.write_bytes(damaged)
+    check = cli("doctor")
+    assert check.returncode == 2
+    assert "library.json: DAMAGED: library file is not valid JSON" in check.stdout
+    assert f"readlist --db {db} doctor --repair" in check.stdout
+    assert db.read_bytes() == damaged  # checking changes nothing
+
+    repair = cli("doctor", "--repair")
+    assert repair.returncode == 0, repair.stdout
+    assert "restored from library.json.bak" in repair.stdout
+    assert Store.open(db).annotations() == annotations
+    [aside] = db.parent.glob("library.json.damaged-*")
+    assert aside.read_bytes() == damaged  # nothing is deleted
+    assert cli("list", "rating:5").stdout.count("\n") == 1
+
+
+def test_without_backup_the_readable_documents_are_salvaged(cli: RunCli, db: Path) -> None:
+    annotations = build(cli, db)
+    db.with_name("library.json.bak").unlink()
+    blob = db.read_bytes()
+    db.write_bytes(blob[: len(blob) * 2 // 3])  # cut in the middle of a document
+    repair = cli("doctor", "--repair")
+    assert repair.returncode == 0, repair.stdout
+    salvaged = Store.open(db).annotations()
+    assert 0 < len(salvaged) < len(annotations)
+    assert all(annotations[pid] == note for pid, note in salvaged.items())  # whole, unaltered
+    assert f"salvaged {len(salvaged)} annotations" in repair.stdout
+
+
+def test_foreign_catalogue_is_restored(cli: RunCli, db: Path) -> None:
+    build(cli, db)
+    papers = db.with_name("library.papers.json")
+    papers.write_bytes(orjson.dumps({"_default": {"1": {"x": 1}}}))
+    assert cli("list").returncode == 2
+    repair = cli("doctor", "--repair")
+    assert repair.returncode == 0, repair.stdout
+    assert len(Store.open(db).papers()) == 101
+
+
+def test_backup_damaged_too_still_salvages(cli: RunCli, db: Path) -> None:
+    build(cli, db)
+    db.with_name("library.json.bak").write_bytes(b"garbage")
+    db.write_bytes(db.read_bytes()[:-5])
+    check = cli("doctor")
+    assert "backup damaged too" in check.stdout
+    assert cli("doctor", "--repair").returncode == 0
+    assert Store.open(db).annotations()  # something came back
+
+
+def test_doctor_on_a_new_library(cli: RunCli) -> None:
+    result = cli("doctor")
+    assert result.returncode == 0
+    assert "not created yet" in result.stdout
