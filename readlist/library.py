@@ -43,10 +43,15 @@ def sort_label(key: str) -> str:
 class Library:
     """Papers + annotations + search + sort orders, in memory."""
 
-    def __init__(self, papers: Sequence[Paper], annotations: Mapping[str, Annotation]) -> None:
+    def __init__(
+        self,
+        papers: Sequence[Paper],
+        annotations: Mapping[str, Annotation],
+        search: SearchIndex | None = None,
+    ) -> None:
         self.papers: Sequence[Paper] = papers
         self.position = {paper.id: i for i, paper in enumerate(papers)}
-        self.search = SearchIndex(papers)
+        self.search = search if search is not None else SearchIndex(papers)
         self._annotations: dict[str, Annotation] = {}
         self._by_position: dict[int, Annotation] = {}
         self._haystacks: dict[int, str] = {}

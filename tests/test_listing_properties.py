@@ -106,3 +106,25 @@ def test_any_bytes_either_import_or_raise_the_clear_error(data: bytes) -> None:
         assert "\n" not in str(error)
     else:
         assert listing.papers
+
+
+FRAGMENTS = [
+    "  • 5 authors", "• 1 authors · Jan 12", "·", "Apr 19, 2023", "Apr 19, 2023 12", "May 5",
+    "Feb 29", "new", "Subscribe", "Daily Papers", "A Title", "An abstract. With sentences.",
+    "https://github.com/x/y).", "[bold]x[/]", "[@click=app.quit]q", "\x1b[2J", "\x1b]0;t\x07",
+    "\x9b31m", "\x00", "\t", " ", "", "\u2028", "\r", "日本語", "🚀", "x" * 500, "9" * 30,
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=20)), max_size=60),
+    st.sampled_from(["\n", "\n\n", "\r\n", "\r\n\r\n", "\n \n"]),
+)
+def test_listing_shaped_noise_never_raises(parts: list[str], separator: str) -> None:
+    result = parse_listing(separator.join(parts), today=TODAY)
+    for paper in result.papers:
+        assert paper.title.strip() == paper.title and paper.title
+        assert not any(unicodedata.category(c) == "Cc" for c in paper.title + paper.abstract)
+        if paper.published is not None:
+            date.fromisoformat(paper.published)

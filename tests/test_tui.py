@@ -515,7 +515,9 @@ def test_write_error_type_is_what_the_app_catches() -> None:
 # -- a large library loads in stages ------------------------------------------------------
 
 
-async def test_staged_loading_searches_titles_first_then_abstracts(sample_store: Store, recorder: Recorder) -> None:
+async def test_staged_loading_searches_titles_first_then_abstracts(
+    sample_store: Store, recorder: Recorder
+) -> None:
     import threading
 
     release = threading.Event()
@@ -546,3 +548,48 @@ async def test_staged_loading_searches_titles_first_then_abstracts(sample_store:
         assert shown_abstract.split() == app.library.papers[app.papers.current].abstract.split()  # type: ignore[index]
         await pilot.press("enter", "r")  # annotations work across the swap
         assert on_disk(sample_store.paths.annotations)[current_id(app)].read  # type: ignore[index]
+
+
+async def test_papers_imported_by_another_process_appear(db: Path, recorder: Recorder) -> None:
+    from datetime import date
+
+    from readlist.importers import read_listing
+
+    from .conftest import DAILY, SEARCH
+
+    store = Store.open(db)
+    store.import_listings([read_listing(DAILY, today=date(2026, 11, 22)).papers])
+    app = ReadListApp(store, copy=recorder.copy, watch_interval=3600)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("j", "j")
+        before = current_id(app)
+        assert app.shown == 30
+        Store.open(db).import_listings([read_listing(SEARCH, today=date(2026, 11, 22)).papers])
+        app.check_disk()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.shown == 101
+        assert current_id(app) == before  # the cursor stayed on its paper
+        assert notes.last == ("information", "71 new papers imported by another readlist process.")
+        app.check_disk()  # nothing new: no second reload
+        await pilot.pause()
+        assert notes.last == ("information", "71 new papers imported by another readlist process.")
+        assert len(notes) == 1
+
+
+async def test_library_damaged_while_open_is_reported_once_and_never_overwritten(
+    app: ReadListApp, db: Path, notes: Notes
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("4")
+        db.write_bytes(b'{"annotations": {"trunc')  # something outside truncates the file
+        app.check_disk()
+        app.check_disk()
+        errors = [message for severity, message in notes if severity == "error"]
+        assert len(errors) == 1 and "library file is not valid JSON" in errors[0]
+        await pilot.press("5")  # a write is refused, never written over the damage
+        assert notes.last[0] == "error"
+        assert db.read_bytes() == b'{"annotations": {"trunc'
+        assert app.is_running

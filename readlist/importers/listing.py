@@ -363,10 +363,17 @@ def find_links(text: str) -> tuple[str, ...]:
 
 
 def _trim_url(url: str) -> str:
-    while url:
-        last = url[-1]
-        if last in _TRAILING or (last in _PAIRS and url.count(last) > url.count(_PAIRS[last])):
-            url = url[:-1]
+    """Drop trailing punctuation and unbalanced closing brackets, in linear time."""
+    closes = {close: url.count(close) for close in _PAIRS}
+    opens = {close: url.count(open_) for close, open_ in _PAIRS.items()}
+    end = len(url)
+    while end:
+        last = url[end - 1]
+        if last in _TRAILING:
+            end -= 1
+        elif last in _PAIRS and closes[last] > opens[last]:
+            closes[last] -= 1
+            end -= 1
         else:
             break
-    return url
+    return url[:end]

@@ -207,8 +207,12 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def forget(self) -> None:
-        """Drop the in-memory copy; the next read comes from disk."""
-        self._data = self._signature = None
+        """Drop the in-memory copy; the next read comes from disk.
+
+        The signature of the version last seen is kept, so `changed_on_disk` still
+        tells whether another process has written since.
+        """
+        self._data = None
         self._dirty = False
 
     def changed_on_disk(self) -> bool:

@@ -22,6 +22,7 @@ from textual.containers import Container
 from textual.events import AppFocus, Resize
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from readlist import clipboard
 from readlist.citations import DEFAULT_FORMAT, FORMATS, cite
@@ -123,6 +124,8 @@ class ReadListApp(App[None]):
         # and tests wait on it; until then text filters search titles only).
         self.search_ready = not staged
         self.abstracts: dict[str, str] | None = None
+        self._reloading = False
+        self._disk_error: str | None = None
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -209,20 +212,52 @@ class ReadListApp(App[None]):
         search = SearchIndex(papers)
         search.build_text_index()
         self.store.release_catalogue_cache()
-        self.call_from_thread(self._full_text_ready, papers, search)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._full_text_ready, papers, search)
 
     def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
         self.abstracts = abstracts
         self.show_detail()
 
     def _full_text_ready(self, papers: list[Paper], search: SearchIndex) -> None:
+        if len(papers) != len(self.library):
+            return  # superseded: a newer catalogue was loaded meanwhile
         self.library.upgrade(papers, search)
         self.abstracts = None
         self.search_ready = True
         gc.freeze()
         self.refilter()
 
+    @work(thread=True, exclusive=True, group="full-text")
+    def reload_catalogue(self) -> None:
+        try:
+            papers = self.store.papers()
+        except ReadlistError as error:
+            self.call_from_thread(self._full_text_failed, error)
+            return
+        search = SearchIndex(papers)
+        if len(papers) > INDEX_ABOVE:
+            search.build_text_index()
+        self.store.release_catalogue_cache()
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._catalogue_reloaded, papers, search)
+
+    def _catalogue_reloaded(self, papers: list[Paper], search: SearchIndex) -> None:
+        added = len(papers) - len(self.library)
+        # Imports only add papers and keep positions, so the cursor stays on its paper.
+        self.library = Library(papers, self.library.annotations, search)
+        self.papers.set_library(self.library)
+        self.search_ready = True
+        self.abstracts = None
+        self._reloading = False
+        gc.freeze()
+        self.refilter()
+        if added > 0:
+            papers_word = "papers" if added > 1 else "paper"
+            self.notify(f"{added:,} new {papers_word} imported by another readlist process.")
+
     def _full_text_failed(self, error: ReadlistError) -> None:
+        self._reloading = False
         self.notify(
             str(error), title="Abstracts not loaded", severity="error", markup=False, timeout=15
         )
@@ -435,18 +470,33 @@ class ReadListApp(App[None]):
         self.check_disk()
 
     def check_disk(self) -> None:
-        """Pick up annotations another readlist process wrote (a CLI script, a 2nd TUI)."""
-        if "annotations" not in self.store.changed_on_disk():
+        """Pick up what another readlist process wrote (a CLI script, a second TUI).
+
+        Annotations are re-read at once (they are small). A new catalogue (another
+        process imported) is loaded and indexed in the background, then swapped in.
+        """
+        changed = self.store.changed_on_disk()
+        # The papers file is written last by an import, so it changing means the
+        # whole catalogue is new.
+        if "papers" in changed and not self._reloading:
+            self._reloading = True
+            self.reload_catalogue()
+        if "annotations" not in changed:
             return
         try:
             fresh = self.store.annotations()
         except ReadlistError as error:
-            self.notify(str(error), title="Library changed on disk", severity="error", markup=False)
+            if str(error) != self._disk_error:  # once, not every poll
+                self._disk_error = str(error)
+                self.notify(
+                    str(error), title="Library changed on disk", severity="error", markup=False
+                )
             return
-        changed = self.library.replace_annotations(fresh)
-        if changed:
+        self._disk_error = None
+        updated = self.library.replace_annotations(fresh)
+        if updated:
             self.refilter()
-            count = len(changed)
+            count = len(updated)
             self.notify(
                 f"{count} paper{'s' if count > 1 else ''} changed by another readlist process."
             )
