@@ -62,16 +62,6 @@ class Library:
     def __len__(self) -> int:
         return len(self.papers)
 
-    def upgrade(self, papers: Sequence[Paper], search: SearchIndex) -> None:
-        """Swap in the same papers with abstracts, and a search index over them.
-
-        Positions, sort orders and annotations are unchanged: only text search widens.
-        """
-        if [p.id for p in papers] != [p.id for p in self.papers]:
-            raise ValueError("upgrade must keep the same papers in the same order")
-        self.papers = papers
-        self.search = search
-
     # -- annotations -------------------------------------------------------------------
 
     def annotation(self, paper_id: str) -> Annotation:

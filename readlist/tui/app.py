@@ -104,7 +104,7 @@ class ReadListApp(App[None]):
         staged = library is None and store.paper_count() > stage_above
         if library is None:
             # A large library starts from titles alone: abstracts (most of the bytes)
-            # and the full-text index follow in the background (see `load_full_text`).
+            # and the full-text index follow in the background (see `load_catalogue`).
             papers = store.papers(with_abstracts=not staged)
             library = Library(papers, store.annotations())
             if staged:
@@ -154,7 +154,7 @@ class ReadListApp(App[None]):
         self.refilter()
         self.set_interval(self._watch_interval, self.check_disk)
         if not self.search_ready:
-            self.load_full_text()
+            self.load_catalogue()
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout(event.size.width)
@@ -199,52 +199,40 @@ class ReadListApp(App[None]):
 
     # -- loading a large library in stages -----------------------------------------------
 
-    @work(thread=True, exclusive=True, group="full-text")
-    def load_full_text(self) -> None:
-        """Read abstracts and build the full-text index, off the UI thread."""
+    @work(thread=True, exclusive=True, group="catalogue")
+    def load_catalogue(self, *, reload: bool = False) -> None:
+        """Read the catalogue's text and index it off the UI thread, then swap it in.
+
+        At start-up (`reload=False`) the papers are those on screen and only their
+        abstracts are read; after another process imported (`reload=True`) the whole
+        catalogue is read again.
+        """
         try:
-            abstracts = self.store.abstracts()
+            if reload:
+                papers = self.store.papers()
+            else:
+                abstracts = self.store.abstracts()
+                self.call_from_thread(self._abstracts_loaded, abstracts)
+                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in self.library.papers]
         except ReadlistError as error:
-            self.call_from_thread(self._full_text_failed, error)
-            return
-        self.call_from_thread(self._abstracts_loaded, abstracts)
-        papers = [p.with_abstract(abstracts.get(p.id, "")) for p in self.library.papers]
-        search = SearchIndex(papers)
-        search.build_text_index()
-        self.store.release_catalogue_cache()
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._full_text_ready, papers, search)
-
-    def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
-        self.abstracts = abstracts
-        self.show_detail()
-
-    def _full_text_ready(self, papers: list[Paper], search: SearchIndex) -> None:
-        if len(papers) != len(self.library):
-            return  # superseded: a newer catalogue was loaded meanwhile
-        self.library.upgrade(papers, search)
-        self.abstracts = None
-        self.search_ready = True
-        gc.freeze()
-        self.refilter()
-
-    @work(thread=True, exclusive=True, group="full-text")
-    def reload_catalogue(self) -> None:
-        try:
-            papers = self.store.papers()
-        except ReadlistError as error:
-            self.call_from_thread(self._full_text_failed, error)
+            self.call_from_thread(self._catalogue_failed, error)
             return
         search = SearchIndex(papers)
         if len(papers) > INDEX_ABOVE:
             search.build_text_index()
         self.store.release_catalogue_cache()
         if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._catalogue_reloaded, papers, search)
+            self.call_from_thread(self._catalogue_ready, papers, search)
 
-    def _catalogue_reloaded(self, papers: list[Paper], search: SearchIndex) -> None:
+    def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
+        self.abstracts = abstracts
+        self.show_detail()
+
+    def _catalogue_ready(self, papers: list[Paper], search: SearchIndex) -> None:
         added = len(papers) - len(self.library)
-        # Imports only add papers and keep positions, so the cursor stays on its paper.
+        # Annotations are taken now, on the UI thread, so edits made while the
+        # worker ran are kept. Imports only append, so positions (and the cursor's
+        # paper) stay the same.
         self.library = Library(papers, self.library.annotations, search)
         self.papers.set_library(self.library)
         self.search_ready = True
@@ -256,7 +244,7 @@ class ReadListApp(App[None]):
             papers_word = "papers" if added > 1 else "paper"
             self.notify(f"{added:,} new {papers_word} imported by another readlist process.")
 
-    def _full_text_failed(self, error: ReadlistError) -> None:
+    def _catalogue_failed(self, error: ReadlistError) -> None:
         self._reloading = False
         self.notify(
             str(error), title="Abstracts not loaded", severity="error", markup=False, timeout=15
@@ -480,7 +468,7 @@ class ReadListApp(App[None]):
         # whole catalogue is new.
         if "papers" in changed and not self._reloading:
             self._reloading = True
-            self.reload_catalogue()
+            self.load_catalogue(reload=True)
         if "annotations" not in changed:
             return
         try:
