@@ -28,7 +28,6 @@ from readlist.store.storage import (
     FORMAT_VERSION,
     atomic_write,
     parse_library_json,
-    temp_files,
 )
 from readlist.store.store import (
     ABSTRACTS,
@@ -116,7 +115,7 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
     reports = [_check(name, path) for name, path in _paths(db).items()]
     for report in reports:
         say(_describe(report))
-    leftovers = [t for path in _paths(db).values() for t in temp_files(path)]
+    leftovers = Store(db)._temp_files()  # the doctor belongs to the store package
     if leftovers:
         say(f"  {len(leftovers)} temporary file(s) of interrupted writes (removed on next open)")
     by_name = {r.name: r for r in reports}

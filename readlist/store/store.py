@@ -40,6 +40,7 @@ from readlist.store.storage import (
 )
 
 LOCK_TIMEOUT = 10.0
+LOCK_POLL = 0.005
 ANNOTATIONS, PAPERS, ABSTRACTS = "annotations", "papers", "abstracts"
 
 Edit = Callable[[Annotation], Annotation]
@@ -132,17 +133,21 @@ class Store:
         Every write holds the lock while its temporary file exists, so with the lock
         held, any temporary file is a leftover of a killed process.
         """
-        leftovers = [t for p in self.paths.data_files for t in temp_files(p)]
+        leftovers = self._temp_files()
         if not leftovers:
             return
         try:
             with self._lock.acquire(timeout=0.5):
-                for path in self.paths.data_files:
-                    for tmp in temp_files(path):
-                        with contextlib.suppress(OSError):
-                            tmp.unlink()
+                for tmp in self._temp_files():
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
         except (filelock.Timeout, OSError):
             pass  # another process is writing, or the folder is read-only: next time
+
+    def _temp_files(self) -> list[Path]:
+        """Temporary files of writes to the data files and to their backups."""
+        files = [*self.paths.data_files, *(backup_path(p) for p in self.paths.data_files)]
+        return [tmp for path in files for tmp in temp_files(path)]
 
     def _read_checked(self, name: str) -> dict[str, Any]:
         """The raw documents of one table, read from disk if it changed; backs it up."""
@@ -171,9 +176,12 @@ class Store:
                 old = os.stat(bak)
                 if (old.st_size, old.st_mtime_ns) == (src.st_size, src.st_mtime_ns):
                     return
-            atomic_write(bak, path.read_bytes())
-            os.utime(bak, ns=(src.st_atime_ns, src.st_mtime_ns))
-        except OSError:
+            # Under the lock like every write, so that any temporary file found while
+            # holding it is a leftover; skipped (until the next read) if it is busy.
+            with self._lock.acquire(timeout=0):
+                atomic_write(bak, path.read_bytes())
+                os.utime(bak, ns=(src.st_atime_ns, src.st_mtime_ns))
+        except (OSError, filelock.Timeout):
             pass
 
     def close(self) -> None:
@@ -336,7 +344,9 @@ class Store:
     def _locked(self) -> Iterator[None]:
         try:
             self.paths.annotations.parent.mkdir(parents=True, exist_ok=True)
-            with self._lock:
+            # Poll often: with filelock's default 50 ms, a process writing back to back
+            # can keep another waiting for seconds.
+            with self._lock.acquire(poll_interval=LOCK_POLL):
                 yield
         except filelock.Timeout:
             raise LibraryWriteError(
