@@ -593,3 +593,30 @@ async def test_library_damaged_while_open_is_reported_once_and_never_overwritten
         assert notes.last[0] == "error"
         assert db.read_bytes() == b'{"annotations": {"trunc'
         assert app.is_running
+
+
+def burst(app: ReadListApp, keys: str) -> None:
+    """Queue keys all at once, as a fast typist, a paste or a slow link delivers them."""
+    from textual import events
+
+    names = {"/": "slash", "\n": "enter", " ": "space"}
+    for char in keys:
+        app._driver.send_message(events.Key(names.get(char, char), char))  # type: ignore[union-attr]
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        burst(app, "/rlhf")
+        await pilot.pause(0.3)
+        assert app.filter_bar.value == "rlhf"
+        assert on_disk(db) == {}  # "r" did not mark anything read
+
+
+async def test_keys_typed_ahead_of_a_dialog_never_act_on_the_list(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        burst(app, "t4r5c")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, TagEditor)
+        assert on_disk(db) == {}  # no rating, no read toggle behind the dialog

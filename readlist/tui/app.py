@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.events import AppFocus, Resize
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
 
 from readlist import clipboard
@@ -46,6 +46,12 @@ from readlist.tui.widgets.status import StatusLine
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
 NARROW = 120
+_LIST_ACTIONS = frozenset(
+    {
+        "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
+        "pick_citation", "cycle_sort", "open_link", "help", "leave",
+    }
+)  # fmt: skip
 # Libraries above this many papers load abstracts in the background after the first
 # frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
 STAGE_ABOVE = 5_000
@@ -73,7 +79,9 @@ class ReadListApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "readlist"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_filter", "Filter", key_display="/"),
+        # Priority, so focus moves before the keys typed right after "/" are routed
+        # (they would reach the list otherwise); see `check_action` for when it is off.
+        Binding("slash", "focus_filter", "Filter", key_display="/", priority=True),
         Binding("r", "toggle_read", "Read"),
         # One footer entry for six keys: "0-5 Rate".
         Binding("1", "rate(1)", "Rate", key_display="0-5"),
@@ -85,7 +93,8 @@ class ReadListApp(App[None]):
         Binding("s", "cycle_sort", "Sort"),
         Binding("o", "open_link", "Open"),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("q", "quit", "Quit"),
+        # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
+        Binding("q", "leave", "Quit"),
     ]
 
     def __init__(
@@ -161,6 +170,20 @@ class ReadListApp(App[None]):
 
     def _fit_layout(self, width: int) -> None:
         self.query_one("#main").set_class(width < NARROW, "-stacked")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Triage keys act on the list only: not in a dialog, not while typing.
+
+        With a dialog open they are off (a key typed ahead of the dialog must not rate
+        or tag the paper behind it); while a text field has focus they are shown but
+        inactive, and the key types into the field.
+        """
+        if action in _LIST_ACTIONS:
+            if self.screen is not self.screen_stack[0]:
+                return False
+            if isinstance(self.focused, (Input, TextArea)):
+                return None
+        return True
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -261,7 +284,7 @@ class ReadListApp(App[None]):
 
     @on(FilterBar.Done)
     def _filter_done(self) -> None:
-        self.papers.focus()
+        self.screen.set_focus(self.papers)
 
     # -- changing annotations ------------------------------------------------------------
 
@@ -389,7 +412,10 @@ class ReadListApp(App[None]):
         self.refilter()
 
     def action_focus_filter(self) -> None:
-        self.filter_bar.input.focus()
+        # Synchronously: `Widget.focus()` takes effect on a later pass of the event
+        # loop, and keys typed in the same burst ("/rlhf") would reach the list first
+        # (where r marks a paper read).
+        self.screen.set_focus(self.filter_bar.input)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))
@@ -413,6 +439,9 @@ class ReadListApp(App[None]):
             ("q", "quit (everything is already saved)"),
         ]
         return keys
+
+    async def action_leave(self) -> None:
+        await self.action_quit()
 
     async def action_quit(self) -> None:
         # A note being typed is saved as a draft before leaving, never dropped.

@@ -27,7 +27,7 @@ class FilterBar(Horizontal):
     DEFAULT_CSS = """
     FilterBar { height: 1; background: $panel; }
     FilterBar > #filter-label { width: auto; padding: 0 1; color: $text-muted; }
-    FilterBar > Input { border: none; height: 1; padding: 0; width: 1fr; background: $panel; }
+    FilterBar > Input { height: 1; padding: 0; width: 1fr; background: $panel; }
     FilterBar > Input:focus { background: $boost; }
     FilterBar > #filter-error {
         width: auto; max-width: 60%; padding: 0 1; color: $text-error; display: none;
@@ -50,7 +50,7 @@ class FilterBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(Content("/ filter"), id="filter-label")
-        yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False)
+        yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False, compact=True)
         yield Static(id="filter-error")
 
     @property
