@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper
 from readlist.query import Flag, IdPrefix, Number, Query, Range, Tag, Term, Text
 
@@ -166,7 +167,8 @@ class SearchIndex:
         from readlist.textindex import TextIndex
 
         haystack = self.haystack
-        index = TextIndex(self.n, (set(haystack(i).split()) for i in range(self.n)), haystack)
+        with gc_paused():
+            index = TextIndex(self.n, (set(haystack(i).split()) for i in range(self.n)), haystack)
         self.text_index = index
         self._text_cache.clear()
         return index

@@ -29,13 +29,13 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from readlist.errors import LibraryError, LibraryWriteError
+from readlist.gcutil import gc_paused
 from readlist.models import MAX_RATING, Annotation, Paper
 from readlist.paths import LibraryPaths, backup_path
 from readlist.store.storage import (
     AtomicJSONStorage,
     atomic_write,
     damaged,
-    gc_paused,
     temp_files,
 )
 

@@ -1,26 +1,35 @@
-"""The detail pane: everything about the highlighted paper.
+"""The detail pane: everything about the highlighted paper, drawn in one screen update.
 
-Paper text goes into `Content` objects, which Textual draws as data: a title such as
-`[bold]x[/]` or `[@click=app.quit]` shows exactly as written. The note is the user's own
-Markdown and is rendered as Markdown.
+A pane built from auto-height Statics re-lays itself out when a paper of another length
+is shown, and Textual spaces the resulting screen updates ~30 ms apart, so a cursor
+move took 3 updates (~70 ms) to settle. This pane is a Line API widget instead: `show`
+wraps the whole content to the pane's width at once and sets the scrollable height, so
+the list, the text and the scrollbar change in the same frame.
+
+Paper text is wrapped as `rich.text.Text` (never markup): a title such as `[bold]x[/]`
+or `[@click=app.quit]` shows exactly as written. The note is the user's own Markdown.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.content import Content
-from textual.widgets import Markdown, Static
+from typing import ClassVar
+
+from rich.console import Group, RenderableType
+from rich.markdown import Markdown
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import BindingType
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from readlist.models import MAX_RATING, Annotation, Paper
 from readlist.text import strip_controls
+from readlist.tui.widgets.scrolling import set_virtual_size
 
 
-def _date(paper: Paper) -> str | None:
-    return paper.published
-
-
-def metadata(paper: Paper) -> Content:
+def metadata(paper: Paper) -> str:
     parts: list[str] = []
     if paper.authors_count is not None:
         parts.append(f"{paper.authors_count} author{'' if paper.authors_count == 1 else 's'}")
@@ -29,87 +38,141 @@ def metadata(paper: Paper) -> Content:
     if paper.upvotes is not None:
         parts.append(f"▲ {paper.upvotes} upvotes")
     parts.append(f"id {paper.short_id}")
-    return Content(" · ".join(parts))
+    return " · ".join(parts)
 
 
-def annotation_line(annotation: Annotation) -> Content:
-    rating = (
-        ("★" * annotation.rating + "☆" * (MAX_RATING - annotation.rating), "$text-warning")
-        if annotation.rating
-        else ("unrated", "$text-muted")
-    )
-    read = ("read ✓", "$text-success") if annotation.read else ("unread ●", "$text-primary")
-    tags: list[str | tuple[str, str]] = (
-        [("  ", ""), *((f"#{strip_controls(t)} ", "$text-accent") for t in annotation.tags)]
-        if annotation.tags
-        else [("  no tags", "$text-muted")]
-    )
-    return Content.assemble(rating, "  ", read, *tags)
+class DetailPane(ScrollView, can_focus=False):
+    """Shows one paper; `show(None, ...)` shows a hint instead."""
 
-
-class DetailPane(VerticalScroll):
-    """Shows one paper; `show(None)` shows a hint instead."""
-
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "detail--title",
+        "detail--muted",
+        "detail--link",
+        "detail--stars",
+        "detail--read",
+        "detail--unread",
+        "detail--tag",
+        "detail--heading",
+    }
     DEFAULT_CSS = """
-    DetailPane { padding: 0 1; background: $surface; }
-    DetailPane > #detail-title { text-style: bold; color: $text-primary; margin-bottom: 1; }
-    DetailPane > #detail-meta { color: $text-muted; }
-    DetailPane > #detail-links { color: $text-accent; }
-    DetailPane > #detail-annotation { margin-bottom: 1; }
-    DetailPane > #detail-abstract { margin-bottom: 1; }
-    DetailPane > #detail-note-heading { color: $text-muted; text-style: bold; }
-    DetailPane > Markdown { padding: 0; margin: 0 0 1 0; background: $surface; }
+    DetailPane { background: $surface; padding: 0 1; scrollbar-gutter: stable; }
+    DetailPane > .detail--title { color: $text-primary; text-style: bold; }
+    DetailPane > .detail--muted { color: $text-muted; }
+    DetailPane > .detail--link { color: $text-accent; }
+    DetailPane > .detail--stars { color: $text-warning; }
+    DetailPane > .detail--read { color: $text-success; }
+    DetailPane > .detail--unread { color: $text-primary; }
+    DetailPane > .detail--tag { color: $text-accent; }
+    DetailPane > .detail--heading { color: $text-muted; text-style: bold; }
     """
-    can_focus = False
+    BINDINGS: ClassVar[list[BindingType]] = []
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._note: str | None = None
+        self._paper: Paper | None = None
+        self._annotation = Annotation()
+        self._pending = False
+        self._strips: list[Strip] = []
+        self._text = ""
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="detail-title")
-        yield Static(id="detail-meta")
-        yield Static(id="detail-links")
-        yield Static(id="detail-annotation")
-        # The user's own words first: the note sits above the abstract.
-        yield Static(Content("Note"), id="detail-note-heading")
-        yield Markdown(id="detail-note", open_links=False)
-        yield Static(id="detail-abstract")
+    @property
+    def text(self) -> str:
+        """What the pane shows, as plain text (for tests and accessibility)."""
+        return self._text
 
     def show(
         self, paper: Paper | None, annotation: Annotation, *, abstract_pending: bool = False
     ) -> None:
-        title = self.query_one("#detail-title", Static)
-        meta = self.query_one("#detail-meta", Static)
-        links = self.query_one("#detail-links", Static)
-        notes = self.query_one("#detail-annotation", Static)
-        abstract = self.query_one("#detail-abstract", Static)
-        heading = self.query_one("#detail-note-heading", Static)
-        if paper is None:
-            title.update(Content("No paper selected"))
-            for widget in (meta, links, notes, abstract):
-                widget.update(Content(""))
-            self._set_note("")
-            heading.display = False
-            return
-        title.update(Content(strip_controls(paper.title)))
-        meta.update(metadata(paper))
-        links.update(Content("\n".join(strip_controls(link) for link in paper.links)))
-        links.display = bool(paper.links)
-        notes.update(annotation_line(annotation))
-        if paper.abstract:
-            abstract.update(Content(strip_controls(paper.abstract)))
-        else:
-            text = "Loading abstract…" if abstract_pending else "(no abstract in the listing)"
-            abstract.update(Content.styled(text, "italic $text-muted"))
-        heading.display = bool(annotation.note)
-        self._set_note(annotation.note)
-        self.scroll_home(animate=False)
+        changed_paper = paper is None or self._paper is None or paper.id != self._paper.id
+        self._paper, self._annotation, self._pending = paper, annotation, abstract_pending
+        self._layout()
+        if changed_paper:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
 
-    def _set_note(self, note: str) -> None:
-        if note == self._note:
+    def scroll_lines(self, lines: int) -> None:
+        self.scroll_to(y=self.scroll_offset.y + lines, animate=False, immediate=True)
+
+    # -- building the lines ------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        # The full style: theme colours such as $text-muted have alpha, which only
+        # resolves blended with the pane's background.
+        return self.get_component_rich_style(name)
+
+    def _content(self) -> RenderableType:
+        paper, annotation = self._paper, self._annotation
+        if paper is None:
+            return Text("No paper selected.", style=self._style("detail--muted"))
+        muted = self._style("detail--muted")
+        parts: list[RenderableType] = [
+            Text(strip_controls(paper.title), style=self._style("detail--title")),
+            Text(""),
+            Text(metadata(paper), style=muted),
+        ]
+        for link in paper.links:
+            parts.append(Text(strip_controls(link), style=self._style("detail--link")))
+        status = Text()
+        if annotation.rating:
+            stars = "★" * annotation.rating + "☆" * (MAX_RATING - annotation.rating)
+            status.append(stars, self._style("detail--stars"))
+        else:
+            status.append("unrated", muted)
+        status.append("  ")
+        if annotation.read:
+            status.append("read ✓", self._style("detail--read"))
+        else:
+            status.append("unread ●", self._style("detail--unread"))
+        status.append("  ")
+        if annotation.tags:
+            status.append(
+                " ".join(f"#{strip_controls(t)}" for t in annotation.tags),
+                self._style("detail--tag"),
+            )
+        else:
+            status.append("no tags", muted)
+        parts += [status, Text("")]
+        if annotation.note:
+            # The user's own words first: the note sits above the abstract.
+            parts += [
+                Text("Note", style=self._style("detail--heading")),
+                Markdown(strip_controls(annotation.note)),
+            ]
+            parts.append(Text(""))
+        if paper.abstract:
+            parts.append(Text(strip_controls(paper.abstract)))
+        elif self._pending:
+            parts.append(Text("Loading abstract…", style=muted + Style(italic=True)))
+        else:
+            parts.append(Text("(no abstract in the listing)", style=muted + Style(italic=True)))
+        return Group(*parts)
+
+    def _layout(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            self._strips, self._text = [], ""
             return
-        self._note = note
-        widget = self.query_one("#detail-note", Markdown)
-        widget.display = bool(note)
-        widget.update(strip_controls(note))
+        console = self.app.console
+        options = console.options.update_width(width)
+        lines = console.render_lines(self._content(), options, style=self.rich_style, pad=True)
+        self._strips = [Strip(line, width) for line in lines]
+        self._text = "\n".join(strip.text.rstrip() for strip in self._strips)
+        set_virtual_size(self, Size(width, len(self._strips)))
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._layout()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self.is_mounted:
+            self._layout()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        if 0 <= index < len(self._strips):
+            return self._strips[index]
+        return Strip.blank(width, self.rich_style)

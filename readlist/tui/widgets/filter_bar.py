@@ -1,8 +1,10 @@
 """The filter bar: the query language, live, with errors shown inline.
 
-Every keystroke is parsed; a query that parses is posted as `FilterBar.Changed`, one that
-does not leaves the list as it was and shows the problem next to the input. Enter hands
-focus back to the list; Escape clears the filter.
+Every keystroke is parsed; a query that parses becomes the `parsed` reactive, one that
+does not leaves it as it was and shows the problem next to the input. The input's value
+is watched synchronously, so the list is filtered in the same call as the keystroke
+and the echo and the result appear in one frame. Enter hands focus back to the list;
+Escape clears the filter.
 """
 
 from __future__ import annotations
@@ -14,13 +16,26 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Static
 
 from readlist.errors import QueryError
 from readlist.query import Query, parse
 
 PLACEHOLDER = 'words, "a phrase", tag:x, is:unread, rating:>=4, year:2024, -term  (? for help)'
+
+
+class FilterInput(Input):
+    """The query input: one fixed row, so its content growing needs no layout pass.
+
+    Input declares `virtual_size` as a layout reactive; any layout pass makes every
+    ScrollView on screen refresh its scrollbars after the frame, so each keystroke
+    cost a second screen update ~30 ms later (see widgets/scrolling.py).
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
 class FilterBar(Horizontal):
@@ -39,18 +54,16 @@ class FilterBar(Horizontal):
         Binding("escape", "clear", "Clear filter", show=False),
     ]
 
-    class Changed(Message):
-        def __init__(self, query: Query, text: str) -> None:
-            self.query = query
-            self.text = text
-            super().__init__()
+    parsed: reactive[Query] = reactive(Query, repaint=False)
 
     class Done(Message):
         """The user is done typing (Enter or Escape)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content("/ filter"), id="filter-label")
-        yield Input(placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False, compact=True)
+        yield FilterInput(
+            placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False, compact=True
+        )
         yield Static(id="filter-error")
 
     @property
@@ -61,17 +74,18 @@ class FilterBar(Horizontal):
     def value(self) -> str:
         return self.input.value
 
-    @on(Input.Changed, "#filter-input")
-    def _changed(self, event: Input.Changed) -> None:
-        event.stop()
+    def on_mount(self) -> None:
+        self.watch(self.input, "value", self._typed, init=False)
+
+    def _typed(self, value: str) -> None:
         try:
-            query = parse(event.value)
+            query = parse(value)
         except QueryError as error:
             self.add_class("-invalid")
             self.query_one("#filter-error", Static).update(Content(error.problem))
             return
         self.remove_class("-invalid")
-        self.post_message(self.Changed(query, event.value))
+        self.parsed = query
 
     @on(Input.Submitted, "#filter-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -20,7 +20,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
-from textual.message import Message
+from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -28,6 +28,7 @@ from readlist.library import Library
 from readlist.models import MAX_RATING, Annotation, Paper
 from readlist.text import strip_controls
 from readlist.tui.selection import Selection
+from readlist.tui.widgets.scrolling import set_virtual_size
 
 _DATE_WIDTH = 10
 _UPVOTES_WIDTH = 5
@@ -48,7 +49,13 @@ def stars(rating: int) -> str:
 
 
 class PaperList(ScrollView, can_focus=True):
-    """Rows of papers with a cursor. Posts `Highlighted` when the cursor's paper changes."""
+    """Rows of papers with a cursor; `highlighted` is the library position under it.
+
+    `highlighted` is a reactive so that a watcher (the detail pane) updates in the same
+    call as the cursor move, and both are drawn in one screen update.
+    """
+
+    highlighted: reactive[int | None] = reactive(None, repaint=False)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "paper-list--cursor",
@@ -86,27 +93,19 @@ class PaperList(ScrollView, can_focus=True):
         Binding("G,end", "last", "Last", show=False),
     ]
 
-    class Highlighted(Message):
-        """The cursor is on another paper (or on none: `position` is None)."""
-
-        def __init__(self, position: int | None) -> None:
-            self.position = position
-            super().__init__()
-
     def __init__(self, library: Library, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.library = library
         self.selection = Selection()
         self.empty_text = "No papers. Import a listing with: readlist import FILE"
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
-        self._last_posted: int | None = -1
 
     # -- data in -----------------------------------------------------------------------
 
     def show(self, rows: list[int]) -> None:
         """Display `rows` (library positions, in order); the cursor follows its paper."""
         self.selection.set_rows(rows)
-        self.virtual_size = Size(self.scrollable_content_region.width, len(rows))
+        set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
         self._cursor_changed()
         self.refresh()
 
@@ -149,10 +148,7 @@ class PaperList(ScrollView, can_focus=True):
     def _cursor_changed(self) -> None:
         self._scroll_to_cursor()
         self.refresh()
-        position = self.selection.current
-        if position != self._last_posted:
-            self._last_posted = position
-            self.post_message(self.Highlighted(position))
+        self.highlighted = self.selection.current
 
     def _scroll_to_cursor(self) -> None:
         if self.selection.rows and self.is_mounted:

@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 class StatusLine(Static):
     DEFAULT_CSS = """
-    StatusLine { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    StatusLine { height: 1; width: 100%; background: $panel; color: $text-muted; padding: 0 1; }
     """
 
     def show(
@@ -24,4 +24,5 @@ class StatusLine(Static):
             parts += ["  ·  ", (busy, "$text-warning")]
         if demo:
             parts += ["  ·  ", ("demo: discarded on quit", "$text-accent")]
-        self.update(Content.assemble(*parts))
+        # Fixed size (one full-width row): no layout pass, so no second screen update.
+        self.update(Content.assemble(*parts), layout=False)
