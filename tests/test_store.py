@@ -250,3 +250,59 @@ def test_permission_denied_on_write_reads_fine_and_fails_clearly(
         store.update([HFT], lambda a: a.with_rating(1))
     monkeypatch.undo()
     assert Store.open(db).annotations() == {}
+
+
+# -- the abstracts file: one document per line ------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from readlist.store.storage import dumps_by_line, loads_by_line  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(max_size=20), st.fixed_dictionaries({"text": st.text(max_size=200)}), max_size=20
+    )
+)
+def test_line_format_round_trips_any_text(table: dict) -> None:  # type: ignore[type-arg]
+    import tempfile
+
+    data = {"abstracts": table, "readlist": {"format": {"kind": "abstracts", "version": 1}}}
+    blob = dumps_by_line(data, "abstracts")
+    assert orjson.loads(blob) == data  # plain JSON for any reader
+    with tempfile.NamedTemporaryFile(suffix=".json") as handle:
+        handle.write(blob)
+        handle.flush()
+        assert loads_by_line(Path(handle.name), "abstracts") == data
+
+
+def test_tricky_strings_stay_on_their_line(tmp_path: Path) -> None:
+    table = {'a"},"b': {"text": 'x"},"y'}, "c": {"text": 'line\nbreak \\ }, "q"'}}
+    data = {"abstracts": table, "readlist": {"format": {"kind": "abstracts", "version": 1}}}
+    path = tmp_path / "a.json"
+    path.write_bytes(dumps_by_line(data, "abstracts"))
+    assert path.read_bytes().count(b"\n") == 3  # header, 2 documents, closing line
+    assert loads_by_line(path, "abstracts") == data
+
+
+def test_abstracts_written_whole_by_an_older_readlist_still_open(
+    sample_store: Store, db: Path
+) -> None:
+    path = sample_store.paths.abstracts
+    whole = orjson.dumps(orjson.loads(path.read_bytes()))  # one line, no per-document breaks
+    path.write_bytes(whole)
+    assert loads_by_line(path, "abstracts") is None
+    assert len(Store.open(db).abstracts()) == 101
+
+
+def test_a_damaged_line_is_reported_like_any_damage(sample_store: Store, db: Path) -> None:
+    path = sample_store.paths.abstracts
+    lines = path.read_bytes().split(b"\n")
+    lines[5] = lines[5][:40]  # a document cut short
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(
+        LibraryError, match=r"library\.abstracts\.json: library file is not valid JSON"
+    ):
+        Store.open(db).abstracts()

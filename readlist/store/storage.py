@@ -20,7 +20,7 @@ import contextlib
 import os
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +62,35 @@ def atomic_write(path: Path, blob: bytes) -> Signature:
 
     Raises OSError; on error the old file is untouched and no temporary file remains.
     """
+
+    def write(fd: int) -> None:
+        view = memoryview(blob)
+        while view:
+            view = view[os.write(fd, view) :]
+
+    return _replace_atomically(path, write)
+
+
+def atomic_copy(source: Path, path: Path) -> Signature:
+    """`atomic_write` of a file's contents, streamed (a catalogue copy is ~170 MB)."""
+
+    def write(fd: int) -> None:
+        with open(source, "rb") as reader:
+            while chunk := reader.read(1 << 20):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(fd, view) :]
+
+    return _replace_atomically(path, write)
+
+
+def _replace_atomically(path: Path, write: Callable[[int], None]) -> Signature:
     previous = signature(path)
     tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         try:
-            view = memoryview(blob)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
+            write(fd)
             if previous is not None and os.fstat(fd).st_mtime_ns <= previous[2]:
                 # Same clock tick as the last version: step the mtime forward so every
                 # version has a distinct, increasing signature.
@@ -122,6 +142,11 @@ def parse_library_json(path: Path, blob: bytes, kind: str) -> Data:
             data = orjson.loads(blob)
     except orjson.JSONDecodeError as error:
         raise damaged(path, f"library file is not valid JSON ({error})") from None
+    return check_shape(path, data, kind)
+
+
+def check_shape(path: Path, data: object, kind: str) -> Data:
+    """`data` if it is a readlist file of `kind`: tables of documents, format marker."""
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise damaged(path, "not a readlist library file (expected a JSON object of tables)")
     marker = data.get(FORMAT_TABLE, {}).get("format")
@@ -136,13 +161,60 @@ def parse_library_json(path: Path, blob: bytes, kind: str) -> Data:
     return data
 
 
+def dumps_by_line(data: Data, table: str) -> bytes:
+    """JSON with one document of `table` per line (and the rest after it).
+
+    Still plain JSON for any reader; `loads_by_line` can then parse it one document at
+    a time. A quote inside a JSON string is always escaped, so `},"` occurs only
+    between documents; if a document nested objects, the file would still be valid
+    JSON and the reader would fall back to parsing it whole.
+    """
+    body = orjson.dumps(data.get(table, {}))[1:-1].replace(b'},"', b'},\n"')
+    rest = orjson.dumps({k: v for k, v in data.items() if k != table})[1:-1]
+    return b'{"' + table.encode() + b'":{\n' + body + b"\n}" + (b"," + rest if rest else b"") + b"}"
+
+
+def loads_by_line(path: Path, table: str) -> Data | None:
+    """Parse a `dumps_by_line` file a document at a time; None if it is not one.
+
+    Parsing a 170 MB file whole holds the bytes, orjson's copy of them and the result
+    at once (~500 MB at 100k papers); a line at a time holds only the result, and
+    lets other threads run between lines.
+    """
+    header = b'{"' + table.encode() + b'":{\n'
+    found: dict[str, Any] = {}
+    loads = orjson.loads
+    try:
+        with path.open("rb") as reader, gc_paused():
+            if reader.readline() != header:
+                return None
+            for line in reader:
+                if line[:1] == b"}":
+                    tail = line + reader.read()
+                    rest = loads(b"{" + tail[2:]) if tail[:2] == b"}," else {}
+                    break
+                entry = line[:-2] if line.endswith(b",\n") else line.rstrip(b"\n")
+                if entry:
+                    found.update(loads(b"{" + entry + b"}"))
+            else:
+                return None
+    except (orjson.JSONDecodeError, ValueError):
+        return None
+    if not isinstance(rest, dict):
+        return None
+    return {table: found, **rest}
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage: cached, atomic, change-aware. See the module docstring."""
 
-    def __init__(self, path: Path, *, kind: str, indent: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, kind: str, indent: bool = False, by_line: bool = False
+    ) -> None:
         self.path = path
         self.kind = kind
         self._options = orjson.OPT_INDENT_2 if indent else 0
+        self._by_line = by_line  # one document per line (see `dumps_by_line`)
         self._data: Data | None = None
         self._signature: Signature | None = None
         self._batch_depth = 0
@@ -204,6 +276,8 @@ class AtomicJSONStorage(Storage):
         return signature(self.path) != self._signature
 
     def _load(self) -> Data:
+        if self._by_line and (data := self._load_by_line()) is not None:
+            return data
         try:
             blob = self.path.read_bytes()
         except IsADirectoryError:
@@ -214,11 +288,21 @@ class AtomicJSONStorage(Storage):
             raise LibraryError(f"{self.path}: cannot be read ({error.strerror or error})") from None
         return parse_library_json(self.path, blob, self.kind)
 
+    def _load_by_line(self) -> Data | None:
+        try:
+            data = loads_by_line(self.path, self.kind)
+        except OSError:
+            return None  # the whole-file read reports it properly
+        return None if data is None else check_shape(self.path, data, self.kind)
+
     def _flush(self) -> None:
         assert self._data is not None
         self._dirty = False
         try:
-            blob = orjson.dumps(self._data, option=self._options)
+            if self._by_line:
+                blob = dumps_by_line(self._data, self.kind)
+            else:
+                blob = orjson.dumps(self._data, option=self._options)
             self._signature = atomic_write(self.path, blob)
         except OSError as error:
             self.forget()

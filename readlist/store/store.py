@@ -34,7 +34,7 @@ from readlist.models import MAX_RATING, Annotation, Paper
 from readlist.paths import LibraryPaths, backup_path
 from readlist.store.storage import (
     AtomicJSONStorage,
-    atomic_write,
+    atomic_copy,
     damaged,
     temp_files,
 )
@@ -99,7 +99,8 @@ class Store:
         self._storages = {
             ANNOTATIONS: AtomicJSONStorage(self.paths.annotations, kind=ANNOTATIONS, indent=True),
             PAPERS: AtomicJSONStorage(self.paths.papers, kind=PAPERS),
-            ABSTRACTS: AtomicJSONStorage(self.paths.abstracts, kind=ABSTRACTS),
+            # The largest file: written a document per line, read a line at a time.
+            ABSTRACTS: AtomicJSONStorage(self.paths.abstracts, kind=ABSTRACTS, by_line=True),
         }
         self._tables: dict[str, Table] = {
             name: _TinyDB(storage=lambda s=storage: s).table(name)
@@ -179,7 +180,7 @@ class Store:
             # Under the lock like every write, so that any temporary file found while
             # holding it is a leftover; skipped (until the next read) if it is busy.
             with self._lock.acquire(timeout=0):
-                atomic_write(bak, path.read_bytes())
+                atomic_copy(path, bak)
                 os.utime(bak, ns=(src.st_atime_ns, src.st_mtime_ns))
         except (OSError, filelock.Timeout):
             pass
