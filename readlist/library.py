@@ -174,6 +174,8 @@ class Matches:
     def __init__(self, library: Library, bits: int) -> None:
         self.library = library
         self.bits = bits
+        self._rows: list[int] | None = None
+        self._rows_order: list[int] | None = None  # the sort order `_rows` came from
 
     def __len__(self) -> int:
         return self.bits.bit_count()
@@ -189,14 +191,32 @@ class Matches:
     def __contains__(self, position: int) -> bool:
         return self.everything or self.mask[position] == 49
 
-    def ordered(self, sort: str) -> list[int]:
+    def ordered(self, sort: str, narrowing: Matches | None = None) -> list[int]:
+        """The matching positions in `sort` order.
+
+        `narrowing` is the previous result while typing: when these matches are a
+        subset of it, in the same (unchanged) order, its rows are filtered instead of
+        the whole library. Typing "evaluating" scans 100k, 99k, 76k ... 9k rows
+        instead of 100k ten times.
+        """
         order = self.library.order(sort)
         if self.everything:
-            return list(order)
-        if not self.bits:
-            return []
-        mask = self.mask
-        return [i for i in order if mask[i] == 49]
+            rows = list(order)
+        elif not self.bits:
+            rows = []
+        else:
+            base: Sequence[int] = order
+            if (
+                narrowing is not None
+                and narrowing._rows is not None
+                and narrowing._rows_order is order
+                and not self.bits & ~narrowing.bits
+            ):
+                base = narrowing._rows
+            mask = self.mask
+            rows = [i for i in base if mask[i] == 49]
+        self._rows, self._rows_order = rows, order
+        return rows
 
     def unread(self) -> int:
         """How many of the matching papers are unread."""

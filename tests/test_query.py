@@ -197,3 +197,15 @@ def test_terms_are_anded(terms: list[str]) -> None:
     for term in terms:
         separately &= set(library.select(parse(term)))
     assert together == separately
+
+
+def test_narrowing_gives_the_same_rows_as_a_fresh_filter(library: Library) -> None:
+    previous = library.filter(parse("p"))
+    previous.ordered("date")
+    for text in ("pr", "pro", "prompt", "prompt -survey", "tag:nlp"):
+        matches = library.filter(parse(text))
+        assert matches.ordered("date", narrowing=previous) == library.select(parse(text), "date")
+        previous = matches
+    # a wider query is not narrowed from a smaller result
+    wide = library.filter(parse(""))
+    assert wide.ordered("date", narrowing=previous) == library.select(parse(""), "date")

@@ -55,7 +55,9 @@ class DetailPane(ScrollView, can_focus=False):
         "detail--heading",
     }
     DEFAULT_CSS = """
-    DetailPane { background: $surface; padding: 0 1; scrollbar-gutter: stable; }
+    /* Always a scrollbar: one appearing or disappearing (a short abstract after a long
+       one) is a layout change, which costs a second screen update. */
+    DetailPane { background: $surface; padding: 0 1; overflow-y: scroll; }
     DetailPane > .detail--title { color: $text-primary; text-style: bold; }
     DetailPane > .detail--muted { color: $text-muted; }
     DetailPane > .detail--link { color: $text-accent; }

@@ -69,7 +69,7 @@ class PaperList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     PaperList {
         background: $surface;
-        scrollbar-gutter: stable;
+        overflow-y: scroll;  /* never toggled by a filter: no layout pass (see scrolling.py) */
     }
     PaperList > .paper-list--unread { color: $foreground; text-style: bold; }
     PaperList > .paper-list--read { color: $text-muted; }
