@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from readlist.errors import ImportFileError
+from readlist.gcutil import gc_paused
 from readlist.importers.listing import RawPaper, parse_listing
 from readlist.models import Paper, paper_id
 
@@ -43,14 +44,17 @@ def read_listing(
     text = decode(data, shown)
     if not text.strip():
         raise ImportFileError(shown, "the file is empty")
-    parsed = parse_listing(text, today=today or date.today())
+    with gc_paused():  # every object built here is kept: collections would only cost
+        parsed = parse_listing(text, today=today or date.today())
     if not parsed.papers:
         raise ImportFileError(
             shown, "no papers found (expected a title line, a blank line, then an abstract)"
         )
     source = str(Path(path).resolve())
     stamp = added or datetime.now(UTC).isoformat(timespec="seconds")
-    return ListingFile(shown, to_papers(parsed.papers, source=source, added=stamp), parsed.skipped)
+    with gc_paused():
+        papers = to_papers(parsed.papers, source=source, added=stamp)
+    return ListingFile(shown, papers, parsed.skipped)
 
 
 def to_papers(raw: list[RawPaper], *, source: str, added: str | None) -> list[Paper]:

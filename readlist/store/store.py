@@ -293,7 +293,7 @@ class Store:
         Annotations are never touched. A paper already in the library keeps its id and
         position and gains whatever the new listing knows (see `Paper.merged_with`).
         """
-        with self._locked():
+        with self._locked(), gc_paused():
             if progress:
                 progress("reading library", 0, 1)
             existing = {paper.id: paper for paper in self.papers()}
