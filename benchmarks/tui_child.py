@@ -1,0 +1,533 @@
+"""The TUI side of `bench_tui.py`: runs readlist's app in a real terminal and drives it.
+
+`bench_tui.py` starts this script as a child process whose stdin, stdout and stderr are
+the slave end of a pseudo-terminal, so Textual runs with its real Linux driver and
+writes every frame to a terminal, as it would for a user. The script:
+
+1. opens the library (`Store.open`) and builds `BenchApp`, a `ReadListApp` subclass that
+   only observes: it wraps `App._display` (called once per frame Textual writes to the
+   terminal) to log frame times, and `Store.update` (which returns once the annotation
+   file is fsync'ed and renamed into place) to log when each annotation became durable;
+2. notes the first frame after which the paper list holds rows (`#papers`'s
+   `selection.rows` is non-empty): the first frame showing papers;
+3. polls `app.search_ready` every 10 ms and notes when it became True;
+4. in ``--mode full``, drives a scenario by posting real key events to the app
+   (`App.post_message(events.Key(...))`, as Textual's own Pilot does through its driver),
+   one at a time, and measures each key from the moment it was posted:
+
+   - key -> frame: the time of the last frame written after the key before the app went
+     quiet: no new frame for `QUIET` seconds while the event loop kept answering (see
+     `BenchApp._quiet`), and, for filter keys, the list showing as many papers as that
+     prefix of the word matches. Also kept: the first frame after the key (the first
+     visible response). Keys are at least `SPACING` apart, like a fast typist. The filter
+     input's cursor blink is turned off so that blink frames do not count;
+   - key -> durable: when the first `Store.update` after the key returned.
+
+   Every step checks that it did what it should (rows filtered, cursor moved, the edit
+   written for the paper under the cursor) and records a problem otherwise;
+5. writes everything, with the peak RSS (`ru_maxrss`), as JSON to the output file and
+   exits through `App.exit()`.
+
+All times are `time.monotonic()` (CLOCK_MONOTONIC, system-wide), so the parent can put
+them on its own clock: it notes `time.monotonic()` just before it spawns this process.
+
+    python benchmarks/tui_child.py --db LIBRARY --out TIMINGS.json --word WORD [--mode M]
+"""
+
+from __future__ import annotations
+
+import time
+
+CHILD_START = time.monotonic()  # before the heavy imports, which start-up includes
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import gc  # noqa: E402
+import inspect  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
+from collections.abc import Callable, Iterable  # noqa: E402
+from dataclasses import asdict, dataclass, field  # noqa: E402
+from pathlib import Path, PurePath  # noqa: E402
+from typing import Any  # noqa: E402
+
+from rich.console import RenderableType  # noqa: E402
+from textual import events  # noqa: E402
+from textual.screen import Screen  # noqa: E402
+from textual.widgets import Input  # noqa: E402
+
+from readlist.store import Store  # noqa: E402
+from readlist.store.store import Change, Edit  # noqa: E402
+from readlist.tui.app import ReadListApp  # noqa: E402
+
+IMPORTED = time.monotonic()
+
+QUIET = 0.080  # no frame for this long after a key: the app has finished with it
+TICK = 0.005  # how often the quiet check wakes up
+LATE = 0.020  # a wake-up this late means the event loop was busy: not quiet
+SPACING = 0.150  # keys are at least this far apart (a fast typist)
+MAX_WAIT = 5.0  # a key whose frames have not stopped after this long is reported as such
+DURABLE_WAIT = 10.0  # an annotation key must reach disk within this long
+FIRST_FRAME_WAIT = 300.0
+SEARCH_READY_WAIT = 600.0
+POLL = 0.010  # search_ready poll period
+SETTLE = 0.5  # pause between quiet checks before a measured phase
+
+# Key name -> the character a terminal would send (what Pilot does for these keys).
+CHARACTERS: dict[str, str | None] = {
+    "slash": "/",
+    "enter": "\r",
+    "escape": "\x1b",
+    "down": None,
+    "pagedown": None,
+    "home": None,
+}
+
+
+@dataclass(slots=True)
+class Press:
+    """One measured key."""
+
+    key: str
+    posted: float  # monotonic time the key event was posted
+    frames: int = 0  # frames written after it, until quiet
+    first_frame: float | None = None  # the first of them: the first visible response
+    last_frame: float | None = None  # the last of them: the app has finished with the key
+    quiet: bool = True  # False: frames still came MAX_WAIT after the key
+    done: bool = True  # False: the key's expected result never showed
+    durable: float | None = None  # when the Store.update it caused returned
+
+    @property
+    def frame_ms(self) -> float | None:
+        return None if self.last_frame is None else (self.last_frame - self.posted) * 1000
+
+    @property
+    def first_ms(self) -> float | None:
+        return None if self.first_frame is None else (self.first_frame - self.posted) * 1000
+
+
+@dataclass(slots=True)
+class Record:
+    """What the child reports (written as JSON)."""
+
+    mode: str
+    child_start: float = CHILD_START
+    imported: float = IMPORTED
+    store_opened: float = 0.0
+    app_built: float = 0.0
+    run_called: float = 0.0
+    mounted: float | None = None
+    first_frame: float | None = None
+    first_papers_frame: float | None = None
+    first_papers_rows: int = 0
+    first_row_title: str = ""
+    search_ready_at_first_frame: bool | None = None
+    search_ready: float | None = None
+    total_papers: int = 0
+    indexing_filter: list[dict[str, Any]] = field(default_factory=list)
+    indexing_filter_shown: int | None = None
+    filter: list[dict[str, Any]] = field(default_factory=list)
+    filter_shown: int | None = None
+    down: list[dict[str, Any]] = field(default_factory=list)
+    pagedown: list[dict[str, Any]] = field(default_factory=list)
+    page_rows: int = 0
+    read: list[dict[str, Any]] = field(default_factory=list)
+    rate: list[dict[str, Any]] = field(default_factory=list)
+    tag: list[dict[str, Any]] = field(default_factory=list)
+    annotated: list[str] = field(default_factory=list)  # ids that got r, 4 and the tag
+    frames: list[float] = field(default_factory=list)
+    updates: list[float] = field(default_factory=list)
+    scenario_done: float | None = None
+    peak_rss_mb: float = 0.0
+    rss_mb: dict[str, float] = field(default_factory=dict)  # current RSS at each stage
+    trace: list[list[Any]] = field(default_factory=list)  # with --trace: see trace_updates
+    problems: list[str] = field(default_factory=list)
+
+
+def rss_mb() -> float:
+    """This process's resident set size now (VmRSS), in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def trace_updates(log: list[list[Any]]) -> None:
+    """For --trace: log each screen update (start, end, layout?, widgets repainted) and
+    each full (generation 2) garbage collection (start, end), on the app's clock."""
+    original = Screen._on_timer_update
+
+    def on_timer_update(screen: Screen[Any]) -> None:
+        start = time.monotonic()
+        layout = screen._layout_required
+        dirty = sorted(f"{type(w).__name__}#{w.id}" for w in screen._dirty_widgets)
+        original(screen)
+        log.append(["update", start, time.monotonic(), layout, dirty])
+
+    Screen._on_timer_update = on_timer_update  # type: ignore[method-assign,assignment]
+    started: list[float] = []
+
+    def collected(phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            started[:] = [time.monotonic()]
+        elif started:
+            log.append(["gc2", started[0], time.monotonic(), False, []])
+
+    gc.callbacks.append(collected)
+
+
+class Updates:
+    """Wraps `Store.update` (on the class, so any Store the app makes is covered)."""
+
+    def __init__(self) -> None:
+        self.log: list[tuple[float, list[str], Change]] = []
+        original: Callable[[Store, Iterable[str], Edit], Change] = Store.update
+
+        def update(store: Store, ids: Iterable[str], edit: Edit) -> Change:
+            change = original(store, ids, edit)
+            self.log.append((time.monotonic(), list(change.after), change))
+            return change
+
+        Store.update = update  # type: ignore[method-assign,assignment]
+
+
+def _app_css_paths() -> list[str | PurePath]:
+    """ReadListApp's CSS_PATH made absolute: Textual resolves a relative one against the
+    file of the app's class, which for the subclass below would be this file."""
+    value = ReadListApp.CSS_PATH
+    paths = [] if value is None else list(value) if isinstance(value, list) else [value]
+    base = Path(inspect.getfile(ReadListApp)).parent
+    return [p if Path(p).is_absolute() else base / p for p in paths]
+
+
+class BenchApp(ReadListApp):
+    """ReadListApp plus frame logging and a scripted user; it changes no behaviour."""
+
+    CSS_PATH = _app_css_paths()  # type: ignore[assignment]
+
+    def __init__(self, store: Store, record: Record, args: argparse.Namespace) -> None:
+        super().__init__(
+            store,
+            copy=lambda text, terminal: "bench",
+            open_url=lambda url: True,
+            watch_interval=3600,
+        )
+        self.record = record
+        self.args = args
+        self.frame_log: list[float] = record.frames
+        self.updates: Updates = args.updates
+        self.first_papers = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # -- observing -------------------------------------------------------------------------
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        if renderable is None:
+            return
+        now = time.monotonic()
+        self.frame_log.append(now)
+        record = self.record
+        if record.first_frame is None:
+            record.first_frame = now
+        if record.first_papers_frame is None:
+            rows = self._shown_rows()
+            if rows:
+                record.first_papers_frame = now
+                record.rss_mb["first frame"] = rss_mb()
+                record.first_papers_rows = len(rows)
+                record.search_ready_at_first_frame = bool(getattr(self, "search_ready", True))
+                try:
+                    record.first_row_title = self.library.papers[rows[0]].title
+                except Exception:  # the title is only a cross-check for the parent
+                    record.first_row_title = ""
+                self.first_papers.set()
+
+    def _shown_rows(self) -> list[int]:
+        try:
+            return list(self.query_one("#papers").selection.rows)  # type: ignore[attr-defined]
+        except Exception:  # not mounted yet, or another screen is up
+            return []
+
+    def on_mount(self) -> None:
+        self.record.mounted = time.monotonic()
+        loop = asyncio.get_running_loop()
+        self._tasks.append(loop.create_task(self._poll_search_ready()))
+        self._tasks.append(loop.create_task(self._run_scenario()))
+
+    async def _poll_search_ready(self) -> None:
+        while not getattr(self, "search_ready", True):
+            await asyncio.sleep(POLL)
+        self.record.search_ready = time.monotonic()
+        self.record.rss_mb["search ready"] = rss_mb()
+
+    # -- driving ---------------------------------------------------------------------------
+
+    async def _run_scenario(self) -> None:
+        record = self.record
+        try:
+            await asyncio.wait_for(self.first_papers.wait(), FIRST_FRAME_WAIT)
+            if self.args.mode == "full":
+                await self._scenario()
+            else:
+                await self._wait_search_ready()
+        except Exception:
+            record.problems.append("scenario crashed:\n" + traceback.format_exc())
+        finally:
+            record.scenario_done = time.monotonic()
+            record.updates = [t for t, _ids, _change in self.updates.log]
+            record.rss_mb["end"] = rss_mb()
+            record.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            Path(self.args.out).write_text(json.dumps(asdict(record)), encoding="utf-8")
+            self.exit()
+
+    async def _wait_search_ready(self) -> None:
+        deadline = time.monotonic() + SEARCH_READY_WAIT
+        while self.record.search_ready is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"search_ready still False after {SEARCH_READY_WAIT:.0f} s")
+            await asyncio.sleep(POLL)
+
+    def problem(self, text: str) -> None:
+        self.record.problems.append(text)
+
+    async def _quiet(self, since: float, longest: float = MAX_WAIT) -> bool:
+        """Wait until the app is quiet: for QUIET seconds, no new frame and no busy loop.
+
+        Quiet is judged by this coroutine's own wake-ups on the app's event loop: a new
+        frame, or a wake-up more than LATE behind schedule (a handler or a render held
+        the loop), starts the count again. So a handler that blocks the loop for longer
+        than QUIET and then draws is not mistaken for silence. False if the app was
+        still not quiet `longest` seconds after `since`.
+        """
+        frames = len(self.frame_log)
+        calm_since = time.monotonic()
+        while True:
+            asked = time.monotonic()
+            await asyncio.sleep(TICK)
+            now = time.monotonic()
+            if len(self.frame_log) != frames or now - asked > TICK + LATE:
+                frames = len(self.frame_log)
+                calm_since = now
+            elif now - calm_since >= QUIET:
+                return True
+            if now - since > longest:
+                return False
+
+    async def settle(self) -> None:
+        """Let the app finish what it is doing before a measured phase."""
+        await self._quiet(time.monotonic(), longest=30.0)
+        await asyncio.sleep(SETTLE)
+        await self._quiet(time.monotonic(), longest=30.0)
+
+    async def press(
+        self, key: str, *, durable: bool = False, done: Callable[[], bool] | None = None
+    ) -> Press:
+        """Post one key, wait until the app is quiet again (and `done()`), and time it.
+
+        With `done`, quiet is not enough: the wait goes on, up to MAX_WAIT, until `done()`
+        is true at a quiet moment (a result drawn after a debounce or by a worker counts).
+        """
+        character = CHARACTERS.get(key, key)
+        updates_before = len(self.updates.log)
+        frames_before = len(self.frame_log)
+        posted = time.monotonic()
+        self.post_message(events.Key(key, character))
+        press = Press(key, posted)
+        if durable:
+            deadline = posted + DURABLE_WAIT
+            while len(self.updates.log) == updates_before and time.monotonic() < deadline:
+                await asyncio.sleep(0.001)
+            if len(self.updates.log) > updates_before:
+                press.durable = self.updates.log[updates_before][0]
+        while True:
+            press.quiet = await self._quiet(posted)
+            if not press.quiet or done is None or done():
+                break
+            if time.monotonic() - posted > MAX_WAIT:
+                break
+        press.done = done is None or done()
+        after = self.frame_log[frames_before:]
+        press.frames = len(after)
+        press.first_frame = after[0] if after else None
+        press.last_frame = after[-1] if after else None
+        # The next key no sooner than SPACING after this one.
+        if (wait := posted + SPACING - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+        return press
+
+    async def type_filter(self, *, while_indexing: bool) -> list[Press]:
+        """Type the filter word one key at a time; each key is done when the list shows
+        what that prefix matches. While indexing, stop once search is ready."""
+        presses = []
+        for i, char in enumerate(self.args.word):
+            if while_indexing and self.record.search_ready is not None:
+                break
+            low, high = self.args.expect_titles[i], self.args.expect[i]
+            if not while_indexing:
+                low = high
+
+            def done(
+                low: int = low, high: int = high, prefix: str = self.args.word[: i + 1]
+            ) -> bool:
+                return self.filter_bar.value == prefix and low <= self.shown <= high
+
+            press = await self.press(char, done=done)
+            presses.append(press)
+            if not press.done:
+                when = "while indexing" if while_indexing else "after search ready"
+                self.problem(
+                    f"filter {when}, key #{i} ({char!r}): the input holds "
+                    f"{self.filter_bar.value!r} and {self.shown} papers are shown; expected "
+                    f"{self.args.word[: i + 1]!r} and {low}..{high} papers"
+                )
+        return presses
+
+    async def _scenario(self) -> None:
+        args = self.args
+        record = self.record
+        record.total_papers = len(self.library.papers)
+        self.filter_bar.input.cursor_blink = False
+
+        # Filter while the full-text index is still being built, if it is.
+        if not getattr(self, "search_ready", True):
+            await self.press("slash")
+            presses = await self.type_filter(while_indexing=True)
+            record.indexing_filter = [_press_dict(p) for p in presses]
+            record.indexing_filter_shown = self.shown
+            await self._clear_filter()
+
+        await self._wait_search_ready()
+        await self.settle()
+
+        # 4. Filter latency per keystroke.
+        await self.press("slash")
+        if self.focused is not self.filter_bar.input:
+            self.problem(f"'/' did not focus the filter input (focus: {self.focused!r})")
+        presses = await self.type_filter(while_indexing=False)
+        record.filter = [_press_dict(p) for p in presses]
+        record.filter_shown = self.shown
+        if not 0 < self.shown < len(self.library.papers):
+            self.problem(f"the filter word shows {self.shown} of {len(self.library.papers)}")
+        await self._clear_filter()
+        await self.settle()
+
+        # 5. Scrolling.
+        record.page_rows = self.papers.scrollable_content_region.height
+        for key, out in (("down", record.down), ("pagedown", record.pagedown)):
+            for i in range(args.presses):
+                before = self.papers.selection.cursor
+                press = await self.press(key)
+                after = self.papers.selection.cursor
+                moved = after - before
+                expected = 1 if key == "down" else max(1, record.page_rows - 1)
+                if moved != expected:
+                    self.problem(f"{key} #{i}: cursor moved {before} -> {after}, not by {expected}")
+                if press.last_frame is None:
+                    self.problem(f"{key} #{i}: no frame was written")
+                out.append(_press_dict(press))
+        await self.press("home")
+        if self.papers.selection.cursor != 0:
+            self.problem(f"home left the cursor on row {self.papers.selection.cursor}")
+        await self.settle()
+
+        # 6. Annotations, each on its own paper: r, 4, then t + tag + enter; then down.
+        for i in range(args.presses):
+            pid = self._current_id()
+            record.annotated.append(pid)
+            record.read.append(await self._annotate("r", pid, i))
+            record.rate.append(await self._annotate("4", pid, i))
+            await self.press("t")
+            if len(self.screen_stack) < 2:
+                self.problem(f"t #{i}: no tag editor opened")
+                continue
+            for inp in self.screen.query(Input):
+                inp.cursor_blink = False
+            for char in args.tag:
+                await self.press(char)
+            record.tag.append(await self._annotate("enter", pid, i))
+            if len(self.screen_stack) != 1:
+                self.problem(f"enter #{i}: the tag editor is still open")
+            await self.press("down")
+
+    def _current_id(self) -> str:
+        position = self.papers.current
+        if position is None:
+            raise RuntimeError("no paper under the cursor")
+        return self.library.papers[position].id
+
+    async def _annotate(self, key: str, pid: str, i: int) -> dict[str, Any]:
+        before = len(self.updates.log)
+        press = await self.press(key, durable=True)
+        if press.durable is None:
+            self.problem(f"{key} #{i}: nothing was written within {DURABLE_WAIT:.0f} s")
+        else:
+            _t, ids, change = self.updates.log[before]
+            if ids != [pid] or change.changed != [pid]:
+                self.problem(f"{key} #{i}: wrote {change.changed} (ids {ids}), expected [{pid}]")
+        return _press_dict(press)
+
+    async def _clear_filter(self) -> None:
+        await self.press("escape")
+        await self._quiet(time.monotonic(), longest=30.0)
+        if self.shown != len(self.library.papers):
+            self.problem(f"escape left {self.shown} of {len(self.library.papers)} papers shown")
+        if self.focused is not self.papers:
+            self.problem(f"escape did not return focus to the list (focus: {self.focused!r})")
+
+
+def _press_dict(press: Press) -> dict[str, Any]:
+    out = asdict(press)
+    out["frame_ms"] = press.frame_ms
+    out["first_ms"] = press.first_ms
+    return out
+
+
+def _counts(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--mode", choices=("full", "startup"), default="full")
+    parser.add_argument("--word", default="", help="the filter word to type")
+    parser.add_argument(
+        "--expect", type=_counts, default=[], help="papers each prefix of the word matches"
+    )
+    parser.add_argument(
+        "--expect-titles", type=_counts, default=[], help="... by title alone, comma-separated"
+    )
+    parser.add_argument("--tag", default="bench")
+    parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--trace", action="store_true", help="log screen updates and full GCs")
+    args = parser.parse_args(argv)
+    record = Record(mode=args.mode)
+    args.updates = Updates()
+    if args.trace:
+        trace_updates(record.trace)
+    record.rss_mb["imports"] = rss_mb()
+    try:
+        store = Store.open(args.db)
+        record.store_opened = time.monotonic()
+        record.rss_mb["Store.open"] = rss_mb()
+        app = BenchApp(store, record, args)
+        record.app_built = time.monotonic()
+        record.rss_mb["ReadListApp()"] = rss_mb()
+        record.run_called = time.monotonic()
+        app.run()
+    except BaseException:
+        record.problems.append("child crashed:\n" + traceback.format_exc())
+        args.out.write_text(json.dumps(asdict(record)), encoding="utf-8")
+        raise
+    return 0 if not record.problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
