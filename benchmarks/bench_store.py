@@ -398,6 +398,40 @@ def format_table(results: Sequence[Result]) -> str:
     return "\n".join([head, rule, *lines, rule, "columns:", *legend])
 
 
+IMPORT_TARGET = 3.0  # import <= 3 x the serialize-and-write baseline
+EDIT_TARGET_MS = 10.0  # an annotation durable in <= 10 ms (median)
+LINEAR_EXPONENT = 1.15  # "never quadratic": x10 papers may cost at most ~x14
+
+
+def format_targets(results: Sequence[Result]) -> str:
+    """The project's targets beside the figures, OK or MISS for each size."""
+
+    def mark(ok: bool) -> str:
+        return "OK" if ok else "MISS"
+
+    lines = ["targets:"]
+    previous: Result | None = None
+    for r in results:
+        vs_json = r.import_s / r.json_s
+        vs_orjson = r.import_s / r.orjson_s
+        edit = statistics.median(r.tag_ms + r.rate_ms + r.read_ms)
+        parts = [
+            f"import = {vs_json:.1f} x json baseline ({mark(vs_json <= IMPORT_TARGET)}, "
+            f"target <= {IMPORT_TARGET:.0f} x), {vs_orjson:.0f} x orjson baseline",
+            f"annotation write median {edit:.1f} ms ({mark(edit <= EDIT_TARGET_MS)}, "
+            f"target <= {EDIT_TARGET_MS:.0f} ms)",
+        ]
+        if previous is not None:
+            exponent = math.log(r.import_s / previous.import_s) / math.log(r.n / previous.n)
+            parts.append(
+                f"growth exponent {exponent:.2f} "
+                f"({mark(exponent <= LINEAR_EXPONENT)}, linear = 1, quadratic = 2)"
+            )
+        lines.append(f"  {r.n:>7,}: " + "; ".join(parts))
+        previous = r
+    return "\n".join(lines)
+
+
 def parse_sizes(text: str) -> list[int]:
     try:
         sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
@@ -443,6 +477,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.append(bench_size(n, args.seed, args.profile))
 
     print(format_table(results))
+    print()
+    print(format_targets(results))
     problems = [f"{r.n:,}: {p}" for r in results for p in r.problems]
     if problems:
         print("\nPROBLEMS:")
