@@ -62,6 +62,8 @@ class Paper:
     """Files this paper was imported from, first import first."""
     added: str | None = None
     """When the paper first entered the library (ISO timestamp, UTC)."""
+    date_inferred: bool = False
+    """The listing gave the date without a year, so the year was inferred."""
 
     @property
     def year(self) -> int | None:
@@ -79,10 +81,16 @@ class Paper:
         is replaced only by a longer one, since a cut-off page gives a truncated one.
         Returns `self` itself when the newer listing adds nothing (the re-import case).
         """
+        published, inferred = self.published, self.date_inferred
+        # A stated date beats an inferred year: "Apr 19" met after "Apr 19, 2023" keeps 2023.
+        if newer.published is not None and (
+            published is None or not newer.date_inferred or inferred
+        ):
+            published, inferred = newer.published, newer.date_inferred
         if (
             len(newer.abstract) <= len(self.abstract)
             and newer.authors_count in (None, self.authors_count)
-            and newer.published in (None, self.published)
+            and (published, inferred) == (self.published, self.date_inferred)
             and newer.upvotes in (None, self.upvotes)
             and all(link in self.links for link in newer.links)
             and all(source in self.sources for source in newer.sources)
@@ -95,7 +103,8 @@ class Paper:
             self,
             abstract=abstract,
             authors_count=_newer(self.authors_count, newer.authors_count),
-            published=_newer(self.published, newer.published),
+            published=published,
+            date_inferred=inferred,
             upvotes=_newer(self.upvotes, newer.upvotes),
             links=links,
             sources=sources,
@@ -113,6 +122,7 @@ class Paper:
             self.links,
             self.sources,
             self.added,
+            self.date_inferred,
         )
 
     def same_except_sources(self, other: Paper) -> bool:
@@ -121,6 +131,7 @@ class Paper:
             self.abstract == other.abstract
             and self.authors_count == other.authors_count
             and self.published == other.published
+            and self.date_inferred == other.date_inferred
             and self.upvotes == other.upvotes
             and self.links == other.links
         )

@@ -112,12 +112,6 @@ def test_emptied_annotation_is_removed_from_the_file(sample_store: Store, db: Pa
     assert Store.open(db).annotations() == {}
 
 
-def test_put_restores_exact_values(sample_store: Store, db: Path) -> None:
-    change = sample_store.update([HFT], lambda a: a.with_tags_added(["a"]).with_rating(2))
-    sample_store.put(change.before)  # undo
-    assert Store.open(db).annotations() == {}
-
-
 def test_two_stores_on_one_library_compose_edits(sample_store: Store, db: Path) -> None:
     other = Store.open(db)
     sample_store.update([HFT], lambda a: a.with_tags_added(["first"]))

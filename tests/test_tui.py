@@ -287,10 +287,11 @@ async def test_n_writes_a_note_and_ctrl_s_saves(app: ReadListApp, db: Path) -> N
 async def test_note_draft_is_saved_while_typing(app: ReadListApp, db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
-        await pilot.press("n", *"draft text")
-        await pilot.pause(0.6)  # a pause in typing
+        await pilot.press("n", *"draft tex")
+        assert on_disk(db)[HFT].note == "draft tex"
+        await pilot.press("t")  # every keystroke is on disk: a crash loses nothing typed
         assert isinstance(app.screen, NoteEditor)
-        assert on_disk(db)[HFT].note == "draft text"  # a crash now would lose nothing
+        assert on_disk(db)[HFT].note == "draft text"
 
 
 async def test_closing_a_changed_note_asks_and_discard_restores(app: ReadListApp, db: Path) -> None:
@@ -299,7 +300,6 @@ async def test_closing_a_changed_note_asks_and_discard_restores(app: ReadListApp
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n", *" more")
-        await pilot.pause(0.6)
         assert on_disk(db)[HFT].note == "original more"
         await pilot.press("escape")
         assert isinstance(app.screen, ConfirmClose)
@@ -622,3 +622,60 @@ async def test_keys_typed_ahead_of_a_dialog_never_act_on_the_list(
         await pilot.pause(0.3)
         assert isinstance(app.screen, TagEditor)
         assert on_disk(db) == {}  # no rating, no read toggle behind the dialog
+
+
+async def test_keys_typed_before_slash_in_a_burst_still_act_on_the_list(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        burst(app, "r3jj/model")
+        await pilot.pause(0.3)
+        assert app.filter_bar.value == "model"
+        final = on_disk(db)[first]  # type: ignore[index]
+        assert (final.read, final.rating) == (True, 3)
+
+
+async def test_closing_the_note_editor_never_undoes_a_note_saved_elsewhere(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n")
+        Store.open(db).update([HFT], lambda a: a.with_note("written by a script"))
+        app.check_disk()
+        await pilot.press("escape")  # nothing typed: nothing to undo
+        assert on_disk(db)[HFT].note == "written by a script"
+        await pilot.press("n", "ctrl+s")  # saving an unchanged note writes nothing either
+        assert on_disk(db)[HFT].note == "written by a script"
+
+
+async def test_discard_keeps_a_note_changed_elsewhere_after_our_draft(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n", *"mine")
+        assert on_disk(db)[HFT].note == "mine"  # saved as typed, no pause needed
+        Store.open(db).update([HFT], lambda a: a.with_note("theirs"))
+        await pilot.press("escape", "d")  # discard our draft: but the note is theirs now
+        assert on_disk(db)[HFT].note == "theirs"
+
+
+async def test_a_burst_of_moves_and_ratings_is_applied_in_order(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        rows = app.papers.selection.rows
+        burst(app, "G3gj5")
+        await pilot.pause(0.3)
+        ratings = {pid: a.rating for pid, a in on_disk(db).items()}
+        last, second = app.library.papers[rows[-1]].id, app.library.papers[rows[1]].id
+        assert ratings == {last: 3, second: 5}
+
+
+async def test_arrows_in_the_filter_move_the_list(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"prompt", "down", "down")
+        assert app.papers.selection.cursor == 2
+        assert app.filter_bar.value == "prompt"
+        await pilot.press("home", "x")  # Home belongs to the text: "x" goes first
+        assert app.filter_bar.value == "xprompt"

@@ -71,6 +71,7 @@ def to_papers(raw: list[RawPaper], *, source: str, added: str | None) -> list[Pa
             links=item.links,
             sources=(source,),
             added=added,
+            date_inferred=item.date_inferred,
         )
         old = by_id.get(paper.id)
         by_id[paper.id] = paper if old is None else old.merged_with(paper)

@@ -100,6 +100,7 @@ class RawPaper:
     published: str | None = None
     upvotes: int | None = None
     links: tuple[str, ...] = ()
+    date_inferred: bool = False
 
 
 @dataclass(slots=True)
@@ -114,6 +115,7 @@ class _Meta:
     authors_count: int | None
     published: str | None
     upvotes: int | None
+    date_inferred: bool
 
 
 def parse_listing(text: str, *, today: date) -> Parsed:
@@ -233,15 +235,17 @@ def _is_meta_line(line: str) -> bool:
 
 def _parse_meta(lines: list[str], today: date) -> _Meta:
     authors = published = upvotes = None
+    inferred = False
     parts = [p.strip() for line in lines for p in line.split(_DOT) if p.strip()]
     for part in parts:
         if match := _AUTHORS.match(part):
             authors = _int(match["n"])
         elif match := _DATE_LINE.match(part):
             published = _parse_date(part, today)
+            inferred = not match["year"]
             if match["upvotes"]:
                 upvotes = _int(match["upvotes"])
-    return _Meta(authors, published, upvotes)
+    return _Meta(authors, published, upvotes, inferred and published is not None)
 
 
 def _parse_date(text: str, today: date) -> str | None:
@@ -343,6 +347,7 @@ def _make(
         published=meta.published if meta else None,
         upvotes=meta.upvotes if meta else None,
         links=find_links(abstract),
+        date_inferred=meta.date_inferred if meta else False,
     )
 
 

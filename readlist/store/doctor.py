@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, TextIO
 import orjson
 
 from readlist.errors import LibraryError
+from readlist.models import MAX_RATING
 from readlist.paths import LibraryPaths, backup_path
 from readlist.store.storage import (
     FORMAT_TABLE,
@@ -35,8 +35,9 @@ from readlist.store.store import (
     PAPERS,
     Store,
     annotation_from_doc,
-    papers_from_docs,
+    check_paper_docs,
 )
+from readlist.text import strip_controls
 
 FILES = (ANNOTATIONS, PAPERS, ABSTRACTS)
 
@@ -75,7 +76,7 @@ def _validate_documents(name: str, path: Path, table: dict[str, Any]) -> None:
         for pid, doc in table.items():
             annotation_from_doc(path, pid, doc)
     elif name == PAPERS:
-        papers_from_docs(path, table, {})
+        check_paper_docs(path, table)
     else:
         for pid, doc in table.items():
             if not isinstance(doc.get("text"), str):
@@ -110,12 +111,16 @@ def _problem(error: LibraryError, path: Path) -> str:
 
 def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
     """Check the library at `db`; with `repair`, mend damaged files. Exit status."""
-    say: Callable[[str], None] = lambda line: print(line, file=out)  # noqa: E731
+
+    def say(line: str) -> None:
+        # Ids and messages come from damaged files: never raw control sequences.
+        print(strip_controls(line), file=out)
+
     say(f"library: {db}")
     reports = [_check(name, path) for name, path in _paths(db).items()]
     for report in reports:
         say(_describe(report))
-    leftovers = Store(db)._temp_files()  # the doctor belongs to the store package
+    leftovers = Store(db).temp_files()
     if leftovers:
         say(f"  {len(leftovers)} temporary file(s) of interrupted writes (removed on next open)")
     by_name = {r.name: r for r in reports}
@@ -136,8 +141,8 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         say(f"problems found; `readlist --db {db} doctor --repair` mends them")
         return 2
     store = Store(db)
-    store._cleanup_temp_files()  # the doctor belongs to the store package
-    with store._locked():  # no other readlist writes meanwhile
+    store.cleanup_temp_files()
+    with store.locked():  # no other readlist writes meanwhile
         for report in reports:
             if not report.healthy:
                 say(_repair(report))
@@ -171,28 +176,37 @@ def _describe(report: FileReport) -> str:
 
 
 def _repair(report: FileReport) -> str:
+    """Rebuild a damaged file from what it still holds, completed by its backup.
+
+    The damaged file is newer than the backup (the backup is the version that last
+    passed validation), so what can be read from it wins; the backup fills in what
+    could not be read. Nothing is deleted: the damaged file is moved aside.
+    """
     path = report.path
     aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
     path.rename(aside)
-    bak = backup_path(path)
-    if report.backup_documents is not None:
-        atomic_write(path, bak.read_bytes())
-        return (
-            f"  {path.name}: restored from {bak.name} ({report.backup_documents} {report.name});"
-            f" the damaged file is kept as {aside.name}"
-        )
     salvaged = salvage(report.name, aside)
+    documents: dict[str, Any] = {}
+    from_backup = 0
+    if report.backup_documents is not None:
+        backup = backup_path(path)
+        documents = parse_library_json(backup, backup.read_bytes(), report.name)[report.name]
+        from_backup = len(documents.keys() - salvaged.keys())
+    for pid, salvaged_doc in salvaged.items():
+        # Field by field: a value that could not be read comes from the backup.
+        documents[pid] = {**documents.get(pid, {}), **salvaged_doc}
     blob = orjson.dumps(
         {
-            report.name: salvaged,
+            report.name: documents,
             FORMAT_TABLE: {"format": {"kind": report.name, "version": FORMAT_VERSION}},
         },
         option=orjson.OPT_INDENT_2 if report.name == ANNOTATIONS else 0,
     )
     atomic_write(path, blob)
+    backup_part = f" and {from_backup} more from the backup" if from_backup else ""
     return (
-        f"  {path.name}: no usable backup; salvaged {len(salvaged)} {report.name} from it;"
-        f" the damaged file is kept as {aside.name}"
+        f"  {path.name}: rebuilt with {len(salvaged)} {report.name} read from the damaged file"
+        f"{backup_part}; the damaged file is kept as {aside.name}"
     )
 
 
@@ -217,7 +231,26 @@ def salvage(name: str, path: Path) -> dict[str, Any]:
         except (json.JSONDecodeError, ValueError):
             break
         if isinstance(value, dict):
-            with contextlib.suppress(LibraryError):
-                _validate_documents(name, path, {key: value})
-                found[key] = value
+            document = salvage_annotation(value) if name == ANNOTATIONS else value
+            with contextlib.suppress(LibraryError, KeyError, TypeError):
+                _validate_documents(name, path, {key: document})
+                found[key] = document
     return found
+
+
+def salvage_annotation(doc: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an annotation that hold valid values (one bad rating keeps the note)."""
+    kept: dict[str, Any] = {}
+    tags = doc.get("tags")
+    if isinstance(tags, list):
+        kept["tags"] = [t for t in tags if isinstance(t, str)]
+    rating = doc.get("rating")
+    if type(rating) is int and 0 <= rating <= MAX_RATING:
+        kept["rating"] = rating
+    if isinstance(doc.get("read"), bool):
+        kept["read"] = doc["read"]
+    if isinstance(doc.get("note"), str):
+        kept["note"] = doc["note"]
+    if isinstance(doc.get("updated"), str):
+        kept["updated"] = doc["updated"]
+    return kept

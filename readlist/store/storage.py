@@ -43,7 +43,7 @@ def signature(path: Path) -> Signature | None:
     """(inode, size, mtime_ns) of `path`, or None if it does not exist."""
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
@@ -270,6 +270,11 @@ class AtomicJSONStorage(Storage):
         """
         self._data = None
         self._dirty = False
+
+    @property
+    def signature(self) -> Signature | None:
+        """The version of the file this storage last read or wrote."""
+        return self._signature
 
     def changed_on_disk(self) -> bool:
         """Whether the file is no longer the version this storage last read or wrote."""

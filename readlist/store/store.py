@@ -20,7 +20,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from readlist.models import MAX_RATING, Annotation, Paper
 from readlist.paths import LibraryPaths, backup_path
 from readlist.store.storage import (
     AtomicJSONStorage,
+    Signature,
     atomic_copy,
     damaged,
     temp_files,
@@ -107,6 +108,8 @@ class Store:
             for name, storage in self._storages.items()
         }
         self._lock = filelock.FileLock(str(self.paths.lock), timeout=LOCK_TIMEOUT)
+        # The version (signature) of each file whose every document passed validation.
+        self._valid: dict[str, Signature | None] = {}
 
     # -- opening ------------------------------------------------------------------------
 
@@ -122,49 +125,58 @@ class Store:
             raise LibraryError(
                 f"{db}: is a directory; --db wants a file such as {db / 'library.json'}"
             )
+        folder = next((p for p in db.parents if p.exists()), None)
+        if folder is not None and not folder.is_dir():
+            raise LibraryError(f"{folder}: is a file, so it cannot hold the library {db}")
         store = cls(db)
-        store._cleanup_temp_files()
+        store.cleanup_temp_files()
         for name in (ANNOTATIONS, PAPERS):
-            store._read_checked(name)
+            store._table(name)
         return store
 
-    def _cleanup_temp_files(self) -> None:
+    def cleanup_temp_files(self) -> None:
         """Remove temporary files of writes that never finished.
 
         Every write holds the lock while its temporary file exists, so with the lock
         held, any temporary file is a leftover of a killed process.
         """
-        leftovers = self._temp_files()
+        leftovers = self.temp_files()
         if not leftovers:
             return
         try:
             with self._lock.acquire(timeout=0.5):
-                for tmp in self._temp_files():
+                for tmp in self.temp_files():
                     with contextlib.suppress(OSError):
                         tmp.unlink()
         except (filelock.Timeout, OSError):
             pass  # another process is writing, or the folder is read-only: next time
 
-    def _temp_files(self) -> list[Path]:
+    def temp_files(self) -> list[Path]:
         """Temporary files of writes to the data files and to their backups."""
         files = [*self.paths.data_files, *(backup_path(p) for p in self.paths.data_files)]
         return [tmp for path in files for tmp in temp_files(path)]
 
-    def _read_checked(self, name: str) -> dict[str, Any]:
-        """The raw documents of one table, read from disk if it changed; backs it up."""
+    def _table(self, name: str) -> dict[str, Any]:
+        """The raw documents of one table, re-read if another process changed the file.
+
+        Every document of a file version is validated once (a damaged file raises
+        `LibraryError` and is never written over), and only then is the version
+        copied to `.bak`: a backup is always a file that passed every check.
+        """
         storage = self._storages[name]
-        fresh = storage.changed_on_disk()
         data = storage.read()
         if data is None:
             return {}
-        if fresh:
-            self._backup(storage.path)
         table = data.get(name, {})
         assert isinstance(table, dict)
+        if self._valid.get(name) != storage.signature:
+            VALIDATORS[name](storage.path, table)
+            self._valid[name] = storage.signature
+            self._backup(storage.path)
         return table
 
     def _backup(self, path: Path) -> None:
-        """Keep `<file>.bak` equal to the last version that opened cleanly.
+        """Keep `<file>.bak` equal to the last version that passed validation.
 
         A real copy, not a hard link: an external tool that truncates the file in
         place would truncate a hard-linked backup with it. Skipped when the backup is
@@ -199,27 +211,24 @@ class Store:
 
     def papers(self, *, with_abstracts: bool = True) -> list[Paper]:
         """All papers, in the order they entered the library."""
-        docs = self._read_checked(PAPERS)
+        docs = self._table(PAPERS)
         abstracts = self.abstracts() if with_abstracts else {}
-        return papers_from_docs(self.paths.papers, docs, abstracts)
+        return papers_from_docs(docs, abstracts)
 
     def paper_count(self) -> int:
         """How many papers the catalogue holds."""
-        return len(self._read_checked(PAPERS))
+        return len(self._table(PAPERS))
 
     def abstracts(self) -> dict[str, str]:
         """Paper id -> abstract."""
-        docs = self._read_checked(ABSTRACTS)
-        try:
-            return {pid: doc["text"] for pid, doc in docs.items()}
-        except (KeyError, TypeError):
-            raise damaged(self.paths.abstracts, "an abstract document has no text") from None
+        return {pid: doc["text"] for pid, doc in self._table(ABSTRACTS).items()}
 
     def annotations(self) -> dict[str, Annotation]:
         """Paper id -> the user's annotation, for papers the user has annotated."""
-        docs = self._read_checked(ANNOTATIONS)
+        path = self.paths.annotations
         return {
-            pid: annotation_from_doc(self.paths.annotations, pid, doc) for pid, doc in docs.items()
+            pid: annotation_from_doc(path, pid, doc)
+            for pid, doc in self._table(ANNOTATIONS).items()
         }
 
     def changed_on_disk(self) -> set[str]:
@@ -242,18 +251,13 @@ class Store:
         wanted = list(dict.fromkeys(ids))
         return self._write_annotations(lambda current: {pid: edit(current(pid)) for pid in wanted})
 
-    def put(self, annotations: Mapping[str, Annotation]) -> Change:
-        """Set annotations to exactly these values (undo, restore, JSON import)."""
-        values = dict(annotations)
-        return self._write_annotations(lambda _current: values)
-
     def _write_annotations(
         self, compute: Callable[[Callable[[str], Annotation]], dict[str, Annotation]]
     ) -> Change:
         table = self._tables[ANNOTATIONS]
         storage = self._storages[ANNOTATIONS]
-        with self._locked():
-            self._read_checked(ANNOTATIONS)  # pick up other processes' writes first
+        with self.locked():
+            self._table(ANNOTATIONS)  # pick up (and check) other processes' writes first
             before: dict[str, Annotation] = {}
 
             def current(pid: str) -> Annotation:
@@ -275,12 +279,14 @@ class Store:
             changed = [pid for pid, new in after.items() if new != before[pid]]
             if changed:
                 with storage.batch():
-                    table.remove(doc_ids=_key(changed))
+                    # Only ids that have a document (TinyDB 4.8 fails on the others).
+                    table.remove(doc_ids=_key([p for p in changed if not before[p].is_empty]))
                     table.insert_multiple(
                         Document(annotation_to_doc(after[pid]), doc_id=_key(pid))
                         for pid in changed
                         if not after[pid].is_empty
                     )
+                self._valid[ANNOTATIONS] = storage.signature  # written from valid values
         return Change(before=before, after=after)
 
     # -- the one place the catalogue is written ------------------------------------------
@@ -293,7 +299,7 @@ class Store:
         Annotations are never touched. A paper already in the library keeps its id and
         position and gains whatever the new listing knows (see `Paper.merged_with`).
         """
-        with self._locked(), gc_paused():
+        with self.locked(), gc_paused():
             if progress:
                 progress("reading library", 0, 1)
             existing = {paper.id: paper for paper in self.papers()}
@@ -336,13 +342,16 @@ class Store:
         for name, to_doc in ((ABSTRACTS, _abstract_doc), (PAPERS, paper_to_doc)):
             if progress:
                 progress(f"writing {name}", 0, total)
-            self._storages[name].write({name: {p.id: to_doc(p) for p in papers}})
+            storage = self._storages[name]
+            storage.write({name: {p.id: to_doc(p) for p in papers}})
             self._tables[name].clear_cache()
+            self._valid[name] = storage.signature
             if progress:
                 progress(f"writing {name}", total, total)
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def locked(self) -> Iterator[None]:
+        """Hold the library's cross-process lock (every write does, and `doctor`)."""
         try:
             self.paths.annotations.parent.mkdir(parents=True, exist_ok=True)
             # Poll often: with filelock's default 50 ms, a process writing back to back
@@ -371,7 +380,7 @@ class Store:
 
 
 def paper_to_doc(paper: Paper) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "title": paper.title,
         "authors_count": paper.authors_count,
         "published": paper.published,
@@ -380,13 +389,24 @@ def paper_to_doc(paper: Paper) -> dict[str, Any]:
         "sources": list(paper.sources),
         "added": paper.added,
     }
+    if paper.date_inferred:
+        doc["date_inferred"] = True
+    return doc
 
 
 def _abstract_doc(paper: Paper) -> dict[str, Any]:
     return {"text": paper.abstract}
 
 
-_PAPER_FIELDS = ("title", "published", "authors_count", "upvotes", "links", "sources")
+_PAPER_FIELDS = (
+    "title",
+    "published",
+    "authors_count",
+    "upvotes",
+    "links",
+    "sources",
+    "date_inferred",
+)
 _PAPER_TYPES = (
     frozenset({str}),
     frozenset({str, type(None)}),
@@ -394,24 +414,59 @@ _PAPER_TYPES = (
     frozenset({int, type(None)}),
     frozenset({list}),
     frozenset({list}),
+    frozenset({bool, type(None)}),
 )
 
 
-def papers_from_docs(
-    path: Path, docs: Mapping[str, Any], abstracts: Mapping[str, str]
-) -> list[Paper]:
-    """Build papers from raw documents, checking field types in one cheap pass.
+def check_paper_docs(path: Path, docs: Mapping[str, Any]) -> None:
+    """Raise `LibraryError` unless every paper document has fields of the right kinds.
 
     Collecting each document's tuple of field types into a set leaves a handful of
-    distinct tuples to check, instead of 600,000 isinstance calls at 100k papers.
+    distinct tuples to check, instead of 700,000 isinstance calls at 100k papers.
     """
     with gc_paused():
         kinds = {tuple(type(doc.get(key)) for key in _PAPER_FIELDS) for doc in docs.values()}
-        for kind in kinds:
-            for key, found, allowed in zip(_PAPER_FIELDS, kind, _PAPER_TYPES, strict=True):
-                if found not in allowed:
-                    raise damaged(path, f"paper field {key!r} holds a {found.__name__}")
-        get = abstracts.get
+    for kind in kinds:
+        for key, found, allowed in zip(_PAPER_FIELDS, kind, _PAPER_TYPES, strict=True):
+            if found not in allowed:
+                raise damaged(path, f"paper field {key!r} holds a {found.__name__}")
+    for pid, doc in docs.items():
+        if not all(type(x) is str for x in doc["links"]) or not all(
+            type(x) is str for x in doc["sources"]
+        ):
+            raise damaged(path, f"paper {pid} has a link or source that is not text")
+        published = doc.get("published")
+        if published is not None:
+            try:
+                date.fromisoformat(published)
+            except ValueError:
+                raise damaged(
+                    path, f"paper {pid} has a date that is not YYYY-MM-DD: {published!r:.40}"
+                ) from None
+
+
+def check_annotation_docs(path: Path, docs: Mapping[str, Any]) -> None:
+    for pid, doc in docs.items():
+        annotation_from_doc(path, pid, doc)
+
+
+def check_abstract_docs(path: Path, docs: Mapping[str, Any]) -> None:
+    for pid, doc in docs.items():
+        if type(doc.get("text")) is not str:
+            raise damaged(path, f"the abstract of paper {pid} is not text")
+
+
+VALIDATORS: dict[str, Callable[[Path, Mapping[str, Any]], None]] = {
+    ANNOTATIONS: check_annotation_docs,
+    PAPERS: check_paper_docs,
+    ABSTRACTS: check_abstract_docs,
+}
+
+
+def papers_from_docs(docs: Mapping[str, Any], abstracts: Mapping[str, str]) -> list[Paper]:
+    """Build papers from documents that `check_paper_docs` accepted."""
+    get = abstracts.get
+    with gc_paused():
         return [
             Paper(
                 pid,
@@ -423,6 +478,7 @@ def papers_from_docs(
                 tuple(doc["links"]),
                 tuple(doc["sources"]),
                 doc.get("added"),
+                doc.get("date_inferred", False),
             )
             for pid, doc in docs.items()
         ]

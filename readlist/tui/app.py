@@ -16,7 +16,7 @@ import webbrowser
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
-from textual import events, on, work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container
@@ -49,7 +49,7 @@ Opener = Callable[[str], bool]
 NARROW = 120
 _LIST_ACTIONS = frozenset(
     {
-        "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
+        "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail",
     }
 )  # fmt: skip
@@ -90,25 +90,41 @@ def _short(title: str, limit: int = 60) -> str:
 class ReadListApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "readlist"
+    # All priority bindings: Textual checks them as each key arrives, in order, so keys
+    # typed in a burst ("r3jj/model") act on what had focus when they were typed,
+    # before "/" moves focus to the filter. A text field with focus consumes printable
+    # keys, and Textual then leaves these bindings out, so typing is never captured.
     BINDINGS: ClassVar[list[BindingType]] = [
-        # Priority, so focus moves before the keys typed right after "/" are routed
-        # (they would reach the list otherwise); see `check_action` for when it is off.
+        # Moving is here too, not on the list widget: a key that waits in the list's
+        # queue would run after a priority key typed later ("G3" rated the first paper).
+        Binding("j,down", "move('cursor_down')", "Down", show=False, priority=True),
+        Binding("k,up", "move('cursor_up')", "Up", show=False, priority=True),
+        Binding("pagedown", "move('page_down')", "Page down", show=False, priority=True),
+        Binding("pageup", "move('page_up')", "Page up", show=False, priority=True),
+        Binding("g,home", "move('first')", "First", show=False, priority=True),
+        Binding("G,end", "move('last')", "Last", show=False, priority=True),
         Binding("slash", "focus_filter", "Filter", key_display="/", priority=True),
-        Binding("r", "toggle_read", "Read"),
+        # Leaving the filter moves focus at once too, for keys typed right after it.
+        Binding("enter", "leave_filter", show=False, priority=True),
+        Binding("escape", "leave_filter(True)", show=False, priority=True),
+        Binding("r", "toggle_read", "Read", priority=True),
         # One footer entry for six keys: "0-5 Rate".
-        Binding("1", "rate(1)", "Rate", key_display="0-5"),
-        *(Binding(str(n), f"rate({n})", f"Rate {n}", show=False) for n in (2, 3, 4, 5, 0)),
-        Binding("t", "edit_tags", "Tags"),
-        Binding("n", "edit_note", "Note"),
-        Binding("c", "copy_citation", "Cite"),
-        Binding("C", "pick_citation", "Cite as", key_display="C", show=False),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("o", "open_link", "Open"),
-        Binding("J", "scroll_detail(3)", "Scroll details down", show=False),
-        Binding("K", "scroll_detail(-3)", "Scroll details up", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("1", "rate(1)", "Rate", key_display="0-5", priority=True),
+        *(
+            Binding(str(n), f"rate({n})", f"Rate {n}", show=False, priority=True)
+            for n in (2, 3, 4, 5, 0)
+        ),
+        Binding("t", "edit_tags", "Tags", priority=True),
+        Binding("n", "edit_note", "Note", priority=True),
+        Binding("c", "copy_citation", "Cite", priority=True),
+        Binding("C", "pick_citation", "Cite as", key_display="C", show=False, priority=True),
+        Binding("s", "cycle_sort", "Sort", priority=True),
+        Binding("o", "open_link", "Open", priority=True),
+        Binding("J", "scroll_detail(3)", "Scroll details down", show=False, priority=True),
+        Binding("K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True),
+        Binding("question_mark", "help", "Help", key_display="?", priority=True),
         # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
-        Binding("q", "leave", "Quit"),
+        Binding("q", "leave", "Quit", priority=True),
     ]
 
     def __init__(
@@ -202,18 +218,22 @@ class ReadListApp(App[None]):
         self.query_one("#main").set_class(width < NARROW, "-stacked")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Triage keys act on the list only: not in a dialog, not while typing.
+        """Triage keys act on the list only, never behind a dialog.
 
-        With a dialog open they are off (a key typed ahead of the dialog must not rate
-        or tag the paper behind it); while a text field has focus they are shown but
-        inactive, and the key types into the field.
+        With a dialog open they are off: a key typed ahead of the dialog (or while a
+        dialog without a text field has focus) must not rate or tag the paper behind it.
         """
-        if action in _LIST_ACTIONS:
-            if self.screen is not self.screen_stack[0]:
-                return False
-            if isinstance(self.focused, (Input, TextArea)):
-                return None
-        return True
+        if action in _LIST_ACTIONS and self.screen is not self.screen_stack[0]:
+            return False
+        in_filter = self.focused is self.filter_bar.input
+        if action == "leave_filter":
+            return in_filter
+        if action == "move" and isinstance(self.focused, (Input, TextArea)):
+            # In the filter, arrows and pages move the list; Home and End the text cursor.
+            return in_filter and parameters[0] not in ("first", "last")
+        # Textual leaves out bindings of keys a focused field types, but it does not
+        # see "slash" as the character "/": inside a field, "/" must be typed.
+        return not (action == "focus_filter" and isinstance(self.focused, (Input, TextArea)))
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -310,8 +330,13 @@ class ReadListApp(App[None]):
         self.filter_query = query
         self.refilter()
 
-    @on(FilterBar.Done)
-    def _filter_done(self) -> None:
+    def action_move(self, how: str) -> None:
+        getattr(self.papers, f"action_{how}")()
+
+    def action_leave_filter(self, clear: bool = False) -> None:
+        """Enter: back to the list. Escape: clear the filter, back to the list."""
+        if clear:
+            self.filter_bar.input.value = ""  # the watcher re-filters at once
         self.screen.set_focus(self.papers)
 
     # -- changing annotations ------------------------------------------------------------
@@ -368,19 +393,27 @@ class ReadListApp(App[None]):
         if (paper := self.current_paper()) is None:
             return
         original = self.library.annotation(paper.id).note
+        # What this editor last wrote; None until it writes. Everything it does is
+        # relative to it, so a note another process saves meanwhile is never undone.
+        written: list[str] = []
 
-        def set_note(text: str) -> bool:
-            if self.library.annotation(paper.id).note == text:
+        def save(text: str) -> bool:
+            if text == (written[-1] if written else original):
                 return True
-            return self.edit([paper.id], lambda a: a.with_note(text))
+            if self.edit([paper.id], lambda a: a.with_note(text)):
+                written.append(text)
+                return True
+            return False
 
         def done(result: str | None) -> None:
             if result is None or result == DISCARD:
-                set_note(original)
-            elif set_note(result):
+                if written:  # undo our drafts, unless the note has changed since
+                    last = written[-1]
+                    self.edit([paper.id], lambda a: a.with_note(original) if a.note == last else a)
+            elif save(result) and written:
                 self.notify(f"Note saved for “{_short(paper.title, 40)}”", markup=False)
 
-        editor = NoteEditor(_short(paper.title), original, on_draft=set_note)
+        editor = NoteEditor(_short(paper.title), original, on_draft=save)
         self.push_screen(editor, done)
 
     # -- citations, links, sort, help ------------------------------------------------------

@@ -3,21 +3,16 @@
 Every keystroke is parsed; a query that parses becomes the `parsed` reactive, one that
 does not leaves it as it was and shows the problem next to the input. The input's value
 is watched synchronously, so the list is filtered in the same call as the keystroke
-and the echo and the result appear in one frame. Enter hands focus back to the list;
-Escape clears the filter.
+and the echo and the result appear in one frame. (Enter and Escape are the app's: they
+move focus back to the list at once.)
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.geometry import Size
-from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Static
 
@@ -50,14 +45,7 @@ class FilterBar(Horizontal):
     FilterBar.-invalid > #filter-error { display: block; }
     FilterBar.-invalid > Input { color: $text-error; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear", "Clear filter", show=False),
-    ]
-
     parsed: reactive[Query] = reactive(Query, repaint=False)
-
-    class Done(Message):
-        """The user is done typing (Enter or Escape)."""
 
     def compose(self) -> ComposeResult:
         yield Static(Content("/ filter"), id="filter-label")
@@ -86,12 +74,3 @@ class FilterBar(Horizontal):
             return
         self.remove_class("-invalid")
         self.parsed = query
-
-    @on(Input.Submitted, "#filter-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.post_message(self.Done())
-
-    def action_clear(self) -> None:
-        self.input.value = ""
-        self.post_message(self.Done())
