@@ -16,6 +16,7 @@ import re
 import unicodedata
 from datetime import date
 
+from readlist.formatting import authors_phrase
 from readlist.models import Annotation, Paper
 
 FORMATS = {
@@ -53,12 +54,6 @@ def cite(paper: Paper, fmt: str) -> str:
     raise ValueError(f"unknown citation format {fmt!r}; choose from {', '.join(FORMATS)}")
 
 
-def _authors(paper: Paper) -> str | None:
-    if paper.authors_count is None:
-        return None
-    return f"{paper.authors_count} author{'' if paper.authors_count == 1 else 's'}"
-
-
 def _long_date(paper: Paper) -> str | None:
     if not paper.published:
         return None
@@ -69,7 +64,7 @@ def _long_date(paper: Paper) -> str | None:
 def plain(paper: Paper) -> str:
     """`Title. 65 authors, April 19, 2023. https://...`"""
     title = paper.title.rstrip(".")
-    details = ", ".join(x for x in (_authors(paper), _long_date(paper)) if x)
+    details = ", ".join(x for x in (authors_phrase(paper.authors_count), _long_date(paper)) if x)
     parts = [f"{title}."]
     if details:
         parts.append(f"{details}.")
@@ -82,7 +77,7 @@ def markdown(paper: Paper) -> str:
     """`[Title](https://...) — 65 authors, April 19, 2023`"""
     title = escape_markdown(paper.title)
     head = f"[{title}]({markdown_url(paper.links[0])})" if paper.links else f"*{title}*"
-    details = ", ".join(x for x in (_authors(paper), _long_date(paper)) if x)
+    details = ", ".join(x for x in (authors_phrase(paper.authors_count), _long_date(paper)) if x)
     return f"{head} — {details}" if details else head
 
 
@@ -127,7 +122,7 @@ def bibtex(
             ("month", _MONTHS[day.month - 1]),
             ("date", paper.published),
         ]
-    if (authors := _authors(paper)) is not None:
+    if (authors := authors_phrase(paper.authors_count)) is not None:
         fields.append(("note", authors))
     if paper.links:
         url = bibtex_url(paper.links[0])

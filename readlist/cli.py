@@ -14,10 +14,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from readlist import __version__
 from readlist.errors import ReadlistError
+from readlist.export import FORMATS
+from readlist.formatting import stars
+from readlist.library import SORT_KEYS
 from readlist.models import MAX_RATING, Annotation, normalize_tags
 from readlist.paths import ENV_VAR, resolve_db
 from readlist.text import strip_controls
@@ -34,7 +37,8 @@ _SHORT_OPTIONS = frozenset({"-h", "-o", "-f", "-V"})  # every short option the p
 
 QUERY_HELP = """\
 query language (for list, export, tag, untag, rate, read, unread):
-  words / "a phrase"     all must occur in title, abstract, tags or note (any case)
+  words / "a phrase"     all must occur in title, abstract, tags or note (any case);
+                         an argument of plain words with spaces is a phrase
   tag:NAME               tagged NAME              is:read  is:unread  is:rated
   rating:>=4             also =, <, <=, >         year:2024  year:2020..2023
   upvotes:>=10           authors:>5               id:52393aed (prefix of an id)
@@ -50,13 +54,21 @@ examples:
   readlist tag 'id:52393aed' to-read nlp
   readlist export --format bibtex -o refs.bib tag:thesis
 
-The library is {"$" + ENV_VAR} or --db PATH if given, else library.json in the user data
-directory; its sibling files (*.papers.json, *.abstracts.json) hold the catalogue.
+The library is --db PATH if given, else ${ENV_VAR} if set, else library.json in the user
+data directory; its sibling files (*.papers.json, *.abstracts.json) hold the catalogue.
+Importing several files imports each whole or not at all (exit 2 if any failed).
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with disguised query terms shown as typed in its error messages."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(_restore(message))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="readlist",
         description="A keyboard-driven reading list for research papers. "
         "With no command, opens the library in the terminal UI.",
@@ -72,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-V", "--version", action="version", version=f"readlist {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("import", help="import paper listings (text copied from listing pages)")
+    p: argparse.ArgumentParser = sub.add_parser(
+        "import", help="import paper listings (text copied from listing pages)"
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
 
     def with_query_help(name: str, summary: str) -> argparse.ArgumentParser:
@@ -85,35 +99,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_query_help("list", "print matching papers, one per line")
     p.add_argument("query", nargs="*", metavar="QUERY")
-    p.add_argument("--sort", choices=["date", "upvotes", "rating", "title"], default="date")
+    p.add_argument("--sort", choices=SORT_KEYS, default="date")
     p.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
 
     p = with_query_help("export", "write matching papers as JSON, BibTeX, Markdown or CSV")
     p.add_argument("query", nargs="*", metavar="QUERY")
-    p.add_argument("--format", "-f", choices=["json", "bibtex", "markdown", "csv"], default="json")
+    p.add_argument("--format", "-f", choices=FORMATS, default="json")
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
-    p.add_argument("--sort", choices=["date", "upvotes", "rating", "title"], default="date")
+    p.add_argument("--sort", choices=SORT_KEYS, default="date")
+
+    def changing(name: str, summary: str) -> argparse.ArgumentParser:
+        p = with_query_help(name, summary)
+        p.add_argument("query", metavar="QUERY", help="which papers (one argument: quote it)")
+        p.add_argument(
+            "--all", action="store_true", help="allow an empty QUERY, which changes every paper"
+        )
+        return p
 
     for name, verb in (("tag", "add tags to"), ("untag", "remove tags from")):
-        p = sub.add_parser(name, help=f"{verb} matching papers")
-        p.add_argument("query", metavar="QUERY", help="which papers (quote it if it has spaces)")
-        p.add_argument("tags", nargs="+", metavar="TAG")
+        p = changing(name, f"{verb} matching papers")
+        p.add_argument("tags", nargs="+", metavar="TAG", help="tags (spaces or commas separate)")
 
-    p = sub.add_parser("rate", help="rate matching papers 1-5 (0 clears the rating)")
-    p.add_argument("query", metavar="QUERY")
-    p.add_argument("rating", type=_rating, metavar="N")
+    p = changing("rate", "rate matching papers 1-5 (0 clears the rating)")
+    p.add_argument("rating", type=_rating, metavar="N", help="0 to 5")
 
     for name, state in (("read", "read"), ("unread", "unread")):
-        p = sub.add_parser(name, help=f"mark matching papers {state}")
-        p.add_argument("query", metavar="QUERY")
+        changing(name, f"mark matching papers {state}")
 
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
         "--repair",
         action="store_true",
-        help="restore damaged files from their .bak copies, or salvage what can be read "
+        help="rebuild damaged files from what they still hold and their .bak copies "
         "(damaged files are kept aside, never deleted)",
     )
     return parser
@@ -132,15 +151,32 @@ def _rating(text: str) -> int:
 
 
 def _disguise(argv: Sequence[str]) -> list[str]:
-    out = []
-    for arg in argv:
-        if arg == "--":
-            out.append(arg)
-        elif len(arg) > 1 and arg[0] == "-" and arg[1] != "-" and arg not in _SHORT_OPTIONS:
-            out.append(_NEG + arg[1:])
-        else:
-            out.append(arg)
-    return out
+    return [_NEG + arg[1:] if _is_negated_term(arg) else arg for arg in argv]
+
+
+def _is_negated_term(arg: str) -> bool:
+    """`-is:read` is a query term; `-h`, `-fcsv` and `-1` are for argparse."""
+    if len(arg) < 2 or arg[0] != "-" or arg[1] == "-" or arg in _SHORT_OPTIONS:
+        return False
+    if arg[1:].isdigit():
+        return False  # a negative number: argparse reports it (e.g. "rating must be 0..5")
+    return not (arg[:2] == "-f" and arg[2:] in FORMATS)  # -fcsv: the format, attached
+
+
+def query_text(parts: Sequence[str]) -> str:
+    """The query typed as shell arguments.
+
+    An argument of plain words with spaces (`"prompt tuning"`, quoted in the shell) is a
+    phrase, as a user means it; one with filters or quotes (`'tag:ml -is:read'`) is
+    query language as it stands.
+    """
+    return " ".join(_as_term(part) for part in parts)
+
+
+def _as_term(part: str) -> str:
+    words = part.split()
+    plain = '"' not in part and not any(":" in w or w.startswith("-") for w in words)
+    return f'"{part.strip()}"' if len(words) > 1 and plain else part
 
 
 def _restore(value: str) -> str:
@@ -213,7 +249,7 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
                 parts.append(f"{report.unchanged} already in the library")
             if listing.skipped:
                 parts.append(f"{listing.skipped} incomplete entries skipped")
-            print(f"{listing.path}: {', '.join(parts)}")
+            print(f"{strip_controls(listing.path)}: {', '.join(parts)}")
     return EXIT_ERROR if failed else EXIT_OK
 
 
@@ -234,7 +270,7 @@ def _load(
 
 
 def cmd_list(args: argparse.Namespace, db: Path) -> int:
-    query = " ".join(args.query)
+    query = query_text(args.query)
     _store, library, rows = _load(db, query, sort=args.sort)
     if args.limit is not None:
         rows = rows[: max(args.limit, 0)]
@@ -242,13 +278,14 @@ def cmd_list(args: argparse.Namespace, db: Path) -> int:
     for i in rows:
         paper = library.papers[i]
         note = library.annotation_at(i)
-        stars = "★" * note.rating + "·" * (MAX_RATING - note.rating)
         upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
         tags = "  " + " ".join(f"#{t}" for t in note.tags) if note.tags else ""
         title = strip_controls(paper.title)
+        published = paper.published or "----------"
+        mark = "✓" if note.read else " "
         out.write(
-            f"{paper.short_id}  {paper.published or '----------'}  {upvotes:>5}  {stars}  "
-            f"{'✓' if note.read else ' '} {title}{strip_controls(tags)}\n"
+            f"{paper.short_id}  {published}  {upvotes:>5}  {stars(note.rating)}  "
+            f"{mark} {title}{strip_controls(tags)}\n"
         )
     if not rows and query:
         print(f"readlist: no papers match {query!r} (library has {len(library)})", file=sys.stderr)
@@ -259,7 +296,7 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     from readlist.export import export
     from readlist.store.storage import atomic_write
 
-    _store, library, rows = _load(db, " ".join(args.query), sort=args.sort, abstracts=True)
+    _store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
     blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), args.format)
     if args.output and args.output != "-":
         target = Path(args.output)
@@ -267,7 +304,7 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
             atomic_write(target, blob)
         except OSError as error:
             raise ReadlistError(f"{target}: cannot write ({error.strerror or error})") from None
-        print(f"exported {len(rows)} papers to {target}", file=sys.stderr)
+        print(f"exported {len(rows)} papers to {strip_controls(str(target))}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(blob)
         sys.stdout.flush()
@@ -277,9 +314,16 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
 def _annotate(
     args: argparse.Namespace, db: Path, edit: Callable[[Annotation], Annotation], done: str
 ) -> int:
-    store, library, rows = _load(db, args.query)
+    query = query_text([args.query])
+    if not query.strip() and not args.all:
+        raise ReadlistError(
+            f"{args.command}: the query is empty, which would change every paper; "
+            "add --all to do that"
+        )
+    store, library, rows = _load(db, query)
     if not rows:
-        print(f"readlist: no papers match {args.query!r}; nothing changed", file=sys.stderr)
+        shown = strip_controls(args.query)
+        print(f"readlist: no papers match {shown!r}; nothing changed", file=sys.stderr)
         return EXIT_NO_MATCH
     change = store.update((library.papers[i].id for i in rows), edit)
     changed = len(change.changed)

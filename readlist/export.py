@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import orjson
 
 from readlist.citations import bibtex, bibtex_key, escape_markdown, markdown
+from readlist.formatting import stars
 from readlist.models import Annotation, Paper
 
 FORMATS = ("json", "bibtex", "markdown", "csv")
@@ -78,7 +79,7 @@ def to_markdown(rows: Iterable[Row]) -> str:
     for paper, annotation in rows:
         extras = []
         if annotation.rating:
-            extras.append("★" * annotation.rating + "☆" * (5 - annotation.rating))
+            extras.append(stars(annotation.rating))
         if annotation.read:
             extras.append("read")
         if annotation.tags:

@@ -151,9 +151,6 @@ class Library:
 
     # -- summaries ---------------------------------------------------------------------
 
-    def unread_count(self) -> int:
-        return len(self.papers) - len(self.read_positions())
-
     def tag_counts(self) -> Counter[str]:
         """How many papers carry each tag (first spelling seen)."""
         counts: Counter[str] = Counter()

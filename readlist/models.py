@@ -2,8 +2,8 @@
 
 Both are frozen dataclasses. A `Paper` comes from importers and changes only when a
 listing is imported again; an `Annotation` is the user's judgement of one paper and is
-replaced whole on every change, which keeps undo and cross-process merging simple: a
-change is "paper id -> new Annotation".
+replaced whole on every change, which keeps cross-process merging simple: a change is
+"paper id -> new Annotation", computed from the current value under the store's lock.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from readlist.text import clean_line, clean_multiline
+from readlist.text import clean_block, clean_multiline
 
 MAX_RATING = 5
 _T = TypeVar("_T")
@@ -197,7 +197,7 @@ def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     out: list[str] = []
     for raw in tags:
-        for tag in split_tags(clean_line(raw)):
+        for tag in split_tags(clean_block(raw)):
             key = tag.casefold()
             if key not in seen:
                 seen.add(key)

@@ -70,11 +70,6 @@ def clean_block(text: str) -> str:
     return squeeze(clean_text(text))
 
 
-def clean_line(text: str) -> str:
-    """A one-line field (a title, a tag): like `clean_block`, never containing newlines."""
-    return clean_block(text)
-
-
 def clean_multiline(text: str) -> str:
     """User-written text that keeps its lines (a note): no controls, `\n` line breaks."""
     text = strip_controls(normalize_newlines(text))

@@ -78,10 +78,6 @@ class TextIndex:
         self._words = words
         self._matches: OrderedDict[str, list[str]] = OrderedDict()
 
-    @property
-    def vocabulary_size(self) -> int:
-        return len(self._frequent) + len(self._rare)
-
     def search(self, needle: str) -> int:
         """Bitset of the texts containing `needle` (already lower-cased)."""
         words = needle.split()

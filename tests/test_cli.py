@@ -215,3 +215,43 @@ def test_domain_never_imports_textual() -> None:
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_quoted_argument_of_plain_words_is_a_phrase(imported: RunCli) -> None:
+    phrase = imported("list", "prompt tuning")  # as typed: readlist list "prompt tuning"
+    words = imported("list", "prompt", "tuning")
+    language = imported("list", "prompt tuning -survey")  # query language as it stands
+    assert 0 < phrase.stdout.count("\n") < words.stdout.count("\n")
+    assert 0 < language.stdout.count("\n") <= words.stdout.count("\n")
+    assert imported("list", '"prompt tuning"').stdout == phrase.stdout
+
+
+def test_an_empty_query_changes_nothing_without_all(imported: RunCli, db: Path) -> None:
+    before = library_bytes(db)
+    result = imported("tag", "", "everything")
+    assert result.returncode == 2
+    assert "the query is empty, which would change every paper; add --all" in result.stderr
+    assert library_bytes(db) == before
+    assert (
+        imported("tag", "--all", "", "everything").stdout.strip()
+        == "tagged with everything: 101 papers"
+    )
+
+
+def test_short_options_numbers_and_negated_terms(imported: RunCli) -> None:
+    assert imported("export", "-fcsv", "hft").stdout.startswith("id,title,")
+    assert imported("list", "-fine-tuning").returncode == 0  # a negated word, not -f
+    result = imported("rate", "hft", "-1")
+    assert result.returncode == 2 and "rating must be 0..5, not -1" in result.stderr
+    assert "\x00" not in result.stderr
+    result = imported("list", "--limit", "x")
+    assert "\x00" not in result.stderr and result.returncode == 2
+
+
+def test_file_names_are_printed_without_control_sequences(cli: RunCli, tmp_path: Path) -> None:
+    evil = tmp_path / "evil\x1b]0;PWNED\x07\x1b[31m.txt"
+    evil.write_text("A Title\n\nAn abstract.\n")
+    result = cli("import", str(evil))
+    assert result.returncode == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "added" in result.stdout

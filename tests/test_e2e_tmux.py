@@ -603,3 +603,21 @@ def test_the_query_is_visible_while_typing_it(terminal: Terminal, db: Path) -> N
     screen = terminal.wait_for_status("3 / 101 papers")
     filter_line = screen.splitlines()[0]
     assert "half" in filter_line, filter_line
+
+
+def test_demo_library_is_removed_when_the_terminal_closes(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    stale = tmp / "readlist-demo-999999999-left"  # a demo killed with -9 long ago
+    stale.mkdir()
+    terminal.start([*readlist_command(), "--demo"], env={"TMPDIR": str(tmp)})
+    terminal.wait_until(lambda s: status(s).startswith(ALL_PAPERS), "the demo library")
+    assert [p.name for p in tmp.iterdir()] != [stale.name]
+    assert not stale.exists()  # stale demo folders of dead processes are cleared on start
+    terminal.kill()  # closing the terminal sends SIGHUP
+    deadline = time.monotonic() + 10
+    while list(tmp.glob("readlist-demo-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp.glob("readlist-demo-*")) == []

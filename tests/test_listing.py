@@ -269,3 +269,41 @@ def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / "notepad.txt"
     path.write_bytes("Title Here\r\n\r\nAbstract here.\r\n".encode("utf-16"))
     assert [p.title for p in read_listing(path, today=TODAY).papers] == ["Title Here"]
+
+
+def test_an_abstract_of_several_paragraphs_before_metadata() -> None:
+    first = (
+        "We study something at length in this first paragraph, which is as long as abstracts are."
+    )
+    second = "Then a second paragraph continues the abstract with more results and a conclusion."
+    text = f"A Title\n\n{first}\n\n{second}\n\n  • 3 authors\n·\nMay 5, 2022\n\nNext Title\n\nNext abstract."
+    papers = parse_listing(text, today=TODAY).papers
+    assert [p.title for p in papers] == ["A Title", "Next Title"]
+    assert papers[0].abstract == f"{first} {second}"
+    assert papers[0].authors_count == 3
+
+
+def test_a_title_ending_in_a_question_is_not_taken_for_prose() -> None:
+    abstract = "We answer the question with experiments on many datasets and find a clear yes here."
+    text = f"Previous Title\n\nPrevious abstract that is short.\n\nAre Large Models Good?\n\n{abstract}\n\n• 2 authors\n·\nMar 1, 2024"
+    papers = parse_listing(text, today=TODAY).papers
+    assert [p.title for p in papers] == ["Previous Title", "Are Large Models Good?"]
+    assert papers[1].abstract == abstract
+
+
+def test_a_stated_date_beats_an_inferred_year_on_reimport() -> None:
+    from readlist.importers import to_papers
+
+    stated = to_papers(
+        parse_listing("T1\n\nAbstract.\n\n• 2 authors\n·\nApr 19, 2023", today=TODAY).papers,
+        source="a",
+        added="x",
+    )[0]
+    inferred = to_papers(
+        parse_listing("T1\n\nAbstract.\n\n• 2 authors\n·\nApr 19", today=TODAY).papers,
+        source="b",
+        added="x",
+    )[0]
+    assert inferred.date_inferred and inferred.published == "2026-04-19"
+    assert stated.merged_with(inferred).published == "2023-04-19"
+    assert inferred.merged_with(stated).published == "2023-04-19"

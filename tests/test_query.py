@@ -144,7 +144,7 @@ def test_applied_annotations_change_results_and_rating_order(library: Library) -
     assert titles(library, "", "rating")[:2] == ["Attention Is All You Need", "No Metadata Here"]
     library.apply({PAPERS[3].id: Annotation()})
     assert titles(library, "tag:late") == []
-    assert library.unread_count() == 2
+    assert library.filter(Query()).unread() == 2
 
 
 @pytest.mark.parametrize(

@@ -679,3 +679,16 @@ async def test_arrows_in_the_filter_move_the_list(app: ReadListApp) -> None:
         assert app.filter_bar.value == "prompt"
         await pilot.press("home", "x")  # Home belongs to the text: "x" goes first
         assert app.filter_bar.value == "xprompt"
+
+
+async def test_tag_editor_applies_case_changes_and_keeps_tags_added_elsewhere(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("t", *"NLP", "enter")
+        assert on_disk(db)[HFT].tags == ("NLP",)
+        await pilot.press("t")
+        Store.open(db).update([HFT], lambda a: a.with_tags_added(["from-script"]))
+        await pilot.press("ctrl+u", *"nlp", "enter")  # only the case changes
+        assert on_disk(db)[HFT].tags == ("nlp", "from-script")

@@ -142,6 +142,8 @@ def parse_listing(text: str, *, today: date) -> Parsed:
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # A metadata or date line is short; checking the length first keeps regexes off abstracts.
 _MAX_META_LINE = 80
+# A paragraph at least this long and ending with a full stop reads as prose, not a title.
+_PROSE_LENGTH = 80
 
 
 def _blocks(text: str) -> Iterator[list[str]]:
@@ -305,7 +307,19 @@ def _flush(pending: list[list[str]], result: Parsed, meta: _Meta | None = None) 
 
 
 def _pop_paper_before_meta(blocks: list[list[str]]) -> tuple[list[str], list[str] | None] | None:
-    """The (title, abstract) that a metadata block closes, removed from `blocks`."""
+    """The (title, abstract) that a metadata block closes, removed from `blocks`.
+
+    An abstract may run over several paragraphs: a trailing run of paragraphs that read
+    as prose (long, ending with a full stop) is the abstract, the block before it the
+    title. Titles rarely end with a full stop, so a title is not swallowed.
+    """
+    start = len(blocks)
+    while start > 0 and _is_prose(blocks[start - 1]):
+        start -= 1
+    if 0 < start < len(blocks) - 1 and _can_be_title(blocks[start - 1]):
+        abstract = [line for block in blocks[start:] for line in block]
+        del blocks[start:]
+        return blocks.pop(), abstract
     if len(blocks) >= 2 and _can_be_title(blocks[-2]):
         abstract = blocks.pop()
         return blocks.pop(), abstract
@@ -327,6 +341,11 @@ def _pair_from_start(blocks: list[list[str]], result: Parsed) -> list[RawPaper]:
         result.skipped += 1
         i += 1
     return papers
+
+
+def _is_prose(block: list[str]) -> bool:
+    text = block[-1].rstrip("\"')]»”")
+    return text.endswith(".") and sum(len(line) for line in block) >= _PROSE_LENGTH
 
 
 def _can_be_title(block: list[str]) -> bool:

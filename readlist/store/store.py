@@ -10,8 +10,8 @@ Every write goes through two methods, `_write_annotations` and `_write_catalogue
 take the cross-process lock, re-read what another process may have written, apply the
 change to that fresh state, and write atomically (see `storage`). Annotation edits are
 functions (old -> new), not values, so two processes editing the same paper compose
-instead of overwriting each other. Each write returns a `Change` (before/after), which
-is what undo will replay.
+instead of overwriting each other. Each write returns a `Change`: the values before and
+after, by paper id.
 """
 
 from __future__ import annotations

@@ -152,8 +152,7 @@ class ReadListApp(App[None]):
                 store.release_catalogue_cache()
         # Loaded objects live as long as the app: a full collection would walk every
         # one of them (30-60 ms pauses measured), so move them out of the GC's sight.
-        gc.collect()
-        gc.freeze()
+        _freeze()
         self.library = library
         self.demo = demo
         self._copy = copy
@@ -314,7 +313,7 @@ class ReadListApp(App[None]):
         self.search_ready = True
         self.abstracts = None
         self._reloading = False
-        gc.freeze()
+        _freeze()
         self.refilter()
         if added > 0:
             papers_word = "papers" if added > 1 else "paper"
@@ -348,7 +347,7 @@ class ReadListApp(App[None]):
             return None
         return self.library.papers[position]
 
-    def edit(self, ids: Iterable[str], edit: Edit, done: str | None = None) -> bool:
+    def edit(self, ids: Iterable[str], edit: Edit) -> bool:
         """Save an edit through the store; show it only once it is on disk."""
         try:
             change = self.store.update(ids, edit)
@@ -357,8 +356,6 @@ class ReadListApp(App[None]):
             return False
         self.library.apply(change.after)
         self.refilter()
-        if done:
-            self.notify(done, markup=False)
         return True
 
     def action_toggle_read(self) -> None:
@@ -379,13 +376,17 @@ class ReadListApp(App[None]):
         known = [tag for tag, _ in self.library.tag_counts().most_common()]
 
         def save(tags: tuple[str, ...] | None) -> None:
-            if tags is None:
+            if tags is None or tags == shown:
                 return
-            # Apply the difference to what is on disk now, so a tag another process
-            # added while the editor was open is kept.
-            added = [t for t in tags if t.casefold() not in {s.casefold() for s in shown}]
-            removed = [t for t in shown if t.casefold() not in {n.casefold() for n in tags}]
-            self.edit([paper.id], lambda a: a.with_tags_added(added).with_tags_removed(removed))
+            seen = {t.casefold() for t in (*shown, *tags)}
+
+            def apply(current: Annotation) -> Annotation:
+                # The editor's tags exactly (spelling and order too), plus any tag another
+                # process added while the editor was open.
+                theirs = [t for t in current.tags if t.casefold() not in seen]
+                return current.with_tags([*tags, *theirs])
+
+            self.edit([paper.id], apply)
 
         self.push_screen(TagEditor(_short(paper.title), shown, known), save)
 

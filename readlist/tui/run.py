@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import tempfile
 from datetime import date
 from importlib import resources
@@ -25,10 +27,34 @@ def demo_store(folder: Path) -> Store:
     return store
 
 
+DEMO_PREFIX = "readlist-demo-"
+
+
+def _remove_stale_demos() -> None:
+    """Demo libraries of readlist processes that died without cleaning up (kill -9)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{DEMO_PREFIX}*-*"):
+        pid = folder.name.removeprefix(DEMO_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def run_tui(*, demo: bool, db: Path | None) -> int:
     from readlist.tui.app import ReadListApp
 
-    folder = Path(tempfile.mkdtemp(prefix="readlist-demo-")) if demo else None
+    folder = None
+    if demo:
+        _remove_stale_demos()
+        folder = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
     try:
         if folder is not None:
             store = demo_store(folder)
@@ -36,6 +62,10 @@ def run_tui(*, demo: bool, db: Path | None) -> int:
             assert db is not None
             store = Store.open(db)
         app = ReadListApp(store, demo=demo)
+        # Closing the terminal (SIGHUP) or `kill` (SIGTERM) quits as `q` does: note
+        # drafts are saved, and the demo library is removed below.
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            signal.signal(signum, lambda *_: app.call_later(app.action_quit))
         app.run()
         return app.return_code or 0
     finally:

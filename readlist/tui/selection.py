@@ -43,9 +43,6 @@ class Selection:
         self.cursor = new
         return moved
 
-    def move_by(self, delta: int) -> bool:
-        return self.move_to(self.cursor + delta)
-
     def _clamp(self, row: int) -> int:
         return max(0, min(row, len(self.rows) - 1)) if self.rows else 0
 

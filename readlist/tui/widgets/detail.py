@@ -24,15 +24,16 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from readlist.models import MAX_RATING, Annotation, Paper
+from readlist.formatting import authors_phrase, stars
+from readlist.models import Annotation, Paper
 from readlist.text import strip_controls
 from readlist.tui.widgets.scrolling import set_virtual_size
 
 
 def metadata(paper: Paper) -> str:
     parts: list[str] = []
-    if paper.authors_count is not None:
-        parts.append(f"{paper.authors_count} author{'' if paper.authors_count == 1 else 's'}")
+    if (authors := authors_phrase(paper.authors_count)) is not None:
+        parts.append(authors)
     if paper.published:
         parts.append(f"published {paper.published}")
     if paper.upvotes is not None:
@@ -116,8 +117,7 @@ class DetailPane(ScrollView, can_focus=False):
             parts.append(Text(strip_controls(link), style=self._style("detail--link")))
         status = Text()
         if annotation.rating:
-            stars = "★" * annotation.rating + "☆" * (MAX_RATING - annotation.rating)
-            status.append(stars, self._style("detail--stars"))
+            status.append(stars(annotation.rating), self._style("detail--stars"))
         else:
             status.append("unrated", muted)
         status.append("  ")

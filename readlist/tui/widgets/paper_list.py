@@ -23,8 +23,9 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from readlist.formatting import stars
 from readlist.library import Library
-from readlist.models import MAX_RATING, Annotation, Paper
+from readlist.models import Annotation, Paper
 from readlist.text import strip_controls
 from readlist.tui.selection import Selection
 from readlist.tui.widgets.scrolling import set_virtual_size
@@ -41,10 +42,6 @@ def fit(text: str, width: int) -> str:
     if cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
-
-
-def stars(rating: int) -> str:
-    return "★" * rating + "☆" * (MAX_RATING - rating) if rating else "·" * MAX_RATING
 
 
 class PaperList(ScrollView, can_focus=True):
@@ -103,10 +100,6 @@ class PaperList(ScrollView, can_focus=True):
     def set_library(self, library: Library) -> None:
         self.library = library
         self._cache.clear()
-
-    def refresh_rows(self) -> None:
-        """Redraw after annotations changed (the cache key sees the new values)."""
-        self.refresh()
 
     # -- cursor --------------------------------------------------------------------------
 
