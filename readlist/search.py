@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from readlist.gcutil import gc_paused
@@ -78,11 +79,6 @@ class SearchIndex:
         self._ids = [p.id for p in papers]
         self._hay: list[str] | None = None  # lower-cased texts, built on first scan
         self.text_index: TextIndex | None = None
-        self._columns: dict[str, list[int | None]] = {
-            "year": [p.year for p in papers],
-            "upvotes": [p.upvotes for p in papers],
-            "authors": [p.authors_count for p in papers],
-        }
         self._text_cache: OrderedDict[str, int] = OrderedDict()
         self._field_cache: dict[Term, int] = {}
 
@@ -151,6 +147,16 @@ class SearchIndex:
                 )
             self._field_cache[key] = cached
         return cached
+
+    @cached_property
+    def _columns(self) -> dict[str, list[int | None]]:
+        """Numeric fields by position; built on the first numeric query, not at start-up."""
+        papers = self._papers
+        return {
+            "year": [p.year for p in papers],
+            "upvotes": [p.upvotes for p in papers],
+            "authors": [p.authors_count for p in papers],
+        }
 
     def haystack(self, position: int) -> str:
         """What text terms search in a paper: title and abstract, lower-cased."""

@@ -21,6 +21,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from itertools import chain
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -424,25 +426,37 @@ def check_paper_docs(path: Path, docs: Mapping[str, Any]) -> None:
     Collecting each document's tuple of field types into a set leaves a handful of
     distinct tuples to check, instead of 700,000 isinstance calls at 100k papers.
     """
-    with gc_paused():
-        kinds = {tuple(type(doc.get(key)) for key in _PAPER_FIELDS) for doc in docs.values()}
+    values = list(docs.values())
+    # One tuple of field types per document, written out (a generator here is 3x slower).
+    kinds = {
+        (
+            type(d.get("title")),
+            type(d.get("published")),
+            type(d.get("authors_count")),
+            type(d.get("upvotes")),
+            type(d.get("links")),
+            type(d.get("sources")),
+            type(d.get("date_inferred")),
+        )
+        for d in values
+    }
     for kind in kinds:
         for key, found, allowed in zip(_PAPER_FIELDS, kind, _PAPER_TYPES, strict=True):
             if found not in allowed:
                 raise damaged(path, f"paper field {key!r} holds a {found.__name__}")
-    for pid, doc in docs.items():
-        if not all(type(x) is str for x in doc["links"]) or not all(
-            type(x) is str for x in doc["sources"]
-        ):
-            raise damaged(path, f"paper {pid} has a link or source that is not text")
-        published = doc.get("published")
-        if published is not None:
-            try:
-                date.fromisoformat(published)
-            except ValueError:
-                raise damaged(
-                    path, f"paper {pid} has a date that is not YYYY-MM-DD: {published!r:.40}"
-                ) from None
+    # Distinct values only: a few element types, a few thousand dates at 100k papers.
+    items = set(map(type, chain.from_iterable(map(itemgetter("links"), values))))
+    items |= set(map(type, chain.from_iterable(map(itemgetter("sources"), values))))
+    dates = set(map(methodcaller("get", "published"), values)) - {None}
+    if items - {str}:
+        raise damaged(path, "a paper has a link or source that is not text")
+    for published in dates:
+        try:
+            date.fromisoformat(published)
+        except ValueError:
+            raise damaged(
+                path, f"a paper has a date that is not YYYY-MM-DD: {published!r:.40}"
+            ) from None
 
 
 def check_annotation_docs(path: Path, docs: Mapping[str, Any]) -> None:

@@ -152,7 +152,8 @@ class ReadListApp(App[None]):
                 store.release_catalogue_cache()
         # Loaded objects live as long as the app: a full collection would walk every
         # one of them (30-60 ms pauses measured), so move them out of the GC's sight.
-        _freeze()
+        # (No collection first: nothing is garbage yet, and this is before the frame.)
+        gc.freeze()
         self.library = library
         self.demo = demo
         self._copy = copy
