@@ -62,10 +62,26 @@ def run_tui(*, demo: bool, db: Path | None) -> int:
             assert db is not None
             store = Store.open(db)
         app = ReadListApp(store, demo=demo)
-        # Closing the terminal (SIGHUP) or `kill` (SIGTERM) quits as `q` does: note
-        # drafts are saved, and the demo library is removed below.
-        for signum in (signal.SIGHUP, signal.SIGTERM):
-            signal.signal(signum, lambda *_: app.call_later(app.action_quit))
+
+        def hang_up(*_: object) -> None:
+            # The terminal is gone, and with it any way to restore it or draw: leave at
+            # once. Nothing is lost: every change (every keystroke of a note too) is on
+            # disk already.
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
+            os._exit(0)
+
+        def terminate(*_: object) -> None:
+            # `kill` with the terminal still there: quit as `q` does (restoring the
+            # terminal), or, if the app cannot within 3 s, leave as on a hang-up.
+            if hasattr(signal, "SIGALRM"):
+                signal.signal(signal.SIGALRM, hang_up)
+                signal.alarm(3)
+            app.call_later(app.action_quit)
+
+        if hasattr(signal, "SIGHUP"):  # POSIX; Windows has neither SIGHUP nor SIGALRM
+            signal.signal(signal.SIGHUP, hang_up)
+        signal.signal(signal.SIGTERM, terminate)
         app.run()
         return app.return_code or 0
     finally:
