@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from collections.abc import Iterator
 
 
@@ -23,3 +24,40 @@ def gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def freeze_survivors() -> None:
+    """Move everything alive now out of the collector's sight (it all lives on)."""
+    gc.collect()
+    gc.freeze()
+
+
+class PauseCollector:
+    """Collect garbage when the user pauses, not in the middle of a keystroke.
+
+    A full collection measured 5-11 ms on top of a frame in the TUI. With automatic
+    collection off, reference counting still frees almost everything at once; only
+    cyclic garbage waits: for `idle_for` seconds without a key (a full collection), or
+    for `pile_up` allocations (a young one). Call `tick` on a timer and `key` per key.
+    """
+
+    def __init__(self, idle_for: float = 1.0, pile_up: int = 50_000) -> None:
+        self.idle_for = idle_for
+        self.pile_up = pile_up
+        self._last_key = 0.0
+
+    def start(self) -> None:
+        gc.disable()
+
+    def stop(self) -> None:
+        gc.enable()
+
+    def key(self) -> None:
+        self._last_key = time.monotonic()
+
+    def tick(self) -> None:
+        if time.monotonic() - self._last_key >= self.idle_for:
+            if gc.get_count() != (0, 0, 0):
+                gc.collect()
+        elif gc.get_count()[0] > self.pile_up:
+            gc.collect(0)

@@ -36,9 +36,13 @@ def demo(folder: Path) -> Store:
     masakha = paper_id("MasakhaNEWS: News Topic Classification for African languages")
     store.update(
         [hft],
-        lambda a: a.with_tags(["continual", "to-read"])
-        .with_rating(4)
-        .with_note("**Idea:** freeze half the parameters each round.\n\n- cheap to try on our setup"),
+        lambda a: (
+            a.with_tags(["continual", "to-read"])
+            .with_rating(4)
+            .with_note(
+                "**Idea:** freeze half the parameters each round.\n\n- cheap to try on our setup"
+            )
+        ),
     )
     store.update([promptflow], lambda a: a.with_rating(5).with_read(True).with_tags(["prompting"]))
     store.update([masakha], lambda a: a.with_read(True).with_tags(["datasets"]))

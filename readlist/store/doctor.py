@@ -23,20 +23,20 @@ import orjson
 from readlist.errors import LibraryError
 from readlist.models import MAX_RATING
 from readlist.paths import LibraryPaths, backup_path
+from readlist.store.documents import (
+    ABSTRACTS,
+    ANNOTATIONS,
+    PAPERS,
+    annotation_from_doc,
+    check_paper_docs,
+)
 from readlist.store.storage import (
     FORMAT_TABLE,
     FORMAT_VERSION,
     atomic_write,
     parse_library_json,
 )
-from readlist.store.store import (
-    ABSTRACTS,
-    ANNOTATIONS,
-    PAPERS,
-    Store,
-    annotation_from_doc,
-    check_paper_docs,
-)
+from readlist.store.store import Store
 from readlist.text import strip_controls
 
 FILES = (ANNOTATIONS, PAPERS, ABSTRACTS)

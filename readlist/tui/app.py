@@ -9,16 +9,13 @@ successful write updates what is shown; a failed one shows its error and changes
 from __future__ import annotations
 
 import gc
-import os
-import sys
-import time
-import webbrowser
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import ClassVar
 
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import AppFocus, Resize
 from textual.screen import Screen
@@ -26,8 +23,10 @@ from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
 
 from readlist import clipboard
+from readlist.browser import open_in_browser
 from readlist.citations import DEFAULT_FORMAT, FORMATS, cite
 from readlist.errors import ReadlistError
+from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.library import SORT_KEYS, Library, Matches, sort_label
 from readlist.models import Annotation, Paper
 from readlist.query import Query
@@ -35,6 +34,7 @@ from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Edit
 from readlist.text import strip_controls
+from readlist.tui import keys
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.note import DISCARD, NoteEditor
@@ -47,39 +47,11 @@ from readlist.tui.widgets.status import StatusLine
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
 NARROW = 120
-_LIST_ACTIONS = frozenset(
-    {
-        "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
-        "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail",
-    }
-)  # fmt: skip
-# Garbage collection while the TUI runs (see on_mount): checked every GC_INTERVAL s; a
-# full collection after IDLE_FOR s without a key, a young one when allocations pile up.
-GC_INTERVAL = 0.5
-IDLE_FOR = 1.0
-YOUNG_PILE_UP = 50_000
+GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
 # Libraries above this many papers load abstracts in the background after the first
 # frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
 STAGE_ABOVE = 5_000
 INDEX_ABOVE = 2_000
-
-
-def _freeze() -> None:
-    """Move everything alive now out of the collector's sight (it all lives on)."""
-    gc.collect()
-    gc.freeze()
-
-
-def open_in_browser(url: str) -> bool:
-    """Open `url` in a graphical browser; False when there is none to use.
-
-    Without a display (SSH, a headless box) Python's webbrowser would start a console
-    browser inside this very terminal, so it is not asked at all.
-    """
-    graphical = sys.platform in ("darwin", "win32") or bool(
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    )
-    return graphical and webbrowser.open(url)
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -90,42 +62,7 @@ def _short(title: str, limit: int = 60) -> str:
 class ReadListApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "readlist"
-    # All priority bindings: Textual checks them as each key arrives, in order, so keys
-    # typed in a burst ("r3jj/model") act on what had focus when they were typed,
-    # before "/" moves focus to the filter. A text field with focus consumes printable
-    # keys, and Textual then leaves these bindings out, so typing is never captured.
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # Moving is here too, not on the list widget: a key that waits in the list's
-        # queue would run after a priority key typed later ("G3" rated the first paper).
-        Binding("j,down", "move('cursor_down')", "Down", show=False, priority=True),
-        Binding("k,up", "move('cursor_up')", "Up", show=False, priority=True),
-        Binding("pagedown", "move('page_down')", "Page down", show=False, priority=True),
-        Binding("pageup", "move('page_up')", "Page up", show=False, priority=True),
-        Binding("g,home", "move('first')", "First", show=False, priority=True),
-        Binding("G,end", "move('last')", "Last", show=False, priority=True),
-        Binding("slash", "focus_filter", "Filter", key_display="/", priority=True),
-        # Leaving the filter moves focus at once too, for keys typed right after it.
-        Binding("enter", "leave_filter", show=False, priority=True),
-        Binding("escape", "leave_filter(True)", show=False, priority=True),
-        Binding("r", "toggle_read", "Read", priority=True),
-        # One footer entry for six keys: "0-5 Rate".
-        Binding("1", "rate(1)", "Rate", key_display="0-5", priority=True),
-        *(
-            Binding(str(n), f"rate({n})", f"Rate {n}", show=False, priority=True)
-            for n in (2, 3, 4, 5, 0)
-        ),
-        Binding("t", "edit_tags", "Tags", priority=True),
-        Binding("n", "edit_note", "Note", priority=True),
-        Binding("c", "copy_citation", "Cite", priority=True),
-        Binding("C", "pick_citation", "Cite as", key_display="C", show=False, priority=True),
-        Binding("s", "cycle_sort", "Sort", priority=True),
-        Binding("o", "open_link", "Open", priority=True),
-        Binding("J", "scroll_detail(3)", "Scroll details down", show=False, priority=True),
-        Binding("K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True),
-        Binding("question_mark", "help", "Help", key_display="?", priority=True),
-        # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
-        Binding("q", "leave", "Quit", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.BINDINGS
 
     def __init__(
         self,
@@ -170,7 +107,7 @@ class ReadListApp(App[None]):
         self._reloading = False
         self._disk_error: str | None = None
         self._matches: Matches | None = None  # the last filter result (see refilter)
-        self._last_key = 0.0
+        self._collector = PauseCollector()
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -201,12 +138,10 @@ class ReadListApp(App[None]):
         self.watch(self.papers, "highlighted", self.show_detail, init=False)
         self.watch(self.filter_bar, "parsed", self._filter_changed, init=False)
         self.refilter()
-        self.call_after_refresh(_freeze)
-        # Collections run when the user pauses, not in the middle of a keystroke: a full
-        # one measured 5-11 ms on top of a frame. Reference counting still frees almost
-        # everything at once; only cyclic garbage waits for a pause (or for a pile-up).
-        gc.disable()
-        self.set_interval(GC_INTERVAL, self._collect_garbage)
+        self.call_after_refresh(freeze_survivors)
+        # Garbage is collected when the user pauses, not in the middle of a keystroke.
+        self._collector.start()
+        self.set_interval(GC_INTERVAL, self._collector.tick)
         self.set_interval(self._watch_interval, self.check_disk)
         if not self.search_ready:
             self.load_catalogue()
@@ -223,7 +158,7 @@ class ReadListApp(App[None]):
         With a dialog open they are off: a key typed ahead of the dialog (or while a
         dialog without a text field has focus) must not rate or tag the paper behind it.
         """
-        if action in _LIST_ACTIONS and self.screen is not self.screen_stack[0]:
+        if action in keys.LIST_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
         in_filter = self.focused is self.filter_bar.input
         if action == "leave_filter":
@@ -314,7 +249,7 @@ class ReadListApp(App[None]):
         self.search_ready = True
         self.abstracts = None
         self._reloading = False
-        _freeze()
+        freeze_survivors()
         self.refilter()
         if added > 0:
             papers_word = "papers" if added > 1 else "paper"
@@ -484,28 +419,7 @@ class ReadListApp(App[None]):
         self.screen.set_focus(self.filter_bar.input)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.key_help()))
-
-    def key_help(self) -> list[tuple[str, str]]:
-        keys = [
-            ("j / k / ↓ / ↑", "move down / up"),
-            ("PgDn / PgUp", "page down / up"),
-            ("g / G / Home / End", "first / last paper"),
-            ("J / K", "scroll the details down / up"),
-            ("/", "filter (Enter: back to the list, Esc: clear)"),
-            ("r", "toggle read"),
-            ("1 … 5", "rate; 0 clears the rating"),
-            ("t", "edit tags (Tab completes)"),
-            ("n", "edit the note (Markdown; ctrl+s saves)"),
-            ("c", f"copy a citation ({FORMATS[self.citation_format]})"),
-            ("C", "choose the citation format, then copy"),
-            ("s", "cycle the sort: " + ", ".join(sort_label(k) for k in SORT_KEYS)),
-            ("o", "open the paper's first link"),
-            ("ctrl+p", "command palette"),
-            ("?", "this help"),
-            ("q", "quit (everything is already saved)"),
-        ]
-        return keys
+        self.push_screen(HelpScreen(keys.key_help(self.citation_format)))
 
     async def action_leave(self) -> None:
         await self.action_quit()
@@ -519,51 +433,19 @@ class ReadListApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if screen is not self.screen_stack[0]:
-            return
-        yield SystemCommand(
-            "Toggle read", "Mark the highlighted paper read / unread (r)", self.action_toggle_read
-        )
-        for n in range(1, 6):
-            yield SystemCommand(
-                f"Rate {n}",
-                f"Rate the highlighted paper {n}/5 ({n})",
-                lambda n=n: self.action_rate(n),
-            )
-        yield SystemCommand("Clear rating", "Remove the rating (0)", lambda: self.action_rate(0))
-        yield SystemCommand(
-            "Edit tags", "Edit the highlighted paper's tags (t)", self.action_edit_tags
-        )
-        yield SystemCommand("Edit note", "Write a Markdown note (n)", self.action_edit_note)
-        yield SystemCommand(
-            "Copy citation", "Copy a citation to the clipboard (c)", self.action_copy_citation
-        )
-        yield SystemCommand(
-            "Copy citation as…", "Choose plain, BibTeX or Markdown (C)", self.action_pick_citation
-        )
-        yield SystemCommand(
-            "Cycle sort", "Date, upvotes, rating, title (s)", self.action_cycle_sort
-        )
-        yield SystemCommand("Open link", "Open the paper's first link (o)", self.action_open_link)
-        yield SystemCommand("Filter", "Focus the filter (/)", self.action_focus_filter)
-        yield SystemCommand("Keys and filter help", "Show the help screen (?)", self.action_help)
+        if screen is self.screen_stack[0]:  # triage commands act on the list only
+            for title, help, action in keys.COMMANDS:
+                yield SystemCommand(title, help, partial(self.run_action, action))
 
     # -- garbage collection at pauses ------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
-            self._last_key = time.monotonic()
+            self._collector.key()
         await super().on_event(event)
 
-    def _collect_garbage(self) -> None:
-        if time.monotonic() - self._last_key >= IDLE_FOR:
-            if gc.get_count() != (0, 0, 0):
-                gc.collect()
-        elif gc.get_count()[0] > YOUNG_PILE_UP:
-            gc.collect(0)
-
     def on_unmount(self) -> None:
-        gc.enable()
+        self._collector.stop()
 
     # -- other processes -------------------------------------------------------------------
 

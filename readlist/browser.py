@@ -1,0 +1,19 @@
+"""Opening a link in the user's browser, only where that cannot take over the terminal."""
+
+from __future__ import annotations
+
+import os
+import sys
+import webbrowser
+
+
+def open_in_browser(url: str) -> bool:
+    """Open `url` in a graphical browser; False when there is none to use.
+
+    Without a display (SSH, a headless box) Python's webbrowser would start a console
+    browser inside this very terminal, so it is not asked at all.
+    """
+    graphical = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+    return graphical and webbrowser.open(url)

@@ -1,0 +1,95 @@
+"""The keys of the triage screen: bindings, the help screen's table, the palette commands.
+
+One table of keys, apart from the app's behaviour, so that the footer, the help screen
+and the command palette say the same thing, and a config file for keys can later
+replace `BINDINGS` without touching the app.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding, BindingType
+
+from readlist.citations import FORMATS
+from readlist.library import SORT_KEYS, sort_label
+
+# All priority bindings: Textual checks them as each key arrives, in order, so keys
+# typed in a burst ("r3jj/model") act on what had focus when they were typed,
+# before "/" moves focus to the filter. A text field with focus consumes printable
+# keys, and Textual then leaves these bindings out, so typing is never captured.
+BINDINGS: list[BindingType] = [
+    # Moving is here too, not on the list widget: a key that waits in the list's
+    # queue would run after a priority key typed later ("G3" rated the first paper).
+    Binding("j,down", "move('cursor_down')", "Down", show=False, priority=True),
+    Binding("k,up", "move('cursor_up')", "Up", show=False, priority=True),
+    Binding("pagedown", "move('page_down')", "Page down", show=False, priority=True),
+    Binding("pageup", "move('page_up')", "Page up", show=False, priority=True),
+    Binding("g,home", "move('first')", "First", show=False, priority=True),
+    Binding("G,end", "move('last')", "Last", show=False, priority=True),
+    Binding("slash", "focus_filter", "Filter", key_display="/", priority=True),
+    # Leaving the filter moves focus at once too, for keys typed right after it.
+    Binding("enter", "leave_filter", show=False, priority=True),
+    Binding("escape", "leave_filter(True)", show=False, priority=True),
+    Binding("r", "toggle_read", "Read", priority=True),
+    # One footer entry for six keys: "0-5 Rate".
+    Binding("1", "rate(1)", "Rate", key_display="0-5", priority=True),
+    *(
+        Binding(str(n), f"rate({n})", f"Rate {n}", show=False, priority=True)
+        for n in (2, 3, 4, 5, 0)
+    ),
+    Binding("t", "edit_tags", "Tags", priority=True),
+    Binding("n", "edit_note", "Note", priority=True),
+    Binding("c", "copy_citation", "Cite", priority=True),
+    Binding("C", "pick_citation", "Cite as", key_display="C", show=False, priority=True),
+    Binding("s", "cycle_sort", "Sort", priority=True),
+    Binding("o", "open_link", "Open", priority=True),
+    Binding("J", "scroll_detail(3)", "Scroll details down", show=False, priority=True),
+    Binding("K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True),
+    Binding("question_mark", "help", "Help", key_display="?", priority=True),
+    # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
+    Binding("q", "leave", "Quit", priority=True),
+]
+
+# Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
+LIST_ACTIONS = frozenset(
+    {
+        "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
+        "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail",
+    }
+)  # fmt: skip
+
+# The command palette (ctrl+p): title, help, action.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("Toggle read", "Mark the highlighted paper read / unread (r)", "toggle_read"),
+    *((f"Rate {n}", f"Rate the highlighted paper {n}/5 ({n})", f"rate({n})") for n in range(1, 6)),
+    ("Clear rating", "Remove the rating (0)", "rate(0)"),
+    ("Edit tags", "Edit the highlighted paper's tags (t)", "edit_tags"),
+    ("Edit note", "Write a Markdown note (n)", "edit_note"),
+    ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
+    ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
+    ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
+    ("Open link", "Open the paper's first link (o)", "open_link"),
+    ("Filter", "Focus the filter (/)", "focus_filter"),
+    ("Keys and filter help", "Show the help screen (?)", "help"),
+)
+
+
+def key_help(citation_format: str) -> list[tuple[str, str]]:
+    """The help screen's table of keys; `c` names the citation format it copies now."""
+    return [
+        ("j / k / ↓ / ↑", "move down / up"),
+        ("PgDn / PgUp", "page down / up"),
+        ("g / G / Home / End", "first / last paper"),
+        ("J / K", "scroll the details down / up"),
+        ("/", "filter (Enter: back to the list, Esc: clear)"),
+        ("r", "toggle read"),
+        ("1 … 5", "rate; 0 clears the rating"),
+        ("t", "edit tags (Tab completes)"),
+        ("n", "edit the note (Markdown; ctrl+s saves)"),
+        ("c", f"copy a citation ({FORMATS[citation_format]})"),
+        ("C", "choose the citation format, then copy"),
+        ("s", "cycle the sort: " + ", ".join(sort_label(k) for k in SORT_KEYS)),
+        ("o", "open the paper's first link"),
+        ("ctrl+p", "command palette"),
+        ("?", "this help"),
+        ("q", "quit (everything is already saved)"),
+    ]
