@@ -174,8 +174,13 @@ def query_text(parts: Sequence[str]) -> str:
 
 
 def _as_term(part: str) -> str:
+    from readlist.query import FIELDS
+
     words = part.split()
-    plain = '"' not in part and not any(":" in w or w.startswith("-") for w in words)
+    # "HFT: Half Fine-Tuning" is a title: only a known filter makes a word a filter.
+    filters = tuple(f"{name}:" for name in FIELDS)
+    language = any(w.startswith("-") or w.lower().startswith(filters) for w in words)
+    plain = '"' not in part and not language
     return f'"{part.strip()}"' if len(words) > 1 and plain else part
 
 
@@ -296,10 +301,12 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     from readlist.export import export
     from readlist.store.storage import atomic_write
 
-    _store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
+    store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
     blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), args.format)
     if args.output and args.output != "-":
         target = Path(args.output)
+        if target.resolve() in {f.resolve() for f in store.paths.data_files}:
+            raise ReadlistError(f"{target}: is a file of the library itself; choose another")
         try:
             atomic_write(target, blob)
         except OSError as error:
@@ -342,6 +349,8 @@ def cmd_tag(args: argparse.Namespace, db: Path) -> int:
 
 def cmd_untag(args: argparse.Namespace, db: Path) -> int:
     tags = normalize_tags(args.tags)
+    if not tags:
+        raise ReadlistError("no tag given (tags are separated by spaces or commas)")
     return _annotate(
         args, db, lambda a: a.with_tags_removed(tags), f"removed {' '.join(tags)} from"
     )

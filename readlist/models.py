@@ -83,9 +83,9 @@ class Paper:
         """
         published, inferred = self.published, self.date_inferred
         # A stated date beats an inferred year: "Apr 19" met after "Apr 19, 2023" keeps 2023.
-        if newer.published is not None and (
-            published is None or not newer.date_inferred or inferred
-        ):
+        # An inferred date never replaces a known one: the year was guessed from the day
+        # of the import, and the first import was the one nearest the listing's date.
+        if newer.published is not None and (published is None or not newer.date_inferred):
             published, inferred = newer.published, newer.date_inferred
         if (
             len(newer.abstract) <= len(self.abstract)

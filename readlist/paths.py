@@ -15,9 +15,12 @@ a tag toggle cheap at 100,000 papers.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from readlist.errors import LibraryError
 
 ENV_VAR = "READLIST_DB"
 
@@ -56,6 +59,37 @@ def default_db() -> Path:
 
 
 def resolve_db(cli_value: str | None, environ: Mapping[str, str] = os.environ) -> Path:
-    """The library to use: `--db`, else `$READLIST_DB`, else the default."""
-    chosen = cli_value or environ.get(ENV_VAR) or None
-    return Path(chosen).expanduser() if chosen else default_db()
+    """The library to use: `--db`, else `$READLIST_DB`, else the default.
+
+    An empty value is an error, not the default: `--db "$LIB"` with `LIB` unset in a
+    script must not quietly edit the user's real library.
+    """
+    if cli_value is not None:
+        if not cli_value.strip():
+            raise LibraryError("--db: the path is empty")
+        return Path(cli_value).expanduser()
+    env = environ.get(ENV_VAR)
+    if env is not None:
+        if not env.strip():
+            raise LibraryError(
+                f"{ENV_VAR} is set but empty; unset it to use the default library ({default_db()})"
+            )
+        return Path(env).expanduser()
+    return default_db()
+
+
+_CATALOGUE = re.compile(r"\.(papers|abstracts)\.json$")
+
+
+def check_db(db: Path) -> None:
+    """Raise `LibraryError` if `db` cannot name a library (a folder, a catalogue file...)."""
+    if db.is_dir():
+        raise LibraryError(f"{db}: is a directory; --db wants a file such as {db / 'library.json'}")
+    if _CATALOGUE.search(db.name):
+        library = db.with_name(_CATALOGUE.sub(".json", db.name))
+        raise LibraryError(
+            f"{db}: is one of the catalogue files of the library {library}; use --db {library}"
+        )
+    folder = next((p for p in db.parents if p.exists()), None)
+    if folder is not None and not folder.is_dir():
+        raise LibraryError(f"{folder}: is a file, so it cannot hold the library {db}")

@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -55,6 +55,11 @@ def readlist_command() -> list[str]:
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
+def _without_db(environ: Mapping[str, str]) -> dict[str, str]:
+    """The environment without READLIST_DB: tests name their library with --db."""
+    return {k: v for k, v in environ.items() if k != "READLIST_DB"}
+
+
 @pytest.fixture
 def cli(db: Path) -> RunCli:
     """Run `readlist --db <db> ARGS...` in a subprocess; returns the completed process."""
@@ -62,7 +67,7 @@ def cli(db: Path) -> RunCli:
     def run(
         *args: str, input: str | None = None, env: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "READLIST_DB": "", **(env or {})}
+        full_env = {**_without_db(os.environ), **(env or {})}
         return subprocess.run(
             [*readlist_command(), "--db", str(db), *args],
             capture_output=True,

@@ -113,7 +113,7 @@ def cli_loop(db: str, prefixes_file: str, ack_log: str, start: str, count: str) 
     """Run `count` readlist commands one after another (see `cli_command`); -1 = forever."""
     prefixes = Path(prefixes_file).read_text().split()
     log = _open_log(ack_log)
-    env = {**os.environ, "READLIST_DB": ""}
+    env = {k: v for k, v in os.environ.items() if k != "READLIST_DB"}
     seq, left = int(start), int(count)
     while left != 0:
         _position, args = cli_command(seq, prefixes)

@@ -259,3 +259,44 @@ def test_file_names_are_printed_without_control_sequences(cli: RunCli, tmp_path:
     assert result.returncode == 0
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "added" in result.stdout
+
+
+def test_an_empty_library_path_is_an_error_not_the_default(tmp_path: Path) -> None:
+    from .conftest import readlist_command
+
+    home = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "XDG_DATA_HOME": str(tmp_path / "d")}
+    empty_flag = subprocess.run(
+        [*readlist_command(), "--db", "", "import", str(DAILY)],
+        capture_output=True, text=True, env=home,
+    )  # fmt: skip
+    assert empty_flag.returncode == 2
+    assert empty_flag.stderr == "readlist: --db: the path is empty\n"
+    empty_env = subprocess.run(
+        [*readlist_command(), "import", str(DAILY)],
+        capture_output=True, text=True, env={**home, "READLIST_DB": ""},
+    )  # fmt: skip
+    assert empty_env.returncode == 2
+    assert "READLIST_DB is set but empty" in empty_env.stderr
+    assert list(tmp_path.iterdir()) == []  # no library was created anywhere
+
+
+def test_a_title_with_a_colon_is_a_phrase(imported: RunCli) -> None:
+    result = imported("list", "HFT: Half Fine-Tuning")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1 and "HFT: Half Fine-Tuning" in result.stdout
+
+
+def test_untag_without_tags_is_an_error(imported: RunCli) -> None:
+    result = imported("untag", "hft", ",")
+    assert result.returncode == 2
+    assert "no tag given" in result.stderr
+
+
+def test_export_never_writes_over_the_library(imported: RunCli, db: Path) -> None:
+    assert imported("rate", "hft", "5").returncode == 0
+    before = library_bytes(db)
+    for target in (db, db.with_name("library.papers.json")):
+        result = imported("export", "-f", "csv", "-o", str(target))
+        assert result.returncode == 2
+        assert "is a file of the library itself" in result.stderr
+    assert library_bytes(db) == before

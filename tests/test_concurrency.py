@@ -43,7 +43,7 @@ def child(*args: str, stdin: int | None = None) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "READLIST_DB": ""},
+        env={k: v for k, v in os.environ.items() if k != "READLIST_DB"},
     )
 
 

@@ -102,7 +102,7 @@ def spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
             stdout=subprocess.DEVNULL,
             stderr=err,
             start_new_session=True,
-            env={**os.environ, "READLIST_DB": ""},
+            env={k: v for k, v in os.environ.items() if k != "READLIST_DB"},
         )
 
 
@@ -373,7 +373,7 @@ def test_acknowledged_cli_commands_survive_sigkill(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "READLIST_DB": ""},
+        env={k: v for k, v in os.environ.items() if k != "READLIST_DB"},
     )
     assert final.returncode == 0, final.stderr
     assert acked_total >= CLI_KILLS, "too few commands were acknowledged to prove anything"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 
 from readlist.models import paper_id
 from readlist.store import Store
@@ -132,3 +133,55 @@ def test_annotations_newer_than_the_backup_are_salvaged(cli: RunCli, db: Path) -
     assert len(recovered) >= len(rated) // 2  # from the damaged file, not the backup
     for pid, annotation in repaired.items():
         assert annotation == everything[pid]  # nothing invented, nothing altered
+
+
+def test_a_repair_that_cannot_write_leaves_the_damaged_file_where_it_was(
+    cli: RunCli, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from readlist.store import doctor as doctor_module
+
+    build(cli, db)
+    damaged = db.read_bytes()[:-40]
+    db.write_bytes(damaged)
+
+    def disk_full(path: Path, blob: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(doctor_module, "atomic_write", disk_full)
+    out = io.StringIO()
+    assert doctor_module.doctor(db, repair=True, out=out) == 2
+    assert "library.json: could not be repaired (No space left on device); left as it was" in (
+        out.getvalue()
+    )
+    assert db.read_bytes() == damaged  # still there, for the next try
+    assert "cannot lock" not in out.getvalue()
+
+
+def test_a_missing_annotations_file_is_restored_from_its_backup(cli: RunCli, db: Path) -> None:
+    annotations = build(cli, db)
+    db.unlink()
+    listed = cli("list")
+    assert listed.returncode == 2
+    assert "missing, but its backup library.json.bak holds" in listed.stderr
+    check = cli("doctor")
+    assert check.returncode == 2
+    assert "library.json: MISSING (the backup can restore it)" in check.stdout
+    repair = cli("doctor", "--repair")
+    assert repair.returncode == 0, repair.stdout
+    assert "library.json: restored from the backup" in repair.stdout
+    assert Store.open(db).annotations() == annotations
+
+
+def test_doctor_on_a_directory_changes_nothing(tmp_path: Path) -> None:
+    import io
+
+    from readlist.errors import LibraryError
+    from readlist.store.doctor import doctor
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    with pytest.raises(LibraryError, match="is a directory"):
+        doctor(folder, repair=True, out=io.StringIO())
+    assert folder.is_dir() and list(tmp_path.iterdir()) == [folder]

@@ -10,7 +10,7 @@ import pytest
 from readlist.errors import ImportFileError
 from readlist.importers import read_listing
 from readlist.importers.listing import find_links, parse_listing
-from readlist.models import paper_id
+from readlist.models import Paper, paper_id
 
 from .conftest import DAILY, SEARCH, TODAY
 
@@ -307,3 +307,17 @@ def test_a_stated_date_beats_an_inferred_year_on_reimport() -> None:
     assert inferred.date_inferred and inferred.published == "2026-04-19"
     assert stated.merged_with(inferred).published == "2023-04-19"
     assert inferred.merged_with(stated).published == "2023-04-19"
+
+
+def test_reimporting_a_listing_next_year_keeps_its_inferred_date() -> None:
+    from readlist.importers import to_papers
+
+    def imported(today: date) -> Paper:
+        text = "T1\n\nAbstract.\n\n• 2 authors\n·\nJan 12"
+        papers = parse_listing(text, today=today).papers
+        return to_papers(papers, source="daily.txt", added="x")[0]
+
+    first = imported(date(2026, 11, 22))
+    later = imported(date(2027, 3, 1))
+    assert (first.published, later.published) == ("2026-01-12", "2027-01-12")
+    assert first.merged_with(later) is first  # nothing new: the library is not rewritten

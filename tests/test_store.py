@@ -300,3 +300,53 @@ def test_a_damaged_line_is_reported_like_any_damage(sample_store: Store, db: Pat
         LibraryError, match=r"library\.abstracts\.json: library file is not valid JSON"
     ):
         Store.open(db).abstracts()
+
+
+# -- found in review: empty records, errors under the lock, lost files -------------------------
+
+
+def test_an_empty_annotation_record_can_be_edited(sample_store: Store, db: Path) -> None:
+    # What `doctor --repair` salvages from a record whose values were all damaged.
+    data = orjson.loads(db.read_bytes()) if db.exists() else {}
+    data.setdefault("annotations", {})[HFT] = {"tags": [], "read": False}
+    data["readlist"] = {"format": {"kind": "annotations", "version": 1}}
+    db.write_bytes(orjson.dumps(data))
+    store = Store.open(db)
+    change = store.update([HFT], lambda a: a.with_rating(4))
+    assert change.after[HFT].rating == 4
+    assert Store.open(db).annotations()[HFT].rating == 4
+
+
+def test_an_error_under_the_lock_is_not_called_a_lock_failure(sample_store: Store) -> None:
+    with pytest.raises(OSError, match="No space left") as caught, sample_store.locked():
+        raise OSError(28, "No space left on device")
+    assert not isinstance(caught.value, LibraryError)
+    with sample_store.locked():  # and the lock was released
+        pass
+
+
+def test_update_says_when_another_process_had_written(sample_store: Store, db: Path) -> None:
+    other = Store.open(db)
+    assert not sample_store.update([HFT], lambda a: a.with_rating(1)).others_wrote
+    other.update(["someone-else"], lambda a: a.with_tags(["x"]))
+    assert sample_store.update([HFT], lambda a: a.with_rating(2)).others_wrote
+    assert not sample_store.update([HFT], lambda a: a.with_rating(3)).others_wrote
+
+
+def test_a_missing_annotations_file_with_a_backup_is_not_started_afresh(
+    sample_store: Store, db: Path
+) -> None:
+    sample_store.update([HFT], lambda a: a.with_tags(["keep-me"]))
+    Store.open(db)  # refreshes library.json.bak
+    db.unlink()  # a sync tool, a stray rm
+    with pytest.raises(LibraryError) as caught:
+        Store.open(db)
+    message = str(caught.value)
+    assert f"{db}: missing, but its backup library.json.bak holds 1 annotations" in message
+    assert "doctor --repair" in message
+    assert not db.exists()  # nothing written over the user's work
+
+
+def test_a_catalogue_file_given_as_the_library_names_the_library(tmp_path: Path) -> None:
+    with pytest.raises(LibraryError, match=r"catalogue files of the library .*lib.json; use --db"):
+        Store.open(tmp_path / "lib.papers.json")

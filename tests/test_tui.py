@@ -692,3 +692,96 @@ async def test_tag_editor_applies_case_changes_and_keeps_tags_added_elsewhere(
         Store.open(db).update([HFT], lambda a: a.with_tags_added(["from-script"]))
         await pilot.press("ctrl+u", *"nlp", "enter")  # only the case changes
         assert on_disk(db)[HFT].tags == ("nlp", "from-script")
+
+
+# -- saving through other processes and failed writes --------------------------------------
+
+
+def _disk_full(fd: int) -> None:
+    raise OSError(28, "No space left on device")
+
+
+async def test_own_edit_also_shows_what_another_process_wrote_before_it(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        Store.open(db).update([LIMITS], lambda a: a.with_tags_added(["from-cli"]))
+        await pilot.press("3")  # before the TUI polled the disk
+        app.check_disk()  # a poll after our own write must not be needed, nor hide it
+        assert app.library.annotation(LIMITS).tags == ("from-cli",)
+        assert app.library.annotation(HFT).rating == 3
+
+
+async def test_note_editor_opens_on_a_note_just_saved_elsewhere(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("4")
+        Store.open(db).update([HFT], lambda a: a.with_note("their careful note"))
+        await pilot.press("n")  # within the 2 s between polls
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.text == "their careful note"
+        await pilot.press(*" + mine", "ctrl+s")
+        assert on_disk(db)[HFT].note == "their careful note + mine"
+
+
+async def test_ctrl_s_on_a_full_disk_keeps_the_note_editor_open_with_the_text(
+    app: ReadListApp, db: Path, monkeypatch: pytest.MonkeyPatch, notes: Notes
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n")
+        monkeypatch.setattr(storage_module.os, "fsync", _disk_full)
+        await pilot.press(*"my important thoughts", "ctrl+s")
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.text == "my important thoughts"
+        hint = str(app.screen.query_one("#note-hint", Static).render())
+        assert hint.startswith("NOT SAVED:") and "No space left on device" in hint
+        # One error notification for the ctrl+s, not one per keystroke.
+        assert sum(severity == "error" for severity, _ in notes) == 1
+        monkeypatch.undo()  # space freed
+        await pilot.press("ctrl+s")
+        assert not isinstance(app.screen, NoteEditor)
+        assert on_disk(db)[HFT].note == "my important thoughts"
+
+
+async def test_enter_on_a_full_disk_keeps_the_tag_editor_open(
+    app: ReadListApp, db: Path, monkeypatch: pytest.MonkeyPatch, notes: Notes
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("t", *"keep-me")
+        monkeypatch.setattr(storage_module.os, "fsync", _disk_full)
+        await pilot.press("enter")
+        assert isinstance(app.screen, TagEditor)
+        assert notes.last[0] == "error" and "No space left" in notes.last[1]
+        monkeypatch.undo()
+        await pilot.press("enter")
+        assert not isinstance(app.screen, TagEditor)
+        assert on_disk(db)[HFT].tags == ("keep-me",)
+
+
+async def test_discard_restores_the_note_when_the_draft_ended_in_a_space(
+    app: ReadListApp, db: Path
+) -> None:
+    app.store.update([HFT], lambda a: a.with_note("Original note"))
+    app.library.apply(app.store.annotations())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n", "enter", *"todo ")
+        assert on_disk(db)[HFT].note.startswith("Original note\ntodo")
+        await pilot.press("escape", "d")
+        assert on_disk(db)[HFT].note == "Original note"
+
+
+async def test_an_empty_annotation_record_can_be_rated(db: Path, sample_store: Store) -> None:
+    # doctor --repair can salvage a record down to no values at all.
+    sample_store.update([HFT], lambda a: a.with_rating(3))
+    text = db.read_text().replace('"rating": 3', '"rating": 0')
+    db.write_text(text)
+    app = ReadListApp(Store.open(db), watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("4")
+        assert app.is_running
+        assert on_disk(db)[HFT].rating == 4

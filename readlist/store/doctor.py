@@ -4,8 +4,9 @@ Every write is atomic, so readlist itself does not leave a damaged file; damage 
 from outside (a disk error, a sync tool, an editor, a truncating copy). The doctor
 reports, per file: whether it parses and has the right shape, how many documents it
 holds, and whether its `.bak` copy is usable. `--repair` never deletes anything: a
-damaged file is moved aside (`<file>.damaged-<time>`) and replaced by its backup, or,
-when there is no usable backup, by the documents that can still be read from it.
+damaged file is copied aside (`<file>.damaged-<time>`) and rebuilt from what can still be
+read from it, completed by its backup. A missing file whose backup holds documents is
+a problem too (see `Store._check_not_lost`), and is restored from the backup.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import orjson
 
 from readlist.errors import LibraryError
 from readlist.models import MAX_RATING
-from readlist.paths import LibraryPaths, backup_path
+from readlist.paths import LibraryPaths, backup_path, check_db
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
@@ -33,6 +34,7 @@ from readlist.store.documents import (
 from readlist.store.storage import (
     FORMAT_TABLE,
     FORMAT_VERSION,
+    atomic_copy,
     atomic_write,
     parse_library_json,
 )
@@ -96,6 +98,8 @@ def _check(name: str, path: Path) -> FileReport:
     if bak.exists():
         try:
             report.backup_documents, _ = check_file(name, bak)
+            if not report.exists and report.backup_documents:
+                report.problem = "MISSING"
         except (LibraryError, OSError) as error:
             report.backup_problem = (
                 _problem(error, bak) if isinstance(error, LibraryError) else str(error)
@@ -116,6 +120,7 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         # Ids and messages come from damaged files: never raw control sequences.
         print(strip_controls(line), file=out)
 
+    check_db(db)
     say(f"library: {db}")
     reports = [_check(name, path) for name, path in _paths(db).items()]
     for report in reports:
@@ -156,7 +161,9 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
 
 def _describe(report: FileReport) -> str:
     label = f"  {report.path.name}:"
-    if not report.exists:
+    if not report.exists and report.problem:
+        state = "MISSING (the backup can restore it)"
+    elif not report.exists:
         state = (
             "not created yet (nothing imported or annotated)"
             if report.name != PAPERS
@@ -184,26 +191,34 @@ def _repair(report: FileReport) -> str:
     """
     path = report.path
     aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
-    path.rename(aside)
-    salvaged = salvage(report.name, aside)
-    documents: dict[str, Any] = {}
-    from_backup = 0
-    if report.backup_documents is not None:
-        backup = backup_path(path)
-        documents = parse_library_json(backup, backup.read_bytes(), report.name)[report.name]
-        from_backup = len(documents.keys() - salvaged.keys())
-    for pid, salvaged_doc in salvaged.items():
-        # Field by field: a value that could not be read comes from the backup.
-        documents[pid] = {**documents.get(pid, {}), **salvaged_doc}
-    blob = orjson.dumps(
-        {
-            report.name: documents,
-            FORMAT_TABLE: {"format": {"kind": report.name, "version": FORMAT_VERSION}},
-        },
-        option=orjson.OPT_INDENT_2 if report.name == ANNOTATIONS else 0,
-    )
-    atomic_write(path, blob)
+    try:
+        salvaged = salvage(report.name, path) if report.exists else {}
+        documents: dict[str, Any] = {}
+        from_backup = 0
+        if report.backup_documents is not None:
+            backup = backup_path(path)
+            documents = parse_library_json(backup, backup.read_bytes(), report.name)[report.name]
+            from_backup = len(documents.keys() - salvaged.keys())
+        for pid, salvaged_doc in salvaged.items():
+            # Field by field: a value that could not be read comes from the backup.
+            documents[pid] = {**documents.get(pid, {}), **salvaged_doc}
+        blob = orjson.dumps(
+            {
+                report.name: documents,
+                FORMAT_TABLE: {"format": {"kind": report.name, "version": FORMAT_VERSION}},
+            },
+            option=orjson.OPT_INDENT_2 if report.name == ANNOTATIONS else 0,
+        )
+        # A copy, then an atomic replace: if either fails, the file is as it was.
+        if report.exists:
+            atomic_copy(path, aside)
+        atomic_write(path, blob)
+    except (OSError, LibraryError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        return f"  {path.name}: could not be repaired ({reason or error}); left as it was"
     backup_part = f" and {from_backup} more from the backup" if from_backup else ""
+    if not report.exists:
+        return f"  {path.name}: restored from the backup ({from_backup} {report.name})"
     return (
         f"  {path.name}: rebuilt with {len(salvaged)} {report.name} read from the damaged file"
         f"{backup_part}; the damaged file is kept as {aside.name}"

@@ -31,7 +31,7 @@ from tinydb.table import Document, Table
 from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper
-from readlist.paths import LibraryPaths, backup_path
+from readlist.paths import LibraryPaths, backup_path, check_db
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
@@ -47,6 +47,7 @@ from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
     atomic_copy,
+    parse_library_json,
     temp_files,
 )
 
@@ -82,6 +83,9 @@ class Change:
 
     before: dict[str, Annotation]
     after: dict[str, Annotation]
+    others_wrote: bool = False
+    """Another process had written annotations since this store last read them: the
+    caller's copy of the other papers' annotations is stale (see `Store.annotations`)."""
 
     @property
     def changed(self) -> list[str]:
@@ -130,13 +134,7 @@ class Store:
         (raising `LibraryError` otherwise, without touching them), removes temporary
         files a killed process left behind, and refreshes the `.bak` copies.
         """
-        if db.is_dir():
-            raise LibraryError(
-                f"{db}: is a directory; --db wants a file such as {db / 'library.json'}"
-            )
-        folder = next((p for p in db.parents if p.exists()), None)
-        if folder is not None and not folder.is_dir():
-            raise LibraryError(f"{folder}: is a file, so it cannot hold the library {db}")
+        check_db(db)
         store = cls(db)
         store.cleanup_temp_files()
         for name in (ANNOTATIONS, PAPERS):
@@ -175,6 +173,7 @@ class Store:
         storage = self._storages[name]
         data = storage.read()
         if data is None:
+            self._check_not_lost(name, storage.path)
             return {}
         table = data.get(name, {})
         assert isinstance(table, dict)
@@ -183,6 +182,24 @@ class Store:
             self._valid[name] = storage.signature
             self._backup(storage.path)
         return table
+
+    def _check_not_lost(self, name: str, path: Path) -> None:
+        """Refuse to start afresh where a file is missing but its backup holds documents.
+
+        Otherwise the next write would create a new, near-empty file, and the next open
+        would make that the backup: the user's work would be gone in two steps.
+        """
+        bak = backup_path(path)
+        try:
+            held = len(parse_library_json(bak, bak.read_bytes(), name).get(name, {}))
+        except (OSError, LibraryError):
+            return  # no backup, or none worth keeping
+        if held:
+            raise LibraryError(
+                f"{path}: missing, but its backup {bak.name} holds {held} {name}; "
+                f"`readlist --db {self.paths.annotations} doctor --repair` restores it "
+                "(or delete the backup to start afresh)"
+            )
 
     def _backup(self, path: Path) -> None:
         """Keep `<file>.bak` equal to the last version that passed validation.
@@ -266,12 +283,16 @@ class Store:
         table = self._tables[ANNOTATIONS]
         storage = self._storages[ANNOTATIONS]
         with self.locked():
+            others_wrote = storage.changed_on_disk()
             self._table(ANNOTATIONS)  # pick up (and check) other processes' writes first
             before: dict[str, Annotation] = {}
+            stored: set[str] = set()  # ids that have a document, even an empty one
 
             def current(pid: str) -> Annotation:
                 if pid not in before:
                     doc = table.get(doc_id=_key(pid))
+                    if doc is not None:
+                        stored.add(pid)
                     before[pid] = (
                         annotation_from_doc(storage.path, pid, doc) if doc else Annotation()
                     )
@@ -289,14 +310,14 @@ class Store:
             if changed:
                 with storage.batch():
                     # Only ids that have a document (TinyDB 4.8 fails on the others).
-                    table.remove(doc_ids=_key([p for p in changed if not before[p].is_empty]))
+                    table.remove(doc_ids=_key([p for p in changed if p in stored]))
                     table.insert_multiple(
                         Document(annotation_to_doc(after[pid]), doc_id=_key(pid))
                         for pid in changed
                         if not after[pid].is_empty
                     )
                 self._valid[ANNOTATIONS] = storage.signature  # written from valid values
-        return Change(before=before, after=after)
+        return Change(before=before, after=after, others_wrote=others_wrote)
 
     # -- the one place the catalogue is written ------------------------------------------
 
@@ -360,13 +381,16 @@ class Store:
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the library's cross-process lock (every write does, and `doctor`)."""
+        """Hold the library's cross-process lock (every write does, and `doctor`).
+
+        Only a failure to take the lock is reported here as one; errors of the work
+        done under it pass through as they are.
+        """
         try:
             self.paths.annotations.parent.mkdir(parents=True, exist_ok=True)
             # Poll often: with filelock's default 50 ms, a process writing back to back
             # can keep another waiting for seconds.
-            with self._lock.acquire(poll_interval=LOCK_POLL):
-                yield
+            self._lock.acquire(poll_interval=LOCK_POLL)
         except filelock.Timeout:
             raise LibraryWriteError(
                 f"{self.paths.annotations}: another readlist process has held the library "
@@ -377,12 +401,14 @@ class Store:
                 f"{error.filename or self.paths.lock}: permission denied; nothing was changed"
             ) from None
         except OSError as error:
-            if isinstance(error, LibraryError):
-                raise
             reason = error.strerror or error
             raise LibraryWriteError(
                 f"{self.paths.lock}: cannot lock the library ({reason}); nothing was changed"
             ) from None
+        try:
+            yield
+        finally:
+            self._lock.release()
 
 
 def _stamped(annotation: Annotation, stamp: str) -> Annotation:

@@ -32,9 +32,10 @@ from readlist.models import Annotation, Paper
 from readlist.query import Query
 from readlist.search import SearchIndex
 from readlist.store import Store
-from readlist.store.store import Edit
+from readlist.store.store import Change, Edit
 from readlist.text import strip_controls
 from readlist.tui import keys
+from readlist.tui.drafts import NoteDrafts
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.note import DISCARD, NoteEditor
@@ -283,16 +284,28 @@ class ReadListApp(App[None]):
             return None
         return self.library.papers[position]
 
-    def edit(self, ids: Iterable[str], edit: Edit) -> bool:
-        """Save an edit through the store; show it only once it is on disk."""
+    def edit(self, ids: Iterable[str], edit: Edit) -> Change | None:
+        """Save an edit through the store; show it only once it is on disk.
+
+        A failed write shows its error and returns None; nothing on screen changes.
+        """
         try:
-            change = self.store.update(ids, edit)
+            return self.save_edit(ids, edit)
         except ReadlistError as error:
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
-            return False
+            return None
+
+    def save_edit(self, ids: Iterable[str], edit: Edit) -> Change:
+        """`edit` without the notification: raises `ReadlistError` (for dialogs that
+        show the error themselves and stay open)."""
+        change = self.store.update(ids, edit)
+        if change.others_wrote:
+            # The store re-read annotations another process wrote before this edit;
+            # show them too (check_disk will not see that change any more).
+            self._reload_annotations()
         self.library.apply(change.after)
         self.refilter()
-        return True
+        return change
 
     def action_toggle_read(self) -> None:
         if (paper := self.current_paper()) is None:
@@ -308,12 +321,13 @@ class ReadListApp(App[None]):
     def action_edit_tags(self) -> None:
         if (paper := self.current_paper()) is None:
             return
+        self.check_disk()  # start from what another process may have just written
         shown = self.library.annotation(paper.id).tags
         known = [tag for tag, _ in self.library.tag_counts().most_common()]
 
-        def save(tags: tuple[str, ...] | None) -> None:
-            if tags is None or tags == shown:
-                return
+        def save(tags: tuple[str, ...]) -> str | None:
+            if tags == shown:
+                return None
             seen = {t.casefold() for t in (*shown, *tags)}
 
             def apply(current: Annotation) -> Annotation:
@@ -322,35 +336,32 @@ class ReadListApp(App[None]):
                 theirs = [t for t in current.tags if t.casefold() not in seen]
                 return current.with_tags([*tags, *theirs])
 
-            self.edit([paper.id], apply)
+            return self._try_edit(paper.id, apply)
 
-        self.push_screen(TagEditor(_short(paper.title), shown, known), save)
+        self.push_screen(TagEditor(_short(paper.title), shown, known, on_save=save))
+
+    def _try_edit(self, pid: str, edit: Edit) -> str | None:
+        """For dialogs: save, and return the error message (None when saved)."""
+        try:
+            self.save_edit([pid], edit)
+        except ReadlistError as error:
+            return str(error)
+        return None
 
     def action_edit_note(self) -> None:
         if (paper := self.current_paper()) is None:
             return
-        original = self.library.annotation(paper.id).note
-        # What this editor last wrote; None until it writes. Everything it does is
-        # relative to it, so a note another process saves meanwhile is never undone.
-        written: list[str] = []
-
-        def save(text: str) -> bool:
-            if text == (written[-1] if written else original):
-                return True
-            if self.edit([paper.id], lambda a: a.with_note(text)):
-                written.append(text)
-                return True
-            return False
+        self.check_disk()  # never open on a stale note: the first draft would replace it
+        drafts = NoteDrafts(paper.id, self.library.annotation(paper.id).note, self.save_edit)
 
         def done(result: str | None) -> None:
-            if result is None or result == DISCARD:
-                if written:  # undo our drafts, unless the note has changed since
-                    last = written[-1]
-                    self.edit([paper.id], lambda a: a.with_note(original) if a.note == last else a)
-            elif save(result) and written:
+            if result == DISCARD:
+                if (undo := drafts.undo()) is not None:
+                    self.edit([paper.id], undo)
+            elif result is not None and drafts.last_stored is not None:
                 self.notify(f"Note saved for “{_short(paper.title, 40)}”", markup=False)
 
-        editor = NoteEditor(_short(paper.title), original, on_draft=save)
+        editor = NoteEditor(_short(paper.title), drafts.original, on_draft=drafts.store)
         self.push_screen(editor, done)
 
     # -- citations, links, sort, help ------------------------------------------------------
@@ -464,8 +475,11 @@ class ReadListApp(App[None]):
         if "papers" in changed and not self._reloading:
             self._reloading = True
             self.load_catalogue(reload=True)
-        if "annotations" not in changed:
-            return
+        if "annotations" in changed:
+            self._reload_annotations()
+
+    def _reload_annotations(self) -> None:
+        """Show the annotations on disk, and say how many papers another process changed."""
         try:
             fresh = self.store.annotations()
         except ReadlistError as error:

@@ -3,8 +3,9 @@
 Nothing typed is lost: every change is saved as a draft through `on_draft` at once (an
 atomic write of the small annotations file, a few ms), so a crash or a closed terminal
 loses at most the keystroke in flight; closing with changes asks whether to keep them.
-"Discard" dismisses with `DISCARD`, and the app restores the note as it was when the
-editor opened (unless the note changed elsewhere meanwhile).
+When a save fails (a full disk), the editor says so in its hint line and stays open
+with the text: ctrl+s tries again. "Discard" dismisses with `DISCARD`, and the app
+restores the note as it was when the editor opened (unless it changed elsewhere since).
 """
 
 from __future__ import annotations
@@ -56,14 +57,18 @@ class NoteEditor(ModalScreen[str | None]):
         Binding("escape", "close", "Close", priority=True),
     ]
 
+    HINT = "Markdown · ctrl+s saves and closes · Esc closes (asks if changed)"
+
     def __init__(
-        self, title: str, note: str, on_draft: Callable[[str], object] | None = None
+        self, title: str, note: str, on_draft: Callable[[str], str | None] | None = None
     ) -> None:
+        """`on_draft(text)` stores the text; it returns an error message when it could not."""
         super().__init__()
         self.paper_title = title
         self.original = note
         self.on_draft = on_draft
         self._last_draft = note
+        self.error: str | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog note-dialog"):
@@ -71,10 +76,7 @@ class NoteEditor(ModalScreen[str | None]):
                 Content.assemble(("Note · ", "bold"), self.paper_title), classes="dialog-title"
             )
             yield TextArea(self.original, id="note-text", soft_wrap=True, show_line_numbers=False)
-            yield Static(
-                Content("Markdown · ctrl+s saves and closes · Esc closes (asks if changed)"),
-                classes="dialog-hint",
-            )
+            yield Static(Content(self.HINT), classes="dialog-hint", id="note-hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -93,11 +95,29 @@ class NoteEditor(ModalScreen[str | None]):
     def save_draft(self) -> None:
         """Save the text as it is now (on every change, and on quit)."""
         if self.on_draft is not None and self.text != self._last_draft:
-            self._last_draft = self.text
-            self.on_draft(self.text)
+            self._store(self.text)
+
+    def _store(self, text: str) -> bool:
+        error = self.on_draft(text) if self.on_draft is not None else None
+        if error is None:
+            self._last_draft = text
+        if error != self.error:  # say it once, not at every keystroke
+            self.error = error
+            hint = self.query_one("#note-hint", Static)
+            hint.update(Content(self.HINT if error is None else f"NOT SAVED: {error}"))
+            hint.set_class(error is not None, "-error")
+        return error is None
 
     def action_save(self) -> None:
-        self.dismiss(self.text)
+        if self._store(self.text):
+            self.dismiss(self.text)
+        else:
+            self.notify(
+                "The note is still here; ctrl+s tries again.",
+                title="Not saved",
+                severity="error",
+                markup=False,
+            )
 
     def action_close(self) -> None:
         if not self.dirty:

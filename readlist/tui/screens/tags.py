@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual import on
@@ -53,15 +53,26 @@ class TagInput(Input):
 
 
 class TagEditor(ModalScreen[tuple[str, ...] | None]):
-    """Dismisses with the new tags, or None when cancelled."""
+    """Dismisses with the new tags once `on_save` stored them, or None when cancelled.
+
+    `on_save` returns an error message when the tags could not be stored (a full disk):
+    the editor then stays open with what was typed, so Enter can try again.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, tags: Sequence[str], known: Sequence[str]) -> None:
+    def __init__(
+        self,
+        title: str,
+        tags: Sequence[str],
+        known: Sequence[str],
+        on_save: Callable[[tuple[str, ...]], str | None] | None = None,
+    ) -> None:
         super().__init__()
         self.paper_title = title
         self.tags = tuple(tags)
         self.known = known
+        self.on_save = on_save
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -79,7 +90,11 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
 
     @on(Input.Submitted)
     def _save(self, event: Input.Submitted) -> None:
-        self.dismiss(normalize_tags([event.value]))
+        tags = normalize_tags([event.value])
+        if self.on_save is not None and (error := self.on_save(tags)) is not None:
+            self.notify(error, title="Not saved", severity="error", markup=False, timeout=10)
+            return
+        self.dismiss(tags)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
