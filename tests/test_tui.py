@@ -785,3 +785,19 @@ async def test_an_empty_annotation_record_can_be_rated(db: Path, sample_store: S
         await pilot.press("4")
         assert app.is_running
         assert on_disk(db)[HFT].rating == 4
+
+
+async def test_a_note_saved_elsewhere_while_editing_is_merged_not_overwritten(
+    app: ReadListApp, db: Path, notes: Notes
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n", *"mine")
+        Store.open(db).update([HFT], lambda a: a.with_note("theirs, typed in another terminal"))
+        await pilot.press(*" too")  # our next keystroke must not replace theirs
+        assert on_disk(db)[HFT].note == "mine too\n\ntheirs, typed in another terminal"
+        assert isinstance(app.screen, NoteEditor)
+        assert app.screen.text == "mine too\n\ntheirs, typed in another terminal"
+        assert notes.last[0] == "warning" and "added at the end" in notes.last[1]
+        await pilot.press("!", "ctrl+s")  # typing goes on where it was
+        assert on_disk(db)[HFT].note == "mine too!\n\ntheirs, typed in another terminal"

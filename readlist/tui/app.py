@@ -35,7 +35,7 @@ from readlist.store import Store
 from readlist.store.store import Change, Edit
 from readlist.text import strip_controls
 from readlist.tui import keys
-from readlist.tui.drafts import NoteDrafts
+from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.note import DISCARD, NoteEditor
@@ -328,25 +328,13 @@ class ReadListApp(App[None]):
         def save(tags: tuple[str, ...]) -> str | None:
             if tags == shown:
                 return None
-            seen = {t.casefold() for t in (*shown, *tags)}
-
-            def apply(current: Annotation) -> Annotation:
-                # The editor's tags exactly (spelling and order too), plus any tag another
-                # process added while the editor was open.
-                theirs = [t for t in current.tags if t.casefold() not in seen]
-                return current.with_tags([*tags, *theirs])
-
-            return self._try_edit(paper.id, apply)
+            try:
+                self.save_edit([paper.id], tags_edit(shown, tags))
+            except ReadlistError as error:
+                return str(error)
+            return None
 
         self.push_screen(TagEditor(_short(paper.title), shown, known, on_save=save))
-
-    def _try_edit(self, pid: str, edit: Edit) -> str | None:
-        """For dialogs: save, and return the error message (None when saved)."""
-        try:
-            self.save_edit([pid], edit)
-        except ReadlistError as error:
-            return str(error)
-        return None
 
     def action_edit_note(self) -> None:
         if (paper := self.current_paper()) is None:
@@ -361,7 +349,20 @@ class ReadListApp(App[None]):
             elif result is not None and drafts.last_stored is not None:
                 self.notify(f"Note saved for “{_short(paper.title, 40)}”", markup=False)
 
-        editor = NoteEditor(_short(paper.title), drafts.original, on_draft=drafts.store)
+        def store(text: str) -> str | None:
+            error = drafts.store(text)
+            if drafts.merged is not None:  # another process wrote this note meanwhile
+                editor.show_text(drafts.merged)
+                drafts.merged = None
+                self.notify(
+                    "Another readlist process changed this note while you were editing it; "
+                    "its text was added at the end.",
+                    severity="warning",
+                    timeout=10,
+                )
+            return error
+
+        editor = NoteEditor(_short(paper.title), drafts.original, on_draft=store)
         self.push_screen(editor, done)
 
     # -- citations, links, sort, help ------------------------------------------------------

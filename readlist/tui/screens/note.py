@@ -108,6 +108,14 @@ class NoteEditor(ModalScreen[str | None]):
             hint.set_class(error is not None, "-error")
         return error is None
 
+    def show_text(self, text: str) -> None:
+        """Replace the text with `text`, already stored; the cursor stays where it was."""
+        area = self.query_one(TextArea)
+        row, column = area.cursor_location
+        self._last_draft = text
+        area.load_text(text)
+        area.move_cursor((row, column))
+
     def action_save(self) -> None:
         if self._store(self.text):
             self.dismiss(self.text)
