@@ -39,7 +39,7 @@ QUERY_HELP = """\
 query language (for list, export, tag, untag, rate, read, unread):
   words / "a phrase"     all must occur in title, abstract, tags or note (any case);
                          an argument of plain words with spaces is a phrase
-  tag:NAME               tagged NAME              is:read  is:unread  is:rated
+  tag:NAME               tagged NAME              is:read is:unread is:rated is:unrated
   rating:>=4             also =, <, <=, >         year:2024  year:2020..2023
   upvotes:>=10           authors:>5               id:52393aed (prefix of an id)
   -TERM                  negates a term, e.g. -is:read -tag:done
@@ -67,6 +67,9 @@ class _Parser(argparse.ArgumentParser):
         super().error(_restore(message))
 
 
+SORT_HELP = "order: date (newest first, the default), upvotes, rating or title"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="readlist",
@@ -87,7 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p: argparse.ArgumentParser = sub.add_parser(
         "import", help="import paper listings (text copied from listing pages)"
     )
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="a text file of a listing page (title, abstract, optional '• N authors · date')",
+    )
 
     def with_query_help(name: str, summary: str) -> argparse.ArgumentParser:
         return sub.add_parser(
@@ -98,17 +106,27 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     p = with_query_help("list", "print matching papers, one per line")
-    p.add_argument("query", nargs="*", metavar="QUERY")
-    p.add_argument("--sort", choices=SORT_KEYS, default="date")
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
+    p.add_argument(
+        "--sort",
+        choices=SORT_KEYS,
+        default="date",
+        help="order: date (newest first, the default), upvotes, rating or title",
+    )
     p.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
 
     p = with_query_help("export", "write matching papers as JSON, BibTeX, Markdown or CSV")
-    p.add_argument("query", nargs="*", metavar="QUERY")
-    p.add_argument("--format", "-f", choices=FORMATS, default="json")
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
+    p.add_argument("--format", "-f", choices=FORMATS, default="json", help="default: json")
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
     )
-    p.add_argument("--sort", choices=SORT_KEYS, default="date")
+    p.add_argument(
+        "--sort",
+        choices=SORT_KEYS,
+        default="date",
+        help="order: date (newest first, the default), upvotes, rating or title",
+    )
 
     def changing(name: str, summary: str) -> argparse.ArgumentParser:
         p = with_query_help(name, summary)
@@ -215,6 +233,11 @@ def run(args: argparse.Namespace) -> int:
     if args.command is None:
         from readlist.tui.run import run_tui
 
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise ReadlistError(
+                "the reading-list screen needs a terminal (input or output is redirected); "
+                "for scripts use a command such as `readlist list` (see readlist --help)"
+            )
         return run_tui(demo=args.demo, db=None if args.demo else resolve_db(args.db))
     db = resolve_db(args.db)
     if args.command == "doctor":
@@ -294,6 +317,9 @@ def cmd_list(args: argparse.Namespace, db: Path) -> int:
         )
     if not rows and query:
         print(f"readlist: no papers match {query!r} (library has {len(library)})", file=sys.stderr)
+    elif not len(library):
+        print(f"readlist: the library {db} is empty; add papers with: readlist import FILE",
+              file=sys.stderr)  # fmt: skip
     return EXIT_OK
 
 

@@ -197,7 +197,10 @@ def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     out: list[str] = []
     for raw in tags:
-        for tag in split_tags(clean_block(raw)):
+        for typed in split_tags(clean_block(raw)):
+            # Tags are shown as #name, so "#name" is what people type for one.
+            if not (tag := typed.lstrip("#")):
+                continue
             key = tag.casefold()
             if key not in seen:
                 seen.add(key)

@@ -166,8 +166,8 @@ def _term(token: str, negated: bool, position: int) -> Term:
         )
     if not raw:
         raise QueryError(f"'{field}:' needs a value, as in {_EXAMPLES[field]}", position)
-    if field == "tag":
-        return Tag(raw.casefold(), negated)
+    if field == "tag":  # tag:#ml as shown, or tag:ml
+        return Tag((raw[1:] if raw.startswith("#") and len(raw) > 1 else raw).casefold(), negated)
     if field == "id":
         return IdPrefix(raw.lower(), negated)
     if field == "is":

@@ -300,3 +300,24 @@ def test_export_never_writes_over_the_library(imported: RunCli, db: Path) -> Non
         assert result.returncode == 2
         assert "is a file of the library itself" in result.stderr
     assert library_bytes(db) == before
+
+
+def test_the_screen_without_a_terminal_is_a_clear_error(cli: RunCli) -> None:
+    result = cli()  # stdin and stdout are pipes here
+    assert result.returncode == 2
+    assert "the reading-list screen needs a terminal" in result.stderr
+    assert result.stdout == ""
+
+
+def test_list_on_an_empty_library_says_how_to_fill_it(cli: RunCli, db: Path) -> None:
+    result = cli("list")
+    assert result.returncode == 0
+    assert result.stderr == (
+        f"readlist: the library {db} is empty; add papers with: readlist import FILE\n"
+    )
+
+
+def test_a_tag_typed_with_its_hash_is_the_tag(imported: RunCli) -> None:
+    assert imported("tag", "hft", "#ml").returncode == 0
+    assert imported("list", "tag:ml").stdout.count("\n") == 1
+    assert "#ml" in imported("list", "tag:#ml").stdout

@@ -172,8 +172,7 @@ async def test_filter_is_live_and_enter_returns_to_the_list(app: ReadListApp) ->
             assert "prompt" in text and "tuning" in text
         await pilot.press("enter")
         assert app.focused is app.papers
-        await pilot.press("escape")  # Escape in the list does not clear the filter
-        assert app.shown < 101
+        assert app.shown < 101  # Enter keeps the filter
 
 
 async def test_escape_clears_the_filter(app: ReadListApp) -> None:
@@ -801,3 +800,38 @@ async def test_a_note_saved_elsewhere_while_editing_is_merged_not_overwritten(
         assert notes.last[0] == "warning" and "added at the end" in notes.last[1]
         await pilot.press("!", "ctrl+s")  # typing goes on where it was
         assert on_disk(db)[HFT].note == "mine too!\n\ntheirs, typed in another terminal"
+
+
+# -- found in a newcomer's walk-through ----------------------------------------------------
+
+
+async def test_typing_in_the_tag_editor_adds_to_the_existing_tags(
+    app: ReadListApp, db: Path
+) -> None:
+    app.store.update([HFT], lambda a: a.with_tags(["ml", "survey"]))
+    app.library.apply(app.store.annotations())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("t", *"#todo", "enter")  # "#" as the screen shows tags
+        assert on_disk(db)[HFT].tags == ("ml", "survey", "todo")
+        await pilot.press("slash", "ctrl+u", *"tag:#todo", "enter")
+        assert app.shown == 1
+
+
+async def test_escape_in_the_list_clears_the_filter_but_not_behind_a_dialog(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("t", "escape")  # closes the dialog only
+        assert app.filter_bar.input.value == "hft" and app.shown == 1
+        await pilot.press("escape")
+        assert app.filter_bar.input.value == "" and app.shown == 101
+
+
+async def test_an_empty_result_says_the_filter_matched_nothing(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"zzzqqq")
+        assert app.shown == 0
+        first_row = app.papers.render_line(0).text
+        assert "No papers match this filter (Esc clears it)." in first_row

@@ -162,8 +162,9 @@ class ReadListApp(App[None]):
         if action in keys.LIST_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
         in_filter = self.focused is self.filter_bar.input
-        if action == "leave_filter":
-            return in_filter
+        if action == "leave_filter":  # in the list, Esc still clears a filter
+            on_list = self.focused is self.papers and self.screen is self.screen_stack[0]
+            return in_filter or (on_list and bool(parameters) and bool(self.filter_bar.input.value))
         if action == "move" and isinstance(self.focused, (Input, TextArea)):
             # In the filter, arrows and pages move the list; Home and End the text cursor.
             return in_filter and parameters[0] not in ("first", "last")

@@ -80,7 +80,13 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
                 Content.assemble(("Tags · ", "bold"), self.paper_title), classes="dialog-title"
             )
             value = " ".join(self.tags) + (" " if self.tags else "")
-            yield TagInput(value=value, suggester=TagSuggester(self.known), id="tags-input")
+            # Not selected on focus: the first key would replace every existing tag.
+            yield TagInput(
+                value=value,
+                suggester=TagSuggester(self.known),
+                select_on_focus=False,
+                id="tags-input",
+            )
             yield Static(
                 Content(
                     "Spaces or commas separate tags · Tab completes · Enter saves · Esc cancels"

@@ -74,9 +74,11 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--tags { color: $text-accent; text-style: not bold; }
     PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
     PaperList > .paper-list--cursor {
+        color: $block-cursor-blurred-foreground;
         background: $block-cursor-blurred-background;
     }
     PaperList:focus > .paper-list--cursor {
+        color: $block-cursor-foreground;
         background: $block-cursor-background;
     }
     """
@@ -85,10 +87,15 @@ class PaperList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.library = library
         self.selection = Selection()
-        self.empty_text = "No papers. Import a listing with: readlist import FILE"
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
 
     # -- data in -----------------------------------------------------------------------
+
+    @property
+    def empty_text(self) -> str:
+        if len(self.library):
+            return "No papers match this filter (Esc clears it)."
+        return "No papers yet. Import a listing with: readlist import FILE"
 
     def show(self, rows: list[int]) -> None:
         """Display `rows` (library positions, in order); the cursor follows its paper."""
@@ -179,14 +186,19 @@ class PaperList(ScrollView, can_focus=True):
         return strip
 
     def _render_row(self, paper: Paper, note: Annotation, cursor: bool, width: int) -> Strip:
-        base = self.get_component_rich_style(
-            "paper-list--read" if note.read else "paper-list--unread"
-        )
+        # Full styles, not partial ones: theme colours such as $text-muted have alpha,
+        # blended here against the real background (a partial style blends against
+        # none, which turned muted text white on light themes). The cursor row is all
+        # in the cursor's own colours, which every theme pairs to be readable.
+        style = self.get_component_rich_style
         if cursor:
-            base += self.get_component_rich_style("paper-list--cursor", partial=True)
-        muted = base + self.get_component_rich_style("paper-list--muted", partial=True)
-        star_style = base + self.get_component_rich_style("paper-list--stars", partial=True)
-        tag_style = base + self.get_component_rich_style("paper-list--tags", partial=True)
+            base = style("paper-list--cursor") + Style(bold=not note.read)
+            muted = star_style = tag_style = base
+        else:
+            base = style("paper-list--read" if note.read else "paper-list--unread")
+            muted = style("paper-list--muted")
+            star_style = style("paper-list--stars")
+            tag_style = style("paper-list--tags")
         upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
         left: list[tuple[str, Style]] = [
             (" ● " if not note.read else "   ", star_style if not note.read else muted),
