@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--sort",
         choices=SORT_KEYS,
         default="date",
-        help="order: date (newest first, the default), upvotes, rating or title",
+        help=SORT_HELP,
     )
     p.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
 
@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--sort",
         choices=SORT_KEYS,
         default="date",
-        help="order: date (newest first, the default), upvotes, rating or title",
+        help=SORT_HELP,
     )
 
     def changing(name: str, summary: str) -> argparse.ArgumentParser:

@@ -192,14 +192,18 @@ def split_tags(text: str) -> list[str]:
     return [part for part in _TAG_SPLIT.split(text) if part]
 
 
+def tag_name(typed: str) -> str:
+    """The tag meant by `typed`: tags are shown as #name, so "#name" is typed for one."""
+    return typed.lstrip("#")
+
+
 def normalize_tags(tags: Iterable[str]) -> tuple[str, ...]:
     """Clean, split and de-duplicate (ignoring case) tags, keeping first spellings."""
     seen: set[str] = set()
     out: list[str] = []
     for raw in tags:
         for typed in split_tags(clean_block(raw)):
-            # Tags are shown as #name, so "#name" is what people type for one.
-            if not (tag := typed.lstrip("#")):
+            if not (tag := tag_name(typed)):
                 continue
             key = tag.casefold()
             if key not in seen:

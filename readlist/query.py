@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from readlist.errors import QueryError
-from readlist.models import MAX_RATING
+from readlist.models import MAX_RATING, tag_name
 
 Compare = Callable[[int, int], bool]
 OPERATORS: dict[str, Compare] = {
@@ -167,7 +167,7 @@ def _term(token: str, negated: bool, position: int) -> Term:
     if not raw:
         raise QueryError(f"'{field}:' needs a value, as in {_EXAMPLES[field]}", position)
     if field == "tag":  # tag:#ml as shown, or tag:ml
-        return Tag((raw[1:] if raw.startswith("#") and len(raw) > 1 else raw).casefold(), negated)
+        return Tag((tag_name(raw) or raw).casefold(), negated)
     if field == "id":
         return IdPrefix(raw.lower(), negated)
     if field == "is":

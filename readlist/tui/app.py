@@ -163,7 +163,8 @@ class ReadListApp(App[None]):
             return False
         in_filter = self.focused is self.filter_bar.input
         if action == "leave_filter":  # in the list, Esc still clears a filter
-            on_list = self.focused is self.papers and self.screen is self.screen_stack[0]
+            # (The list has focus only when no dialog is open.)
+            on_list = self.focused is self.papers
             return in_filter or (on_list and bool(parameters) and bool(self.filter_bar.input.value))
         if action == "move" and isinstance(self.focused, (Input, TextArea)):
             # In the filter, arrows and pages move the list; Home and End the text cursor.
