@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 from readlist.citations import FORMATS
-from readlist.library import SORT_KEYS, sort_label
+from readlist.library import SORT_KEYS
 
 # All priority bindings: Textual checks them as each key arrives, in order, so keys
 # typed in a burst ("r3jj/model") act on what had focus when they were typed,
@@ -87,7 +87,7 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("n", "edit the note (Markdown; ctrl+s saves)"),
         ("c", f"copy a citation ({FORMATS[citation_format]})"),
         ("C", "choose the citation format, then copy"),
-        ("s", "cycle the sort: " + ", ".join(sort_label(k) for k in SORT_KEYS)),
+        ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
         ("o", "open the paper's first link"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),

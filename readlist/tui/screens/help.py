@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 QUERY_HELP: tuple[tuple[str, str], ...] = (
-    ('transformer "prompt tuning"', "all words and phrases, in title, abstract, tags or note"),
+    ('transformer "prompt tuning"', "every word: title, abstract, tags, note"),
     ("tag:NAME", "papers with that tag"),
     ("is:read  is:unread", "read state (also is:rated, is:unrated)"),
     ("rating:>=4", "also rating:4, <, <=, >, ="),
