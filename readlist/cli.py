@@ -41,7 +41,8 @@ query language (for list, export, tag, untag, rate, read, unread):
                          an argument of plain words with spaces is a phrase
   tag:NAME               tagged NAME              is:read is:unread is:rated is:unrated
   rating:>=4             also =, <, <=, >         year:2024  year:2020..2023
-  upvotes:>=10           authors:>5               id:52393aed (prefix of an id)
+  upvotes:>=10           comments:>=3             authors:>5
+  id:52393aed            (prefix of an id, as `readlist list` shows it)
   -TERM                  negates a term, e.g. -is:read -tag:done
 """
 

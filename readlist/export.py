@@ -18,6 +18,7 @@ import orjson
 from readlist.citations import bibtex, bibtex_key, escape_markdown, markdown
 from readlist.formatting import stars
 from readlist.models import Annotation, Paper
+from readlist.schema import CSV_FIELDS, FIELDS
 
 FORMATS = ("json", "bibtex", "markdown", "csv")
 Row = tuple[Paper, Annotation]
@@ -37,23 +38,24 @@ def export(rows: Iterable[Row], fmt: str) -> bytes:
 
 
 def record(paper: Paper, annotation: Annotation) -> dict[str, object]:
-    """Everything about one paper, as JSON export writes it."""
-    return {
-        "id": paper.id,
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "authors_count": paper.authors_count,
-        "published": paper.published,
-        "upvotes": paper.upvotes,
-        "links": list(paper.links),
-        "sources": list(paper.sources),
-        "added": paper.added,
-        "tags": list(annotation.tags),
-        "rating": annotation.rating,
-        "read": annotation.read,
-        "note": annotation.note,
-        "updated": annotation.updated,
-    }
+    """Everything about one paper, as JSON export writes it: every schema field, under
+    its schema name (lists as lists), then the annotation."""
+    out: dict[str, object] = {}
+    for field in FIELDS:
+        value = getattr(paper, field.name)
+        if field.kind == "pairs":
+            value = {name: source for name, source in value}
+        elif field.kind == "texts":
+            value = list(value)
+        out[field.name] = value
+    out.update(
+        tags=list(annotation.tags),
+        rating=annotation.rating,
+        read=annotation.read,
+        note=annotation.note,
+        updated=annotation.updated,
+    )
+    return out
 
 
 def to_json(rows: Iterable[Row]) -> bytes:
@@ -92,10 +94,7 @@ def to_markdown(rows: Iterable[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
-CSV_COLUMNS = (
-    *("id", "title", "published", "authors_count", "upvotes"),
-    *("rating", "read", "tags", "note", "links", "abstract"),
-)
+CSV_COLUMNS = (*CSV_FIELDS, "rating", "read", "tags", "note", "abstract")
 
 
 def neutralize(cell: str) -> str:
@@ -108,19 +107,22 @@ def to_csv(rows: Iterable[Row]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for paper, annotation in rows:
-        writer.writerow(
-            [
-                paper.id,
-                neutralize(paper.title),
-                paper.published or "",
-                "" if paper.authors_count is None else paper.authors_count,
-                "" if paper.upvotes is None else paper.upvotes,
-                annotation.rating,
-                "yes" if annotation.read else "no",
-                neutralize(" ".join(annotation.tags)),
-                neutralize(annotation.note),
-                neutralize(" ".join(paper.links)),
-                neutralize(paper.abstract),
-            ]
-        )
+        cells = [_cell(getattr(paper, name)) for name in CSV_FIELDS]
+        cells += [
+            str(annotation.rating),
+            "yes" if annotation.read else "no",
+            neutralize(" ".join(annotation.tags)),
+            neutralize(annotation.note),
+            neutralize(paper.abstract),
+        ]
+        writer.writerow(cells)
     return buffer.getvalue()
+
+
+def _cell(value: object) -> str:
+    """A CSV cell: unknown is empty, lists are joined ("; " for names, which hold spaces)."""
+    if value is None:
+        return ""
+    if isinstance(value, tuple):
+        return neutralize("; ".join(value))
+    return neutralize(str(value))

@@ -15,23 +15,41 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
+from readlist.schema import FIELDS, TRACKED
 from readlist.text import clean_block, clean_multiline
 
 MAX_RATING = 5
 _T = TypeVar("_T")
-_NOT_WORD = re.compile(r"[\W_]+")
 _TAG_SPLIT = re.compile(r"[\s,]+")
+# Punctuation that only separates words in a title ("HFT: Half Fine-Tuning" is "HFT - half
+# fine tuning"): dashes, brackets, quotes, and the sentence marks. Every other symbol is
+# part of the title's identity, so "C++"/"C", "C#"/"C", "1+1=2"/"1-1=2" and "∇-Net"/"∂-Net"
+# are different papers.
+_SEPARATOR_CATEGORIES = frozenset({"Pd", "Ps", "Pe", "Pi", "Pf", "Zs", "Zl", "Zp", "Cc"})
+_SEPARATOR_MARKS = frozenset(".,:;!?'\"`·•…_")
+_ASCII_KEEP = re.compile(r"[^0-9a-z#$%&*+/<=>@\\^|~]+")
 
 
 def identity_key(title: str) -> str:
     """What makes two listings' titles the same paper.
 
-    Case, punctuation, spacing and Unicode compatibility forms are ignored, so
-    "HFT: Half Fine-Tuning" and "HFT - half fine tuning" are one paper.
+    Case, spacing, separating punctuation and Unicode compatibility forms are ignored, as
+    are invisible format characters (a zero-width space, a soft hyphen); letters, digits
+    and symbols such as + # = ∇ are not.
     """
-    # ASCII is already NFKC, and lower() is casefold() for it.
-    folded = title.lower() if title.isascii() else unicodedata.normalize("NFKC", title).casefold()
-    return _NOT_WORD.sub(" ", folded).strip()
+    if title.isascii():
+        return " ".join(_ASCII_KEEP.split(title.lower())).strip()
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    out = []
+    for char in folded:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue  # zero-width space, joiners, soft hyphen: invisible
+        if char in _SEPARATOR_MARKS or category in _SEPARATOR_CATEGORIES or char.isspace():
+            out.append(" ")
+        else:
+            out.append(char)
+    return " ".join("".join(out).split())
 
 
 def paper_id(title: str) -> str:
@@ -40,30 +58,68 @@ def paper_id(title: str) -> str:
     return digest.hexdigest()
 
 
+_ARXIV_NEW = re.compile(r"(?<![\w.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\w.])")
+_ARXIV_OLD = re.compile(r"(?<![\w.])([a-z][a-z.-]+/\d{7})(?:v\d+)?(?![\w])", re.IGNORECASE)
+
+
+def normalize_arxiv_id(text: str) -> str | None:
+    """The arXiv id in `text` (an id, `arXiv:ID`, an abs/pdf URL), without its version."""
+    text = text.strip()
+    if match := _ARXIV_NEW.search(text):
+        return match.group(1)
+    if match := _ARXIV_OLD.search(text):
+        return match.group(1).lower()
+    return None
+
+
+Said = tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Paper:
-    """One paper as listings describe it. Immutable; merged on re-import."""
+    """One paper as its sources describe it. Immutable; merged when met again.
+
+    The fields, their kinds and merge rules are declared in `readlist.schema.FIELDS`, in
+    this order; documents, export and CSV are derived from that table.
+    """
 
     id: str
     """Stable id derived from the title (see `paper_id`)."""
     title: str
     """The title, one line, control characters removed."""
     abstract: str = ""
-    """The abstract as one paragraph; may be empty for a listing cut off mid-paper."""
+    """Paragraphs joined by a blank line; may be empty for a listing cut off mid-paper."""
+    authors: tuple[str, ...] = ()
+    """Author names in order, as far as a source listed them (possibly incomplete)."""
     authors_count: int | None = None
-    """How many authors the listing said the paper has, if it said."""
+    """How many authors a listing said the paper has, if it said."""
+    organization: str | None = None
+    """The organisation that submitted the paper (Hugging Face pages), if shown."""
     published: str | None = None
-    """Publication date as ISO `YYYY-MM-DD`, if the listing gave one."""
-    upvotes: int | None = None
-    """The upvote count shown on the listing, if one was shown."""
-    links: tuple[str, ...] = ()
-    """URLs found in the abstract, in order, without trailing punctuation."""
-    sources: tuple[str, ...] = ()
-    """Files this paper was imported from, first import first."""
-    added: str | None = None
-    """When the paper first entered the library (ISO timestamp, UTC)."""
+    """Publication date as ISO `YYYY-MM-DD`, if a source gave one."""
     date_inferred: bool = False
     """The listing gave the date without a year, so the year was inferred."""
+    upvotes: int | None = None
+    """The upvote count on Hugging Face, if a source showed one."""
+    comments: int | None = None
+    """The comment count on Hugging Face (the number after a listing's date)."""
+    arxiv_id: str | None = None
+    """The arXiv identifier, without a version suffix (`2309.05173`)."""
+    doi: str | None = None
+    categories: tuple[str, ...] = ()
+    """arXiv categories, primary first."""
+    venue: str | None = None
+    """Journal or conference, when a source named one."""
+    links: tuple[str, ...] = ()
+    """URLs found in the abstract or given by a source, in order, once each."""
+    sources: tuple[str, ...] = ()
+    """Files (or `-`, or an API) this paper was imported from, first import first."""
+    added: str | None = None
+    """When the paper first entered the library (ISO timestamp, UTC)."""
+    removed: str | None = None
+    """When the user removed it (ISO timestamp); a removed paper is kept until purged."""
+    said: Said = ()
+    """Which kind of source gave each tracked field: (field, source kind) pairs."""
 
     @property
     def year(self) -> int | None:
@@ -73,13 +129,23 @@ class Paper:
     def short_id(self) -> str:
         return self.id[:8]
 
-    def merged_with(self, newer: Paper) -> Paper:
-        """This paper updated with what a later listing says about it.
+    @property
+    def author_total(self) -> int | None:
+        """How many authors the paper has, as far as anything says."""
+        return (
+            self.authors_count
+            if self.authors_count is not None
+            else (len(self.authors) if self.authors else None)
+        )
 
-        Nothing known is forgotten: a field the newer listing leaves out keeps its old
-        value. Counts that change over time (upvotes) take the newer value. An abstract
+    def merged_with(self, newer: Paper) -> Paper:
+        """This paper updated with what a later source says about it.
+
+        Nothing known is forgotten: a field the newer source leaves out keeps its old
+        value. Counts that change over time (upvotes, comments) take the newer value; ids,
+        an organisation and a venue keep the first one known; an abstract or author list
         is replaced only by a longer one, since a cut-off page gives a truncated one.
-        Returns `self` itself when the newer listing adds nothing (the re-import case).
+        Returns `self` itself when the newer source adds nothing (the re-import case).
         """
         published, inferred = self.published, self.date_inferred
         # A stated date beats an inferred year: "Apr 19" met after "Apr 19, 2023" keeps 2023.
@@ -87,54 +153,52 @@ class Paper:
         # of the import, and the first import was the one nearest the listing's date.
         if newer.published is not None and (published is None or not newer.date_inferred):
             published, inferred = newer.published, newer.date_inferred
-        if (
-            len(newer.abstract) <= len(self.abstract)
-            and newer.authors_count in (None, self.authors_count)
-            and (published, inferred) == (self.published, self.date_inferred)
-            and newer.upvotes in (None, self.upvotes)
-            and all(link in self.links for link in newer.links)
-            and all(source in self.sources for source in newer.sources)
-        ):
-            return self
-        links = self.links + tuple(link for link in newer.links if link not in self.links)
-        sources = self.sources + tuple(s for s in newer.sources if s not in self.sources)
-        abstract = newer.abstract if len(newer.abstract) > len(self.abstract) else self.abstract
-        return replace(
-            self,
-            abstract=abstract,
-            authors_count=_newer(self.authors_count, newer.authors_count),
-            published=published,
-            date_inferred=inferred,
-            upvotes=_newer(self.upvotes, newer.upvotes),
-            links=links,
-            sources=sources,
-        )
+        said = dict(self.said)
+        changes: dict[str, object] = {}
+        for name, rule in _MERGES:
+            old, new = getattr(self, name), getattr(newer, name)
+            if rule == "longer":
+                value = new if len(new) > len(old) else old
+            elif rule == "first":
+                value = old if old is not None else new
+            elif rule == "newer":
+                value = old if new is None else new
+            else:  # union
+                value = old + tuple(x for x in new if x not in old)
+            if value != old:
+                changes[name] = value
+                if name in _TRACKED and (source := dict(newer.said).get(name)):
+                    said[name] = source
+        if (published, inferred) != (self.published, self.date_inferred):
+            changes["published"], changes["date_inferred"] = published, inferred
+        for name, source in newer.said:
+            said.setdefault(name, source)  # a field first said by the newer source
+        if tuple(said.items()) != self.said:
+            changes["said"] = tuple(said.items())
+        return replace(self, **changes) if changes else self  # type: ignore[arg-type]
 
     def with_abstract(self, abstract: str) -> Paper:
-        """This paper with its abstract filled in (fast: no field introspection)."""
-        return Paper(
-            self.id,
-            self.title,
-            abstract,
-            self.authors_count,
-            self.published,
-            self.upvotes,
-            self.links,
-            self.sources,
-            self.added,
-            self.date_inferred,
-        )
+        """This paper with its abstract filled in."""
+        return replace(self, abstract=abstract)
 
     def same_except_sources(self, other: Paper) -> bool:
         """Whether `other` says nothing new about this paper beyond where it was seen."""
-        return (
-            self.abstract == other.abstract
-            and self.authors_count == other.authors_count
-            and self.published == other.published
-            and self.date_inferred == other.date_inferred
-            and self.upvotes == other.upvotes
-            and self.links == other.links
-        )
+        return all(getattr(self, name) == getattr(other, name) for name in _CONTENT_FIELDS)
+
+
+# Merge rules from the schema; "date" (published + date_inferred) is handled on its own,
+# "fixed" and "own" fields never change through a merge, `said` is rebuilt by the merge.
+_MERGES = tuple(
+    (f.name, f.merge)
+    for f in FIELDS
+    if f.merge in ("longer", "first", "newer", "union") and f.name != "said"
+)
+_TRACKED = TRACKED
+_CONTENT_FIELDS = (
+    *(name for name, _ in _MERGES if name != "sources"),
+    "published",
+    "date_inferred",
+)
 
 
 def _newer(old: _T | None, new: _T | None) -> _T | None:

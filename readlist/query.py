@@ -6,7 +6,7 @@
     is:read  is:unread            read state;  is:rated / is:unrated too
     rating:>=4                    also rating:4  rating:<3 ... (=, <, <=, >, >=)
     year:2024  year:2020..2023    also year:>=2022, year:2021.. and year:..2019
-    upvotes:>=10  authors:>5      numeric fields, same comparisons
+    upvotes:>=10  comments:>=3    numeric fields, same comparisons (authors:>5 too)
     id:1a2b3c                     paper id prefix, as shown by `readlist list`
     -TERM                         negates any term:  -is:read  -"survey"  -tag:done
 
@@ -34,7 +34,7 @@ OPERATORS: dict[str, Compare] = {
     "=": operator.eq,
     "": operator.eq,
 }
-NUMERIC_FIELDS = ("rating", "year", "upvotes", "authors")
+NUMERIC_FIELDS = ("rating", "year", "upvotes", "comments", "authors")
 FIELDS = ("tag", "is", "id", *NUMERIC_FIELDS)
 FLAGS = ("read", "unread", "rated", "unrated")
 _COMPARISON = re.compile(r"^(>=|<=|>|<|=)?(\d{1,9})$")
@@ -213,5 +213,6 @@ _EXAMPLES = {
     "rating": "rating:>=4",
     "year": "year:2024 or year:2020..2023",
     "upvotes": "upvotes:>=10",
+    "comments": "comments:>=3",
     "authors": "authors:>5",
 }

@@ -155,7 +155,8 @@ class SearchIndex:
         return {
             "year": [p.year for p in papers],
             "upvotes": [p.upvotes for p in papers],
-            "authors": [p.authors_count for p in papers],
+            "comments": [p.comments for p in papers],
+            "authors": [p.author_total for p in papers],
         }
 
     def haystack(self, position: int) -> str:

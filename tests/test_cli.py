@@ -78,7 +78,8 @@ def test_list_query_and_limit(imported: RunCli) -> None:
     result = imported("list", '"half fine-tuning"')
     assert result.returncode == 0
     [line] = result.stdout.splitlines()
-    assert line.startswith(f"{HFT[:8]}  2024-04-29     ▲1  ·····    HFT: Half Fine-Tuning")
+    # The number after the date is a comment count, not upvotes: no ▲ column for it.
+    assert line.startswith(f"{HFT[:8]}  2024-04-29         ·····    HFT: Half Fine-Tuning")
     assert len(imported("list", "--limit", "5").stdout.splitlines()) == 5
     assert len(imported("list").stdout.splitlines()) == 101
     none = imported("list", "zzzz-no-such-thing")

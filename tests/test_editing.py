@@ -6,7 +6,7 @@ from readlist.models import Annotation
 from readlist.store import Store
 from readlist.tui.editing import NoteDrafts, tags_edit
 
-PID = "p1"
+PID = "0000000000000001"
 
 
 def test_tags_edit_keeps_the_editors_spelling_and_tags_added_elsewhere() -> None:

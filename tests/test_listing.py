@@ -35,17 +35,20 @@ def test_daily_sample_has_30_papers_with_metadata() -> None:
     assert first.title == "MasakhaNEWS: News Topic Classification for African languages"
     assert first.abstract.startswith("African languages are severely under-represented")
     assert first.abstract.endswith("leveraging the PET approach.")
-    assert (first.authors_count, first.published, first.upvotes) == (65, "2023-04-19", None)
+    assert (first.authors_count, first.published, first.comments) == (65, "2023-04-19", None)
+    assert first.upvotes is None  # these copies carry no upvote counts
     assert first.sources == (str(DAILY.resolve()),)
 
 
-def test_daily_sample_upvotes_and_missing_metadata() -> None:
+def test_daily_sample_comment_counts_and_missing_metadata() -> None:
     papers = read_listing(DAILY, today=TODAY).papers
     dept = by_title(papers, "DePT:")
-    assert (dept.authors_count, dept.published, dept.upvotes) == (2, "2023-09-10", 1)
-    assert by_title(papers, "SciPrompt").upvotes == 3
+    # The number after the date is the comment count (it links to the discussion).
+    assert (dept.authors_count, dept.published, dept.comments) == (2, "2023-09-10", 1)
+    assert by_title(papers, "SciPrompt").comments == 3
+    assert all(p.upvotes is None for p in papers)
     fine = by_title(papers, "FineInstructions")  # the one paper without a metadata block
-    assert (fine.authors_count, fine.published, fine.upvotes) == (None, None, None)
+    assert (fine.authors_count, fine.published, fine.comments) == (None, None, None)
     assert fine.links == ("https://huggingface.co/fineinstructions",)
     assert by_title(papers, "Making the Most of your Model").authors_count == 1  # "1 authors"
 
@@ -176,24 +179,28 @@ def test_page_cut_off_after_a_title_skips_it_and_says_so() -> None:
 
 
 def test_short_abstracts_and_one_line_metadata() -> None:
-    text = "T1\n\nShort.\n\n• 2 authors · Mar 3, 2024 15\n\nT2\n\nWe do X\n\nT3\n\nY."
+    text = "T1\n\nShort.\n\n• 2 authors · Mar 3, 2024 15\n\nT2\n\nWe do X.\n\nT3\n\nY holds."
     result = parse_listing(text, today=TODAY)
     assert [(p.title, p.abstract) for p in result.papers] == [
         ("T1", "Short."),
-        ("T2", "We do X"),
-        ("T3", "Y."),
+        ("T2", "We do X."),
+        ("T3", "Y holds."),
     ]
     assert (
         result.papers[0].authors_count,
         result.papers[0].published,
-        result.papers[0].upvotes,
+        result.papers[0].comments,
     ) == (2, "2024-03-03", 15)
 
 
 def test_metadata_block_split_by_blank_lines() -> None:
     text = "A Title\n\nAn abstract.\n\n  • 4 authors\n\n·\n\nMay 5, 2022 9\n\nNext Title\n\nNext abstract."
     papers = parse_listing(text, today=TODAY).papers
-    assert (papers[0].authors_count, papers[0].published, papers[0].upvotes) == (4, "2022-05-05", 9)
+    assert (papers[0].authors_count, papers[0].published, papers[0].comments) == (
+        4,
+        "2022-05-05",
+        9,
+    )
     assert [p.title for p in papers] == ["A Title", "Next Title"]
 
 
@@ -243,8 +250,8 @@ def test_same_paper_twice_in_one_listing_is_one_paper(tmp_path: Path) -> None:
         (b"   \n\n\t\n", "the file is empty"),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00binary", "binary data"),
         (b"caf\xe9 au lait\n\nnot utf-8\n", "is not UTF-8 text (invalid byte at offset 3)"),
-        (b"just one line of text\n", "no papers found"),
-        (b"new\n\nSubscribe\n\nDaily Papers\n\nApr 23\n", "no papers found"),
+        (b"just one line of text\n", "no paper listing found: 1 short line"),
+        (b"new\n\nSubscribe\n\nDaily Papers\n\nApr 23\n", "no paper listing found: 3 short lines"),
     ],
 )
 def test_bad_files_raise_one_clear_error(tmp_path: Path, content: bytes, problem: str) -> None:
@@ -279,7 +286,7 @@ def test_an_abstract_of_several_paragraphs_before_metadata() -> None:
     text = f"A Title\n\n{first}\n\n{second}\n\n  • 3 authors\n·\nMay 5, 2022\n\nNext Title\n\nNext abstract."
     papers = parse_listing(text, today=TODAY).papers
     assert [p.title for p in papers] == ["A Title", "Next Title"]
-    assert papers[0].abstract == f"{first} {second}"
+    assert papers[0].abstract == f"{first}\n\n{second}"  # paragraphs are kept
     assert papers[0].authors_count == 3
 
 

@@ -39,13 +39,13 @@ def test_both_samples_make_101_papers_in_either_order(tmp_path: Path) -> None:
 
     def fields(store: Store) -> dict[str, tuple]:  # type: ignore[type-arg]
         return {
-            p.id: (p.title, p.abstract, p.authors_count, p.published, p.upvotes, p.links)
+            p.id: (p.title, p.abstract, p.authors_count, p.published, p.comments, p.links)
             for p in store.papers()
         }
 
     assert fields(one) == fields(two)
     hft = {p.id: p for p in two.papers()}[HFT]
-    assert (hft.authors_count, hft.published, hft.upvotes) == (
+    assert (hft.authors_count, hft.published, hft.comments) == (
         6,
         "2024-04-29",
         1,
@@ -202,7 +202,7 @@ def test_backups_are_refreshed_on_open(sample_store: Store, db: Path) -> None:
         (b"", "library file is empty"),
         (b"[1, 2, 3]", "not a readlist library file"),
         (b'{"_default": {"1": {"a": 1}}}', "format marker is missing"),
-        (b'{"readlist": {"format": {"kind": "annotations", "version": 1}}, "annotations": {"x": {"rating": 9}}}',
+        (b'{"readlist": {"format": {"kind": "annotations", "version": 1}}, "annotations": {"0123456789abcdef": {"rating": 9}}}',
          "has a wrong value"),
     ],
 )  # fmt: skip
@@ -214,7 +214,7 @@ def test_damaged_library_is_a_clear_error_and_never_overwritten(
     with pytest.raises(LibraryError) as caught:
         store = Store.open(db)
         store.annotations()
-        store.update(["x"], lambda a: a.with_rating(1))
+        store.update(["0123456789abcdef"], lambda a: a.with_rating(1))
     assert str(caught.value).startswith(f"{db}: ")
     assert problem in str(caught.value)
     assert db.read_bytes() == content
@@ -328,7 +328,7 @@ def test_an_error_under_the_lock_is_not_called_a_lock_failure(sample_store: Stor
 def test_update_says_when_another_process_had_written(sample_store: Store, db: Path) -> None:
     other = Store.open(db)
     assert not sample_store.update([HFT], lambda a: a.with_rating(1)).others_wrote
-    other.update(["someone-else"], lambda a: a.with_tags(["x"]))
+    other.update(["5e5e5e5e5e5e5e5e"], lambda a: a.with_tags(["x"]))
     assert sample_store.update([HFT], lambda a: a.with_rating(2)).others_wrote
     assert not sample_store.update([HFT], lambda a: a.with_rating(3)).others_wrote
 

@@ -1,43 +1,46 @@
-"""Parse the text of a paper-listing page (as copied from a browser) into papers.
+"""Parse the text of a Hugging Face paper-listing page (as copied from a browser).
 
-The text is a sequence of blocks separated by blank lines. A paper is a one-line title
-block, an abstract block, and optionally a metadata block::
+Pages change their furniture often and their structure rarely, so the parser works on
+structure. The text is read as lines (blank lines between blocks vary from one copy to
+the next and carry no meaning), each line is classified on its own, and papers are
+assembled between *anchors*:
 
-    <title>
+- a card start: an upvote count on a line of its own before the title (`42`, or `-` for
+  none; today's layout), or `Submitted by` + a user name (the trending view);
+- a metadata group, which closes a card: `• N authors` or an organisation, `·`, and a date
+  with an optional comment count (`May 29 3`, `Feb 27, 2025`, `Published on Oct 4, 2026`);
+  `Upvote` + a count after it belongs to the card it follows (the trending view);
+- a page header: a date on its own, outside a metadata group (`Apr 23`);
+- a card footer: a line of link buttons (`GitHub 1.2k  arXiv Page`).
 
-    <abstract>
+Between anchors, a paper is a *title line* followed by *prose* (one or more paragraphs of
+abstract). Everything else — tabs, navigation, footers, a user name, a lone title whose
+abstract was cut off, a paragraph without a title — is not a paper, wherever it appears,
+and a block that cannot be a title (an emoji, a line of code) never shifts the pairing of
+the blocks after it. Text that yields no papers, or that reads as a document rather than
+a listing (most "abstracts" of several paragraphs, little of the text in papers), is not
+a listing: `ListingShape` says what it looks like instead, for the error message.
 
-      • 65 authors
-    ·
-    Apr 19, 2023 12
-
-Pages also carry furniture ("Subscribe", "Daily Papers", the page's own date...) and
-users paste several pages into one file or cut the last one short. The parser does not
-depend on the exact furniture or on how long abstracts are. It relies on structure:
-
-- A metadata block ends a paper: the two text blocks before it are its title and abstract
-  (or one title block, if the abstract is missing).
-- A date line on its own, outside a metadata block, is a page header: it ends a page, and
-  the short one-line blocks right before it are that page's furniture.
-- Known furniture lines are dropped wherever they appear.
-- Runs of text blocks between those anchors pair up as (title, abstract). A title is one
-  line of at most `MAX_TITLE` characters; a block that cannot be a title is skipped.
-
-A title left without an abstract (the page was cut off) is counted as skipped rather
-than guessed at, unless a metadata block vouches for it.
+A single paper's page (`Papers arxiv:ID`, the title, `Authors:` names, `Abstract`, the
+abstract) is recognised by its `arxiv:` header and parsed on its own.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from readlist.text import normalize_newlines, squeeze, strip_controls
+from readlist.importers.base import Parsed, RawPaper
+from readlist.models import normalize_arxiv_id
+from readlist.text import normalize_newlines, strip_controls
 
-MAX_TITLE = 400
+MAX_TITLE = 300
+SOURCE_KIND = "hf-page"
+
 _MONTHS = {
     name: number
     for number, names in enumerate(
@@ -59,201 +62,286 @@ _MONTHS = {
     )
     for name in names
 }
-_MONTH = r"(?P<month>[A-Za-z]{3,9})\.?"
-_DATE = _MONTH + r"\s+(?P<day>\d{1,2})(?:(?:st|nd|rd|th))?(?:,?\s+(?P<year>\d{4}))?"
-_NUMBER = r"\d[\d,]*"
-_DATE_LINE = re.compile(rf"^{_DATE}(?:\s+(?P<upvotes>{_NUMBER}))?$")
-_AUTHORS = re.compile(rf"^[•·*-]?\s*(?P<n>{_NUMBER})\s+authors?$", re.IGNORECASE)
+# Counts up to nine digits: a longer number is text, never a count (nor a 64-bit overflow).
+_NUMBER = r"\d{1,3}(?:,\d{3}){1,2}|\d{1,9}"
+# A year needs its comma ("Feb 27, 2025"): "Mar 4 2301" is March 4 with 2301 comments.
+_DATE = (
+    r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+    r"(?:,\s*(?P<year>\d{4}))?"
+)
+_DATE_LINE = re.compile(
+    rf"^(?:published\s+on\s+)?{_DATE}(?:\s+(?P<count>{_NUMBER}))?$", re.IGNORECASE
+)
+_AUTHORS = re.compile(rf"^[•·*]?\s*(?P<n>{_NUMBER})\s+authors?$", re.IGNORECASE)
+_COUNT = re.compile(rf"^(?:{_NUMBER}|-|–|—)$")
+_SUBMITTED = re.compile(r"^submitted\s+by\b\s*(?P<user>.*)$", re.IGNORECASE)
+_UPVOTE = re.compile(rf"^upvotes?(?:\s+(?P<n>{_NUMBER}))?$", re.IGNORECASE)
+_PAPER_HEADER = re.compile(r"^(?:papers\s+)?arxiv\s*:\s*(?P<id>\S+)$", re.IGNORECASE)
+# Link buttons under a card: words of a closed set and counts ("GitHub 1.2k  arXiv Page").
+_BUTTON_WORDS = frozenset(
+    [
+        "github",
+        "arxiv",
+        "page",
+        "project",
+        "code",
+        "demo",
+        "dataset",
+        "datasets",
+        "model",
+        "models",
+        "space",
+        "spaces",
+        "collection",
+        "collections",
+        "paper",
+        "pdf",
+        "website",
+    ]
+)
+_STARS = re.compile(r"^\d[\d.,]*[kKmM]?$")
 _DOT = "·"
-_META_STARTS = frozenset("•·*-0123456789")
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\""
 _PAIRS = {")": "(", "]": "[", "}": "{"}
-
-# Lines that listing pages repeat around their papers. A hint, not a requirement:
-# unknown furniture is recognised by its position before a page date.
-FURNITURE = frozenset(
-    {
-        "new",
-        "get trending papers in your email inbox!",
-        "subscribe",
-        "daily papers",
-        "byak and the research community",
-        "trending papers",
-        "papers",
-        "search",
-        "load more",
-        "previous",
-        "next",
-        "submit paper",
-    }
+_SPACES = re.compile(r"[ \t\u3000]+")  # not the no-break space: it stays one character
+_SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]*\s+[A-Z0-9(\"']")
+_CLOSERS = "\"')]»”’"
+# Lines that start like code, markup or a chat/e-mail line are never titles.
+_NOT_TITLE_START = re.compile(
+    r"""^(?:
+        [#>|`]                         # Markdown heading, quote, table, code fence
+      | [-*+]\s                        # a bullet
+      | \d+[.)]\s                      # a numbered item
+      | \[?\d{1,2}:\d{2}               # a chat time stamp
+      | <[\w@.-]+>                     # an IRC nick or an e-mail address
+      | (?:import|from|def|class|return|if|for|while|const|let|var|function|public|
+           private|package|using|SELECT|INSERT)\b
+      | //|/\*|\#!
+    )""",
+    re.VERBOSE,
 )
+_CODE_END = re.compile(r"[{};:,(\[=\\]$")
+_CODE_INSIDE = re.compile(r"(?:\s(?:==|!=|=>|->|\+=|:=|&&|\|\|)\s|\w\(.*\)\s*$|^\s*[\w.]+\s*=\s)")
+_CSV_LINE = re.compile(r"^[^,\s][^,]*(?:,[^,\s][^,]*){2,}$")
 
 
-@dataclass(frozen=True, slots=True)
-class RawPaper:
-    """A paper as read from one listing, before it gets an id and a source."""
+# -- units: one line each, classified ---------------------------------------------------
 
-    title: str
-    abstract: str
-    authors_count: int | None = None
-    published: str | None = None
-    upvotes: int | None = None
-    links: tuple[str, ...] = ()
-    date_inferred: bool = False
+TEXT, PROSE, COUNT, AUTHORS, DOT, DATE, SUBMITTED, UPVOTE, BUTTONS, HEADER, LABEL = range(11)
 
 
 @dataclass(slots=True)
-class Parsed:
-    papers: list[RawPaper] = field(default_factory=list)
-    skipped: int = 0
-    """Blocks that looked like parts of papers but could not be completed."""
+class Unit:
+    kind: int
+    text: str
+    value: int | None = None
+    """COUNT: the count (None for '-'); AUTHORS: the number; DATE: the comment count."""
+    iso: str | None = None
+    """DATE: the ISO date; inferred: whether the year was inferred."""
+    inferred: bool = False
+    titleish: bool = False
+    """TEXT only: could be a title (one line, a few words, not code or markup)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Meta:
-    authors_count: int | None
-    published: str | None
-    upvotes: int | None
-    date_inferred: bool
+@dataclass(slots=True)
+class ListingShape:
+    """What the text held, for reports and for telling a listing from other text."""
+
+    prose: int = 0
+    """Paragraphs of prose."""
+    short: int = 0
+    """Short lines that were not used (furniture, lone titles, lists)."""
+    code: int = 0
+    """Lines that look like code, markup, chat or e-mail."""
+    chars: int = 0
+    """Characters of text in all."""
+    used_chars: int = 0
+    """Characters of text that went into papers."""
+    anchored: int = 0
+    """Papers vouched for by metadata, an upvote count or a card start."""
+
+    def describe(self) -> str:
+        parts = []
+        if self.prose:
+            parts.append(_plural(self.prose, "paragraph") + " of prose")
+        if self.short:
+            parts.append(_plural(self.short, "short line"))
+        if self.code:
+            parts.append(_plural(self.code, "line") + " of code, markup or chat")
+        return ", ".join(parts) or "no text"
+
+
+def refusal(parsed: Parsed, shape: ListingShape) -> str | None:
+    """Why this text is not a paper listing, or None if it is one."""
+    papers = parsed.papers
+    if not papers:
+        return f"no paper listing found: {shape.describe()}, no titles with abstracts"
+    if shape.anchored:
+        return None  # metadata, counts or card starts: a listing page
+    many = sum(1 for p in papers if p.paragraphs > 1)
+    if len(papers) == 1 and many:
+        paragraphs = _plural(papers[0].paragraphs, "paragraph")
+        return (
+            f"no paper listing found: one title over {paragraphs} of prose "
+            "reads as a document, not a listing"
+        )
+    if many * 2 > len(papers):
+        return (
+            f"no paper listing found: {shape.prose} paragraphs of prose under "
+            f"{len(papers)} headings read as a document, not a listing"
+        )
+    if shape.used_chars < 0.6 * shape.chars:
+        share = 100 * shape.used_chars // max(shape.chars, 1)
+        return (
+            f"no paper listing found: only {share}% of the text reads as titles with "
+            f"abstracts ({shape.describe()})"
+        )
+    return None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def parse_listing(text: str, *, today: date) -> Parsed:
     """Papers found in `text`; `today` resolves dates given without a year."""
-    # Line breaks and Unicode form are fixed once for the whole text; control
-    # characters are removed line by line in `_blocks`, where `isprintable()` makes
-    # the check cheap.
     text = normalize_newlines(unicodedata.normalize("NFC", text.lstrip("\ufeff")))
-    result = Parsed()
-    pending: list[list[str]] = []
-    for kind, lines, meta in _classify(_blocks(text), today):
-        if kind == "text":
-            pending.append(lines)
-        elif kind == "meta":
-            _flush(pending, result, meta=meta)
-        elif kind == "page":
-            _drop_header(pending)
-            _flush(pending, result)
-        # furniture: dropped where it stands
-    _flush(pending, result)
-    return result
+    units = list(_units(text, today))
+    result = _Result()
+    result.shape.chars = sum(len(u.text) for u in units if u.kind in (TEXT, PROSE))
+    if any(u.kind == HEADER for u in units[:40]) and _has_label(units, "abstract"):
+        _parse_paper_pages(units, result)
+    else:
+        _assemble(units, result)
+    parsed = Parsed(result.papers, result.skipped)
+    parsed.problem = refusal(parsed, result.shape)
+    if result.shape.short or result.shape.code:
+        unused = result.shape.short + result.shape.code
+        parsed.notes.append(f"{_plural(unused, 'other line')} (page furniture...) left out")
+    return parsed
 
 
-_BLANK_LINES = re.compile(r"\n\s*\n")
-# A metadata or date line is short; checking the length first keeps regexes off abstracts.
-_MAX_META_LINE = 80
-# A paragraph at least this long and ending with a full stop reads as prose, not a title.
-_PROSE_LENGTH = 80
+@dataclass(slots=True)
+class _Result:
+    papers: list[RawPaper] = field(default_factory=list)
+    skipped: int = 0
+    shape: ListingShape = field(default_factory=ListingShape)
 
 
-def _blocks(text: str) -> Iterator[list[str]]:
-    for chunk in _BLANK_LINES.split(text):
-        if "\n" not in chunk:  # most blocks: one line (a title, an abstract)
-            line = chunk.strip()
-            if line and not line.isprintable():
-                line = strip_controls(line).strip()
-            if line:
-                yield [line]
-            continue
-        lines = [
-            line if line.isprintable() else strip_controls(line).strip()
-            for raw in (chunk.split("\n") if "\n" in chunk else (chunk,))
-            if (line := raw.strip())
-        ]
-        if lines := [line for line in lines if line]:
-            yield lines
+def _has_label(units: list[Unit], name: str) -> bool:
+    return any(u.kind == LABEL and u.text.casefold() == name for u in units)
 
 
-def _classify(
-    blocks: Iterator[list[str]], today: date
-) -> Iterator[tuple[str, list[str], _Meta | None]]:
-    """Label blocks text / meta / page (a page-date header) / furniture.
+def _units(text: str, today: date) -> Iterator[Unit]:
+    for raw in text.split("\n"):
+        line = raw if raw.isprintable() else strip_controls(raw)
+        line = _SPACES.sub(" ", line).strip(" \u00a0")
+        if line:
+            yield from _classify(line, today)
 
-    A metadata block may arrive split by blank lines (authors, dot, date), so a meta
-    block is held back until the next block shows whether it continues.
+
+def _classify(line: str, today: date) -> Iterator[Unit]:
+    if len(line) > MAX_TITLE:  # fast path: most abstracts, never anything else
+        yield Unit(PROSE, line)
+        return
+    if line == _DOT:
+        yield Unit(DOT, line)
+        return
+    if _COUNT.match(line):
+        yield Unit(COUNT, line, value=None if line in "-–—" else _int(line))
+        return
+    if _DOT in line and not line.startswith(_DOT):
+        # "Meta AI · May 29", "• 5 authors · Published on Oct 4, 2026"
+        head, _, tail = line.rpartition(_DOT)
+        meta = list(_classify(tail.strip(), today)) if tail.strip() else []
+        if meta and meta[0].kind == DATE:
+            head = head.strip()
+            if head:
+                first = next(_classify(head, today))
+                yield first if first.kind == AUTHORS else Unit(TEXT, head, titleish=True)
+            yield Unit(DOT, _DOT)
+            yield meta[0]
+            return
+    if line.startswith(_DOT) and len(line) > 1:
+        yield Unit(DOT, _DOT)
+        yield from _classify(line[1:].strip(), today)
+        return
+    if match := _AUTHORS.match(line):
+        yield Unit(AUTHORS, line, value=_int(match["n"]))
+        return
+    if (match := _DATE_LINE.match(line)) and (iso := _parse_date(match, today)):
+        count = _int(match["count"]) if match["count"] else None
+        yield Unit(DATE, line, value=count, iso=iso, inferred=not match["year"])
+        return
+    if match := _SUBMITTED.match(line):
+        yield Unit(SUBMITTED, match["user"].strip())
+        return
+    if match := _UPVOTE.match(line):
+        yield Unit(UPVOTE, line, value=_int(match["n"]) if match["n"] else None)
+        return
+    if (match := _PAPER_HEADER.match(line)) and normalize_arxiv_id(match["id"]):
+        yield Unit(HEADER, normalize_arxiv_id(match["id"]) or "")
+        return
+    if line.casefold() in ("abstract", "authors:", "authors"):
+        yield Unit(LABEL, line.casefold().rstrip(":"))
+        return
+    if _is_buttons(line):
+        yield Unit(BUTTONS, line)
+        return
+    if _is_prose(line):
+        yield Unit(PROSE, line)
+        return
+    yield Unit(TEXT, line, titleish=_can_be_title(line))
+
+
+def _is_buttons(line: str) -> bool:
+    words = line.split()
+    return (
+        len(words) >= 2
+        and any(w.casefold() in _BUTTON_WORDS for w in words)
+        and all(w.casefold() in _BUTTON_WORDS or _STARS.match(w) for w in words)
+    )
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph: a sentence ending with a full stop, several sentences, or long.
+
+    Titles end with a question mark often and a full stop rarely, so a question alone
+    is not prose.
     """
-    held: list[str] | None = None
-    for lines in blocks:
-        if len(lines[0]) > _MAX_META_LINE:  # fast path: abstracts are never anything else
-            if held is not None:
-                yield "meta", held, _parse_meta(held, today)
-                held = None
-            yield "text", lines, None
-            continue
-        if all(_is_meta_line(x) for x in lines):
-            opens = _has_authors(lines) or lines[0].startswith(_DOT)
-            if held is not None and (
-                _has_date(held) or (_has_authors(held) and _has_authors(lines))
-            ):
-                yield "meta", held, _parse_meta(held, today)  # complete: a new one begins
-                held = None
-            if held is not None or opens:
-                held = (held or []) + lines
-                continue
-        if held is not None:
-            yield "meta", held, _parse_meta(held, today)
-            held = None
-        short = len(lines) == 1 and len(lines[0]) <= _MAX_META_LINE
-        if (
-            short
-            and _could_be_meta(lines[0])
-            and _DATE_LINE.match(lines[0])
-            and _parse_date(lines[0], today)
-        ):
-            yield "page", lines, None
-        elif short and lines[0].casefold() in FURNITURE:
-            yield "furniture", lines, None
-        else:
-            yield "text", lines, None
-    if held is not None:
-        yield "meta", held, _parse_meta(held, today)
-
-
-def _has_authors(lines: list[str]) -> bool:
-    return any(_AUTHORS.match(line.split(_DOT)[0].strip()) for line in lines)
-
-
-def _has_date(lines: list[str]) -> bool:
-    return any(_DATE_LINE.match(part.strip()) for line in lines for part in line.split(_DOT))
-
-
-def _could_be_meta(line: str) -> bool:
-    """A cheap first look: metadata lines start with a bullet, a digit or a month."""
-    return line[:1] in _META_STARTS or line[:3].lower() in _MONTHS
-
-
-def _is_meta_line(line: str) -> bool:
-    if len(line) > _MAX_META_LINE or not _could_be_meta(line):
-        return False
-    if _AUTHORS.match(line) or line == _DOT:
+    if len(line) > MAX_TITLE:
         return True
-    if line.startswith(_DOT):
-        return _is_meta_line(line[1:].strip())
-    if _DOT in line:
-        return all(_is_meta_line(part.strip()) for part in line.split(_DOT) if part.strip())
-    match = _DATE_LINE.match(line)
-    return bool(match and match["month"].lower() in _MONTHS)
+    if " " not in line:
+        return False  # one word: "Short." is not a paragraph
+    if line.rstrip(_CLOSERS).endswith(".") and not line.endswith("..."):
+        return not _looks_like_code(line)
+    # "Can LLMs Learn from Mistakes? Investigating ..." is a title: only a long line of
+    # several sentences that does not end like one is prose.
+    return len(line) >= 200 and bool(_SENTENCE_BREAK.search(line))
 
 
-def _parse_meta(lines: list[str], today: date) -> _Meta:
-    authors = published = upvotes = None
-    inferred = False
-    parts = [p.strip() for line in lines for p in line.split(_DOT) if p.strip()]
-    for part in parts:
-        if match := _AUTHORS.match(part):
-            authors = _int(match["n"])
-        elif match := _DATE_LINE.match(part):
-            published = _parse_date(part, today)
-            inferred = not match["year"]
-            if match["upvotes"]:
-                upvotes = _int(match["upvotes"])
-    return _Meta(authors, published, upvotes, inferred and published is not None)
+def _looks_like_code(line: str) -> bool:
+    return bool(_NOT_TITLE_START.match(line) or _CODE_END.search(line) or _CODE_INSIDE.search(line))
 
 
-def _parse_date(text: str, today: date) -> str | None:
+def _can_be_title(line: str) -> bool:
+    """One line that a paper could be called: letters or digits, not code, markup, a
+    greeting ("Hi all,"), a list item, a CSV row or a link."""
+    if len(line) > MAX_TITLE or not any(c.isalnum() for c in line):
+        return False
+    if "://" in line or _looks_like_code(line) or _CSV_LINE.match(line):
+        return False
+    return not line.endswith(("…", "..."))
+
+
+def _int(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def _parse_date(match: re.Match[str], today: date) -> str | None:
     """ISO date of "Apr 19, 2023" / "Apr 19"; a missing year is the latest not in the future."""
-    match = _DATE_LINE.match(text)
-    if not match or (month := _MONTHS.get(match["month"].lower())) is None:
+    if (month := _MONTHS.get(match["month"].lower())) is None:
         return None
     day = int(match["day"])
     # Without a year: the latest year that does not put the date in the future
@@ -269,105 +357,275 @@ def _parse_date(text: str, today: date) -> str | None:
     return None
 
 
-def _int(text: str) -> int:
-    return int(text.replace(",", ""))
+# -- assembling papers between anchors ------------------------------------------------------
 
 
-def _drop_header(pending: list[list[str]]) -> None:
-    """Remove the page furniture that precedes a page date: short one-line blocks.
-
-    A listing alternates titles with abstracts, so trailing short lines right before a
-    new page's date are that page's header ("Subscribe", "Daily Papers", ...) or a title
-    whose abstract was cut off; neither is a paper.
-    """
-    while pending and len(pending[-1]) == 1 and _looks_like_furniture(pending[-1][0]):
-        pending.pop()
+@dataclass(slots=True)
+class _Card:
+    units: list[Unit] = field(default_factory=list)
+    upvotes: int | None = None
+    started: bool = False
+    """Began at a card start (an upvote count, `Submitted by`): its first line is the title."""
 
 
-def _looks_like_furniture(line: str) -> bool:
-    return len(line) <= 60 and not line.endswith(".")
+@dataclass(slots=True)
+class _Meta:
+    authors_count: int | None = None
+    organization: str | None = None
+    published: str | None = None
+    inferred: bool = False
+    comments: int | None = None
 
 
-def _flush(pending: list[list[str]], result: Parsed, meta: _Meta | None = None) -> None:
-    """Turn the pending text blocks into papers.
-
-    A metadata block closes the paper made of the blocks right before it; the blocks
-    before that pair up from the start. A block that cannot be paired is skipped.
-    """
-    blocks = list(pending)
-    pending.clear()
-    closed = _pop_paper_before_meta(blocks) if meta is not None and blocks else None
-    result.papers.extend(_pair_from_start(blocks, result))
-    if closed is not None:
-        paper = _make(closed[0], closed[1], meta)
-        if paper is None:
-            result.skipped += 1
-        else:
-            result.papers.append(paper)
-
-
-def _pop_paper_before_meta(blocks: list[list[str]]) -> tuple[list[str], list[str] | None] | None:
-    """The (title, abstract) that a metadata block closes, removed from `blocks`.
-
-    An abstract may run over several paragraphs: a trailing run of paragraphs that read
-    as prose (long, ending with a full stop) is the abstract, the block before it the
-    title. Titles rarely end with a full stop, so a title is not swallowed.
-    """
-    start = len(blocks)
-    while start > 0 and _is_prose(blocks[start - 1]):
-        start -= 1
-    if 0 < start < len(blocks) - 1 and _can_be_title(blocks[start - 1]):
-        abstract = [line for block in blocks[start:] for line in block]
-        del blocks[start:]
-        return blocks.pop(), abstract
-    if len(blocks) >= 2 and _can_be_title(blocks[-2]):
-        abstract = blocks.pop()
-        return blocks.pop(), abstract
-    if _can_be_title(blocks[-1]):
-        return blocks.pop(), None
-    return None
-
-
-def _pair_from_start(blocks: list[list[str]], result: Parsed) -> list[RawPaper]:
-    papers: list[RawPaper] = []
-    i = 0
-    while i < len(blocks):
-        if i + 1 < len(blocks) and _can_be_title(blocks[i]):
-            paper = _make(blocks[i], blocks[i + 1], None)
-            if paper is not None:
-                papers.append(paper)
-                i += 2
-                continue
-        result.skipped += 1
+def _assemble(units: list[Unit], result: _Result) -> None:
+    card = _Card()
+    last: RawPaper | None = None  # the paper the last card made (for a trailing `Upvote N`)
+    i, n = 0, len(units)
+    while i < n:
+        unit = units[i]
+        kind = unit.kind
+        if kind == COUNT:
+            if i and units[i - 1].kind == UPVOTE and last is not None:
+                last.upvotes = unit.value  # trending: "Upvote" then the count, after the card
+            else:
+                _close(card, None, result)
+                card = _Card(upvotes=unit.value, started=True)
+            i += 1
+            continue
+        if kind == UPVOTE:
+            if unit.value is not None and last is not None:
+                last.upvotes = unit.value
+            i += 1
+            continue
+        if kind == SUBMITTED:
+            _close(card, None, result)
+            card = _Card(started=True)
+            # "Submitted by" alone: the next line is the user's name.
+            i += 2 if not unit.text and i + 1 < n and units[i + 1].kind == TEXT else 1
+            continue
+        if kind in (AUTHORS, DOT) or (kind == DATE and _closes(units, i, card)):
+            meta, i = _read_meta(units, i, card)
+            made = _close(card, meta, result)
+            last = made or last
+            card = _Card()
+            continue
+        if kind in (DATE, HEADER):  # a page header
+            _close(card, None, result)
+            card = _Card()
+            last = None
+            i += 1
+            continue
+        if kind in (BUTTONS, LABEL):
+            if card.units or card.started:
+                made = _close(card, None, result)
+                last = made or last
+                card = _Card()
+            i += 1
+            continue
+        card.units.append(unit)
         i += 1
-    return papers
+    _close(card, None, result, at_end=True)
 
 
-def _is_prose(block: list[str]) -> bool:
-    text = block[-1].rstrip("\"')]»”")
-    return text.endswith(".") and sum(len(line) for line in block) >= _PROSE_LENGTH
+def _closes(units: list[Unit], i: int, card: _Card) -> bool:
+    """Whether the date at `i` ends a card (rather than heading a page): it follows an
+    abstract, or the card began at a card start."""
+    before = units[i - 1] if i else None
+    return (before is not None and before.kind == PROSE) or (card.started and bool(card.units))
 
 
-def _can_be_title(block: list[str]) -> bool:
-    return len(block) == 1 and len(block[0]) <= MAX_TITLE and any(c.isalnum() for c in block[0])
+def _read_meta(units: list[Unit], i: int, card: _Card) -> tuple[_Meta, int]:
+    """Read the metadata group starting at `i`; the organisation is the line before `·`."""
+    meta = _Meta()
+    n = len(units)
+    if units[i].kind == DOT and card.units and card.units[-1].kind == TEXT:
+        org = card.units.pop()
+        meta.organization = org.text if org.titleish else None
+    while i < n and units[i].kind in (AUTHORS, DOT, DATE):
+        unit = units[i]
+        if unit.kind == AUTHORS:
+            if meta.authors_count is not None or meta.published is not None:
+                break  # a new group begins (a card without a date)
+            meta.authors_count = unit.value
+        elif unit.kind == DATE:
+            if meta.published is not None:
+                break
+            meta.published, meta.inferred, meta.comments = unit.iso, unit.inferred, unit.value
+            i += 1
+            break  # the date ends the group
+        i += 1
+    return meta, i
 
 
-def _make(
-    title_block: list[str], abstract_block: list[str] | None, meta: _Meta | None
+def _close(
+    card: _Card, meta: _Meta | None, result: _Result, *, at_end: bool = False
 ) -> RawPaper | None:
-    title = squeeze(title_block[0])
-    abstract = squeeze(" ".join(abstract_block)) if abstract_block else ""
-    if not title:
+    """Turn one card's lines (and metadata) into papers; count what could not be used."""
+    units = card.units
+    anchored = meta is not None or card.started
+    made: RawPaper | None = None
+    if anchored and units:
+        made = _anchored_paper(card, meta, result)
+    elif units:
+        _pair(units, result, at_end=at_end)
+    elif meta is not None:
+        result.skipped += 1  # metadata with no title before it (a page cut at its top)
+    if made is not None:
+        result.shape.anchored += 1
+    return made
+
+
+def _anchored_paper(card: _Card, meta: _Meta | None, result: _Result) -> RawPaper | None:
+    """A card vouched for by metadata or a card start: title, then abstract paragraphs.
+
+    After a card start the first line is the title. Otherwise metadata closes the last
+    paper before it: its title is the last line that can be one (the paragraphs after it
+    are the abstract), and the lines before it pair up as papers without metadata (a
+    paper whose metadata block is missing) or are left out as furniture.
+    """
+    units = card.units
+    title_at: int | None = None
+    if card.started and (units[0].titleish or (units[0].kind == PROSE and len(units) > 1)):
+        title_at = 0
+    else:
+        # The last line that can be a title, preferring one that does not end like a
+        # sentence ("Short." after its title is a one-word abstract).
+        candidates = [k for k in range(len(units) - 1, -1, -1) if units[k].titleish]
+        title_at = next(
+            (k for k in candidates if not units[k].text.endswith(".")),
+            candidates[0] if candidates else None,
+        )
+        if title_at is None and len(units) > 1 and len(units[0].text) <= MAX_TITLE:
+            title_at = 0  # a title that ends with a full stop
+    if title_at is None:
+        result.skipped += 1
+        _count_unused(units, result)
         return None
+    _pair(units[:title_at], result)
+    title = units[title_at]
+    body = units[title_at + 1 :]
+    paper = _paper(title, body, meta, card.upvotes)
+    result.papers.append(paper)
+    result.shape.used_chars += len(title.text) + sum(len(u.text) for u in body)
+    result.shape.prose += sum(1 for u in body if u.kind == PROSE)
+    return paper
+
+
+def _pair(units: list[Unit], result: _Result, *, at_end: bool = False) -> None:
+    """Lines with no anchor: each title line followed by prose is a paper.
+
+    A title line not followed by prose (furniture, a lone title) and prose with no title
+    before it are left out, so one odd block never shifts the pairing of the rest. At the
+    end of the text (a page cut off), a title followed by the start of an abstract keeps
+    it, and a title right after an abstract is counted as skipped: its own was cut off.
+    """
+    k, n = 0, len(units)
+    while k < n:
+        unit = units[k]
+        end = k + 1
+        while end < n and units[end].kind == PROSE:
+            end += 1
+        if at_end and end == n - 1 and units[end].kind == TEXT and not units[end].titleish:
+            end = n  # "Third abstract, whose" — the page was cut off mid-sentence
+        opens = unit.titleish or (unit.kind == PROSE and end > k + 2 and len(unit.text) <= 200)
+        if end > k + 1 and opens:
+            body = units[k + 1 : end]
+            result.papers.append(_paper(unit, body, None, None))
+            result.shape.used_chars += len(unit.text) + sum(len(u.text) for u in body)
+            result.shape.prose += len(body)
+            k = end
+            continue
+        if unit.kind == PROSE:
+            result.skipped += 1
+            result.shape.prose += 1
+        elif at_end and k == n - 1 and unit.titleish and k and units[k - 1].kind == PROSE:
+            result.skipped += 1  # a title whose abstract was cut off
+        else:
+            _count_unused([unit], result)
+        k += 1
+
+
+def _count_unused(units: list[Unit], result: _Result) -> None:
+    for unit in units:
+        if unit.kind == PROSE:
+            result.shape.prose += 1
+        elif unit.titleish:
+            result.shape.short += 1
+        else:
+            result.shape.code += 1
+
+
+def _paper(title: Unit, body: list[Unit], meta: _Meta | None, upvotes: int | None) -> RawPaper:
+    paragraphs = [u.text for u in body]
+    abstract = "\n\n".join(paragraphs)
     return RawPaper(
-        title=title,
+        title=title.text,
         abstract=abstract,
         authors_count=meta.authors_count if meta else None,
+        organization=meta.organization if meta else None,
         published=meta.published if meta else None,
-        upvotes=meta.upvotes if meta else None,
+        date_inferred=meta.inferred if meta and meta.published else False,
+        upvotes=upvotes,
+        comments=meta.comments if meta else None,
         links=find_links(abstract),
-        date_inferred=meta.date_inferred if meta else False,
+        paragraphs=max(len(paragraphs), 1),
     )
+
+
+# -- a single paper's page ----------------------------------------------------------
+
+
+def _parse_paper_pages(units: list[Unit], result: _Result) -> None:
+    """`Papers arxiv:ID`, title, `Published on …`, `Submitted by`, `Upvote N`, `Authors:`
+    names, `Abstract`, the abstract (several pages may be pasted one after another)."""
+    starts = [k for k, u in enumerate(units) if u.kind == HEADER] + [len(units)]
+    _count_unused(units[: starts[0]], result)
+    for start, end in itertools.pairwise(starts):
+        page = units[start + 1 : end]
+        title = next((u for u in page if u.kind in (TEXT, PROSE)), None)
+        at = next((k for k, u in enumerate(page) if u.kind == LABEL and u.text == "abstract"), None)
+        if title is None or at is None:
+            result.skipped += 1
+            continue
+        body: list[Unit] = []
+        for unit in page[at + 1 :]:
+            if unit.kind != PROSE and body:
+                break
+            if unit.kind == PROSE:
+                body.append(unit)
+        paper = _paper(title, body, None, None)
+        paper.arxiv_id = units[start].text
+        for k, unit in enumerate(page):
+            if unit.kind == DATE and paper.published is None:
+                paper.published, paper.date_inferred = unit.iso, unit.inferred
+            elif unit.kind == UPVOTE:
+                nxt = page[k + 1] if k + 1 < len(page) else None
+                paper.upvotes = (
+                    unit.value
+                    if unit.value is not None
+                    else (nxt.value if nxt is not None and nxt.kind == COUNT else None)
+                )
+            elif unit.kind == LABEL and unit.text == "authors" and k + 1 < len(page):
+                paper.authors, paper.authors_count = _names(page[k + 1].text)
+        result.papers.append(paper)
+        result.shape.anchored += 1
+        result.shape.used_chars += len(title.text) + sum(len(u.text) for u in body)
+
+
+_MORE_AUTHORS = re.compile(rf"\+\s*(?P<n>{_NUMBER})\s+authors?\s*$", re.IGNORECASE)
+
+
+def _names(line: str) -> tuple[tuple[str, ...], int | None]:
+    """Author names separated by commas, possibly ending `+ N authors`."""
+    more = _MORE_AUTHORS.search(line)
+    if more:
+        line = line[: more.start()]
+    names = tuple(n.strip() for n in re.split(r",|\band\b", line) if n.strip())
+    total = len(names) + _int(more["n"]) if more else None
+    return names, total
+
+
+# -- links ---------------------------------------------------------------------------
 
 
 def find_links(text: str) -> tuple[str, ...]:

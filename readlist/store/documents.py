@@ -7,32 +7,44 @@ result), and are written to cost little at 100,000 papers: see `check_paper_docs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from itertools import chain
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from readlist.gcutil import gc_paused
 from readlist.models import MAX_RATING, Annotation, Paper
+from readlist.schema import STORED, allowed_types
 from readlist.store.storage import damaged
 
 ANNOTATIONS, PAPERS, ABSTRACTS = "annotations", "papers", "abstracts"
 
 
+# The papers-file fields in schema order, and the JSON types each may hold.
+_STORED = tuple(f.name for f in STORED)
+_ALLOWED = tuple(allowed_types(f) for f in STORED)
+_LISTS = tuple(f.name for f in STORED if f.kind in ("texts", "pairs"))
+_TEXTS = tuple(f.name for f in STORED if f.kind == "texts")
+_DATES = tuple(f.name for f in STORED if f.kind == "date")
+_ONE_LINE = tuple(f.name for f in STORED if f.kind == "text")
+_get_stored = itemgetter(*_STORED)
+PAPER_ID = re.compile(r"[0-9a-f]{16}")
+"""What every paper id is (see `readlist.models.paper_id`)."""
+# Document fields of format 1 (see `readlist.schema`), for migration.
+_V1_FIELDS = frozenset({"title", "authors_count", "published", "upvotes", "links", "sources",
+                        "added", "date_inferred"})  # fmt: skip
+
+
 def paper_to_doc(paper: Paper) -> dict[str, Any]:
-    doc: dict[str, Any] = {
-        "title": paper.title,
-        "authors_count": paper.authors_count,
-        "published": paper.published,
-        "upvotes": paper.upvotes,
-        "links": list(paper.links),
-        "sources": list(paper.sources),
-        "added": paper.added,
-    }
-    if paper.date_inferred:
-        doc["date_inferred"] = True
+    """Every stored field, always present (so reading needs no defaults)."""
+    doc = dict(zip(_STORED, map(paper.__getattribute__, _STORED), strict=True))
+    for name in _LISTS:
+        doc[name] = list(doc[name])
+    if paper.said:
+        doc["said"] = [list(pair) for pair in paper.said]
     return doc
 
 
@@ -40,71 +52,99 @@ def abstract_doc(paper: Paper) -> dict[str, Any]:
     return {"text": paper.abstract}
 
 
-_PAPER_FIELDS = (
-    "title",
-    "published",
-    "authors_count",
-    "upvotes",
-    "links",
-    "sources",
-    "date_inferred",
-)
-_PAPER_TYPES = (
-    frozenset({str}),
-    frozenset({str, type(None)}),
-    frozenset({int, type(None)}),
-    frozenset({int, type(None)}),
-    frozenset({list}),
-    frozenset({list}),
-    frozenset({bool, type(None)}),
-)
+def migrate_paper_doc(doc: dict[str, Any]) -> dict[str, Any]:
+    """A format-1 paper document as format 2 (a format-2 document is returned as it is).
+
+    Format 1 stored the number printed after a listing's date as `upvotes`; that number
+    is the paper's comment count, so it moves to `comments`. Every other new field
+    starts unknown. A document is format 2 when it has every stored field.
+    """
+    if "comments" in doc and len(doc) >= len(_STORED):
+        return doc
+    new = {name: _DEFAULTS[name] for name in _STORED}
+    new.update((k, v) for k, v in doc.items() if k in _V1_FIELDS)
+    new["comments"] = doc.get("upvotes")
+    new["upvotes"] = None
+    new["date_inferred"] = bool(doc.get("date_inferred", False))
+    new["said"] = [["comments", "listing"]] if new["comments"] is not None else []
+    return new
+
+
+_DEFAULTS: dict[str, Any] = {
+    f.name: ([] if f.kind in ("texts", "pairs") else False if f.kind == "bool" else None)
+    for f in STORED
+}
+
+
+def migrate_paper_docs(docs: dict[str, Any]) -> bool:
+    """Migrate format-1 documents in place; whether any was migrated."""
+    old = [pid for pid, doc in docs.items() if "comments" not in doc]
+    for pid in old:
+        if isinstance(docs[pid], dict):
+            docs[pid] = migrate_paper_doc(docs[pid])
+    return bool(old)
+
+
+def check_ids(path: Path, docs: Mapping[str, Any]) -> None:
+    """Paper ids are 16 hex digits: an id read from disk reaches the screen and BibTeX keys."""
+    match = PAPER_ID.fullmatch
+    if not all(map(match, docs)):
+        bad = next(pid for pid in docs if not match(pid))
+        raise damaged(path, f"a paper id is not 16 hex digits: {bad!r:.40}")
 
 
 def check_paper_docs(path: Path, docs: Mapping[str, Any]) -> None:
     """Raise `LibraryError` unless every paper document has fields of the right kinds.
 
     Collecting each document's tuple of field types into a set leaves a handful of
-    distinct tuples to check, instead of 700,000 isinstance calls at 100k papers.
+    distinct tuples to check, instead of 1.9 million isinstance calls at 100k papers.
     """
+    check_ids(path, docs)
     values = list(docs.values())
-    # One tuple of field types per document, written out (a generator here is 3x slower).
-    kinds = {
-        (
-            type(d.get("title")),
-            type(d.get("published")),
-            type(d.get("authors_count")),
-            type(d.get("upvotes")),
-            type(d.get("links")),
-            type(d.get("sources")),
-            type(d.get("date_inferred")),
-        )
-        for d in values
-    }
+    try:
+        kinds = {tuple(map(type, _get_stored(d))) for d in values}
+    except KeyError as error:
+        raise damaged(path, f"a paper has no field {error.args[0]!r}") from None
+    except TypeError:
+        raise damaged(path, "a paper document is not an object") from None
     for kind in kinds:
-        for key, found, allowed in zip(_PAPER_FIELDS, kind, _PAPER_TYPES, strict=True):
+        for key, found, allowed in zip(_STORED, kind, _ALLOWED, strict=True):
             if found not in allowed:
                 raise damaged(path, f"paper field {key!r} holds a {found.__name__}")
     # Distinct values only: a few element types, a few thousand dates at 100k papers.
-    items = set(map(type, chain.from_iterable(map(itemgetter("links"), values))))
-    items |= set(map(type, chain.from_iterable(map(itemgetter("sources"), values))))
-    dates = set(map(methodcaller("get", "published"), values)) - {None}
+    items: set[type] = set()
+    for name in _TEXTS:
+        items |= set(map(type, chain.from_iterable(map(itemgetter(name), values))))
     if items - {str}:
-        raise damaged(path, "a paper has a link or source that is not text")
-    for published in dates:
-        try:
-            date.fromisoformat(published)
-        except ValueError:
-            raise damaged(
-                path, f"a paper has a date that is not YYYY-MM-DD: {published!r:.40}"
-            ) from None
+        raise damaged(path, "a paper has a list item (author, link, source...) that is not text")
+    for pairs in map(itemgetter("said"), values):
+        if pairs and not all(
+            type(p) is list and len(p) == 2 and type(p[0]) is str and type(p[1]) is str
+            for p in pairs
+        ):
+            raise damaged(path, "a paper's record of sources is not (field, source) pairs")
+    for name in _ONE_LINE:
+        texts = set(map(itemgetter(name), values)) - {None}
+        if not all(map(str.isprintable, texts)):
+            raise damaged(path, f"a paper's {name} holds control characters")
+    for name in _DATES:
+        for published in set(map(itemgetter(name), values)) - {None}:
+            try:
+                date.fromisoformat(published)
+            except ValueError:
+                raise damaged(
+                    path, f"a paper has a date that is not YYYY-MM-DD: {published!r:.40}"
+                ) from None
 
 
 def check_annotation_docs(path: Path, docs: Mapping[str, Any]) -> None:
+    check_ids(path, docs)
     for pid, doc in docs.items():
         annotation_from_doc(path, pid, doc)
 
 
 def check_abstract_docs(path: Path, docs: Mapping[str, Any]) -> None:
+    check_ids(path, docs)
     for pid, doc in docs.items():
         if type(doc.get("text")) is not str:
             raise damaged(path, f"the abstract of paper {pid} is not text")
@@ -118,24 +158,22 @@ VALIDATORS: dict[str, Callable[[Path, Mapping[str, Any]], None]] = {
 
 
 def papers_from_docs(docs: Mapping[str, Any], abstracts: Mapping[str, str]) -> list[Paper]:
-    """Build papers from documents that `check_paper_docs` accepted."""
+    """Build papers from (migrated) documents that `check_paper_docs` accepted."""
     get = abstracts.get
+    fields = _get_stored
     with gc_paused():
-        return [
-            Paper(
-                pid,
-                doc["title"],
-                get(pid, ""),
-                doc.get("authors_count"),
-                doc.get("published"),
-                doc.get("upvotes"),
-                tuple(doc["links"]),
-                tuple(doc["sources"]),
-                doc.get("added"),
-                doc.get("date_inferred", False),
-            )
-            for pid, doc in docs.items()
-        ]
+        return [_paper(pid, get(pid, ""), *fields(doc)) for pid, doc in docs.items()]
+
+
+def _paper(pid: str, abstract: str, title: str, *rest: Any) -> Paper:
+    """`Paper` from the stored values in schema order (lists become tuples)."""
+    (authors, count, org, published, inferred, upvotes, comments, arxiv_id, doi,
+     categories, venue, links, sources, added, removed, said) = rest  # fmt: skip
+    return Paper(
+        pid, title, abstract, tuple(authors), count, org, published, inferred, upvotes,
+        comments, arxiv_id, doi, tuple(categories), venue, tuple(links), tuple(sources),
+        added, removed, tuple(map(tuple, said)) if said else (),
+    )  # fmt: skip
 
 
 def annotation_to_doc(annotation: Annotation) -> dict[str, Any]:

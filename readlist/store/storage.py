@@ -33,6 +33,9 @@ from readlist.paths import backup_path
 
 FORMAT_TABLE = "readlist"
 FORMAT_VERSION = 1
+# The current format of each kind of file; older ones are read and migrated (see
+# `readlist.schema` for the history of the papers file).
+VERSIONS = {"annotations": 1, "papers": 2, "abstracts": 1}
 _TMP_MARK = ".tmp-"
 
 Data = dict[str, dict[str, Any]]
@@ -153,7 +156,7 @@ def check_shape(path: Path, data: object, kind: str) -> Data:
     if not isinstance(marker, dict) or marker.get("kind") != kind:
         raise damaged(path, f"not a readlist {kind} file (its format marker is missing)")
     version = marker.get("version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or version > VERSIONS.get(kind, FORMAT_VERSION):
         raise damaged(path, f"written by a newer readlist (format {version!r}); upgrade readlist")
     for name, table in data.items():
         if not all(isinstance(doc, dict) for doc in table.values()):
@@ -235,7 +238,8 @@ class AtomicJSONStorage(Storage):
         return self._data
 
     def write(self, data: Data) -> None:
-        data.setdefault(FORMAT_TABLE, {})["format"] = {"kind": self.kind, "version": FORMAT_VERSION}
+        version = VERSIONS.get(self.kind, FORMAT_VERSION)
+        data.setdefault(FORMAT_TABLE, {})["format"] = {"kind": self.kind, "version": version}
         self._data = data
         if self._batch_depth:
             self._dirty = True
@@ -275,6 +279,14 @@ class AtomicJSONStorage(Storage):
     def signature(self) -> Signature | None:
         """The version of the file this storage last read or wrote."""
         return self._signature
+
+    def version_on_disk(self) -> int | None:
+        """The format version of the data last read (None before a read)."""
+        if self._data is None:
+            return None
+        marker = self._data.get(FORMAT_TABLE, {}).get("format", {})
+        version = marker.get("version") if isinstance(marker, dict) else None
+        return version if isinstance(version, int) else None
 
     def changed_on_disk(self) -> bool:
         """Whether the file is no longer the version this storage last read or wrote."""

@@ -30,16 +30,18 @@ from tinydb.table import Document, Table
 
 from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
-from readlist.models import Annotation, Paper
+from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.paths import LibraryPaths, backup_path, check_db
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
+    PAPER_ID,
     PAPERS,
     VALIDATORS,
     abstract_doc,
     annotation_from_doc,
     annotation_to_doc,
+    migrate_paper_docs,
     paper_to_doc,
     papers_from_docs,
 )
@@ -50,6 +52,8 @@ from readlist.store.storage import (
     parse_library_json,
     temp_files,
 )
+
+OLD_FORMAT_SUFFIX = ".v1.bak"
 
 LOCK_TIMEOUT = 10.0
 LOCK_POLL = 0.005
@@ -94,11 +98,15 @@ class Change:
 
 @dataclass(slots=True)
 class ImportReport:
-    """What importing one listing did to the catalogue."""
+    """What importing one listing did (or, in a dry run, would do) to the catalogue."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    """Papers met again that the user had removed: they stay removed."""
+    ids: list[str] = field(default_factory=list)
+    """The library id of each paper of the listing, in the listing's order."""
 
 
 def now() -> str:
@@ -123,6 +131,8 @@ class Store:
         self._lock = filelock.FileLock(str(self.paths.lock), timeout=LOCK_TIMEOUT)
         # The version (signature) of each file whose every document passed validation.
         self._valid: dict[str, Signature | None] = {}
+        # Files read in an older format (migrated in memory; see `_migrate_on_disk`).
+        self._old_format: set[str] = set()
 
     # -- opening ------------------------------------------------------------------------
 
@@ -177,6 +187,8 @@ class Store:
             return {}
         table = data.get(name, {})
         assert isinstance(table, dict)
+        if name == PAPERS and migrate_paper_docs(table):
+            self._old_format.add(PAPERS)  # format 1 on disk: rewritten on the next write
         if self._valid.get(name) != storage.signature:
             VALIDATORS[name](storage.path, table)
             self._valid[name] = storage.signature
@@ -235,14 +247,23 @@ class Store:
 
     # -- reading ------------------------------------------------------------------------
 
-    def papers(self, *, with_abstracts: bool = True) -> list[Paper]:
-        """All papers, in the order they entered the library."""
+    def papers(self, *, with_abstracts: bool = True, removed: bool = False) -> list[Paper]:
+        """The papers of the library, in the order they entered it.
+
+        Papers the user removed are left out, or (with `removed`) are the only ones given.
+        """
         docs = self._table(PAPERS)
         abstracts = self.abstracts() if with_abstracts else {}
-        return papers_from_docs(docs, abstracts)
+        papers = papers_from_docs(docs, abstracts)
+        return [p for p in papers if (p.removed is not None) == removed]
+
+    def all_papers(self, *, with_abstracts: bool = True) -> list[Paper]:
+        """Every paper of the catalogue, removed ones included."""
+        abstracts = self.abstracts() if with_abstracts else {}
+        return papers_from_docs(self._table(PAPERS), abstracts)
 
     def paper_count(self) -> int:
-        """How many papers the catalogue holds."""
+        """How many papers the catalogue holds (removed ones included)."""
         return len(self._table(PAPERS))
 
     def abstracts(self) -> dict[str, str]:
@@ -275,6 +296,8 @@ class Store:
     def update(self, ids: Iterable[str], edit: Edit) -> Change:
         """Apply `edit` to the current annotation of each paper, as one atomic write."""
         wanted = list(dict.fromkeys(ids))
+        if bad := [pid for pid in wanted if not PAPER_ID.fullmatch(pid)]:
+            raise ValueError(f"not a paper id: {bad[0]!r:.40}")  # a bug, never user input
         return self._write_annotations(lambda current: {pid: edit(current(pid)) for pid in wanted})
 
     def _write_annotations(
@@ -283,6 +306,7 @@ class Store:
         table = self._tables[ANNOTATIONS]
         storage = self._storages[ANNOTATIONS]
         with self.locked():
+            self._migrate_on_disk()
             others_wrote = storage.changed_on_disk()
             self._table(ANNOTATIONS)  # pick up (and check) other processes' writes first
             before: dict[str, Annotation] = {}
@@ -322,54 +346,121 @@ class Store:
     # -- the one place the catalogue is written ------------------------------------------
 
     def import_listings(
-        self, listings: Sequence[Sequence[Paper]], progress: Progress | None = None
+        self,
+        listings: Sequence[Sequence[Paper]],
+        progress: Progress | None = None,
+        *,
+        dry_run: bool = False,
     ) -> list[ImportReport]:
         """Merge listings into the catalogue in one write; one report per listing.
 
-        Annotations are never touched. A paper already in the library keeps its id and
-        position and gains whatever the new listing knows (see `Paper.merged_with`).
+        Annotations are never touched. A paper already in the library (the same title
+        identity, or the same arXiv id) keeps its id and position and gains whatever the
+        new listing knows (see `Paper.merged_with`). With `dry_run`, nothing is written:
+        the reports say what the import would do.
         """
         with self.locked(), gc_paused():
             if progress:
                 progress("reading library", 0, 1)
-            existing = {paper.id: paper for paper in self.papers()}
+            existing = {paper.id: paper for paper in self.all_papers()}
+            matcher = _Matcher(existing.values())
             reports: list[ImportReport] = []
             stamp = now()
-            dirty = False
+            dirty = abstracts_dirty = False
             for listing in listings:
                 report = ImportReport()
-                for paper in listing:
-                    old = existing.get(paper.id)
-                    if old is None:
-                        existing[paper.id] = paper if paper.added else replace(paper, added=stamp)
-                        report.added.append(paper.id)
+                for incoming in listing:
+                    pid = matcher.find(incoming)
+                    if pid is None:
+                        pid = matcher.new_id(incoming)
+                        paper = replace(incoming, id=pid, added=incoming.added or stamp)
+                        existing[pid] = paper
+                        matcher.add(paper)
+                        report.added.append(pid)
+                        report.ids.append(pid)
+                        abstracts_dirty = True
                         continue
-                    merged = old.merged_with(paper)
+                    report.ids.append(pid)
+                    old = existing[pid]
+                    merged = old.merged_with(replace(incoming, id=pid))
+                    if old.removed is not None:
+                        report.removed.append(pid)
                     if merged is old:
-                        report.unchanged += 1
+                        report.unchanged += old.removed is None
                         continue
-                    existing[paper.id] = merged
+                    existing[pid] = merged
+                    matcher.add(merged)
                     dirty = True
+                    abstracts_dirty = abstracts_dirty or merged.abstract != old.abstract
                     # Only a new source (the same paper met again) is not news.
-                    if merged.same_except_sources(old):
+                    if old.removed is not None:
+                        pass
+                    elif merged.same_except_sources(old):
                         report.unchanged += 1
                     else:
-                        report.updated.append(paper.id)
+                        report.updated.append(pid)
                 reports.append(report)
                 dirty = dirty or bool(report.added)
-            if dirty:
-                self._write_catalogue(list(existing.values()), progress)
+            if dirty and not dry_run:
+                self._write_catalogue(list(existing.values()), progress, abstracts=abstracts_dirty)
         return reports
 
-    def _write_catalogue(self, papers: list[Paper], progress: Progress | None) -> None:
-        """Rewrite both catalogue files: abstracts first, so the papers file (which
+    def set_removed(self, ids: Iterable[str], removed: bool) -> list[str]:
+        """Remove papers from the library (or bring removed ones back); the ids changed.
+
+        A removed paper stays in the catalogue, marked with the time it was removed, so
+        that it can be restored; its annotations are kept too.
+        """
+        wanted = set(ids)
+        with self.locked(), gc_paused():
+            papers = self.all_papers(with_abstracts=False)
+            stamp = now()
+            changed: list[str] = []
+            out = []
+            for paper in papers:
+                if paper.id in wanted and (paper.removed is not None) != removed:
+                    paper = replace(paper, removed=stamp if removed else None)
+                    changed.append(paper.id)
+                out.append(paper)
+            if changed:
+                self._write_catalogue(out, None, abstracts=False)
+        return changed
+
+    def _migrate_on_disk(self) -> None:
+        """Rewrite a catalogue read in an older format (under the lock, before a write).
+
+        The old file is kept as `<file>.v1.bak` (once: never overwritten), so that an
+        older readlist's library can always be recovered.
+        """
+        self._table(PAPERS)
+        if PAPERS not in self._old_format:
+            return
+        self._write_catalogue(self.all_papers(with_abstracts=False), None, abstracts=False)
+
+    def _write_catalogue(
+        self, papers: list[Paper], progress: Progress | None, *, abstracts: bool = True
+    ) -> None:
+        """Rewrite the catalogue files: abstracts first, so the papers file (which
         defines what is in the library) never names a paper whose abstract is missing.
 
         Each is a whole-table rewrite, so it is handed to the storage as one document
-        set; TinyDB's per-document insert would copy every document twice more.
+        set; TinyDB's per-document insert would copy every document twice more. The
+        abstracts file is skipped when no abstract changed (`abstracts=False`).
         """
         total = len(papers)
-        for name, to_doc in ((ABSTRACTS, abstract_doc), (PAPERS, paper_to_doc)):
+        if PAPERS in self._old_format:
+            old = self.paths.papers
+            kept = old.with_name(old.name + OLD_FORMAT_SUFFIX)
+            if old.exists() and not kept.exists():
+                try:
+                    atomic_copy(old, kept)
+                except OSError as error:
+                    raise LibraryWriteError(
+                        f"{kept}: could not keep a copy of the old-format catalogue "
+                        f"({error.strerror or error}); nothing was changed"
+                    ) from None
+        steps = ((ABSTRACTS, abstract_doc), (PAPERS, paper_to_doc))
+        for name, to_doc in steps if abstracts else steps[1:]:
             if progress:
                 progress(f"writing {name}", 0, total)
             storage = self._storages[name]
@@ -378,6 +469,7 @@ class Store:
             self._valid[name] = storage.signature
             if progress:
                 progress(f"writing {name}", total, total)
+        self._old_format.discard(PAPERS)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -413,3 +505,33 @@ class Store:
 
 def _stamped(annotation: Annotation, stamp: str) -> Annotation:
     return Annotation(annotation.tags, annotation.rating, annotation.read, annotation.note, stamp)
+
+
+class _Matcher:
+    """Finds the library paper an incoming one is: by arXiv id, else by title identity."""
+
+    def __init__(self, papers: Iterable[Paper]) -> None:
+        self.by_key: dict[str, str] = {}
+        self.by_arxiv: dict[str, str] = {}
+        self.ids: set[str] = set()
+        for paper in papers:
+            self.add(paper)
+
+    def add(self, paper: Paper) -> None:
+        self.ids.add(paper.id)
+        self.by_key.setdefault(identity_key(paper.title), paper.id)
+        if paper.arxiv_id:
+            self.by_arxiv.setdefault(paper.arxiv_id, paper.id)
+
+    def find(self, paper: Paper) -> str | None:
+        if paper.arxiv_id and (pid := self.by_arxiv.get(paper.arxiv_id)):
+            return pid
+        return self.by_key.get(identity_key(paper.title))
+
+    def new_id(self, paper: Paper) -> str:
+        """The paper's own id, unless an older paper (identified by an older rule) has it."""
+        pid, n = paper.id, 0
+        while pid in self.ids:
+            n += 1
+            pid = paper_id(f"{paper.title}\x00{n}")
+        return pid

@@ -18,7 +18,7 @@ QUERY_HELP: tuple[tuple[str, str], ...] = (
     ("is:read  is:unread", "read state (also is:rated, is:unrated)"),
     ("rating:>=4", "also rating:4, <, <=, >, ="),
     ("year:2024  year:2020..2023", "publication year (also year:>=2022)"),
-    ("upvotes:>=10  authors:>5", "listing metadata; unknown values never match"),
+    ("upvotes:>=10  comments:>=3", "page counts; unknown never matches"),
     ("id:52393aed", "one paper by id prefix"),
     ("-TERM", "negates a term: -is:read, -tag:done"),
 )

@@ -24,22 +24,14 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from readlist.formatting import authors_phrase, stars
+from readlist.formatting import metadata_parts, stars
 from readlist.models import Annotation, Paper
 from readlist.text import strip_controls
 from readlist.tui.widgets.scrolling import set_virtual_size
 
 
 def metadata(paper: Paper) -> str:
-    parts: list[str] = []
-    if (authors := authors_phrase(paper.authors_count)) is not None:
-        parts.append(authors)
-    if paper.published:
-        parts.append(f"published {paper.published}")
-    if paper.upvotes is not None:
-        parts.append(f"▲ {paper.upvotes} upvotes")
-    parts.append(f"id {paper.short_id}")
-    return " · ".join(parts)
+    return " · ".join(metadata_parts(paper))
 
 
 class DetailPane(ScrollView, can_focus=False):
