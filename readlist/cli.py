@@ -26,14 +26,15 @@ from readlist.paths import ENV_VAR, resolve_db
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
+    from readlist.importers import ListingFile
     from readlist.library import Library
-    from readlist.store import Store
+    from readlist.store import ImportReport, Store
 
 EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 # argparse takes every "-word" for an option; query terms like -is:read are not, so
 # they are disguised before parsing and restored after.
 _NEG = "\x00"
-_SHORT_OPTIONS = frozenset({"-h", "-o", "-f", "-V"})  # every short option the parser has
+_SHORT_OPTIONS = frozenset({"-h", "-o", "-f", "-V", "-n", "-y"})  # every short option we have
 
 QUERY_HELP = """\
 query language (for list, export, tag, untag, rate, read, unread):
@@ -59,6 +60,32 @@ The library is --db PATH if given, else ${ENV_VAR} if set, else library.json in 
 data directory; its sibling files (*.papers.json, *.abstracts.json) hold the catalogue.
 Importing several files imports each whole or not at all (exit 2 if any failed).
 """
+
+
+IMPORT_EPILOG = """\
+formats (recognised from the content):
+  hf       a Hugging Face papers page copied as text: daily, weekly, monthly, search,
+           trending, or one paper's page; several pages may be pasted into one file
+  arxiv    an arXiv listing (/list/cs.CL/new) or abstract page (/abs/ID) copied as text
+  bibtex   a .bib file (Zotero, JabRef, arXiv's Export BibTeX)
+  json     readlist's own export (readlist export): restores annotations too
+
+Text that is not a paper listing (notes, e-mail, code, a list of titles without
+abstracts) is refused with the reason; nothing is changed. The same paper met again
+(same title, or same arXiv id) is merged: nothing known is forgotten.
+
+examples:
+  readlist import today.txt
+  xclip -o | readlist import -          (wl-paste | readlist import - on Wayland)
+  readlist import --dry-run refs.bib
+  readlist import --annotations replace backup.json
+"""
+
+
+def _import_formats() -> list[str]:
+    from readlist.importers.formats import FORMATS
+
+    return list(FORMATS)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,13 +116,37 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p: argparse.ArgumentParser = sub.add_parser(
-        "import", help="import paper listings (text copied from listing pages)"
+        "import",
+        help="import paper listings (pages copied as text, arXiv, BibTeX, JSON export)",
+        description="Import papers. Each FILE is read whole or not at all; its format is "
+        "recognised from its content unless --format says otherwise. Your tags, ratings and "
+        "notes are never touched (except when restoring a JSON export).",
+        epilog=IMPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "files",
         nargs="+",
         metavar="FILE",
-        help="a text file of a listing page (title, abstract, optional '• N authors · date')",
+        help="a file to import; - reads standard input (e.g. xclip -o | readlist import -)",
+    )
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=_import_formats(),
+        help="read every FILE in this format instead of recognising it",
+    )
+    p.add_argument(
+        "--dry-run",
+        "-n",
+        action="store_true",
+        help="show what would be added and updated, and change nothing",
+    )
+    p.add_argument(
+        "--annotations",
+        choices=("keep", "replace"),
+        help="JSON exports: where a paper already has different tags/rating/note, keep yours "
+        "(the default without a terminal) or replace them with the file's",
     )
 
     def with_query_help(name: str, summary: str) -> argparse.ArgumentParser:
@@ -115,6 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=SORT_HELP,
     )
     p.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
+    p.add_argument(
+        "--removed", action="store_true", help="list removed papers instead (see restore)"
+    )
 
     p = with_query_help("export", "write matching papers as JSON, BibTeX, Markdown or CSV")
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
@@ -129,23 +183,44 @@ def build_parser() -> argparse.ArgumentParser:
         help=SORT_HELP,
     )
 
-    def changing(name: str, summary: str) -> argparse.ArgumentParser:
+    def changing(name: str, summary: str, *, query: bool = True) -> argparse.ArgumentParser:
         p = with_query_help(name, summary)
-        p.add_argument("query", metavar="QUERY", help="which papers (one argument: quote it)")
+        if query:
+            p.add_argument(
+                "query",
+                nargs="?",
+                default="",
+                metavar="QUERY",
+                help="which papers (one argument: quote it); with --all, every paper",
+            )
         p.add_argument(
-            "--all", action="store_true", help="allow an empty QUERY, which changes every paper"
+            "--all", action="store_true", help="act on every paper (an empty QUERY is refused)"
         )
         return p
 
     for name, verb in (("tag", "add tags to"), ("untag", "remove tags from")):
-        p = changing(name, f"{verb} matching papers")
-        p.add_argument("tags", nargs="+", metavar="TAG", help="tags (spaces or commas separate)")
+        p = changing(f"{name}", f"{verb} matching papers", query=False)
+        p.add_argument(
+            "tags",
+            nargs="+",
+            metavar="QUERY TAG",
+            help="the query, then tags (spaces or commas separate); with --all, only tags",
+        )
 
     p = changing("rate", "rate matching papers 1-5 (0 clears the rating)")
     p.add_argument("rating", type=_rating, metavar="N", help="0 to 5")
 
     for name, state in (("read", "read"), ("unread", "unread")):
         changing(name, f"mark matching papers {state}")
+
+    p = changing("remove", "remove matching papers from the library (restore brings them back)")
+    p.add_argument(
+        "--yes", "-y", action="store_true", help="do not ask before removing annotated papers"
+    )
+    p.add_argument(
+        "--dry-run", "-n", action="store_true", help="show what would be removed; change nothing"
+    )
+    changing("restore", "bring back removed papers that match (see: readlist list --removed)")
 
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
@@ -258,32 +333,90 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
 
     progress = _Progress(sys.stderr)
     store = Store.open(db)
-    good, failed = [], 0
+    good: list[ListingFile] = []
+    failed = 0
+    if args.files.count("-") > 1:
+        raise ReadlistError("import: standard input (-) can be read only once")
     for name in args.files:
         progress.say(f"reading {name}")
         try:
-            good.append(read_listing(name, today=date.today()))
+            good.append(read_listing(name, today=date.today(), fmt=args.format))
         except ReadlistError as error:
             failed += 1
             progress.clear()
             print(f"readlist: {strip_controls(str(error))}", file=sys.stderr)
     if good:
         reports = store.import_listings(
-            [listing.papers for listing in good], progress=progress.step
+            [listing.papers for listing in good], progress=progress.step, dry_run=args.dry_run
         )
         progress.clear()
         for listing, report in zip(good, reports, strict=True):
-            parts = [f"{len(report.added)} added", f"{len(report.updated)} updated"]
-            if report.unchanged:
-                parts.append(f"{report.unchanged} already in the library")
-            if listing.skipped:
-                parts.append(f"{listing.skipped} incomplete entries skipped")
-            print(f"{strip_controls(listing.path)}: {', '.join(parts)}")
+            _print_import(listing, report, dry_run=args.dry_run)
+            if listing.annotations:
+                _restore_annotations(store, listing, report, args)
+        if args.dry_run:
+            print("dry run: nothing was changed")
     return EXIT_ERROR if failed else EXIT_OK
 
 
+def _print_import(listing: ListingFile, report: ImportReport, *, dry_run: bool) -> None:
+    n = len(listing.papers)
+    verb = ("would be added", "would be updated") if dry_run else ("added", "updated")
+    parts = [f"{len(report.added)} {verb[0]}", f"{len(report.updated)} {verb[1]}"]
+    if report.unchanged:
+        parts.append(f"{report.unchanged} already in the library")
+    if report.removed:
+        parts.append(f"{len(report.removed)} you removed earlier (left removed)")
+    if listing.skipped:
+        parts.append(
+            f"{_plural(listing.skipped, 'incomplete entry', 'incomplete entries')} skipped"
+        )
+    papers = "paper" if n == 1 else "papers"
+    print(f"{strip_controls(listing.path)}: {n} {papers} ({listing.format}): {', '.join(parts)}")
+    for note in listing.notes:
+        print(f"  {strip_controls(note)}")
+
+
+def _restore_annotations(
+    store: Store, listing: ListingFile, report: ImportReport, args: argparse.Namespace
+) -> None:
+    """A JSON export's annotations, onto the papers as the library now knows them."""
+    ids = dict(zip((p.id for p in listing.papers), report.ids, strict=True))
+    wanted = {ids[pid]: note for pid, note in listing.annotations.items() if pid in ids}
+    current = store.annotations()
+    differing = [
+        pid for pid, note in wanted.items()
+        if pid in current and not current[pid].is_empty and _same(current[pid], note) is False
+    ]  # fmt: skip
+    replace = args.annotations == "replace"
+    if differing and args.annotations is None and sys.stdin.isatty() and not args.dry_run:
+        answer = input(
+            f"{len(differing)} papers already have tags, ratings or notes that differ from "
+            f"{strip_controls(listing.path)}'s; replace them? [y/N] "
+        )
+        replace = answer.strip().lower() in ("y", "yes")
+    if args.dry_run:
+        print(f"  would restore annotations of {len(wanted) - len(differing)} papers"
+              + (f"; {len(differing)} differ from yours" if differing else ""))  # fmt: skip
+        return
+    change, kept = store.restore_annotations(wanted, replace_differing=replace)
+    line = f"  restored the annotations of {len(change.changed)} papers"
+    if kept:
+        line += f"; kept your own for {len(kept)} (--annotations replace takes the file's)"
+    print(line)
+
+
+def _same(a: Annotation, b: Annotation) -> bool:
+    return (a.tags, a.rating, a.read, a.note) == (b.tags, b.rating, b.read, b.note)
+
+
 def _load(
-    db: Path, query_text: str, *, sort: str = "date", abstracts: bool = False
+    db: Path,
+    query_text: str,
+    *,
+    sort: str = "date",
+    abstracts: bool = False,
+    removed: bool = False,
 ) -> tuple[Store, Library, list[int]]:
     """Open the library and select the papers `query_text` matches, in `sort` order."""
     from readlist.library import Library
@@ -293,14 +426,14 @@ def _load(
     query = parse(query_text)  # a bad query fails before the library is read
     store = Store.open(db)
     # Abstracts are most of the catalogue; read them only when they are needed.
-    papers = store.papers(with_abstracts=abstracts or query.searches_text)
+    papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
     library = Library(papers, store.annotations())
     return store, library, library.select(query, sort)
 
 
 def cmd_list(args: argparse.Namespace, db: Path) -> int:
     query = query_text(args.query)
-    _store, library, rows = _load(db, query, sort=args.sort)
+    _store, library, rows = _load(db, query, sort=args.sort, removed=args.removed)
     if args.limit is not None:
         rows = rows[: max(args.limit, 0)]
     out = sys.stdout
@@ -316,7 +449,9 @@ def cmd_list(args: argparse.Namespace, db: Path) -> int:
             f"{paper.short_id}  {published}  {upvotes:>5}  {stars(note.rating)}  "
             f"{mark} {title}{strip_controls(tags)}\n"
         )
-    if not rows and query:
+    if args.removed and not len(library):
+        print("readlist: no removed papers", file=sys.stderr)
+    elif not rows and query:
         print(f"readlist: no papers match {query!r} (library has {len(library)})", file=sys.stderr)
     elif not len(library):
         print(f"readlist: the library {db} is empty; add papers with: readlist import FILE",
@@ -345,20 +480,32 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     return EXIT_OK
 
 
-def _annotate(
-    args: argparse.Namespace, db: Path, edit: Callable[[Annotation], Annotation], done: str
-) -> int:
-    query = query_text([args.query])
+def _select_for_change(
+    args: argparse.Namespace, db: Path, *, removed: bool = False
+) -> tuple[Store, Library, list[int]] | None:
+    """The papers a changing command acts on; None (after saying so) when there are none."""
+    query = "" if args.all and not args.query else query_text([args.query])
     if not query.strip() and not args.all:
         raise ReadlistError(
             f"{args.command}: the query is empty, which would change every paper; "
             "add --all to do that"
         )
-    store, library, rows = _load(db, query)
+    store, library, rows = _load(db, query, removed=removed)
     if not rows:
         shown = strip_controls(args.query)
-        print(f"readlist: no papers match {shown!r}; nothing changed", file=sys.stderr)
+        what = "removed papers" if removed else "papers"
+        print(f"readlist: no {what} match {shown!r}; nothing changed", file=sys.stderr)
+        return None
+    return store, library, rows
+
+
+def _annotate(
+    args: argparse.Namespace, db: Path, edit: Callable[[Annotation], Annotation], done: str
+) -> int:
+    selected = _select_for_change(args, db)
+    if selected is None:
         return EXIT_NO_MATCH
+    store, library, rows = selected
     change = store.update((library.papers[i].id for i in rows), edit)
     changed = len(change.changed)
     unchanged = len(rows) - changed
@@ -367,7 +514,23 @@ def _annotate(
     return EXIT_OK
 
 
+def _split_tag_args(args: argparse.Namespace) -> None:
+    """`tag QUERY TAG...`, or `tag --all TAG...` (then every argument is a tag)."""
+    words: list[str] = list(args.tags)
+    if args.all:
+        args.query = ""
+    else:
+        args.query = words.pop(0)
+    args.tags = words
+    if not words:
+        raise ReadlistError(
+            f"{args.command}: no tag given (usage: readlist {args.command} QUERY TAG..., or "
+            f"readlist {args.command} --all TAG...)"
+        )
+
+
 def cmd_tag(args: argparse.Namespace, db: Path) -> int:
+    _split_tag_args(args)
     tags = normalize_tags(args.tags)
     if not tags:
         raise ReadlistError("no tag given (tags are separated by spaces or commas)")
@@ -375,6 +538,7 @@ def cmd_tag(args: argparse.Namespace, db: Path) -> int:
 
 
 def cmd_untag(args: argparse.Namespace, db: Path) -> int:
+    _split_tag_args(args)
     tags = normalize_tags(args.tags)
     if not tags:
         raise ReadlistError("no tag given (tags are separated by spaces or commas)")
@@ -397,6 +561,57 @@ def cmd_unread(args: argparse.Namespace, db: Path) -> int:
     return _annotate(args, db, lambda a: a.with_read(False), "marked unread:")
 
 
+def cmd_remove(args: argparse.Namespace, db: Path) -> int:
+    selected = _select_for_change(args, db)
+    if selected is None:
+        return EXIT_NO_MATCH
+    store, library, rows = selected
+    ids = [library.papers[i].id for i in rows]
+    annotated = [i for i in rows if not library.annotation_at(i).is_empty]
+    n = _plural(len(ids), "paper")
+    if args.dry_run:
+        for i in rows:
+            paper = library.papers[i]
+            print(f"{paper.short_id}  {strip_controls(paper.title)}")
+        extra = f" ({len(annotated)} with your annotations)" if annotated else ""
+        print(f"dry run: would remove {n}{extra}; nothing was changed")
+        return EXIT_OK
+    if annotated and not args.yes:
+        question = (
+            f"{len(annotated)} of these papers carry your tags, ratings or notes (kept, and "
+            f"restored with the paper); remove {n}?"
+        )
+        if not sys.stdin.isatty():
+            which = "it carries" if len(ids) == 1 else f"{len(annotated)} of the {n} carry"
+            raise ReadlistError(
+                f"remove: {which} your annotations; add --yes to remove anyway "
+                "(they are kept; restore brings the papers back)"
+            )
+        if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
+            print("nothing was removed")
+            return EXIT_NO_MATCH
+    changed = store.set_removed(ids, True)
+    print(
+        f"removed {_plural(len(changed), 'paper')}; `readlist restore --all` or "
+        "`readlist list --removed` shows and brings back removed papers"
+    )
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, db: Path) -> int:
+    selected = _select_for_change(args, db, removed=True)
+    if selected is None:
+        return EXIT_NO_MATCH
+    store, library, rows = selected
+    changed = store.set_removed((library.papers[i].id for i in rows), False)
+    print(f"restored {_plural(len(changed), 'paper')}")
+    return EXIT_OK
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word}" if n == 1 else f"{n:,} {plural or word + 's'}"
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "import": cmd_import,
     "list": cmd_list,
@@ -406,6 +621,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "rate": cmd_rate,
     "read": cmd_read,
     "unread": cmd_unread,
+    "remove": cmd_remove,
+    "restore": cmd_restore,
 }
 
 

@@ -58,11 +58,21 @@ def clean_text(text: str) -> str:
     return strip_controls(normalize_newlines(unicodedata.normalize("NFC", text)))
 
 
+# Whitespace that separates words; no-break spaces are characters of the text (a
+# "no-break space stays one") and are kept as they are.
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
 def squeeze(text: str) -> str:
-    """Runs of whitespace (any Unicode space, newlines) as one space; ends trimmed."""
-    if text.isascii() and "  " not in text and "\t" not in text and "\n" not in text:
-        return text.strip(" ")  # the common case, without splitting into words
-    return " ".join(text.split())
+    """Runs of whitespace (spaces, tabs, newlines) as one space; ends trimmed.
+
+    No-break spaces are kept exactly: they are part of the text, not layout.
+    """
+    if text.isascii():
+        if "  " not in text and "\t" not in text and "\n" not in text:
+            return text.strip(" ")  # the common case, without splitting into words
+        return " ".join(text.split())
+    return _BREAKING_SPACE.sub(" ", text).strip(" \t\n\r\f\v\u3000\u2028\u2029")
 
 
 def clean_block(text: str) -> str:

@@ -30,12 +30,15 @@ def test_import_reports_per_file_and_is_idempotent(cli: RunCli, db: Path) -> Non
     first = cli("import", str(DAILY), str(SEARCH))
     assert first.returncode == 0, first.stderr
     assert first.stdout.splitlines() == [
-        f"{DAILY}: 30 added, 0 updated",
-        f"{SEARCH}: 71 added, 0 updated, 10 already in the library",
+        f"{DAILY}: 30 papers (hf): 30 added, 0 updated",
+        f"{SEARCH}: 81 papers (hf): 71 added, 0 updated, 10 already in the library",
     ]
     assert first.stderr == ""  # progress goes to stderr only when it is a terminal
     again = cli("import", str(SEARCH))
-    assert again.stdout.strip() == f"{SEARCH}: 0 added, 0 updated, 81 already in the library"
+    assert (
+        again.stdout.strip()
+        == f"{SEARCH}: 81 papers (hf): 0 added, 0 updated, 81 already in the library"
+    )
     assert len(Store.open(db).papers()) == 101
 
 
@@ -69,7 +72,7 @@ def test_import_of_several_files_is_all_or_nothing_per_file(
     bad.write_bytes(b"\xff\xfe\xfa not text at all \x00")
     result = cli("import", str(DAILY), str(bad))
     assert result.returncode == 2
-    assert f"{DAILY}: 30 added" in result.stdout
+    assert f"{DAILY}: 30 papers (hf): 30 added" in result.stdout
     assert f"readlist: {bad}: " in result.stderr
     assert len(Store.open(db).papers()) == 30
 

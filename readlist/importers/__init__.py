@@ -120,7 +120,11 @@ def _build(
 
 def _to_paper(item: RawPaper, *, source: str, added: str | None, kind: str) -> Paper:
     title = squeeze(item.title)
-    said = tuple((name, kind) for name in TRACKED if getattr(item, name) not in (None, ()))
+    known = dict(item.said)
+    said = tuple(
+        (name, known.get(name, kind)) for name in TRACKED if getattr(item, name) not in (None, ())
+    )
+    sources = item.sources + ((source,) if source not in item.sources else ())
     return Paper(
         id=paper_id(title),
         title=title,
@@ -137,7 +141,7 @@ def _to_paper(item: RawPaper, *, source: str, added: str | None, kind: str) -> P
         categories=item.categories,
         venue=item.venue,
         links=item.links,
-        sources=(source,),
+        sources=sources,
         added=item.added or added,
         said=tuple(sorted(said)),
     )

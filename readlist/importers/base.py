@@ -36,6 +36,10 @@ class RawPaper:
     """What the user said about it: only readlist's own JSON export carries this."""
     added: str | None = None
     """When it entered the library it was exported from (JSON export only)."""
+    sources: tuple[str, ...] = ()
+    """Where the exported library had it from (JSON export only)."""
+    said: tuple[tuple[str, str], ...] = ()
+    """Which source gave each field in the exported library (JSON export only)."""
 
 
 @dataclass(slots=True)

@@ -14,10 +14,10 @@ import orjson
 
 from readlist.importers.base import Parsed, RawPaper
 from readlist.models import MAX_RATING, Annotation, normalize_arxiv_id, normalize_tags
-from readlist.schema import BY_NAME, allowed_types
+from readlist.schema import BY_NAME, TRACKED, allowed_types
 from readlist.text import clean_block, clean_multiline
 
-_RAW_FIELDS = frozenset(RawPaper.__dataclass_fields__) - {"paragraphs", "annotation"}
+_RAW_FIELDS = frozenset(RawPaper.__dataclass_fields__) - {"paragraphs", "annotation", "said"}
 
 
 def parse_export(text: str) -> Parsed:
@@ -111,6 +111,19 @@ def _paper(record: dict[str, Any]) -> RawPaper:
         links=texts("links"),
         annotation=annotation,
         added=text("added"),
+        sources=texts("sources"),
+        said=_said(record.get("said")),
+    )
+
+
+def _said(value: Any) -> tuple[tuple[str, str], ...]:
+    """The export's record of which source gave each field: {field: source kind}."""
+    if not isinstance(value, dict):
+        return ()
+    return tuple(
+        (name, clean_block(kind))
+        for name, kind in value.items()
+        if name in TRACKED and isinstance(kind, str) and clean_block(kind)
     )
 
 

@@ -216,9 +216,6 @@ def parse_listing(text: str, *, today: date) -> Parsed:
         _assemble(units, result)
     parsed = Parsed(result.papers, result.skipped)
     parsed.problem = refusal(parsed, result.shape)
-    if result.shape.short or result.shape.code:
-        unused = result.shape.short + result.shape.code
-        parsed.notes.append(f"{_plural(unused, 'other line')} (page furniture...) left out")
     return parsed
 
 

@@ -30,6 +30,7 @@ from readlist.store.documents import (
     PAPERS,
     annotation_from_doc,
     check_paper_docs,
+    migrate_paper_doc,
 )
 from readlist.store.storage import (
     FORMAT_TABLE,
@@ -78,11 +79,16 @@ def _validate_documents(name: str, path: Path, table: dict[str, Any]) -> None:
         for pid, doc in table.items():
             annotation_from_doc(path, pid, doc)
     elif name == PAPERS:
-        check_paper_docs(path, table)
+        # Format-1 documents are checked as the store reads them: migrated.
+        check_paper_docs(path, {pid: _migrated(doc) for pid, doc in table.items()})
     else:
         for pid, doc in table.items():
             if not isinstance(doc.get("text"), str):
                 raise LibraryError(f"{path}: the abstract of paper {pid} is not text")
+
+
+def _migrated(doc: Any) -> Any:
+    return migrate_paper_doc(doc) if isinstance(doc, dict) else doc
 
 
 def _check(name: str, path: Path) -> FileReport:

@@ -343,6 +343,31 @@ class Store:
                 self._valid[ANNOTATIONS] = storage.signature  # written from valid values
         return Change(before=before, after=after, others_wrote=others_wrote)
 
+    def restore_annotations(
+        self, wanted: dict[str, Annotation], *, replace_differing: bool
+    ) -> tuple[Change, list[str]]:
+        """Give papers the annotations an export held (one atomic write).
+
+        A paper the user has not annotated takes the export's annotation; one that holds
+        a different annotation keeps it unless `replace_differing`. Returns the change
+        and the ids whose own, differing annotation was kept.
+        """
+        kept: list[str] = []
+
+        def compute(current: Callable[[str], Annotation]) -> dict[str, Annotation]:
+            out: dict[str, Annotation] = {}
+            for pid, annotation in wanted.items():
+                mine = current(pid)
+                if mine.is_empty or replace_differing:
+                    out[pid] = annotation
+                elif _content(mine) != _content(annotation):
+                    kept.append(pid)
+            return out
+
+        if bad := [pid for pid in wanted if not PAPER_ID.fullmatch(pid)]:
+            raise ValueError(f"not a paper id: {bad[0]!r:.40}")
+        return self._write_annotations(compute), kept
+
     # -- the one place the catalogue is written ------------------------------------------
 
     def import_listings(
@@ -501,6 +526,11 @@ class Store:
             yield
         finally:
             self._lock.release()
+
+
+def _content(annotation: Annotation) -> tuple[object, ...]:
+    """What the user said, without when they said it."""
+    return (annotation.tags, annotation.rating, annotation.read, annotation.note)
 
 
 def _stamped(annotation: Annotation, stamp: str) -> Annotation:
