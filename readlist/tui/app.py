@@ -27,17 +27,19 @@ from readlist.browser import open_in_browser
 from readlist.citations import DEFAULT_FORMAT, FORMATS, cite
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
+from readlist.importers import ListingFile
 from readlist.library import SORT_KEYS, Library, Matches, sort_label
-from readlist.models import Annotation, Paper
+from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Query
 from readlist.search import SearchIndex
 from readlist.store import Store
-from readlist.store.store import Change, Edit
+from readlist.store.store import Change, Edit, ImportReport
 from readlist.text import strip_controls
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.help import HelpScreen
+from readlist.tui.screens.importer import ImportDialog
 from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.detail import DetailPane
@@ -109,6 +111,9 @@ class ReadListApp(App[None]):
         self._disk_error: str | None = None
         self._matches: Matches | None = None  # the last filter result (see refilter)
         self._collector = PauseCollector()
+        self._known: tuple[Library, set[str], set[str]] | None = None
+        self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
+        self._own_import = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -254,9 +259,13 @@ class ReadListApp(App[None]):
         self._reloading = False
         freeze_survivors()
         self.refilter()
-        if added > 0:
+        if self._jump_to is not None:
+            self._show_paper(self._jump_to)
+            self._jump_to = None
+        if added > 0 and not self._own_import:
             papers_word = "papers" if added > 1 else "paper"
             self.notify(f"{added:,} new {papers_word} imported by another readlist process.")
+        self._own_import = False
 
     def _catalogue_failed(self, error: ReadlistError) -> None:
         self._reloading = False
@@ -431,6 +440,64 @@ class ReadListApp(App[None]):
         # loop, and keys typed in the same burst ("/rlhf") would reach the list first
         # (where r marks a paper read).
         self.screen.set_focus(self.filter_bar.input)
+
+    def action_import(self) -> None:
+        self.push_screen(ImportDialog(self._classify_listing), self._import_chosen)
+
+    def _classify_listing(self, listing: ListingFile) -> tuple[int, int]:
+        """(new, already in the library) — the store's matching rule, on what is shown."""
+        keys, arxiv = self._known_papers()
+        known = sum(
+            1
+            for p in listing.papers
+            if identity_key(p.title) in keys or (p.arxiv_id is not None and p.arxiv_id in arxiv)
+        )
+        return len(listing.papers) - known, known
+
+    def _known_papers(self) -> tuple[set[str], set[str]]:
+        library = self.library
+        if self._known is None or self._known[0] is not library:
+            papers = library.papers
+            keys = {identity_key(p.title) for p in papers}
+            self._known = (library, keys, {p.arxiv_id for p in papers if p.arxiv_id})
+        return self._known[1], self._known[2]
+
+    def _import_chosen(self, listing: ListingFile | None) -> None:
+        if listing is not None:
+            self.notify(f"Importing {len(listing.papers):,} papers…", timeout=3)
+            self.run_import(listing)
+
+    @work(thread=True, group="import")
+    def run_import(self, listing: ListingFile) -> None:
+        """Write an import off the UI thread (a store of its own: TinyDB is not
+        thread-safe); the catalogue reload that follows shows the new papers."""
+        try:
+            with Store.open(self.store.paths.annotations) as store:
+                [report] = store.import_listings([listing.papers])
+        except ReadlistError as error:
+            self.call_from_thread(
+                self.notify, str(error), title="Not imported", severity="error", markup=False
+            )
+            return
+        self.call_from_thread(self._imported, report)
+
+    def _imported(self, report: ImportReport) -> None:
+        parts = [f"{len(report.added)} added", f"{len(report.updated)} updated"]
+        if report.unchanged:
+            parts.append(f"{report.unchanged} already in the library")
+        if report.removed:
+            parts.append(f"{len(report.removed)} you removed earlier")
+        self.notify("Imported: " + ", ".join(parts) + ".", markup=False)
+        self._jump_to = report.added[0] if report.added else None
+        self._own_import = True
+        self.check_disk()
+
+    def _show_paper(self, pid: str) -> None:
+        """Put the cursor on a paper, if the current filter shows it."""
+        position = next((i for i, p in enumerate(self.library.papers) if p.id == pid), None)
+        rows = self.papers.selection.rows
+        if position is not None and position in rows:
+            self.papers.move_to(list(rows).index(position))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format)))

@@ -42,6 +42,8 @@ BINDINGS: list[BindingType] = [
     Binding("C", "pick_citation", "Cite as", key_display="C", show=False, priority=True),
     Binding("s", "cycle_sort", "Sort", priority=True),
     Binding("o", "open_link", "Open", priority=True),
+    # "Add" rather than "Import": the footer must fit in 80 columns with "q Quit" last.
+    Binding("i", "import", "Add", priority=True),
     Binding("J", "scroll_detail(3)", "Scroll details down", show=False, priority=True),
     Binding("K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True),
     Binding("question_mark", "help", "Help", key_display="?", priority=True),
@@ -53,7 +55,7 @@ BINDINGS: list[BindingType] = [
 LIST_ACTIONS = frozenset(
     {
         "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
-        "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail",
+        "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
     }
 )  # fmt: skip
 
@@ -68,6 +70,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
     ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
     ("Open link", "Open the paper's first link (o)", "open_link"),
+    ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
 )
@@ -89,6 +92,7 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("C", "choose the citation format, then copy"),
         ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
         ("o", "open the paper's first link"),
+        ("i", "import: paste a page or give a file path"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit (everything is already saved)"),
