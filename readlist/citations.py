@@ -127,11 +127,16 @@ def bibtex_text(text: str) -> str:
     """Text made inert for a braced BibTeX text field, whatever it holds (see above).
 
     One line: BibTeX squeezes whitespace anyway, and a blank line would be a paragraph
-    break inside a command's argument. Lone surrogates (invalid Unicode) become `?`.
+    break inside a command's argument. Lone surrogates (invalid Unicode) become `?`;
+    characters that print nothing (controls, format characters, unassigned code points)
+    are removed.
     """
     if not text.isascii():
         text = text.encode("utf-8", "replace").decode("utf-8")
-    text = " ".join(strip_controls(text).split())
+    text = strip_controls(text)
+    if not text.isprintable():
+        text = "".join(c for c in text if c.isprintable() or c.isspace())
+    text = " ".join(text.split())
     return _LATEX_RE.sub(lambda m: _LATEX[m.group()], text)
 
 
