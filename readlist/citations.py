@@ -12,10 +12,11 @@ Each BibTeX context has one escaping function, and every field goes through one 
   TeX special (`\\ { } $ & % # _ ^ ~ < > |`) written as a command such as
   `\\textbackslash{}`. No backslash, brace or caret of the input survives, so neither a
   command, nor an unbalanced brace, nor TeX's `^^5c` character notation can form.
-- `bibtex_url` for `url`: only http(s)/ftp URLs, with everything outside a small safe set
-  percent-encoded (so `^`, `\\`, braces and spaces are gone); a URL that cannot be made
-  safe is dropped. `howpublished` wraps it in `\\url{}` with `%` and `#` escaped, which
-  hyperref reads back as `%` and `#` even inside another command's argument.
+- `bibtex_url` for `url`: only http(s)/ftp URLs (`safe_url`, which Markdown links use
+  too), with everything outside a small safe set percent-encoded (so `^`, `\\`, braces
+  and spaces are gone); a URL that cannot be made safe is dropped. `howpublished` wraps
+  it in `\\url{}` with `%` and `#` escaped, which hyperref reads back as `%` and `#`
+  even inside another command's argument.
 - `bibtex_key` for the key: only `[A-Za-z0-9_:.-]`, never braces, commas or spaces.
 """
 
@@ -110,7 +111,8 @@ def plain(paper: Paper) -> str:
 def markdown(paper: Paper) -> str:
     """`[Title](https://...) — 65 authors, April 19, 2023`"""
     title = escape_markdown(paper.title)
-    head = f"[{title}]({markdown_url(paper.links[0])})" if paper.links else f"*{title}*"
+    link = next((u for u in map(safe_url, paper.links) if u is not None), None)
+    head = f"[{title}]({markdown_url(link)})" if link else f"*{title}*"
     details = ", ".join(x for x in (authors_phrase(paper.authors_count), _long_date(paper)) if x)
     return f"{head} — {details}" if details else head
 
@@ -120,6 +122,7 @@ def escape_markdown(text: str) -> str:
 
 
 def markdown_url(url: str) -> str:
+    """A `safe_url` as a Markdown link target: parentheses (which end it) encoded too."""
     return "".join(_URL_UNSAFE.get(c, c) for c in url)
 
 
@@ -140,13 +143,14 @@ def bibtex_text(text: str) -> str:
     return _LATEX_RE.sub(lambda m: _LATEX[m.group()], text)
 
 
-def bibtex_url(url: str) -> str | None:
-    """`url` as a BibTeX `url` value that TeX cannot misread, or None if it cannot be one.
+def safe_url(url: str) -> str | None:
+    """`url` as an address no reader can misread, or None if it cannot be one.
 
-    Only http, https and ftp URLs with a host are kept. Characters outside `_URL_SAFE`
-    (spaces, braces, backslashes, carets, quotes, non-ASCII...) are percent-encoded as
-    UTF-8, which browsers treat as the same address; a `%` that starts no `%XX` becomes
-    `%25`, and only the first `#` stays a fragment mark.
+    Only http, https and ftp URLs with a host are kept (not `javascript:` or `file:`).
+    Characters outside `_URL_SAFE` (spaces, braces, backslashes, carets, quotes,
+    controls, non-ASCII...) are percent-encoded as UTF-8, which browsers treat as the
+    same address; a `%` that starts no `%XX` becomes `%25`, and only the first `#` stays
+    a fragment mark.
     """
     url = url.strip()
     if not _URL_SCHEME.match(url):
@@ -159,6 +163,11 @@ def bibtex_url(url: str) -> str | None:
     out = _BAD_PERCENT.sub("%25", out)
     head, hash_mark, fragment = out.partition("#")
     return head + hash_mark + fragment.replace("#", "%23")
+
+
+def bibtex_url(url: str) -> str | None:
+    """`url` as a BibTeX `url` value that TeX cannot misread (`safe_url`), or None."""
+    return safe_url(url)
 
 
 def _url_in_tex(url: str) -> str:

@@ -1,19 +1,27 @@
-"""`readlist export -o TARGET` writes to what TARGET is, and never over the library.
+"""`readlist export -o TARGET` writes to what TARGET is, and never over the library;
+what it writes is safe for the tool that opens it.
 
 Every target here lives in a temporary folder: device nodes are replicas made with
 `os.mknod` (1, 3 is /dev/null's device number, 1, 7 is /dev/full's), FIFOs and symlinks
-are made beside them. No test names a real /dev path for writing.
+are made beside them. No test names a real /dev path for writing. (BibTeX's own safety
+is tests/test_tex_injection.py.)
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import stat
 import subprocess
 import threading
 from pathlib import Path
 
+import bibtexparser
 import pytest
+
+from readlist.export import export
+from readlist.models import Annotation, Paper
 
 from .conftest import DAILY, RunCli, _without_db, library_bytes, readlist_command
 
@@ -219,3 +227,32 @@ def test_a_library_temporary_file_is_refused(imported: RunCli, db: Path) -> None
     stray.write_bytes(b"half a write")
     result = imported("export", "-o", str(stray))
     assert result.returncode == 2 and "a file of the library itself" in result.stderr
+
+
+# --- what an export holds ---
+
+
+def test_markdown_links_only_to_web_addresses_and_stay_one_link() -> None:
+    paper = Paper(
+        id="c" * 16,
+        title="Click me",
+        links=("javascript:alert(document.cookie)", "https://x.org/a b)(c\n[x](javascript:y)"),
+    )
+    text = export([(paper, Annotation())], "markdown").decode()
+    assert "javascript:alert" not in text
+    assert "- [Click me](https://x.org/a%20b%29%28c%0A%5Bx%5D%28javascript:y%29)\n" in text
+    only_bad = Paper(id="d" * 16, title="No link", links=("file:///etc/passwd",))
+    assert "- *No link*\n" in export([(only_bad, Annotation())], "markdown").decode()
+
+
+def test_csv_neutralizes_every_text_cell_even_ids_and_dates() -> None:
+    crafted = Paper(id="=cmd|' /C calc'!A0", title="t", published="+SUM(A1)")
+    [row] = csv.DictReader(io.StringIO(export([(crafted, Annotation())], "csv").decode()))
+    assert (row["id"], row["published"]) == ("'=cmd|' /C calc'!A0", "'+SUM(A1)")
+
+
+def test_bibtex_keys_stay_unique_when_ids_share_a_long_start() -> None:
+    twins = [Paper(id="a" * 70 + end, title="Twin", published="2024-01-01") for end in "xy"]
+    text = export([(p, Annotation()) for p in twins], "bibtex").decode()
+    keys = [entry.key for entry in bibtexparser.parse_string(text).entries]
+    assert len(keys) == len(set(keys)) == 2
