@@ -79,6 +79,8 @@ def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written
         raise ReadlistError(f"{shown}: cannot write ({error.strerror or error})") from None
     if st is not None and stat.S_ISDIR(st.st_mode):
         raise ReadlistError(f"{shown}: is a directory; give a file name such as {shown}/refs.bib")
+    if target.endswith("/"):  # names a folder that is not there; never a file "refs.bib"
+        raise ReadlistError(f"{shown}: no such directory; give a file name, not a folder")
     real = Path(os.path.realpath(path))
     _refuse_library_files(shown, real, st, protected)
     if st is not None and (not stat.S_ISREG(st.st_mode) or _is_process_stream(path)):
@@ -86,8 +88,10 @@ def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written
         return Written(shown, f"streamed to the {_kind(st)}, nothing replaced")
     try:
         atomic_write(real, blob)
-        if st is not None:
-            os.chmod(real, stat.S_IMODE(st.st_mode))  # the new version keeps the old's mode
+        if st is not None:  # the new version keeps the old one's mode and, for root, owner
+            os.chmod(real, stat.S_IMODE(st.st_mode))
+            if os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
+                os.chown(real, st.st_uid, st.st_gid)
     except OSError as error:
         where = shown if real == path.absolute() else f"{shown} -> {strip_controls(str(real))}"
         raise ReadlistError(f"{where}: cannot write ({error.strerror or error})") from None

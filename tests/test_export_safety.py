@@ -183,6 +183,35 @@ def test_a_directory_is_a_clear_error(imported: RunCli, tmp_path: Path) -> None:
     assert one_line(result.stderr).startswith(f"readlist: {tmp_path}: is a directory")
 
 
+def test_a_symlink_loop_and_a_missing_folder_are_clear_errors(
+    imported: RunCli, tmp_path: Path
+) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    result = imported("export", "-o", str(loop))
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (
+        f"readlist: {loop}: cannot write (Too many levels of symbolic links)\n"
+    )
+    folder = f"{tmp_path}/not-there/"
+    result = imported("export", "-o", folder)
+    assert result.returncode == 2 and "no such directory" in one_line(result.stderr)
+    assert not (tmp_path / "not-there").exists()
+
+
+def test_a_replaced_file_keeps_its_owner_when_root_exports(
+    imported: RunCli, tmp_path: Path
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    out = tmp_path / "theirs.csv"
+    out.write_text("old\n")
+    os.chown(out, 1234, 1234)
+    assert imported("export", "-o", str(out), "-f", "csv").returncode == 0
+    assert (out.stat().st_uid, out.stat().st_gid) == (1234, 1234)
+    assert out.read_text() == expected(imported)
+
+
 LIBRARY_FILES = [
     "library.json",
     "library.papers.json",
