@@ -243,6 +243,43 @@ def test_the_url_field_is_inert_in_a_style_that_prints_it(tmp_path: Path) -> Non
     assert seen.count("https://x.org/a%20b~c&d$e_f'g(h)i*j+k,l;m=n@o!p?q") == 2  # both fields
 
 
+async def test_the_tui_bibtex_copy_is_inert_too(store: Store, tmp_path: Path) -> None:
+    """`C` then BibTeX in the TUI copies the same escaped entry that export writes."""
+    from readlist.tui.app import ReadListApp
+
+    secret = tmp_path / "elsewhere" / "secret.tex"
+    secret.parent.mkdir()
+    secret.write_text("SECRETTUI\n")
+    hostile = Paper(
+        id="e" * 16,
+        title=f"TuiMarker ^^5cinput^^7b{secret}^^7d \\input{{{secret}}} }}{{",
+        authors_count=3,
+        published="2024-05-01",
+        links=(f"https://x.org/^^5cinput^^7b{secret}^^7d%#{{}}",),
+    )
+    store.import_listings([[hostile]])
+    copied: list[str] = []
+
+    def copy(text: str, terminal: object) -> str:
+        copied.append(text)
+        return "system"
+
+    app = ReadListApp(store, copy=copy, open_url=lambda url: True, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("C", "down", "enter")
+        await pilot.pause()
+    [entry] = copied
+    assert entry == bibtex(store.papers()[0])
+    assert "\\" not in without_emitted_commands(entry) and "^" not in entry
+    if all(shutil.which(tool) for tool in TEX_TOOLS):
+        build = tmp_path / "build"
+        build.mkdir()
+        (build / "refs.bib").write_text(entry)
+        text = compile_bibliography(build, ["refs"])
+        assert "TuiMarker" in text and "SECRETTUI" not in text
+        assert str(secret) not in files_tex_read(build)
+
+
 # --- properties of the escaping functions (no TeX needed) ---
 
 
