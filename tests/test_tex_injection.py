@@ -298,6 +298,7 @@ def without_emitted_commands(entry: str) -> str:
 @example("^^5cinput^^7b/etc/hostname^^7d")
 @example("\\input{/etc/passwd}} {")
 @example("\\\\^^\\^")
+@example("lone \ud800 surrogate")
 def test_text_fields_hold_no_tex_syntax_and_lose_nothing(text: str) -> None:
     escaped = bibtex_text(text)
     bare = without_emitted_commands(escaped)
@@ -333,6 +334,7 @@ def test_urls_are_percent_encoded_or_dropped(url: str) -> None:
 
 @given(st.text(), st.text(), st.one_of(st.none(), st.text()))
 @example("x,\n title = {\\input{/etc/hostname}}", "t", None)
+@example("\ud800", "\udfff", "2024-13-45")
 def test_keys_hold_only_safe_characters(pid: str, title: str, published: str | None) -> None:
     paper = Paper(id=pid, title=title, published=published)
     for key in (bibtex_key(paper), bibtex_key(paper, id_chars=64), safe_key(pid)):
@@ -352,6 +354,7 @@ ANNOTATIONS = st.builds(Annotation, tags=st.lists(st.text(), max_size=3).map(tup
 
 
 @given(PAPERS, ANNOTATIONS)
+@example(Paper(id="\ud800", title="\udfff", links=("https://x.org/\ud800",)), Annotation())
 def test_every_backslash_in_an_entry_is_one_readlist_wrote(paper: Paper, note: Annotation) -> None:
     # The full entry is what export writes; the short one is what the TUI copies.
     for entry in (bibtex(paper, note, full=True), cite(paper, "bibtex")):
