@@ -9,9 +9,9 @@ everything else, and readlist runs with the user's rights, sometimes root's:
 - a symlink would be replaced by a regular file, so the link's target (a synced folder)
   would silently stop receiving exports: the link is resolved once and its target is
   replaced, the link kept;
-- `/dev/stdout`, `/dev/fd/N`, `/proc/...` name the process's own streams even when they
-  lead to a regular file (`readlist export -o /dev/stdout >> log`): written to, never
-  replaced;
+- `/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N` name the process's own streams even
+  when they lead to a regular file (`readlist export -o /dev/stdout >> log`): the open
+  descriptor is written to, never the file replaced (other `/proc` paths are streamed);
 - a directory, and the library's own files (annotations, catalogue, abstracts, their
   `.bak` copies, the lock file, their temporary files), found through any symlink or
   hard link, are refused with a one-line error before anything is written.
@@ -83,6 +83,9 @@ def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written
         raise ReadlistError(f"{shown}: no such directory; give a file name, not a folder")
     real = Path(os.path.realpath(path))
     _refuse_library_files(shown, real, st, protected)
+    if (fd := _own_fd(path)) is not None:
+        _stream_to_fd(fd, shown, blob)
+        return Written(shown, "streamed, nothing replaced")
     if st is not None and (not stat.S_ISREG(st.st_mode) or _is_process_stream(path)):
         _stream_to(path, shown, blob)
         return Written(shown, f"streamed to the {_kind(st)}, nothing replaced")
@@ -120,6 +123,26 @@ def _refuse_library_files(
             )
 
 
+def _own_fd(path: Path) -> int | None:
+    """The descriptor `path` names if it is one of this process's open ones, else None.
+
+    Written to as it is, so `-o /dev/stdout >> log` appends as `>>` asked; reopening
+    /proc/self/fd/1 would start a new file offset at 0 and overwrite the log's start.
+    """
+    named = os.path.abspath(path)
+    fd = {"/dev/stdout": 1, "/dev/stderr": 2}.get(named)
+    for tree in ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/"):
+        if named.startswith(tree) and named[len(tree) :].isdigit():
+            fd = int(named[len(tree) :])
+    if fd is None or fd == 0:
+        return None
+    try:
+        os.fstat(fd)
+    except OSError:
+        return None
+    return fd
+
+
 def _is_process_stream(path: Path) -> bool:
     named = os.path.abspath(path)  # as named: /dev/stdout itself is a symlink
     return named in _PROCESS_STREAMS or named.startswith(_PROCESS_TREES)
@@ -149,6 +172,15 @@ def _stream_to(path: Path, shown: str, blob: bytes) -> None:
             _write_all(fd, blob)
         finally:
             os.close(fd)
+    except OSError as error:
+        raise ReadlistError(f"{shown}: cannot write ({error.strerror or error})") from None
+
+
+def _stream_to_fd(fd: int, shown: str, blob: bytes) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        _write_all(fd, blob)
     except OSError as error:
         raise ReadlistError(f"{shown}: cannot write ({error.strerror or error})") from None
 

@@ -177,6 +177,24 @@ def test_the_process_own_stdout_by_path_is_written_to(imported: RunCli) -> None:
     assert result.stdout == expected(imported)
 
 
+def test_the_process_own_stdout_appends_when_it_was_opened_to_append(
+    imported: RunCli, db: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "log.txt"
+    log.write_text("earlier line\n")
+    with open(log, "a") as stdout:
+        result = subprocess.run(
+            [*readlist_command(), "--db", str(db), "export", "-f", "csv", "-o", "/proc/self/fd/1"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_without_db(os.environ),
+            timeout=120,
+        )
+    assert result.returncode == 0, result.stderr
+    assert log.read_text() == "earlier line\n" + expected(imported)
+
+
 def test_a_directory_is_a_clear_error(imported: RunCli, tmp_path: Path) -> None:
     result = imported("export", "-o", str(tmp_path))
     assert result.returncode == 2
