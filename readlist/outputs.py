@@ -89,6 +89,7 @@ def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written
     if st is not None and (not stat.S_ISREG(st.st_mode) or _is_process_stream(path)):
         _stream_to(path, shown, blob)
         return Written(shown, f"streamed to the {_kind(st)}, nothing replaced")
+    linked = real if real != Path(os.path.abspath(path)) else None
     try:
         atomic_write(real, blob)
         if st is not None:  # the new version keeps the old one's mode and, for root, owner
@@ -96,9 +97,8 @@ def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written
             if os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
                 os.chown(real, st.st_uid, st.st_gid)
     except OSError as error:
-        where = shown if real == path.absolute() else f"{shown} -> {strip_controls(str(real))}"
+        where = f"{shown} -> {strip_controls(str(real))}" if linked else shown
         raise ReadlistError(f"{where}: cannot write ({error.strerror or error})") from None
-    linked = real if real != Path(os.path.abspath(path)) else None
     return Written(shown, "replaced the old file" if st is not None else "a new file", linked)
 
 
@@ -107,9 +107,14 @@ def _refuse_library_files(
 ) -> None:
     for own in protected:
         own_real = Path(os.path.realpath(own))
-        same = own_real == real or (
-            # A write's temporary file (storage names it .NAME.tmp-PID-RANDOM).
-            real.parent == own_real.parent and real.name.startswith(f".{own.name}{_TMP_MARK}")
+        # A write's temporary file (storage names it .NAME.tmp-PID-RANDOM beside the file
+        # it replaces: beside the link, or beside the link's target).
+        same = own_real == real or any(
+            real.parent == folder and real.name.startswith(f".{name}{_TMP_MARK}")
+            for folder, name in (
+                (own_real.parent, own_real.name),
+                (Path(os.path.realpath(own.parent)), own.name),
+            )
         )
         if not same and st is not None:
             try:
