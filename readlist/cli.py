@@ -174,7 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
     p.add_argument("--format", "-f", choices=FORMATS, default="json", help="default: json")
     p.add_argument(
-        "-o", "--output", metavar="FILE", help="write to FILE instead of standard output"
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE (- is standard output; a device or FIFO is written to, "
+        "a symlink's target replaced)",
     )
     p.add_argument(
         "--sort",
@@ -461,22 +465,15 @@ def cmd_list(args: argparse.Namespace, db: Path) -> int:
 
 def cmd_export(args: argparse.Namespace, db: Path) -> int:
     from readlist.export import export
-    from readlist.store.storage import atomic_write
+    from readlist.outputs import library_files, write_output
 
     store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
     blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), args.format)
-    if args.output and args.output != "-":
-        target = Path(args.output)
-        if target.resolve() in {f.resolve() for f in store.paths.data_files}:
-            raise ReadlistError(f"{target}: is a file of the library itself; choose another")
-        try:
-            atomic_write(target, blob)
-        except OSError as error:
-            raise ReadlistError(f"{target}: cannot write ({error.strerror or error})") from None
-        print(f"exported {len(rows)} papers to {strip_controls(str(target))}", file=sys.stderr)
-    else:
-        sys.stdout.buffer.write(blob)
-        sys.stdout.flush()
+    target = "-" if args.output is None else args.output
+    written = write_output(target, blob, protected=library_files(store.paths))
+    if target != "-":
+        papers = "paper" if len(rows) == 1 else "papers"
+        print(f"exported {len(rows)} {papers} to {written.describe()}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -69,10 +69,16 @@ def to_bibtex(rows: Iterable[Row]) -> str:
     for key in keys:
         seen[key] = seen.get(key, 0) + 1
     out = []
+    used: set[str] = set()
     for (paper, annotation), key in zip(rows, keys, strict=True):
         if seen[key] > 1:
-            key = bibtex_key(paper, id_chars=len(paper.id))
-        out.append(bibtex(paper, annotation, key=key, full=True))
+            key = bibtex_key(paper, id_chars=64)  # the whole id (or its SHA-256)
+        unique, n = key, 1
+        while unique in used:  # ids that only differ in characters a key cannot hold
+            n += 1
+            unique = f"{key}-{n}"
+        used.add(unique)
+        out.append(bibtex(paper, annotation, key=unique, full=True))
     return "\n".join(out)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from itertools import chain
 from operator import itemgetter
@@ -19,6 +20,7 @@ from readlist.gcutil import gc_paused
 from readlist.models import MAX_RATING, Annotation, Paper
 from readlist.schema import STORED, allowed_types
 from readlist.store.storage import damaged
+from readlist.text import squeeze, strip_controls
 
 ANNOTATIONS, PAPERS, ABSTRACTS = "annotations", "papers", "abstracts"
 
@@ -46,6 +48,23 @@ def paper_to_doc(paper: Paper) -> dict[str, Any]:
     if paper.said:
         doc["said"] = [list(pair) for pair in paper.said]
     return doc
+
+
+def printable(paper: Paper) -> Paper:
+    """`paper` with control characters removed from its one-line fields.
+
+    Importers clean what they read; this keeps a paper built by other code (a test, a
+    future importer) from writing a title the next read would refuse as damaged.
+    """
+    values = [getattr(paper, name) for name in _ONE_LINE]
+    if all(v is None or v.isprintable() for v in values):
+        return paper
+    fixes: dict[str, Any] = {
+        name: squeeze(strip_controls(v)) or ("untitled" if name == "title" else None)
+        for name, v in zip(_ONE_LINE, values, strict=True)
+        if v is not None and not v.isprintable()
+    }
+    return replace(paper, **fixes)
 
 
 def abstract_doc(paper: Paper) -> dict[str, Any]:

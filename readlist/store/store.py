@@ -44,6 +44,7 @@ from readlist.store.documents import (
     migrate_paper_docs,
     paper_to_doc,
     papers_from_docs,
+    printable,
 )
 from readlist.store.storage import (
     AtomicJSONStorage,
@@ -394,7 +395,8 @@ class Store:
             dirty = abstracts_dirty = False
             for listing in listings:
                 report = ImportReport()
-                for incoming in listing:
+                for raw in listing:
+                    incoming = printable(raw)
                     pid = matcher.find(incoming)
                     if pid is None:
                         pid = matcher.new_id(incoming)
