@@ -233,7 +233,9 @@ def _has_label(units: list[Unit], name: str) -> bool:
 def _units(text: str, today: date) -> Iterator[Unit]:
     for raw in text.split("\n"):
         line = raw if raw.isprintable() else strip_controls(raw)
-        line = _SPACES.sub(" ", line).strip(" \u00a0")
+        if "  " in line or "\t" in line or "\u3000" in line:  # substring checks: cheap
+            line = _SPACES.sub(" ", line)
+        line = line.strip(" \u00a0")
         if line:
             yield from _classify(line, today)
 
