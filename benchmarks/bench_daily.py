@@ -88,11 +88,11 @@ def page_of_30(seed: int) -> str:
     return "Daily Papers\nby AK and the research community\n\nNov 30\n\n" + "\n\n".join(cards)
 
 
-def bench(n: int, repeats: int) -> dict[str, tuple[float, float]]:
+def bench(n: int, repeats: int, seed: int = 0) -> dict[str, tuple[float, float]]:
     folder = Path(tempfile.mkdtemp(prefix=f"readlist-daily-{n}-"))
     try:
         db = str(folder / "library.json")
-        listing = generate.listing_for(n)
+        listing = generate.listing_for(n, seed)
         seconds, rss, _ = run(["--db", db, "import", str(listing)])
         results = {"full import": (seconds, rss)}
         page_runs, rate_runs, tag_runs = [], [], []
@@ -123,11 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)))
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0, help="of the generated listings")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}; median of {args.repeats} (full import: 1)")  # fmt: skip
-    table = {n: bench(n, args.repeats) for n in sizes}
+    table = {n: bench(n, args.repeats, args.seed) for n in sizes}
     names = list(TARGETS_100K)
     print(f"{'papers':>8}  " + "  ".join(f"{name:>24}" for name in names))
     for n, results in table.items():
