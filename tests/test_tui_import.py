@@ -103,3 +103,34 @@ async def test_keys_typed_right_after_confirming_reach_the_list(
         rated = app.library.papers[position].id
     assert Store.open(db).annotations()[rated].rating == 4
     assert len(Store.open(db).papers()) == 102
+
+
+async def test_x_removes_the_paper_after_asking_and_keeps_its_annotations(
+    sample_store: Store, db: Path
+) -> None:
+    from readlist.tui.screens.confirm import Confirm
+
+    app = ReadListApp(sample_store, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        position = app.papers.current
+        assert position is not None
+        pid = app.library.papers[position].id
+        following = app.library.papers[app.papers.selection.rows[1]].id
+        await pilot.press("x")
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")  # declined: nothing happens
+        assert not isinstance(app.screen, Confirm)
+        assert len(Store.open(db).papers()) == 101
+        await pilot.press("x", "y")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.library) == 100
+        current = app.papers.current
+        assert current is not None and app.library.papers[current].id == following
+    fresh = Store.open(db)
+    assert pid not in {p.id for p in fresh.papers()}
+    assert pid in {p.id for p in fresh.papers(removed=True)}
+    assert fresh.annotations()[pid].rating == 4  # kept for when it comes back

@@ -38,6 +38,7 @@ from readlist.text import strip_controls
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.screens.cite import CitationPicker
+from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
 from readlist.tui.screens.note import DISCARD, NoteEditor
@@ -249,9 +250,13 @@ class ReadListApp(App[None]):
 
     def _catalogue_ready(self, papers: list[Paper], search: SearchIndex) -> None:
         added = len(papers) - len(self.library)
+        # Positions shift when a paper was removed: keep the cursor on its paper, or
+        # (if that paper is the one removed) on its row, which is the next paper.
+        was = self.papers.current
+        was_id = self.library.papers[was].id if was is not None else None
+        was_row = self.papers.selection.cursor
         # Annotations are taken now, on the UI thread, so edits made while the
-        # worker ran are kept. Imports only append, so positions (and the cursor's
-        # paper) stay the same.
+        # worker ran are kept.
         self.library = Library(papers, self.library.annotations, search)
         self.papers.set_library(self.library)
         self.search_ready = True
@@ -262,6 +267,10 @@ class ReadListApp(App[None]):
         if self._jump_to is not None:
             self._show_paper(self._jump_to)
             self._jump_to = None
+        elif was_id is not None and was_id in self.library.position:
+            self._show_paper(was_id)
+        elif was_id is not None:
+            self.papers.move_to(was_row)
         if added > 0 and not self._own_import:
             papers_word = "papers" if added > 1 else "paper"
             self.notify(f"{added:,} new {papers_word} imported by another readlist process.")
@@ -492,9 +501,45 @@ class ReadListApp(App[None]):
         self._own_import = True
         self.check_disk()
 
+    def action_remove(self) -> None:
+        position = self.papers.current
+        if position is None:
+            return
+        paper = self.library.papers[position]
+        annotation = self.library.annotation_at(position)
+        kept = " Your tags, rating and note are kept with it." if not annotation.is_empty else ""
+        question = (
+            f"Remove “{_short(paper.title)}” from the library?{kept} "
+            "`readlist restore` brings it back."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_remove(paper.id, paper.title)
+
+        self.push_screen(Confirm(question, yes="Remove"), answered)
+
+    @work(thread=True, group="remove")
+    def run_remove(self, pid: str, title: str) -> None:
+        """Mark a paper removed off the UI thread (a catalogue write, ~0.5 s at 100k)."""
+        try:
+            with Store.open(self.store.paths.annotations) as store:
+                store.set_removed([pid], True)
+        except ReadlistError as error:
+            self.call_from_thread(
+                self.notify, str(error), title="Not removed", severity="error", markup=False
+            )
+            return
+        self.call_from_thread(self._removed, title)
+
+    def _removed(self, title: str) -> None:
+        self.notify(f"Removed “{_short(title)}”. `readlist restore` brings it back.", markup=False)
+        self._own_import = True  # the reload that follows is ours: no "another process"
+        self.check_disk()
+
     def _show_paper(self, pid: str) -> None:
         """Put the cursor on a paper, if the current filter shows it."""
-        position = next((i for i, p in enumerate(self.library.papers) if p.id == pid), None)
+        position = self.library.position.get(pid)
         rows = self.papers.selection.rows
         if position is not None and position in rows:
             self.papers.move_to(list(rows).index(position))

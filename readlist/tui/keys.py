@@ -44,6 +44,7 @@ BINDINGS: list[BindingType] = [
     Binding("o", "open_link", "Open", priority=True),
     # "Add" rather than "Import": the footer must fit in 80 columns with "q Quit" last.
     Binding("i", "import", "Add", priority=True),
+    Binding("x,delete", "remove", "Remove", key_display="x", show=False, priority=True),
     Binding("J", "scroll_detail(3)", "Scroll details down", show=False, priority=True),
     Binding("K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True),
     Binding("question_mark", "help", "Help", key_display="?", priority=True),
@@ -56,6 +57,7 @@ LIST_ACTIONS = frozenset(
     {
         "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
+        "remove",
     }
 )  # fmt: skip
 
@@ -71,6 +73,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
     ("Open link", "Open the paper's first link (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
+    ("Remove paper", "Remove the highlighted paper; readlist restore brings it back (x)", "remove"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
 )
@@ -93,6 +96,7 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
         ("o", "open the paper's first link"),
         ("i", "import: paste a page or give a file path"),
+        ("x / Delete", "remove the paper (asks; readlist restore)"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit (everything is already saved)"),
