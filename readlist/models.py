@@ -13,13 +13,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 from readlist.schema import FIELDS, TRACKED
 from readlist.text import clean_block, clean_multiline
 
 MAX_RATING = 5
-_T = TypeVar("_T")
 _TAG_SPLIT = re.compile(r"[\s,]+")
 # Punctuation that only separates words in a title ("HFT: Half Fine-Tuning" is "HFT - half
 # fine tuning"): dashes, brackets, quotes, and the sentence marks. Every other symbol is
@@ -199,10 +197,6 @@ _CONTENT_FIELDS = (
     "published",
     "date_inferred",
 )
-
-
-def _newer(old: _T | None, new: _T | None) -> _T | None:
-    return old if new is None else new
 
 
 @dataclass(frozen=True, slots=True)
