@@ -200,24 +200,34 @@ def test_a_home_folder_of_an_unknown_user_is_one_clear_line(where: str) -> None:
 # -- doctor --repair on values readlist cannot store -------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "damage", ['"note": "\\ud800"', '"rating": 123456789012345678901234567890']
-)
-def test_repair_of_unstorable_values_works_and_keeps_working(
-    imported: RunCli, db: Path, damage: str
-) -> None:
+def repair_twice(cli: RunCli) -> None:
+    for _ in range(2):  # a second repair (of a healthy library) still works
+        repaired = cli("doctor", "--repair")
+        assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+        assert "Traceback" not in repaired.stderr
+
+
+def test_repair_of_an_invalid_escape_works_and_keeps_working(imported: RunCli, db: Path) -> None:
     assert imported("rate", "hft", "3").returncode == 0
     assert imported("list").returncode == 0  # the backup now has the rating
     db.write_text(
-        '{"annotations": {"' + HFT + '": {"tags": ["keep"], ' + damage + "}}, "
+        '{"annotations": {"' + HFT + '": {"tags": ["keep"], "rating": 3, "note": "\\ud800"}}, '
         '"readlist": {"format": {"kind": "annotations", "version": 1}}}'
     )
-    for _ in range(2):  # a second repair (of a healthy library) still works
-        repaired = imported("doctor", "--repair")
-        assert repaired.returncode == 0, repaired.stdout + repaired.stderr
-        assert "Traceback" not in repaired.stderr
+    repair_twice(imported)
     annotation = Store.open(db).annotations()[HFT]
-    assert (annotation.tags, annotation.rating) == (("keep",), 3)
+    assert (annotation.tags, annotation.rating, annotation.note) == (("keep",), 3, "")
+
+
+def test_repair_of_an_integer_beyond_64_bits_works(imported: RunCli, db: Path) -> None:
+    papers = db.with_name("library.papers.json")
+    text = papers.read_text()
+    assert '"upvotes":1,' in text
+    papers.write_text(text.replace('"upvotes":1,', '"upvotes":123456789012345678901234567890,'))
+    assert imported("list").returncode == 2
+    repair_twice(imported)
+    listed = imported("list")
+    assert listed.returncode == 0 and len(listed.stdout.splitlines()) == 101
 
 
 def test_a_fifo_as_a_backup_is_never_read(imported: RunCli, db: Path) -> None:
