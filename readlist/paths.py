@@ -59,7 +59,10 @@ class LibraryPaths:
         to it; a catalogue file that is itself a link is followed too. Raises
         `LibraryError` for a link that cannot be followed.
         """
-        found = cls.for_db(real_path(db))
+        real = real_path(db)
+        if real != db:
+            check_db(real)  # a link to a folder, a FIFO, a catalogue file...
+        found = cls.for_db(real)
         return cls(
             annotations=found.annotations,
             papers=real_path(found.papers),

@@ -142,6 +142,14 @@ def test_links_that_cannot_be_followed_are_clear_errors(tmp_path: Path) -> None:
         Store.open(loop)
 
 
+def test_a_link_to_a_catalogue_file_is_refused_as_a_library(db: Path, tmp_path: Path) -> None:
+    build(db, annotated=1)
+    link = tmp_path / "mine.json"
+    link.symlink_to(db.with_name("library.papers.json"))
+    with pytest.raises(LibraryError, match=f"is one of the catalogue files of the library {db}"):
+        Store.open(link)
+
+
 # -- a damaged backup may be the only copy ------------------------------------------------
 
 
