@@ -334,3 +334,16 @@ def test_repair_never_replaces_a_device_node(db: Path) -> None:
     assert stat.S_ISCHR(os.lstat(node).st_mode)  # still the device, not a regular file
     with pytest.raises(LibraryError, match="is a character device, not a library file"):
         Store.open(db).papers()
+
+
+def test_a_fifo_as_a_backup_does_not_stop_a_repair(db: Path, deadline: None) -> None:
+    annotations = build(db, annotated=5)
+    bak = Path(f"{db}.bak")
+    bak.unlink()
+    os.mkfifo(bak)
+    db.write_bytes(db.read_bytes()[:-40])
+    status, said = repair(db)
+    assert status == 0, said
+    assert stat.S_ISFIFO(os.lstat(bak).st_mode)  # repair left it as it is
+    repaired = Store.open(db).annotations()  # (opening makes a real backup in its place)
+    assert repaired and all(annotations[pid] == note for pid, note in repaired.items())

@@ -122,11 +122,12 @@ def _check(name: str, path: Path) -> FileReport:
             report.backup_problem = (
                 _problem(error, bak) if isinstance(error, LibraryError) else str(error)
             )
-            with contextlib.suppress(LibraryError, OSError):
-                report.backup_salvageable = len(salvage(name, bak).documents)
-            if not report.exists and report.backup_salvageable:
+            if not report.exists:
                 # The damaged backup may be the only copy left (see Store._check_not_lost).
-                report.problem = "MISSING"
+                with contextlib.suppress(LibraryError, OSError):
+                    report.backup_salvageable = len(salvage(name, bak).documents)
+                if report.backup_salvageable:
+                    report.problem = "MISSING"
     return report
 
 
@@ -229,8 +230,11 @@ def _repair(report: FileReport) -> str:
                 report.name
             ]
         elif report.backup_problem is not None:
-            base = salvage(report.name, backup)  # damaged too: what it still holds
-            backup_aside = aside_path(backup, "damaged")
+            try:
+                base = salvage(report.name, backup)  # damaged too: what it still holds
+                backup_aside = aside_path(backup, "damaged")
+            except (OSError, LibraryError):
+                pass  # not a file at all (a FIFO...): nothing to take from it, or to keep
         from_backup = len(base.documents.keys() - salvaged.documents.keys())
         documents = {
             pid: {
