@@ -11,7 +11,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from readlist.importers import decode
 from readlist.models import paper_id
 from readlist.store import Store
 
@@ -145,6 +148,15 @@ def test_utf32_and_bomless_utf16_listings_are_imported(
     result = cli("import", str(listing))
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{listing}: 30 added, 0 updated"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(st.characters(min_codepoint=1, max_codepoint=0xFF), min_size=1),
+    encoding=st.sampled_from(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]),
+)
+def test_bomless_utf16_and_utf32_of_latin_text_decode_to_the_text(text: str, encoding: str) -> None:
+    assert decode(text.encode(encoding), "x.txt") == text
 
 
 def test_a_file_in_utf32_that_does_not_decode_says_so(cli: RunCli, tmp_path: Path) -> None:

@@ -116,16 +116,17 @@ def _read_bytes(path: Path, shown: str) -> bytes:
         raise ImportFileError(shown, f"cannot be read ({error.strerror or error})") from None
     too_large = f"is more than {MAX_BYTES / 1024**3:.1f} GB, too large for a listing"
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
+        found = os.fstat(fd)
+        if stat.S_ISDIR(found.st_mode):
             raise ImportFileError(shown, "is a directory, not a listing file")
-        pipe = stat.S_ISFIFO(mode)
-        if not pipe and special_kind(mode) is not None:
-            raise ImportFileError(shown, f"is {special_kind(mode)}, not a listing file")
+        pipe = stat.S_ISFIFO(found.st_mode)
+        kind = special_kind(found.st_mode)
+        if kind is not None and not pipe:
+            raise ImportFileError(shown, f"is {kind}, not a listing file")
         if not pipe:
-            size = os.fstat(fd).st_size
-            if size > MAX_BYTES:
-                raise ImportFileError(shown, f"is {size / 1024**3:.1f} GB, too large for a listing")
+            if found.st_size > MAX_BYTES:
+                size = found.st_size / 1024**3
+                raise ImportFileError(shown, f"is {size:.1f} GB, too large for a listing")
             os.set_blocking(fd, True)
         chunks: list[bytes] = []
         total = 0
@@ -172,19 +173,30 @@ def decode(data: bytes, shown: str) -> str:
     )
     encoding = next((name for bom, name in boms if data.startswith(bom)), None)
     if encoding is None and b"\x00" in data[:8192]:
-        sample = data[: 8192 - 8192 % 4]
+        sample = data[:8192]
         quads = [sample[i : i + 4] for i in range(0, len(sample) - 3, 4)]
         pairs = len(sample) // 2
-        if quads and all(q[3] == 0 and q[2] <= 0x10 and q[0] | q[1] for q in quads):
+        # UTF-32: every character below U+110000 and not NUL, nearly all below U+10000
+        # (which also tells it from UTF-16 whose every other character is a control).
+        bmp = len(quads) * 9
+        if (
+            quads
+            and all(q[3] == 0 and q[2] <= 0x10 and q[0] | q[1] for q in quads)
+            and sum(q[2] == 0 for q in quads) * 10 >= bmp
+        ):
             encoding = "utf-32-le"
-        elif quads and all(q[0] == 0 and q[1] <= 0x10 and q[2] | q[3] for q in quads):
+        elif (
+            quads
+            and all(q[0] == 0 and q[1] <= 0x10 and q[2] | q[3] for q in quads)
+            and sum(q[1] == 0 for q in quads) * 10 >= bmp
+        ):
             encoding = "utf-32-be"
         elif pairs and sample[1::2].count(0) * 2 > pairs and sample[0::2].count(0) * 20 < pairs:
             encoding = "utf-16-le"
         elif pairs and sample[0::2].count(0) * 2 > pairs and sample[1::2].count(0) * 20 < pairs:
             encoding = "utf-16-be"
     if encoding is not None:
-        name = encoding.split("-")[0].upper() + "-" + encoding.split("-")[1]
+        name = encoding[:6].upper()  # UTF-16 or UTF-32
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
