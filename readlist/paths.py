@@ -162,6 +162,14 @@ _CATALOGUE = re.compile(r"\.(papers|abstracts)\.json$")
 
 def check_db(db: Path) -> None:
     """Raise `LibraryError` if `db` cannot name a library (a folder, a catalogue file...)."""
+    try:
+        _check_db(db)
+    except OSError as error:  # a name too long for the file system, a folder not searchable...
+        reason = error.strerror or error
+        raise LibraryError(f"{db}: cannot be used as a library ({reason})") from None
+
+
+def _check_db(db: Path) -> None:
     if db.is_dir():
         raise LibraryError(f"{db}: is a directory; --db wants a file such as {db / 'library.json'}")
     try:

@@ -209,6 +209,13 @@ def test_a_home_folder_of_an_unknown_user_is_one_clear_line(where: str) -> None:
     assert f"{where} {value}: cannot expand '~' (there is no user 'nosuchuser-readlist')" in err
 
 
+def test_a_library_name_too_long_for_the_file_system_is_one_clear_line(tmp_path: Path) -> None:
+    for db in (tmp_path / ("a" * 300), tmp_path / ("a" * 300) / "library.json"):
+        for command in (["list"], ["doctor"]):
+            err = one_line_error(run("--db", str(db), *command))
+            assert f"{db}: cannot be used as a library (File name too long)" in err
+
+
 # -- doctor --repair on values readlist cannot store -------------------------------------------
 
 
