@@ -88,6 +88,17 @@ def test_a_link_to_a_missing_folder_is_one_clear_line(tmp_path: Path) -> None:
     assert not (tmp_path / "unmounted").exists()
 
 
+def test_a_catalogue_link_in_a_loop_is_one_clear_line(imported: RunCli, db: Path) -> None:
+    papers = db.with_name("library.papers.json")
+    papers.unlink()
+    papers.symlink_to("loop.json")
+    db.with_name("loop.json").symlink_to(papers.name)
+    for command in (["list"], ["doctor"], ["doctor", "--repair"]):
+        err = one_line_error(run("--db", str(db), *command))
+        assert f"{papers}: is a symbolic link that cannot be followed" in err
+    assert papers.is_symlink()
+
+
 # -- named pipes and devices: prompt errors, bounded reads ------------------------------------
 
 

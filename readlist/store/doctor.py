@@ -145,8 +145,9 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         print(strip_controls(line), file=out)
 
     check_db(db)
+    paths = _paths(db)  # a link that cannot be followed fails here, before any output
     say(f"library: {db}")
-    reports = [_check(name, path) for name, path in _paths(db).items()]
+    reports = [_check(name, path) for name, path in paths.items()]
     for report in reports:
         say(_describe(report))
     leftovers = Store(db).temp_files()
