@@ -207,6 +207,21 @@ def test_a_damaged_backup_is_moved_aside_never_written_over(db: Path) -> None:
     assert orjson.loads(Path(f"{db}.bak").read_bytes())["annotations"][HFT]["tags"] == ["new"]
 
 
+def test_even_an_unsalvageable_backup_is_kept_when_a_new_one_is_made(
+    sample_store: Store, db: Path
+) -> None:
+    sample_store.update([HFT], lambda a: a.with_rating(2))
+    bak = Path(f"{db}.bak")
+    bak.write_bytes(b"\x00\x17 something a person may still make sense of")
+    Store.open(db)
+    kept = [p for p in db.parent.iterdir() if p.name.startswith("library.json.bak.damaged-")]
+    assert [p.read_bytes() for p in kept] == [
+        b"\x00\x17 something a person may still make sense of"
+    ]
+    assert Store.open(db).annotations()[HFT].rating == 2
+    assert orjson.loads(bak.read_bytes())["annotations"][HFT]["rating"] == 2  # a new backup
+
+
 # -- repair: intact values win over damaged ones, field by field ---------------------------
 
 

@@ -446,19 +446,24 @@ def _salvageable(name: str, path: Path) -> int:
 
 
 def keep_if_damaged(name: str, bak: Path) -> Path | None:
-    """Move a damaged backup that still holds documents aside; where it went, if it was.
+    """Move a damaged backup aside; where it went, if it was moved.
 
-    Raises OSError if it cannot be moved (then it must not be written over either).
+    Even one `doctor` cannot salvage from: it may be the only copy of some work, and a
+    person may still read it. Raises OSError if it cannot be moved (then it must not be
+    written over either).
     """
     try:
-        parse_library_json(bak, read_regular(bak), name)
-    except OSError:
-        return None  # gone, or not readable: nothing to keep
+        blob = read_regular(bak)
+    except (OSError, LibraryError):
+        return None  # gone, unreadable, or not a file at all: nothing to keep
+    if not blob.strip():
+        return None
+    try:
+        parse_library_json(bak, blob, name)
     except LibraryError:
-        if _salvageable(name, bak):
-            aside = aside_path(bak, "damaged")
-            os.rename(bak, aside)
-            return aside
+        aside = aside_path(bak, "damaged")
+        os.rename(bak, aside)
+        return aside
     return None
 
 
