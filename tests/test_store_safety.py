@@ -222,6 +222,19 @@ def test_even_an_unsalvageable_backup_is_kept_when_a_new_one_is_made(
     assert orjson.loads(bak.read_bytes())["annotations"][HFT]["rating"] == 2  # a new backup
 
 
+def test_a_cut_off_catalogue_backup_is_kept_when_the_catalogue_grows(db: Path) -> None:
+    Store.open(db).import_listings([read_listing(DAILY, today=TODAY).papers])
+    Store.open(db)  # makes the backups
+    bak = db.with_name("library.papers.json.bak")
+    cut = bak.read_bytes()[:-100]
+    bak.write_bytes(cut)
+    Store.open(db).import_listings([read_listing(SEARCH, today=TODAY).papers])
+    Store.open(db)  # refreshes the backups
+    kept = [p for p in db.parent.iterdir() if p.name.startswith(f"{bak.name}.damaged-")]
+    assert [p.read_bytes() for p in kept] == [cut]
+    assert len(orjson.loads(bak.read_bytes())["papers"]) == 101
+
+
 # -- repair: intact values win over damaged ones, field by field ---------------------------
 
 

@@ -47,6 +47,7 @@ from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
     atomic_copy,
+    open_regular,
     parse_library_json,
     read_regular,
     temp_files,
@@ -225,9 +226,10 @@ class Store:
 
         A backup that is itself damaged may hold work the current file lacks (say, the
         file was deleted and a fresh one started): it is moved aside, never written
-        over. Checking costs a parse of the old backup, so it is done for the small
+        over. A full check costs a parse of the old backup, so it is made for the small
         annotations file every time, and for a catalogue file when the new version is
-        smaller than the backup (imports only grow a catalogue).
+        smaller than the backup (imports only grow a catalogue); otherwise a catalogue
+        backup is checked for the commonest damage only, a cut-off end.
         """
         bak = backup_path(path)
         try:
@@ -240,8 +242,9 @@ class Store:
             # Under the lock like every write, so that any temporary file found while
             # holding it is a leftover; skipped (until the next read) if it is busy.
             with self._lock.acquire(timeout=0):
-                if old is not None and (name == ANNOTATIONS or old.st_size > src.st_size):
-                    keep_if_damaged(name, bak)
+                if old is not None:
+                    thorough = name == ANNOTATIONS or old.st_size > src.st_size
+                    keep_if_damaged(name, bak, thorough=thorough)
                 atomic_copy(path, bak)
                 os.utime(bak, ns=(src.st_atime_ns, src.st_mtime_ns))
         except (OSError, LibraryError, filelock.Timeout):
@@ -445,21 +448,30 @@ def _salvageable(name: str, path: Path) -> int:
         return 0
 
 
-def keep_if_damaged(name: str, bak: Path) -> Path | None:
+def keep_if_damaged(name: str, bak: Path, *, thorough: bool = True) -> Path | None:
     """Move a damaged backup aside; where it went, if it was moved.
 
     Even one `doctor` cannot salvage from: it may be the only copy of some work, and a
-    person may still read it. Raises OSError if it cannot be moved (then it must not be
+    person may still read it. Not `thorough`: only the end of the file is read, to see
+    that it was not cut off. Raises OSError if it cannot be moved (then it must not be
     written over either).
     """
     try:
-        blob = read_regular(bak)
+        with open_regular(bak) as reader:
+            if thorough:
+                blob = reader.read()
+            else:
+                reader.seek(max(0, os.fstat(reader.fileno()).st_size - 64))
+                blob = reader.read()
     except (OSError, LibraryError):
         return None  # gone, unreadable, or not a file at all: nothing to keep
     if not blob.strip():
         return None
     try:
-        parse_library_json(bak, blob, name)
+        if thorough:
+            parse_library_json(bak, blob, name)
+        elif not blob.rstrip().endswith(b"}"):
+            raise LibraryError(f"{bak}: cut off")
     except LibraryError:
         aside = aside_path(bak, "damaged")
         os.rename(bak, aside)
