@@ -9,6 +9,7 @@ changing command (tag, rate...) exit with status 1.
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -287,6 +288,11 @@ def _restore(value: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Output never fails on a character the terminal's encoding lacks (PYTHONIOENCODING=
+    # ascii, a C locale) or on a file name that is not UTF-8: it is escaped instead.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(_disguise(sys.argv[1:] if argv is None else argv))
     for name in ("query", "tags", "files"):
         value = getattr(args, name, None)
@@ -295,6 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif isinstance(value, str):
             setattr(args, name, _restore(value))
     try:
+        _check_text(args)
         return run(args)
     except ReadlistError as error:
         print(f"readlist: {strip_controls(str(error))}", file=sys.stderr)
@@ -307,6 +314,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Refuse a query or tag that is not valid UTF-8 (bytes the shell passed through):
+    it could match nothing sensible and could not be saved."""
+    for name in ("query", "tags"):
+        value = getattr(args, name, None)
+        for text in value if isinstance(value, list) else [value] if value else []:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                shown = os.fsencode(text).decode("utf-8", "backslashreplace")
+                what = "a tag" if name == "tags" else "the query"
+                raise ReadlistError(
+                    f"{what} is not valid UTF-8 text ({shown}); type it in UTF-8"
+                ) from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,12 +10,21 @@ a tag toggle cheap at 100,000 papers.
     library.abstracts.json  catalogue: abstracts (large; loaded after the first frame)
     *.bak                   the last copy that opened cleanly
     library.json.lock       cross-process lock
+
+A library file may be a symbolic link (say, into a synced folder). `LibraryPaths.resolve`
+follows the links once, when a store opens: the siblings are found beside the real file,
+and every write (atomic replace, backup, lock) happens there, so the link stays a link
+and its target keeps receiving the writes. Anything that is neither a regular file nor a
+folder (a named pipe, a device) is refused as a library file (see `special_kind`, and
+`storage.open_regular`): reading a FIFO would wait for a writer forever, and repairing
+a device node would replace it with a regular file.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,9 +51,69 @@ class LibraryPaths:
             lock=db.with_name(f"{db.name}.lock"),
         )
 
+    @classmethod
+    def resolve(cls, db: Path) -> LibraryPaths:
+        """The files of the library `db`, each followed through symbolic links.
+
+        The catalogue is looked for beside the real annotations file, not beside a link
+        to it; a catalogue file that is itself a link is followed too. Raises
+        `LibraryError` for a link that cannot be followed.
+        """
+        real = real_path(db)
+        if real != db:
+            check_db(real)  # a link to a folder, a FIFO, a catalogue file...
+        found = cls.for_db(real)
+        return cls(
+            annotations=found.annotations,
+            papers=real_path(found.papers),
+            abstracts=real_path(found.abstracts),
+            lock=found.lock,
+        )
+
     @property
     def data_files(self) -> tuple[Path, Path, Path]:
         return (self.annotations, self.papers, self.abstracts)
+
+
+def real_path(path: Path) -> Path:
+    """`path`, or the file its chain of symbolic links leads to.
+
+    A link whose target does not exist yet is followed (the first write creates the
+    target, as `echo >link` would) as long as the target's folder exists; a link into
+    a folder that is not there (an unmounted drive, a moved sync folder) is an error
+    rather than a reason to create that folder. Raises `LibraryError`.
+    """
+    if not path.is_symlink():
+        return path
+    try:
+        return Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:
+        target = Path(os.path.realpath(path))
+        if target.parent.is_dir():
+            return target
+        raise LibraryError(
+            f"{path}: is a symbolic link to {os.readlink(path)}, whose folder does not exist; "
+            "fix the link or create the folder"
+        ) from None
+    except OSError as error:
+        raise LibraryError(
+            f"{path}: is a symbolic link that cannot be followed ({error.strerror or error})"
+        ) from None
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file that is neither a regular file nor a folder is ("a named pipe"...)."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def backup_path(path: Path) -> Path:
@@ -67,15 +136,25 @@ def resolve_db(cli_value: str | None, environ: Mapping[str, str] = os.environ) -
     if cli_value is not None:
         if not cli_value.strip():
             raise LibraryError("--db: the path is empty")
-        return Path(cli_value).expanduser()
+        return _expanded(cli_value, "--db")
     env = environ.get(ENV_VAR)
     if env is not None:
         if not env.strip():
             raise LibraryError(
                 f"{ENV_VAR} is set but empty; unset it to use the default library ({default_db()})"
             )
-        return Path(env).expanduser()
+        return _expanded(env, ENV_VAR)
     return default_db()
+
+
+def _expanded(value: str, source: str) -> Path:
+    """`value` with a leading `~` or `~user` expanded. Raises `LibraryError`."""
+    try:
+        return Path(value).expanduser()
+    except RuntimeError:  # pathlib's way of saying "no such user" (or no home at all)
+        user = value[1:].split("/", 1)[0]
+        who = f"there is no user {user!r}" if user else "the home folder is unknown"
+        raise LibraryError(f"{source} {value}: cannot expand '~' ({who})") from None
 
 
 _CATALOGUE = re.compile(r"\.(papers|abstracts)\.json$")
@@ -83,8 +162,22 @@ _CATALOGUE = re.compile(r"\.(papers|abstracts)\.json$")
 
 def check_db(db: Path) -> None:
     """Raise `LibraryError` if `db` cannot name a library (a folder, a catalogue file...)."""
+    try:
+        _check_db(db)
+    except OSError as error:  # a name too long for the file system, a folder not searchable...
+        reason = error.strerror or error
+        raise LibraryError(f"{db}: cannot be used as a library ({reason})") from None
+
+
+def _check_db(db: Path) -> None:
     if db.is_dir():
         raise LibraryError(f"{db}: is a directory; --db wants a file such as {db / 'library.json'}")
+    try:
+        kind = special_kind(db.stat().st_mode)
+    except OSError:
+        kind = None  # missing (a new library) or unreadable: opening it says which
+    if kind is not None:
+        raise LibraryError(f"{db}: is {kind}, not a library file; --db wants a regular file")
     if _CATALOGUE.search(db.name):
         library = db.with_name(_CATALOGUE.sub(".json", db.name))
         raise LibraryError(

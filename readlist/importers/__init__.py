@@ -161,28 +161,130 @@ def _read_stdin() -> bytes:
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
+    """The bytes of a listing file, at most MAX_BYTES of them.
+
+    Opened with O_NONBLOCK and checked on the open descriptor: a named pipe with no
+    writer would block the open forever. A regular file is read up to the bound (its
+    size may be 0 and still have content, as in /proc, or it may grow meanwhile); a
+    pipe is read as a stream, bounded too; a device is refused (/dev/zero never ends).
+    """
+    # Local imports: the rest of this package is being rewritten; these two functions
+    # keep what they need to themselves.
+    import os
+    import select
+    import stat
+
+    from readlist.paths import special_kind
+
+    def printable(name: str) -> str:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
     try:
-        if path.is_dir():
-            raise ImportFileError(shown, "is a directory, not a listing file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ImportFileError(shown, f"is {size / 1024**3:.1f} GB, too large for a listing")
-        return path.read_bytes()
+        # The file's full name is kept as the papers' source: it must be storable text.
+        shown.encode("utf-8")
+        str(path.absolute()).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ImportFileError(
+            printable(shown),
+            "the file name (or a folder's) is not valid UTF-8; rename it or copy it to one",
+        ) from None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ImportFileError(shown, "no such file") from None
     except PermissionError:
         raise ImportFileError(shown, "permission denied") from None
     except OSError as error:
         raise ImportFileError(shown, f"cannot be read ({error.strerror or error})") from None
+    too_large = f"is more than {MAX_BYTES / 1024**3:.1f} GB, too large for a listing"
+    try:
+        found = os.fstat(fd)
+        if stat.S_ISDIR(found.st_mode):
+            raise ImportFileError(shown, "is a directory, not a listing file")
+        pipe = stat.S_ISFIFO(found.st_mode)
+        kind = special_kind(found.st_mode)
+        if kind is not None and not pipe:
+            raise ImportFileError(shown, f"is {kind}, not a listing file")
+        if not pipe:
+            if found.st_size > MAX_BYTES:
+                size = found.st_size / 1024**3
+                raise ImportFileError(shown, f"is {size:.1f} GB, too large for a listing")
+            os.set_blocking(fd, True)
+        chunks: list[bytes] = []
+        total = 0
+        while total <= MAX_BYTES:
+            try:
+                chunk = os.read(fd, min(1 << 20, MAX_BYTES + 1 - total))
+            except BlockingIOError:  # a pipe whose writer has not written yet
+                select.select([fd], [], [])
+                continue
+            if not chunk:
+                break
+            if (
+                pipe
+                and total < 8192 <= total + len(chunk)
+                and looks_binary(b"".join([*chunks, chunk]))
+            ):
+                raise ImportFileError(shown, "looks like binary data, not a text listing")
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > MAX_BYTES:
+            raise ImportFileError(shown, too_large)
+        if pipe and not total:
+            raise ImportFileError(shown, "is a named pipe and nothing was written to it")
+        return b"".join(chunks)
+    except OSError as error:
+        raise ImportFileError(shown, f"cannot be read ({error.strerror or error})") from None
+    finally:
+        os.close(fd)
 
 
 def decode(data: bytes, shown: str) -> str:
-    """Text of a listing file: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    """Text of a listing file: UTF-8 (with or without BOM), or UTF-16 / UTF-32.
+
+    UTF-16 and UTF-32 are recognised by their byte-order mark, or without one by the
+    pattern of NUL bytes that mostly-Latin text leaves in them (which would otherwise
+    look like binary data). The UTF-32 marks are checked first: UTF-32-LE's begins
+    with UTF-16-LE's.
+    """
+    boms = (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    )
+    encoding = next((name for bom, name in boms if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data[:8192]:
+        sample = data[:8192]
+        quads = [sample[i : i + 4] for i in range(0, len(sample) - 3, 4)]
+        pairs = len(sample) // 2
+        # UTF-32: every character below U+110000 and not NUL, nearly all below U+10000
+        # (which also tells it from UTF-16 whose every other character is a control).
+        bmp = len(quads) * 9
+        if (
+            quads
+            and all(q[3] == 0 and q[2] <= 0x10 and q[0] | q[1] for q in quads)
+            and sum(q[2] == 0 for q in quads) * 10 >= bmp
+        ):
+            encoding = "utf-32-le"
+        elif (
+            quads
+            and all(q[0] == 0 and q[1] <= 0x10 and q[2] | q[3] for q in quads)
+            and sum(q[1] == 0 for q in quads) * 10 >= bmp
+        ):
+            encoding = "utf-32-be"
+        elif pairs and sample[1::2].count(0) * 2 > pairs and sample[0::2].count(0) * 20 < pairs:
+            encoding = "utf-16-le"
+        elif pairs and sample[0::2].count(0) * 2 > pairs and sample[1::2].count(0) * 20 < pairs:
+            encoding = "utf-16-be"
+    if encoding is not None:
+        name = encoding[:6].upper()  # UTF-16 or UTF-32
         try:
-            return data.decode("utf-16")
+            return data.decode(encoding)
         except UnicodeDecodeError:
-            raise ImportFileError(shown, "is not valid UTF-16 text") from None
+            raise ImportFileError(
+                shown, f"looks like {name} text but is not valid {name}; save it as UTF-8"
+            ) from None
     if looks_binary(data):
         raise ImportFileError(shown, "looks like binary data, not a text listing")
     try:

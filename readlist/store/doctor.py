@@ -6,7 +6,14 @@ reports, per file: whether it parses and has the right shape, how many documents
 holds, and whether its `.bak` copy is usable. `--repair` never deletes anything: a
 damaged file is copied aside (`<file>.damaged-<time>`) and rebuilt from what can still be
 read from it, completed by its backup. A missing file whose backup holds documents is
-a problem too (see `Store._check_not_lost`), and is restored from the backup.
+a problem too (see `Store._check_not_lost`), and is restored from the backup, or salvaged
+from it if the backup is damaged too.
+
+Salvage is field by field: a value read whole from the damaged file wins over the
+backup's (it is newer), the backup's intact value wins over one that could be read only
+in part (a tag list with a number in it, text with an invalid escape), and a partial
+value is kept only where nothing better exists. Values JSON allows but readlist cannot
+store (integers beyond 64 bits, lone surrogates) count as partial.
 """
 
 from __future__ import annotations
@@ -15,7 +22,6 @@ import contextlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,12 +40,13 @@ from readlist.store.documents import (
 )
 from readlist.store.storage import (
     FORMAT_TABLE,
-    FORMAT_VERSION,
+    VERSIONS,
     atomic_copy,
     atomic_write,
     parse_library_json,
+    read_regular,
 )
-from readlist.store.store import Store
+from readlist.store.store import Store, aside_path
 from readlist.text import strip_controls
 
 FILES = (ANNOTATIONS, PAPERS, ABSTRACTS)
@@ -54,6 +61,7 @@ class FileReport:
     problem: str | None = None
     backup_documents: int | None = None
     backup_problem: str | None = None
+    backup_salvageable: int = 0
     ids: set[str] = field(default_factory=set)
 
     @property
@@ -61,14 +69,24 @@ class FileReport:
         return self.problem is None
 
 
+@dataclass
+class Salvage:
+    """What could be read from a damaged file, by paper id."""
+
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The fields whose values were read whole."""
+    partial: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Fields whose values could be read only in part (used where nothing better exists)."""
+
+
 def _paths(db: Path) -> dict[str, Path]:
-    paths = LibraryPaths.for_db(db)
+    paths = LibraryPaths.resolve(db)
     return {ANNOTATIONS: paths.annotations, PAPERS: paths.papers, ABSTRACTS: paths.abstracts}
 
 
 def check_file(name: str, path: Path) -> tuple[int, set[str]]:
     """Parse and fully validate one library file; (document count, ids). Raises LibraryError."""
-    data = parse_library_json(path, path.read_bytes(), name)
+    data = parse_library_json(path, read_regular(path), name)
     table: dict[str, Any] = data.get(name, {})
     _validate_documents(name, path, table)
     return len(table), set(table)
@@ -110,6 +128,12 @@ def _check(name: str, path: Path) -> FileReport:
             report.backup_problem = (
                 _problem(error, bak) if isinstance(error, LibraryError) else str(error)
             )
+            if not report.exists:
+                # The damaged backup may be the only copy left (see Store._check_not_lost).
+                with contextlib.suppress(LibraryError, OSError):
+                    report.backup_salvageable = len(salvage(name, bak).documents)
+                if report.backup_salvageable:
+                    report.problem = "MISSING"
     return report
 
 
@@ -127,8 +151,9 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         print(strip_controls(line), file=out)
 
     check_db(db)
+    paths = _paths(db)  # a link that cannot be followed fails here, before any output
     say(f"library: {db}")
-    reports = [_check(name, path) for name, path in _paths(db).items()]
+    reports = [_check(name, path) for name, path in paths.items()]
     for report in reports:
         say(_describe(report))
     leftovers = Store(db).temp_files()
@@ -167,6 +192,11 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
 
 def _describe(report: FileReport) -> str:
     label = f"  {report.path.name}:"
+    if not report.exists and report.problem and report.backup_problem:
+        return (
+            f"{label} MISSING, and its backup is damaged ({report.backup_problem}), "
+            f"but {report.backup_salvageable} {report.name} can be salvaged from it"
+        )
     if not report.exists and report.problem:
         state = "MISSING (the backup can restore it)"
     elif not report.exists:
@@ -196,22 +226,38 @@ def _repair(report: FileReport) -> str:
     could not be read. Nothing is deleted: the damaged file is moved aside.
     """
     path = report.path
-    aside = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+    backup = backup_path(path)
+    aside = aside_path(path, "damaged")
+    backup_aside: Path | None = None
     try:
-        salvaged = salvage(report.name, path) if report.exists else {}
-        documents: dict[str, Any] = {}
-        from_backup = 0
+        salvaged = salvage(report.name, path) if report.exists else Salvage()
+        base = Salvage()
         if report.backup_documents is not None:
-            backup = backup_path(path)
-            documents = parse_library_json(backup, backup.read_bytes(), report.name)[report.name]
-            from_backup = len(documents.keys() - salvaged.keys())
-        for pid, salvaged_doc in salvaged.items():
-            # Field by field: a value that could not be read comes from the backup.
-            documents[pid] = {**documents.get(pid, {}), **salvaged_doc}
+            base.documents = parse_library_json(backup, read_regular(backup), report.name)[
+                report.name
+            ]
+        elif report.backup_problem is not None:
+            try:
+                base = salvage(report.name, backup)  # damaged too: what it still holds
+                backup_aside = aside_path(backup, "damaged")
+            except (OSError, LibraryError):
+                pass  # not a file at all (a FIFO...): nothing to take from it, or to keep
+        from_backup = len(base.documents.keys() - salvaged.documents.keys())
+        documents = {
+            pid: {
+                # Lowest first: partial values, the backup's whole ones, then the file's.
+                **base.partial.get(pid, {}),
+                **salvaged.partial.get(pid, {}),
+                **base.documents.get(pid, {}),
+                **salvaged.documents.get(pid, {}),
+            }
+            for pid in {**base.documents, **salvaged.documents}
+        }
+        _validate_documents(report.name, path, documents)
         blob = orjson.dumps(
             {
                 report.name: documents,
-                FORMAT_TABLE: {"format": {"kind": report.name, "version": FORMAT_VERSION}},
+                FORMAT_TABLE: {"format": {"kind": report.name, "version": VERSIONS[report.name]}},
             },
             option=orjson.OPT_INDENT_2 if report.name == ANNOTATIONS else 0,
         )
@@ -219,27 +265,32 @@ def _repair(report: FileReport) -> str:
         if report.exists:
             atomic_copy(path, aside)
         atomic_write(path, blob)
-    except (OSError, LibraryError) as error:
+        if backup_aside is not None:
+            # Kept, never written over: the next open makes a new backup.
+            backup.rename(backup_aside)
+    except (OSError, LibraryError, TypeError) as error:
         reason = error.strerror if isinstance(error, OSError) else str(error)
         return f"  {path.name}: could not be repaired ({reason or error}); left as it was"
-    backup_part = f" and {from_backup} more from the backup" if from_backup else ""
+    kept = f"; the damaged backup is kept as {backup_aside.name}" if backup_aside else ""
     if not report.exists:
-        return f"  {path.name}: restored from the backup ({from_backup} {report.name})"
+        source = "the damaged backup" if backup_aside else "the backup"
+        return f"  {path.name}: restored from {source} ({from_backup} {report.name}){kept}"
+    backup_part = f" and {from_backup} more from the backup" if from_backup else ""
     return (
-        f"  {path.name}: rebuilt with {len(salvaged)} {report.name} read from the damaged file"
-        f"{backup_part}; the damaged file is kept as {aside.name}"
+        f"  {path.name}: rebuilt with {len(salvaged.documents)} {report.name} read from the"
+        f" damaged file{backup_part}; the damaged file is kept as {aside.name}{kept}"
     )
 
 
-def salvage(name: str, path: Path) -> dict[str, Any]:
+def salvage(name: str, path: Path) -> Salvage:
     """The valid documents that can still be read from a damaged file (e.g. truncated)."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    text = read_regular(path).decode("utf-8", errors="replace")
+    found = Salvage()
     start = text.find(f'"{name}"')
     if start < 0:
-        return {}
+        return found
     brace = text.find("{", start)
     decoder = json.JSONDecoder()
-    found: dict[str, Any] = {}
     position = brace + 1
     pair = re.compile(r'\s*,?\s*("(?:[^"\\]|\\.)*")\s*:\s*', re.DOTALL)
     while True:
@@ -251,27 +302,69 @@ def salvage(name: str, path: Path) -> dict[str, Any]:
             value, position = decoder.raw_decode(text, match.end())
         except (json.JSONDecodeError, ValueError):
             break
-        if isinstance(value, dict):
-            document = salvage_annotation(value) if name == ANNOTATIONS else value
-            with contextlib.suppress(LibraryError, KeyError, TypeError):
-                _validate_documents(name, path, {key: document})
-                found[key] = document
+        if not isinstance(value, dict) or not isinstance(key, str) or _storable(key) != key:
+            continue  # an id that cannot be stored names no paper
+        if name == ANNOTATIONS:
+            whole, partial = salvage_annotation(value)
+        else:
+            document = _storable(value)
+            whole, partial = (value, {}) if document == value else ({}, document)
+        with contextlib.suppress(LibraryError, KeyError, TypeError, AttributeError):
+            _validate_documents(name, path, {key: {**partial, **whole}})
+            found.documents[key] = whole
+            if partial:
+                found.partial[key] = partial
     return found
 
 
-def salvage_annotation(doc: dict[str, Any]) -> dict[str, Any]:
-    """The fields of an annotation that hold valid values (one bad rating keeps the note)."""
-    kept: dict[str, Any] = {}
+def salvage_annotation(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields of an annotation that hold valid values (one bad rating keeps the note).
+
+    Two dicts: the fields read whole, and those read only in part (a tag list without
+    its non-text items, text with invalid characters replaced).
+    """
+    whole: dict[str, Any] = {}
+    partial: dict[str, Any] = {}
+
+    def keep(key: str, value: Any, intact: bool) -> None:
+        (whole if intact else partial)[key] = value
+
     tags = doc.get("tags")
     if isinstance(tags, list):
-        kept["tags"] = [t for t in tags if isinstance(t, str)]
+        text = [t for t in tags if isinstance(t, str)]
+        stored = _storable(text)
+        keep("tags", stored, len(text) == len(tags) and stored == tags)
     rating = doc.get("rating")
     if type(rating) is int and 0 <= rating <= MAX_RATING:
-        kept["rating"] = rating
+        keep("rating", rating, True)
     if isinstance(doc.get("read"), bool):
-        kept["read"] = doc["read"]
-    if isinstance(doc.get("note"), str):
-        kept["note"] = doc["note"]
-    if isinstance(doc.get("updated"), str):
-        kept["updated"] = doc["updated"]
-    return kept
+        keep("read", doc["read"], True)
+    for key in ("note", "updated"):
+        value = doc.get(key)
+        if isinstance(value, str):
+            stored = _storable(value)
+            keep(key, stored, stored == value)
+    return whole, partial
+
+
+_INT_RANGE = range(-(2**63), 2**64)  # what orjson (and so readlist) can write
+
+
+def _storable(value: Any) -> Any:
+    """`value` with what readlist cannot write replaced: lone surrogates (from escapes
+    such as `\\ud800`) by U+FFFD, integers beyond 64 bits by None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+        return value
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        return value if value in _INT_RANGE else None
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    return value

@@ -10,6 +10,10 @@ changes: (inode, size, mtime). Every write renames a new inode into place and ma
 mtime strictly larger than the previous version's, so another process's write is always
 seen as a change, even within one clock tick and even if the inode number is reused.
 
+Library files are opened by `open_regular` only: a named pipe or a device in their place
+is reported, never read (a FIFO would block the open forever, /dev/zero would fill
+memory), and so never written over either.
+
 `batch()` defers writes so that several TinyDB operations become one file write, and
 drops the in-memory data if the batch fails, so memory never holds what disk does not.
 """
@@ -20,16 +24,17 @@ import contextlib
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from tinydb.storages import Storage
 
 from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
-from readlist.paths import backup_path
+from readlist.paths import backup_path, special_kind
 
 FORMAT_TABLE = "readlist"
 FORMAT_VERSION = 1
@@ -51,6 +56,35 @@ def signature(path: Path) -> Signature | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading, if it is a regular file; else `LibraryError`.
+
+    Opened with O_NONBLOCK and checked with fstat on the open descriptor: opening a
+    named pipe for reading would otherwise wait for a writer forever, and checking the
+    path before opening it would leave a moment for it to be swapped. Raises OSError
+    as `open` does (missing, permission denied).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise LibraryError(f"{path}: is a directory, not a library file")
+        kind = special_kind(mode)
+        if kind is not None:
+            raise LibraryError(f"{path}: is {kind}, not a library file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file (see `open_regular`)."""
+    with open_regular(path) as reader:
+        return reader.read()
+
+
 def temp_files(path: Path) -> list[Path]:
     """Temporary files a write of `path` may have left behind."""
     prefix = f".{path.name}{_TMP_MARK}"
@@ -64,6 +98,8 @@ def atomic_write(path: Path, blob: bytes) -> Signature:
     """Replace `path` with `blob` so that a crash leaves the old or the new file, whole.
 
     Raises OSError; on error the old file is untouched and no temporary file remains.
+    `path` itself is replaced: callers that mean to write through a symbolic link
+    resolve it first (see `LibraryPaths.resolve`).
     """
 
     def write(fd: int) -> None:
@@ -78,7 +114,7 @@ def atomic_copy(source: Path, path: Path) -> Signature:
     """`atomic_write` of a file's contents, streamed (a catalogue copy is ~170 MB)."""
 
     def write(fd: int) -> None:
-        with open(source, "rb") as reader:
+        with open_regular(source) as reader:
             while chunk := reader.read(1 << 20):
                 view = memoryview(chunk)
                 while view:
@@ -188,7 +224,7 @@ def loads_by_line(path: Path, table: str) -> Data | None:
     found: dict[str, Any] = {}
     loads = orjson.loads
     try:
-        with path.open("rb") as reader, gc_paused():
+        with open_regular(path) as reader, gc_paused():
             if reader.readline() != header:
                 return None
             for line in reader:
@@ -296,9 +332,7 @@ class AtomicJSONStorage(Storage):
         if self._by_line and (data := self._load_by_line()) is not None:
             return data
         try:
-            blob = self.path.read_bytes()
-        except IsADirectoryError:
-            raise LibraryError(f"{self.path}: is a directory, not a library file") from None
+            blob = read_regular(self.path)
         except PermissionError:
             raise LibraryError(f"{self.path}: permission denied") from None
         except OSError as error:
@@ -316,10 +350,17 @@ class AtomicJSONStorage(Storage):
         assert self._data is not None
         self._dirty = False
         try:
-            if self._by_line:
-                blob = dumps_by_line(self._data, self.kind)
-            else:
-                blob = orjson.dumps(self._data, option=self._options)
+            try:
+                if self._by_line:
+                    blob = dumps_by_line(self._data, self.kind)
+                else:
+                    blob = orjson.dumps(self._data, option=self._options)
+            except orjson.JSONEncodeError as error:
+                # Text that is not valid UTF-8 (a lone surrogate from a mis-decoded file
+                # name or argument) cannot be saved as JSON: refused, not a crash.
+                raise LibraryWriteError(
+                    f"{self.path}: could not save ({error}); nothing was changed"
+                ) from None
             self._signature = atomic_write(self.path, blob)
         except OSError as error:
             self.forget()

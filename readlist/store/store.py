@@ -50,7 +50,9 @@ from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
     atomic_copy,
+    open_regular,
     parse_library_json,
+    read_regular,
     temp_files,
 )
 
@@ -118,7 +120,8 @@ class Store:
     """One library on disk. Create with `Store.open(path)`; the only TinyDB user."""
 
     def __init__(self, db: Path) -> None:
-        self.paths = LibraryPaths.for_db(db)
+        # Links are followed once, here: every later read and write uses the real files.
+        self.paths = LibraryPaths.resolve(db)
         self._storages = {
             ANNOTATIONS: AtomicJSONStorage(self.paths.annotations, kind=ANNOTATIONS, indent=True),
             PAPERS: AtomicJSONStorage(self.paths.papers, kind=PAPERS),
@@ -193,37 +196,58 @@ class Store:
         if self._valid.get(name) != storage.signature:
             VALIDATORS[name](storage.path, table)
             self._valid[name] = storage.signature
-            self._backup(storage.path)
+            self._backup(name, storage.path)
         return table
 
     def _check_not_lost(self, name: str, path: Path) -> None:
         """Refuse to start afresh where a file is missing but its backup holds documents.
 
         Otherwise the next write would create a new, near-empty file, and the next open
-        would make that the backup: the user's work would be gone in two steps.
+        would make that the backup: the user's work would be gone in two steps. A
+        damaged backup counts too: what can still be salvaged from it may be the only
+        copy left.
         """
         bak = backup_path(path)
         try:
-            held = len(parse_library_json(bak, bak.read_bytes(), name).get(name, {}))
+            blob = read_regular(bak)
         except (OSError, LibraryError):
-            return  # no backup, or none worth keeping
+            return  # no backup, or not a file that could hold one
+        repair = f"`readlist --db {self.paths.annotations} doctor --repair`"
+        try:
+            held = len(parse_library_json(bak, blob, name).get(name, {}))
+        except LibraryError:
+            held = _salvageable(name, bak)
+            if held:
+                raise LibraryError(
+                    f"{path}: missing, and its backup {bak.name} is damaged but still holds "
+                    f"{held} readable {name}; {repair} salvages them "
+                    "(or delete the backup to start afresh)"
+                ) from None
+            return  # nothing in it worth keeping
         if held:
             raise LibraryError(
                 f"{path}: missing, but its backup {bak.name} holds {held} {name}; "
-                f"`readlist --db {self.paths.annotations} doctor --repair` restores it "
-                "(or delete the backup to start afresh)"
+                f"{repair} restores it (or delete the backup to start afresh)"
             )
 
-    def _backup(self, path: Path) -> None:
+    def _backup(self, name: str, path: Path) -> None:
         """Keep `<file>.bak` equal to the last version that passed validation.
 
         A real copy, not a hard link: an external tool that truncates the file in
         place would truncate a hard-linked backup with it. Skipped when the backup is
         already current (same size and mtime); best effort on a read-only folder.
+
+        A backup that is itself damaged may hold work the current file lacks (say, the
+        file was deleted and a fresh one started): it is moved aside, never written
+        over. A full check costs a parse of the old backup, so it is made for the small
+        annotations file every time, and for a catalogue file when the new version is
+        smaller than the backup (imports only grow a catalogue); otherwise a catalogue
+        backup is checked for the commonest damage only, a cut-off end.
         """
         bak = backup_path(path)
         try:
             src = os.stat(path)
+            old: os.stat_result | None = None
             with contextlib.suppress(FileNotFoundError):
                 old = os.stat(bak)
                 if (old.st_size, old.st_mtime_ns) == (src.st_size, src.st_mtime_ns):
@@ -231,9 +255,12 @@ class Store:
             # Under the lock like every write, so that any temporary file found while
             # holding it is a leftover; skipped (until the next read) if it is busy.
             with self._lock.acquire(timeout=0):
+                if old is not None:
+                    thorough = name == ANNOTATIONS or old.st_size > src.st_size
+                    keep_if_damaged(name, bak, thorough=thorough)
                 atomic_copy(path, bak)
                 os.utime(bak, ns=(src.st_atime_ns, src.st_mtime_ns))
-        except (OSError, filelock.Timeout):
+        except (OSError, LibraryError, filelock.Timeout):
             pass
 
     def close(self) -> None:
@@ -533,6 +560,58 @@ class Store:
 def _content(annotation: Annotation) -> tuple[object, ...]:
     """What the user said, without when they said it."""
     return (annotation.tags, annotation.rating, annotation.read, annotation.note)
+
+
+def _salvageable(name: str, path: Path) -> int:
+    """How many documents `doctor --repair` could salvage from a damaged file."""
+    from readlist.store.doctor import salvage  # doctor builds on this module
+
+    try:
+        return len(salvage(name, path).documents)
+    except (OSError, LibraryError):
+        return 0
+
+
+def keep_if_damaged(name: str, bak: Path, *, thorough: bool = True) -> Path | None:
+    """Move a damaged backup aside; where it went, if it was moved.
+
+    Even one `doctor` cannot salvage from: it may be the only copy of some work, and a
+    person may still read it. Not `thorough`: only the end of the file is read, to see
+    that it was not cut off. Raises OSError if it cannot be moved (then it must not be
+    written over either).
+    """
+    try:
+        with open_regular(bak) as reader:
+            if thorough:
+                blob = reader.read()
+            else:
+                reader.seek(max(0, os.fstat(reader.fileno()).st_size - 64))
+                blob = reader.read()
+    except (OSError, LibraryError):
+        return None  # gone, unreadable, or not a file at all: nothing to keep
+    if not blob.strip():
+        return None
+    try:
+        if thorough:
+            parse_library_json(bak, blob, name)
+        elif not blob.rstrip().endswith(b"}"):
+            raise LibraryError(f"{bak}: cut off")
+    except LibraryError:
+        aside = aside_path(bak, "damaged")
+        os.rename(bak, aside)
+        return aside
+    return None
+
+
+def aside_path(path: Path, why: str) -> Path:
+    """A free name beside `path` to keep a copy under (`<file>.<why>-<time>`)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.{why}-{stamp}")
+    n = 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = path.with_name(f"{path.name}.{why}-{stamp}-{n}")
+    return aside
 
 
 def _stamped(annotation: Annotation, stamp: str) -> Annotation:
