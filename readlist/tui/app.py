@@ -56,8 +56,11 @@ INDEX_ABOVE = 2_000
 
 
 def _short(title: str, limit: int = 60) -> str:
-    title = strip_controls(title)
-    return title if len(title) <= limit else title[: limit - 1] + "…"
+    # Only the start is cleaned and measured: a title may be megabytes long.
+    shown = strip_controls(title[: 2 * limit])
+    if len(shown) <= limit and len(title) <= 2 * limit:
+        return shown
+    return shown[: limit - 1] + "…"
 
 
 class ReadListApp(App[None]):

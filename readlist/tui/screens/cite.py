@@ -31,7 +31,8 @@ class CitationPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = []
         for key, label in FORMATS.items():
-            preview = strip_controls(cite(self.paper, key).strip().replace("\n", " "))
+            # Only the start is cleaned: an abstract may be megabytes.
+            preview = strip_controls(cite(self.paper, key).strip()[:300].replace("\n", " "))
             if len(preview) > 150:
                 preview = preview[:149] + "…"
             options.append(
