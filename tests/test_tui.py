@@ -14,6 +14,7 @@ from readlist.models import paper_id
 from readlist.store import Store
 from readlist.store import storage as storage_module
 from readlist.tui.app import ReadListApp
+from readlist.tui.editing import CONFLICT_MARKER
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.note import ConfirmClose, NoteEditor
@@ -794,12 +795,14 @@ async def test_a_note_saved_elsewhere_while_editing_is_merged_not_overwritten(
         await pilot.press("n", *"mine")
         Store.open(db).update([HFT], lambda a: a.with_note("theirs, typed in another terminal"))
         await pilot.press(*" too")  # our next keystroke must not replace theirs
-        assert on_disk(db)[HFT].note == "mine too\n\ntheirs, typed in another terminal"
+        # They rewrote the passage we were typing after: ours is kept, theirs too.
+        merged = f"mine too{CONFLICT_MARKER}\ntheirs, typed in another terminal"
+        assert on_disk(db)[HFT].note == merged
         assert isinstance(app.screen, NoteEditor)
-        assert app.screen.text == "mine too\n\ntheirs, typed in another terminal"
-        assert notes.last[0] == "warning" and "added at the end" in notes.last[1]
+        assert app.screen.text == merged
+        assert notes.last[0] == "warning" and "theirs is at the end" in notes.last[1]
         await pilot.press("!", "ctrl+s")  # typing goes on where it was
-        assert on_disk(db)[HFT].note == "mine too!\n\ntheirs, typed in another terminal"
+        assert on_disk(db)[HFT].note == merged.replace("mine too", "mine too!")
 
 
 # -- found in a newcomer's walk-through ----------------------------------------------------

@@ -10,12 +10,77 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from readlist.models import Paper, paper_id
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
+from readlist.tui.editing import CONFLICT_MARKER, NoteDrafts
+from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.detail import ABSTRACT_LIMIT, DetailPane
 
-from .test_tui import detail_text, on_disk
+from .test_tui import detail_text, go_to, on_disk
+
+HFT = paper_id("HFT: Half Fine-Tuning for Large Language Models")
+
+
+@pytest.fixture
+def app(sample_store: Store) -> ReadListApp:
+    return ReadListApp(sample_store, watch_interval=3600)
+
+
+# -- a dialog opened earlier applies its difference, never its whole old value --------------
+
+
+async def test_a_tag_removed_elsewhere_while_the_editor_is_open_stays_removed(
+    app: ReadListApp, db: Path
+) -> None:
+    app.store.update([HFT], lambda a: a.with_tags(["todo", "ml"]))
+    app.library.apply(app.store.annotations())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("t")
+        assert isinstance(app.screen, TagEditor)
+        # Another process (`readlist untag hft todo`, acknowledged) while it is open.
+        Store.open(db).update([HFT], lambda a: a.with_tags_removed(["todo"]))
+        await pilot.press(*"new", "enter")
+        assert on_disk(db)[HFT].tags == ("ml", "new")
+        assert app.library.annotation(HFT).tags == ("ml", "new")
+
+
+async def test_a_tag_added_elsewhere_is_kept_and_one_removed_here_goes(
+    app: ReadListApp, db: Path
+) -> None:
+    app.store.update([HFT], lambda a: a.with_tags(["todo", "ml"]))
+    app.library.apply(app.store.annotations())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("t")
+        Store.open(db).update([HFT], lambda a: a.with_tags_added(["cli"]))
+        await pilot.press("ctrl+u", *"ml", "enter")  # removes "todo" here
+        assert on_disk(db)[HFT].tags == ("ml", "cli")
+
+
+async def test_two_note_editors_typing_alternately_keep_both_texts_once(
+    sample_store: Store, db: Path
+) -> None:
+    """Two TUIs on one library (one in-process, one a second Store as another TUI's
+    editor would write), typing into one note alternately."""
+    other = NoteDrafts(HFT, "", Store.open(db).update)
+    theirs = ""
+    app = ReadListApp(sample_store, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "hft")
+        await pilot.press("n")
+        for _ in range(12):
+            await pilot.press("a")
+            theirs = on_disk(db)[HFT].note + "b"  # the other editor types at the end
+            assert other.store(theirs) is None
+        await pilot.press("ctrl+s")
+    note = on_disk(db)[HFT].note
+    assert note.count("a") == 12 and note.count("b") == 12
+    assert len(note) == 24 and CONFLICT_MARKER not in note
+
 
 # -- bounded rendering ---------------------------------------------------------------------
 

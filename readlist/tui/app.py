@@ -354,17 +354,29 @@ class ReadListApp(App[None]):
             elif result is not None and drafts.last_stored is not None:
                 self.notify(f"Note saved for “{_short(paper.title, 40)}”", markup=False)
 
+        told = False  # a clean merge is announced once per editor, a conflict each time
+
         def store(text: str) -> str | None:
+            nonlocal told
             error = drafts.store(text)
-            if drafts.merged is not None:  # another process wrote this note meanwhile
-                editor.show_text(drafts.merged)
+            if (merged := drafts.merged) is not None:  # another process wrote meanwhile
+                editor.show_text(merged.text, merged.cursor)
                 drafts.merged = None
-                self.notify(
-                    "Another readlist process changed this note while you were editing it; "
-                    "its text was added at the end.",
-                    severity="warning",
-                    timeout=10,
-                )
+                if merged.conflicts:
+                    self.notify(
+                        "Another readlist process changed the same passage of this note: "
+                        "yours is kept, theirs is at the end, under a marker.",
+                        severity="warning",
+                        timeout=10,
+                    )
+                elif not told:
+                    self.notify(
+                        "Another readlist process is editing this note too: "
+                        "its changes are merged with yours as you type.",
+                        severity="warning",
+                        timeout=10,
+                    )
+                told = True
             return error
 
         editor = NoteEditor(_short(paper.title), drafts.original, on_draft=store)
