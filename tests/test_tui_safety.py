@@ -8,25 +8,159 @@ disk holds afterwards, as a fresh process reads it.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
+from textual import events
+from textual.pilot import Pilot
 
 from readlist.models import Paper, paper_id
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
 from readlist.tui.editing import CONFLICT_MARKER, NoteDrafts
+from readlist.tui.screens.note import NoteEditor
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.detail import ABSTRACT_LIMIT, DetailPane
 
-from .test_tui import detail_text, go_to, on_disk
+from .test_tui import Recorder, current_id, detail_text, go_to, on_disk
+from .test_tui import recorder as recorder
 
 HFT = paper_id("HFT: Half Fine-Tuning for Large Language Models")
 
 
+# Key names the tests send, and the characters they type (None: they type nothing).
+KEYS = {
+    "enter": "\r", "space": " ", "escape": "\x1b", "tab": "\t", "backspace": "\x08",
+    "slash": "/", "question_mark": "?", "down": None, "up": None,
+}  # fmt: skip
+
+
 @pytest.fixture
-def app(sample_store: Store) -> ReadListApp:
-    return ReadListApp(sample_store, watch_interval=3600)
+def app(sample_store: Store, recorder: Recorder) -> ReadListApp:
+    return ReadListApp(
+        sample_store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600
+    )
+
+
+def burst(app: ReadListApp, *keys: str) -> None:
+    """Queue `keys` (Textual key names, or runs of plain characters) all at once."""
+    assert app._driver is not None
+    for key in keys:
+        names = [key] if len(key) == 1 or key in KEYS or "+" in key else list(key)
+        for name in names:
+            char = KEYS.get(name, name if len(name) == 1 else None)
+            app._driver.send_message(events.Key(name, char))
+
+
+async def settled(app: ReadListApp, pilot: Pilot[None]) -> None:
+    """Wait until the app has taken every queued key (a marker queued behind them has
+    run), then until it is idle. Each draft of a note is a disk write, so a burst takes
+    as long as its writes."""
+    done = asyncio.Event()
+    app.call_later(done.set)
+    await asyncio.wait_for(done.wait(), 20)
+    await pilot.pause()
+
+
+def second_id(app: ReadListApp) -> str:
+    return app.library.papers[app.papers.selection.rows[1]].id
+
+
+# -- keys typed fast after Enter go where the user meant -----------------------------------
+
+
+async def test_keys_after_enter_in_the_tag_editor_reach_the_list(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first, second = current_id(app), second_id(app)
+        burst(app, "t", "foo1", "enter", "n", "hello", "ctrl+s", "j", "4")
+        await settled(app, pilot)
+        assert not isinstance(app.screen, (TagEditor, NoteEditor))
+        library = on_disk(db)
+        assert library[first].tags == ("foo1",)
+        assert library[first].note == "hello"
+        assert library[second].rating == 4
+        assert first is not None and library[first].rating == 0
+
+
+async def test_a_key_right_after_enter_rates_the_tagged_paper(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        burst(app, "t", "foo1", "enter", "4")
+        await settled(app, pilot)
+        assert (on_disk(db)[first].tags, on_disk(db)[first].rating) == (("foo1",), 4)
+
+
+async def test_editing_keys_in_a_burst_apply_in_order(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        burst(app, "t", "foo1", "backspace", "2", "enter")
+        await settled(app, pilot)
+        assert on_disk(db)[first].tags == ("foo2",)
+
+
+async def test_keys_after_escape_in_the_tag_editor_reach_the_list(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        burst(app, "t", "foo", "escape", "4")
+        await settled(app, pilot)
+        assert (on_disk(db)[first].tags, on_disk(db)[first].rating) == ((), 4)
+
+
+async def test_keys_after_ctrl_s_in_the_note_editor_reach_the_list(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        burst(app, "n", "a longer note, typed fast", "ctrl+s", "4", "r")
+        await settled(app, pilot)
+        annotation = on_disk(db)[first]
+        assert (annotation.note, annotation.rating, annotation.read) == (
+            "a longer note, typed fast",
+            4,
+            True,
+        )
+
+
+async def test_keys_after_discarding_a_note_reach_the_list(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        burst(app, "n", "draft", "escape", "d", "4")
+        await settled(app, pilot)
+        assert not isinstance(app.screen, NoteEditor)
+        assert (on_disk(db)[first].note, on_disk(db)[first].rating) == ("", 4)
+
+
+async def test_keys_after_choosing_a_citation_format_reach_the_list(
+    app: ReadListApp, db: Path, recorder: Recorder
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        burst(app, "C", "down", "enter", "4", "C", "escape", "r")
+        await settled(app, pilot)
+        assert app.citation_format == "bibtex"  # the second format: "down" came first
+        assert len(recorder.copied) == 1 and recorder.copied[0].startswith("@")
+        assert (on_disk(db)[first].rating, on_disk(db)[first].read) == (4, True)
+
+
+async def test_keys_after_closing_help_reach_the_list(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        burst(app, "question_mark", "escape", "4", "question_mark", "q", "r")
+        await settled(app, pilot)
+        assert app.is_running  # "q" closed the help screen, it did not quit
+        assert (on_disk(db)[first].rating, on_disk(db)[first].read) == (4, True)
+
+
+async def test_keys_after_a_filter_apply_to_the_filtered_paper(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        burst(app, "slash", '"half fine-tuning"', "enter", "5")
+        await settled(app, pilot)
+        assert {pid: a.rating for pid, a in on_disk(db).items()} == {HFT: 5}
 
 
 # -- a dialog opened earlier applies its difference, never its whole old value --------------

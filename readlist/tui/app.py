@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import AppFocus, Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
@@ -36,6 +37,7 @@ from readlist.store.store import Change, Edit
 from readlist.text import strip_controls
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
+from readlist.tui.keyorder import KeyOrder
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.note import DISCARD, NoteEditor
@@ -79,6 +81,7 @@ class ReadListApp(App[None]):
         watch_interval: float = 2.0,
         stage_above: int = STAGE_ABOVE,
     ) -> None:
+        self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
         self.store = store
         staged = library is None and store.paper_count() > stage_above
@@ -469,9 +472,15 @@ class ReadListApp(App[None]):
     # -- garbage collection at pauses ------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
+        if isinstance(event, events.Key) and not event.is_forwarded:
             self._collector.key()
+            # Each key to its end before the next: see keyorder.py.
+            await self._key_order.handle(event, super().on_event)
+            return
         await super().on_event(event)
+
+    def post_message(self, message: Message) -> bool:
+        return self._key_order.catch(message) or super().post_message(message)
 
     def on_unmount(self) -> None:
         self._collector.stop()

@@ -28,9 +28,9 @@ class ConfirmClose(ModalScreen[str]):
     """Save / Discard / Keep editing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "choose('keep')", "Keep editing"),
-        Binding("s", "choose('save')", "Save"),
-        Binding("d", "choose('discard')", "Discard"),
+        Binding("escape", "choose('keep')", "Keep editing", priority=True),
+        Binding("s", "choose('save')", "Save", priority=True),
+        Binding("d", "choose('discard')", "Discard", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -80,7 +80,7 @@ class NoteEditor(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
-        area.focus()
+        self.set_focus(area)  # now, not after the keys already queued (Widget.focus)
         area.move_cursor(area.document.end)
 
     @property
