@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from readlist.models import Annotation
+from readlist.models import Annotation, normalize_tags
 from readlist.store import Store
 from readlist.store.store import Change, Edit
 from readlist.text import clean_multiline
@@ -230,3 +233,81 @@ def test_alternating_edits_stay_bounded(start: str, actions: list[tuple[int, str
     # Linear in what was typed and in the conflicts (the bug doubled at every step).
     budget = len(start) + typed + 1
     assert len(note) <= budget * (1 + conflicts) + conflicts * len(CONFLICT_MARKER)
+
+
+# -- two sessions on one library, dialogs opened before other writes --------------------
+
+TAG = st.sampled_from(["ml", "ML", "todo", "nlp", "new"])
+
+
+class TwoSessions(RuleBasedStateMachine):
+    """Two store instances on one library (two TUIs, or a TUI and the CLI), editing
+    one paper's tags and note through editors opened before the other's writes.
+
+    After every step: no acknowledged tag change is lost or reverted (the tags are
+    those a model applying each acknowledged change holds), and the note holds every
+    keystroke once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dir = Path(tempfile.mkdtemp(prefix="readlist-sessions-"))
+        db = self.dir / "library.json"
+        self.stores = [Store.open(db), Store.open(db)]
+        self.tags: set[str] = set()  # the model: case-folded tags acknowledged so far
+        self.tag_editors: list[tuple[int, tuple[str, ...]] | None] = [None, None]
+        self.note_editors = [Editor(NoteDrafts(PID, "", store.update)) for store in self.stores]
+        self.typed = {"x": 0, "y": 0}
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _now(self, who: int) -> Annotation:
+        return self.stores[who].annotations().get(PID, Annotation())
+
+    @rule(who=st.integers(0, 1), tag=TAG, add=st.booleans())
+    def cli_tags(self, who: int, tag: str, add: bool) -> None:
+        edit = (lambda a: a.with_tags_added([tag])) if add else lambda a: a.with_tags_removed([tag])
+        self.stores[who].update([PID], edit)
+        (self.tags.add if add else self.tags.discard)(tag.casefold())
+
+    @rule(who=st.integers(0, 1))
+    def open_tag_editor(self, who: int) -> None:
+        self.tag_editors[who] = (who, self._now(who).tags)
+
+    @rule(who=st.integers(0, 1), added=st.lists(TAG, max_size=2), removed=st.lists(TAG, max_size=2))
+    def save_tag_editor(self, who: int, added: list[str], removed: list[str]) -> None:
+        opened = self.tag_editors[who]
+        if opened is None:
+            return
+        shown = opened[1]
+        gone = {t.casefold() for t in removed}
+        saved = [t for t in (*shown, *added) if t.casefold() not in gone]
+        saved = list(normalize_tags(saved))
+        self.stores[who].update([PID], tags_edit(shown, saved))
+        self.tag_editors[who] = None
+        before = {t.casefold() for t in shown}
+        after = {t.casefold() for t in saved}
+        self.tags = (self.tags - (before - after)) | (after - before)
+
+    @rule(who=st.integers(0, 1), count=st.integers(1, 3))
+    def type_note(self, who: int, count: int) -> None:
+        letter = "xy"[who]
+        self.note_editors[who].type(letter * count)
+        self.typed[letter] += count
+
+    @rule(who=st.integers(0, 1), to=st.integers(0, 30))
+    def move_cursor(self, who: int, to: int) -> None:
+        self.note_editors[who].move(to)
+
+    @invariant()
+    def nothing_acknowledged_is_lost_or_repeated(self) -> None:
+        now = self._now(0)
+        assert {t.casefold() for t in now.tags} == self.tags
+        for letter, count in self.typed.items():
+            assert now.note.count(letter) == count
+        assert len(now.note) == sum(self.typed.values())
+
+
+TwoSessions.TestCase.settings = settings(max_examples=25, stateful_step_count=15, deadline=None)
+test_two_sessions_on_one_library = TwoSessions.TestCase
