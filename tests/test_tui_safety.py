@@ -163,6 +163,26 @@ async def test_keys_after_a_filter_apply_to_the_filtered_paper(app: ReadListApp,
         assert {pid: a.rating for pid, a in on_disk(db).items()} == {HFT: 5}
 
 
+async def test_pastes_between_keys_go_where_the_keys_before_them_led(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        first = current_id(app)
+        assert app._driver is not None
+        burst(app, "t")
+        app._driver.send_message(events.Paste("pasted-tag"))
+        burst(app, "enter", "4", "n")
+        app._driver.send_message(events.Paste("a pasted note"))
+        burst(app, "ctrl+s")
+        await settled(app, pilot)
+        annotation = on_disk(db)[first]
+        assert (annotation.tags, annotation.rating, annotation.note) == (
+            ("pasted-tag",),
+            4,
+            "a pasted note",
+        )
+
+
 # -- a dialog opened earlier applies its difference, never its whole old value --------------
 
 

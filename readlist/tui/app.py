@@ -472,9 +472,10 @@ class ReadListApp(App[None]):
     # -- garbage collection at pauses ------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key) and not event.is_forwarded:
-            self._collector.key()
-            # Each key to its end before the next: see keyorder.py.
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if isinstance(event, events.Key):
+                self._collector.key()
+            # Each key (or paste) to its end before the next: see keyorder.py.
             await self._key_order.handle(event, super().on_event)
             return
         await super().on_event(event)

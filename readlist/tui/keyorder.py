@@ -89,8 +89,8 @@ class KeyOrder:
 
     def __init__(self, app: App[Any]) -> None:
         self.app = app
-        self._key: events.Key | None = None  # the key being followed
-        self._returned: events.Key | None = None  # it, come back to the app unhandled
+        self._key: events.Key | events.Paste | None = None  # the key being followed
+        self._returned: events.Key | events.Paste | None = None  # it, back at the app
 
     @property
     def busy(self) -> bool:
@@ -112,10 +112,8 @@ class KeyOrder:
             if not waited:
                 return
 
-    async def handle(
-        self, key: events.Key, route: Callable[[events.Event], Awaitable[None]]
-    ) -> None:
-        """Route `key` with `route` (Textual's own routing) and follow it to its end."""
+    async def handle(self, key: events.Key | events.Paste, route: Route) -> None:
+        """Route `key` (or a paste) with `route` (Textual's own) and follow it to its end."""
         await self.settle()
         self._key = key
         try:
