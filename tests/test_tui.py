@@ -597,6 +597,17 @@ async def test_library_damaged_while_open_is_reported_once_and_never_overwritten
         assert app.is_running
 
 
+async def taken(app: ReadListApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app has handled every key queued so far (a marker queued behind
+    them has run), then until it is idle: a fixed pause is too short on a busy machine."""
+    import asyncio
+
+    done = asyncio.Event()
+    app.call_later(done.set)
+    await asyncio.wait_for(done.wait(), 20)
+    await pilot.pause()
+
+
 def burst(app: ReadListApp, keys: str) -> None:
     """Queue keys all at once, as a fast typist, a paste or a slow link delivers them."""
     from textual import events
@@ -609,7 +620,7 @@ def burst(app: ReadListApp, keys: str) -> None:
 async def test_keys_typed_right_after_slash_go_to_the_filter(app: ReadListApp, db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, "/rlhf")
-        await pilot.pause(0.3)
+        await taken(app, pilot)
         assert app.filter_bar.value == "rlhf"
         assert on_disk(db) == {}  # "r" did not mark anything read
 
@@ -619,7 +630,7 @@ async def test_keys_typed_ahead_of_a_dialog_never_act_on_the_list(
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, "t4r5c")
-        await pilot.pause(0.3)
+        await taken(app, pilot)
         assert isinstance(app.screen, TagEditor)
         assert on_disk(db) == {}  # no rating, no read toggle behind the dialog
 
@@ -630,7 +641,7 @@ async def test_keys_typed_before_slash_in_a_burst_still_act_on_the_list(
     async with app.run_test(size=(120, 40)) as pilot:
         first = current_id(app)
         burst(app, "r3jj/model")
-        await pilot.pause(0.3)
+        await taken(app, pilot)
         assert app.filter_bar.value == "model"
         final = on_disk(db)[first]  # type: ignore[index]
         assert (final.read, final.rating) == (True, 3)
@@ -666,7 +677,7 @@ async def test_a_burst_of_moves_and_ratings_is_applied_in_order(app: ReadListApp
     async with app.run_test(size=(120, 40)) as pilot:
         rows = app.papers.selection.rows
         burst(app, "G3gj5")
-        await pilot.pause(0.3)
+        await taken(app, pilot)
         ratings = {pid: a.rating for pid, a in on_disk(db).items()}
         last, second = app.library.papers[rows[-1]].id, app.library.papers[rows[1]].id
         assert ratings == {last: 3, second: 5}

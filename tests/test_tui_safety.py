@@ -183,6 +183,16 @@ async def test_pastes_between_keys_go_where_the_keys_before_them_led(
         )
 
 
+async def test_keys_after_q_do_nothing(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        burst(app, "q", "4", "r")
+        for _ in range(200):  # until the app has left (10 s at most)
+            if not app.is_running:
+                break
+            await pilot.pause(0.05)
+    assert on_disk(db) == {}  # quitting means quitting: nothing was rated after "q"
+
+
 # -- a dialog opened earlier applies its difference, never its whole old value --------------
 
 

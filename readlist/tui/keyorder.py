@@ -84,6 +84,12 @@ def _waiting(widget: Widget) -> bool:
     return any(not isinstance(message, _DRAWING) for message in tuple(queue))
 
 
+def _live(app: App[Any]) -> bool:
+    """The app still takes keys: it is not leaving (a key after "q" does nothing, and
+    one handled while the screens are being torn down would fail)."""
+    return not (app._exit or app._closing or app._closed) and bool(app.screen_stack)
+
+
 class KeyOrder:
     """Runs each key of an app to completion before the next (see the module docstring)."""
 
@@ -104,6 +110,8 @@ class KeyOrder:
         before another task runs): keys on the list, bound at the app, cost nothing.
         """
         for _ in range(ROUNDS):
+            if not _live(self.app):
+                return
             waited = False
             for widget in _chain(self.app):
                 if _waiting(widget):
@@ -115,12 +123,14 @@ class KeyOrder:
     async def handle(self, key: events.Key | events.Paste, route: Route) -> None:
         """Route `key` (or a paste) with `route` (Textual's own) and follow it to its end."""
         await self.settle()
+        if not _live(self.app):
+            return
         self._key = key
         try:
             await route(key)  # priority bindings, or posted to the focused widget
             if key.is_forwarded:
                 await self.settle()
-                if (returned := self._returned) is not None:
+                if (returned := self._returned) is not None and _live(self.app):
                     self._returned = None
                     await route(returned)  # the other bindings, in order
         finally:
