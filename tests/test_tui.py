@@ -14,6 +14,7 @@ from readlist.models import paper_id
 from readlist.store import Store
 from readlist.store import storage as storage_module
 from readlist.tui.app import ReadListApp
+from readlist.tui.editing import CONFLICT_MARKER
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.note import ConfirmClose, NoteEditor
@@ -597,6 +598,17 @@ async def test_library_damaged_while_open_is_reported_once_and_never_overwritten
         assert app.is_running
 
 
+async def taken(app: ReadListApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the app has handled every key queued so far (a marker queued behind
+    them has run), then until it is idle: a fixed pause is too short on a busy machine."""
+    import asyncio
+
+    done = asyncio.Event()
+    app.call_later(done.set)
+    await asyncio.wait_for(done.wait(), 20)
+    await pilot.pause()
+
+
 def burst(app: ReadListApp, keys: str) -> None:
     """Queue keys all at once, as a fast typist, a paste or a slow link delivers them."""
     from textual import events
@@ -609,7 +621,7 @@ def burst(app: ReadListApp, keys: str) -> None:
 async def test_keys_typed_right_after_slash_go_to_the_filter(app: ReadListApp, db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, "/rlhf")
-        await pilot.pause(0.3)
+        await taken(app, pilot)
         assert app.filter_bar.value == "rlhf"
         assert on_disk(db) == {}  # "r" did not mark anything read
 
@@ -619,7 +631,7 @@ async def test_keys_typed_ahead_of_a_dialog_never_act_on_the_list(
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, "t4r5c")
-        await pilot.pause(0.3)
+        await taken(app, pilot)
         assert isinstance(app.screen, TagEditor)
         assert on_disk(db) == {}  # no rating, no read toggle behind the dialog
 
@@ -630,7 +642,7 @@ async def test_keys_typed_before_slash_in_a_burst_still_act_on_the_list(
     async with app.run_test(size=(120, 40)) as pilot:
         first = current_id(app)
         burst(app, "r3jj/model")
-        await pilot.pause(0.3)
+        await taken(app, pilot)
         assert app.filter_bar.value == "model"
         final = on_disk(db)[first]  # type: ignore[index]
         assert (final.read, final.rating) == (True, 3)
@@ -666,7 +678,7 @@ async def test_a_burst_of_moves_and_ratings_is_applied_in_order(app: ReadListApp
     async with app.run_test(size=(120, 40)) as pilot:
         rows = app.papers.selection.rows
         burst(app, "G3gj5")
-        await pilot.pause(0.3)
+        await taken(app, pilot)
         ratings = {pid: a.rating for pid, a in on_disk(db).items()}
         last, second = app.library.papers[rows[-1]].id, app.library.papers[rows[1]].id
         assert ratings == {last: 3, second: 5}
@@ -795,12 +807,14 @@ async def test_a_note_saved_elsewhere_while_editing_is_merged_not_overwritten(
         await pilot.press("n", *"mine")
         Store.open(db).update([HFT], lambda a: a.with_note("theirs, typed in another terminal"))
         await pilot.press(*" too")  # our next keystroke must not replace theirs
-        assert on_disk(db)[HFT].note == "mine too\n\ntheirs, typed in another terminal"
+        # They rewrote the passage we were typing after: ours is kept, theirs too.
+        merged = f"mine too{CONFLICT_MARKER}\ntheirs, typed in another terminal"
+        assert on_disk(db)[HFT].note == merged
         assert isinstance(app.screen, NoteEditor)
-        assert app.screen.text == "mine too\n\ntheirs, typed in another terminal"
-        assert notes.last[0] == "warning" and "added at the end" in notes.last[1]
+        assert app.screen.text == merged
+        assert notes.last[0] == "warning" and "theirs is at the end" in notes.last[1]
         await pilot.press("!", "ctrl+s")  # typing goes on where it was
-        assert on_disk(db)[HFT].note == "mine too!\n\ntheirs, typed in another terminal"
+        assert on_disk(db)[HFT].note == merged.replace("mine too", "mine too!")
 
 
 # -- found in a newcomer's walk-through ----------------------------------------------------

@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import AppFocus, Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
@@ -37,6 +38,7 @@ from readlist.store.store import Change, Edit, ImportReport
 from readlist.text import strip_controls
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
+from readlist.tui.keyorder import KeyOrder
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.help import HelpScreen
@@ -59,8 +61,11 @@ INDEX_ABOVE = 2_000
 
 
 def _short(title: str, limit: int = 60) -> str:
-    title = strip_controls(title)
-    return title if len(title) <= limit else title[: limit - 1] + "…"
+    # Only the start is cleaned and measured: a title may be megabytes long.
+    shown = strip_controls(title[: 2 * limit])
+    if len(shown) <= limit and len(title) <= 2 * limit:
+        return shown
+    return shown[: limit - 1] + "…"
 
 
 class ReadListApp(App[None]):
@@ -79,6 +84,7 @@ class ReadListApp(App[None]):
         watch_interval: float = 2.0,
         stage_above: int = STAGE_ABOVE,
     ) -> None:
+        self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
         self.store = store
         staged = library is None and store.paper_count() > stage_above
@@ -369,17 +375,29 @@ class ReadListApp(App[None]):
             elif result is not None and drafts.last_stored is not None:
                 self.notify(f"Note saved for “{_short(paper.title, 40)}”", markup=False)
 
+        told = False  # a clean merge is announced once per editor, a conflict each time
+
         def store(text: str) -> str | None:
+            nonlocal told
             error = drafts.store(text)
-            if drafts.merged is not None:  # another process wrote this note meanwhile
-                editor.show_text(drafts.merged)
+            if (merged := drafts.merged) is not None:  # another process wrote meanwhile
+                editor.show_text(merged.text, merged.cursor)
                 drafts.merged = None
-                self.notify(
-                    "Another readlist process changed this note while you were editing it; "
-                    "its text was added at the end.",
-                    severity="warning",
-                    timeout=10,
-                )
+                if merged.conflicts:
+                    self.notify(
+                        "Another readlist process changed the same passage of this note: "
+                        "yours is kept, theirs is at the end, under a marker.",
+                        severity="warning",
+                        timeout=10,
+                    )
+                elif not told:
+                    self.notify(
+                        "Another readlist process is editing this note too: "
+                        "its changes are merged with yours as you type.",
+                        severity="warning",
+                        timeout=10,
+                    )
+                told = True
             return error
 
         editor = NoteEditor(_short(paper.title), drafts.original, on_draft=store)
@@ -566,9 +584,16 @@ class ReadListApp(App[None]):
     # -- garbage collection at pauses ------------------------------------------------------
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
-            self._collector.key()
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if isinstance(event, events.Key):
+                self._collector.key()
+            # Each key (or paste) to its end before the next: see keyorder.py.
+            await self._key_order.handle(event, super().on_event)
+            return
         await super().on_event(event)
+
+    def post_message(self, message: Message) -> bool:
+        return self._key_order.catch(message) or super().post_message(message)
 
     def on_unmount(self) -> None:
         self._collector.stop()

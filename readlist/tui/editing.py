@@ -1,15 +1,19 @@
 """What the tag and note editors store, and how it composes with other processes.
 
 Kept out of the app (and free of Textual) because these rules are about data, not
-display. Tags: the editor's list exactly, plus tags another process added meanwhile.
-Notes: drafts stored as they are typed, undone on "Discard"; everything is relative to
-what this editor last stored, so a note another process saves meanwhile is never undone
-nor overwritten, and a draft is compared as it was stored (trimmed), not as typed.
+display. An editor opened earlier applies its *difference* to what is stored now, never
+its whole old value: an acknowledged change made elsewhere meanwhile is never reverted.
+Tags: the tags it added, removed or respelled. Notes: drafts stored as they are typed,
+merged three-way (`merge_notes`) with what another process wrote since this editor
+last stored, undone on "Discard" unless the note changed elsewhere since.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 from readlist.errors import ReadlistError
 from readlist.models import Annotation
@@ -19,59 +23,305 @@ Save = Callable[[list[str], Edit], Change]
 
 
 def tags_edit(shown: Sequence[str], tags: Sequence[str]) -> Edit:
-    """The edit that makes a paper's tags `tags`, where the editor opened on `shown`.
+    """The edit that applies the editor's changes to a paper's tags as they are now.
 
-    The editor's tags exactly (spelling and order too), plus any tag another process
-    added while the editor was open.
+    The editor opened on `shown`; it saves `tags`. Only its difference is applied
+    (compare-and-set per tag, by case-folded name): a tag it added is added, a tag it
+    removed is removed, a tag whose spelling it changed is respelled; a tag another
+    process removed meanwhile stays removed, one it added stays. The editor's order
+    and spelling come first, then the other tags as they are.
     """
-    seen = {t.casefold() for t in (*shown, *tags)}
+    opened = {t.casefold() for t in shown}
+    saved = {t.casefold() for t in tags}
 
     def apply(current: Annotation) -> Annotation:
-        theirs = [t for t in current.tags if t.casefold() not in seen]
-        return current.with_tags([*tags, *theirs])
+        now = {t.casefold() for t in current.tags}
+        # Ours: added by this editor, or still there (it may have been respelled).
+        ours = [t for t in tags if t.casefold() not in opened or t.casefold() in now]
+        # Theirs: everything the editor neither saved nor removed.
+        theirs = [t for t in current.tags if t.casefold() not in saved | opened]
+        return current.with_tags([*ours, *theirs])
 
     return apply
 
 
+# -- notes: a three-way merge ---------------------------------------------------------
+
+CONFLICT_MARKER = "\n\n--- also written in another readlist window: ---"
+"""Heads the text kept from the other side of a conflict, at the end of the note (once:
+a later conflict adds its text under the same heading)."""
+
+# Words, runs of spaces, single other characters: a diff of tokens, not characters,
+# does not match stray letters of unrelated words (typing "mine" vs "theirs").
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+# Past this many token comparisons the changed middle is taken as one change (the
+# difflib matcher is quadratic at worst; an editor's changes are a few tokens).
+_DIFF_LIMIT = 4_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """A run of the merged text: `end` characters of ours became `text`; `ours`: it is
+    our text (a cursor in it keeps its place), not theirs in place of ours."""
+
+    end: int
+    text: str
+    ours: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """The merged note, and how many passages both sides changed differently."""
+
+    text: str
+    conflicts: int = 0
+    pieces: tuple[_Piece, ...] = field(default=(), compare=False, repr=False)
+
+    def cursor(self, offset: int) -> int:
+        """Where position `offset` of ours is in the merged text (the editor's cursor).
+
+        At the edge of our own text it stays there, before their text inserted next.
+        """
+        if not self.pieces:  # the merged text is ours, or theirs alone
+            return min(offset, len(self.text))
+        ours_at = out_at = 0
+        for piece in self.pieces:
+            if offset <= ours_at + piece.end and (piece.end or offset == ours_at):
+                if piece.ours:
+                    return out_at + min(offset - ours_at, len(piece.text))
+                return out_at + (len(piece.text) if offset > ours_at else 0)
+            ours_at += piece.end
+            out_at += len(piece.text)
+        return out_at
+
+
+Hunk = tuple[int, int, str]  # base[start:end] becomes the text
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def _hunks(base: str, other: str) -> list[Hunk]:
+    """The changes that turn `base` into `other`, in order, in `base`'s character offsets."""
+    a, b = _tokens(base), _tokens(other)
+    start = 0
+    while start < len(a) and start < len(b) and a[start] == b[start]:
+        start += 1
+    end_a, end_b = len(a), len(b)
+    while end_a > start and end_b > start and a[end_a - 1] == b[end_b - 1]:
+        end_a, end_b = end_a - 1, end_b - 1
+    offsets = [0]
+    for token in a:
+        offsets.append(offsets[-1] + len(token))
+    if start == end_a and start == end_b:
+        return []
+    mid_a, mid_b = a[start:end_a], b[start:end_b]
+    if not mid_a or not mid_b or len(mid_a) * len(mid_b) > _DIFF_LIMIT:
+        return [_narrow(base, offsets[start], offsets[end_a], "".join(mid_b))]
+    matcher = SequenceMatcher(None, mid_a, mid_b, autojunk=False)
+    return [
+        hunk
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+        for hunk in _refine(base, offsets[start + i1], offsets[start + i2], "".join(mid_b[j1:j2]))
+    ]
+
+
+def _refine(base: str, start: int, end: int, text: str) -> list[Hunk]:
+    """A token change as character changes where it only adds or only removes letters
+    ("x" to "yxy": two insertions), else narrowed to the characters that differ."""
+    old = base[start:end]
+    if old and text and len(old) != len(text):
+        short, long = (old, text) if len(old) < len(text) else (text, old)
+        spans: list[tuple[int, int]] = []  # runs of `long` that are not in `short`
+        at = 0
+        for char in short:
+            found = long.find(char, at)
+            if found < 0:
+                break
+            if found > at:
+                spans.append((at, found))
+            at = found + 1
+        else:
+            if at < len(long):
+                spans.append((at, len(long)))
+            if long is text:  # insertions into base
+                hunks, shift = [], 0
+                for s, e in spans:
+                    point = start + s - shift
+                    hunks.append((point, point, text[s:e]))
+                    shift += e - s
+                return hunks
+            return [(start + s, start + e, "") for s, e in spans]  # deletions
+    return [_narrow(base, start, end, text)]
+
+
+def _narrow(base: str, start: int, end: int, text: str) -> Hunk:
+    """A token change narrowed to the characters that differ: typing into a word
+    ("aa" to "aab") is an insertion, which merges with an insertion elsewhere."""
+    old = base[start:end]
+    prefix = 0
+    while prefix < min(len(old), len(text)) and old[prefix] == text[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(old), len(text)) - prefix and old[-1 - suffix] == text[-1 - suffix]:
+        suffix += 1
+    return (start + prefix, end - suffix, text[prefix : len(text) - suffix])
+
+
+def _apply(base: str, start: int, end: int, hunks: list[Hunk]) -> str:
+    """base[start:end] with `hunks` (all inside it) applied."""
+    out, position = [], start
+    for h_start, h_end, text in hunks:
+        out += [base[position:h_start], text]
+        position = h_end
+    out.append(base[position:end])
+    return "".join(out)
+
+
+def _trim_common(ours: str, theirs: str) -> str:
+    """`theirs` without the start and end it shares with `ours`."""
+    prefix = 0
+    while prefix < min(len(ours), len(theirs)) and ours[prefix] == theirs[prefix]:
+        prefix += 1
+    suffix = 0
+    while (
+        suffix < min(len(ours), len(theirs)) - prefix
+        and ours[len(ours) - 1 - suffix] == theirs[len(theirs) - 1 - suffix]
+    ):
+        suffix += 1
+    return theirs[prefix : len(theirs) - suffix]
+
+
+def _touches(change: tuple[int, int, str, int], group: list[tuple[int, int, str, int]]) -> bool:
+    """Whether `change` (sorted after the group's) overlaps the group.
+
+    An insertion right at the edge of a passage the other side rewrote (replaced with
+    new text) overlaps it: "mine" replaced by "theirs" while we typed " too" after it
+    is a conflict, so that "mine too" is not lost. At the edge of a deletion, or of
+    another insertion, it does not.
+    """
+    end = max(c[1] for c in group)
+    if change[0] != end:
+        return change[0] < end
+    last = group[-1]
+    if change[0] == change[1]:  # an insertion after `last`
+        return last[0] < last[1] and bool(last[2])
+    return last[0] == last[1] and bool(change[2])  # a rewrite after an insertion
+
+
+def merge_notes(base: str, ours: str, theirs: str) -> Merged:
+    """Merge two edits of `base`: `ours` (being saved now) and `theirs` (on disk).
+
+    Changes to different passages are both applied, and so are two insertions at one
+    place (ours first). Where both changed the same or touching passages, ours wins (we
+    are the last writer) and their version of it is kept once, under `CONFLICT_MARKER`
+    at the end, unless the note already holds it. Every character of the result comes
+    from `ours` or `theirs` once, so it is never longer than both together plus the
+    marker and a line break per conflict: edits bounce between editors, never doubling.
+    """
+    if theirs in (base, ours):
+        return Merged(ours)
+    if ours == base:
+        return Merged(theirs)
+    # Sorted by position; at one position insertions first, ours before theirs.
+    changes = sorted(
+        [(s, e, t, 0) for s, e, t in _hunks(base, ours)]
+        + [(s, e, t, 1) for s, e, t in _hunks(base, theirs)],
+        key=lambda change: (change[0], change[1], change[3]),
+    )
+    # Group changes that overlap or touch; a group changed by one side only is that
+    # side's, a group changed by both is a conflict unless both made it the same. Two
+    # insertions at one point are not grouped: both are kept, ours first (two people
+    # typing at one place).
+    groups: list[list[tuple[int, int, str, int]]] = []
+    for change in changes:
+        if groups and _touches(change, groups[-1]):
+            groups[-1].append(change)
+        else:
+            groups.append([change])
+    pieces: list[_Piece] = []
+    kept: list[str] = []
+    position = 0
+    for index, group in enumerate(groups):
+        start, end = group[0][0], max(c[1] for c in group)
+        mine = [(s, e, t) for s, e, t, side in group if side == 0]
+        other = [(s, e, t) for s, e, t, side in group if side == 1]
+        pieces.append(_Piece(start - position, base[position:start]))
+        our_text = _apply(base, start, end, mine)
+        their_text = _apply(base, start, end, other)
+        position = end
+        previous = groups[index - 1] if index else []
+        if len(previous) == 1 and start == end and previous[0][:2] == (start, end):
+            # Both inserted at this point (ours is in already): the same text, or one
+            # the start of the other (typed on from it), goes in once.
+            ours_there = pieces[-2]
+            if their_text.startswith(ours_there.text):
+                pieces[-2] = _Piece(ours_there.end, their_text)
+                continue
+            if ours_there.text.startswith(their_text):
+                continue
+        if mine:
+            pieces.append(_Piece(len(our_text), our_text))
+            if other and our_text != their_text:
+                kept.append(_trim_common(our_text, their_text))
+        else:
+            pieces.append(_Piece(len(our_text), their_text, ours=False))
+    pieces.append(_Piece(len(base) - position, base[position:]))
+    text = "".join(piece.text for piece in pieces)
+    fragments = [f for f in kept if f.strip() and f.strip() not in text]
+    if fragments:
+        if CONFLICT_MARKER not in text:
+            text += CONFLICT_MARKER
+        text += "".join(f"\n{fragment.strip()}" for fragment in fragments)
+    return Merged(text, len(fragments), tuple(p for p in pieces if p.end or p.text))
+
+
 class NoteDrafts:
+    """The note editor's drafts: each stored at once, merged with other writers' edits.
+
+    `base` is the note as this editor last saw it on disk (when it opened, or after its
+    last store). A draft whose base is still what the disk holds is stored as it is;
+    otherwise another process wrote meanwhile, and the draft is merged three-way
+    (`merge_notes`) with what it wrote, so neither edit is lost and none is repeated.
+    """
+
     def __init__(self, pid: str, original: str, save: Save) -> None:
         self.pid = pid
         self.original = original
         self._save = save
+        self.base = original
         self.last_stored: str | None = None  # None until this editor stores a draft
         self._restore = original  # what "Discard" puts back
-        self.merged: str | None = None  # set when another process's text was merged in
+        self.merged: Merged | None = None  # set when another process's edit was merged in
 
     def store(self, text: str) -> str | None:
         """Store `text` as the note; the error message if that failed, else None.
 
-        If another process changed the note since this editor last stored it, its text
-        is kept: added after `text` (unless `text` already holds it), and `merged` is
-        set to the merged text, for the editor to show.
+        If another process changed the note since this editor last stored it, the two
+        are merged, and `merged` is set to the result, for the editor to show.
         """
-        expected = self.original if self.last_stored is None else self.last_stored
-        if text == expected:
+        base = self.base
+        if text == base:
             return None
-        theirs: list[str] = []
-        shown: list[str] = []  # the merged text as the editor should show it
+        merges: list[tuple[str, Merged]] = []
 
         def apply(current: Annotation) -> Annotation:
-            note = current.note
-            if note != expected and note.strip() and note.strip() not in text:
-                theirs.append(note)
-                # Ours as typed (a trailing space is where the cursor is), then theirs.
-                shown.append(f"{text}\n\n{note}" if text.strip() else note)
-                return current.with_note(shown[-1])
-            return current.with_note(text)
+            if current.note == base:
+                return current.with_note(text)
+            merged = merge_notes(base, text, current.note)
+            merges.append((current.note, merged))
+            return current.with_note(merged.text)
 
         try:
             change = self._save([self.pid], apply)
         except ReadlistError as error:
             return str(error)
-        self.last_stored = change.after[self.pid].note
-        if theirs:
-            self._restore = theirs[-1]
-            self.merged = shown[-1]
+        self.last_stored = self.base = change.after[self.pid].note
+        if merges:
+            theirs, self.merged = merges[-1]
+            self._restore = theirs
         return None
 
     def undo(self) -> Edit | None:

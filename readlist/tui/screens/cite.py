@@ -21,7 +21,10 @@ from readlist.text import strip_controls
 class CitationPicker(ModalScreen[str | None]):
     """Dismisses with a format key from `citations.FORMATS`, or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose", "Copy", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
 
     def __init__(self, paper: Paper, current: str) -> None:
         super().__init__()
@@ -31,7 +34,8 @@ class CitationPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         options = []
         for key, label in FORMATS.items():
-            preview = strip_controls(cite(self.paper, key).strip().replace("\n", " "))
+            # Only the start is cleaned: an abstract may be megabytes.
+            preview = strip_controls(cite(self.paper, key).strip()[:300].replace("\n", " "))
             if len(preview) > 150:
                 preview = preview[:149] + "…"
             options.append(
@@ -46,11 +50,16 @@ class CitationPicker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.highlighted = list(FORMATS).index(self.current)
-        options.focus()
+        self.set_focus(options)  # now, not after the keys already queued (Widget.focus)
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_choose(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -32,7 +32,7 @@ def table(rows: Sequence[tuple[str, str]]) -> Content:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "close", "Close"),
+        Binding("escape,q,question_mark", "close", "Close", priority=True),
     ]
 
     def __init__(self, keys: Sequence[tuple[str, str]]) -> None:

@@ -28,9 +28,9 @@ class ConfirmClose(ModalScreen[str]):
     """Save / Discard / Keep editing."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "choose('keep')", "Keep editing"),
-        Binding("s", "choose('save')", "Save"),
-        Binding("d", "choose('discard')", "Discard"),
+        Binding("escape", "choose('keep')", "Keep editing", priority=True),
+        Binding("s", "choose('save')", "Save", priority=True),
+        Binding("d", "choose('discard')", "Discard", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -80,7 +80,7 @@ class NoteEditor(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
-        area.focus()
+        self.set_focus(area)  # now, not after the keys already queued (Widget.focus)
         area.move_cursor(area.document.end)
 
     @property
@@ -108,13 +108,17 @@ class NoteEditor(ModalScreen[str | None]):
             hint.set_class(error is not None, "-error")
         return error is None
 
-    def show_text(self, text: str) -> None:
-        """Replace the text with `text`, already stored; the cursor stays where it was."""
+    def show_text(self, text: str, cursor: Callable[[int], int] | None = None) -> None:
+        """Replace the text with `text`, already stored (a merge with another process's
+        edit); `cursor` maps the cursor's offset in the old text to the new one."""
         area = self.query_one(TextArea)
         row, column = area.cursor_location
+        offset = sum(len(line) + 1 for line in area.text.split("\n")[:row]) + column
+        offset = offset if cursor is None else cursor(offset)
         self._last_draft = text
         area.load_text(text)
-        area.move_cursor((row, column))
+        before = text[:offset].split("\n")
+        area.move_cursor((len(before) - 1, len(before[-1])))
 
     def action_save(self) -> None:
         if self._store(self.text):

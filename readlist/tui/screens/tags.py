@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -42,10 +41,6 @@ class TagSuggester(Suggester):
 
 
 class TagInput(Input):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("tab", "complete", "Complete", show=False),
-    ]
-
     def action_complete(self) -> None:
         if self._suggestion:
             self.value = self._suggestion
@@ -59,7 +54,13 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
     the editor then stays open with what was typed, so Enter can try again.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    # Priority bindings act as the key arrives (after the keys before it), so keys typed
+    # right after Enter or Esc reach the list, not this dialog's field.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+        Binding("tab", "complete", "Complete", show=False, priority=True),
+    ]
 
     def __init__(
         self,
@@ -94,9 +95,11 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
                 classes="dialog-hint",
             )
 
-    @on(Input.Submitted)
-    def _save(self, event: Input.Submitted) -> None:
-        tags = normalize_tags([event.value])
+    def action_complete(self) -> None:
+        self.query_one(TagInput).action_complete()
+
+    def action_save(self) -> None:
+        tags = normalize_tags([self.query_one(TagInput).value])
         if self.on_save is not None and (error := self.on_save(tags)) is not None:
             self.notify(error, title="Not saved", severity="error", markup=False, timeout=10)
             return

@@ -8,6 +8,10 @@ the list, the text and the scrollbar change in the same frame.
 
 Paper text is wrapped as `rich.text.Text` (never markup): a title such as `[bold]x[/]`
 or `[@click=app.quit]` shows exactly as written. The note is the user's own Markdown.
+
+What is drawn is bounded, whatever the library holds: wrapping is linear in the text, so
+a 5 MB abstract took 13 s to show (and 20 MB never showed). Each text is cut at a limit
+far beyond what anyone reads in a pane, with a line saying so and where the rest is.
 """
 
 from __future__ import annotations
@@ -28,6 +32,25 @@ from readlist.formatting import metadata_parts, stars
 from readlist.models import Annotation, Paper
 from readlist.text import strip_controls
 from readlist.tui.widgets.scrolling import set_virtual_size
+
+# Characters shown of each text; past them the pane says how long the text is.
+TITLE_LIMIT = 1_000
+ABSTRACT_LIMIT = 20_000
+NOTE_LIMIT = 20_000
+LINK_LIMIT = 1_000  # per link
+LINKS_SHOWN = 20
+TAGS_LIMIT = 2_000
+
+
+def bounded(text: str, limit: int) -> tuple[str, bool]:
+    """`text` cut to `limit` characters (cleaned of controls), and whether it was cut."""
+    if len(text) <= limit:
+        return strip_controls(text), False
+    return strip_controls(text[:limit]), True
+
+
+def truncation_note(what: str, text: str) -> str:
+    return f"… {what} truncated: {len(text):,} characters; see `readlist export`"
 
 
 def metadata(paper: Paper) -> str:
@@ -100,13 +123,18 @@ class DetailPane(ScrollView, can_focus=False):
         if paper is None:
             return Text("No paper selected.", style=self._style("detail--muted"))
         muted = self._style("detail--muted")
-        parts: list[RenderableType] = [
-            Text(strip_controls(paper.title), style=self._style("detail--title")),
-            Text(""),
-            Text(metadata(paper), style=muted),
-        ]
-        for link in paper.links:
-            parts.append(Text(strip_controls(link), style=self._style("detail--link")))
+        cut_style = muted + Style(italic=True)
+        title, title_cut = bounded(paper.title, TITLE_LIMIT)
+        parts: list[RenderableType] = [Text(title, style=self._style("detail--title"))]
+        if title_cut:
+            parts.append(Text(truncation_note("title", paper.title), style=cut_style))
+        parts += [Text(""), Text(metadata(paper), style=muted)]
+        for link in paper.links[:LINKS_SHOWN]:
+            shown, cut = bounded(link, LINK_LIMIT)
+            parts.append(Text(shown + ("…" if cut else ""), style=self._style("detail--link")))
+        if len(paper.links) > LINKS_SHOWN:
+            more = len(paper.links) - LINKS_SHOWN
+            parts.append(Text(f"… and {more:,} more links; see `readlist export`", cut_style))
         status = Text()
         if annotation.rating:
             status.append(stars(annotation.rating), self._style("detail--stars"))
@@ -119,26 +147,30 @@ class DetailPane(ScrollView, can_focus=False):
             status.append("unread ●", self._style("detail--unread"))
         status.append("  ")
         if annotation.tags:
-            status.append(
-                " ".join(f"#{strip_controls(t)}" for t in annotation.tags),
-                self._style("detail--tag"),
-            )
+            tags, tags_cut = bounded(" ".join(f"#{t}" for t in annotation.tags), TAGS_LIMIT)
+            status.append(tags + ("…" if tags_cut else ""), self._style("detail--tag"))
         else:
             status.append("no tags", muted)
         parts += [status, Text("")]
         if annotation.note:
             # The user's own words first: the note sits above the abstract.
-            parts += [
-                Text("Note", style=self._style("detail--heading")),
-                Markdown(strip_controls(annotation.note)),
-            ]
+            note, note_cut = bounded(annotation.note, NOTE_LIMIT)
+            parts += [Text("Note", style=self._style("detail--heading")), Markdown(note)]
+            if note_cut:
+                parts.append(Text(truncation_note("note", annotation.note), style=cut_style))
             parts.append(Text(""))
         if paper.abstract:
-            parts.append(Text(strip_controls(paper.abstract)))
+            abstract, abstract_cut = bounded(paper.abstract, ABSTRACT_LIMIT)
+            parts.append(Text(abstract))
+            if abstract_cut:
+                parts += [
+                    Text(""),
+                    Text(truncation_note("abstract", paper.abstract), style=cut_style),
+                ]
         elif self._pending:
-            parts.append(Text("Loading abstract…", style=muted + Style(italic=True)))
+            parts.append(Text("Loading abstract…", style=cut_style))
         else:
-            parts.append(Text("(no abstract in the listing)", style=muted + Style(italic=True)))
+            parts.append(Text("(no abstract in the listing)", style=cut_style))
         return Group(*parts)
 
     def _layout(self) -> None:

@@ -36,10 +36,19 @@ _GAP = "  "
 
 
 def fit(text: str, width: int) -> str:
-    """`text` cut or padded to exactly `width` cells, with an ellipsis when cut."""
+    """`text` cut or padded to exactly `width` cells, with an ellipsis when cut.
+
+    Only the start of a long text is measured: a 5 MB title costs no more than a row's.
+    """
     if width <= 0:
         return ""
-    if cell_len(text) <= width:
+    # A character takes at most two cells, but may take none (combining marks): past
+    # this many characters the text is cut whatever their widths.
+    longest = 4 * width
+    cut = len(text) > longest
+    if cut:
+        text = text[:longest]
+    elif cell_len(text) <= width:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…"
 
@@ -207,12 +216,13 @@ class PaperList(ScrollView, can_focus=True):
             (_GAP + stars(note.rating) + _GAP, star_style if note.rating else muted),
         ]
         used = sum(cell_len(text) for text, _ in left)
-        tags = strip_controls(" ".join(f"#{t}" for t in note.tags))
+        tags = strip_controls(" ".join(f"#{t}" for t in note.tags)[: 4 * width])
         room = width - used - 1
         tag_width = min(cell_len(tags), max(0, room // 3)) if tags else 0
         title_width = room - (tag_width + 2 if tag_width else 0)
         segments = [Segment(text, style) for text, style in left]
-        segments.append(Segment(fit(strip_controls(paper.title), title_width), base))
+        title = fit(strip_controls(paper.title[: 4 * max(title_width, 0) + 1]), title_width)
+        segments.append(Segment(title, base))
         if tag_width:
             segments.append(Segment(_GAP + fit(tags, tag_width), tag_style))
         segments.append(Segment(" ", base))
