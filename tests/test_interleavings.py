@@ -418,6 +418,7 @@ class InterleavedWriters(RuleBasedStateMachine):
         with Store.open(self.db) as checker:
             fresh = checker.annotations()
             papers = checker.papers()
+            assert not checker.temp_files(), "a write left a temporary file behind"
         for pid, expected in self.expected.items():
             got = fresh.get(pid, Annotation())
             assert len(got.tags) == len(folded(got.tags)), f"{pid}: a tag twice in {got.tags}"
