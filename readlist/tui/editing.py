@@ -180,18 +180,25 @@ def _apply(base: str, start: int, end: int, hunks: list[Hunk]) -> str:
     return "".join(out)
 
 
-def _trim_common(ours: str, theirs: str) -> str:
-    """`theirs` without the start and end it shares with `ours`."""
+def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """`start`..`end` widened to the whitespace around the words they fall in."""
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _trim_common_words(ours: str, theirs: str) -> str:
+    """`theirs` without the whole tokens it starts and ends with in common with `ours`."""
+    a, b = _tokens(ours), _tokens(theirs)
     prefix = 0
-    while prefix < min(len(ours), len(theirs)) and ours[prefix] == theirs[prefix]:
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
         prefix += 1
     suffix = 0
-    while (
-        suffix < min(len(ours), len(theirs)) - prefix
-        and ours[len(ours) - 1 - suffix] == theirs[len(theirs) - 1 - suffix]
-    ):
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
         suffix += 1
-    return theirs[prefix : len(theirs) - suffix]
+    return "".join(b[prefix : len(b) - suffix])
 
 
 def _touches(change: tuple[int, int, str, int], group: list[tuple[int, int, str, int]]) -> bool:
@@ -265,7 +272,14 @@ def merge_notes(base: str, ours: str, theirs: str) -> Merged:
         if mine:
             pieces.append(_Piece(len(our_text), our_text))
             if other and our_text != their_text:
-                kept.append(_trim_common(our_text, their_text))
+                # Their side is kept in whole words: a conflict narrowed to characters
+                # ("ks7" against "kw3" differ from the second letter) must not keep "s7".
+                w_start, w_end = _word_bounds(base, start, end)
+                kept.append(
+                    _trim_common_words(
+                        _apply(base, w_start, w_end, mine), _apply(base, w_start, w_end, other)
+                    )
+                )
         else:
             pieces.append(_Piece(len(our_text), their_text, ours=False))
     pieces.append(_Piece(len(base) - position, base[position:]))
