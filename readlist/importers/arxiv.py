@@ -1,0 +1,480 @@
+"""Parse text copied from arXiv pages: a listing (`/list/<cat>/new`, `/recent`) or a paper's
+`/abs/ID` page.
+
+arXiv's pages are regular, so this parser works on their structure, not on lists of
+furniture strings:
+
+- A *listing* is a sequence of entries, each opened by an id line (`[3] arXiv:2411.01234
+  [pdf, html, other]`, perhaps with `(cross-list from cs.LG)` or `(replaced)`), then the
+  fields (`Title:`, `Authors:`, `Comments:`, `Journal-ref:`, `Subjects:` ...; a field wraps
+  onto indented lines), then the abstract. The newer page layout hides the `Title:` and
+  `Authors:` labels, so there the title is the line after the id line and the authors
+  the lines after it, up to the first labelled field. An entry ends at the next id line
+  or at a section line (`New submissions (showing 40 of 40 entries)`, `Replacement
+  submissions ...`, `Total of 120 entries`); section lines with a weekday date
+  (`Mon, 25 Nov 2024`) give the announcement date of the new entries below them.
+- An *abstract page* is recognised by its `[Submitted on 3 Nov 2024 ...]` line: the
+  title and authors follow it (labelled or not), the abstract follows `Abstract:`, and
+  the fields (`Subjects:`, `Cite as: arXiv:ID [cs.CL]`, `Journal reference:`, `Related
+  DOI:`) close it. Several pasted abstract pages are several papers.
+
+An abstract is the paragraphs after the fields, hard-wrapped lines joined; a later
+paragraph that is not prose (a line of page furniture) ends it. A replacement entry
+often has no abstract: it is still a paper (title, authors, id).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from readlist.importers.base import Parsed, RawPaper
+from readlist.importers.listing import find_links
+from readlist.models import normalize_arxiv_id
+from readlist.text import normalize_newlines, squeeze, strip_controls
+
+SOURCE_KIND = "arxiv"
+
+_ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]+/\d{7})(?:v\d+)?"
+# An entry's id line: a `[n]` number and/or the `[pdf, ...]` links make it a listing
+# line (a Hugging Face paper page has a bare `arxiv:ID` line, which is not one).
+_ENTRY = re.compile(
+    rf"""^\s*(?:\[(?P<n>\d+)\]\s*)?arXiv:(?P<id>{_ID})\s*
+        (?P<marks>(?:\((?:cross-list\ from\ [^)]*|replaced[^)]*)\)\s*)*)
+        (?P<links>\[[^\]]*\])?\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_SUBMITTED = re.compile(
+    r"^\s*\[Submitted on (?P<day>\d{1,2}) (?P<month>[A-Za-z]{3,9})\.? (?P<year>\d{4})",
+    re.IGNORECASE,
+)
+_WEEKDAY_DATE = re.compile(
+    r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?P<day>\d{1,2})\s+"
+    r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<year>\d{4}|\d{2})\b",
+    re.IGNORECASE,
+)
+_SECTION = re.compile(
+    r"""^\s*(?:
+        (?:new|cross|replacement)\s+submissions\b
+      | cross-lists?\b | replacements?\s+(?:for|submissions)\b
+      | new\s+submissions\s+for\b | showing\s+(?:new\s+listings|up\s+to|\d+\s+of)\b
+      | total\s+of\s+\d+\s+entries
+      | (?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+\d{1,2}\s+[A-Za-z]{3,9}\s+\d{2,4}\b
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Field labels on listings and abstract pages ("Title:Some title" has no space on /abs).
+_LABEL = re.compile(
+    r"""^(?P<label>title|authors?|comments?|journal[- ]ref(?:erence)?|subjects?|
+        report[- ](?:no|number)|msc[- ]class(?:es)?|acm[- ]class(?:es)?|(?:related\ )?doi|
+        cite\ as|abstract)\s*:\s*(?P<value>.*)$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_CATEGORY = re.compile(r"\(([a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?)\)")
+_PRIMARY = re.compile(rf"arXiv:{_ID}\s*\[(?P<cat>[a-z][a-z-]*(?:\.[A-Za-z-]+)?)\]", re.IGNORECASE)
+_DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>,;]+[^\s\"<>,;.)\]])", re.IGNORECASE)
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.", re.IGNORECASE)
+_AFFILIATION = re.compile(r"\s*\([^()]*(?:\([^()]*\)[^()]*)*\)")
+_AND = re.compile(r",?\s+and\s+|\s*,\s*|\s*;\s*", re.IGNORECASE)
+_ET_AL = re.compile(r"\s*(?:et\s+al\.?|and\s+others)\s*$", re.IGNORECASE)
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+# After an abstract page's abstract: what closes it besides a labelled field.
+_ABS_END = re.compile(
+    r"^(?:submission\s+history|access\s+paper|bibliographic\s+tools|references\s*&)", re.I
+)
+
+
+def looks_like(text: str) -> bool:
+    """Whether `text` is an arXiv listing or abstract page (for `formats.sniff`).
+
+    A listing has entry id lines and their labelled fields (`Title:` or `Subjects:`); an
+    abstract page has its `[Submitted on ...]` line and `Subjects:` or `Cite as:`. A
+    Hugging Face paper page has an `arxiv:ID` line and `Authors:`, but neither of these.
+    """
+    lines = text.split("\n", 20_000)[:20_000]
+    entries = fields = submitted = 0
+    for line in lines:
+        stripped = line.strip()
+        if _ENTRY.match(stripped) and ("[" in stripped):
+            entries += 1
+        elif _SUBMITTED.match(stripped):
+            submitted += 1
+        elif (match := _LABEL.match(stripped)) and match["label"].lower() in (
+            "title",
+            "subjects",
+            "subject",
+            "cite as",
+        ):
+            fields += 1
+    return bool(fields and (entries or submitted))
+
+
+def parse(text: str, today: date) -> Parsed:
+    """The papers on the arXiv page(s) in `text`."""
+    del today  # arXiv dates carry their year
+    text = normalize_newlines(unicodedata.normalize("NFC", text.lstrip("\ufeff")))
+    lines = [strip_controls(line).replace("\t", " ").rstrip() for line in text.split("\n")]
+    parsed = Parsed()
+    entries = _split(lines)
+    if not entries:
+        parsed.problem = (
+            "no arXiv listing or abstract page found: no `arXiv:ID [pdf, ...]` entries "
+            "and no `[Submitted on ...]` line"
+        )
+        return parsed
+    for entry in entries:
+        paper = entry.paper()
+        if paper is None:
+            parsed.skipped += 1
+            if len(parsed.notes) < 5:
+                parsed.notes.append(f"{entry.describe()} skipped: no title")
+        else:
+            parsed.papers.append(paper)
+    if not parsed.papers:
+        parsed.problem = f"holds {len(entries)} arXiv entries but none with a title"
+    return parsed
+
+
+@dataclass(slots=True)
+class _Entry:
+    kind: str
+    """"listing" or "abs"."""
+    arxiv_id: str | None
+    number: str | None = None
+    lines: list[str] = field(default_factory=list)
+    published: str | None = None
+    replaced: bool = False
+    before: list[str] = field(default_factory=list)
+    """An abstract page: the lines above its date line (where `arXiv:ID` is shown)."""
+
+    def describe(self) -> str:
+        where = f"[{self.number}] " if self.number else ""
+        return f"entry {where}arXiv:{self.arxiv_id}" if self.arxiv_id else "an abstract page"
+
+    def paper(self) -> RawPaper | None:
+        return _listing_paper(self) if self.kind == "listing" else _abs_paper(self)
+
+
+def _split(lines: list[str]) -> list[_Entry]:
+    """The entries of listings and abstract pages, each with its own lines."""
+    entries: list[_Entry] = []
+    current: _Entry | None = None
+    day: str | None = None
+    replacing = False
+    preamble: list[str] = []  # lines since the last entry ended (an abs page's header)
+    for line in lines:
+        stripped = line.strip()
+        entry = _ENTRY.match(stripped)
+        if entry and "[" in stripped:
+            marks = entry["marks"].lower()
+            current = _Entry(
+                "listing",
+                normalize_arxiv_id(entry["id"]),
+                entry["n"],
+                published=None if replacing or "replaced" in marks else day,
+                replaced=replacing or "replaced" in marks,
+            )
+            entries.append(current)
+            preamble = []
+            continue
+        if submitted := _SUBMITTED.match(stripped):
+            current = _Entry("abs", None, published=_iso(submitted))
+            current.before = preamble[-5:]
+            entries.append(current)
+            preamble = []
+            continue
+        if len(stripped) < 120 and _SECTION.match(stripped):
+            if found := _WEEKDAY_DATE.search(stripped):
+                day = _iso(found)
+            lowered = stripped.lower()
+            if "replace" in lowered:
+                replacing = True
+            elif "new submissions" in lowered or "cross" in lowered or found:
+                replacing = False
+            if current is not None and current.kind == "listing":
+                current = None
+            continue
+        if current is None:
+            preamble.append(stripped)
+        else:
+            current.lines.append(line)
+    return entries
+
+
+def _iso(match: re.Match[str]) -> str | None:
+    month = _MONTHS.get(match["month"].lower().rstrip("."))
+    year = int(match["year"])
+    year += 2000 if year < 100 else 0
+    try:
+        return date(year, month, int(match["day"])).isoformat() if month else None
+    except ValueError:
+        return None
+
+
+# -- listing entries ---------------------------------------------------------------------
+
+
+def _label(line: str) -> tuple[str, str] | None:
+    """(normalised label, value) for a field line of a listing or abstract page."""
+    match = _LABEL.match(line.strip())
+    if match is None:
+        return None
+    label = match["label"].lower().replace("-", " ")
+    label = {
+        "author": "authors",
+        "comment": "comments",
+        "subject": "subjects",
+        "journal ref": "journal",
+        "journal reference": "journal",
+        "related doi": "doi",
+    }.get(label, label)
+    return label, match["value"].strip()
+
+
+def _listing_paper(entry: _Entry) -> RawPaper | None:
+    lines = entry.lines
+    fields: dict[str, list[str]] = {}
+    before: list[str] = []  # title and authors of the layout without labels
+    current: list[str] | None = None
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip():
+            # A blank line inside the fields only when another field follows it.
+            j = i + 1
+            while j < len(lines) and not lines[j].strip():
+                j += 1
+            if fields and not (j < len(lines) and _label(lines[j])):
+                i = j
+                break
+            i = j
+            continue
+        labelled = _label(line)
+        if labelled and labelled[0] != "abstract":
+            current = fields.setdefault(labelled[0], [])
+            current.append(labelled[1])
+        elif labelled:  # "Abstract: ..." on a listing: the abstract starts here
+            lines = [*lines[:i], labelled[1], *lines[i + 1 :]]
+            break
+        elif not fields:
+            before.append(line)
+        elif current is not None and (line[:1].isspace() or _label_before_blank(lines, i)):
+            current.append(line.strip())
+        else:
+            break
+        i += 1
+    abstract, paragraphs = _abstract(lines[i:])
+    title_lines = fields.get("title")
+    authors_lines = fields.get("authors")
+    if title_lines is None and before:
+        cut = 1
+        while cut < len(before) and before[cut][:1].isspace():
+            cut += 1  # an indented line continues the title
+        title_lines = before[:cut]
+        if authors_lines is None:
+            authors_lines = before[cut:]
+    title = _clean(" ".join(title_lines or []))
+    if not title:
+        return None
+    return _raw(
+        entry,
+        title=title,
+        authors=_names(" ".join(authors_lines or [])),
+        fields=fields,
+        abstract=abstract,
+        paragraphs=paragraphs,
+    )
+
+
+def _label_before_blank(lines: list[str], i: int) -> bool:
+    """A labelled field follows before the next blank line (so line `i` continues one)."""
+    for line in lines[i + 1 :]:
+        if not line.strip():
+            return False
+        if _label(line):
+            return True
+    return False
+
+
+def _abstract(lines: list[str]) -> tuple[str, int]:
+    """The abstract's paragraphs (blank-line separated, wrapped lines joined)."""
+    paragraphs: list[str] = []
+    block: list[str] = []
+    for line in [*lines, ""]:
+        if line.strip():
+            block.append(line.strip())
+            continue
+        if block:
+            text = _clean_abstract(" ".join(block))
+            block = []
+            if paragraphs and not _is_prose(text):
+                break  # page furniture after the abstract
+            paragraphs.append(text)
+    return "\n\n".join(p for p in paragraphs if p), len(paragraphs) or 1
+
+
+def _is_prose(text: str) -> bool:
+    words = len(text.split())
+    return words >= 25 or (words >= 4 and text.rstrip("\"')]").endswith((".", "!", "?")))
+
+
+# -- abstract pages ----------------------------------------------------------------------
+
+
+def _abs_paper(entry: _Entry) -> RawPaper | None:
+    fields: dict[str, list[str]] = {}
+    header: list[str] = []  # the lines before the first field (title, authors)
+    abstract_lines: list[str] = []
+    current: list[str] | None = None
+    in_abstract = False
+    ids: list[str] = []
+    for line in entry.lines:
+        stripped = line.strip()
+        labelled = _label(stripped)
+        if labelled:
+            name, value = labelled
+            in_abstract = name == "abstract"
+            if in_abstract:
+                abstract_lines.append(value)
+                current = None
+            else:
+                current = fields.setdefault(name, [])
+                current.append(value)
+            continue
+        if _ABS_END.match(stripped):
+            in_abstract, current = False, None
+            continue
+        if in_abstract:
+            abstract_lines.append(stripped)
+        elif current is not None and stripped and line[:1].isspace():
+            current.append(stripped)
+        elif current is not None and current is fields.get("cite as"):
+            current.append(stripped)  # "(or arXiv:ID v2 ...)", the DataCite DOI
+        elif not fields and not abstract_lines and stripped:
+            header.append(stripped)
+        elif stripped:
+            current = None
+            ids.append(stripped)
+    if "title" not in fields and header:
+        fields["title"] = [header[0]]
+        header = header[1:]
+    if "authors" not in fields and header and not _SKIP_HEADER.match(header[0]):
+        fields["authors"] = [header[0]]
+    title = _clean(" ".join(fields.get("title", [])))
+    if not title:
+        return None
+    cite = " ".join(fields.get("cite as", []))
+    found = normalize_arxiv_id(cite) if cite else None
+    if found is None:
+        for line in entry.before:
+            if re.match(rf"^\s*arXiv:{_ID}", line, re.IGNORECASE):
+                found = normalize_arxiv_id(line)
+                break
+    entry.arxiv_id = found
+    abstract, paragraphs = _abstract(abstract_lines)
+    return _raw(
+        entry,
+        title=title,
+        authors=_names(" ".join(fields.get("authors", []))),
+        fields=fields,
+        abstract=abstract,
+        paragraphs=paragraphs,
+    )
+
+
+_SKIP_HEADER = re.compile(r"^(?:view\s+pdf|abstract\b)", re.IGNORECASE)
+
+
+# -- fields ------------------------------------------------------------------------------
+
+
+def _raw(
+    entry: _Entry,
+    *,
+    title: str,
+    authors: tuple[str, ...],
+    fields: dict[str, list[str]],
+    abstract: str,
+    paragraphs: int,
+) -> RawPaper:
+    subjects = " ".join(fields.get("subjects", []))
+    categories = list(dict.fromkeys(_CATEGORY.findall(subjects)))
+    if primary := _PRIMARY.search(" ".join(fields.get("cite as", []))):
+        categories = [primary["cat"], *(c for c in categories if c != primary["cat"])]
+    journal = _clean(" ".join(fields.get("journal", []))) or None
+    comments = " ".join(fields.get("comments", []))
+    doi = None
+    for source in (*fields.get("doi", []), journal or "", comments):
+        doi = next((d for d in _DOI.findall(source) if not _ARXIV_DOI.match(d)), None)
+        if doi:
+            break
+    links: list[str] = []
+    if entry.arxiv_id:
+        links.append(f"https://arxiv.org/abs/{entry.arxiv_id}")
+    for found in (*find_links(abstract), *find_links(comments)):
+        if found not in links:
+            links.append(found)
+    return RawPaper(
+        title=title,
+        abstract=abstract,
+        authors=authors,
+        published=entry.published,
+        arxiv_id=entry.arxiv_id,
+        doi=doi,
+        categories=tuple(categories),
+        venue=journal,
+        links=tuple(links),
+        paragraphs=paragraphs,
+    )
+
+
+def _names(line: str) -> tuple[str, ...]:
+    """Author names in order: affiliations in parentheses and "et al." left out."""
+    line = _ET_AL.sub("", _AFFILIATION.sub("", _clean(line)))
+    names = []
+    for part in _AND.split(line):
+        name = part.strip(" .")
+        if name and any(c.isalpha() for c in name) and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def _clean(text: str) -> str:
+    """One line of text: spaces squeezed, TeX accents (`M\\"uller`) turned into letters."""
+    text = squeeze(text)
+    if "\\" in text or "{" in text:
+        from readlist.importers.bibtex import latex_to_text
+
+        text = squeeze(latex_to_text(text))
+    return text
+
+
+def _clean_abstract(text: str) -> str:
+    text = squeeze(text)
+    if re.search(r"\\[\"'`^~=.ucvHkr]", text):  # accents only: keep $math$ as written
+        from readlist.importers.bibtex import latex_to_text
+
+        text = squeeze(latex_to_text(text))
+    return text
