@@ -27,6 +27,7 @@ from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.middlewares import (
     MergeNameParts,
+    NormalizeFieldKeys,
     SeparateCoAuthors,
     SplitNameParts,
 )
@@ -121,7 +122,11 @@ class _LatexToText(BlockMiddleware):
         for item in entry.fields:
             if item.key.lower() not in _TEXT_FIELDS:
                 continue
-            if isinstance(item.value, str):
+            if isinstance(item.value, str) and item.key.lower() == "abstract":
+                # Paragraph breaks first: LaTeX reads a blank line or \par as a space.
+                parts = _PARAGRAPH_BREAK.split(item.value)
+                item.value = "\n\n".join(latex_to_text(part) for part in parts)
+            elif isinstance(item.value, str):
                 item.value = latex_to_text(item.value)
             elif isinstance(item.value, list):
                 item.value = [latex_to_text(v) if isinstance(v, str) else v for v in item.value]
@@ -140,6 +145,7 @@ def parse(text: str, today: date) -> Parsed:
         library = parse_string(
             text,
             append_middleware=[
+                NormalizeFieldKeys(),  # `Author = ...` (JabRef) is `author`
                 SeparateCoAuthors(),
                 SplitNameParts(),
                 MergeNameParts(style="first"),
