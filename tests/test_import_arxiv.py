@@ -317,3 +317,49 @@ def test_generated_listings_parse_back_exactly(
         assert paper.abstract == "\n\n".join(item["abstract"])
         assert paper.published == "2024-11-25"
         assert paper.links[0] == f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def test_footer_run_into_the_last_abstract_is_left_out() -> None:
+    text = (
+        "[1] arXiv:2411.07001 [pdf, html, other]\n"
+        "Title: Small Models Count Too\n"
+        "Authors: Ada Byron\n"
+        "Subjects: Computation and Language (cs.CL)\n"
+        "We show that small models count words as well as large ones when they are\n"
+        "asked twice.\n"
+        "About\n"
+        "Help\n"
+        "Privacy Policy\n"
+        "Get status notifications via email or slack\n"
+    )
+    (paper,) = parse(text, TODAY).papers
+    assert paper.abstract == (
+        "We show that small models count words as well as large ones when they are asked twice."
+    )
+    # A link on the last line is part of the abstract, not furniture.
+    with_code = text.replace("asked twice.\n", "asked twice. Code:\nhttps://github.com/ex/small\n")
+    (paper,) = parse(with_code, TODAY).papers
+    assert paper.abstract.endswith("asked twice. Code: https://github.com/ex/small")
+    assert paper.links[-1] == "https://github.com/ex/small"
+
+
+@pytest.mark.parametrize(
+    ("header", "published"),
+    [
+        ("New submissions for Mon, 25 Nov 24", "2024-11-25"),
+        ("Showing new listings for Monday, 25 November 2024", "2024-11-25"),
+        ("Tue, 3 Dec 2024 (showing 12 of 12 entries )", "2024-12-03"),
+        ("Cross-lists for Mon, 25 Nov 24", "2024-11-25"),
+        ("Replacements for Mon, 25 Nov 24", None),
+    ],
+)
+def test_date_lines_date_the_entries_below_them(header: str, published: str | None) -> None:
+    text = (
+        f"{header}\n"
+        "[7]  arXiv:2411.07002 [pdf, other]\n"
+        "Title: Dated Paper\n"
+        "Authors: Ada Byron\n"
+        "Subjects: Computation and Language (cs.CL)\n"
+    )
+    (paper,) = parse(text, TODAY).papers
+    assert (paper.title, paper.published) == ("Dated Paper", published)

@@ -322,6 +322,8 @@ def _abstract(lines: list[str]) -> tuple[str, int]:
     """The abstract's paragraphs (blank-line separated, wrapped lines joined)."""
     paragraphs: list[str] = []
     block: list[str] = []
+    last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
+    lines = lines[: last + 1 - _furniture_tail([line.strip() for line in lines[: last + 1]])]
     for line in [*lines, ""]:
         if line.strip():
             block.append(line.strip())
@@ -333,6 +335,26 @@ def _abstract(lines: list[str]) -> tuple[str, int]:
                 break  # page furniture after the abstract
             paragraphs.append(text)
     return "\n\n".join(p for p in paragraphs if p), len(paragraphs) or 1
+
+
+def _furniture_tail(lines: list[str]) -> int:
+    """How many lines at the end are page furniture run into the abstract (a footer
+    copied with the last entry: `About`, `Help`, `Privacy Policy`): short lines that end
+    no sentence, after a line that does (or that ends with a link)."""
+    n = 0
+    while n < len(lines) and _is_short_fragment(lines[-1 - n]):
+        n += 1
+    if n == len(lines):
+        return 0
+    before = lines[-1 - n]
+    ends = before.rstrip("\"')]").endswith((".", "!", "?")) or "://" in before.split()[-1]
+    return n if ends else 0
+
+
+def _is_short_fragment(line: str) -> bool:
+    if len(line.split()) > 7 or "://" in line or any(c.isdigit() for c in line):
+        return False  # "Code: https://..." or "(Table 2)" end abstracts, not footers
+    return not line.rstrip("\"')]").endswith((".", "!", "?", ":"))
 
 
 def _is_prose(text: str) -> bool:
