@@ -7,6 +7,8 @@ pages have when copied from a browser (furniture, section lines, wrapped fields)
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -363,3 +365,64 @@ def test_date_lines_date_the_entries_below_them(header: str, published: str | No
     )
     (paper,) = parse(text, TODAY).papers
     assert (paper.title, paper.published) == ("Dated Paper", published)
+
+
+def test_names_drop_affiliations_and_et_al_but_keep_initials() -> None:
+    text = (
+        "[1] arXiv:2411.07003 [pdf]\n"
+        "Title: Names\n"
+        "Authors: A. N. Other (1), Mei-Ling Chen (2), Martin Luther King Jr. ((1) MIT, (2)\n"
+        "    Stanford University), J. Doe et al\n"
+        "Subjects: Computation and Language (cs.CL)\n"
+    )
+    (paper,) = parse(text, TODAY).papers
+    assert paper.authors == ("A. N. Other", "Mei-Ling Chen", "Martin Luther King Jr.", "J. Doe")
+
+
+def test_abstract_words_that_look_like_sections_do_not_end_the_entry() -> None:
+    text = (
+        "[1] arXiv:2411.07004 [pdf]\n"
+        "Title: Reviewing at Scale\n"
+        "Authors: Ada Byron\n"
+        "Subjects: Digital Libraries (cs.DL)\n"
+        "We study how moderators handle\n"
+        "new submissions to a preprint server and how\n"
+        "replacements change what readers see.\n"
+        "\n"
+        "Code: https://github.com/ex/review\n"
+    )
+    (paper,) = parse(text, TODAY).papers
+    assert paper.abstract == (
+        "We study how moderators handle new submissions to a preprint server and how "
+        "replacements change what readers see.\n\nCode: https://github.com/ex/review"
+    )
+    assert paper.links == ("https://arxiv.org/abs/2411.07004", "https://github.com/ex/review")
+
+
+PATHOLOGICAL = {
+    "200k lines inside one field": (
+        "'[1] arXiv:2411.00001 [pdf]\\nTitle: T\\n' + 'word\\n' * 200_000 + 'Subjects: X (cs.CL)\\n'"
+    ),
+    "50k entries": (
+        "''.join(f'[{i}] arXiv:2411.{i:05d} [pdf]\\nTitle: T{i}\\nSubjects: X (cs.CL)\\n'"
+        " for i in range(50_000))"
+    ),
+    "100k open parentheses in an author line": (
+        "'[1] arXiv:2411.00001 [pdf]\\nTitle: T\\nAuthors: ' + '(' * 100_000 + '\\nSubjects: (cs.CL)\\n'"
+    ),
+}
+
+
+@pytest.mark.parametrize("expression", PATHOLOGICAL.values(), ids=list(PATHOLOGICAL))
+def test_pathological_arxiv_text_finishes(tmp_path: Path, expression: str) -> None:
+    code = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from readlist.importers.arxiv import parse\n"
+        f"print(len(parse({expression}, date(2026, 1, 1)).papers))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) >= 1

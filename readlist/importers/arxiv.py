@@ -38,12 +38,14 @@ from readlist.text import normalize_newlines, squeeze, strip_controls
 SOURCE_KIND = "arxiv"
 
 _ID = r"(?:\d{4}\.\d{4,5}|[a-z][a-z.-]+/\d{7})(?:v\d+)?"
-# An entry's id line: a `[n]` number and/or the `[pdf, ...]` links make it a listing
-# line (a Hugging Face paper page has a bare `arxiv:ID` line, which is not one).
+_MARKS = r"(?:\((?:cross-list\ from\ [^)]*|replaced[^)]*)\)\s*)*"
+# An entry's id line: a `[n]` number or the `[pdf, ...]` links make it a listing line (a
+# Hugging Face paper page has a bare `arxiv:ID` line; an abstract `arXiv:ID [cs.CL]`).
 _ENTRY = re.compile(
-    rf"""^\s*(?:\[(?P<n>\d+)\]\s*)?arXiv:(?P<id>{_ID})\s*
-        (?P<marks>(?:\((?:cross-list\ from\ [^)]*|replaced[^)]*)\)\s*)*)
-        (?P<links>\[[^\]]*\])?\s*$""",
+    rf"""^\s*(?:
+        \[(?P<n>\d+)\]\s*arXiv:(?P<id>{_ID})\s*(?P<marks>{_MARKS})(?:\[[^\]]*\])?
+      | arXiv:(?P<id2>{_ID})\s*(?P<marks2>{_MARKS})\[(?:pdf|ps|other|html)\b[^\]]*\]
+    )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 _SUBMITTED = re.compile(
@@ -55,14 +57,18 @@ _WEEKDAY_DATE = re.compile(
     r"(?P<month>[A-Za-z]{3,9})\.?\s+(?P<year>\d{4}|\d{2})\b",
     re.IGNORECASE,
 )
+_DAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+\d{1,2}\s+[a-z]{3,9}\.?\s+\d{2,4}"
+# Section lines, whole: "New submissions (showing 40 of 40 entries)", "Replacements for
+# Mon, 25 Nov 24", "Fri, 29 Nov 2024 (showing 12 of 12 entries )", "Total of 120 entries".
 _SECTION = re.compile(
-    r"""^\s*(?:
-        (?:new|cross|replacement)\s+submissions\b
-      | cross-lists?\b | replacements?\s+(?:for|submissions)\b
-      | new\s+submissions\s+for\b | showing\s+(?:new\s+listings|up\s+to|\d+\s+of)\b
+    rf"""^\s*(?:
+        (?:(?:new|cross|replacement)\s+submissions|cross-lists?|replacements?)
+          (?:\s*\(showing[^)]*\)|\s+for\s+{_DAY})?
+      | showing\s+new\s+listings\s+for\s+{_DAY}
+      | showing\s+up\s+to\s+\d+\s+entries\b.*
       | total\s+of\s+\d+\s+entries
-      | (?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+\d{1,2}\s+[A-Za-z]{3,9}\s+\d{2,4}\b
-    )""",
+      | {_DAY}(?:\s*\(showing[^)]*\))?
+    )\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 # Field labels on listings and abstract pages ("Title:Some title" has no space on /abs).
@@ -117,7 +123,7 @@ def looks_like(text: str) -> bool:
     entries = fields = submitted = 0
     for line in lines:
         stripped = line.strip()
-        if _ENTRY.match(stripped) and ("[" in stripped):
+        if _ENTRY.match(stripped):
             entries += 1
         elif _SUBMITTED.match(stripped):
             submitted += 1
@@ -186,12 +192,11 @@ def _split(lines: list[str]) -> list[_Entry]:
     preamble: list[str] = []  # lines since the last entry ended (an abs page's header)
     for line in lines:
         stripped = line.strip()
-        entry = _ENTRY.match(stripped)
-        if entry and "[" in stripped:
-            marks = entry["marks"].lower()
+        if entry := _ENTRY.match(stripped):
+            marks = (entry["marks"] or entry["marks2"] or "").lower()
             current = _Entry(
                 "listing",
-                normalize_arxiv_id(entry["id"]),
+                normalize_arxiv_id(entry["id"] or entry["id2"]),
                 entry["n"],
                 published=None if replacing or "replaced" in marks else day,
                 replaced=replacing or "replaced" in marks,
@@ -258,6 +263,7 @@ def _listing_paper(entry: _Entry) -> RawPaper | None:
     fields: dict[str, list[str]] = {}
     before: list[str] = []  # title and authors of the layout without labels
     current: list[str] | None = None
+    label_ahead = _labels_ahead(lines)
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -280,7 +286,7 @@ def _listing_paper(entry: _Entry) -> RawPaper | None:
             break
         elif not fields:
             before.append(line)
-        elif current is not None and (line[:1].isspace() or _label_before_blank(lines, i)):
+        elif current is not None and (line[:1].isspace() or label_ahead[i]):
             current.append(line.strip())
         else:
             break
@@ -308,14 +314,18 @@ def _listing_paper(entry: _Entry) -> RawPaper | None:
     )
 
 
-def _label_before_blank(lines: list[str], i: int) -> bool:
-    """A labelled field follows before the next blank line (so line `i` continues one)."""
-    for line in lines[i + 1 :]:
-        if not line.strip():
-            return False
-        if _label(line):
-            return True
-    return False
+def _labels_ahead(lines: list[str]) -> list[bool]:
+    """For each line, whether a labelled field follows it before the next blank line (so
+    an unindented line between two fields continues the first). One pass, from the end."""
+    ahead = [False] * len(lines)
+    state = False
+    for k in range(len(lines) - 1, -1, -1):
+        ahead[k] = state
+        if not lines[k].strip():
+            state = False
+        elif _label(lines[k]):
+            state = True
+    return ahead
 
 
 def _abstract(lines: list[str]) -> tuple[str, int]:
@@ -358,8 +368,13 @@ def _is_short_fragment(line: str) -> bool:
 
 
 def _is_prose(text: str) -> bool:
+    """A later paragraph of an abstract: sentences, or a line with a link ("Code: URL")."""
     words = len(text.split())
-    return words >= 25 or (words >= 4 and text.rstrip("\"')]").endswith((".", "!", "?")))
+    return (
+        words >= 25
+        or "://" in text
+        or (words >= 4 and text.rstrip("\"')]").endswith((".", "!", "?")))
+    )
 
 
 # -- abstract pages ----------------------------------------------------------------------
@@ -477,7 +492,7 @@ def _names(line: str) -> tuple[str, ...]:
     line = _ET_AL.sub("", _AFFILIATION.sub("", _clean(line)))
     names = []
     for part in _AND.split(line):
-        name = part.strip(" .")
+        name = part.strip()
         if name and any(c.isalpha() for c in name) and name not in names:
             names.append(name)
     return tuple(names)
