@@ -257,6 +257,13 @@ entry = st.fixed_dictionaries(
 
 def render(entries: list[dict[str, object]], ids: list[str], rng: random.Random) -> str:
     """One listing page: furniture, sections, entries in either layout, wrapped."""
+    return "\n".join(render_lines(entries, ids, rng)[0])
+
+
+def render_lines(
+    entries: list[dict[str, object]], ids: list[str], rng: random.Random
+) -> tuple[list[str], list[tuple[int, int]]]:
+    """The page's lines, and for each entry where its id line is and where its fields end."""
     width = rng.randint(30, 110)
 
     def wrap(label: str, value: str) -> list[str]:
@@ -271,23 +278,36 @@ def render(entries: list[dict[str, object]], ids: list[str], rng: random.Random)
     labels = rng.random() < 0.5
     out = ["Computation and Language", "Showing new listings for Monday, 25 November 2024"]
     out.append(f"New submissions (showing {len(entries)} of {len(entries)} entries)")
+    spans: list[tuple[int, int]] = []
     for n, (item, arxiv_id) in enumerate(zip(entries, ids, strict=True), start=1):
-        out.append(rng.choice(["", "\n"]) + f"[{n}] arXiv:{arxiv_id} [pdf, html, other]")
+        out += [""] * rng.randint(0, 2)
+        start = len(out)
+        out.append(f"[{n}] arXiv:{arxiv_id} [pdf, html, other]")
         authors = ", ".join(item["authors"])
         if labels:
             out += wrap("Title: ", str(item["title"])) + wrap("Authors: ", authors)
         else:
-            out += [*wrap("", str(item["title"])), authors]
+            # The layout without labels: the title wraps onto indented lines, or it
+            # wraps flush and the author list wraps after commas.
+            names = list(item["authors"])
+            if rng.random() < 0.5:
+                out += [*wrap("", str(item["title"])), authors]
+            else:
+                out += textwrap.wrap(str(item["title"]), width, break_long_words=False)
+                cuts = sorted(rng.sample(range(1, len(names)), rng.randint(0, len(names) - 1)))
+                for first, end in zip([0, *cuts], [*cuts, len(names)], strict=True):
+                    out.append(", ".join(names[first:end]) + ("," if end < len(names) else ""))
         if item["comments"]:
             out += wrap("Comments: ", str(item["comments"]))
         subjects = "; ".join(f"{NAMES.get(c, 'Some Subject')} ({c})" for c in item["categories"])
         out += wrap("Subjects: ", subjects)
+        spans.append((start, len(out)))
         for i, para in enumerate(item["abstract"]):
             if i or rng.random() < 0.5:
                 out.append("")
             out += textwrap.wrap(para, width, break_long_words=False)
     out += ["Total of 3 entries", "About", "Help", "Privacy Policy"]
-    return "\n".join(out)
+    return out, spans
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -426,3 +446,30 @@ def test_pathological_arxiv_text_finishes(tmp_path: Path, expression: str) -> No
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) >= 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(page=st.lists(entry, min_size=1, max_size=6), seed=st.integers(0, 2**32), data=st.data())
+def test_a_cut_off_listing_keeps_every_entry_before_the_cut(
+    page: list[dict[str, object]], seed: int, data: st.DataObject
+) -> None:
+    rng = random.Random(seed)
+    ids = [f"2411.{n}" for n in rng.sample(range(10_000, 99_999), len(page))]
+    lines, spans = render_lines(page, ids, rng)
+    cut = data.draw(st.integers(1, len(lines)), label="cut")
+    parsed = parse("\n".join(lines[:cut]), TODAY)
+    got = {p.arxiv_id: p for p in parsed.papers}
+    for arxiv_id, item, (start, fields_end) in zip(ids, page, spans, strict=True):
+        if start >= cut:
+            assert arxiv_id not in got  # nothing invented after the cut
+        elif fields_end <= cut:
+            paper = got[arxiv_id]
+            assert paper.title == item["title"]
+            assert paper.authors == tuple(item["authors"])
+            assert paper.categories == tuple(item["categories"])
+            # The abstract is what was left of it: a prefix, never other text.
+            whole = " ".join("\n\n".join(item["abstract"]).split())
+            assert whole.startswith(" ".join(paper.abstract.split()))
+        # An entry cut inside its fields may come back partly or be skipped: either way
+        # nothing else is affected.
+    assert len(parsed.papers) + parsed.skipped == sum(1 for start, _ in spans if start < cut)

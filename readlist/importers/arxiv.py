@@ -295,9 +295,7 @@ def _listing_paper(entry: _Entry) -> RawPaper | None:
     title_lines = fields.get("title")
     authors_lines = fields.get("authors")
     if title_lines is None and before:
-        cut = 1
-        while cut < len(before) and before[cut][:1].isspace():
-            cut += 1  # an indented line continues the title
+        cut = _title_cut(before)
         title_lines = before[:cut]
         if authors_lines is None:
             authors_lines = before[cut:]
@@ -312,6 +310,21 @@ def _listing_paper(entry: _Entry) -> RawPaper | None:
         abstract=abstract,
         paragraphs=paragraphs,
     )
+
+
+def _title_cut(lines: list[str]) -> int:
+    """Where the authors start in the layout without labels: the title is the first line
+    and the indented lines after it; without indentation, the authors are the last line
+    and the lines before it that end with a comma (a name list wrapped at a comma)."""
+    if any(line[:1].isspace() for line in lines[1:]):
+        cut = 1
+        while cut < len(lines) and lines[cut][:1].isspace():
+            cut += 1
+        return cut
+    cut = len(lines) - 1 if len(lines) > 1 else 1
+    while cut > 1 and lines[cut - 1].rstrip().endswith(","):
+        cut -= 1
+    return cut
 
 
 def _labels_ahead(lines: list[str]) -> list[bool]:
