@@ -102,7 +102,14 @@ def latex_to_text(text: str) -> str:
 
         context = get_default_latex_context_db()
         context.add_context_category(
-            "readlist", prepend=True, macros=[MacroTextSpec("url", simplify_repl="%s")]
+            "readlist",
+            prepend=True,
+            macros=[
+                MacroTextSpec("url", simplify_repl="%s"),  # the URL, not "<URL>"
+                MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
+                MacroTextSpec("TeX", simplify_repl="TeX"),
+                MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
+            ],
         )
         _decoder = LatexNodes2Text(latex_context=context, math_mode="text")
     try:

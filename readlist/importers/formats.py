@@ -68,9 +68,7 @@ FORMATS: dict[str, Format] = {
 }
 
 _BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
-# What may come before a .bib file's first entry: blank lines and `%` comments (JabRef's
-# "% Encoding: UTF-8", BibDesk's "%% Created for ...").
-_BIBTEX_PREAMBLE = re.compile(r"(?:[ \t\r]*(?:%[^\n]*)?\n)*")
+_TOOL_HEADER_LINES = 5
 
 
 def sniff(text: str) -> str:
@@ -96,11 +94,22 @@ def _is_json(text: str) -> bool:
 
 
 def _looks_bibtex(text: str) -> bool:
-    """A BibTeX file starts with its entries (perhaps after `%` comments), not with prose:
-    a README or an e-mail that quotes a citation is not a .bib file."""
+    """A BibTeX file starts with its entries, perhaps after `%` comments, not with prose:
+    a README or an e-mail that quotes a citation is not a .bib file. A few lines of text
+    before several entries are a tool's header (Mendeley writes "Automatically generated
+    by Mendeley Desktop ...")."""
     text = text[:100_000].lstrip("\ufeff")
-    start = _BIBTEX_PREAMBLE.match(text)
-    return _BIBTEX_ENTRY.match(text, start.end() if start else 0) is not None
+    first = _BIBTEX_ENTRY.search(text)
+    if first is None:
+        return False
+    # Blank lines and `%` comments (JabRef's "% Encoding: UTF-8", BibDesk's "%% Created
+    # for ...") do not count.
+    before = [
+        line for line in text[: first.start()].splitlines() if line.strip()[:1] not in ("", "%")
+    ]
+    if not before:
+        return True
+    return len(before) <= _TOOL_HEADER_LINES and len(_BIBTEX_ENTRY.findall(text)) >= 2
 
 
 def _looks_arxiv(text: str) -> bool:
