@@ -473,3 +473,25 @@ def test_a_cut_off_listing_keeps_every_entry_before_the_cut(
         # An entry cut inside its fields may come back partly or be skipped: either way
         # nothing else is affected.
     assert len(parsed.papers) + parsed.skipped == sum(1 for start, _ in spans if start < cut)
+
+
+def test_labels_on_lines_of_their_own() -> None:
+    listing = (
+        "[1] arXiv:2411.07005 [pdf, other]\n"
+        "Title:\nLabels Apart\n"
+        "Authors:\nAda Byron, Alan Turing\n"
+        "Subjects:\nComputation and Language (cs.CL); Machine Learning (cs.LG)\n"
+        "An abstract that follows the fields directly.\n"
+    )
+    (paper,) = parse(listing, TODAY).papers
+    assert (paper.title, paper.authors, paper.categories, paper.abstract) == (
+        "Labels Apart",
+        ("Ada Byron", "Alan Turing"),
+        ("cs.CL", "cs.LG"),
+        "An abstract that follows the fields directly.",
+    )
+    page = (DATA / "arxiv-abs.txt").read_text(encoding="utf-8")
+    apart = page.replace("Title:Self", "Title:\nSelf").replace("Authors:Ana", "Authors:\nAna")
+    (paper,) = parse(apart, TODAY).papers
+    assert paper.title == "Self-Correcting Code Generation with Execution Traces"
+    assert paper.authors[0] == "Ana Lima"

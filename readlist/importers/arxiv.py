@@ -286,7 +286,9 @@ def _listing_paper(entry: _Entry) -> RawPaper | None:
             break
         elif not fields:
             before.append(line)
-        elif current is not None and (line[:1].isspace() or label_ahead[i]):
+        elif current is not None and (
+            line[:1].isspace() or label_ahead[i] or not any(current)
+        ):  # indented, before another field, or the value of a label on its own line
             current.append(line.strip())
         else:
             break
@@ -418,7 +420,7 @@ def _abs_paper(entry: _Entry) -> RawPaper | None:
             continue
         if in_abstract:
             abstract_lines.append(stripped)
-        elif current is not None and stripped and line[:1].isspace():
+        elif current is not None and stripped and (line[:1].isspace() or not any(current)):
             current.append(stripped)
         elif current is not None and current is fields.get("cite as"):
             current.append(stripped)  # "(or arXiv:ID v2 ...)", the DataCite DOI
