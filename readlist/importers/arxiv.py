@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -171,7 +172,8 @@ class _Entry:
     number: str | None = None
     lines: list[str] = field(default_factory=list)
     published: str | None = None
-    replaced: bool = False
+    """The listing's date for new and cross-listed entries; an abstract page's
+    submission date. A replacement's listing date is not the paper's, so None."""
     before: list[str] = field(default_factory=list)
     """An abstract page: the lines above its date line (where `arXiv:ID` is shown)."""
 
@@ -189,7 +191,7 @@ def _split(lines: list[str]) -> list[_Entry]:
     current: _Entry | None = None
     day: str | None = None
     replacing = False
-    preamble: list[str] = []  # lines since the last entry ended (an abs page's header)
+    preamble: deque[str] = deque(maxlen=5)  # the last lines outside entries
     for line in lines:
         stripped = line.strip()
         if entry := _ENTRY.match(stripped):
@@ -199,16 +201,15 @@ def _split(lines: list[str]) -> list[_Entry]:
                 normalize_arxiv_id(entry["id"] or entry["id2"]),
                 entry["n"],
                 published=None if replacing or "replaced" in marks else day,
-                replaced=replacing or "replaced" in marks,
             )
             entries.append(current)
-            preamble = []
+            preamble.clear()
             continue
         if submitted := _SUBMITTED.match(stripped):
             current = _Entry("abs", None, published=_iso(submitted))
-            current.before = preamble[-5:]
+            current.before = list(preamble)
             entries.append(current)
-            preamble = []
+            preamble.clear()
             continue
         if len(stripped) < 120 and _SECTION.match(stripped):
             if found := _WEEKDAY_DATE.search(stripped):
