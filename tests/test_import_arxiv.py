@@ -495,3 +495,21 @@ def test_labels_on_lines_of_their_own() -> None:
     (paper,) = parse(apart, TODAY).papers
     assert paper.title == "Self-Correcting Code Generation with Execution Traces"
     assert paper.authors[0] == "Ana Lima"
+
+
+def test_entry_without_any_field_keeps_its_abstract_apart() -> None:
+    text = (
+        "arXiv:2411.07006 [pdf, other]\n"
+        "No Fields At All\n"
+        "Ada Byron, Alan Turing\n"
+        "\n"
+        "The abstract comes after a blank line and is not a list of authors.\n"
+        "[2] arXiv:2411.07007 [pdf]\n"
+        "Title: Next\n"
+        "Subjects: Computation and Language (cs.CL)\n"
+    )
+    first, second = parse(text, TODAY).papers
+    assert first.title == "No Fields At All"
+    assert first.authors == ("Ada Byron", "Alan Turing")
+    assert first.abstract == "The abstract comes after a blank line and is not a list of authors."
+    assert second.title == "Next"

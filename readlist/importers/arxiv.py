@@ -264,16 +264,19 @@ def _listing_paper(entry: _Entry) -> RawPaper | None:
     fields: dict[str, list[str]] = {}
     before: list[str] = []  # title and authors of the layout without labels
     current: list[str] | None = None
-    label_ahead = _labels_ahead(lines)
+    label_ahead, label_later = _labels_ahead(lines)
     i = 0
     while i < len(lines):
         line = lines[i]
         if not line.strip():
-            # A blank line inside the fields only when another field follows it.
+            # A blank line inside the fields only when another field follows it; after
+            # a title without any field to come, the abstract follows.
             j = i + 1
             while j < len(lines) and not lines[j].strip():
                 j += 1
-            if fields and not (j < len(lines) and _label(lines[j])):
+            if (fields and not (j < len(lines) and _label(lines[j]))) or (
+                before and not label_later[i]
+            ):
                 i = j
                 break
             i = j
@@ -330,18 +333,20 @@ def _title_cut(lines: list[str]) -> int:
     return cut
 
 
-def _labels_ahead(lines: list[str]) -> list[bool]:
+def _labels_ahead(lines: list[str]) -> tuple[list[bool], list[bool]]:
     """For each line, whether a labelled field follows it before the next blank line (so
-    an unindented line between two fields continues the first). One pass, from the end."""
+    an unindented line between two fields continues the first), and whether one follows
+    it at all. One pass, from the end."""
     ahead = [False] * len(lines)
-    state = False
+    later = [False] * len(lines)
+    near = far = False
     for k in range(len(lines) - 1, -1, -1):
-        ahead[k] = state
+        ahead[k], later[k] = near, far
         if not lines[k].strip():
-            state = False
+            near = False
         elif _label(lines[k]):
-            state = True
-    return ahead
+            near = far = True
+    return ahead, later
 
 
 def _abstract(lines: list[str]) -> tuple[str, int]:
