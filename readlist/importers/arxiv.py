@@ -7,20 +7,23 @@ furniture strings:
 - A *listing* is a sequence of entries, each opened by an id line (`[3] arXiv:2411.01234
   [pdf, html, other]`, perhaps with `(cross-list from cs.LG)` or `(replaced)`), then the
   fields (`Title:`, `Authors:`, `Comments:`, `Journal-ref:`, `Subjects:` ...; a field wraps
-  onto indented lines), then the abstract. The newer page layout hides the `Title:` and
-  `Authors:` labels, so there the title is the line after the id line and the authors
-  the lines after it, up to the first labelled field. An entry ends at the next id line
-  or at a section line (`New submissions (showing 40 of 40 entries)`, `Replacement
-  submissions ...`, `Total of 120 entries`); section lines with a weekday date
-  (`Mon, 25 Nov 2024`) give the announcement date of the new entries below them.
+  onto indented lines; a line between two fields continues the first), then the
+  abstract. The newer page layout hides the `Title:` and `Authors:` labels: there the
+  title is the line after the id line (with its indented continuations) and the authors
+  the lines after it, up to the first labelled field (without indentation, the authors
+  are the last of those lines and the ones before it that end with a comma). An entry
+  ends at the next id line or at a section line (`New submissions (showing 40 of 40
+  entries)`, `Replacement submissions ...`, `Total of 120 entries`); section lines with
+  a weekday date (`Mon, 25 Nov 2024`) date the new and cross-listed entries below them.
 - An *abstract page* is recognised by its `[Submitted on 3 Nov 2024 ...]` line: the
   title and authors follow it (labelled or not), the abstract follows `Abstract:`, and
   the fields (`Subjects:`, `Cite as: arXiv:ID [cs.CL]`, `Journal reference:`, `Related
   DOI:`) close it. Several pasted abstract pages are several papers.
 
 An abstract is the paragraphs after the fields, hard-wrapped lines joined; a later
-paragraph that is not prose (a line of page furniture) ends it. A replacement entry
-often has no abstract: it is still a paper (title, authors, id).
+paragraph that is not prose (page furniture), or a run of short lines after its last
+sentence (a footer copied with the last entry), ends it. A replacement entry often has
+no abstract: it is still a paper (title, authors, id).
 """
 
 from __future__ import annotations
