@@ -513,3 +513,23 @@ def test_entry_without_any_field_keeps_its_abstract_apart() -> None:
     assert first.authors == ("Ada Byron", "Alan Turing")
     assert first.abstract == "The abstract comes after a blank line and is not a list of authors."
     assert second.title == "Next"
+
+
+def test_abstract_page_copied_from_its_title_down() -> None:
+    page = (DATA / "arxiv-abs.txt").read_text(encoding="utf-8")
+    body = page[page.index("Title:") : page.index("Access Paper:")]
+    assert "[Submitted on" not in body
+    assert sniff(body) == "arxiv"
+    other = body.replace("Self-Correcting", "Self-Repairing").replace("2411.01234", "2411.09999")
+    first, second = parse(body + other, TODAY).papers
+    assert (first.title, first.arxiv_id) == (
+        "Self-Correcting Code Generation with Execution Traces",
+        "2411.01234",
+    )
+    assert first.published == "2024-11-03"  # from the submission history's [v1] line
+    assert first.authors == ("Ana Lima", "Wei Zhang", "Priya Natarajan", "Tomás García")
+    assert first.categories == ("cs.CL", "cs.LG")
+    assert (second.title, second.arxiv_id) == (
+        "Self-Repairing Code Generation with Execution Traces",
+        "2411.09999",
+    )

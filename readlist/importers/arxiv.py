@@ -82,6 +82,7 @@ _LABEL = re.compile(
         cite\ as|abstract)\s*:\s*(?P<value>.*)$""",
     re.IGNORECASE | re.VERBOSE,
 )
+_TITLE = re.compile(r"^title\s*:", re.IGNORECASE)
 _CATEGORY = re.compile(r"\(([a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?)\)")
 _PRIMARY = re.compile(rf"arXiv:{_ID}\s*\[(?P<cat>[a-z][a-z-]*(?:\.[A-Za-z-]+)?)\]", re.IGNORECASE)
 _DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>,;]+[^\s\"<>,;.)\]])", re.IGNORECASE)
@@ -120,25 +121,29 @@ def looks_like(text: str) -> bool:
     """Whether `text` is an arXiv listing or abstract page (for `formats.sniff`).
 
     A listing has entry id lines and their labelled fields (`Title:` or `Subjects:`); an
-    abstract page has its `[Submitted on ...]` line and `Subjects:` or `Cite as:`. A
-    Hugging Face paper page has an `arxiv:ID` line and `Authors:`, but neither of these.
+    abstract page has its `[Submitted on ...]` line and `Subjects:`, or `Title:` and
+    `Cite as: arXiv:ID`. A Hugging Face paper page has an `arxiv:ID` line and `Authors:`,
+    but none of these.
     """
     lines = text.split("\n", 20_000)[:20_000]
-    entries = fields = submitted = 0
+    entries = fields = submitted = titles = cited = 0
     for line in lines:
         stripped = line.strip()
         if _ENTRY.match(stripped):
             entries += 1
         elif _SUBMITTED.match(stripped):
             submitted += 1
-        elif (match := _LABEL.match(stripped)) and match["label"].lower() in (
+        elif (match := _LABEL.match(stripped)) and (label := match["label"].lower()) in (
             "title",
             "subjects",
             "subject",
             "cite as",
         ):
             fields += 1
-    return bool(fields and (entries or submitted))
+            titles += label == "title"
+            cited += label == "cite as" and "arxiv:" in stripped.lower()
+    # An abstract page copied from its title down has `Title:` and `Cite as: arXiv:ID`.
+    return bool(fields and (entries or submitted or (titles and cited)))
 
 
 def parse(text: str, today: date) -> Parsed:
@@ -150,8 +155,8 @@ def parse(text: str, today: date) -> Parsed:
     entries = _split(lines)
     if not entries:
         parsed.problem = (
-            "no arXiv listing or abstract page found: no `arXiv:ID [pdf, ...]` entries "
-            "and no `[Submitted on ...]` line"
+            "no arXiv listing or abstract page found: no `arXiv:ID [pdf, ...]` entries, "
+            "no `[Submitted on ...]` or `Title:` line"
         )
         return parsed
     for entry in entries:
@@ -179,6 +184,8 @@ class _Entry:
     submission date. A replacement's listing date is not the paper's, so None."""
     before: list[str] = field(default_factory=list)
     """An abstract page: the lines above its date line (where `arXiv:ID` is shown)."""
+    titled: bool = False
+    """An abstract page: its `Title:` line has been met (a second one starts a page)."""
 
     def describe(self) -> str:
         where = f"[{self.number}] " if self.number else ""
@@ -225,6 +232,13 @@ def _split(lines: list[str]) -> list[_Entry]:
             if current is not None and current.kind == "listing":
                 current = None
             continue
+        if _TITLE.match(stripped) and (current is None or current.kind == "abs"):
+            # An abstract page copied from its title down (no date line), or the next one.
+            if current is None or current.titled:
+                current = _Entry("abs", None, before=list(preamble))
+                entries.append(current)
+                preamble.clear()
+            current.titled = True
         if current is None:
             preamble.append(stripped)
         else:
@@ -312,7 +326,8 @@ def _listing_paper(entry: _Entry) -> RawPaper | None:
     if not title:
         return None
     return _raw(
-        entry,
+        entry.arxiv_id,
+        entry.published,
         title=title,
         authors=_names(" ".join(authors_lines or [])),
         fields=fields,
@@ -410,7 +425,6 @@ def _abs_paper(entry: _Entry) -> RawPaper | None:
     abstract_lines: list[str] = []
     current: list[str] | None = None
     in_abstract = False
-    ids: list[str] = []
     for line in entry.lines:
         stripped = line.strip()
         labelled = _label(stripped)
@@ -436,8 +450,7 @@ def _abs_paper(entry: _Entry) -> RawPaper | None:
         elif not fields and not abstract_lines and stripped:
             header.append(stripped)
         elif stripped:
-            current = None
-            ids.append(stripped)
+            current = None  # "View PDF", "From: ...": not part of a field
     if "title" not in fields and header:
         fields["title"] = [header[0]]
         header = header[1:]
@@ -453,10 +466,14 @@ def _abs_paper(entry: _Entry) -> RawPaper | None:
             if re.match(rf"^\s*arXiv:{_ID}", line, re.IGNORECASE):
                 found = normalize_arxiv_id(line)
                 break
-    entry.arxiv_id = found
+    published = entry.published
+    if published is None:  # a copy without the date line: the first version's date
+        first = next((m for line in entry.lines if (m := _FIRST_VERSION.match(line))), None)
+        published = _iso(first) if first else None
     abstract, paragraphs = _abstract(abstract_lines)
     return _raw(
-        entry,
+        found,
+        published,
         title=title,
         authors=_names(" ".join(fields.get("authors", []))),
         fields=fields,
@@ -466,13 +483,17 @@ def _abs_paper(entry: _Entry) -> RawPaper | None:
 
 
 _SKIP_HEADER = re.compile(r"^(?:view\s+pdf|abstract\b)", re.IGNORECASE)
+_FIRST_VERSION = re.compile(
+    r"^\s*\[v1\]\s+[A-Za-z]{3},?\s+(?P<day>\d{1,2})\s+(?P<month>[A-Za-z]{3,9})\s+(?P<year>\d{4})"
+)
 
 
 # -- fields ------------------------------------------------------------------------------
 
 
 def _raw(
-    entry: _Entry,
+    arxiv_id: str | None,
+    published: str | None,
     *,
     title: str,
     authors: tuple[str, ...],
@@ -492,8 +513,8 @@ def _raw(
         if doi:
             break
     links: list[str] = []
-    if entry.arxiv_id:
-        links.append(f"https://arxiv.org/abs/{entry.arxiv_id}")
+    if arxiv_id:
+        links.append(f"https://arxiv.org/abs/{arxiv_id}")
     for found in (*find_links(abstract), *find_links(comments)):
         if found not in links:
             links.append(found)
@@ -501,8 +522,8 @@ def _raw(
         title=title,
         abstract=abstract,
         authors=authors,
-        published=entry.published,
-        arxiv_id=entry.arxiv_id,
+        published=published,
+        arxiv_id=arxiv_id,
         doi=doi,
         categories=tuple(categories),
         venue=journal,
