@@ -384,3 +384,27 @@ def test_broken_bib_file_exits_2_with_one_line(cli: RunCli, tmp_path: Path) -> N
     assert result.stderr.strip().count("\n") == 0
     assert "refs.bib" in result.stderr and "none usable" in result.stderr
     assert "no title" in result.stderr
+
+
+def test_a_key_used_twice_still_gives_both_papers() -> None:
+    papers = bib(
+        "@string{acl = {Proceedings of ACL}}\n"
+        "@article{smith2024, title = {First Paper}, year = 2024}\n"
+        '@inproceedings{smith2024, title = {{S}econd {\\"U}ber Paper},\n'
+        "  author = {Smith, Ann and Doe, Jo}, booktitle = acl}\n"
+    )
+    assert [p.title for p in papers] == ["First Paper", "Second Über Paper"]
+    assert papers[1].authors == ("Ann Smith", "Jo Doe")
+    assert papers[1].venue == "Proceedings of ACL"
+
+
+def test_partly_broken_bib_file_imports_the_rest_without_parser_noise(
+    cli: RunCli, tmp_path: Path
+) -> None:
+    refs = tmp_path / "refs.bib"
+    refs.write_text("@misc{a, title = {Open\n@misc{b, title = {Kept}}\n", encoding="utf-8")
+    result = cli("import", str(refs))
+    assert result.returncode == 0
+    assert result.stderr == ""  # bibtexparser's own log of the broken entry is not shown
+    (line,) = result.stdout.splitlines()
+    assert line.startswith(f"{refs}: 1 added, 0 updated, 1 incomplete")

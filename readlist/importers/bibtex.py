@@ -31,7 +31,8 @@ from bibtexparser.middlewares import (
     SeparateCoAuthors,
     SplitNameParts,
 )
-from bibtexparser.middlewares.middleware import BlockMiddleware
+from bibtexparser.middlewares.middleware import BlockMiddleware, Middleware
+from bibtexparser.middlewares.parsestack import default_parse_stack
 from bibtexparser.model import (
     Block,
     DuplicateBlockKeyBlock,
@@ -149,16 +150,7 @@ def parse(text: str, today: date) -> Parsed:
     log = logging.getLogger("bibtexparser.splitter")
     was_disabled, log.disabled = log.disabled, True
     try:
-        library = parse_string(
-            text,
-            append_middleware=[
-                NormalizeFieldKeys(),  # `Author = ...` (JabRef) is `author`
-                SeparateCoAuthors(),
-                SplitNameParts(),
-                MergeNameParts(style="first"),
-                _LatexToText(),
-            ],
-        )
+        library = parse_string(text, append_middleware=_middlewares())
     finally:
         log.disabled = was_disabled
     parsed = Parsed()
@@ -171,7 +163,8 @@ def parse(text: str, today: date) -> Parsed:
         if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
             block.ignore_error_block, Entry
         ):
-            block = block.ignore_error_block  # a key used twice: still a paper
+            # A key used twice: still a paper, but bibtexparser left it as it was read.
+            block = _transformed(block.ignore_error_block, library)
         if isinstance(block, Entry):
             paper = _paper(block)
             if paper is None:
@@ -188,6 +181,25 @@ def parse(text: str, today: date) -> Parsed:
             + (f" ({parsed.notes[0]})" if parsed.notes else "")
         )
     return parsed
+
+
+def _middlewares() -> list[Middleware]:
+    """What runs after bibtexparser's own stack (macros resolved, braces removed)."""
+    return [
+        NormalizeFieldKeys(),  # `Author = ...` (JabRef) is `author`
+        SeparateCoAuthors(),
+        SplitNameParts(),
+        MergeNameParts(style="first"),
+        _LatexToText(),
+    ]
+
+
+def _transformed(entry: Entry, library: Library) -> Block:
+    """An entry bibtexparser set aside, through the same middlewares as the others."""
+    alone = Library([*library.strings, entry], fail_on_duplicate_key=False)
+    for middleware in [*default_parse_stack(), *_middlewares()]:
+        alone = middleware.transform(alone)
+    return alone.entries[0] if alone.entries else entry
 
 
 def _skip(parsed: Parsed, line: int, why: str) -> None:
