@@ -17,6 +17,7 @@ full date (year, month and day): a year alone is not a date, and nothing is inve
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -82,7 +83,6 @@ _MONTHS = {
     for name in names
 }
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\\par\b")
-_decoder: Any = None
 
 
 def latex_to_text(text: str) -> str:
@@ -91,33 +91,36 @@ def latex_to_text(text: str) -> str:
     Math is turned into text too (`$\\alpha$-Net` is α-Net); a bare `%` is a per-cent
     sign. Text pylatexenc cannot read is returned as it was.
     """
-    global _decoder
     if not any(c in text for c in "\\{}$~-%"):
         return text
-    if _decoder is None:
-        from pylatexenc.latex2text import (  # type: ignore[import-untyped]
-            LatexNodes2Text,
-            MacroTextSpec,
-            get_default_latex_context_db,
-        )
-
-        context = get_default_latex_context_db()
-        context.add_context_category(
-            "readlist",
-            prepend=True,
-            macros=[
-                MacroTextSpec("url", simplify_repl="%s"),  # the URL, not "<URL>"
-                MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
-                MacroTextSpec("TeX", simplify_repl="TeX"),
-                MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
-            ],
-        )
-        _decoder = LatexNodes2Text(latex_context=context, math_mode="text")
     try:
-        decoded: str = _decoder.latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", text))
+        decoded: str = _decoder().latex_to_text(_UNESCAPED_PERCENT.sub(r"\\%", text))
     except Exception:  # pylatexenc raises its own errors on odd input: keep the text
         return text
     return decoded.replace("\u00a0", " ") if "~" in text else decoded
+
+
+@functools.cache
+def _decoder() -> Any:
+    """pylatexenc's converter, built once (its macro tables take a while to set up)."""
+    from pylatexenc.latex2text import (  # type: ignore[import-untyped]
+        LatexNodes2Text,
+        MacroTextSpec,
+        get_default_latex_context_db,
+    )
+
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "readlist",
+        prepend=True,
+        macros=[
+            MacroTextSpec("url", simplify_repl="%s"),  # the URL, not "<URL>"
+            MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
+            MacroTextSpec("TeX", simplify_repl="TeX"),
+            MacroTextSpec("BibTeX", simplify_repl="BibTeX"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=context, math_mode="text")
 
 
 class _LatexToText(BlockMiddleware):
