@@ -533,3 +533,21 @@ def test_abstract_page_copied_from_its_title_down() -> None:
         "Self-Repairing Code Generation with Execution Traces",
         "2411.09999",
     )
+
+
+def test_tex_accents_in_abstracts_become_letters_and_math_stays() -> None:
+    text = (
+        "[1] arXiv:2411.07008 [pdf]\n"
+        'Title: On $\\ell_1$ Regret for M\\"uller Nets\n'
+        'Authors: J\\"org M\\"uller, Fran{\\c{c}}ois Dupont\n'
+        "Subjects: Machine Learning (cs.LG)\n"
+        'Following Erd\\H{o}s and M\\"{u}ller we bound the $O(\\sqrt{n})$ regret of\n'
+        'sparse nets by 50% in the na\\"ive case.\n'
+    )
+    (paper,) = parse(text, TODAY).papers
+    assert paper.authors == ("Jörg Müller", "François Dupont")
+    assert paper.title == "On ℓ_1 Regret for Müller Nets"
+    assert paper.abstract == (
+        "Following Erdős and Müller we bound the $O(\\sqrt{n})$ regret of sparse nets by "
+        "50% in the naïve case."
+    )

@@ -554,9 +554,15 @@ def _clean(text: str) -> str:
 
 
 def _clean_abstract(text: str) -> str:
+    """A paragraph: spaces squeezed, TeX accents turned into letters; `$math$` is kept as
+    written (it reads better as TeX than as pylatexenc's rendering)."""
     text = squeeze(text)
-    if re.search(r"\\[\"'`^~=.ucvHkr]", text):  # accents only: keep $math$ as written
+    if "\\" in text and _ACCENT.search(text):
         from readlist.importers.bibtex import latex_to_text
 
-        text = squeeze(latex_to_text(text))
+        text = _ACCENT.sub(lambda m: latex_to_text(m.group()), text)
     return text
+
+
+# `\"u`, `\"{u}`, `{\"u}`, `\c{c}`, `{\'\i}`: an accent on one letter.
+_ACCENT = re.compile(r"""\{?\\(?:["'`^~=.]\s*\{?\\?[A-Za-z]\}?|[ucvHkr]\s*\{\\?[A-Za-z]\})\}?""")
