@@ -551,3 +551,51 @@ def test_tex_accents_in_abstracts_become_letters_and_math_stays() -> None:
         "Following Erdős and Müller we bound the $O(\\sqrt{n})$ regret of sparse nets by "
         "50% in the naïve case."
     )
+
+
+def render_abs(item: dict[str, object], arxiv_id: str, rng: random.Random) -> str:
+    """One abstract page as copied: whole (header, date line) or from the title down."""
+    subjects = "; ".join(f"{NAMES.get(c, 'Some Subject')} ({c})" for c in item["categories"])
+    sep = rng.choice(["", " ", "\t"])
+    body = [
+        f"Title:{sep}{item['title']}",
+        f"Authors:{sep}{', '.join(item['authors'])}",
+        "View PDF HTML (experimental)",
+        f"Abstract:{sep}" + "\n".join(item["abstract"]),
+    ]
+    if item["comments"]:
+        body.append(f"Comments:\t{item['comments']}")
+    body += [
+        f"Subjects:\t{subjects}",
+        f"Cite as:\tarXiv:{arxiv_id} [{item['categories'][0]}]",
+        f" \t(or arXiv:{arxiv_id}v1 [{item['categories'][0]}] for this version)",
+        f"https://doi.org/10.48550/arXiv.{arxiv_id}",
+        "Submission history",
+        "From: Someone [view email]",
+        "[v1] Mon, 4 Nov 2024 10:00:00 UTC (100 KB)",
+    ]
+    head = [
+        "Computer Science > Computation and Language",
+        f"arXiv:{arxiv_id} (cs)",
+        "[Submitted on 4 Nov 2024]",
+    ]
+    return "\n".join((head if rng.random() < 0.5 else []) + body)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(items=st.lists(entry, min_size=1, max_size=5), seed=st.integers(0, 2**32))
+def test_generated_abstract_pages_parse_back_exactly(
+    items: list[dict[str, object]], seed: int
+) -> None:
+    rng = random.Random(seed)
+    ids = [f"2411.{n}" for n in rng.sample(range(10_000, 99_999), len(items))]
+    text = "\n".join(render_abs(item, i, rng) for item, i in zip(items, ids, strict=True))
+    assert sniff(text) == "arxiv"
+    parsed = parse(text, TODAY)
+    assert [p.arxiv_id for p in parsed.papers] == ids
+    for paper, item in zip(parsed.papers, items, strict=True):
+        assert paper.title == item["title"]
+        assert paper.authors == tuple(item["authors"])
+        assert paper.categories == tuple(item["categories"])
+        assert paper.abstract == "\n\n".join(item["abstract"])
+        assert paper.published == "2024-11-04"

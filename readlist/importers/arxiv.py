@@ -367,8 +367,13 @@ def _labels_ahead(lines: list[str]) -> tuple[list[bool], list[bool]]:
     return ahead, later
 
 
-def _abstract(lines: list[str]) -> tuple[str, int]:
-    """The abstract's paragraphs (blank-line separated, wrapped lines joined)."""
+def _abstract(lines: list[str], *, unwrapped: bool = False) -> tuple[str, int]:
+    """The abstract's paragraphs (blank-line separated, wrapped lines joined).
+
+    `unwrapped`: the text comes from a browser (an abstract page), which never wraps
+    lines, so a block whose every line but the last ends a sentence is one paragraph per
+    line. (A listing may be hard-wrapped, where a line ends a sentence by chance.)
+    """
     paragraphs: list[str] = []
     block: list[str] = []
     last = max((i for i, line in enumerate(lines) if line.strip()), default=-1)
@@ -377,13 +382,26 @@ def _abstract(lines: list[str]) -> tuple[str, int]:
         if line.strip():
             block.append(line.strip())
             continue
-        if block:
-            text = _clean_abstract(" ".join(block))
-            block = []
+        if not block:
+            continue
+        if unwrapped and len(block) > 1 and all(map(_ends_sentence, block[:-1])):
+            texts = [_clean_abstract(part) for part in block]
+        else:
+            texts = [_clean_abstract(" ".join(block))]
+        block = []
+        for text in texts:
             if paragraphs and not _is_prose(text):
-                break  # page furniture after the abstract
+                return _joined(paragraphs)  # page furniture after the abstract
             paragraphs.append(text)
+    return _joined(paragraphs)
+
+
+def _joined(paragraphs: list[str]) -> tuple[str, int]:
     return "\n\n".join(p for p in paragraphs if p), len(paragraphs) or 1
+
+
+def _ends_sentence(line: str) -> bool:
+    return line.rstrip("\"')]").endswith((".", "!", "?"))
 
 
 def _furniture_tail(lines: list[str]) -> int:
@@ -470,7 +488,7 @@ def _abs_paper(entry: _Entry) -> RawPaper | None:
     if published is None:  # a copy without the date line: the first version's date
         first = next((m for line in entry.lines if (m := _FIRST_VERSION.match(line))), None)
         published = _iso(first) if first else None
-    abstract, paragraphs = _abstract(abstract_lines)
+    abstract, paragraphs = _abstract(abstract_lines, unwrapped=True)
     return _raw(
         found,
         published,
