@@ -2,9 +2,12 @@
 
 Each format is a module with `parse(text, today) -> Parsed`. Sniffing looks at the
 structure that only that format has: readlist's JSON export is a JSON array of objects
-with titles; BibTeX has `@type{key,` entries at the start of a line; an arXiv listing
-or abstract page has `arXiv:ID` lines with `Title:`/`Authors:` fields. Everything else
-is read as a Hugging Face page (which also refuses text that is no listing at all).
+with titles; a BibTeX file starts with an `@type{key,` entry (after `%` comments at
+most); an arXiv listing has `[n] arXiv:ID [pdf, ...]` entry lines with `Title:` or
+`Subjects:` fields, an abstract page its `[Submitted on ...]` line and `Subjects:` (a
+Hugging Face paper page has `arxiv:ID` and `Authors:` lines, but neither of these).
+Everything else is read as a Hugging Face page (which also refuses text that is no
+listing at all).
 """
 
 from __future__ import annotations
@@ -38,6 +41,18 @@ def _json(text: str, today: date) -> Parsed:
     return parse_export(text)
 
 
+def _arxiv(text: str, today: date) -> Parsed:
+    from readlist.importers.arxiv import parse
+
+    return parse(text, today)
+
+
+def _bibtex(text: str, today: date) -> Parsed:
+    from readlist.importers.bibtex import parse
+
+    return parse(text, today)
+
+
 FORMATS: dict[str, Format] = {
     "hf": Format(
         "hf",
@@ -45,12 +60,15 @@ FORMATS: dict[str, Format] = {
         "hf-page",
         _hf,
     ),
+    "arxiv": Format(
+        "arxiv", "an arXiv listing (/list/<cat>/new, /recent) or abstract page", "arxiv", _arxiv
+    ),
+    "bibtex": Format("bibtex", "a BibTeX file (.bib)", "bibtex", _bibtex),
     "json": Format("json", "readlist's own JSON export (restores annotations too)", "json", _json),
 }
 
 _BIBTEX_ENTRY = re.compile(r"^\s*@[A-Za-z]+\s*[{(]", re.MULTILINE)
-_ARXIV_LINE = re.compile(r"^\s*(?:\[\d+\]\s*)?arXiv:\d{4}\.\d{4,5}", re.MULTILINE | re.IGNORECASE)
-_ARXIV_FIELD = re.compile(r"^\s*(?:Title|Authors?):", re.MULTILINE)
+_TOOL_HEADER_LINES = 5
 
 
 def sniff(text: str) -> str:
@@ -60,7 +78,7 @@ def sniff(text: str) -> str:
         return "json"
     if "bibtex" in FORMATS and _looks_bibtex(text):
         return "bibtex"
-    if "arxiv" in FORMATS and _ARXIV_LINE.search(text) and _ARXIV_FIELD.search(text):
+    if "arxiv" in FORMATS and _looks_arxiv(text):
         return "arxiv"
     return "hf"
 
@@ -76,6 +94,25 @@ def _is_json(text: str) -> bool:
 
 
 def _looks_bibtex(text: str) -> bool:
-    """A BibTeX file starts with its entries (perhaps after comments), not with prose."""
+    """A BibTeX file starts with its entries, perhaps after `%` comments, not with prose:
+    a README or an e-mail that quotes a citation is not a .bib file. A few lines of text
+    before several entries are a tool's header (Mendeley writes "Automatically generated
+    by Mendeley Desktop ...")."""
+    text = text[:100_000].lstrip("\ufeff")
     first = _BIBTEX_ENTRY.search(text)
-    return first is not None and first.start() < 2_000
+    if first is None:
+        return False
+    # Blank lines and `%` comments (JabRef's "% Encoding: UTF-8", BibDesk's "%% Created
+    # for ...") do not count.
+    before = [
+        line for line in text[: first.start()].splitlines() if line.strip()[:1] not in ("", "%")
+    ]
+    if not before:
+        return True
+    return len(before) <= _TOOL_HEADER_LINES and len(_BIBTEX_ENTRY.findall(text)) >= 2
+
+
+def _looks_arxiv(text: str) -> bool:
+    from readlist.importers.arxiv import looks_like
+
+    return looks_like(text[:2_000_000])  # the head of a listing shows what it is
