@@ -406,5 +406,6 @@ def test_partly_broken_bib_file_imports_the_rest_without_parser_noise(
     result = cli("import", str(refs))
     assert result.returncode == 0
     assert result.stderr == ""  # bibtexparser's own log of the broken entry is not shown
-    (line,) = result.stdout.splitlines()
-    assert line.startswith(f"{refs}: 1 added, 0 updated, 1 incomplete")
+    line, *notes = result.stdout.splitlines()
+    assert line == f"{refs}: 1 paper (bibtex): 1 added, 0 updated, 1 incomplete entry skipped"
+    assert notes and all(note.startswith("  entry at line ") for note in notes)  # which, why
