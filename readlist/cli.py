@@ -23,6 +23,7 @@ from readlist.formatting import stars
 from readlist.library import SORT_KEYS
 from readlist.models import MAX_RATING, Annotation, normalize_tags
 from readlist.paths import ENV_VAR, resolve_db
+from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
@@ -35,23 +36,14 @@ EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 _NEG = "\x00"
 _SHORT_OPTIONS = frozenset({"-h", "-o", "-f", "-V"})  # every short option the parser has
 
-QUERY_HELP = """\
-query language (for list, export, tag, untag, rate, read, unread):
-  words / "a phrase"     all must occur in title, abstract, tags or note (any case);
-                         an argument of plain words with spaces is a phrase
-  tag:NAME               tagged NAME              is:read is:unread is:rated is:unrated
-  rating:>=4             also =, <, <=, >         year:2024  year:2020..2023
-  upvotes:>=10           comments:>=3             authors:>5
-  id:52393aed            (prefix of an id, as `readlist list` shows it)
-  -TERM                  negates a term, e.g. -is:read -tag:done
-"""
+QUERY_HELP = cli_help()
 
 EPILOG = f"""\
 {QUERY_HELP}
 examples:
   readlist --demo                       try it on the bundled sample listings
   readlist import ~/papers/2024-05-01.txt
-  readlist list "prompt tuning" -is:read
+  readlist list '"prompt tuning"' -is:read
   readlist tag 'id:52393aed' to-read nlp
   readlist export --format bibtex -o refs.bib tag:thesis
 
@@ -183,24 +175,12 @@ def _is_negated_term(arg: str) -> bool:
 
 
 def query_text(parts: Sequence[str]) -> str:
-    """The query typed as shell arguments.
+    """The query typed as shell arguments: joined by spaces, read as the TUI reads it.
 
-    An argument of plain words with spaces (`"prompt tuning"`, quoted in the shell) is a
-    phrase, as a user means it; one with filters or quotes (`'tag:ml -is:read'`) is
-    query language as it stands.
+    A phrase needs its quotes inside the query (`readlist list '"prompt tuning"'`), as
+    in the TUI's filter, so the same text finds the same papers in both.
     """
-    return " ".join(_as_term(part) for part in parts)
-
-
-def _as_term(part: str) -> str:
-    from readlist.query import FIELDS
-
-    words = part.split()
-    # "HFT: Half Fine-Tuning" is a title: only a known filter makes a word a filter.
-    filters = tuple(f"{name}:" for name in FIELDS)
-    language = any(w.startswith("-") or w.lower().startswith(filters) for w in words)
-    plain = '"' not in part and not language
-    return f'"{part.strip()}"' if len(words) > 1 and plain else part
+    return " ".join(parts)
 
 
 def _restore(value: str) -> str:

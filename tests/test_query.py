@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from readlist.errors import QueryError
 from readlist.library import Library
 from readlist.models import Annotation, Paper
-from readlist.query import Flag, Number, Query, Range, Tag, Text, parse
+from readlist.query import And, Flag, Not, Number, Query, Range, Tag, Words, parse
 
 
 def paper(n: int, title: str, abstract: str = "", **kw: object) -> Paper:
@@ -59,14 +59,16 @@ def titles(library: Library, query: str, sort: str = "date") -> list[str]:
 def test_parse_terms() -> None:
     assert parse(
         'Prompt "soft prompts" -tag:NLP is:unread rating:>=4 year:2020..2023 upvotes:10'
-    ).terms == (
-        Text("prompt"),
-        Text("soft prompts"),
-        Tag("nlp", negated=True),
-        Flag("unread"),
-        Number("rating", ">=", 4),
-        Range("year", 2020, 2023),
-        Number("upvotes", "", 10),
+    ).root == And(
+        (
+            Words("text", ("prompt",)),
+            Words("text", ("soft", "prompts")),
+            Not(Tag("nlp")),
+            Flag("unread"),
+            Number("rating", ">=", 4),
+            Range("year", 2020, 2023),
+            Number("upvotes", "", 10),
+        )
     )
     assert parse("   ") == Query()
 
