@@ -153,6 +153,13 @@ class Query:
             for leaf, _ in self.leaves()
         )
 
+    @property
+    def terms(self) -> tuple[Node, ...]:
+        """The terms that must all hold (the top-level AND)."""
+        if self.root is None:
+            return ()
+        return self.root.nodes if isinstance(self.root, And) else (self.root,)
+
     def leaves(self) -> Iterator[tuple[Leaf, bool]]:
         return iter(()) if self.root is None else leaves(self.root)
 

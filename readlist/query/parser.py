@@ -143,11 +143,16 @@ class _Parser:
                 raise QueryError(
                     f"'{token.text}' must be followed by a term, as in -is:read", token.position
                 )
-            return Not(self._unary())
+            self.depth += 1
+            if self.depth > _MAX_DEPTH:
+                raise QueryError("too many NOTs and parentheses inside each other", token.position)
+            node = self._unary()
+            self.depth -= 1
+            return Not(node)
         if token.kind == "(":
             self.depth += 1
             if self.depth > _MAX_DEPTH:
-                raise QueryError("too many parentheses inside each other", token.position)
+                raise QueryError("too many NOTs and parentheses inside each other", token.position)
             following = self._peek()
             if following is None:
                 raise QueryError("unclosed '(': add a ')'", token.position)
