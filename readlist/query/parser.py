@@ -40,6 +40,7 @@ from readlist.query.nodes import (
 )
 from readlist.query.syntax import SYNTAX
 from readlist.query.words import words
+from readlist.text import strip_controls
 
 NUMERIC_FIELDS = ("rating", "year", "upvotes", "comments", "authors")
 TEXT_FIELD_NAMES = {
@@ -82,7 +83,14 @@ def parse(text: str, *, today: date | None = None, saved: Mapping[str, str] | No
 
     `saved` maps saved-filter names to their query text, for `@NAME`.
     """
-    return Query(_Parser(text, today or date.today(), saved or {}, ()).parse())
+    try:
+        return Query(_Parser(text, today or date.today(), saved or {}, ()).parse())
+    except QueryError as error:
+        # Messages quote what was typed: keep them one printable line.
+        problem = " ".join(strip_controls(error.problem).split())
+        if problem == error.problem:
+            raise
+        raise QueryError(problem, error.position) from None
 
 
 class _Parser:
