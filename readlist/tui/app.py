@@ -138,6 +138,7 @@ class ReadListApp(App[None]):
         # before the next screen update, so it is drawn in one frame.
         self.watch(self.papers, "highlighted", self.show_detail, init=False)
         self.watch(self.filter_bar, "parsed", self._filter_changed, init=False)
+        self.watch(self.filter_bar, "problem", self._filter_problem, init=False)
         self.refilter()
         self.call_after_refresh(freeze_survivors)
         # Garbage is collected when the user pauses, not in the middle of a keystroke.
@@ -177,20 +178,31 @@ class ReadListApp(App[None]):
 
     def refilter(self) -> None:
         """Re-run the filter and sort; the cursor stays on its paper (or its row)."""
+        problem = self.filter_bar.problem
+        if problem is not None:  # never an earlier keystroke's results as if they were these
+            self._matches = None
+            self.shown = 0
+            self.papers.show([], problem="see the message under the filter")
+            self.show_detail()
+            self.update_status(0)
+            return
         matches = self.library.filter(self.filter_query)
         rows = matches.ordered(self.sort, narrowing=self._matches)
         self._matches = matches
         self.shown = len(rows)
-        self.papers.show(rows)
+        self.papers.show(rows, highlights=self.filter_query.highlights("title"))
         self.show_detail()
         self.update_status(matches.unread())
 
     def update_status(self, unread: int | None = None) -> None:
+        invalid = self.filter_bar.problem is not None
         if unread is None:
-            unread = self.library.filter(self.filter_query).unread()
+            unread = 0 if invalid else self.library.filter(self.filter_query).unread()
         busy = ""
-        if not self.search_ready:
-            busy = "indexing abstracts… (words match titles only until then)"
+        if invalid:
+            busy = "invalid filter"
+        elif not self.search_ready:
+            busy = "indexing abstracts… (words match titles, tags and notes until then)"
         self.query_one("#status", StatusLine).show(
             shown=self.shown,
             total=len(self.library),
@@ -207,7 +219,9 @@ class ReadListApp(App[None]):
         if paper is not None and not paper.abstract and self.abstracts is not None:
             paper = paper.with_abstract(self.abstracts.get(paper.id, ""))
         pending = not self.search_ready and self.abstracts is None
-        self.query_one("#detail", DetailPane).show(paper, annotation, abstract_pending=pending)
+        self.query_one("#detail", DetailPane).show(
+            paper, annotation, abstract_pending=pending, query=self.filter_query
+        )
 
     # -- loading a large library in stages -----------------------------------------------
 
@@ -268,6 +282,9 @@ class ReadListApp(App[None]):
         self.filter_query = query
         self.refilter()
 
+    def _filter_problem(self, problem: str | None) -> None:
+        self.refilter()
+
     def action_move(self, how: str) -> None:
         getattr(self.papers, f"action_{how}")()
 
@@ -275,6 +292,12 @@ class ReadListApp(App[None]):
         """Enter: back to the list. Escape: clear the filter, back to the list."""
         if clear:
             self.filter_bar.input.value = ""  # the watcher re-filters at once
+        elif self.filter_bar.problem is not None:
+            self.notify(
+                "The filter is not a valid query yet: fix it, or Esc to clear it.",
+                severity="warning",
+            )
+            return
         self.screen.set_focus(self.papers)
 
     # -- changing annotations ------------------------------------------------------------

@@ -8,6 +8,9 @@ the list, the text and the scrollbar change in the same frame.
 
 Paper text is wrapped as `rich.text.Text` (never markup): a title such as `[bold]x[/]`
 or `[@click=app.quit]` shows exactly as written. The note is the user's own Markdown.
+The filter's words are marked (`detail--match`) in the title, the abstract and the note
+by styling spans of those Texts; a note with a match is shown as plain text, since
+Markdown rendering would move the characters the spans point at.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from textual.strip import Strip
 
 from readlist.formatting import metadata_parts, stars
 from readlist.models import Annotation, Paper
+from readlist.query import Query
+from readlist.query.highlight import match_spans
 from readlist.text import strip_controls
 from readlist.tui.widgets.scrolling import set_virtual_size
 
@@ -46,6 +51,7 @@ class DetailPane(ScrollView, can_focus=False):
         "detail--unread",
         "detail--tag",
         "detail--heading",
+        "detail--match",
     }
     DEFAULT_CSS = """
     /* Always a scrollbar: one appearing or disappearing (a short abstract after a long
@@ -59,6 +65,7 @@ class DetailPane(ScrollView, can_focus=False):
     DetailPane > .detail--unread { color: $text-primary; }
     DetailPane > .detail--tag { color: $text-accent; }
     DetailPane > .detail--heading { color: $text-muted; text-style: bold; }
+    DetailPane > .detail--match { color: $text-accent; text-style: bold underline; }
     """
     BINDINGS: ClassVar[list[BindingType]] = []
 
@@ -67,6 +74,7 @@ class DetailPane(ScrollView, can_focus=False):
         self._paper: Paper | None = None
         self._annotation = Annotation()
         self._pending = False
+        self._query = Query()
         self._strips: list[Strip] = []
         self._text = ""
 
@@ -76,10 +84,17 @@ class DetailPane(ScrollView, can_focus=False):
         return self._text
 
     def show(
-        self, paper: Paper | None, annotation: Annotation, *, abstract_pending: bool = False
+        self,
+        paper: Paper | None,
+        annotation: Annotation,
+        *,
+        abstract_pending: bool = False,
+        query: Query | None = None,
     ) -> None:
+        """Show `paper`; the words of `query` are marked in its title, abstract and note."""
         changed_paper = paper is None or self._paper is None or paper.id != self._paper.id
         self._paper, self._annotation, self._pending = paper, annotation, abstract_pending
+        self._query = query if query is not None else Query()
         self._layout()
         if changed_paper:
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -101,7 +116,7 @@ class DetailPane(ScrollView, can_focus=False):
             return Text("No paper selected.", style=self._style("detail--muted"))
         muted = self._style("detail--muted")
         parts: list[RenderableType] = [
-            Text(strip_controls(paper.title), style=self._style("detail--title")),
+            self._marked(strip_controls(paper.title), "title", self._style("detail--title")),
             Text(""),
             Text(metadata(paper), style=muted),
         ]
@@ -128,18 +143,30 @@ class DetailPane(ScrollView, can_focus=False):
         parts += [status, Text("")]
         if annotation.note:
             # The user's own words first: the note sits above the abstract.
+            note = strip_controls(annotation.note)
+            marked = self._marked(note, "note")
             parts += [
                 Text("Note", style=self._style("detail--heading")),
-                Markdown(strip_controls(annotation.note)),
+                marked if marked.spans else Markdown(note),
             ]
             parts.append(Text(""))
         if paper.abstract:
-            parts.append(Text(strip_controls(paper.abstract)))
+            parts.append(self._marked(strip_controls(paper.abstract), "abstract"))
         elif self._pending:
             parts.append(Text("Loading abstract…", style=muted + Style(italic=True)))
         else:
             parts.append(Text("(no abstract in the listing)", style=muted + Style(italic=True)))
         return Group(*parts)
+
+    def _marked(self, text: str, field: str, style: Style | str = "") -> Text:
+        """`text` as a Text, the query's words for `field` styled as matches."""
+        out = Text(text, style=style)
+        spans = match_spans(text, self._query.highlights(field))
+        if spans:
+            match = self._style("detail--match")
+            for start, end in spans:
+                out.stylize(match, start, end)
+        return out
 
     def _layout(self) -> None:
         width = self.scrollable_content_region.width
