@@ -1,0 +1,108 @@
+"""The filter in the TUI: an invalid query's error state, and matches marked on screen."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from textual.geometry import Region
+from textual.widgets import Static
+
+from readlist.library import Library
+from readlist.models import Annotation
+from readlist.query import parse
+from readlist.store import Store
+from readlist.tui.app import ReadListApp
+from readlist.tui.widgets.detail import DetailPane
+
+
+def make_app(store: Store) -> ReadListApp:
+    return ReadListApp(store, copy=lambda text, terminal: "nowhere", watch_interval=3600)
+
+
+def marked(segments: list[Segment]) -> list[str]:
+    """Texts drawn in a match style (the match styles are the only underlined ones)."""
+    return [s.text for s in segments if s.style is not None and s.style.underline]
+
+
+def status(app: ReadListApp) -> str:
+    return str(app.query_one("#status", Static).render())
+
+
+async def test_an_invalid_filter_shows_its_whole_error_and_no_stale_rows(
+    sample_store: Store,
+) -> None:
+    app = make_app(sample_store)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.press("slash", *"rate")
+        expected = len(Library(sample_store.papers(), {}).select(parse("rate")))
+        assert app.shown == expected > 0
+        await pilot.press(*":5")
+        error = app.query_one("#filter-error", Static)
+        message = str(error.render())
+        assert message.startswith("bad query: unknown filter 'rate:'")
+        assert message.endswith(
+            'put it in quotes: "rate:5" (at character 1); Esc clears the filter'
+        )
+        # All of it on screen: wrapped within the 80 columns, over several rows.
+        assert error.region.width <= 80 and error.region.height >= 3
+        lines = error.render_lines(Region(0, 0, error.size.width, error.size.height))
+        screen_text = " ".join(strip.text.strip() for strip in lines)
+        assert screen_text == message
+        assert "put it in quotes" in screen_text
+        # No earlier keystroke's results: nothing listed, and the list says why.
+        assert app.shown == 0
+        assert "the filter is not a valid query" in app.papers.empty_text
+        assert "invalid filter" in status(app)
+        # Enter does not pretend the list is a result: the filter keeps focus.
+        await pilot.press("enter")
+        assert app.focused is app.filter_bar.input
+        await pilot.press("backspace", "backspace")  # back to "rate", which parses
+        assert not app.filter_bar.has_class("-invalid")
+        assert app.shown == expected
+        assert "invalid filter" not in status(app)
+
+
+async def test_a_filter_made_valid_again_lists_its_papers(sample_store: Store) -> None:
+    app = make_app(sample_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"year:20x")
+        assert app.shown == 0
+        assert "not a number comparison" in str(app.query_one("#filter-error", Static).render())
+        assert "No papers match" not in app.papers.empty_text  # invalid, not empty
+        await pilot.press("backspace", *"24")
+        assert app.shown == len(Library(sample_store.papers(), {}).select(parse("year:2024")))
+
+
+async def test_query_words_are_marked_in_titles_and_the_detail_pane(sample_store: Store) -> None:
+    app = make_app(sample_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"rag")
+        assert app.shown == 4  # RAG, not "average" or "leverage"
+        rows = [marked(list(app.papers.render_line(y))) for y in range(app.shown)]
+        assert all(w == "RAG" for words in rows for w in words), rows
+        texts = [app.papers.render_line(y).text for y in range(app.shown)]  # titles as cut
+        assert [len(words) for words in rows] == [t.count("RAG") for t in texts]
+        assert sum(map(len, rows)) >= 3
+        await pilot.press("enter")
+        pane = app.query_one("#detail", DetailPane)
+        title = app.library.papers[app.papers.current or 0].title
+        shown = [w for strip in pane._strips for w in marked(list(strip))]
+        assert shown.count("RAG") >= title.count("RAG")
+        assert all(w.casefold() == "rag" for w in shown)
+
+
+async def test_a_phrase_and_a_note_are_marked_as_typed(sample_store: Store) -> None:
+    papers = sample_store.papers()
+    hft = next(p for p in papers if p.title.startswith("HFT"))
+    sample_store.update([hft.id], lambda a: a.with_note("Compare with [b]LoRA[/b] later"))
+    app = make_app(sample_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *'"half fine" lora', "enter")
+        assert app.shown == 1
+        assert marked(list(app.papers.render_line(0))) == ["Half Fine"]
+        pane = app.query_one("#detail", DetailPane)
+        shown = [w for strip in pane._strips for w in marked(list(strip))]
+        assert "Half Fine" in shown and "LoRA" in shown
+        assert "Compare with [b]LoRA[/b] later" in pane.text  # the note's text, not markup
+        assert app.library.annotation(hft.id) == Annotation(
+            note="Compare with [b]LoRA[/b] later", updated=app.library.annotation(hft.id).updated
+        )
