@@ -139,6 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
     for name, state in (("read", "read"), ("unread", "unread")):
         changing(name, f"mark matching papers {state}")
 
+    p = sub.add_parser("filter", help="save or remove a named filter (used as @NAME in any query)")
+    actions = p.add_subparsers(dest="filter_action", metavar="ACTION", required=True)
+    save = actions.add_parser(
+        "save",
+        help="save QUERY as NAME (replacing one of that name)",
+        epilog=QUERY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    save.add_argument("name", metavar="NAME", help="letters, digits, - _ . (typed as @NAME)")
+    save.add_argument("query", nargs="+", metavar="QUERY", help="the query to save")
+    remove = actions.add_parser("rm", help="remove the saved filter NAME")
+    remove.add_argument("name", metavar="NAME")
+    sub.add_parser("filters", help="list saved filters with their counts of papers and unread")
+
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
         "--repair",
@@ -270,8 +284,8 @@ def _load(
     from readlist.query import parse
     from readlist.store import Store
 
-    query = parse(query_text)  # a bad query fails before the library is read
     store = Store.open(db)
+    query = parse(query_text, saved=store.saved_filters())  # fails before papers are read
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text)
     library = Library(papers, store.annotations())
@@ -377,7 +391,60 @@ def cmd_unread(args: argparse.Namespace, db: Path) -> int:
     return _annotate(args, db, lambda a: a.with_read(False), "marked unread:")
 
 
+def cmd_filter(args: argparse.Namespace, db: Path) -> int:
+    from readlist.query import parse
+    from readlist.store import Store
+    from readlist.store.filters import check_name
+
+    store = Store.open(db)
+    if args.filter_action == "rm":
+        if not store.remove_filter(args.name):
+            raise ReadlistError(f"no saved filter named {strip_controls(args.name)!r}")
+        print(f"removed filter {strip_controls(args.name)}")
+        return EXIT_OK
+    name, text = check_name(args.name), query_text(args.query)
+    others = {k: v for k, v in store.saved_filters().items() if k.casefold() != name.casefold()}
+    parse(f"@{name}", saved={**others, name: text})  # a bad query (or a loop) is not saved
+    store.save_filter(name, text)
+    print(f"saved filter @{name}: {strip_controls(text)}")
+    return EXIT_OK
+
+
+def cmd_filters(args: argparse.Namespace, db: Path) -> int:
+    from readlist.library import Library
+    from readlist.query import Query, parse
+    from readlist.store import Store
+
+    store = Store.open(db)
+    saved = store.saved_filters()
+    if not saved:
+        print("readlist: no saved filters; save one with: readlist filter save NAME QUERY",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_OK
+    queries: dict[str, Query | ReadlistError] = {}
+    for name in saved:
+        try:
+            queries[name] = parse(f"@{name}", saved=saved)
+        except ReadlistError as error:  # e.g. it names a filter removed since
+            queries[name] = error
+    abstracts = any(not isinstance(q, ReadlistError) and q.searches_text for q in queries.values())
+    library = Library(store.papers(with_abstracts=abstracts), store.annotations())
+    width = max(len(name) for name in saved) + 1
+    for name, text in saved.items():
+        query = queries[name]
+        if isinstance(query, ReadlistError):
+            counts = f"{'-':>7}  {'-':>7}  "
+        else:
+            matches = library.filter(query)
+            counts = f"{len(matches):>7,}  {matches.unread():>7,}  "
+        shown = strip_controls(text)
+        print(f"@{name.ljust(width)} {counts}{shown}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "filter": cmd_filter,
+    "filters": cmd_filters,
     "import": cmd_import,
     "list": cmd_list,
     "export": cmd_export,
