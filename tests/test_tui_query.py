@@ -106,3 +106,42 @@ async def test_a_phrase_and_a_note_are_marked_as_typed(sample_store: Store) -> N
         assert app.library.annotation(hft.id) == Annotation(
             note="Compare with [b]LoRA[/b] later", updated=app.library.annotation(hft.id).updated
         )
+
+
+def picker_rows(app: ReadListApp) -> list[str]:
+    from textual.widgets import OptionList
+
+    options = app.screen.query_one("#filter-options", OptionList)
+    return [" ".join(str(options.get_option_at_index(i).prompt).split())
+            for i in range(options.option_count)]  # fmt: skip
+
+
+async def test_saved_filters_show_live_counts_and_jump_on_digits(sample_store: Store) -> None:
+    from readlist.tui.screens.filters import FilterPicker
+
+    sample_store.save_filter("rag", '"rag" OR retrieval')
+    sample_store.save_filter("hft", '"half fine"')
+    library = Library(sample_store.papers(), {})
+    rag = len(library.select(parse('"rag" OR retrieval')))
+    app = make_app(sample_store)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await pilot.press("f")
+        assert isinstance(app.screen, FilterPicker)
+        assert picker_rows(app) == [
+            f'1 @rag {rag} papers · {rag} unread "rag" OR retrieval',
+            '2 @hft 1 papers · 1 unread "half fine"',
+        ]
+        await pilot.press("2")  # jumps to the second filter
+        assert app.filter_bar.value == "@hft" and app.shown == 1
+        await pilot.press("r")  # mark the HFT paper read
+        await pilot.press("f")
+        assert picker_rows(app)[1] == '2 @hft 1 papers · 0 unread "half fine"'
+        await pilot.press("1")
+        assert app.filter_bar.value == "@rag" and app.shown == rag
+        await pilot.press("slash", "ctrl+u", *"@hft OR @rag")
+        assert app.shown == rag + 1
+        await pilot.press("ctrl+u", *"@nope")
+        assert "no saved filter '@nope' (saved: @hft, @rag)" in str(
+            app.query_one("#filter-error", Static).render()
+        )
+        assert app.shown == 0

@@ -29,7 +29,7 @@ from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.library import SORT_KEYS, Library, Matches, sort_label
 from readlist.models import Annotation, Paper
-from readlist.query import Query
+from readlist.query import Query, parse
 from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Change, Edit
@@ -37,6 +37,7 @@ from readlist.text import strip_controls
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.screens.cite import CitationPicker
+from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.tags import TagEditor
@@ -109,6 +110,7 @@ class ReadListApp(App[None]):
         self._disk_error: str | None = None
         self._matches: Matches | None = None  # the last filter result (see refilter)
         self._collector = PauseCollector()
+        self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -139,6 +141,8 @@ class ReadListApp(App[None]):
         self.watch(self.papers, "highlighted", self.show_detail, init=False)
         self.watch(self.filter_bar, "parsed", self._filter_changed, init=False)
         self.watch(self.filter_bar, "problem", self._filter_problem, init=False)
+        self.filter_bar.saved = lambda: self.saved_filters
+        self._read_saved_filters()
         self.refilter()
         self.call_after_refresh(freeze_survivors)
         # Garbage is collected when the user pauses, not in the middle of a keystroke.
@@ -454,6 +458,34 @@ class ReadListApp(App[None]):
         # loop, and keys typed in the same burst ("/rlhf") would reach the list first
         # (where r marks a paper read).
         self.screen.set_focus(self.filter_bar.input)
+
+    def _read_saved_filters(self) -> bool:
+        try:
+            self.saved_filters = self.store.saved_filters()
+        except ReadlistError as error:
+            self.notify(str(error), title="Saved filters", severity="error", markup=False)
+            return False
+        return True
+
+    def action_saved_filters(self) -> None:
+        if not self._read_saved_filters():
+            return
+        saved = self.saved_filters
+        counts = []
+        for name, text in saved.items():
+            try:
+                matches = self.library.filter(parse(f"@{name}", saved=saved))
+            except ReadlistError:
+                counts.append(FilterCount(name, text, None, None))
+                continue
+            counts.append(FilterCount(name, text, len(matches), matches.unread()))
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.filter_bar.input.value = f"@{name}"  # the watcher re-filters at once
+                self.screen.set_focus(self.papers)
+
+        self.push_screen(FilterPicker(counts), chosen)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format)))

@@ -41,6 +41,7 @@ BINDINGS: list[BindingType] = [
     Binding("c", "copy_citation", "Cite", priority=True),
     Binding("C", "pick_citation", "Cite as", key_display="C", show=False, priority=True),
     Binding("s", "cycle_sort", "Sort", priority=True),
+    Binding("f", "saved_filters", "Saved", priority=True),
     Binding("o", "open_link", "Open", priority=True),
     Binding("J", "scroll_detail(3)", "Scroll details down", show=False, priority=True),
     Binding("K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True),
@@ -54,6 +55,7 @@ LIST_ACTIONS = frozenset(
     {
         "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail",
+        "saved_filters",
     }
 )  # fmt: skip
 
@@ -69,6 +71,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
     ("Open link", "Open the paper's first link (o)", "open_link"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
+    ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
 )
 
@@ -81,6 +84,7 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("g / G / Home / End", "first / last paper"),
         ("J / K", "scroll the details down / up"),
         ("/", "filter (Enter: back to the list, Esc: clear)"),
+        ("f", "saved filters with counts; 1-9 picks one"),
         ("r", "toggle read"),
         ("1 … 5", "rate; 0 clears the rating"),
         ("t", "edit tags (Tab completes)"),
