@@ -41,7 +41,8 @@ BINDINGS: list[BindingType] = [
     Binding("c", "copy_citation", "Cite", priority=True),
     Binding("C", "pick_citation", "Cite as", key_display="C", show=False, priority=True),
     Binding("s", "cycle_sort", "Sort", priority=True),
-    Binding("f", "saved_filters", "Saved", priority=True),
+    # "f @": saved filters (@NAME); the footer has no room for a longer label at 80 columns.
+    Binding("f", "saved_filters", "@", priority=True),
     Binding("o", "open_link", "Open", priority=True),
     Binding("J", "scroll_detail(3)", "Scroll details down", show=False, priority=True),
     Binding("K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True),
