@@ -363,3 +363,19 @@ def test_the_word_index_gives_what_a_scan_gives(
         assert indexed.evaluate(parse(words[0]), {}, {}) == scanned.evaluate(
             parse(words[0]), {}, {}
         )
+
+
+def test_the_readme_table_is_the_generated_one() -> None:
+    from pathlib import Path
+
+    from readlist.query.syntax import SYNTAX, cli_help, help_rows, markdown_table
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- query-table:start -->\n", "<!-- query-table:end -->"
+    table = readme[readme.index(start) + len(start) : readme.index(end)]
+    assert table == markdown_table()
+    assert len(table.splitlines()) == len(SYNTAX) + 2
+    assert all(row.example in cli_help() for row in SYNTAX)
+    assert help_rows() == tuple((row.example, row.description) for row in SYNTAX)
+    for row in SYNTAX:  # every example in the documentation parses
+        parse(row.example, saved={"inbox": "is:unread"})

@@ -69,5 +69,6 @@ def markdown_table() -> str:
 
     lines = ["| Syntax | Example | Matches |", "| --- | --- | --- |"]
     for row in SYNTAX:
-        lines.append(f"| {cell(row.syntax)} | {cell(row.example)} | {row.description} |")
+        description = row.description.replace("|", "\\|")
+        lines.append(f"| {cell(row.syntax)} | {cell(row.example)} | {description} |")
     return "\n".join(lines) + "\n"
