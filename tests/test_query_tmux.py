@@ -17,7 +17,7 @@ from .conftest import DAILY, SEARCH, RunCli, readlist_command
 if shutil.which("tmux") is None:
     pytest.skip("tmux is not installed", allow_module_level=True)
 
-from .test_e2e_tmux import LIST_ROW, Terminal, focus_filter, footer, status  # noqa: E402
+from .test_e2e_tmux import LIST_ROW, Terminal, focus_filter, footer, status
 
 
 @pytest.fixture
