@@ -246,12 +246,20 @@ class SearchIndex:
         CLI) and too slow for one query per keystroke at 100k (the TUI builds it in the
         background; until then scanning gives the same results).
         """
+        index = self.make_text_index()
+        self.use_text_index(index)
+        return index
+
+    def make_text_index(self) -> WordIndex:
+        """The word index, built without touching what queries use (for a worker thread)."""
         texts = self.texts("text")
         with gc_paused():
-            index = WordIndex(texts)
+            return WordIndex(texts)
+
+    def use_text_index(self, index: WordIndex) -> None:
+        """Answer word terms from `index` from now on (on the thread that evaluates)."""
         self.text_index = index
         self._cache.clear()
-        return index
 
 
 def _extends(new: str, old: str, substring: bool) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rich.segment import Segment
 from textual.geometry import Region
 from textual.widgets import Static
@@ -145,3 +146,40 @@ async def test_saved_filters_show_live_counts_and_jump_on_digits(sample_store: S
             app.query_one("#filter-error", Static).render()
         )
         assert app.shown == 0
+
+
+async def test_abstracts_are_searched_before_the_index_is_built(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staged start: once abstracts are read, words find them, index or not."""
+    import threading
+
+    from readlist.search import SearchIndex
+
+    release = threading.Event()
+    make = SearchIndex.make_text_index
+
+    def slow_index(self: SearchIndex):  # type: ignore[no-untyped-def]
+        release.wait(10)
+        return make(self)
+
+    monkeypatch.setattr(SearchIndex, "make_text_index", slow_index)
+    monkeypatch.setattr("readlist.tui.app.INDEX_ABOVE", 0)  # index even 101 papers
+    word = "findings"  # in abstracts, in no title
+    papers = sample_store.papers()
+    assert not any(word in p.title.casefold() for p in papers)
+    expected = len(Library(papers, {}).select(parse(word)))
+    assert expected > 0
+    app = ReadListApp(sample_store, copy=lambda t, f: "x", watch_interval=3600, stage_above=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while not app.abstracts_searched:
+            await pilot.pause(0.01)
+        assert not app.search_ready  # the index is still being built
+        await pilot.press("slash", *word)
+        assert app.shown == expected
+        assert "search is complete" in status(app)
+        release.set()
+        while not app.search_ready:
+            await pilot.pause(0.01)
+        assert app.shown == expected
+        assert app.library.search.text_index is not None

@@ -34,6 +34,7 @@ from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Change, Edit
 from readlist.text import strip_controls
+from readlist.textindex import WordIndex
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.screens.cite import CitationPicker
@@ -103,8 +104,10 @@ class ReadListApp(App[None]):
         self.citation_format = DEFAULT_FORMAT
         self.shown = 0
         # True once abstracts are loaded and the full-text index is built (benchmarks
-        # and tests wait on it; until then text filters search titles only).
+        # and tests wait on it). Before that, `abstracts_searched` says whether words
+        # are searched in abstracts yet (by scanning: exact, slower per key at 100k).
         self.search_ready = not staged
+        self.abstracts_searched = not staged
         self.abstracts: dict[str, str] | None = None
         self._reloading = False
         self._disk_error: str | None = None
@@ -205,8 +208,10 @@ class ReadListApp(App[None]):
         busy = ""
         if invalid:
             busy = "invalid filter"
-        elif not self.search_ready:
+        elif not self.abstracts_searched:
             busy = "indexing abstracts… (words match titles, tags and notes until then)"
+        elif not self.search_ready:
+            busy = "indexing abstracts… (search is complete; keys may be slower until then)"
         self.query_one("#status", StatusLine).show(
             shown=self.shown,
             total=len(self.library),
@@ -251,10 +256,15 @@ class ReadListApp(App[None]):
         # index's do not peak together.
         self.store.release_catalogue_cache()
         search = SearchIndex(papers)
-        if len(papers) > INDEX_ABOVE:
-            search.build_text_index()
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._catalogue_ready, papers, search)
+        search.texts("text")  # here, not on the UI thread at the first key
+        worker = get_current_worker()
+        if worker.is_cancelled:
+            return
+        # Searched by scanning at once (exact), then by the index once it is built.
+        self.call_from_thread(self._catalogue_ready, papers, search)
+        index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
+        if not worker.is_cancelled:
+            self.call_from_thread(self._index_ready, search, index)
 
     def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
         self.abstracts = abstracts
@@ -267,7 +277,7 @@ class ReadListApp(App[None]):
         # paper) stay the same.
         self.library = Library(papers, self.library.annotations, search)
         self.papers.set_library(self.library)
-        self.search_ready = True
+        self.abstracts_searched = True
         self.abstracts = None
         self._reloading = False
         freeze_survivors()
@@ -275,6 +285,14 @@ class ReadListApp(App[None]):
         if added > 0:
             papers_word = "papers" if added > 1 else "paper"
             self.notify(f"{added:,} new {papers_word} imported by another readlist process.")
+
+    def _index_ready(self, search: SearchIndex, index: WordIndex | None) -> None:
+        if search is not self.library.search:
+            return  # a newer catalogue replaced this one meanwhile
+        if index is not None:
+            search.use_text_index(index)
+        self.search_ready = True
+        self.update_status()
 
     def _catalogue_failed(self, error: ReadlistError) -> None:
         self._reloading = False
