@@ -281,11 +281,14 @@ def _load(
 ) -> tuple[Store, Library, list[int]]:
     """Open the library and select the papers `query_text` matches, in `sort` order."""
     from readlist.library import Library
+    from readlist.paths import LibraryPaths
     from readlist.query import parse
     from readlist.store import Store
+    from readlist.store.filters import filters_path, read_filters
 
+    # A bad query fails before the library is read.
+    query = parse(query_text, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
     store = Store.open(db)
-    query = parse(query_text, saved=store.saved_filters())  # fails before papers are read
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text)
     library = Library(papers, store.annotations())
