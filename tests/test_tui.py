@@ -199,8 +199,8 @@ async def test_malformed_query_shows_inline_error_and_keeps_the_list(app: ReadLi
         await pilot.press("backspace", "4")
         assert not app.filter_bar.has_class("-invalid")
         assert app.shown == 0  # hft is unrated
-        await pilot.press(*'"unclosed')
-        assert "unclosed quote" in str(error.render())
+        await pilot.press(*' "half fine')  # a phrase being typed is a query already
+        assert not app.filter_bar.has_class("-invalid")
 
 
 async def test_cursor_follows_its_paper_through_a_filter(app: ReadListApp) -> None:

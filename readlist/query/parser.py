@@ -40,7 +40,6 @@ from readlist.query.nodes import (
 )
 from readlist.query.syntax import SYNTAX
 from readlist.query.words import words
-from readlist.text import strip_controls
 
 NUMERIC_FIELDS = ("rating", "year", "upvotes", "comments", "authors")
 TEXT_FIELD_NAMES = {
@@ -68,6 +67,9 @@ _FIELD = re.compile(r"^([A-Za-z]+):(?!//)(.*)$", re.DOTALL)
 _DAYS = re.compile(r"^(\d{1,5})d$")
 _MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 _SPECIAL = "()|"
+# Control characters one by one (not whole escape sequences, which could swallow the
+# rest of a message): what an error quotes of the query must print as one line.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MAX_DEPTH = 50  # of parentheses and saved filters inside each other
 
 
@@ -87,7 +89,7 @@ def parse(text: str, *, today: date | None = None, saved: Mapping[str, str] | No
         return Query(_Parser(text, today or date.today(), saved or {}, ()).parse())
     except QueryError as error:
         # Messages quote what was typed: keep them one printable line.
-        problem = " ".join(strip_controls(error.problem).split())
+        problem = " ".join(_CONTROLS.sub("", error.problem).split())
         if problem == error.problem:
             raise
         raise QueryError(problem, error.position) from None
@@ -341,13 +343,21 @@ def _tokens(text: str) -> list[_Token]:
             if text[i] == '"':
                 close = text.find('"', i + 1)
                 if close < 0:
-                    raise QueryError("unclosed quote", i)
+                    # A phrase being typed: it runs to the end, so every keystroke of
+                    # `"prompt tun` is a query (an empty one adds nothing yet).
+                    rest = text[i + 1 :]
+                    if rest.strip() or chunk:
+                        chunk.append('"' + rest + '"')
+                    i = n
+                    break
                 chunk.append(text[i : close + 1])
                 i = close + 1
             else:
                 chunk.append(text[i])
                 i += 1
         word = "".join(chunk)
+        if not word:
+            continue  # a lone '"' at the end
         if word in ("OR", "NOT"):
             out.append(_Token(word, word, start))
         else:
