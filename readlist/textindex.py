@@ -18,7 +18,7 @@ Results are exact: the index only narrows which texts are tested.
 from __future__ import annotations
 
 import bisect
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 
 from readlist.bitsets import bits_of, indices_of
@@ -38,14 +38,10 @@ class WordIndex:
         n = self.n = len(texts)
         self.all = (1 << n) - 1
         self._texts = texts
-        postings: dict[str, list[int]] = {}
+        postings: defaultdict[str, list[int]] = defaultdict(list)
         for i, text in enumerate(texts):
             for word in set(text.split()):
-                found = postings.get(word)
-                if found is None:
-                    postings[word] = [i]
-                else:
-                    found.append(i)
+                postings[word].append(i)  # the hot loop: ~150 words x 100k papers
         postings.pop("|", None)  # the field separator
         threshold = max(16, int(n * _FREQUENT_SHARE))
         self._frequent: dict[str, int] = {}

@@ -26,9 +26,17 @@ def normalize(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# ASCII text (most of it) is cut by `str.translate` + `split`, both C loops: the
+# Unicode-aware regex is ~30x slower, which cost seconds at 100,000 abstracts.
+_ASCII_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
+
+
 def words(text: str) -> list[str]:
     """The normalised words of `text`, in order."""
-    return _WORD.findall(normalize(text))
+    folded = normalize(text)
+    if folded.isascii():
+        return folded.translate(_ASCII_SEPARATORS).split()
+    return _WORD.findall(folded)
 
 
 def searchable(*parts: str) -> str:
