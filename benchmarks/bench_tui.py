@@ -158,8 +158,8 @@ def library_for(n: int, seed: int) -> Path:
 class Word:
     """The filter word and how many papers each of its prefixes matches.
 
-    Matching is what readlist's text filter does with no annotations in the library: a
-    case-insensitive substring of the title or the abstract.
+    Matching is what readlist's text filter does with no annotations in the library
+    (query language v2): a word of the title or the abstract starting with the prefix.
     """
 
     word: str
@@ -176,26 +176,31 @@ def choose_word(papers: Sequence[Paper]) -> Word:
     """A `WORD_LENGTH`-letter prefix of a long word common in titles and abstracts.
 
     Candidates are ranked by how many titles hold a word starting with them; the first
-    that also occurs in abstracts and matches at most `MAX_WORD_SHARE` of the papers wins.
+    that also starts words in abstracts and matches at most `MAX_WORD_SHARE` of the
+    papers wins. Counts come from readlist's own evaluator (checked against a slow
+    reference in tests/test_query_v2.py).
     """
+    from readlist.query import parse
+    from readlist.search import SearchIndex
+
     long_word = re.compile(rf"[a-z]{{{WORD_LENGTH},}}")
     in_titles: Counter[str] = Counter()
     for paper in papers:
         in_titles.update({w[:WORD_LENGTH] for w in long_word.findall(paper.title.lower())})
-    titles = [p.title.lower() for p in papers]
-    abstracts = [p.abstract.lower() for p in papers]
+    search = SearchIndex(papers)
+
+    def count(query: str) -> int:
+        return search.evaluate(parse(query), {}, {}).bit_count()
+
     for word, _count in sorted(in_titles.items(), key=lambda kv: (-kv[1], kv[0]))[:50]:
-        by_abstract = sum(word in abstract for abstract in abstracts)
-        both = sum(word in t or word in a for t, a in zip(titles, abstracts, strict=True))
+        by_abstract = count(f"abstract:{word}")
+        both = count(word)
         if by_abstract and 0 < both <= MAX_WORD_SHARE * len(papers):
             prefixes = [word[: i + 1] for i in range(len(word))]
             return Word(
                 word,
-                matches=[
-                    sum(p in t or p in a for t, a in zip(titles, abstracts, strict=True))
-                    for p in prefixes
-                ],
-                in_titles=[sum(p in t for t in titles) for p in prefixes],
+                matches=[count(p) for p in prefixes],
+                in_titles=[count(f"title:{p}") for p in prefixes],
                 in_abstracts=by_abstract,
             )
     raise RuntimeError("no candidate filter word matches both titles and abstracts")
@@ -203,7 +208,7 @@ def choose_word(papers: Sequence[Paper]) -> Word:
 
 def word_for(library: Path) -> Word:
     """The filter word of a cached library (computed once, kept beside it)."""
-    cached = library / "word-v2.json"
+    cached = library / "word-v3.json"  # v3: word-prefix matching
     if cached.exists():
         return Word(**json.loads(cached.read_text(encoding="utf-8")))
     log("choosing the filter word")

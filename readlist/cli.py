@@ -24,6 +24,7 @@ from readlist.formatting import stars
 from readlist.library import SORT_KEYS
 from readlist.models import MAX_RATING, Annotation, normalize_tags
 from readlist.paths import ENV_VAR, resolve_db
+from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
@@ -37,23 +38,14 @@ EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 _NEG = "\x00"
 _SHORT_OPTIONS = frozenset({"-h", "-o", "-f", "-V", "-n", "-y"})  # every short option we have
 
-QUERY_HELP = """\
-query language (for list, export, tag, untag, rate, read, unread):
-  words / "a phrase"     all must occur in title, abstract, tags or note (any case);
-                         an argument of plain words with spaces is a phrase
-  tag:NAME               tagged NAME              is:read is:unread is:rated is:unrated
-  rating:>=4             also =, <, <=, >         year:2024  year:2020..2023
-  upvotes:>=10           comments:>=3             authors:>5
-  id:52393aed            (prefix of an id, as `readlist list` shows it)
-  -TERM                  negates a term, e.g. -is:read -tag:done
-"""
+QUERY_HELP = cli_help()
 
 EPILOG = f"""\
 {QUERY_HELP}
 examples:
   readlist --demo                       try it on the bundled sample listings
   readlist import ~/papers/2024-05-01.txt
-  readlist list "prompt tuning" -is:read
+  readlist list '"prompt tuning"' -is:read
   readlist tag 'id:52393aed' to-read nlp
   readlist export --format bibtex -o refs.bib tag:thesis
 
@@ -226,6 +218,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", "-n", action="store_true", help="show what would be removed; change nothing"
     )
     changing("restore", "bring back removed papers that match (see: readlist list --removed)")
+    p = sub.add_parser("filter", help="save or remove a named filter (used as @NAME in any query)")
+    actions = p.add_subparsers(dest="filter_action", metavar="ACTION", required=True)
+    save = actions.add_parser(
+        "save",
+        help="save QUERY as NAME (replacing one of that name)",
+        epilog=QUERY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    save.add_argument("name", metavar="NAME", help="letters, digits, - _ . (typed as @NAME)")
+    save.add_argument("query", nargs="+", metavar="QUERY", help="the query to save")
+    remove = actions.add_parser("rm", help="remove the saved filter NAME")
+    remove.add_argument("name", metavar="NAME")
+    sub.add_parser("filters", help="list saved filters with their counts of papers and unread")
 
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
@@ -263,24 +268,12 @@ def _is_negated_term(arg: str) -> bool:
 
 
 def query_text(parts: Sequence[str]) -> str:
-    """The query typed as shell arguments.
+    """The query typed as shell arguments: joined by spaces, read as the TUI reads it.
 
-    An argument of plain words with spaces (`"prompt tuning"`, quoted in the shell) is a
-    phrase, as a user means it; one with filters or quotes (`'tag:ml -is:read'`) is
-    query language as it stands.
+    A phrase needs its quotes inside the query (`readlist list '"prompt tuning"'`), as
+    in the TUI's filter, so the same text finds the same papers in both.
     """
-    return " ".join(_as_term(part) for part in parts)
-
-
-def _as_term(part: str) -> str:
-    from readlist.query import FIELDS
-
-    words = part.split()
-    # "HFT: Half Fine-Tuning" is a title: only a known filter makes a word a filter.
-    filters = tuple(f"{name}:" for name in FIELDS)
-    language = any(w.startswith("-") or w.lower().startswith(filters) for w in words)
-    plain = '"' not in part and not language
-    return f'"{part.strip()}"' if len(words) > 1 and plain else part
+    return " ".join(parts)
 
 
 def _restore(value: str) -> str:
@@ -447,10 +440,13 @@ def _load(
 ) -> tuple[Store, Library, list[int]]:
     """Open the library and select the papers `query_text` matches, in `sort` order."""
     from readlist.library import Library
+    from readlist.paths import LibraryPaths
     from readlist.query import parse
     from readlist.store import Store
+    from readlist.store.filters import filters_path, read_filters
 
-    query = parse(query_text)  # a bad query fails before the library is read
+    # A bad query fails before the library is read.
+    query = parse(query_text, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
     store = Store.open(db)
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
@@ -632,7 +628,60 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word}" if n == 1 else f"{n:,} {plural or word + 's'}"
 
 
+def cmd_filter(args: argparse.Namespace, db: Path) -> int:
+    from readlist.query import parse
+    from readlist.store import Store
+    from readlist.store.filters import check_name
+
+    store = Store.open(db)
+    if args.filter_action == "rm":
+        if not store.remove_filter(args.name):
+            raise ReadlistError(f"no saved filter named {strip_controls(args.name)!r}")
+        print(f"removed filter {strip_controls(args.name)}")
+        return EXIT_OK
+    name, text = check_name(args.name), query_text(args.query)
+    others = {k: v for k, v in store.saved_filters().items() if k.casefold() != name.casefold()}
+    parse(f"@{name}", saved={**others, name: text})  # a bad query (or a loop) is not saved
+    store.save_filter(name, text)
+    print(f"saved filter @{name}: {strip_controls(text)}")
+    return EXIT_OK
+
+
+def cmd_filters(args: argparse.Namespace, db: Path) -> int:
+    from readlist.library import Library
+    from readlist.query import Query, parse
+    from readlist.store import Store
+
+    store = Store.open(db)
+    saved = store.saved_filters()
+    if not saved:
+        print("readlist: no saved filters; save one with: readlist filter save NAME QUERY",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_OK
+    queries: dict[str, Query | ReadlistError] = {}
+    for name in saved:
+        try:
+            queries[name] = parse(f"@{name}", saved=saved)
+        except ReadlistError as error:  # e.g. it names a filter removed since
+            queries[name] = error
+    abstracts = any(not isinstance(q, ReadlistError) and q.searches_text for q in queries.values())
+    library = Library(store.papers(with_abstracts=abstracts), store.annotations())
+    width = max(len(name) for name in saved) + 1
+    for name, text in saved.items():
+        query = queries[name]
+        if isinstance(query, ReadlistError):
+            counts = f"{'-':>7}  {'-':>7}  "
+        else:
+            matches = library.filter(query)
+            counts = f"{len(matches):>7,}  {matches.unread():>7,}  "
+        shown = strip_controls(text)
+        print(f"@{name.ljust(width)} {counts}{shown}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "filter": cmd_filter,
+    "filters": cmd_filters,
     "import": cmd_import,
     "list": cmd_list,
     "export": cmd_export,

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from readlist.models import Annotation, Paper
 from readlist.query import Query
-from readlist.search import SearchIndex, annotation_haystack, mask_of
+from readlist.search import AnnotationText, SearchIndex, annotation_haystack, mask_of
 
 _EMPTY = Annotation()
 
@@ -54,7 +54,7 @@ class Library:
         self.search = search if search is not None else SearchIndex(papers)
         self._annotations: dict[str, Annotation] = {}
         self._by_position: dict[int, Annotation] = {}
-        self._haystacks: dict[int, str] = {}
+        self._haystacks: dict[int, AnnotationText] = {}
         self._orders: dict[str, list[int]] = {}
         self._rank: list[int] | None = None
         self.apply(annotations)

@@ -1,72 +1,61 @@
 """Evaluating queries over a catalogue, fast enough to filter on every keystroke.
 
-A query result is a bitset: a Python int whose bit `i` is set when paper `i` matches.
-AND, OR and NOT of whole result sets are then single C-level operations on 12.5 KB
-integers at 100,000 papers, and counting matches is `int.bit_count()`.
-
-Text terms search lower-cased "haystacks" (title + abstract). Results of text terms are
-cached per word, and a new word is searched only among the papers that matched a cached
-word it contains: typing "transf" after "trans" scans the "trans" matches, not the whole
-library. Terms on annotations (tags, read, rating, notes) are evaluated over the
+A query result is a bitset (see `readlist.bitsets`); a query tree is evaluated bottom
+up with `&`, `|` and `~`. Word terms search *searchable* texts (normalised words joined
+by spaces, see `readlist.query.words`): a word prefix is the substring " tun", a phrase
+" prompt tun". Results of catalogue terms are cached, and a new word is searched only
+among the papers that matched a cached word it extends: typing "transf" after "trans"
+scans the "trans" matches, not the whole library. With a `WordIndex` (built by
+`build_text_index`, in the TUI's background for large libraries) the default text field
+is answered from the index instead; before it exists, scanning gives the same answers,
+only slower. Terms on annotations (tags, read, rating, notes) are evaluated over the
 annotated papers only, which are few, and are never cached because they change.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING
 
+from readlist.bitsets import bits_of, indices_of, mask_of
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper
-from readlist.query import Flag, IdPrefix, Number, Query, Range, Tag, Term, Text
+from readlist.query import (
+    Added,
+    And,
+    Category,
+    Flag,
+    Has,
+    Node,
+    Not,
+    Number,
+    Or,
+    Prefix,
+    Query,
+    Range,
+    Tag,
+    Words,
+    searchable,
+)
+from readlist.textindex import WordIndex
 
-if TYPE_CHECKING:
-    from readlist.textindex import TextIndex
+__all__ = ["AnnotationText", "SearchIndex", "annotation_haystack", "bits_of", "mask_of"]
 
-_CACHE_SIZE = 64
-_ONE = 49  # ord("1")
-
-
-def bits_of(indices: Iterable[int], n: int) -> int:
-    """The bitset with the given bits set."""
-    idx = indices if isinstance(indices, list) else list(indices)
-    if len(idx) < 64:
-        bits = 0
-        for i in idx:
-            bits |= 1 << i
-        return bits
-    digits = bytearray(b"0") * n
-    top = n - 1
-    for i in idx:
-        digits[top - i] = _ONE
-    return int(digits, 2)
-
-
-def mask_of(bits: int, n: int) -> bytes:
-    """`mask[i] == 49` (b"1") exactly when bit i is set; for filtering ordered lists."""
-    return format(bits, "b").zfill(n)[::-1].encode("ascii") if n else b""
+_CACHE_SIZE = 128
+AnnotationText = tuple[str, str]
+"""(tags and note, note) as searchable texts, for one annotated paper."""
 
 
-def indices_of(bits: int, n: int) -> list[int]:
-    """The set bits of `bits`, ascending."""
-    if not bits:
-        return []
-    mask = mask_of(bits, n)
-    out: list[int] = []
-    find = mask.find
-    i = find(b"1")
-    while i >= 0:
-        out.append(i)
-        i = find(b"1", i + 1)
-    return out
+def annotation_haystack(annotation: Annotation) -> AnnotationText:
+    """What word terms search in an annotation: its tags and note; and the note alone."""
+    note = searchable(annotation.note)
+    return searchable(" ".join(annotation.tags), annotation.note), note
 
 
-def annotation_haystack(annotation: Annotation) -> str:
-    """What text terms search in an annotation: its tags and note, lower-cased."""
-    return (" ".join(annotation.tags) + "\n" + annotation.note).lower()
+def needle(words: Sequence[str], substring: bool) -> str:
+    """The substring a searchable text holds when it matches these words."""
+    return " ".join(words) if substring else " " + " ".join(words)
 
 
 class SearchIndex:
@@ -77,140 +66,202 @@ class SearchIndex:
         self.all = (1 << self.n) - 1
         self._papers = papers
         self._ids = [p.id for p in papers]
-        self._hay: list[str] | None = None  # lower-cased texts, built on first scan
-        self.text_index: TextIndex | None = None
-        self._text_cache: OrderedDict[str, int] = OrderedDict()
-        self._field_cache: dict[Term, int] = {}
+        self._texts: dict[str, list[str]] = {}  # searchable texts per field, on first use
+        self.text_index: WordIndex | None = None
+        self._cache: OrderedDict[Node, int] = OrderedDict()
 
     def evaluate(
-        self, query: Query, annotations: Mapping[int, Annotation], haystacks: Mapping[int, str]
+        self,
+        query: Query,
+        annotations: Mapping[int, Annotation],
+        haystacks: Mapping[int, AnnotationText],
     ) -> int:
         """The bitset of papers matching `query`.
 
         `annotations` and `haystacks` (see `annotation_haystack`) are keyed by paper
         position and hold only annotated papers.
         """
-        result = self.all
-        for term in query.terms:
-            bits = self._term(term, annotations, haystacks)
-            result &= (self.all & ~bits) if term.negated else bits
-            if not result:
-                break
-        return result
+        if query.root is None:
+            return self.all
+        return self._node(query.root, annotations, haystacks)
 
-    def _term(
-        self, term: Term, annotations: Mapping[int, Annotation], haystacks: Mapping[int, str]
+    def _node(
+        self,
+        node: Node,
+        annotations: Mapping[int, Annotation],
+        haystacks: Mapping[int, AnnotationText],
     ) -> int:
-        n = self.n
-        match term:
-            case Text(text=text):
-                extra = bits_of((i for i, hay in haystacks.items() if text in hay), n)
-                return self.text_bits(text) | extra
+        match node:
+            case And(nodes=nodes):
+                result = self.all
+                for child in nodes:
+                    result &= self._node(child, annotations, haystacks)
+                    if not result:
+                        break
+                return result
+            case Or(nodes=nodes):
+                result = 0
+                for child in nodes:
+                    result |= self._node(child, annotations, haystacks)
+                return result
+            case Not(node=inner):
+                return self.all & ~self._node(inner, annotations, haystacks)
+            case Words(field=field, words=words, substring=substring):
+                bits = 0 if field == "note" else self._catalogue(node)
+                if field in ("text", "note"):
+                    which = 0 if field == "text" else 1
+                    wanted = needle(words, substring)
+                    bits |= bits_of(
+                        (i for i, hay in haystacks.items() if wanted in hay[which]), self.n
+                    )
+                return bits
             case Tag(name=name):
-                return bits_of(
-                    (
-                        i
-                        for i, a in annotations.items()
-                        if any(t.casefold() == name for t in a.tags)
-                    ),
-                    n,
+                return self._annotated(
+                    annotations, lambda a: any(t.casefold() == name for t in a.tags)
                 )
             case Flag(flag=flag):
                 if flag in ("read", "unread"):
-                    bits = bits_of((i for i, a in annotations.items() if a.read), n)
+                    bits = self._annotated(annotations, lambda a: a.read)
                 else:
-                    bits = bits_of((i for i, a in annotations.items() if a.rating), n)
+                    bits = self._annotated(annotations, lambda a: bool(a.rating))
                 return bits if flag in ("read", "rated") else self.all & ~bits
+            case Has(what="note"):
+                return self._annotated(annotations, lambda a: bool(a.note))
+            case Has(what="tags"):
+                return self._annotated(annotations, lambda a: bool(a.tags))
             case Number(field="rating") as number:
                 if number.test(0):  # unannotated papers have rating 0 and match
-                    misses = (i for i, a in annotations.items() if not number.test(a.rating))
-                    return self.all & ~bits_of(misses, n)
-                return bits_of((i for i, a in annotations.items() if number.test(a.rating)), n)
-            case Number() | Range() | IdPrefix():
-                return self._catalogue_term(term)
-        raise AssertionError(f"unhandled term {term!r}")
+                    return self.all & ~self._annotated(
+                        annotations, lambda a: not number.test(a.rating)
+                    )
+                return self._annotated(annotations, lambda a: number.test(a.rating))
+            case Has() | Number() | Range() | Prefix() | Category() | Added():
+                return self._catalogue(node)
+        raise AssertionError(f"unhandled node {node!r}")
 
-    def _catalogue_term(self, term: Number | Range | IdPrefix) -> int:
-        key = term if not term.negated else _positive(term)
-        cached = self._field_cache.get(key)
-        if cached is None:
-            if isinstance(key, IdPrefix):
-                prefix = key.prefix
-                cached = bits_of(
-                    (i for i, pid in enumerate(self._ids) if pid.startswith(prefix)), self.n
-                )
-            else:
-                test = key.test
-                column = self._columns[key.field]
-                cached = bits_of(
-                    (i for i, v in enumerate(column) if v is not None and test(v)), self.n
-                )
-            self._field_cache[key] = cached
-        return cached
+    def _annotated(
+        self, annotations: Mapping[int, Annotation], test: Callable[[Annotation], bool]
+    ) -> int:
+        return bits_of((i for i, a in annotations.items() if test(a)), self.n)
 
-    @cached_property
-    def _columns(self) -> dict[str, list[int | None]]:
-        """Numeric fields by position; built on the first numeric query, not at start-up."""
-        papers = self._papers
-        return {
-            "year": [p.year for p in papers],
-            "upvotes": [p.upvotes for p in papers],
-            "comments": [p.comments for p in papers],
-            "authors": [p.author_total for p in papers],
-        }
+    # -- catalogue terms (cached: the catalogue does not change) ----------------------------
 
-    def haystack(self, position: int) -> str:
-        """What text terms search in a paper: title and abstract, lower-cased."""
-        paper = self._papers[position]
-        return f"{paper.title}\n{paper.abstract}".lower()
-
-    def build_text_index(self) -> TextIndex:
-        """Index every paper's text for fast substring search (seconds at 100k papers).
-
-        Without it, a text term scans every paper, which is right for one query (the
-        CLI) and too slow for one query per keystroke (the TUI builds it in the
-        background).
-        """
-        from readlist.textindex import TextIndex
-
-        haystack = self.haystack
-        with gc_paused():
-            index = TextIndex(self.n, (set(haystack(i).split()) for i in range(self.n)), haystack)
-        self.text_index = index
-        self._text_cache.clear()
-        return index
-
-    def text_bits(self, text: str) -> int:
-        """Papers whose title or abstract contains `text` (lower-case)."""
-        if self.text_index is not None:
-            cached = self._text_cache.get(text)
-            if cached is None:
-                cached = self._text_cache[text] = self.text_index.search(text)
-                if len(self._text_cache) > _CACHE_SIZE:
-                    self._text_cache.popitem(last=False)
-            return cached
-        cache = self._text_cache
-        cached = cache.get(text)
+    def _catalogue(self, node: Node) -> int:
+        cache = self._cache
+        cached = cache.get(node)
         if cached is not None:
-            cache.move_to_end(text)
+            cache.move_to_end(node)
             return cached
-        base: int | None = None
-        for word, bits in cache.items():
-            if word in text and (base is None or bits.bit_count() < base.bit_count()):
-                base = bits
-        if self._hay is None:
-            self._hay = [self.haystack(i) for i in range(self.n)]
-        hay = self._hay
-        if base is None:
-            found = [i for i, h in enumerate(hay) if text in h]
+        if isinstance(node, Words):
+            bits = self._words(node)
         else:
-            found = [i for i in indices_of(base, self.n) if text in hay[i]]
-        bits = bits_of(found, self.n)
-        cache[text] = bits
+            papers = self._papers
+            test = self._test(node)
+            bits = bits_of((i for i in range(self.n) if test(papers[i])), self.n)
+        cache[node] = bits
         if len(cache) > _CACHE_SIZE:
             cache.popitem(last=False)
         return bits
 
+    def _test(self, node: Node) -> Callable[[Paper], bool]:
+        match node:
+            case Has(what="authors"):
+                return lambda p: bool(p.authors)
+            case Has(what="link"):
+                return lambda p: bool(p.links)
+            case Has(what="abstract"):
+                return lambda p: bool(p.abstract)
+            case Number() | Range():
+                test, column = node.test, self._columns[node.field]
+                return lambda p: (v := column(p)) is not None and test(v)
+            case Prefix(field="id", prefix=prefix):
+                return lambda p: p.id.startswith(prefix)
+            case Prefix(prefix=prefix):
+                return lambda p: p.arxiv_id is not None and p.arxiv_id.lower().startswith(prefix)
+            case Category(name=name):
+                dotted = name + "."
+                return lambda p: any(
+                    (c := cat.casefold()) == name or c.startswith(dotted) for cat in p.categories
+                )
+            case Added(low=low, high=high):
+                return lambda p: p.added is not None and low <= p.added[:10] <= high
+        raise AssertionError(f"unhandled catalogue node {node!r}")
 
-def _positive(term: Number | Range | IdPrefix) -> Number | Range | IdPrefix:
-    return replace(term, negated=False)
+    @cached_property
+    def _columns(self) -> dict[str, Callable[[Paper], int | None]]:
+        return {
+            "year": lambda p: p.year,
+            "upvotes": lambda p: p.upvotes,
+            "comments": lambda p: p.comments,
+            "authors": lambda p: p.author_total,
+        }
+
+    def texts(self, field: str) -> list[str]:
+        """Every paper's searchable text for `field` (built on first use)."""
+        found = self._texts.get(field)
+        if found is None:
+            papers = self._papers
+            with gc_paused():
+                if field == "text":
+                    found = [searchable(p.title, p.abstract) for p in papers]
+                elif field == "title":
+                    found = [searchable(p.title) for p in papers]
+                elif field == "abstract":
+                    found = [searchable(p.abstract) for p in papers]
+                elif field == "author":
+                    found = [searchable(*p.authors) for p in papers]
+                elif field == "org":
+                    found = [searchable(p.organization or "") for p in papers]
+                else:
+                    raise ValueError(f"no searchable field {field!r}")
+            self._texts[field] = found
+        return found
+
+    def _words(self, node: Words) -> int:
+        if node.field == "text" and not node.substring and self.text_index is not None:
+            return self.text_index.search(node.words)
+        wanted = needle(node.words, node.substring)
+        # A cached term this one extends holds every paper this one can match.
+        base: int | None = None
+        for known, bits in self._cache.items():
+            if (
+                isinstance(known, Words)
+                and known.field == node.field
+                and known.substring == node.substring
+                and _extends(wanted, needle(known.words, known.substring), node.substring)
+                and (base is None or bits.bit_count() < base.bit_count())
+            ):
+                base = bits
+        texts = self.texts(node.field)
+        if base is None:
+            found = [i for i, text in enumerate(texts) if wanted in text]
+        else:
+            found = [i for i in indices_of(base, self.n) if wanted in texts[i]]
+        return bits_of(found, self.n)
+
+    def build_text_index(self) -> WordIndex:
+        """Index every paper's title and abstract by word (seconds at 100k papers).
+
+        Without it, a word term scans every paper, which is right for one query (the
+        CLI) and too slow for one query per keystroke at 100k (the TUI builds it in the
+        background; until then scanning gives the same results).
+        """
+        index = self.make_text_index()
+        self.use_text_index(index)
+        return index
+
+    def make_text_index(self) -> WordIndex:
+        """The word index, built without touching what queries use (for a worker thread)."""
+        texts = self.texts("text")
+        with gc_paused():
+            return WordIndex(texts)
+
+    def use_text_index(self, index: WordIndex) -> None:
+        """Answer word terms from `index` from now on (on the thread that evaluates)."""
+        self.text_index = index
+        self._cache.clear()
+
+
+def _extends(new: str, old: str, substring: bool) -> bool:
+    """Whether every text holding `new` holds `old` too."""
+    return old in new if substring else new.startswith(old)

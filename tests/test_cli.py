@@ -225,13 +225,19 @@ def test_domain_never_imports_textual() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def test_a_quoted_argument_of_plain_words_is_a_phrase(imported: RunCli) -> None:
-    phrase = imported("list", "prompt tuning")  # as typed: readlist list "prompt tuning"
+def test_the_cli_reads_a_query_as_the_tui_does(imported: RunCli, db: Path) -> None:
+    from readlist.library import Library
+    from readlist.query import parse
+
+    spaced = imported("list", "prompt tuning")  # as typed: readlist list "prompt tuning"
     words = imported("list", "prompt", "tuning")
-    language = imported("list", "prompt tuning -survey")  # query language as it stands
+    phrase = imported("list", '"prompt tuning"')
+    assert spaced.stdout == words.stdout
     assert 0 < phrase.stdout.count("\n") < words.stdout.count("\n")
-    assert 0 < language.stdout.count("\n") <= words.stdout.count("\n")
-    assert imported("list", '"prompt tuning"').stdout == phrase.stdout
+    store = Store.open(db)
+    library = Library(store.papers(), store.annotations())
+    for text, result in (("prompt tuning", words), ('"prompt tuning"', phrase)):
+        assert result.stdout.count("\n") == len(library.select(parse(text)))
 
 
 def test_an_empty_query_changes_nothing_without_all(imported: RunCli, db: Path) -> None:

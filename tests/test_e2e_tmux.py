@@ -509,8 +509,8 @@ def test_malformed_query_shows_inline_error_and_the_app_keeps_working(
     focus_filter(terminal)
     terminal.type("rating:>=9")
     terminal.wait_until(
-        lambda s: "ratings go from 0 to 5, not 9" in s.splitlines()[0],
-        "the error in the filter bar",
+        lambda s: "ratings go from 0 to 5, not 9" in s.splitlines()[1],
+        "the error under the filter",
     )
 
     # Fixing the query clears the error and filters (nothing is rated yet). The error

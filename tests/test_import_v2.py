@@ -331,19 +331,22 @@ def test_a_json_file_that_is_not_an_export_is_refused(cli: RunCli, tmp_path: Pat
 # -- removing papers --------------------------------------------------------------------------
 
 
+CPP = "id:" + paper_id("C++ Templates for Deep Learning Kernels")[:8]
+
+
 def test_remove_keeps_the_paper_and_its_annotations_until_restored(cli: RunCli, db: Path) -> None:
     assert cli("import", str(DATA / "hf-daily-2026.txt")).returncode == 0
-    assert cli("tag", "C++", "cpp").returncode == 0
-    refused = cli("remove", "C++")  # annotated, no terminal to ask: refuse
+    assert cli("tag", CPP, "cpp").returncode == 0
+    refused = cli("remove", CPP)  # annotated, no terminal to ask: refuse
     assert refused.returncode == 2 and "--yes" in refused.stderr
-    assert cli("remove", "--yes", "C++").returncode == 0
+    assert cli("remove", "--yes", CPP).returncode == 0
     assert "C++ Templates" not in cli("list").stdout
     assert "C++ Templates" in cli("list", "--removed").stdout
     again = cli("import", str(DATA / "hf-daily-2026.txt"))
     assert "1 you removed earlier (left removed)" in again.stdout
     assert "C++ Templates" not in cli("list").stdout
     assert cli("restore", "--all").stdout.strip() == "restored 1 paper"
-    assert "#cpp" in cli("list", "C++").stdout
+    assert "#cpp" in cli("list", CPP).stdout
 
 
 def test_remove_dry_run_and_empty_query(cli: RunCli, db: Path) -> None:

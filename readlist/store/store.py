@@ -32,6 +32,7 @@ from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.paths import LibraryPaths, backup_path, check_db
+from readlist.store import filters
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
@@ -318,6 +319,33 @@ class Store:
         """
         self._storages[PAPERS].forget()
         self._storages[ABSTRACTS].forget()
+
+    # -- saved filters (their own small file: see store/filters.py) ----------------------
+
+    def saved_filters(self) -> dict[str, str]:
+        """Saved filters' queries by name, in the order they were saved."""
+        return filters.read_filters(filters.filters_path(self.paths))
+
+    def save_filter(self, name: str, query: str) -> None:
+        """Save (or replace) the filter `name`; one atomic write under the lock."""
+        path = filters.filters_path(self.paths)
+        with self.locked():
+            old = filters.read_filters(path)
+            key = filters.check_name(name).casefold()
+            saved = {name if k.casefold() == key else k: v for k, v in old.items()}
+            saved[name] = query  # replaced in place (any case), or added last
+            filters.write_filters(path, saved)
+
+    def remove_filter(self, name: str) -> bool:
+        """Remove the filter `name` (any case); False if there was none."""
+        path = filters.filters_path(self.paths)
+        with self.locked():
+            saved = filters.read_filters(path)
+            kept = {k: v for k, v in saved.items() if k.casefold() != name.casefold()}
+            if len(kept) == len(saved):
+                return False
+            filters.write_filters(path, kept)
+            return True
 
     # -- the one place annotations are written -------------------------------------------
 

@@ -31,16 +31,18 @@ from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
 from readlist.library import SORT_KEYS, Library, Matches, sort_label
 from readlist.models import Annotation, Paper, identity_key
-from readlist.query import Query
+from readlist.query import Query, parse
 from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
 from readlist.text import strip_controls
+from readlist.textindex import WordIndex
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
+from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
 from readlist.tui.screens.note import DISCARD, NoteEditor
@@ -111,8 +113,10 @@ class ReadListApp(App[None]):
         self.citation_format = DEFAULT_FORMAT
         self.shown = 0
         # True once abstracts are loaded and the full-text index is built (benchmarks
-        # and tests wait on it; until then text filters search titles only).
+        # and tests wait on it). Before that, `abstracts_searched` says whether words
+        # are searched in abstracts yet (by scanning: exact, slower per key at 100k).
         self.search_ready = not staged
+        self.abstracts_searched = not staged
         self.abstracts: dict[str, str] | None = None
         self._reloading = False
         self._disk_error: str | None = None
@@ -121,6 +125,7 @@ class ReadListApp(App[None]):
         self._known: tuple[Library, set[str], set[str]] | None = None
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
+        self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -150,6 +155,9 @@ class ReadListApp(App[None]):
         # before the next screen update, so it is drawn in one frame.
         self.watch(self.papers, "highlighted", self.show_detail, init=False)
         self.watch(self.filter_bar, "parsed", self._filter_changed, init=False)
+        self.watch(self.filter_bar, "problem", self._filter_problem, init=False)
+        self.filter_bar.saved = lambda: self.saved_filters
+        self._read_saved_filters()
         self.refilter()
         self.call_after_refresh(freeze_survivors)
         # Garbage is collected when the user pauses, not in the middle of a keystroke.
@@ -189,20 +197,33 @@ class ReadListApp(App[None]):
 
     def refilter(self) -> None:
         """Re-run the filter and sort; the cursor stays on its paper (or its row)."""
+        problem = self.filter_bar.problem
+        if problem is not None:  # never an earlier keystroke's results as if they were these
+            self._matches = None
+            self.shown = 0
+            self.papers.show([], problem="see the message under the filter")
+            self.show_detail()
+            self.update_status(0)
+            return
         matches = self.library.filter(self.filter_query)
         rows = matches.ordered(self.sort, narrowing=self._matches)
         self._matches = matches
         self.shown = len(rows)
-        self.papers.show(rows)
+        self.papers.show(rows, highlights=self.filter_query.highlights("title"))
         self.show_detail()
         self.update_status(matches.unread())
 
     def update_status(self, unread: int | None = None) -> None:
+        invalid = self.filter_bar.problem is not None
         if unread is None:
-            unread = self.library.filter(self.filter_query).unread()
+            unread = 0 if invalid else self.library.filter(self.filter_query).unread()
         busy = ""
-        if not self.search_ready:
-            busy = "indexing abstracts… (words match titles only until then)"
+        if invalid:
+            busy = "invalid filter"
+        elif not self.abstracts_searched:
+            busy = "indexing abstracts… (words match titles, tags and notes until then)"
+        elif not self.search_ready:
+            busy = "indexing abstracts… (search is complete; keys may be slower until then)"
         self.query_one("#status", StatusLine).show(
             shown=self.shown,
             total=len(self.library),
@@ -219,7 +240,9 @@ class ReadListApp(App[None]):
         if paper is not None and not paper.abstract and self.abstracts is not None:
             paper = paper.with_abstract(self.abstracts.get(paper.id, ""))
         pending = not self.search_ready and self.abstracts is None
-        self.query_one("#detail", DetailPane).show(paper, annotation, abstract_pending=pending)
+        self.query_one("#detail", DetailPane).show(
+            paper, annotation, abstract_pending=pending, query=self.filter_query
+        )
 
     # -- loading a large library in stages -----------------------------------------------
 
@@ -245,10 +268,15 @@ class ReadListApp(App[None]):
         # index's do not peak together.
         self.store.release_catalogue_cache()
         search = SearchIndex(papers)
-        if len(papers) > INDEX_ABOVE:
-            search.build_text_index()
-        if not get_current_worker().is_cancelled:
-            self.call_from_thread(self._catalogue_ready, papers, search)
+        search.texts("text")  # here, not on the UI thread at the first key
+        worker = get_current_worker()
+        if worker.is_cancelled:
+            return
+        # Searched by scanning at once (exact), then by the index once it is built.
+        self.call_from_thread(self._catalogue_ready, papers, search)
+        index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
+        if not worker.is_cancelled:
+            self.call_from_thread(self._index_ready, search, index)
 
     def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
         self.abstracts = abstracts
@@ -265,7 +293,7 @@ class ReadListApp(App[None]):
         # worker ran are kept.
         self.library = Library(papers, self.library.annotations, search)
         self.papers.set_library(self.library)
-        self.search_ready = True
+        self.abstracts_searched = True
         self.abstracts = None
         self._reloading = False
         freeze_survivors()
@@ -282,6 +310,14 @@ class ReadListApp(App[None]):
             self.notify(f"{added:,} new {papers_word} imported by another readlist process.")
         self._own_import = False
 
+    def _index_ready(self, search: SearchIndex, index: WordIndex | None) -> None:
+        if search is not self.library.search:
+            return  # a newer catalogue replaced this one meanwhile
+        if index is not None:
+            search.use_text_index(index)
+        self.search_ready = True
+        self.update_status()
+
     def _catalogue_failed(self, error: ReadlistError) -> None:
         self._reloading = False
         self.notify(
@@ -292,6 +328,9 @@ class ReadListApp(App[None]):
         self.filter_query = query
         self.refilter()
 
+    def _filter_problem(self, problem: str | None) -> None:
+        self.refilter()
+
     def action_move(self, how: str) -> None:
         getattr(self.papers, f"action_{how}")()
 
@@ -299,6 +338,12 @@ class ReadListApp(App[None]):
         """Enter: back to the list. Escape: clear the filter, back to the list."""
         if clear:
             self.filter_bar.input.value = ""  # the watcher re-filters at once
+        elif self.filter_bar.problem is not None:
+            self.notify(
+                "The filter is not a valid query yet: fix it, or Esc to clear it.",
+                severity="warning",
+            )
+            return
         self.screen.set_focus(self.papers)
 
     # -- changing annotations ------------------------------------------------------------
@@ -561,6 +606,34 @@ class ReadListApp(App[None]):
         rows = self.papers.selection.rows
         if position is not None and position in rows:
             self.papers.move_to(list(rows).index(position))
+
+    def _read_saved_filters(self) -> bool:
+        try:
+            self.saved_filters = self.store.saved_filters()
+        except ReadlistError as error:
+            self.notify(str(error), title="Saved filters", severity="error", markup=False)
+            return False
+        return True
+
+    def action_saved_filters(self) -> None:
+        if not self._read_saved_filters():
+            return
+        saved = self.saved_filters
+        counts = []
+        for name, text in saved.items():
+            try:
+                matches = self.library.filter(parse(f"@{name}", saved=saved))
+            except ReadlistError:
+                counts.append(FilterCount(name, text, None, None))
+                continue
+            counts.append(FilterCount(name, text, len(matches), matches.unread()))
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.filter_bar.input.value = f"@{name}"  # the watcher re-filters at once
+                self.screen.set_focus(self.papers)
+
+        self.push_screen(FilterPicker(counts), chosen)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format)))

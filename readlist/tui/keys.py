@@ -41,6 +41,8 @@ BINDINGS: list[BindingType] = [
     Binding("c", "copy_citation", "Cite", priority=True),
     Binding("C", "pick_citation", "Cite as", key_display="C", show=False, priority=True),
     Binding("s", "cycle_sort", "Sort", priority=True),
+    # Not in the footer: 80 columns hold the keys above and "q Quit"; help and palette list it.
+    Binding("f", "saved_filters", "Saved filters", show=False, priority=True),
     Binding("o", "open_link", "Open", priority=True),
     # "Add" rather than "Import": the footer must fit in 80 columns with "q Quit" last.
     Binding("i", "import", "Add", priority=True),
@@ -57,7 +59,7 @@ LIST_ACTIONS = frozenset(
     {
         "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
-        "remove",
+        "remove", "saved_filters",
     }
 )  # fmt: skip
 
@@ -75,6 +77,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Remove paper", "Remove the highlighted paper; readlist restore brings it back (x)", "remove"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
+    ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
 )
 
@@ -87,6 +90,7 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("g / G / Home / End", "first / last paper"),
         ("J / K", "scroll the details down / up"),
         ("/", "filter (Enter: back to the list, Esc: clear)"),
+        ("f", "saved filters with counts; 1-9 picks one"),
         ("r", "toggle read"),
         ("1 … 5", "rate; 0 clears the rating"),
         ("t", "edit tags (Tab completes)"),

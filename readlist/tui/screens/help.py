@@ -12,16 +12,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-QUERY_HELP: tuple[tuple[str, str], ...] = (
-    ('transformer "prompt tuning"', "every word: title, abstract, tags, note"),
-    ("tag:NAME", "papers with that tag"),
-    ("is:read  is:unread", "read state (also is:rated, is:unrated)"),
-    ("rating:>=4", "also rating:4, <, <=, >, ="),
-    ("year:2024  year:2020..2023", "publication year (also year:>=2022)"),
-    ("upvotes:>=10  comments:>=3", "page counts; unknown never matches"),
-    ("id:52393aed", "one paper by id prefix"),
-    ("-TERM", "negates a term: -is:read, -tag:done"),
-)
+from readlist.query.syntax import help_rows
+
+QUERY_HELP: tuple[tuple[str, str], ...] = help_rows()  # the table the CLI and README use
 
 
 def table(rows: Sequence[tuple[str, str]]) -> Content:

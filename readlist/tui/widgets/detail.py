@@ -12,6 +12,9 @@ or `[@click=app.quit]` shows exactly as written. The note is the user's own Mark
 What is drawn is bounded, whatever the library holds: wrapping is linear in the text, so
 a 5 MB abstract took 13 s to show (and 20 MB never showed). Each text is cut at a limit
 far beyond what anyone reads in a pane, with a line saying so and where the rest is.
+The filter's words are marked (`detail--match`) in the title, the abstract and the note
+by styling spans of those Texts; a note with a match is shown as plain text, since
+Markdown rendering would move the characters the spans point at.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from textual.strip import Strip
 
 from readlist.formatting import metadata_parts, stars
 from readlist.models import Annotation, Paper
+from readlist.query import Query
+from readlist.query.highlight import match_spans
 from readlist.text import strip_controls
 from readlist.tui.widgets.scrolling import set_virtual_size
 
@@ -69,6 +74,7 @@ class DetailPane(ScrollView, can_focus=False):
         "detail--unread",
         "detail--tag",
         "detail--heading",
+        "detail--match",
     }
     DEFAULT_CSS = """
     /* Always a scrollbar: one appearing or disappearing (a short abstract after a long
@@ -82,6 +88,7 @@ class DetailPane(ScrollView, can_focus=False):
     DetailPane > .detail--unread { color: $text-primary; }
     DetailPane > .detail--tag { color: $text-accent; }
     DetailPane > .detail--heading { color: $text-muted; text-style: bold; }
+    DetailPane > .detail--match { color: $text-accent; text-style: bold underline; }
     """
     BINDINGS: ClassVar[list[BindingType]] = []
 
@@ -90,6 +97,7 @@ class DetailPane(ScrollView, can_focus=False):
         self._paper: Paper | None = None
         self._annotation = Annotation()
         self._pending = False
+        self._query = Query()
         self._strips: list[Strip] = []
         self._text = ""
 
@@ -99,10 +107,17 @@ class DetailPane(ScrollView, can_focus=False):
         return self._text
 
     def show(
-        self, paper: Paper | None, annotation: Annotation, *, abstract_pending: bool = False
+        self,
+        paper: Paper | None,
+        annotation: Annotation,
+        *,
+        abstract_pending: bool = False,
+        query: Query | None = None,
     ) -> None:
+        """Show `paper`; the words of `query` are marked in its title, abstract and note."""
         changed_paper = paper is None or self._paper is None or paper.id != self._paper.id
         self._paper, self._annotation, self._pending = paper, annotation, abstract_pending
+        self._query = query if query is not None else Query()
         self._layout()
         if changed_paper:
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -125,7 +140,7 @@ class DetailPane(ScrollView, can_focus=False):
         muted = self._style("detail--muted")
         cut_style = muted + Style(italic=True)
         title, title_cut = bounded(paper.title, TITLE_LIMIT)
-        parts: list[RenderableType] = [Text(title, style=self._style("detail--title"))]
+        parts: list[RenderableType] = [self._marked(title, "title", self._style("detail--title"))]
         if title_cut:
             parts.append(Text(truncation_note("title", paper.title), style=cut_style))
         parts += [Text(""), Text(metadata(paper), style=muted)]
@@ -155,13 +170,17 @@ class DetailPane(ScrollView, can_focus=False):
         if annotation.note:
             # The user's own words first: the note sits above the abstract.
             note, note_cut = bounded(annotation.note, NOTE_LIMIT)
-            parts += [Text("Note", style=self._style("detail--heading")), Markdown(note)]
+            marked = self._marked(note, "note")
+            parts += [
+                Text("Note", style=self._style("detail--heading")),
+                marked if marked.spans else Markdown(note),
+            ]
             if note_cut:
                 parts.append(Text(truncation_note("note", annotation.note), style=cut_style))
             parts.append(Text(""))
         if paper.abstract:
             abstract, abstract_cut = bounded(paper.abstract, ABSTRACT_LIMIT)
-            parts.append(Text(abstract))
+            parts.append(self._marked(abstract, "abstract"))
             if abstract_cut:
                 parts += [
                     Text(""),
@@ -172,6 +191,16 @@ class DetailPane(ScrollView, can_focus=False):
         else:
             parts.append(Text("(no abstract in the listing)", style=cut_style))
         return Group(*parts)
+
+    def _marked(self, text: str, field: str, style: Style | str = "") -> Text:
+        """`text` as a Text, the query's words for `field` styled as matches."""
+        out = Text(text, style=style)
+        spans = match_spans(text, self._query.highlights(field))
+        if spans:
+            match = self._style("detail--match")
+            for start, end in spans:
+                out.stylize(match, start, end)
+        return out
 
     def _layout(self) -> None:
         width = self.scrollable_content_region.width

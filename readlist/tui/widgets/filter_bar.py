@@ -1,16 +1,21 @@
-"""The filter bar: the query language, live, with errors shown inline.
+"""The filter bar: the query language, live, with errors shown in full under the input.
 
 Every keystroke is parsed; a query that parses becomes the `parsed` reactive, one that
-does not leaves it as it was and shows the problem next to the input. The input's value
-is watched synchronously, so the list is filtered in the same call as the keystroke
-and the echo and the result appear in one frame. (Enter and Escape are the app's: they
-move focus back to the list at once.)
+does not sets `problem` (the whole one-line message) and shows it on the rows below the
+input, wrapped to the screen's width, so the app can show an error state instead of an
+earlier keystroke's results. The input's value is watched synchronously, so the list is
+filtered in the same call as the keystroke and the echo and the result appear in one
+frame. (Enter and Escape are the app's: they move focus back to the list at once.)
+
+`saved` gives the saved filters' queries for `@NAME` (the app passes the store's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.geometry import Size
 from textual.reactive import Reactive, reactive
@@ -19,7 +24,7 @@ from textual.widgets import Input, Static
 from readlist.errors import QueryError
 from readlist.query import Query, parse
 
-PLACEHOLDER = 'words, "a phrase", tag:x, is:unread, rating:>=4, year:2024, -term  (? for help)'
+PLACEHOLDER = 'words, "a phrase", a OR b, title:x, tag:x, is:unread, -term  (? for help)'
 
 
 class FilterInput(Input):
@@ -33,25 +38,37 @@ class FilterInput(Input):
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
-class FilterBar(Horizontal):
+def _no_saved() -> Mapping[str, str]:
+    return {}
+
+
+class FilterBar(Vertical):
     DEFAULT_CSS = """
-    FilterBar { height: 1; background: $panel; }
-    FilterBar > #filter-label { width: auto; padding: 0 1; color: $text-muted; }
-    FilterBar > Input { height: 1; padding: 0; width: 1fr; background: $panel; }
-    FilterBar > Input:focus { background: $boost; }
+    FilterBar { height: auto; background: $panel; }
+    FilterBar > #filter-row { height: 1; }
+    FilterBar #filter-label { width: auto; padding: 0 1; color: $text-muted; }
+    FilterBar Input { height: 1; padding: 0; width: 1fr; background: $panel; }
+    FilterBar Input:focus { background: $boost; }
     FilterBar > #filter-error {
-        width: auto; max-width: 60%; padding: 0 1; color: $text-error; display: none;
+        width: 100%; height: auto; padding: 0 1; color: $text-error; display: none;
     }
     FilterBar.-invalid > #filter-error { display: block; }
-    FilterBar.-invalid > Input { color: $text-error; }
+    FilterBar.-invalid Input { color: $text-error; }
     """
     parsed: reactive[Query] = reactive(Query, repaint=False)
+    problem: reactive[str | None] = reactive(None, repaint=False)
+    """The message of a query that does not parse; None while the query is valid."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.saved: Callable[[], Mapping[str, str]] = _no_saved
 
     def compose(self) -> ComposeResult:
-        yield Static(Content("/ filter"), id="filter-label")
-        yield FilterInput(
-            placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False, compact=True
-        )
+        with Horizontal(id="filter-row"):
+            yield Static(Content("/ filter"), id="filter-label")
+            yield FilterInput(
+                placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False, compact=True
+            )
         yield Static(id="filter-error")
 
     @property
@@ -65,12 +82,21 @@ class FilterBar(Horizontal):
     def on_mount(self) -> None:
         self.watch(self.input, "value", self._typed, init=False)
 
+    def reparse(self) -> None:
+        """Parse the text again (the saved filters it may name have changed)."""
+        self._typed(self.input.value)
+
     def _typed(self, value: str) -> None:
         try:
-            query = parse(value)
+            query = parse(value, saved=self.saved())
         except QueryError as error:
+            message = str(error)
+            if error.position is not None:
+                message += f" (at character {error.position + 1}); Esc clears the filter"
             self.add_class("-invalid")
-            self.query_one("#filter-error", Static).update(Content(error.problem))
+            self.query_one("#filter-error", Static).update(Content(message))
+            self.problem = message
             return
         self.remove_class("-invalid")
+        self.problem = None
         self.parsed = query

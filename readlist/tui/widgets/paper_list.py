@@ -6,7 +6,9 @@ one visible row from the library on demand, with an LRU cache keyed on everythin
 changes a row's look. Filtering or sorting hands it a new list of row positions.
 
 Paper text is drawn as plain `Segment`s: never parsed as markup, and stripped of
-control characters again here in case a library file was edited by hand.
+control characters again here in case a library file was edited by hand. The query's
+words are marked in titles with the `paper-list--match` style (spans from
+`readlist.query.highlight`, applied to segments, never to markup).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from textual.strip import Strip
 from readlist.formatting import stars
 from readlist.library import Library
 from readlist.models import Annotation, Paper
+from readlist.query import Words
+from readlist.query.highlight import match_spans
 from readlist.text import strip_controls
 from readlist.tui.selection import Selection
 from readlist.tui.widgets.scrolling import set_virtual_size
@@ -70,6 +74,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--stars",
         "paper-list--tags",
         "paper-list--empty",
+        "paper-list--match",
     }
     DEFAULT_CSS = """
     PaperList {
@@ -82,6 +87,7 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--stars { color: $text-warning; text-style: not bold; }
     PaperList > .paper-list--tags { color: $text-accent; text-style: not bold; }
     PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
+    PaperList > .paper-list--match { color: $text-accent; text-style: bold underline; }
     PaperList > .paper-list--cursor {
         color: $block-cursor-blurred-foreground;
         background: $block-cursor-blurred-background;
@@ -97,17 +103,28 @@ class PaperList(ScrollView, can_focus=True):
         self.library = library
         self.selection = Selection()
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self.highlights: tuple[Words, ...] = ()
+        self.problem: str | None = None  # an invalid filter: nothing is listed
 
     # -- data in -----------------------------------------------------------------------
 
     @property
     def empty_text(self) -> str:
+        if self.problem is not None:
+            return f"Nothing listed: the filter is not a valid query ({self.problem})"
         if len(self.library):
             return "No papers match this filter (Esc clears it)."
         return "No papers yet. Import a listing with: readlist import FILE"
 
-    def show(self, rows: list[int]) -> None:
-        """Display `rows` (library positions, in order); the cursor follows its paper."""
+    def show(
+        self, rows: list[int], highlights: tuple[Words, ...] = (), problem: str | None = None
+    ) -> None:
+        """Display `rows` (library positions, in order); the cursor follows its paper.
+
+        `highlights` are the query's words to mark in titles; `problem` says why
+        nothing is listed (the filter does not parse), shown in place of the rows.
+        """
+        self.highlights, self.problem = highlights, problem
         self.selection.set_rows(rows)
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
         self._cursor_changed()
@@ -188,7 +205,7 @@ class PaperList(ScrollView, can_focus=True):
         paper = self.library.papers[position]
         note = self.library.annotation_at(position)
         cursor = row == self.selection.cursor
-        key = (position, note, cursor, width, self.has_focus)
+        key = (position, note, cursor, width, self.has_focus, self.highlights)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._cache[key] = self._render_row(paper, note, cursor, width)
@@ -203,11 +220,13 @@ class PaperList(ScrollView, can_focus=True):
         if cursor:
             base = style("paper-list--cursor") + Style(bold=not note.read)
             muted = star_style = tag_style = base
+            match = base + Style(underline=True)
         else:
             base = style("paper-list--read" if note.read else "paper-list--unread")
             muted = style("paper-list--muted")
             star_style = style("paper-list--stars")
             tag_style = style("paper-list--tags")
+            match = style("paper-list--match")
         upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
         left: list[tuple[str, Style]] = [
             (" ● " if not note.read else "   ", star_style if not note.read else muted),
@@ -221,9 +240,34 @@ class PaperList(ScrollView, can_focus=True):
         tag_width = min(cell_len(tags), max(0, room // 3)) if tags else 0
         title_width = room - (tag_width + 2 if tag_width else 0)
         segments = [Segment(text, style) for text, style in left]
-        title = fit(strip_controls(paper.title[: 4 * max(title_width, 0) + 1]), title_width)
-        segments.append(Segment(title, base))
+        # Only the start of a title can show: a 1 MB title is never scanned whole.
+        shown_title = strip_controls(paper.title[: 4 * max(title_width, 0) + 1])
+        segments.extend(_marked(shown_title, title_width, self.highlights, base, match))
         if tag_width:
             segments.append(Segment(_GAP + fit(tags, tag_width), tag_style))
         segments.append(Segment(" ", base))
         return Strip(segments).adjust_cell_length(width, base)
+
+
+def _marked(
+    title: str, width: int, highlights: tuple[Words, ...], base: Style, match: Style
+) -> list[Segment]:
+    """The title fitted to `width`, its matching words in `match` style."""
+    fitted = fit(title, width)
+    spans = match_spans(title, highlights)
+    if not spans:
+        return [Segment(fitted, base)]
+    # `fit` keeps the title's start and cuts only its end (adding an ellipsis there).
+    limit = len(fitted) - 1 if cell_len(title) > width else len(fitted)
+    segments: list[Segment] = []
+    at = 0
+    for start, end in spans:
+        start, end = min(start, limit), min(end, limit)
+        if start >= end:
+            continue
+        if start > at:
+            segments.append(Segment(fitted[at:start], base))
+        segments.append(Segment(fitted[start:end], match))
+        at = end
+    segments.append(Segment(fitted[at:], base))
+    return segments

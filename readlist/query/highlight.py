@@ -1,0 +1,60 @@
+"""Where a query's words occur in a text, as character spans, for highlighting.
+
+The spans index the text as given (not its normalised form), so a display can style
+exactly the characters typed: `tun` marks "Tun" in "Tuning", `"prompt tuning"` marks
+"Prompt Tuning". Words are compared normalised, as the evaluator compares them; a word
+whose normalised form has another length (ß -> ss) is marked whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from readlist.query.nodes import Words
+from readlist.query.words import normalize
+
+_WORD = re.compile(r"[^\W_]+")
+
+Span = tuple[int, int]
+
+
+def match_spans(text: str, terms: Sequence[Words]) -> list[Span]:
+    """Sorted, non-overlapping (start, end) spans of `text` that `terms` match."""
+    if not terms or not text:
+        return []
+    tokens = [(m.start(), m.end(), normalize(m.group())) for m in _WORD.finditer(text)]
+    spans: list[Span] = []
+    for term in terms:
+        query = term.words
+        k = len(query)
+        if term.substring and k == 1:
+            for start, end, word in tokens:
+                at = word.find(query[0])
+                if at >= 0:
+                    exact = len(word) == end - start
+                    spans.append(
+                        (start + at, start + at + len(query[0])) if exact else (start, end)
+                    )
+            continue
+        for i in range(len(tokens) - k + 1):
+            window = tokens[i : i + k]
+            head = all(window[j][2] == query[j] for j in range(k - 1))
+            last_start, last_end, last = window[-1]
+            fits = last.startswith(query[-1]) if not term.substring else query[-1] in last
+            if head and fits:
+                end = last_end
+                if not term.substring and len(last) == last_end - last_start:
+                    end = last_start + len(query[-1])
+                spans.append((window[0][0], end))
+    return _merged(spans)
+
+
+def _merged(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for start, end in sorted(spans):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out

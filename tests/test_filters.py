@@ -1,0 +1,108 @@
+"""Saved filters: the CLI commands, the file beside the library, @NAME in queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from readlist.errors import LibraryError, ReadlistError
+from readlist.library import Library
+from readlist.query import parse
+from readlist.store import Store
+
+from .conftest import RunCli
+
+
+@pytest.fixture
+def imported(cli: RunCli, sample_store: Store) -> RunCli:
+    return cli
+
+
+def count(cli: RunCli, *query: str) -> int:
+    result = cli("list", *query)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.count("\n")
+
+
+def test_save_list_use_and_remove_a_filter(imported: RunCli, db: Path) -> None:
+    assert imported("read", "tag:none OR rag").returncode == 0  # 4 papers about RAG
+    saved = imported("filter", "save", "inbox", "is:unread", "-tag:done")
+    assert saved.returncode == 0, saved.stderr
+    assert saved.stdout == "saved filter @inbox: is:unread -tag:done\n"
+    assert imported("filter", "save", "rag", '"rag" OR retrieval').returncode == 0
+    listing = imported("filters")
+    store = Store.open(db)
+    library = Library(store.papers(), store.annotations())
+    rag = library.filter(parse('"rag" OR retrieval'))
+    assert [line.split(None, 3) for line in listing.stdout.splitlines()] == [
+        ["@inbox", "97", "97", "is:unread -tag:done"],
+        ["@rag", str(len(rag)), str(rag.unread()), '"rag" OR retrieval'],
+    ]
+    assert count(imported, "@rag") == len(rag)
+    assert count(imported, "@inbox @rag") == rag.unread()
+    assert count(imported, "@RAG", "-is:unread") == 4  # names are matched in any case
+    removed = imported("filter", "rm", "RAG")
+    assert removed.returncode == 0 and Store.open(db).saved_filters() == {
+        "inbox": "is:unread -tag:done"
+    }
+    gone = imported("list", "@rag")
+    assert gone.returncode == 2
+    assert gone.stderr.startswith("readlist: bad query: no saved filter '@rag' (saved: @inbox)")
+
+
+def test_bad_filters_are_not_saved(imported: RunCli, db: Path) -> None:
+    bad = imported("filter", "save", "x", "rate:5")
+    assert bad.returncode == 2 and 'put it in quotes: "rate:5"' in bad.stderr
+    loop = imported("filter", "save", "x", "@x")
+    assert loop.returncode == 2 and "'@x' refers to itself" in loop.stderr
+    name = imported("filter", "save", "my filter", "x")
+    assert name.returncode == 2 and "filter name 'my filter' is not usable" in name.stderr
+    missing = imported("filter", "rm", "nope")
+    assert missing.returncode == 2 and "no saved filter named 'nope'" in missing.stderr
+    assert not (db.parent / "library.filters.json").exists()
+    assert imported("filters").stderr.startswith("readlist: no saved filters")
+
+
+def test_the_file_is_small_atomic_and_keeps_order(store: Store, db: Path) -> None:
+    store.save_filter("b", "tun")
+    store.save_filter("a", "is:read")
+    store.save_filter("B", "rag")  # replaces "b" in place, with the new spelling
+    path = db.parent / "library.filters.json"
+    data = orjson.loads(path.read_bytes())
+    assert data == {
+        "readlist": "filters",
+        "version": 1,
+        "filters": [{"name": "B", "query": "rag"}, {"name": "a", "query": "is:read"}],
+    }
+    assert [p.name for p in db.parent.iterdir() if p.name.startswith(".")] == []  # no temp
+    assert list(store.saved_filters()) == ["B", "a"]
+    assert not db.exists()  # saving a filter writes nothing else
+
+
+def test_a_damaged_filters_file_is_a_clear_error(store: Store, db: Path) -> None:
+    path = db.parent / "library.filters.json"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{not json")
+    with pytest.raises(LibraryError, match="saved filters are damaged"):
+        store.saved_filters()
+    with pytest.raises(LibraryError, match="saved filters are damaged"):
+        store.save_filter("x", "y")
+    assert path.read_text() == "{not json"  # left for the user to look at
+
+
+def test_a_filter_is_saved_under_the_library_lock(store: Store) -> None:
+    import filelock
+
+    other = filelock.FileLock(str(store.paths.lock))
+    with other.acquire(), pytest.raises(ReadlistError, match="nothing was changed"):
+        import readlist.store.store as store_module
+
+        store_module.LOCK_TIMEOUT, old = 0.2, store_module.LOCK_TIMEOUT
+        try:
+            locked = Store(store.paths.annotations)
+            locked.save_filter("x", "y")
+        finally:
+            store_module.LOCK_TIMEOUT = old
+    assert store.saved_filters() == {}
