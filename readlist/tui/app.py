@@ -559,7 +559,8 @@ class ReadListApp(App[None]):
             parts.append(f"{report.unchanged} already in the library")
         if report.removed:
             parts.append(f"{len(report.removed)} you removed earlier")
-        self.notify("Imported: " + ", ".join(parts) + ".", markup=False)
+        hint = " The filter added:today lists them." if report.added else ""
+        self.notify("Imported: " + ", ".join(parts) + "." + hint, markup=False)
         self._jump_to = report.added[0] if report.added else None
         self._own_import = True
         self.check_disk()
