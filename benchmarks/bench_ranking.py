@@ -90,8 +90,9 @@ def reader(
     return notes
 
 
-def quality(n: int, readers: int, rated: int, disliked: int, seed: int) -> list[str]:
-    papers = papers_for(n)
+def quality(size: int, readers: int, rated: int, disliked: int, seed: int) -> list[str]:
+    papers = papers_for(size)
+    n = len(papers)  # a listing of `size` may hold a few incomplete entries
     library = Library(papers, {})
     ranker = library.ranker
     date_order = library.order("date")
@@ -175,8 +176,9 @@ def _sklearn_model(papers: Sequence[Paper]):  # type: ignore[no-untyped-def]
     return scores
 
 
-def speed(n: int, rated: int, seed: int) -> str:
-    papers = papers_for(n)
+def speed(size: int, rated: int, seed: int) -> str:
+    papers = papers_for(size)
+    n = len(papers)
     start, cpu = time.perf_counter(), time.process_time()
     ranker = Ranker(papers)
     _ = ranker.features
