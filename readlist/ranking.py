@@ -215,13 +215,17 @@ class Ranker:
                 self._models.pop(next(iter(self._models)))
             model = self._models[key] = self.train(examples)
         scores = self.features.score(model)
-        place = {position: r for r, position in enumerate(fallback)}
-        last = len(place)
-        order = sorted(
-            range(len(self.papers)),
-            key=lambda i: (-scores.get(i, 0.0), place.get(i, last)),
-        )
-        return Ranking(scores, order)
+        # Only the scored papers are sorted; the unscored keep `fallback`'s order between
+        # those scoring above and below zero (sorting all 100,000 would cost ~0.2 s).
+        place = {i: r for r, i in enumerate(fallback) if i in scores}
+        last = len(fallback)
+        ranked = sorted(scores, key=lambda i: (-scores[i], place.get(i, last)))
+        above = [i for i in ranked if scores[i] > 0]
+        below = [i for i in ranked if scores[i] < 0]
+        seen = set(fallback)
+        rest = [i for i in fallback if scores.get(i, 0.0) == 0.0]
+        rest += [i for i in range(len(self.papers)) if i not in seen and i not in scores]
+        return Ranking(scores, above + rest + below)
 
     def train(self, examples: Mapping[int, float]) -> dict[int, float]:
         """The Rocchio weights (term -> weight) of the `MODEL_TERMS` strongest terms."""
