@@ -21,7 +21,7 @@ from readlist import __version__
 from readlist.errors import ReadlistError
 from readlist.export import FORMATS
 from readlist.formatting import stars
-from readlist.library import SORT_KEYS
+from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
 from readlist.models import MAX_RATING, Annotation, normalize_tags
 from readlist.paths import ENV_VAR, resolve_db
 from readlist.query.syntax import cli_help
@@ -89,6 +89,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 SORT_HELP = "order: date (newest first, the default), upvotes, rating or title"
+LIST_SORT_HELP = (
+    f"{SORT_HELP}; for-you (learnt from your ratings, tags, notes and reads) or "
+    "like:TAG (likeness to the papers tagged TAG)"
+)
+
+
+def _sort(text: str) -> str:
+    """A --sort value: a plain sort key, for-you, or like:TAG."""
+    if text in SORT_KEYS or (is_ranked(text) and text != LIKE):
+        return text
+    choices = ", ".join((*SORT_KEYS, *RANKED_SORTS))
+    raise argparse.ArgumentTypeError(f"unknown sort {text!r} (choose from {choices})")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,11 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_query_help("list", "print matching papers, one per line")
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
+    p.add_argument("--sort", type=_sort, default="date", metavar="ORDER", help=LIST_SORT_HELP)
     p.add_argument(
-        "--sort",
-        choices=SORT_KEYS,
-        default="date",
-        help=SORT_HELP,
+        "--scores", action="store_true", help="with --sort for-you or like:TAG, show each score"
     )
     p.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
     p.add_argument(
@@ -199,10 +209,17 @@ def build_parser() -> argparse.ArgumentParser:
         p = changing(f"{name}", f"{verb} matching papers", query=False)
         p.add_argument(
             "tags",
-            nargs="+",
+            nargs="*" if name == "tag" else "+",
             metavar="QUERY TAG",
             help="the query, then tags (spaces or commas separate); with --all, only tags",
         )
+        if name == "tag":
+            p.add_argument(
+                "--rename",
+                nargs=2,
+                metavar=("OLD", "NEW"),
+                help="rename tag OLD to NEW on every paper; if NEW exists, OLD is merged into it",
+            )
 
     p = changing("rate", "rate matching papers 1-5 (0 clears the rating)")
     p.add_argument("rating", type=_rating, metavar="N", help="0 to 5")
@@ -231,6 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("rm", help="remove the saved filter NAME")
     remove.add_argument("name", metavar="NAME")
     sub.add_parser("filters", help="list saved filters with their counts of papers and unread")
+
+    sub.add_parser("tags", help="list tags with how many papers (and unread papers) carry each")
+    p = sub.add_parser(
+        "similar", help="papers like one paper, with the words they share (by id prefix)"
+    )
+    p.add_argument("id", metavar="ID", help="the paper's id (or its first characters)")
+    p.add_argument("--limit", type=int, default=10, metavar="N", help="default: 10")
+    sub.add_parser("stats", help="figures: added and read per week, backlog, ratings, tags")
 
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
@@ -456,7 +481,9 @@ def _load(
 
 def cmd_list(args: argparse.Namespace, db: Path) -> int:
     query = query_text(args.query)
-    _store, library, rows = _load(db, query, sort=args.sort, removed=args.removed)
+    ranked = is_ranked(args.sort)
+    _store, library, rows = _load(db, query, sort=args.sort, removed=args.removed, abstracts=ranked)
+    scores = _check_ranking(library, args.sort) if ranked else None
     if args.limit is not None:
         rows = rows[: max(args.limit, 0)]
     out = sys.stdout
@@ -468,6 +495,8 @@ def cmd_list(args: argparse.Namespace, db: Path) -> int:
         title = strip_controls(paper.title)
         published = paper.published or "----------"
         mark = "✓" if note.read else " "
+        if scores is not None and args.scores:
+            out.write(f"{scores.get(i, 0.0):+.3f}  ")
         out.write(
             f"{paper.short_id}  {published}  {upvotes:>5}  {stars(note.rating)}  "
             f"{mark} {title}{strip_controls(tags)}\n"
@@ -546,6 +575,15 @@ def _split_tag_args(args: argparse.Namespace) -> None:
 
 
 def cmd_tag(args: argparse.Namespace, db: Path) -> int:
+    if args.rename:
+        if args.tags or args.all:
+            raise ReadlistError("tag --rename OLD NEW takes no query, tags or --all")
+        return cmd_rename_tag(args.rename[0], args.rename[1], db)
+    if not args.tags:
+        raise ReadlistError(
+            "tag: no query and tag given (usage: readlist tag QUERY TAG..., readlist tag "
+            "--all TAG..., or readlist tag --rename OLD NEW)"
+        )
     _split_tag_args(args)
     tags = normalize_tags(args.tags)
     if not tags:
@@ -624,6 +662,108 @@ def cmd_restore(args: argparse.Namespace, db: Path) -> int:
     return EXIT_OK
 
 
+# -- learnt rankings, tags, statistics ----------------------------------------------------
+
+
+def _check_ranking(library: Library, sort: str) -> dict[int, float] | None:
+    """The scores behind a ranked sort, after saying why there are none (exit 0)."""
+    from readlist.ranking import NOT_ENOUGH
+
+    ranking = library.ranking(sort)
+    if ranking is not None:
+        return ranking.scores
+    if sort.startswith(LIKE):
+        tag = strip_controls(sort[len(LIKE) :])
+        raise ReadlistError(f"--sort {sort}: no paper is tagged {tag!r} (see: readlist tags)")
+    print(f"readlist: {NOT_ENOUGH} (listed newest first)", file=sys.stderr)
+    return None
+
+
+def cmd_similar(args: argparse.Namespace, db: Path) -> int:
+    from readlist.models import normalize_arxiv_id
+
+    wanted = args.id.strip().removeprefix("id:").lower()
+    if not wanted:
+        raise ReadlistError("similar: no paper id given (readlist list shows ids)")
+    _store, library, _rows = _load(db, "", abstracts=True)
+    matches = [i for i, p in enumerate(library.papers) if p.id.startswith(wanted)]
+    if not matches and (arxiv := normalize_arxiv_id(args.id)):
+        matches = [i for i, p in enumerate(library.papers) if p.arxiv_id == arxiv]
+    if len(matches) != 1:
+        problem = "no paper has" if not matches else f"{len(matches)} papers have"
+        raise ReadlistError(
+            f"similar: {problem} the id {strip_controls(args.id)!r} (readlist list shows ids)"
+        )
+    position = matches[0]
+    print(f"papers like {library.papers[position].short_id}  "
+          f"{strip_controls(library.papers[position].title)}")  # fmt: skip
+    neighbours = library.ranker.similar(position, max(args.limit, 0))
+    for near in neighbours:
+        paper = library.papers[near.position]
+        shared = ", ".join(near.terms)
+        print(f"{near.score:.2f}  {paper.short_id}  {strip_controls(paper.title)}")
+        print(f"      shares: {strip_controls(shared)}")
+    if not neighbours:
+        print("readlist: no paper shares its salient words", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_tags(args: argparse.Namespace, db: Path) -> int:
+    from readlist.store import Store
+    from readlist.tags import tag_counts
+
+    store = Store.open(db)
+    live = {p.id for p in store.papers(with_abstracts=False)}
+    counts = tag_counts({pid: a for pid, a in store.annotations().items() if pid in live})
+    if not counts:
+        print("readlist: no tags yet; add some with: readlist tag QUERY TAG", file=sys.stderr)
+        return EXIT_OK
+    width = max(len(t.tag) for t in counts) + 1
+    print(f"{'tag':<{width}}  papers  unread")
+    for t in counts:
+        print(f"{'#' + strip_controls(t.tag):<{width}}  {t.count:>6}  {t.unread:>6}")
+    return EXIT_OK
+
+
+def cmd_rename_tag(old_typed: str, new_typed: str, db: Path) -> int:
+    """Rename (or merge) a tag on every paper, removed ones too, as one write."""
+    from readlist.store import Store
+    from readlist.tags import renaming, tagged, target_spelling
+
+    old_tags, new_tags = normalize_tags([old_typed]), normalize_tags([new_typed])
+    for typed, tags in ((old_typed, old_tags), (new_typed, new_tags)):
+        if len(tags) != 1:
+            raise ReadlistError(
+                f"tag --rename: {strip_controls(typed)!r} is not one tag "
+                "(a tag has no spaces or commas)"
+            )
+    old, new = old_tags[0], new_tags[0]
+    store = Store.open(db)
+    annotations = store.annotations()
+    ids = tagged(annotations, old)
+    if not ids:
+        print(f"readlist: no paper is tagged {old!r}; nothing changed", file=sys.stderr)
+        return EXIT_NO_MATCH
+    target = target_spelling(annotations, old, new)
+    merging = old.casefold() != target.casefold() and bool(tagged(annotations, target))
+    change = store.update(ids, renaming(old, target))
+    verb = "merged" if merging else "renamed"
+    into = "into" if merging else "to"
+    print(f"{verb} #{old} {into} #{target} on {_plural(len(change.changed), 'paper')}")
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace, db: Path) -> int:
+    from readlist.stats import compute, report
+    from readlist.store import Store
+
+    store = Store.open(db)
+    stats = compute(store.papers(with_abstracts=False), store.annotations())
+    for line in report(stats):
+        print(strip_controls(line))
+    return EXIT_OK
+
+
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word}" if n == 1 else f"{n:,} {plural or word + 's'}"
 
@@ -692,6 +832,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "unread": cmd_unread,
     "remove": cmd_remove,
     "restore": cmd_restore,
+    "similar": cmd_similar,
+    "tags": cmd_tags,
+    "stats": cmd_stats,
 }
 
 

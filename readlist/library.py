@@ -16,6 +16,7 @@ from functools import cached_property
 
 from readlist.models import Annotation, Paper
 from readlist.query import Query
+from readlist.ranking import Ranker, Ranking
 from readlist.search import AnnotationText, SearchIndex, annotation_haystack, mask_of
 
 _EMPTY = Annotation()
@@ -34,10 +35,23 @@ SORTS: tuple[Sort, ...] = (
     Sort("title", "title A-Z"),
 )
 SORT_KEYS = tuple(s.key for s in SORTS)
+FOR_YOU = "for-you"
+LIKE = "like:"
+"""`like:TAG` ranks papers by likeness to the papers tagged TAG."""
+RANKED_SORTS = (FOR_YOU, f"{LIKE}TAG")
 
 
 def sort_label(key: str) -> str:
+    if key == FOR_YOU:
+        return "for you"
+    if key.startswith(LIKE):
+        return f"like #{key[len(LIKE) :]}"
     return next(s.label for s in SORTS if s.key == key)
+
+
+def is_ranked(sort: str) -> bool:
+    """Whether `sort` is learnt from annotations (see `readlist.ranking`)."""
+    return sort == FOR_YOU or sort.startswith(LIKE)
 
 
 class Library:
@@ -57,6 +71,7 @@ class Library:
         self._haystacks: dict[int, AnnotationText] = {}
         self._orders: dict[str, list[int]] = {}
         self._rank: list[int] | None = None
+        self._ranker: Ranker | None = None
         self.apply(annotations)
 
     def __len__(self) -> int:
@@ -88,7 +103,8 @@ class Library:
             if position is not None:
                 self._by_position[position] = annotation
                 self._haystacks[position] = annotation_haystack(annotation)
-        self._orders.pop("rating", None)
+        for key in [k for k in self._orders if k == "rating" or is_ranked(k)]:
+            del self._orders[key]
 
     def replace_annotations(self, annotations: Mapping[str, Annotation]) -> list[str]:
         """Make the annotations exactly `annotations`; returns the ids that changed."""
@@ -125,7 +141,25 @@ class Library:
             self._rank = rank
         return self._rank
 
+    @property
+    def ranker(self) -> Ranker:
+        """Rankings learnt from annotations; features are built on first use (seconds at 100k)."""
+        if self._ranker is None:
+            self._ranker = Ranker(self.papers)
+        return self._ranker
+
+    def ranking(self, sort: str) -> Ranking | None:
+        """The scores behind a ranked sort; None when there is too little to learn from."""
+        if sort == FOR_YOU:
+            return self.ranker.for_you(self._annotations, self.order("date"))
+        if sort.startswith(LIKE):
+            return self.ranker.like_tag(sort[len(LIKE) :], self._annotations, self.order("date"))
+        raise ValueError(f"{sort!r} is not a ranked sort")
+
     def _compute_order(self, sort: str) -> list[int]:
+        if is_ranked(sort):
+            ranking = self.ranking(sort)
+            return self.order("date") if ranking is None else ranking.order
         papers = self.papers
         positions = range(len(papers))
         if sort == "date":
@@ -144,7 +178,8 @@ class Library:
             rated = {i: a.rating for i, a in self._by_position.items() if a.rating}
             head = sorted(rated, key=lambda i: (-rated[i], rank[i]))
             return head + [i for i in self.order("date") if i not in rated]
-        raise ValueError(f"unknown sort {sort!r}; choose from {', '.join(SORT_KEYS)}")
+        keys = ", ".join((*SORT_KEYS, *RANKED_SORTS))
+        raise ValueError(f"unknown sort {sort!r}; choose from {keys}")
 
     def read_positions(self) -> list[int]:
         return [i for i, a in self._by_position.items() if a.read]

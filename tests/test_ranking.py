@@ -1,0 +1,160 @@
+"""The "for you" ranking, like:TAG and similar papers, on small handmade libraries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from readlist.library import Library
+from readlist.models import Annotation, Paper, paper_id
+from readlist.ranking import NOT_ENOUGH, Ranker, signal
+
+from .conftest import DAILY, SEARCH, RunCli
+
+
+@pytest.fixture
+def imported(cli: RunCli) -> RunCli:
+    result = cli("import", str(DAILY), str(SEARCH))
+    assert result.returncode == 0, result.stderr
+    return cli
+
+
+def paper(title: str, abstract: str, published: str = "2024-01-01") -> Paper:
+    return Paper(id=paper_id(title), title=title, abstract=abstract, published=published)
+
+
+SPEECH = "speech recognition acoustic audio waveform spoken transcription"
+PROTEIN = "protein folding molecular structure amino residues biology"
+FILLER = "we study benchmark evaluation datasets large scale experiments"
+
+PAPERS = [
+    paper("Acoustic speech recognition", f"{SPEECH} {FILLER}", "2024-01-01"),
+    paper("Spoken audio transcription", f"{SPEECH} streaming {FILLER}", "2024-01-02"),
+    paper("Waveform speech models", f"{SPEECH} noisy {FILLER}", "2024-01-03"),
+    paper("Protein folding networks", f"{PROTEIN} {FILLER}", "2024-01-04"),
+    paper("Molecular protein structure", f"{PROTEIN} docking {FILLER}", "2024-01-05"),
+    # Not rated: one like the loved ones, one like the disliked ones, both newer.
+    paper("Robust speech recognition in noise", f"{SPEECH} robust {FILLER}", "2024-02-01"),
+    paper("Amino residues and folding", f"{PROTEIN} contacts {FILLER}", "2024-02-02"),
+    paper("Gardening for beginners", "tomatoes soil compost watering sunlight", "2024-03-01"),
+]
+LIKE_SPEECH, LIKE_PROTEIN, UNRELATED = 5, 6, 7
+
+
+def loved_speech_hated_protein() -> dict[str, Annotation]:
+    return {
+        PAPERS[0].id: Annotation(rating=5),
+        PAPERS[1].id: Annotation(rating=4, tags=("asr",)),
+        PAPERS[2].id: Annotation(read=True, note="good"),
+        PAPERS[3].id: Annotation(rating=1),
+        PAPERS[4].id: Annotation(rating=2),
+    }
+
+
+def test_a_paper_like_the_loved_ones_ranks_above_one_like_the_disliked_ones() -> None:
+    library = Library(PAPERS, loved_speech_hated_protein())
+    ranking = library.ranking("for-you")
+    assert ranking is not None
+    order = library.order("for-you")
+    assert order.index(LIKE_SPEECH) < order.index(UNRELATED) < order.index(LIKE_PROTEIN)
+    assert ranking.scores[LIKE_SPEECH] > 0 > ranking.scores[LIKE_PROTEIN]
+    # Newest first would have put both others above it.
+    assert library.order("date")[:2] == [UNRELATED, LIKE_PROTEIN]
+
+
+def test_turning_a_judgement_around_turns_the_ranking_around() -> None:
+    flipped = {
+        PAPERS[0].id: Annotation(rating=1),
+        PAPERS[1].id: Annotation(rating=2),
+        PAPERS[3].id: Annotation(rating=5),
+        PAPERS[4].id: Annotation(rating=4),
+    }
+    library = Library(PAPERS, loved_speech_hated_protein())
+    assert library.order("for-you")[0] in (0, 1, 2, LIKE_SPEECH)
+    library.apply(flipped | {PAPERS[2].id: Annotation()})
+    order = library.order("for-you")  # recomputed after the change, not the cached one
+    assert order.index(LIKE_PROTEIN) < order.index(UNRELATED) < order.index(LIKE_SPEECH)
+
+
+def test_too_little_signal_gives_no_ranking_and_date_order() -> None:
+    library = Library(PAPERS, {PAPERS[0].id: Annotation(rating=5)})
+    assert library.ranking("for-you") is None
+    assert library.order("for-you") == library.order("date")
+
+
+def test_signals_have_the_documented_directions() -> None:
+    assert signal(Annotation(rating=5)) > signal(Annotation(rating=4)) > 0
+    assert signal(Annotation(tags=("keep",))) > signal(Annotation(tags=("misc",))) > 0
+    assert signal(Annotation(note="x")) > 0 and signal(Annotation(read=True)) > 0
+    assert signal(Annotation(rating=3)) == 0
+    # A disliked paper is negative whatever else was said about it.
+    assert signal(Annotation(rating=1, read=True, tags=("keep",))) < 0
+    assert signal(Annotation(rating=2)) < 0
+
+
+def test_like_tag_ranks_by_likeness_to_the_tagged_papers_in_any_case() -> None:
+    notes = {PAPERS[3].id: Annotation(tags=("Bio",)), PAPERS[4].id: Annotation(tags=("bio",))}
+    library = Library(PAPERS, notes)
+    order = library.order("like:BIO")
+    assert order.index(LIKE_PROTEIN) < order.index(LIKE_SPEECH)
+    assert order.index(LIKE_PROTEIN) < order.index(UNRELATED)
+    assert library.ranking("like:nothing") is None
+
+
+def test_models_are_cached_by_annotation_content() -> None:
+    ranker = Ranker(PAPERS)
+    notes = loved_speech_hated_protein()
+    ranker.for_you(notes, range(len(PAPERS)))
+    trained = dict(ranker._models)
+    # A new timestamp says nothing new: no retraining.
+    stamped = {pid: Annotation(a.tags, a.rating, a.read, a.note, "2026-01-01T00:00:00+00:00")
+               for pid, a in notes.items()}  # fmt: skip
+    ranker.for_you(stamped, range(len(PAPERS)))
+    assert ranker._models == trained
+    ranker.for_you(notes | {PAPERS[6].id: Annotation(rating=5)}, range(len(PAPERS)))
+    assert len(ranker._models) == len(trained) + 1
+
+
+def test_similar_finds_the_nearest_paper_and_says_which_words_it_shares() -> None:
+    near = Ranker(PAPERS).similar(LIKE_SPEECH, limit=3)
+    assert near[0].position in (0, 1, 2)
+    assert {"speech", "recognition"} <= set(near[0].terms)
+    assert all(n.position not in (LIKE_PROTEIN, UNRELATED, LIKE_SPEECH) for n in near)
+    assert Ranker(PAPERS).similar(UNRELATED) == []  # it shares no salient word
+
+
+def test_cli_for_you_says_what_to_do_without_signal_and_lists_by_date(imported: RunCli) -> None:
+    result = imported("list", "--sort", "for-you", "--limit", "3")
+    assert result.returncode == 0
+    assert NOT_ENOUGH in result.stderr
+    assert result.stdout == imported("list", "--limit", "3").stdout
+
+
+def test_cli_for_you_scores_and_similar(imported: RunCli) -> None:
+    assert imported("rate", "MasakhaNEWS", "5").returncode == 0
+    assert imported("rate", "hft", "4").returncode == 0
+    result = imported("list", "--sort", "for-you", "--scores", "--limit", "5")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    scores = [float(line.split()[0]) for line in lines]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    assert "MasakhaNEWS" in result.stdout
+    first_id = imported("list", "MasakhaNEWS").stdout.split()[0]
+    similar = imported("similar", first_id, "--limit", "3")
+    assert similar.returncode == 0, similar.stderr
+    out = similar.stdout.splitlines()
+    assert out[0].startswith(f"papers like {first_id}")
+    assert len(out) == 1 + 2 * 3 and all(line.startswith("      shares: ") for line in out[2::2])
+    missing = imported("similar", "ffffffff")
+    assert missing.returncode == 2 and "no paper has the id 'ffffffff'" in missing.stderr
+    no_tag = imported("list", "--sort", "like:nosuch")
+    assert no_tag.returncode == 2 and "no paper is tagged 'nosuch'" in no_tag.stderr
+
+
+def test_ranking_modules_never_import_textual() -> None:
+    modules = "readlist.ranking, readlist.stats, readlist.tags, readlist.library"
+    code = f"import sys, {modules}; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
