@@ -110,7 +110,7 @@ _CLOSERS = "\"')]»”’"
 # Lines that start like code, markup or a chat/e-mail line are never titles.
 _NOT_TITLE_START = re.compile(
     r"""^(?:
-        [#>|`]                         # Markdown heading, quote, table, code fence
+        \#+\s | [>|`]                   # Markdown heading, quote, table, code fence
       | [-*+]\s                        # a bullet
       | \d+[.)]\s                      # a numbered item
       | \[?\d{1,2}:\d{2}               # a chat time stamp
@@ -123,6 +123,7 @@ _NOT_TITLE_START = re.compile(
 )
 _CODE_END = re.compile(r"[{};:,(\[=\\]$")
 _CODE_INSIDE = re.compile(r"(?:\s(?:==|!=|=>|->|\+=|:=|&&|\|\|)\s|\w\(.*\)\s*$|^\s*[\w.]+\s*=\s)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w")  # an address: an e-mail header or signature
 _CSV_LINE = re.compile(r"^[^,\s][^,]*(?:,[^,\s][^,]*){2,}$")
 
 
@@ -186,10 +187,20 @@ def refusal(parsed: Parsed, shape: ListingShape) -> str | None:
             f"no paper listing found: one title over {paragraphs} of prose "
             "reads as a document, not a listing"
         )
-    if many * 2 > len(papers):
+    # A listing without metadata (a search page) shows one paragraph per paper; headings
+    # over several paragraphs are a document's sections (a blog post, an essay). One
+    # abstract broken in two in a long listing does not make it a document.
+    if many and (len(papers) < 10 or many * 10 > len(papers)):
         return (
             f"no paper listing found: {shape.prose} paragraphs of prose under "
             f"{len(papers)} headings read as a document, not a listing"
+        )
+    if shape.code * 2 > len(papers):
+        # Lines of code, markup, chat or e-mail are rare in a page of papers (an emoji,
+        # a cut-off line) and common in what people paste by mistake.
+        return (
+            f"no paper listing found: {_plural(shape.code, 'line')} of code, markup, chat "
+            f"or e-mail beside {_plural(len(papers), 'title')} with abstracts"
         )
     if shape.used_chars < 0.6 * shape.chars:
         share = 100 * shape.used_chars // max(shape.chars, 1)
@@ -236,7 +247,9 @@ def _has_label(units: list[Unit], name: str) -> bool:
 def _units(text: str, today: date) -> Iterator[Unit]:
     for raw in text.split("\n"):
         line = raw if raw.isprintable() else strip_controls(raw)
-        line = _SPACES.sub(" ", line).strip(" \u00a0")
+        if "  " in line or "\t" in line or "\u3000" in line:  # a regex pass only when needed
+            line = _SPACES.sub(" ", line)
+        line = line.strip(" \u00a0")
         if line:
             yield from _classify(line, today)
 
@@ -330,7 +343,7 @@ def _can_be_title(line: str) -> bool:
     greeting ("Hi all,"), a list item, a CSV row or a link."""
     if len(line) > MAX_TITLE or not any(c.isalnum() for c in line):
         return False
-    if "://" in line or _looks_like_code(line) or _CSV_LINE.match(line):
+    if "://" in line or _looks_like_code(line) or _CSV_LINE.match(line) or _EMAIL.search(line):
         return False
     return not line.endswith(("…", "..."))
 
@@ -465,7 +478,7 @@ def _close(
     anchored = meta is not None or card.started
     made: RawPaper | None = None
     if anchored and units:
-        made = _anchored_paper(card, meta, result)
+        made = _anchored_paper(card, meta, result, at_end=at_end)
     elif units:
         _pair(units, result, at_end=at_end)
     elif meta is not None:
@@ -475,7 +488,9 @@ def _close(
     return made
 
 
-def _anchored_paper(card: _Card, meta: _Meta | None, result: _Result) -> RawPaper | None:
+def _anchored_paper(
+    card: _Card, meta: _Meta | None, result: _Result, *, at_end: bool = False
+) -> RawPaper | None:
     """A card vouched for by metadata or a card start: title, then abstract paragraphs.
 
     After a card start the first line is the title. Otherwise metadata closes the last
@@ -503,7 +518,21 @@ def _anchored_paper(card: _Card, meta: _Meta | None, result: _Result) -> RawPape
         return None
     _pair(units[:title_at], result)
     title = units[title_at]
-    body = units[title_at + 1 :]
+    # Metadata closes the abstract: everything between the title and it ("Short.").
+    # Without metadata the abstract is the prose after the title; what follows it (a
+    # footer, the next page's furniture, a line cut off) is not part of it.
+    end = title_at + 1
+    if meta is not None:
+        end = len(units)
+    while end < len(units) and units[end].kind == PROSE:
+        end += 1
+    body = units[title_at + 1 : end]
+    if not body and meta is None:
+        # A card start and a title, nothing else: the card was cut off (or is no card).
+        result.skipped += 1
+        _count_unused(units[end:], result)
+        return None
+    _pair(units[end:], result, at_end=at_end)
     paper = _paper(title, body, meta, card.upvotes)
     result.papers.append(paper)
     result.shape.used_chars += len(title.text) + sum(len(u.text) for u in body)
