@@ -99,6 +99,7 @@ _BUTTON_WORDS = frozenset(
         "website",
     ]
 )
+_SITES = frozenset(["github", "arxiv", "pdf"])
 _STARS = re.compile(r"^\d[\d.,]*[kKmM]?$")
 _DOT = "·"
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -309,11 +310,13 @@ def _classify(line: str, today: date) -> Iterator[Unit]:
 
 
 def _is_buttons(line: str) -> bool:
+    """Link buttons: words of the closed set, with a star count or a site's name among
+    them ("GitHub 1.2k", "arXiv Page"); "Code Models" alone is a title."""
     words = line.split()
     return (
         len(words) >= 2
-        and any(w.casefold() in _BUTTON_WORDS for w in words)
         and all(w.casefold() in _BUTTON_WORDS or _STARS.match(w) for w in words)
+        and any(w.casefold() in _SITES or _STARS.match(w) for w in words)
     )
 
 
@@ -416,13 +419,15 @@ def _assemble(units: list[Unit], result: _Result) -> None:
             # "Submitted by" alone: the next line is the user's name.
             i += 2 if not unit.text and i + 1 < n and units[i + 1].kind == TEXT else 1
             continue
-        if kind in (AUTHORS, DOT) or (kind == DATE and _closes(units, i, card)):
+        if kind in (AUTHORS, DOT):
             meta, i = _read_meta(units, i, card)
             made = _close(card, meta, result)
             last = made or last
             card = _Card()
             continue
-        if kind in (DATE, HEADER):  # a page header
+        if kind in (DATE, HEADER):
+            # A page header: a date in a card follows its `·` (read with the metadata); a
+            # date on its own heads a page, even right after an abstract or a card start.
             _close(card, None, result)
             card = _Card()
             last = None
@@ -438,13 +443,6 @@ def _assemble(units: list[Unit], result: _Result) -> None:
         card.units.append(unit)
         i += 1
     _close(card, None, result, at_end=True)
-
-
-def _closes(units: list[Unit], i: int, card: _Card) -> bool:
-    """Whether the date at `i` ends a card (rather than heading a page): it follows an
-    abstract, or the card began at a card start."""
-    before = units[i - 1] if i else None
-    return (before is not None and before.kind == PROSE) or (card.started and bool(card.units))
 
 
 def _read_meta(units: list[Unit], i: int, card: _Card) -> tuple[_Meta, int]:
@@ -527,16 +525,15 @@ def _anchored_paper(
     while end < len(units) and units[end].kind == PROSE:
         end += 1
     body = units[title_at + 1 : end]
-    if not body and meta is None:
-        # A card start and a title, nothing else: the card was cut off (or is no card).
-        result.skipped += 1
-        _count_unused(units[end:], result)
-        return None
+    paper: RawPaper | None = None
+    if body or meta is not None:
+        paper = _paper(title, body, meta, card.upvotes)
+        result.papers.append(paper)
+        result.shape.used_chars += len(title.text) + sum(len(u.text) for u in body)
+        result.shape.prose += sum(1 for u in body if u.kind == PROSE)
+    else:
+        result.skipped += 1  # a card start and a title alone: a card cut off
     _pair(units[end:], result, at_end=at_end)
-    paper = _paper(title, body, meta, card.upvotes)
-    result.papers.append(paper)
-    result.shape.used_chars += len(title.text) + sum(len(u.text) for u in body)
-    result.shape.prose += sum(1 for u in body if u.kind == PROSE)
     return paper
 
 
@@ -578,8 +575,8 @@ def _count_unused(units: list[Unit], result: _Result) -> None:
     for unit in units:
         if unit.kind == PROSE:
             result.shape.prose += 1
-        elif unit.titleish:
-            result.shape.short += 1
+        elif unit.titleish or not any(c.isalnum() for c in unit.text):
+            result.shape.short += 1  # furniture, a lone title, an emoji or a rule
         else:
             result.shape.code += 1
 
