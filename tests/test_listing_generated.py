@@ -459,15 +459,18 @@ def test_one_odd_block_does_not_shift_the_rest(data: st.DataObject) -> None:
         if identity_key(block[0]) in taken:
             return
     # Where it can go: between cards or at a page's top. A stray paragraph right after an
-    # abstract without metadata is that abstract's next paragraph for any reader, so it
-    # only goes after a card that metadata closes, or before a page's first card.
+    # abstract without metadata is that abstract's next paragraph for any reader, and
+    # right after the page's furniture (a short capitalised line) it is a title and its
+    # abstract: so it only goes after a card that metadata closes.
     spots = []
     for p, page in enumerate(listing):
         for c in range(len(page.cards) + 1):
             after = page.cards[c - 1] if c else None
-            if kind == "stray paragraph" and after is not None and not after.anchored_end:
+            if kind == "stray paragraph" and (after is None or not after.anchored_end):
                 continue
             spots.append((p, c))
+    if not spots:
+        return
     p, c = data.draw(st.sampled_from(spots))
     page = listing[p]
     page.cards.insert(c, Card(block, Expected("", []), anchored_end=False))
