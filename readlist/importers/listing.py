@@ -310,13 +310,13 @@ def _classify(line: str, today: date) -> Iterator[Unit]:
 
 
 def _is_buttons(line: str) -> bool:
-    """Link buttons: words of the closed set, with a star count or a site's name among
-    them ("GitHub 1.2k", "arXiv Page"); "Code Models" alone is a title."""
+    """Link buttons: words of the closed set and star counts, a site's name among them
+    ("GitHub 1.2k", "arXiv Page"); "Code Models" or "0 Model" alone is a title."""
     words = line.split()
     return (
         len(words) >= 2
         and all(w.casefold() in _BUTTON_WORDS or _STARS.match(w) for w in words)
-        and any(w.casefold() in _SITES or _STARS.match(w) for w in words)
+        and any(w.casefold() in _SITES for w in words)
     )
 
 
