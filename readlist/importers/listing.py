@@ -99,6 +99,7 @@ _BUTTON_WORDS = frozenset(
         "website",
     ]
 )
+_SITES = frozenset(["github", "arxiv", "pdf"])
 _STARS = re.compile(r"^\d[\d.,]*[kKmM]?$")
 _DOT = "·"
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
@@ -110,7 +111,7 @@ _CLOSERS = "\"')]»”’"
 # Lines that start like code, markup or a chat/e-mail line are never titles.
 _NOT_TITLE_START = re.compile(
     r"""^(?:
-        [#>|`]                         # Markdown heading, quote, table, code fence
+        \#+\s | [>|`]                   # Markdown heading, quote, table, code fence
       | [-*+]\s                        # a bullet
       | \d+[.)]\s                      # a numbered item
       | \[?\d{1,2}:\d{2}               # a chat time stamp
@@ -123,6 +124,7 @@ _NOT_TITLE_START = re.compile(
 )
 _CODE_END = re.compile(r"[{};:,(\[=\\]$")
 _CODE_INSIDE = re.compile(r"(?:\s(?:==|!=|=>|->|\+=|:=|&&|\|\|)\s|\w\(.*\)\s*$|^\s*[\w.]+\s*=\s)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w")  # an address: an e-mail header or signature
 _CSV_LINE = re.compile(r"^[^,\s][^,]*(?:,[^,\s][^,]*){2,}$")
 
 
@@ -186,10 +188,20 @@ def refusal(parsed: Parsed, shape: ListingShape) -> str | None:
             f"no paper listing found: one title over {paragraphs} of prose "
             "reads as a document, not a listing"
         )
-    if many * 2 > len(papers):
+    # A listing without metadata (a search page) shows one paragraph per paper; headings
+    # over several paragraphs are a document's sections (a blog post, an essay). One
+    # abstract broken in two in a long listing does not make it a document.
+    if many and (len(papers) < 10 or many * 10 > len(papers)):
         return (
             f"no paper listing found: {shape.prose} paragraphs of prose under "
             f"{len(papers)} headings read as a document, not a listing"
+        )
+    if shape.code * 2 > len(papers):
+        # Lines of code, markup, chat or e-mail are rare in a page of papers (an emoji,
+        # a cut-off line) and common in what people paste by mistake.
+        return (
+            f"no paper listing found: {_plural(shape.code, 'line')} of code, markup, chat "
+            f"or e-mail beside {_plural(len(papers), 'title')} with abstracts"
         )
     if shape.used_chars < 0.6 * shape.chars:
         share = 100 * shape.used_chars // max(shape.chars, 1)
@@ -233,7 +245,7 @@ def _has_label(units: list[Unit], name: str) -> bool:
 def _units(text: str, today: date) -> Iterator[Unit]:
     for raw in text.split("\n"):
         line = raw if raw.isprintable() else strip_controls(raw)
-        if "  " in line or "\t" in line or "\u3000" in line:  # substring checks: cheap
+        if "  " in line or "\t" in line or "\u3000" in line:  # a regex pass only when needed
             line = _SPACES.sub(" ", line)
         line = line.strip(" \u00a0")
         if line:
@@ -295,11 +307,13 @@ def _classify(line: str, today: date) -> Iterator[Unit]:
 
 
 def _is_buttons(line: str) -> bool:
+    """Link buttons: words of the closed set and star counts, a site's name among them
+    ("GitHub 1.2k", "arXiv Page"); "Code Models" or "0 Model" alone is a title."""
     words = line.split()
     return (
         len(words) >= 2
-        and any(w.casefold() in _BUTTON_WORDS for w in words)
         and all(w.casefold() in _BUTTON_WORDS or _STARS.match(w) for w in words)
+        and any(w.casefold() in _SITES for w in words)
     )
 
 
@@ -329,7 +343,7 @@ def _can_be_title(line: str) -> bool:
     greeting ("Hi all,"), a list item, a CSV row or a link."""
     if len(line) > MAX_TITLE or not any(c.isalnum() for c in line):
         return False
-    if "://" in line or _looks_like_code(line) or _CSV_LINE.match(line):
+    if "://" in line or _looks_like_code(line) or _CSV_LINE.match(line) or _EMAIL.search(line):
         return False
     return not line.endswith(("…", "..."))
 
@@ -402,13 +416,15 @@ def _assemble(units: list[Unit], result: _Result) -> None:
             # "Submitted by" alone: the next line is the user's name.
             i += 2 if not unit.text and i + 1 < n and units[i + 1].kind == TEXT else 1
             continue
-        if kind in (AUTHORS, DOT) or (kind == DATE and _closes(units, i, card)):
+        if kind in (AUTHORS, DOT):
             meta, i = _read_meta(units, i, card)
             made = _close(card, meta, result)
             last = made or last
             card = _Card()
             continue
-        if kind in (DATE, HEADER):  # a page header
+        if kind in (DATE, HEADER):
+            # A page header: a date in a card follows its `·` (read with the metadata); a
+            # date on its own heads a page, even right after an abstract or a card start.
             _close(card, None, result)
             card = _Card()
             last = None
@@ -424,13 +440,6 @@ def _assemble(units: list[Unit], result: _Result) -> None:
         card.units.append(unit)
         i += 1
     _close(card, None, result, at_end=True)
-
-
-def _closes(units: list[Unit], i: int, card: _Card) -> bool:
-    """Whether the date at `i` ends a card (rather than heading a page): it follows an
-    abstract, or the card began at a card start."""
-    before = units[i - 1] if i else None
-    return (before is not None and before.kind == PROSE) or (card.started and bool(card.units))
 
 
 def _read_meta(units: list[Unit], i: int, card: _Card) -> tuple[_Meta, int]:
@@ -464,7 +473,7 @@ def _close(
     anchored = meta is not None or card.started
     made: RawPaper | None = None
     if anchored and units:
-        made = _anchored_paper(card, meta, result)
+        made = _anchored_paper(card, meta, result, at_end=at_end)
     elif units:
         _pair(units, result, at_end=at_end)
     elif meta is not None:
@@ -474,7 +483,9 @@ def _close(
     return made
 
 
-def _anchored_paper(card: _Card, meta: _Meta | None, result: _Result) -> RawPaper | None:
+def _anchored_paper(
+    card: _Card, meta: _Meta | None, result: _Result, *, at_end: bool = False
+) -> RawPaper | None:
     """A card vouched for by metadata or a card start: title, then abstract paragraphs.
 
     After a card start the first line is the title. Otherwise metadata closes the last
@@ -502,11 +513,24 @@ def _anchored_paper(card: _Card, meta: _Meta | None, result: _Result) -> RawPape
         return None
     _pair(units[:title_at], result)
     title = units[title_at]
-    body = units[title_at + 1 :]
-    paper = _paper(title, body, meta, card.upvotes)
-    result.papers.append(paper)
-    result.shape.used_chars += len(title.text) + sum(len(u.text) for u in body)
-    result.shape.prose += sum(1 for u in body if u.kind == PROSE)
+    # Metadata closes the abstract: everything between the title and it ("Short.").
+    # Without metadata the abstract is the prose after the title; what follows it (a
+    # footer, the next page's furniture, a line cut off) is not part of it.
+    end = title_at + 1
+    if meta is not None:
+        end = len(units)
+    while end < len(units) and units[end].kind == PROSE:
+        end += 1
+    body = units[title_at + 1 : end]
+    paper: RawPaper | None = None
+    if body or meta is not None:
+        paper = _paper(title, body, meta, card.upvotes)
+        result.papers.append(paper)
+        result.shape.used_chars += len(title.text) + sum(len(u.text) for u in body)
+        result.shape.prose += sum(1 for u in body if u.kind == PROSE)
+    else:
+        result.skipped += 1  # a card start and a title alone: a card cut off
+    _pair(units[end:], result, at_end=at_end)
     return paper
 
 
@@ -548,8 +572,8 @@ def _count_unused(units: list[Unit], result: _Result) -> None:
     for unit in units:
         if unit.kind == PROSE:
             result.shape.prose += 1
-        elif unit.titleish:
-            result.shape.short += 1
+        elif unit.titleish or not any(c.isalnum() for c in unit.text):
+            result.shape.short += 1  # furniture, a lone title, an emoji or a rule
         else:
             result.shape.code += 1
 
