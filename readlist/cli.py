@@ -172,7 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_query_help("export", "write matching papers as JSON, BibTeX, Markdown or CSV")
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
-    p.add_argument("--format", "-f", choices=FORMATS, default="json", help="default: json")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        help="default: from the -o file's extension (.bib .md .csv .json), else json",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -467,14 +472,28 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     from readlist.export import export
     from readlist.outputs import library_files, write_output
 
-    store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
-    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), args.format)
     target = "-" if args.output is None else args.output
+    fmt = args.format or _EXPORT_EXTENSIONS.get(Path(target).suffix.lower(), "json")
+    store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
+    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), fmt)
     written = write_output(target, blob, protected=library_files(store.paths))
     if target != "-":
         papers = "paper" if len(rows) == 1 else "papers"
-        print(f"exported {len(rows)} {papers} to {written.describe()}", file=sys.stderr)
+        shown = _EXPORT_NAMES[fmt]
+        print(f"exported {len(rows)} {papers} as {shown} to {written.describe()}", file=sys.stderr)
     return EXIT_OK
+
+
+# `export -o refs.bib` means BibTeX: the extension picks the format unless --format says.
+_EXPORT_EXTENSIONS = {
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".json": "json",
+}
+_EXPORT_NAMES = {"json": "JSON", "bibtex": "BibTeX", "markdown": "Markdown", "csv": "CSV"}
 
 
 def _select_for_change(
