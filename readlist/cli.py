@@ -231,6 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     changing("restore", "bring back removed papers that match (see: readlist list --removed)")
 
+    p = with_query_help(
+        "enrich", "fetch authors, arXiv ids, categories and DOIs from Hugging Face and arXiv"
+    )
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="ask about papers that already have authors and an arXiv id too",
+    )
+
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
         "--repair",
@@ -484,6 +494,48 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     return EXIT_OK
 
 
+def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
+    from readlist.enrich import EnrichError, Fetcher, enrich
+    from readlist.enrich.fetch import ARXIV_DELAY, cache_dir
+
+    store, library, rows = _load(db, query_text(args.query), abstracts=True)
+    papers = [library.papers[i] for i in rows]
+    if not args.again:
+        papers = [p for p in papers if not (p.authors and p.arxiv_id)]
+    if not papers:
+        print("readlist: nothing to enrich (every matching paper has authors and an arXiv id; "
+              "--again asks anyway)", file=sys.stderr)  # fmt: skip
+        return EXIT_OK
+    # Tests and mirrors may shorten arXiv's 3 s pacing; nobody else should.
+    delay = float(os.environ.get("READLIST_ARXIV_DELAY", ARXIV_DELAY))
+    fetcher = Fetcher(cache_dir(), arxiv_delay=delay)
+    progress = _Progress(sys.stderr)
+    try:
+        found = enrich(papers, fetcher, progress.step)
+    except EnrichError as error:
+        progress.clear()
+        left = _plural(len(papers), "paper")
+        raise EnrichError(f"{error}: {left} left as they were") from None
+    reports = store.import_listings(found.listings, progress.step)
+    progress.clear()
+    changed = {pid for r in reports for pid in r.updated}
+    print(
+        f"enriched {_plural(len(changed), 'paper')} "
+        f"({len(found.hf)} found on Hugging Face, {len(found.arxiv)} on arXiv; "
+        f"{fetcher.requests} requests)"
+    )
+    alone = (
+        ("not found on Hugging Face or arXiv", found.unmatched),
+        ("ambiguous (several papers have that title)", found.ambiguous),
+    )
+    for what, group in alone:
+        if group:
+            titles = "; ".join(strip_controls(p.title) for p in group[:10])
+            more = f"; and {len(group) - 10} more" if len(group) > 10 else ""
+            print(f"{_plural(len(group), 'paper')} {what}, left alone: {titles}{more}")
+    return EXIT_OK
+
+
 # `export -o refs.bib` means BibTeX: the extension picks the format unless --format says.
 _EXPORT_EXTENSIONS = {
     ".bib": "bibtex",
@@ -639,6 +691,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "unread": cmd_unread,
     "remove": cmd_remove,
     "restore": cmd_restore,
+    "enrich": cmd_enrich,
 }
 
 
