@@ -26,7 +26,9 @@ from readlist.paths import ENV_VAR, resolve_db
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
+    from readlist.enrich import Fetcher
     from readlist.importers import ListingFile
+    from readlist.importers.base import RawPaper
     from readlist.library import Library
     from readlist.store import ImportReport, Store
 
@@ -240,6 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="ask about papers that already have authors and an arXiv id too",
     )
+
+    p = sub.add_parser("add", help="add papers by arXiv id or arXiv / Hugging Face URL")
+    p.add_argument(
+        "ids", nargs="+", metavar="ID", help="2309.05173, arxiv.org/abs/…, hf.co/papers/…"
+    )
+    p = sub.add_parser("fetch", help="import a Hugging Face Daily Papers page")
+    p.add_argument("what", choices=["daily"], help="daily: the Daily Papers page")
+    p.add_argument("date", nargs="?", metavar="DATE", help="YYYY-MM-DD (default: today)")
 
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
@@ -495,8 +505,7 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
 
 
 def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
-    from readlist.enrich import EnrichError, Fetcher, enrich
-    from readlist.enrich.fetch import ARXIV_DELAY, cache_dir
+    from readlist.enrich import EnrichError, enrich
 
     store, library, rows = _load(db, query_text(args.query), abstracts=True)
     papers = [library.papers[i] for i in rows]
@@ -506,9 +515,7 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
         print("readlist: nothing to enrich (every matching paper has authors and an arXiv id; "
               "--again asks anyway)", file=sys.stderr)  # fmt: skip
         return EXIT_OK
-    # Tests and mirrors may shorten arXiv's 3 s pacing; nobody else should.
-    delay = float(os.environ.get("READLIST_ARXIV_DELAY", ARXIV_DELAY))
-    fetcher = Fetcher(cache_dir(), arxiv_delay=delay)
+    fetcher = _fetcher()
     progress = _Progress(sys.stderr)
     try:
         found = enrich(papers, fetcher, progress.step)
@@ -534,6 +541,60 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
             more = f"; and {len(group) - 10} more" if len(group) > 10 else ""
             print(f"{_plural(len(group), 'paper')} {what}, left alone: {titles}{more}")
     return EXIT_OK
+
+
+def _fetcher() -> Fetcher:
+    from readlist.enrich import Fetcher
+    from readlist.enrich.fetch import ARXIV_DELAY, cache_dir
+
+    # Tests and mirrors may shorten arXiv's 3 s pacing; nobody else should.
+    return Fetcher(
+        cache_dir(), arxiv_delay=float(os.environ.get("READLIST_ARXIV_DELAY", ARXIV_DELAY))
+    )
+
+
+def _import_fetched(db: Path, shown: str, raw: list[RawPaper], source: str, kind: str) -> int:
+    """Import what a service gave, the way `import` imports a file (same merge, report)."""
+    from readlist.importers import ListingFile, to_papers
+    from readlist.store import Store
+
+    papers = to_papers(raw, source=source, added=None, kind=kind)
+    if not papers:
+        raise ReadlistError(f"{shown}: no papers found")
+    [report] = Store.open(db).import_listings([papers])
+    _print_import(ListingFile(shown, papers, 0, kind), report, dry_run=False)
+    return EXIT_OK
+
+
+def cmd_add(args: argparse.Namespace, db: Path) -> int:
+    from readlist.enrich import ARXIV_KIND, ARXIV_SOURCE, EnrichError
+    from readlist.enrich.sources import arxiv_by_ids
+    from readlist.models import normalize_arxiv_id
+
+    ids = []
+    for text in args.ids:
+        if (arxiv_id := normalize_arxiv_id(text)) is None:
+            raise ReadlistError(f"add: {strip_controls(text)!r} is not an arXiv id or paper URL")
+        ids.append(arxiv_id)
+    raw = arxiv_by_ids(_fetcher(), ids)
+    missing = sorted(set(ids) - {r.arxiv_id for r in raw})
+    if missing:
+        raise EnrichError(f"arXiv knows no paper {', '.join(missing)}; nothing added")
+    return _import_fetched(db, "arXiv", raw, ARXIV_SOURCE, ARXIV_KIND)
+
+
+def cmd_fetch(args: argparse.Namespace, db: Path) -> int:
+    from readlist.enrich import HF_KIND, HF_SOURCE
+    from readlist.enrich.sources import hf_daily
+
+    day = args.date or date.today().isoformat()
+    try:
+        day = date.fromisoformat(day).isoformat()
+    except ValueError:
+        raise ReadlistError(
+            f"fetch daily: {strip_controls(day)!r} is not a date (YYYY-MM-DD)"
+        ) from None
+    return _import_fetched(db, f"Daily Papers {day}", hf_daily(_fetcher(), day), HF_SOURCE, HF_KIND)
 
 
 # `export -o refs.bib` means BibTeX: the extension picks the format unless --format says.
@@ -692,6 +753,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "remove": cmd_remove,
     "restore": cmd_restore,
     "enrich": cmd_enrich,
+    "add": cmd_add,
+    "fetch": cmd_fetch,
 }
 
 

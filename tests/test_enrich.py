@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -27,7 +29,7 @@ from readlist.enrich import EnrichError, Fetcher, enrich
 from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.store import Store
 
-from .conftest import library_bytes
+from .conftest import library_bytes, readlist_command
 
 DATA = Path(__file__).parent / "data" / "enrich"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -274,3 +276,78 @@ def test_arxiv_requests_are_paced(apis: FakeApis, tmp_path: Path) -> None:
     arxiv_requests = [line for line in apis.log if line.startswith("/api/query")]
     assert len(arxiv_requests) == 2
     assert waits == [3.0]
+
+
+def test_fetch_daily_imports_the_page_with_names_and_ids(
+    store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db), "fetch", "daily", "2023-09-11"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Daily Papers 2023-09-11: 3 papers (hf-api): 3 added, 0 updated")
+    by_title = {p.title: p for p in Store.open(db).papers()}
+    assert by_title[DEPT.title].authors == ("Zhengxiang Shi", "Aldo Lipani")
+    assert by_title[DEPT.title].arxiv_id == "2309.05173"
+    assert apis.count("/api/daily_papers") == 1
+    # Met again through a pasted listing: the same paper, not a second one.
+    store.import_listings([[DEPT]])
+    assert len(Store.open(db).papers()) == 3
+
+
+def test_add_by_id_or_url_goes_through_the_same_merge(
+    library: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = ["https://arxiv.org/abs/2309.05173v5", "https://huggingface.co/papers/2310.00003"]
+    assert main(["--db", str(db), "add", *urls]) == 0
+    assert "arXiv: 2 papers (arxiv-api): 0 added, 2 updated" in capsys.readouterr().out
+    after = papers(db)
+    assert len(after) == len(LIBRARY)  # both were already listed: merged by title
+    assert after[DEPT.id].categories == ("cs.CL", "cs.AI")
+    assert Store.open(db).annotations()[DEPT.id].note == "keep"
+    assert main(["--db", str(db), "add", "not-an-id"]) == 2
+    assert "'not-an-id' is not an arXiv id or paper URL" in capsys.readouterr().err
+    assert main(["--db", str(db), "add", "2399.99999"]) == 1
+    assert capsys.readouterr().err == "readlist: arXiv knows no paper 2399.99999; nothing added\n"
+
+
+def test_the_installed_command_reads_the_endpoints_from_its_environment(
+    library: Store, db: Path, apis: FakeApis, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "HF_ENDPOINT": apis.url,
+        "READLIST_ARXIV_API": f"{apis.url}/api/query",
+        "READLIST_CACHE": str(tmp_path / "cache2"),
+        "READLIST_ARXIV_DELAY": "0",
+    }
+    result = subprocess.run(
+        [*readlist_command(), "--db", str(db), "enrich", "tiny gardens"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("enriched 0 papers (0 found on Hugging Face, 0 on arXiv;")
+    assert "Scaling Laws for Tiny Gardens" in result.stdout
+    assert apis.count("/api/papers/search") == 1
+
+
+async def test_o_opens_the_arxiv_page_of_an_enriched_paper(store: Store) -> None:
+    from readlist.tui.app import ReadListApp
+
+    from .test_tui import Recorder, go_to
+
+    code = "https://github.com/ZhengxiangShi/DePT"
+    store.import_listings([[replace(DEPT, links=(code,)), replace(MADLAD, links=(code,))]])
+    store.import_listings([[replace(DEPT, arxiv_id="2309.05173")]])
+    recorder = Recorder()
+    app = ReadListApp(store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "DePT")
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await go_to(pilot, app, "MADLAD")  # no arXiv id yet: the listing's link
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert recorder.opened == ["https://arxiv.org/abs/2309.05173", code]
