@@ -351,3 +351,27 @@ async def test_o_opens_the_arxiv_page_of_an_enriched_paper(store: Store) -> None
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert recorder.opened == ["https://arxiv.org/abs/2309.05173", code]
+
+
+def test_keys_stay_put_across_re_export_re_import_and_re_enrichment(
+    library: Store, db: Path, apis: FakeApis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bibtexparser
+
+    def keys() -> dict[str, str]:
+        out = tmp_path / "refs.bib"
+        assert main(["--db", str(db), "export", "-o", str(out)]) == 0
+        return {e["eprint"]: e.key for e in bibtexparser.parse_string(out.read_text()).entries
+                if "eprint" in e}  # fmt: skip
+
+    assert main(["--db", str(db), "enrich"]) == 0
+    first = keys()
+    assert first["2309.05173"] == "shi2023dept" and first["2310.00003"] == "solo2023only"
+    backup = tmp_path / "all.json"
+    assert main(["--db", str(db), "export", "-o", str(backup), "--sort", "title"]) == 0
+    assert main(["--db", str(db), "import", str(backup)]) == 0
+    assert main(["--db", str(db), "fetch", "daily", "2023-09-11"]) == 0
+    assert main(["--db", str(db), "enrich", "--again"]) == 0
+    again = keys()
+    assert {k: again[k] for k in first} == first  # the page's new paper has its own key
+    assert again["2309.09999"] == "else2023paper"
