@@ -1,8 +1,19 @@
 """Citations of one paper: plain text, Markdown, BibTeX.
 
-Listings give no author names, so a citation says what is known: the title, how many
-authors, the date, and a link. The BibTeX entry is the one `readlist export --format
-bibtex` writes, so what is copied in the TUI and what is exported never disagree.
+A citation says what is known. With author names (an enriched paper, see
+`readlist.enrich`) it reads like a reference list ("Shi, Z. and Lipani, A. (2023). Title.
+arXiv:2309.05173.") and the BibTeX entry is the one arXiv's own export writes for a
+preprint (`@misc` with `eprint`, `archivePrefix`, `primaryClass`), or an `@article` /
+`@inproceedings` when a venue is known. A pasted listing gives no names: then the
+citation says how many authors, the date, and a link. The BibTeX entry is the one
+`readlist export --format bibtex` writes, so what is copied in the TUI and what is
+exported never disagree.
+
+Keys read like the ones people type (`shi2023dept`: first author's surname, year, first
+title word that is not a stopword, ASCII-folded); `readlist.export.to_bibtex` adds `a`,
+`b`... when two papers of one export would share one. Keys are derived, not stored: they
+stay put across re-export and re-import, but enriching a paper with its authors changes
+its key once (from `dept2023` to `shi2023dept`). Pinning keys needs storage; not done yet.
 
 BibTeX output is compiled by TeX, a macro language that can read files (`\\input`), so
 whatever a title, abstract, note or link holds must reach the document as inert text.
@@ -66,6 +77,57 @@ _PLAIN_ID = re.compile(r"[A-Za-z0-9]+")
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MARKDOWN_RE = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _URL_UNSAFE = {" ": "%20", "{": "%7B", "}": "%7D", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}
+ETAL_AFTER = 3
+"""A plain citation names at most this many authors; more are "et al."."""
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "on",
+        "in",
+        "for",
+        "to",
+        "and",
+        "or",
+        "with",
+        "from",
+        "by",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "via",
+        "towards",
+        "toward",
+        "do",
+        "does",
+        "can",
+        "we",
+        "our",
+        "your",
+        "its",
+        "it",
+        "this",
+        "that",
+        "what",
+        "when",
+        "how",
+        "why",
+        "which",
+        "not",
+        "no",
+        "vs",
+    ]
+)
+_CONFERENCE = re.compile(
+    r"\b(?:conference|proceedings|proc\.|workshop|symposium|congress|meeting|"
+    r"neurips|nips|icml|iclr|acl|naacl|eacl|emnlp|coling|cvpr|iccv|eccv|aaai|ijcai|"
+    r"kdd|sigir|www|interspeech|icassp|colm|corl|rss|uai|aistats)\b",
+    re.IGNORECASE,
+)
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
@@ -96,9 +158,64 @@ def _long_date(paper: Paper) -> str | None:
     return f"{day.strftime('%B')} {day.day}, {day.year}"
 
 
+def page_url(paper: Paper) -> str | None:
+    """The paper's own page: arXiv's abstract page if the id is known, else the first
+    safe link (often a code repository). Always a `safe_url`."""
+    if paper.arxiv_id and (url := safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")):
+        return url
+    return next((u for u in map(safe_url, paper.links) if u is not None), None)
+
+
+def surname(name: str) -> str:
+    """The family name in `Zhengxiang Shi` or `Shi, Zhengxiang`."""
+    name = " ".join(name.split())
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    return name.rsplit(" ", 1)[-1] if name else name
+
+
+def short_name(name: str) -> str:
+    """`Shi, Z.` for `Zhengxiang Shi`; `Dupont, J.-P.` for `Jean-Pierre Dupont`."""
+    name = " ".join(name.split())
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+    elif " " in name:
+        given, family = name.rsplit(" ", 1)
+    else:
+        return name
+    initials = " ".join(
+        "-".join(f"{piece[0]}." for piece in word.split("-") if piece)
+        for word in given.split()
+        if word
+    )
+    return f"{family}, {initials}" if initials else family
+
+
+def author_list(paper: Paper, limit: int = ETAL_AFTER) -> str:
+    """`Shi, Z. and Lipani, A.`; `Shi, Z. et al.` beyond `limit` (or a partial list)."""
+    names = [short_name(n) for n in paper.authors]
+    total = max(paper.author_total or 0, len(names))
+    if total > len(names) or len(names) > limit:
+        return f"{names[0]} et al."
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def plain(paper: Paper) -> str:
-    """`Title. 65 authors, April 19, 2023. https://...`"""
+    """`Shi, Z. and Lipani, A. (2023). Title. arXiv:2309.05173.`, or without author
+    names `Title. 65 authors, April 19, 2023. https://...`"""
     title = paper.title.rstrip(".")
+    if paper.authors:
+        year = _year(paper)
+        parts = [author_list(paper) + (f" ({year})." if year else "."), f"{title}."]
+        if paper.venue:
+            parts.append(f"{paper.venue.rstrip('.')}.")
+        if paper.arxiv_id:
+            parts.append(f"arXiv:{paper.arxiv_id}.")
+        elif paper.doi:
+            parts.append(f"doi:{paper.doi}.")
+        elif (url := page_url(paper)) is not None:
+            parts.append(url)
+        return " ".join(parts)
     details = ", ".join(x for x in (authors_phrase(paper.authors_count), _long_date(paper)) if x)
     parts = [f"{title}."]
     if details:
@@ -111,9 +228,12 @@ def plain(paper: Paper) -> str:
 def markdown(paper: Paper) -> str:
     """`[Title](https://...) — 65 authors, April 19, 2023`"""
     title = escape_markdown(paper.title)
-    link = next((u for u in map(safe_url, paper.links) if u is not None), None)
+    link = page_url(paper)
     head = f"[{title}]({markdown_url(link)})" if link else f"*{title}*"
-    details = ", ".join(x for x in (authors_phrase(paper.authors_count), _long_date(paper)) if x)
+    who = escape_markdown(author_list(paper)) if paper.authors else None
+    details = ", ".join(
+        x for x in (who or authors_phrase(paper.authors_count), _long_date(paper)) if x
+    )
     return f"{head} — {details}" if details else head
 
 
@@ -179,23 +299,39 @@ def _url_in_tex(url: str) -> str:
     return url.replace("%", "\\%").replace("#", "\\#")
 
 
-def bibtex_key(paper: Paper, id_chars: int = 6) -> str:
-    """A stable key: first title word, year, and the start of the paper's id.
+def _ascii_words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return [w.lower() for w in re.findall(r"[A-Za-z0-9]+", folded)]
 
-    `masakhanews2023-52393a`. The id part makes keys unique; an export that meets two
-    papers whose first six id digits agree lengthens both. An id that is not plain
-    letters and digits (a crafted file) is replaced by its SHA-256, so a key only ever
-    holds `[A-Za-z0-9-]`.
+
+def _year(paper: Paper) -> int | None:
+    """The publication year, else the one an arXiv id (`2309.05173`: 2023) tells."""
+    if (day := published_day(paper)) is not None:
+        return day.year
+    if paper.arxiv_id and re.fullmatch(r"\d{4}\.\d{4,5}", paper.arxiv_id):
+        return 2000 + int(paper.arxiv_id[:2])
+    return None
+
+
+def bibtex_key(paper: Paper, id_chars: int = 0) -> str:
+    """A key people recognise: `shi2023dept`, or without author names `dept2023`.
+
+    First author's surname, year, first title word that is not a stopword, ASCII-folded
+    and lower-case (`paper` when a title has no such word). `id_chars` appends the start
+    of the paper's id (an id that is not plain letters and digits, as in a crafted
+    file, is replaced by its SHA-256), so a key only ever holds `[A-Za-z0-9-]`.
     """
-    ascii_title = unicodedata.normalize("NFKD", paper.title).encode("ascii", "ignore").decode()
-    words = re.findall(r"[A-Za-z0-9]+", ascii_title)
-    word = (words[0].lower() if words else "paper")[:24]
-    day = published_day(paper)
-    year = str(day.year) if day else "nd"
-    ident = paper.id
-    if not _PLAIN_ID.fullmatch(ident):
-        ident = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{word}{year}-{ident[:id_chars]}"
+    words = _ascii_words(paper.title)
+    word = next((w for w in words if w not in STOPWORDS), "paper")[:24]
+    year = _year(paper)
+    family = "".join(_ascii_words(surname(paper.authors[0])))[:24] if paper.authors else ""
+    key = f"{family}{year or ''}{word}" if family else f"{word}{year or ''}"
+    if id_chars:
+        ident = paper.id
+        if not _PLAIN_ID.fullmatch(ident):
+            ident = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()
+        key = f"{key}-{ident[:id_chars]}"
+    return key
 
 
 def safe_key(key: str) -> str:
@@ -210,23 +346,45 @@ def bibtex(
     key: str | None = None,
     full: bool = False,
 ) -> str:
-    """A `@misc` entry. `full` adds the abstract, and with an annotation, tags and note.
+    """An entry: `@misc` as arXiv writes it for a preprint, `@inproceedings` for a
+    conference venue, `@article` for a journal. `full` adds the abstract, and with an
+    annotation, tags and note.
 
     Every value goes through `bibtex_text`, `bibtex_url` or `safe_key`; nothing read from
     the library reaches the entry any other way.
     """
+    kind = entry_type(paper)
     fields: list[tuple[str, str]] = [("title", "{" + bibtex_text(paper.title) + "}")]
+    if author := bibtex_authors(paper):
+        fields.append(("author", author))
+    elif (authors := authors_phrase(paper.authors_count)) is not None:
+        fields.append(("note", bibtex_text(authors)))
+    if not author:
+        # Styles sort by author, else by `key`: without one, bibtex warns.
+        fields.append(("key", bibtex_text(paper.title)))
+    if paper.venue and kind != "misc":
+        fields.append(
+            ("booktitle" if kind == "inproceedings" else "journal", bibtex_text(paper.venue))
+        )
     if (day := published_day(paper)) is not None:
         fields += [
             ("year", str(day.year)),
             ("month", _MONTHS[day.month - 1]),
             ("date", day.isoformat()),
         ]
-    if (authors := authors_phrase(paper.authors_count)) is not None:
-        fields.append(("note", bibtex_text(authors)))
-    url = next((u for u in map(bibtex_url, paper.links) if u is not None), None)
+    elif (year := _year(paper)) is not None:
+        fields.append(("year", str(year)))
+    if paper.arxiv_id:
+        fields += [("eprint", bibtex_text(paper.arxiv_id)), ("archivePrefix", "arXiv")]
+        if paper.categories:
+            fields.append(("primaryClass", bibtex_text(paper.categories[0])))
+    if paper.doi:
+        fields.append(("doi", bibtex_text(paper.doi)))
+    url = page_url(paper)
     if url is not None:
-        fields += [("howpublished", "\\url{" + _url_in_tex(url) + "}"), ("url", url)]
+        if kind == "misc":
+            fields.append(("howpublished", "\\url{" + _url_in_tex(url) + "}"))
+        fields.append(("url", url))
     if full:
         if paper.abstract:
             fields.append(("abstract", bibtex_text(paper.abstract)))
@@ -238,4 +396,31 @@ def bibtex(
         f"  {name} = {value}" if name == "month" else f"  {name} = {{{value}}}"
         for name, value in fields
     )
-    return f"@misc{{{safe_key(key or bibtex_key(paper))},\n{body}\n}}\n"
+    return f"@{kind}{{{safe_key(key or bibtex_key(paper))},\n{body}\n}}\n"
+
+
+def entry_type(paper: Paper) -> str:
+    """`inproceedings` for a conference or workshop, `article` for another venue (both
+    need a year, which bibtex requires of them), else `misc`."""
+    if not paper.venue or _year(paper) is None or not paper.authors:
+        return "misc"
+    return "inproceedings" if _CONFERENCE.search(paper.venue) else "article"
+
+
+def bibtex_authors(paper: Paper) -> str:
+    """`Zhengxiang Shi and Aldo Lipani`, `and others` when the list is incomplete.
+
+    A name that BibTeX would misread (one holding the word "and", or more than one
+    comma) is braced whole, so it stays one name.
+    """
+    names = []
+    for name in paper.authors:
+        text = bibtex_text(name)
+        if not text:
+            continue
+        if re.search(r"\band\b", text, re.IGNORECASE) or text.count(",") > 1:
+            text = "{" + text + "}"
+        names.append(text)
+    if names and (paper.author_total or 0) > len(paper.authors):
+        names.append("others")
+    return " and ".join(names)

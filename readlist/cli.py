@@ -28,7 +28,9 @@ from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
+    from readlist.enrich import Fetcher
     from readlist.importers import ListingFile
+    from readlist.importers.base import RawPaper
     from readlist.library import Library
     from readlist.store import ImportReport, Store
 
@@ -175,7 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_query_help("export", "write matching papers as JSON, BibTeX, Markdown or CSV")
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
-    p.add_argument("--format", "-f", choices=FORMATS, default="json", help="default: json")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        help="default: from the -o file's extension (.bib .md .csv .json), else json",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -256,6 +263,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID", help="the paper's id (or its first characters)")
     p.add_argument("--limit", type=int, default=10, metavar="N", help="default: 10")
     sub.add_parser("stats", help="figures: added and read per week, backlog, ratings, tags")
+
+    p = with_query_help(
+        "enrich", "fetch authors, arXiv ids, categories and DOIs from Hugging Face and arXiv"
+    )
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="ask about papers that already have authors and an arXiv id too",
+    )
+
+    p = sub.add_parser("add", help="add papers by arXiv id or arXiv / Hugging Face URL")
+    p.add_argument(
+        "ids", nargs="+", metavar="ID", help="2309.05173, arxiv.org/abs/…, hf.co/papers/…"
+    )
+    p = sub.add_parser("fetch", help="import a Hugging Face Daily Papers page")
+    p.add_argument("what", choices=["daily"], help="daily: the Daily Papers page")
+    p.add_argument("date", nargs="?", metavar="DATE", help="YYYY-MM-DD (default: today)")
 
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
@@ -515,14 +540,121 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     from readlist.export import export
     from readlist.outputs import library_files, write_output
 
-    store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
-    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), args.format)
     target = "-" if args.output is None else args.output
+    fmt = args.format or _EXPORT_EXTENSIONS.get(Path(target).suffix.lower(), "json")
+    store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
+    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), fmt)
     written = write_output(target, blob, protected=library_files(store.paths))
     if target != "-":
         papers = "paper" if len(rows) == 1 else "papers"
-        print(f"exported {len(rows)} {papers} to {written.describe()}", file=sys.stderr)
+        shown = _EXPORT_NAMES[fmt]
+        print(f"exported {len(rows)} {papers} as {shown} to {written.describe()}", file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
+    from readlist.enrich import EnrichError, enrich
+
+    store, library, rows = _load(db, query_text(args.query), abstracts=True)
+    papers = [library.papers[i] for i in rows]
+    if not args.again:
+        papers = [p for p in papers if not (p.authors and p.arxiv_id)]
+    if not papers:
+        print("readlist: nothing to enrich (every matching paper has authors and an arXiv id; "
+              "--again asks anyway)", file=sys.stderr)  # fmt: skip
+        return EXIT_OK
+    fetcher = _fetcher()
+    progress = _Progress(sys.stderr)
+    try:
+        found = enrich(papers, fetcher, progress.step)
+    except EnrichError as error:
+        progress.clear()
+        left = _plural(len(papers), "paper")
+        raise EnrichError(f"{error}: {left} left as they were") from None
+    reports = store.import_listings(found.listings, progress.step)
+    progress.clear()
+    changed = {pid for r in reports for pid in r.updated}
+    print(
+        f"enriched {_plural(len(changed), 'paper')} "
+        f"({len(found.hf)} found on Hugging Face, {len(found.arxiv)} on arXiv; "
+        f"{fetcher.requests} requests)"
+    )
+    alone = (
+        ("not found on Hugging Face or arXiv", found.unmatched),
+        ("ambiguous (several papers have that title)", found.ambiguous),
+    )
+    for what, group in alone:
+        if group:
+            titles = "; ".join(strip_controls(p.title) for p in group[:10])
+            more = f"; and {len(group) - 10} more" if len(group) > 10 else ""
+            print(f"{_plural(len(group), 'paper')} {what}, left alone: {titles}{more}")
+    return EXIT_OK
+
+
+def _fetcher() -> Fetcher:
+    from readlist.enrich import Fetcher
+    from readlist.enrich.fetch import ARXIV_DELAY, cache_dir
+
+    # Tests and mirrors may shorten arXiv's 3 s pacing; nobody else should.
+    return Fetcher(
+        cache_dir(), arxiv_delay=float(os.environ.get("READLIST_ARXIV_DELAY", ARXIV_DELAY))
+    )
+
+
+def _import_fetched(db: Path, shown: str, raw: list[RawPaper], source: str, kind: str) -> int:
+    """Import what a service gave, the way `import` imports a file (same merge, report)."""
+    from readlist.importers import ListingFile, to_papers
+    from readlist.store import Store
+
+    papers = to_papers(raw, source=source, added=None, kind=kind)
+    if not papers:
+        raise ReadlistError(f"{shown}: no papers found")
+    [report] = Store.open(db).import_listings([papers])
+    _print_import(ListingFile(shown, papers, 0, kind), report, dry_run=False)
+    return EXIT_OK
+
+
+def cmd_add(args: argparse.Namespace, db: Path) -> int:
+    from readlist.enrich import ARXIV_KIND, ARXIV_SOURCE, EnrichError
+    from readlist.enrich.sources import arxiv_by_ids
+    from readlist.models import normalize_arxiv_id
+
+    ids = []
+    for text in args.ids:
+        if (arxiv_id := normalize_arxiv_id(text)) is None:
+            raise ReadlistError(f"add: {strip_controls(text)!r} is not an arXiv id or paper URL")
+        ids.append(arxiv_id)
+    raw = arxiv_by_ids(_fetcher(), ids)
+    missing = sorted(set(ids) - {r.arxiv_id for r in raw})
+    if missing:
+        raise EnrichError(f"arXiv knows no paper {', '.join(missing)}; nothing added")
+    return _import_fetched(db, "arXiv", raw, ARXIV_SOURCE, ARXIV_KIND)
+
+
+def cmd_fetch(args: argparse.Namespace, db: Path) -> int:
+    from readlist.enrich import HF_KIND, HF_SOURCE
+    from readlist.enrich.sources import hf_daily
+
+    day = args.date or date.today().isoformat()
+    try:
+        day = date.fromisoformat(day).isoformat()
+    except ValueError:
+        raise ReadlistError(
+            f"fetch daily: {strip_controls(day)!r} is not a date (YYYY-MM-DD)"
+        ) from None
+    return _import_fetched(db, f"Daily Papers {day}", hf_daily(_fetcher(), day), HF_SOURCE, HF_KIND)
+
+
+# `export -o refs.bib` means BibTeX: the extension picks the format unless --format says.
+_EXPORT_EXTENSIONS = {
+    ".bib": "bibtex",
+    ".bibtex": "bibtex",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".csv": "csv",
+    ".json": "json",
+}
+_EXPORT_NAMES = {"json": "JSON", "bibtex": "BibTeX", "markdown": "Markdown", "csv": "CSV"}
 
 
 def _select_for_change(
@@ -835,6 +967,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "similar": cmd_similar,
     "tags": cmd_tags,
     "stats": cmd_stats,
+    "enrich": cmd_enrich,
+    "add": cmd_add,
+    "fetch": cmd_fetch,
 }
 
 

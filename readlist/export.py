@@ -63,23 +63,42 @@ def to_json(rows: Iterable[Row]) -> bytes:
 
 
 def to_bibtex(rows: Iterable[Row]) -> str:
+    """Entries in the rows' order; keys that clash get `a`, `b`... suffixes.
+
+    Suffixes go in the order papers entered the library (then id), not the export's
+    sort order, so re-exporting the same papers sorted otherwise keeps every key.
+    """
     rows = list(rows)
     keys = [bibtex_key(p) for p, _ in rows]
-    seen: dict[str, int] = {}
-    for key in keys:
-        seen[key] = seen.get(key, 0) + 1
-    out = []
-    used: set[str] = set()
-    for (paper, annotation), key in zip(rows, keys, strict=True):
-        if seen[key] > 1:
-            key = bibtex_key(paper, id_chars=64)  # the whole id (or its SHA-256)
-        unique, n = key, 1
-        while unique in used:  # ids that only differ in characters a key cannot hold
+    clashing: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        clashing.setdefault(key, []).append(i)
+    used = {key for key, where in clashing.items() if len(where) == 1}
+    for key, where in clashing.items():
+        if len(where) == 1:
+            continue
+        where.sort(key=lambda i: (rows[i][0].added or "", rows[i][0].id))
+        n = 0
+        for i in where:
+            while (unique := key + _suffix(n)) in used:
+                n += 1
+            used.add(unique)
+            keys[i] = unique
             n += 1
-            unique = f"{key}-{n}"
-        used.add(unique)
-        out.append(bibtex(paper, annotation, key=unique, full=True))
-    return "\n".join(out)
+    return "\n".join(
+        bibtex(paper, annotation, key=key, full=True)
+        for (paper, annotation), key in zip(rows, keys, strict=True)
+    )
+
+
+def _suffix(n: int) -> str:
+    """a, b, ... z, aa, ab, ...: the n-th clash suffix."""
+    out = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
 
 
 def to_markdown(rows: Iterable[Row]) -> str:

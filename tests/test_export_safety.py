@@ -68,7 +68,7 @@ def test_a_device_is_written_to_not_replaced(imported: RunCli, tmp_path: Path) -
     assert is_char_device(null)
     assert (
         result.stderr
-        == f"exported 30 papers to {null} (streamed to the device, nothing replaced)\n"
+        == f"exported 30 papers as BibTeX to {null} (streamed to the device, nothing replaced)\n"
     )
 
 
@@ -132,7 +132,7 @@ def test_a_symlink_is_written_through_and_kept(imported: RunCli, tmp_path: Path)
     assert target.read_text() == expected(imported, "bibtex")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert result.stderr == (
-        f"exported 30 papers to {link} (a link to {target}; replaced the old file)\n"
+        f"exported 30 papers as BibTeX to {link} (a link to {target}; replaced the old file)\n"
     )
     assert sorted(p.name for p in synced.iterdir()) == ["refs.bib"]  # no temporary left
 
@@ -151,9 +151,9 @@ def test_a_regular_file_is_replaced_and_the_message_says_so(
 ) -> None:
     out = tmp_path / "refs.csv"
     first = imported("export", "-o", str(out), "-f", "csv")
-    assert first.stderr == f"exported 30 papers to {out} (a new file)\n"
+    assert first.stderr == f"exported 30 papers as CSV to {out} (a new file)\n"
     again = imported("export", "-o", str(out), "-f", "csv", "hft")
-    assert again.stderr == f"exported 1 paper to {out} (replaced the old file)\n"
+    assert again.stderr == f"exported 1 paper as CSV to {out} (replaced the old file)\n"
     assert out.read_text() == imported("export", "-f", "csv", "hft").stdout
 
 

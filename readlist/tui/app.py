@@ -478,10 +478,14 @@ class ReadListApp(App[None]):
     def action_open_link(self) -> None:
         if (paper := self.current_paper()) is None:
             return
-        if not paper.links:
+        from readlist.citations import page_url
+
+        # The paper's own page (arXiv) first; else the first link the listing gave.
+        url = page_url(paper) if paper.arxiv_id else None
+        if url is None and not paper.links:
             self.notify("This paper's listing had no link.", severity="warning")
             return
-        self._open_link(paper.links[0])
+        self._open_link(url or paper.links[0])
 
     @work(thread=True, exclusive=True, group="open-link")
     def _open_link(self, url: str) -> None:

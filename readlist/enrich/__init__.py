@@ -1,0 +1,141 @@
+"""Metadata enrichment: author names, arXiv ids, categories, DOIs from Hugging Face and arXiv.
+
+Hugging Face first: one Daily Papers request covers every paper of a listing day, and a
+title search finds the rest. arXiv next, by id in batches, for categories, DOI and
+journal reference, and by title for papers Hugging Face does not know. A paper whose
+arXiv id is already known is asked about at arXiv only, by id (so a re-run costs no
+Hugging Face request; its upvotes are not refreshed).
+
+A candidate is attached only when its title has the same identity (`identity_key`) as
+the library paper's, or its arXiv id is the paper's; two different papers with that
+title make it ambiguous, and it is left alone. What is found goes back through
+`Store.import_listings` like any listing (the same merge, the same report), so enriched
+fields are never erased by a later import, and annotations are never touched. All the
+fetching happens before the one write: a failing network leaves the library as it was.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from readlist.enrich.fetch import EnrichError, Fetcher
+from readlist.enrich.sources import arxiv_by_ids, arxiv_title, hf_daily, hf_search
+from readlist.importers import to_papers
+from readlist.importers.base import RawPaper
+from readlist.models import Paper, identity_key
+
+HF_SOURCE = "huggingface.co/api/papers"
+ARXIV_SOURCE = "export.arxiv.org/api"
+HF_KIND = "hf-api"
+ARXIV_KIND = "arxiv-api"
+
+__all__ = ["EnrichError", "Enrichment", "Fetcher", "enrich"]
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(slots=True)
+class Enrichment:
+    """What the services said: listings to import, and the papers left alone."""
+
+    hf: list[Paper] = field(default_factory=list)
+    arxiv: list[Paper] = field(default_factory=list)
+    unmatched: list[Paper] = field(default_factory=list)
+    ambiguous: list[Paper] = field(default_factory=list)
+
+    @property
+    def listings(self) -> list[list[Paper]]:
+        return [self.hf, self.arxiv]
+
+    @property
+    def found(self) -> int:
+        return len({p.id for p in (*self.hf, *self.arxiv)})
+
+
+def _pick(paper: Paper, candidates: Sequence[RawPaper]) -> RawPaper | bool | None:
+    """The candidate that is `paper`, None if none is, False if more than one could be."""
+    if paper.arxiv_id:
+        for raw in candidates:
+            if raw.arxiv_id == paper.arxiv_id:
+                return raw
+    key = identity_key(paper.title)
+    same = {raw.arxiv_id or raw.title: raw for raw in candidates if identity_key(raw.title) == key}
+    if len(same) > 1:
+        return False
+    return next(iter(same.values()), None)
+
+
+def enrich(
+    papers: Sequence[Paper], fetcher: Fetcher, progress: Progress | None = None
+) -> Enrichment:
+    """Ask Hugging Face, then arXiv, about `papers`. Raises `EnrichError`; writes nothing."""
+    result = Enrichment()
+    hf_found: dict[str, RawPaper] = {}
+    ambiguous: set[str] = set()
+    steps, done = len(papers) * 2, 0
+
+    def step(phase: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(phase, min(done, steps), steps)
+
+    # 1. Daily Papers pages: one request for every listing day two or more papers share.
+    # A paper whose arXiv id is known is asked about by id, at arXiv only (step 3).
+    todo = [p for p in papers if p.published and not p.arxiv_id]
+    days = Counter(p.published for p in todo)
+    for day in sorted(d for d, n in days.items() if d and n > 1):
+        page = hf_daily(fetcher, day)
+        for paper in (p for p in todo if p.published == day):
+            picked = _pick(paper, page)
+            if isinstance(picked, RawPaper):
+                hf_found[paper.id] = picked
+                step("Hugging Face")
+    # 2. Title search for the rest.
+    for paper in papers:
+        if paper.id in hf_found or paper.arxiv_id:
+            continue
+        picked = _pick(paper, hf_search(fetcher, paper.title))
+        step("Hugging Face")
+        if isinstance(picked, RawPaper):
+            hf_found[paper.id] = picked
+        elif picked is False:
+            ambiguous.add(paper.id)
+    # 3. arXiv by id (known before, or from Hugging Face), then by title.
+    ids = {
+        p.id: p.arxiv_id or (hf_found[p.id].arxiv_id if p.id in hf_found else None) for p in papers
+    }
+    by_id = {raw.arxiv_id: raw for raw in arxiv_by_ids(fetcher, [i for i in ids.values() if i])}
+    arxiv_found: dict[str, RawPaper] = {}
+    for paper in papers:
+        arxiv_id = ids[paper.id]
+        raw = by_id.get(arxiv_id) if arxiv_id else None
+        if raw is not None and (
+            paper.arxiv_id or identity_key(raw.title) == identity_key(paper.title)
+        ):
+            arxiv_found[paper.id] = raw
+        elif paper.id not in hf_found and paper.id not in ambiguous:
+            picked = _pick(paper, arxiv_title(fetcher, paper.title))
+            if isinstance(picked, RawPaper):
+                arxiv_found[paper.id] = picked
+            elif picked is False:
+                ambiguous.add(paper.id)
+        step("arXiv")
+    result.hf = _as_listing(papers, hf_found, HF_SOURCE, HF_KIND)
+    result.arxiv = _as_listing(papers, arxiv_found, ARXIV_SOURCE, ARXIV_KIND)
+    for paper in papers:
+        if paper.id in hf_found or paper.id in arxiv_found:
+            continue
+        (result.ambiguous if paper.id in ambiguous else result.unmatched).append(paper)
+    return result
+
+
+def _as_listing(
+    papers: Sequence[Paper], found: dict[str, RawPaper], source: str, kind: str
+) -> list[Paper]:
+    """The found records as papers of one listing, under the library papers' own titles
+    (so the store's merge finds them by title even before it knows the id)."""
+    raws = [replace(found[p.id], title=p.title) for p in papers if p.id in found]
+    return to_papers(raws, source=source, added=None, kind=kind)

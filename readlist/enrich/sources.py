@@ -1,0 +1,181 @@
+"""What Hugging Face and arXiv say about papers, as `RawPaper`s.
+
+Hugging Face's paper API (the endpoints `HfApi.list_daily_papers`, `list_papers` and
+`paper_info` call) is read through huggingface_hub's own `PaperInfo`, so the JSON shape
+is the client's business. arXiv's API answers Atom, parsed with the stdlib's
+ElementTree rather than feedparser: the feed has one fixed shape, and a strict parser
+turns a malformed body into a clear error instead of a quietly empty result.
+
+Only titles and arXiv ids are sent, nowhere but to these two services.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict
+from typing import Any
+from xml.etree import ElementTree
+
+import orjson
+
+from readlist.enrich.fetch import ARXIV_DEFAULT, ARXIV_ENV, EnrichError, Fetcher
+from readlist.importers.base import RawPaper
+from readlist.models import normalize_arxiv_id
+from readlist.text import squeeze
+
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_ARXIV = "{http://arxiv.org/schemas/atom}"
+ARXIV_BATCH = 20
+"""Ids per arXiv `id_list` request."""
+
+
+def hf_endpoint(environ: Mapping[str, str] = os.environ) -> str:
+    """`HF_ENDPOINT` as huggingface_hub reads it (read again here: tests set it late)."""
+    from huggingface_hub import constants
+
+    return (environ.get("HF_ENDPOINT") or constants.ENDPOINT).rstrip("/")
+
+
+def arxiv_api(environ: Mapping[str, str] = os.environ) -> str:
+    return environ.get(ARXIV_ENV) or ARXIV_DEFAULT
+
+
+def hf_daily(fetcher: Fetcher, day: str) -> list[RawPaper]:
+    """The Daily Papers page of `day` (YYYY-MM-DD): one request, ~50 papers."""
+    params = {"date": day, "limit": "100"}
+    return fetcher.get(f"{hf_endpoint()}/api/daily_papers", params, _hf_papers("daily papers"))
+
+
+def hf_search(fetcher: Fetcher, title: str) -> list[RawPaper]:
+    params = {"q": title, "limit": "10"}
+    return fetcher.get(f"{hf_endpoint()}/api/papers/search", params, _hf_papers("paper search"))
+
+
+def _hf_papers(what: str) -> Callable[[str], list[RawPaper]]:
+    def parse(body: str) -> list[RawPaper]:
+        return [_from_hf(item) for item in _json_list(body, f"Hugging Face {what}")]
+
+    return parse
+
+
+def _json_list(body: str, what: str) -> list[dict[str, Any]]:
+    if not body:
+        return []
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise EnrichError(f"{what}: the answer is not JSON") from None
+    if not isinstance(data, list) or not all(isinstance(x, dict) for x in data):
+        raise EnrichError(f"{what}: the answer is not a list of papers")
+    return data
+
+
+def _from_hf(item: dict[str, Any]) -> RawPaper:
+    from huggingface_hub.hf_api import PaperInfo
+
+    try:
+        info = PaperInfo(**item)
+    except (TypeError, ValueError, AttributeError) as error:
+        raise EnrichError(f"Hugging Face: a paper the client cannot read ({error})") from None
+    title = info.title or (item.get("paper") or {}).get("title") or ""
+    links = tuple(
+        link for link in (info.github_repo, info.project_page) if isinstance(link, str) and link
+    )
+    organization = info.organization
+    return RawPaper(
+        title=squeeze(str(title)),
+        abstract=squeeze(info.summary or ""),
+        authors=tuple(squeeze(a.name) for a in info.authors or () if a.name),
+        published=info.published_at.date().isoformat() if info.published_at else None,
+        upvotes=info.upvotes if isinstance(info.upvotes, int) else None,
+        comments=info.comments if isinstance(info.comments, int) else None,
+        arxiv_id=normalize_arxiv_id(str(info.id)) if info.id else None,
+        organization=(organization.fullname or organization.name) if organization else None,
+        links=links,
+    )
+
+
+def arxiv_by_ids(fetcher: Fetcher, ids: Iterable[str]) -> list[RawPaper]:
+    """arXiv's record of each id, `ARXIV_BATCH` ids per request.
+
+    Each record is also cached by its id, so a later batch that mixes known and new ids
+    asks only for the new ones.
+    """
+    wanted = list(dict.fromkeys(ids))
+    out: list[RawPaper] = []
+    missing = []
+    for arxiv_id in wanted:
+        if (record := fetcher.cached(f"arxiv-id:{arxiv_id}")) is not None:
+            try:
+                fields = orjson.loads(record)
+                for name in ("authors", "categories"):
+                    fields[name] = tuple(fields.get(name, ()))
+                out.append(RawPaper(**fields))
+                continue
+            except (orjson.JSONDecodeError, TypeError):
+                pass
+        missing.append(arxiv_id)
+    for start in range(0, len(missing), ARXIV_BATCH):
+        batch = missing[start : start + ARXIV_BATCH]
+        params = {"id_list": ",".join(batch), "max_results": str(len(batch))}
+        out += _remembered(fetcher, fetcher.get(arxiv_api(), params, parse_atom, paced=True))
+    return out
+
+
+def _remembered(fetcher: Fetcher, found: list[RawPaper]) -> list[RawPaper]:
+    """`found`, each record also cached by its arXiv id (see `arxiv_by_ids`)."""
+    for raw in found:
+        fetcher.remember(f"arxiv-id:{raw.arxiv_id}", orjson.dumps(_record(raw)).decode())
+    return found
+
+
+def _record(raw: RawPaper) -> dict[str, object]:
+    keep = ("title", "abstract", "authors", "published", "arxiv_id", "doi", "venue", "categories")
+    return {k: v for k, v in asdict(raw).items() if k in keep}
+
+
+def arxiv_title(fetcher: Fetcher, title: str) -> list[RawPaper]:
+    phrase = " ".join(title.replace('"', " ").split())
+    params = {"search_query": f'ti:"{phrase}"', "max_results": "5"}
+    return _remembered(fetcher, fetcher.get(arxiv_api(), params, parse_atom, paced=True))
+
+
+def parse_atom(body: str) -> list[RawPaper]:
+    """The papers of an arXiv Atom feed; error entries (no abs/ id) are skipped."""
+    if not body:
+        return []
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        raise EnrichError("arXiv: the answer is not an Atom feed") from None
+    if root.tag != f"{_ATOM}feed":
+        raise EnrichError("arXiv: the answer is not an Atom feed")
+    papers = []
+    for entry in root.iter(f"{_ATOM}entry"):
+        ident = entry.findtext(f"{_ATOM}id") or ""
+        arxiv_id = normalize_arxiv_id(ident) if "/abs/" in ident else None
+        title = squeeze(entry.findtext(f"{_ATOM}title") or "")
+        if arxiv_id is None or not title:
+            continue
+        primary = entry.find(f"{_ARXIV}primary_category")
+        categories = [primary.get("term", "")] if primary is not None else []
+        categories += [c.get("term", "") for c in entry.iter(f"{_ATOM}category")]
+        published = (entry.findtext(f"{_ATOM}published") or "")[:10] or None
+        papers.append(
+            RawPaper(
+                title=title,
+                abstract=squeeze(entry.findtext(f"{_ATOM}summary") or ""),
+                authors=tuple(
+                    squeeze(a.findtext(f"{_ATOM}name") or "")
+                    for a in entry.iter(f"{_ATOM}author")
+                    if (a.findtext(f"{_ATOM}name") or "").strip()
+                ),
+                published=published,
+                arxiv_id=arxiv_id,
+                doi=squeeze(entry.findtext(f"{_ARXIV}doi") or "") or None,
+                venue=squeeze(entry.findtext(f"{_ARXIV}journal_ref") or "") or None,
+                categories=tuple(dict.fromkeys(c for c in categories if c)),
+            )
+        )
+    return papers

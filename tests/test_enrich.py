@@ -1,0 +1,377 @@
+"""`readlist enrich` against a fake Hugging Face + arXiv on 127.0.0.1 (never the network).
+
+The server answers from tests/data/enrich/: Daily Papers pages by date, paper searches
+by query, and an arXiv Atom feed filtered by `id_list` or `ti:"…"`, in the shapes
+huggingface_hub's `PaperInfo` and arXiv's API use. A test can queue special answers
+(429, a malformed body, a slow answer) for a path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
+
+import pytest
+
+from readlist.cli import main
+from readlist.enrich import EnrichError, Fetcher, enrich
+from readlist.models import Annotation, Paper, identity_key, paper_id
+from readlist.store import Store
+
+from .conftest import library_bytes, readlist_command
+
+DATA = Path(__file__).parent / "data" / "enrich"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@dataclass
+class FakeApis:
+    port: int = 0
+    log: list[str] = field(default_factory=list)
+    queued: dict[str, list[tuple[int, str, float]]] = field(default_factory=dict)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def count(self, path: str) -> int:
+        return sum(1 for line in self.log if urlsplit(line).path == path)
+
+    def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, str]:
+        if path == "/api/daily_papers":
+            page = DATA / f"daily-{query['date'][0]}.json"
+            return 200, page.read_text() if page.exists() else "[]"
+        if path == "/api/papers/search":
+            found = json.loads((DATA / "search.json").read_text()).get(query["q"][0], [])
+            return 200, json.dumps(found)
+        if path == "/api/query":
+            return 200, self.feed(query)
+        return 404, "{}"
+
+    def feed(self, query: dict[str, list[str]]) -> str:
+        tree = ElementTree.parse(DATA / "arxiv.xml")
+        root = tree.getroot()
+        ids = query.get("id_list", [""])[0].split(",")
+        title = query.get("search_query", ["ti:"])[0][3:].strip('"')
+        for entry in list(root.iter(f"{ATOM}entry")):
+            arxiv_id = (entry.findtext(f"{ATOM}id") or "").rsplit("/", 1)[-1].split("v")[0]
+            text = identity_key(entry.findtext(f"{ATOM}title") or "")
+            if arxiv_id not in ids and not (title and identity_key(title) in text):
+                root.remove(entry)
+        return ElementTree.tostring(root, encoding="unicode")
+
+
+@pytest.fixture
+def apis(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeApis]:
+    fake = FakeApis()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            fake.log.append(self.path)
+            parts = urlsplit(self.path)
+            queue = fake.queued.get(parts.path)
+            if queue:
+                status, body, delay = queue.pop(0)
+                time.sleep(delay)
+            else:
+                status, body = fake.answer(parts.path, parse_qs(parts.query))
+            data = body.encode()
+            self.send_response(status)
+            if status in (429, 503):
+                self.send_header("Retry-After", "0")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            with contextlib.suppress(OSError):  # the client gave up (the timeout test)
+                self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    fake.server, fake.port = server, server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("HF_ENDPOINT", fake.url)
+    monkeypatch.setenv("READLIST_ARXIV_API", f"{fake.url}/api/query")
+    monkeypatch.setenv("READLIST_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("READLIST_ARXIV_DELAY", "0")
+    monkeypatch.delenv("READLIST_DB", raising=False)
+    yield fake
+    stop(fake)
+
+
+def stop(fake: FakeApis) -> None:
+    if fake.server is not None:
+        fake.server.shutdown()
+        fake.server.server_close()
+        fake.server = None
+
+
+def listed(title: str, published: str | None = None) -> Paper:
+    return Paper(id=paper_id(title), title=title, published=published, authors_count=2)
+
+
+DEPT = listed("DePT: Decomposed Prompt Tuning for Parameter-Efficient Fine-tuning", "2023-09-11")
+MADLAD = listed("MADLAD-400: A Multilingual And Document-Level Large Audited Dataset", "2023-09-11")
+PHI = listed("Textbooks Are All You Need II: phi-1.5 technical report", "2023-09-12")
+ATTENTION = listed("Attention Is All You Need")  # two papers on Hugging Face have this title
+GARDEN = listed("Scaling Laws for Tiny Gardens")  # only a near title exists
+SOLO = listed("Only arXiv Knows This One")
+LIBRARY = [DEPT, MADLAD, PHI, ATTENTION, GARDEN, SOLO]
+NOTE = Annotation(tags=("peft",), rating=4, note="keep")
+
+
+@pytest.fixture
+def library(store: Store) -> Store:
+    store.import_listings([LIBRARY])
+    store.update([DEPT.id], lambda a: NOTE)
+    return store
+
+
+def papers(db: Path) -> dict[str, Paper]:
+    return {p.id: p for p in Store.open(db).papers()}
+
+
+def test_enrich_fills_in_names_ids_and_venues_and_leaves_the_rest_alone(
+    library: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db), "enrich"]) == 0
+    out = capsys.readouterr().out
+    after = papers(db)
+    dept, madlad, phi, solo = (after[p.id] for p in (DEPT, MADLAD, PHI, SOLO))
+    assert dept.authors == ("Zhengxiang Shi", "Aldo Lipani")
+    assert (dept.arxiv_id, dept.categories, dept.upvotes, dept.comments) == (
+        "2309.05173",
+        ("cs.CL", "cs.AI"),
+        12,
+        3,
+    )
+    assert dict(dept.said)["authors"] == "hf-api" and dict(dept.said)["categories"] == "arxiv-api"
+    assert madlad.organization == "Google"
+    assert madlad.venue == "Advances in Neural Information Processing Systems 36 (NeurIPS 2023)"
+    assert madlad.doi == "10.48550/arXiv.2309.04662"
+    assert phi.authors == ("Yuanzhi Li", "Sébastien Bubeck") and phi.arxiv_id == "2309.05463"
+    assert solo.authors == ("Carla Solo",) and solo.categories == ("stat.ML",)
+    # Ambiguous and near-miss titles: nothing attached.
+    assert not after[ATTENTION.id].authors and after[ATTENTION.id].arxiv_id is None
+    assert not after[GARDEN.id].authors and after[GARDEN.id].arxiv_id is None
+    assert Store.open(db).annotations()[DEPT.id].tags == NOTE.tags
+    assert Store.open(db).annotations()[DEPT.id].note == "keep"
+    # One Daily Papers request for the shared day; one arXiv request for all known ids.
+    assert apis.count("/api/daily_papers") == 1
+    id_lists = [line for line in apis.log if "id_list=" in line]
+    assert len(id_lists) == 1 and all(i in id_lists[0] for i in ("2309.05173", "2309.04662"))
+    assert "enriched 4 papers (3 found on Hugging Face, 4 on arXiv; 8 requests)" in out
+    assert (
+        "1 paper not found on Hugging Face or arXiv, left alone: Scaling Laws for Tiny Gardens"
+        in out
+    )
+    assert (
+        "1 paper ambiguous (several papers have that title), left alone: Attention Is All You Need"
+        in out
+    )
+
+
+def test_a_cached_run_works_with_the_server_gone(
+    library: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db), "enrich"]) == 0
+    first = papers(db)
+    stop(apis)
+    capsys.readouterr()
+    assert main(["--db", str(db), "enrich", "--again"]) == 0
+    out = capsys.readouterr().out
+    assert "0 requests" in out
+    again = papers(db)
+    assert again == first and again[SOLO.id].authors == ("Carla Solo",)
+    assert isinstance(again[SOLO.id].authors, tuple)
+
+
+def test_offline_is_one_line_exit_1_and_the_library_is_unchanged(
+    library: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stop(apis)
+    before = library_bytes(db)
+    assert main(["--db", str(db), "enrich"]) == 1
+    err = capsys.readouterr().err
+    assert re.match(r"readlist: no network: 127\.0\.0\.1:\d+ cannot be reached \(", err)
+    assert err.endswith(": 6 papers left as they were\n") and err.count("\n") == 1
+    assert library_bytes(db) == before
+
+
+def test_429_then_success_retries(
+    library: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apis.queued["/api/daily_papers"] = [(429, "slow down", 0.0), (503, "busy", 0.0)]
+    assert main(["--db", str(db), "enrich"]) == 0
+    assert apis.count("/api/daily_papers") == 3
+    assert papers(db)[DEPT.id].authors == ("Zhengxiang Shi", "Aldo Lipani")
+
+
+def test_endless_429_gives_up_within_the_budget(apis: FakeApis, tmp_path: Path) -> None:
+    apis.queued["/api/papers/search"] = [(429, "no", 0.0)] * 50
+    waits: list[float] = []
+    fetcher = Fetcher(tmp_path / "c", sleep=waits.append, arxiv_delay=0)
+    with pytest.raises(EnrichError, match="still answering HTTP 429"):
+        enrich([GARDEN], fetcher)
+    assert sum(waits) <= fetcher.retry_budget and apis.count("/api/papers/search") <= 6
+
+
+def test_a_malformed_body_is_a_clear_error_and_nothing_is_written(
+    library: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = library_bytes(db)
+    apis.queued["/api/papers/search"] = [(200, '{"error": "x"}', 0.0)]
+    assert main(["--db", str(db), "enrich"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "readlist: Hugging Face paper search: the answer is not a list of papers: "
+        "6 papers left as they were\n"
+    )
+    assert library_bytes(db) == before
+    apis.queued["/api/query"] = [(200, "<feed><entry>cut off", 0.0)]
+    assert main(["--db", str(db), "enrich"]) == 1
+    err = capsys.readouterr().err
+    assert err == "readlist: arXiv: the answer is not an Atom feed: 6 papers left as they were\n"
+    assert library_bytes(db) == before
+    # Neither malformed answer was cached: with the server well again, it all works.
+    assert main(["--db", str(db), "enrich"]) == 0
+    assert papers(db)[SOLO.id].authors == ("Carla Solo",)
+
+
+def test_a_timeout_is_reported(apis: FakeApis, tmp_path: Path) -> None:
+    apis.queued["/api/papers/search"] = [(200, "[]", 2.0)]
+    fetcher = Fetcher(tmp_path / "c", timeout=0.3, arxiv_delay=0)
+    with pytest.raises(EnrichError, match=r"127\.0\.0\.1:\d+: no answer within 0\.3 s"):
+        enrich([GARDEN], fetcher)
+
+
+def test_empty_answers_leave_a_paper_unmatched(apis: FakeApis, tmp_path: Path) -> None:
+    found = enrich([listed("Nothing Anywhere")], Fetcher(tmp_path / "c", arxiv_delay=0))
+    assert found.found == 0 and [p.title for p in found.unmatched] == ["Nothing Anywhere"]
+
+
+def test_arxiv_requests_are_paced(apis: FakeApis, tmp_path: Path) -> None:
+    now = [100.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    fetcher = Fetcher(tmp_path / "c", sleep=sleep, clock=lambda: now[0])
+    enrich([GARDEN, SOLO], fetcher)
+    arxiv_requests = [line for line in apis.log if line.startswith("/api/query")]
+    assert len(arxiv_requests) == 2
+    assert waits == [3.0]
+
+
+def test_fetch_daily_imports_the_page_with_names_and_ids(
+    store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db), "fetch", "daily", "2023-09-11"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Daily Papers 2023-09-11: 3 papers (hf-api): 3 added, 0 updated")
+    by_title = {p.title: p for p in Store.open(db).papers()}
+    assert by_title[DEPT.title].authors == ("Zhengxiang Shi", "Aldo Lipani")
+    assert by_title[DEPT.title].arxiv_id == "2309.05173"
+    assert apis.count("/api/daily_papers") == 1
+    # Met again through a pasted listing: the same paper, not a second one.
+    store.import_listings([[DEPT]])
+    assert len(Store.open(db).papers()) == 3
+
+
+def test_add_by_id_or_url_goes_through_the_same_merge(
+    library: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urls = ["https://arxiv.org/abs/2309.05173v5", "https://huggingface.co/papers/2310.00003"]
+    assert main(["--db", str(db), "add", *urls]) == 0
+    assert "arXiv: 2 papers (arxiv-api): 0 added, 2 updated" in capsys.readouterr().out
+    after = papers(db)
+    assert len(after) == len(LIBRARY)  # both were already listed: merged by title
+    assert after[DEPT.id].categories == ("cs.CL", "cs.AI")
+    assert Store.open(db).annotations()[DEPT.id].note == "keep"
+    assert main(["--db", str(db), "add", "not-an-id"]) == 2
+    assert "'not-an-id' is not an arXiv id or paper URL" in capsys.readouterr().err
+    assert main(["--db", str(db), "add", "2399.99999"]) == 1
+    assert capsys.readouterr().err == "readlist: arXiv knows no paper 2399.99999; nothing added\n"
+
+
+def test_the_installed_command_reads_the_endpoints_from_its_environment(
+    library: Store, db: Path, apis: FakeApis, tmp_path: Path
+) -> None:
+    env = {
+        **os.environ,
+        "HF_ENDPOINT": apis.url,
+        "READLIST_ARXIV_API": f"{apis.url}/api/query",
+        "READLIST_CACHE": str(tmp_path / "cache2"),
+        "READLIST_ARXIV_DELAY": "0",
+    }
+    result = subprocess.run(
+        [*readlist_command(), "--db", str(db), "enrich", "tiny gardens"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("enriched 0 papers (0 found on Hugging Face, 0 on arXiv;")
+    assert "Scaling Laws for Tiny Gardens" in result.stdout
+    assert apis.count("/api/papers/search") == 1
+
+
+async def test_o_opens_the_arxiv_page_of_an_enriched_paper(store: Store) -> None:
+    from readlist.tui.app import ReadListApp
+
+    from .test_tui import Recorder, go_to
+
+    code = "https://github.com/ZhengxiangShi/DePT"
+    store.import_listings([[replace(DEPT, links=(code,)), replace(MADLAD, links=(code,))]])
+    store.import_listings([[replace(DEPT, arxiv_id="2309.05173")]])
+    recorder = Recorder()
+    app = ReadListApp(store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "DePT")
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await go_to(pilot, app, "MADLAD")  # no arXiv id yet: the listing's link
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert recorder.opened == ["https://arxiv.org/abs/2309.05173", code]
+
+
+def test_keys_stay_put_across_re_export_re_import_and_re_enrichment(
+    library: Store, db: Path, apis: FakeApis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bibtexparser
+
+    def keys() -> dict[str, str]:
+        out = tmp_path / "refs.bib"
+        assert main(["--db", str(db), "export", "-o", str(out)]) == 0
+        return {e["eprint"]: e.key for e in bibtexparser.parse_string(out.read_text()).entries
+                if "eprint" in e}  # fmt: skip
+
+    assert main(["--db", str(db), "enrich"]) == 0
+    first = keys()
+    assert first["2309.05173"] == "shi2023dept" and first["2310.00003"] == "solo2023only"
+    backup = tmp_path / "all.json"
+    assert main(["--db", str(db), "export", "-o", str(backup), "--sort", "title"]) == 0
+    assert main(["--db", str(db), "import", str(backup)]) == 0
+    assert main(["--db", str(db), "fetch", "daily", "2023-09-11"]) == 0
+    assert main(["--db", str(db), "enrich", "--again"]) == 0
+    again = keys()
+    assert {k: again[k] for k in first} == first  # the page's new paper has its own key
+    assert again["2309.09999"] == "else2023paper"
