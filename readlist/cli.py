@@ -495,9 +495,10 @@ def _load(
     from readlist.store import Store
     from readlist.store.filters import filters_path, read_filters
 
-    # A bad query fails before the library is read.
-    query = parse(query_text, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
+    # The library's path is checked first (Store.open reads no catalogue), then the query:
+    # a bad query fails before the catalogue is read.
     store = Store.open(db)
+    query = parse(query_text, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
     library = Library(papers, store.annotations())
