@@ -34,6 +34,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 
+from readlist.importers.base import MONTHS as _MONTHS
 from readlist.importers.base import Parsed, RawPaper
 from readlist.importers.listing import find_links
 from readlist.models import normalize_arxiv_id
@@ -90,27 +91,6 @@ _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.", re.IGNORECASE)
 _AFFILIATION = re.compile(r"\s*\([^()]*(?:\([^()]*\)[^()]*)*\)")
 _AND = re.compile(r",?\s+and\s+|\s*,\s*|\s*;\s*", re.IGNORECASE)
 _ET_AL = re.compile(r"\s*(?:et\s+al\.?|and\s+others)\s*$", re.IGNORECASE)
-_MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for m in names
-}
 # After an abstract page's abstract: what closes it besides a labelled field.
 _ABS_END = re.compile(
     r"^(?:submission\s+history|access\s+paper|bibliographic\s+tools|references\s*&)", re.I

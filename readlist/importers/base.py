@@ -11,6 +11,21 @@ from dataclasses import dataclass, field
 
 from readlist.models import Annotation
 
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+"""Month names and abbreviations, lower-cased -> 1..12 (every importer reads dates)."""
+
 
 @dataclass(slots=True)
 class RawPaper:

@@ -45,6 +45,7 @@ from bibtexparser.model import (
     String,
 )
 
+from readlist.importers.base import MONTHS as _MONTHS
 from readlist.importers.base import Parsed, RawPaper
 from readlist.importers.listing import find_links
 from readlist.models import normalize_arxiv_id
@@ -61,27 +62,6 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNOREC
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.IGNORECASE)
 _ARXIV_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/(?P<id>[^\s?#]+)", re.IGNORECASE)
 _ARXIV_JOURNAL = re.compile(r"^(?:arxiv\b|corr$)", re.IGNORECASE)
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\\par\b")
 
 

@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from readlist.importers.base import MONTHS as _MONTHS
 from readlist.importers.base import Parsed, RawPaper
 from readlist.models import normalize_arxiv_id
 from readlist.text import normalize_newlines, strip_controls
@@ -41,27 +42,6 @@ from readlist.text import normalize_newlines, strip_controls
 MAX_TITLE = 300
 SOURCE_KIND = "hf-page"
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
 # Counts up to nine digits: a longer number is text, never a count (nor a 64-bit overflow).
 _NUMBER = r"\d{1,3}(?:,\d{3}){1,2}|\d{1,9}"
 # A year needs its comma ("Feb 27, 2025"): "Mar 4 2301" is March 4 with 2301 comments.
