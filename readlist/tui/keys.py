@@ -19,39 +19,55 @@ from readlist.library import SORT_KEYS
 BINDINGS: list[BindingType] = [
     # Moving is here too, not on the list widget: a key that waits in the list's
     # queue would run after a priority key typed later ("G3" rated the first paper).
-    Binding("j,down", "move('cursor_down')", "Down", show=False, priority=True),
-    Binding("k,up", "move('cursor_up')", "Up", show=False, priority=True),
-    Binding("pagedown", "move('page_down')", "Page down", show=False, priority=True),
-    Binding("pageup", "move('page_up')", "Page up", show=False, priority=True),
-    Binding("g,home", "move('first')", "First", show=False, priority=True),
-    Binding("G,end", "move('last')", "Last", show=False, priority=True),
-    Binding("slash", "focus_filter", "Filter", key_display="/", priority=True),
+    Binding("j,down", "move('cursor_down')", "Down", show=False, priority=True, id="down"),
+    Binding("k,up", "move('cursor_up')", "Up", show=False, priority=True, id="up"),
+    Binding(
+        "pagedown", "move('page_down')", "Page down", show=False, priority=True, id="page_down"
+    ),
+    Binding("pageup", "move('page_up')", "Page up", show=False, priority=True, id="page_up"),
+    Binding("g,home", "move('first')", "First", show=False, priority=True, id="first"),
+    Binding("G,end", "move('last')", "Last", show=False, priority=True, id="last"),
+    Binding("slash", "focus_filter", "Filter", key_display="/", priority=True, id="filter"),
     # Leaving the filter moves focus at once too, for keys typed right after it.
-    Binding("enter", "leave_filter", show=False, priority=True),
-    Binding("escape", "leave_filter(True)", show=False, priority=True),
-    Binding("r", "toggle_read", "Read", priority=True),
+    Binding("enter", "leave_filter", show=False, priority=True, id="leave_filter"),
+    Binding("escape", "leave_filter(True)", show=False, priority=True, id="clear_filter"),
+    Binding("r", "toggle_read", "Read", priority=True, id="toggle_read"),
     # One footer entry for six keys: "0-5 Rate".
-    Binding("1", "rate(1)", "Rate", key_display="0-5", priority=True),
+    Binding("1", "rate(1)", "Rate", key_display="0-5", priority=True, id="rate_1"),
     *(
-        Binding(str(n), f"rate({n})", f"Rate {n}", show=False, priority=True)
+        Binding(str(n), f"rate({n})", f"Rate {n}", show=False, priority=True, id=f"rate_{n}")
         for n in (2, 3, 4, 5, 0)
     ),
-    Binding("t", "edit_tags", "Tags", priority=True),
-    Binding("n", "edit_note", "Note", priority=True),
-    Binding("c", "copy_citation", "Cite", priority=True),
-    Binding("C", "pick_citation", "Cite as", key_display="C", show=False, priority=True),
-    Binding("s", "cycle_sort", "Sort", priority=True),
+    Binding("t", "edit_tags", "Tags", priority=True, id="edit_tags"),
+    Binding("n", "edit_note", "Note", priority=True, id="edit_note"),
+    Binding("c", "copy_citation", "Cite", priority=True, id="copy_citation"),
+    Binding(
+        "C",
+        "pick_citation",
+        "Cite as",
+        key_display="C",
+        show=False,
+        priority=True,
+        id="pick_citation",
+    ),
+    Binding("s", "cycle_sort", "Sort", priority=True, id="cycle_sort"),
     # Not in the footer: 80 columns hold the keys above and "q Quit"; help and palette list it.
-    Binding("f", "saved_filters", "Saved filters", show=False, priority=True),
-    Binding("o", "open_link", "Open", priority=True),
+    Binding("f", "saved_filters", "Saved filters", show=False, priority=True, id="saved_filters"),
+    Binding("o", "open_link", "Open", priority=True, id="open_link"),
     # "Add" rather than "Import": the footer must fit in 80 columns with "q Quit" last.
-    Binding("i", "import", "Add", priority=True),
-    Binding("x,delete", "remove", "Remove", key_display="x", show=False, priority=True),
-    Binding("J", "scroll_detail(3)", "Scroll details down", show=False, priority=True),
-    Binding("K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True),
-    Binding("question_mark", "help", "Help", key_display="?", priority=True),
+    Binding("i", "import", "Add", priority=True, id="import"),
+    Binding(
+        "x,delete", "remove", "Remove", key_display="x", show=False, priority=True, id="remove"
+    ),
+    Binding(
+        "J", "scroll_detail(3)", "Scroll details down", show=False, priority=True, id="scroll_down"
+    ),
+    Binding(
+        "K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True, id="scroll_up"
+    ),
+    Binding("question_mark", "help", "Help", key_display="?", priority=True, id="help"),
     # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
-    Binding("q", "leave", "Quit", priority=True),
+    Binding("q", "leave", "Quit", priority=True, id="quit"),
 ]
 
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
