@@ -28,6 +28,7 @@ from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
+    from readlist.commands import Command
     from readlist.enrich import Fetcher
     from readlist.importers import ListingFile
     from readlist.importers.base import RawPaper
@@ -256,6 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("name", metavar="NAME")
     sub.add_parser("filters", help="list saved filters with their counts of papers and unread")
 
+    sub.add_parser(
+        "undo", help="undo the last change to the library (made here or in any readlist TUI)"
+    )
+    sub.add_parser("redo", help="redo the last undone change")
+    p = sub.add_parser("history", help="list the recent changes that undo and redo step through")
+    p.add_argument("-n", type=int, default=20, metavar="N", help="how many (default 20)")
     sub.add_parser("tags", help="list tags with how many papers (and unread papers) carry each")
     p = sub.add_parser(
         "similar", help="papers like one paper, with the words they share (by id prefix)"
@@ -677,18 +684,14 @@ def _select_for_change(
     return store, library, rows
 
 
-def _annotate(
-    args: argparse.Namespace, db: Path, edit: Callable[[Annotation], Annotation], done: str
-) -> int:
+def _annotate(args: argparse.Namespace, db: Path, make: Callable[[list[str]], Command]) -> int:
+    """Run the command `make(ids)` on the papers the arguments select; print its outcome."""
     selected = _select_for_change(args, db)
     if selected is None:
         return EXIT_NO_MATCH
     store, library, rows = selected
-    change = store.update((library.papers[i].id for i in rows), edit)
-    changed = len(change.changed)
-    unchanged = len(rows) - changed
-    papers = "paper" if changed == 1 else "papers"
-    print(f"{done} {changed} {papers}" + (f" ({unchanged} already were)" if unchanged else ""))
+    outcome = make([library.papers[i].id for i in rows]).run(store)
+    print(outcome.message)
     return EXIT_OK
 
 
@@ -708,6 +711,8 @@ def _split_tag_args(args: argparse.Namespace) -> None:
 
 
 def cmd_tag(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
+
     if args.rename:
         if args.tags or args.all:
             raise ReadlistError("tag --rename OLD NEW takes no query, tags or --all")
@@ -721,34 +726,41 @@ def cmd_tag(args: argparse.Namespace, db: Path) -> int:
     tags = normalize_tags(args.tags)
     if not tags:
         raise ReadlistError("no tag given (tags are separated by spaces or commas)")
-    return _annotate(args, db, lambda a: a.with_tags_added(tags), f"tagged with {' '.join(tags)}:")
+    return _annotate(args, db, lambda ids: commands.AddTags(ids, tags))
 
 
 def cmd_untag(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
+
     _split_tag_args(args)
     tags = normalize_tags(args.tags)
     if not tags:
         raise ReadlistError("no tag given (tags are separated by spaces or commas)")
-    return _annotate(
-        args, db, lambda a: a.with_tags_removed(tags), f"removed {' '.join(tags)} from"
-    )
+    return _annotate(args, db, lambda ids: commands.RemoveTags(ids, tags))
 
 
 def cmd_rate(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
+
     rating: int = args.rating
-    label = f"rated {rating}/{MAX_RATING}:" if rating else "cleared the rating of"
-    return _annotate(args, db, lambda a: a.with_rating(rating), label)
+    return _annotate(args, db, lambda ids: commands.Rate(ids, rating))
 
 
 def cmd_read(args: argparse.Namespace, db: Path) -> int:
-    return _annotate(args, db, lambda a: a.with_read(True), "marked read:")
+    from readlist import commands
+
+    return _annotate(args, db, lambda ids: commands.SetRead(ids, True))
 
 
 def cmd_unread(args: argparse.Namespace, db: Path) -> int:
-    return _annotate(args, db, lambda a: a.with_read(False), "marked unread:")
+    from readlist import commands
+
+    return _annotate(args, db, lambda ids: commands.SetRead(ids, False))
 
 
 def cmd_remove(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
+
     selected = _select_for_change(args, db)
     if selected is None:
         return EXIT_NO_MATCH
@@ -777,21 +789,22 @@ def cmd_remove(args: argparse.Namespace, db: Path) -> int:
         if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
             print("nothing was removed")
             return EXIT_NO_MATCH
-    changed = store.set_removed(ids, True)
+    outcome = commands.Remove(ids).run(store)
     print(
-        f"removed {_plural(len(changed), 'paper')}; `readlist restore --all` or "
-        "`readlist list --removed` shows and brings back removed papers"
+        f"{outcome.message}; `readlist undo` brings them back (or `readlist restore`; "
+        "`readlist list --removed` shows removed papers)"
     )
     return EXIT_OK
 
 
 def cmd_restore(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
+
     selected = _select_for_change(args, db, removed=True)
     if selected is None:
         return EXIT_NO_MATCH
     store, library, rows = selected
-    changed = store.set_removed((library.papers[i].id for i in rows), False)
-    print(f"restored {_plural(len(changed), 'paper')}")
+    print(commands.Restore([library.papers[i].id for i in rows]).run(store).message)
     return EXIT_OK
 
 
@@ -860,8 +873,8 @@ def cmd_tags(args: argparse.Namespace, db: Path) -> int:
 
 def cmd_rename_tag(old_typed: str, new_typed: str, db: Path) -> int:
     """Rename (or merge) a tag on every paper, removed ones too, as one write."""
+    from readlist import commands
     from readlist.store import Store
-    from readlist.tags import renaming, tagged, target_spelling
 
     old_tags, new_tags = normalize_tags([old_typed]), normalize_tags([new_typed])
     for typed, tags in ((old_typed, old_tags), (new_typed, new_tags)):
@@ -870,19 +883,41 @@ def cmd_rename_tag(old_typed: str, new_typed: str, db: Path) -> int:
                 f"tag --rename: {strip_controls(typed)!r} is not one tag "
                 "(a tag has no spaces or commas)"
             )
-    old, new = old_tags[0], new_tags[0]
-    store = Store.open(db)
-    annotations = store.annotations()
-    ids = tagged(annotations, old)
-    if not ids:
-        print(f"readlist: no paper is tagged {old!r}; nothing changed", file=sys.stderr)
+    outcome = commands.RenameTag(old_tags[0], new_tags[0]).run(Store.open(db))
+    if outcome.change is None:
+        print(f"readlist: {outcome.message}", file=sys.stderr)
         return EXIT_NO_MATCH
-    target = target_spelling(annotations, old, new)
-    merging = old.casefold() != target.casefold() and bool(tagged(annotations, target))
-    change = store.update(ids, renaming(old, target))
-    verb = "merged" if merging else "renamed"
-    into = "into" if merging else "to"
-    print(f"{verb} #{old} {into} #{target} on {_plural(len(change.changed), 'paper')}")
+    print(outcome.message)
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
+    from readlist.store import Store
+
+    command = commands.Redo() if args.command == "redo" else commands.Undo()
+    outcome = command.run(Store.open(db))
+    if outcome.undone is None:
+        print(f"readlist: {outcome.message}", file=sys.stderr)
+        return EXIT_NO_MATCH
+    print(outcome.message)
+    return EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace, db: Path) -> int:
+    from readlist.store import Store
+
+    past = Store.open(db).undo_history()
+    if not past.entries:
+        print("no changes recorded yet", file=sys.stderr)
+        return EXIT_OK
+    first = max(0, len(past.entries) - max(1, args.n))
+    for i in range(len(past.entries) - 1, first - 1, -1):
+        entry = past.entries[i]
+        state = "" if i < past.position else "  (undone)"
+        label = entry.label.rstrip(":").removesuffix(" on").removesuffix(" from")
+        when = entry.time.replace("T", " ").removesuffix("+00:00")
+        print(f"{when}  {strip_controls(label)}: {_plural(entry.papers, 'paper')}{state}")
     return EXIT_OK
 
 
@@ -967,6 +1002,9 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "restore": cmd_restore,
     "similar": cmd_similar,
     "tags": cmd_tags,
+    "undo": cmd_undo,
+    "redo": cmd_undo,
+    "history": cmd_history,
     "stats": cmd_stats,
     "enrich": cmd_enrich,
     "add": cmd_add,

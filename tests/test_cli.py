@@ -97,7 +97,7 @@ def test_annotating_commands_change_the_library(imported: RunCli, db: Path) -> N
     )
     assert imported("rate", "hft", "4").returncode == 0
     assert imported("read", "hft").stdout.strip() == "marked read: 1 paper"
-    assert imported("read", "hft").stdout.strip() == "marked read: 0 papers (1 already were)"
+    assert imported("read", "hft").stdout.strip() == "marked read: 0 papers (1 already was)"
     assert imported("untag", f"id:{HFT[:8]}", "nlp").returncode == 0
     note = Store.open(db).annotations()[HFT]
     assert (note.tags, note.rating, note.read) == (("ml", "[red]"), 4, True)

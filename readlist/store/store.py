@@ -32,7 +32,7 @@ from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.paths import LibraryPaths, backup_path, check_db
-from readlist.store import filters
+from readlist.store import filters, history
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
@@ -98,6 +98,17 @@ class Change:
     @property
     def changed(self) -> list[str]:
         return [pid for pid, new in self.after.items() if self.before.get(pid) != new]
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    """What an undo (or redo) did: the entry, the papers put back, the ones left alone."""
+
+    entry: history.Entry
+    restored: list[str]
+    skipped: list[str]
+    """Papers another change had touched since: they keep what they hold now."""
+    redo: bool = False
 
 
 @dataclass(slots=True)
@@ -349,12 +360,117 @@ class Store:
 
     # -- the one place annotations are written -------------------------------------------
 
-    def update(self, ids: Iterable[str], edit: Edit) -> Change:
-        """Apply `edit` to the current annotation of each paper, as one atomic write."""
+    def update(self, ids: Iterable[str], edit: Edit, *, label: str | None = None) -> Change:
+        """Apply `edit` to the current annotation of each paper, as one atomic write.
+
+        With a `label`, the change is recorded in the undo history (under the same lock).
+        """
         wanted = list(dict.fromkeys(ids))
         if bad := [pid for pid in wanted if not PAPER_ID.fullmatch(pid)]:
             raise ValueError(f"not a paper id: {bad[0]!r:.40}")  # a bug, never user input
-        return self._write_annotations(lambda current: {pid: edit(current(pid)) for pid in wanted})
+        with self.locked():
+            change = self._write_annotations(
+                lambda current: {pid: edit(current(pid)) for pid in wanted}
+            )
+            if label is not None:
+                self._record_change(label, change)
+        return change
+
+    # -- the undo history ------------------------------------------------------------------
+
+    @property
+    def history_path(self) -> Path:
+        return history.history_path(self.paths)
+
+    def undo_history(self) -> history.History:
+        return history.read_history(self.history_path)
+
+    def _record_change(self, label: str, change: Change) -> None:
+        pairs = {pid: (change.before[pid], change.after[pid]) for pid in change.changed}
+        if pairs:
+            self._record(history.Entry(label=label, time=now(), annotations=pairs))
+
+    def _record(self, entry: history.Entry) -> None:
+        with self.locked():
+            path = self.history_path
+            try:
+                past = history.read_history(path)
+            except LibraryError:
+                # A damaged history never blocks a change: it is kept aside, started anew.
+                past = history.History()
+                if path.exists():
+                    path.replace(aside_path(path, "damaged"))
+            past.record(entry)
+            history.write_history(path, past)
+
+    def undo(self) -> Undone | None:
+        """Undo the last change recorded by any process; None when there is none."""
+        return self._step(redo=False)
+
+    def redo(self) -> Undone | None:
+        """Redo the last undone change; None when there is none."""
+        return self._step(redo=True)
+
+    def _step(self, *, redo: bool) -> Undone | None:
+        with self.locked():
+            path = self.history_path
+            past = history.read_history(path)
+            entry = past.redoable if redo else past.undoable
+            if entry is None:
+                return None
+            restored: list[str] = []
+            skipped: list[str] = []
+            if entry.annotations:
+                # Compare-and-set: a paper changes back only if it holds what the
+                # change wrote (undo) or what it found (redo), ignoring timestamps.
+                def compute(current: Callable[[str], Annotation]) -> dict[str, Annotation]:
+                    out: dict[str, Annotation] = {}
+                    for pid, (before, after) in entry.annotations.items():
+                        expected, target = (before, after) if redo else (after, before)
+                        if _content(current(pid)) == _content(expected):
+                            out[pid] = target
+                            restored.append(pid)
+                        else:
+                            skipped.append(pid)
+                    return out
+
+                self._write_annotations(compute)
+            if entry.removed:
+                wanted = {
+                    pid: (after if redo else before, before if redo else after)
+                    for pid, (before, after) in entry.removed.items()
+                }
+                done, left = self._set_removed_if(wanted)
+                restored += done
+                skipped += left
+            if redo:
+                past.position += 1
+            else:
+                past.position -= 1
+            history.write_history(path, past)
+        return Undone(entry, sorted(set(restored)), sorted(set(skipped) - set(restored)), redo)
+
+    def _set_removed_if(self, wanted: dict[str, tuple[bool, bool]]) -> tuple[list[str], list[str]]:
+        """Set papers' removed mark to the first of each pair where it is the second."""
+        stamp = now()
+        done: list[str] = []
+        left: list[str] = []
+        out = []
+        papers = self.all_papers(with_abstracts=False)
+        present = {p.id for p in papers}
+        left += [pid for pid in wanted if pid not in present]
+        for paper in papers:
+            if paper.id in wanted:
+                target, expected = wanted[paper.id]
+                if (paper.removed is not None) == expected:
+                    paper = replace(paper, removed=stamp if target else None)
+                    done.append(paper.id)
+                else:
+                    left.append(paper.id)
+            out.append(paper)
+        if done:
+            self._write_catalogue(out, None, abstracts=False)
+        return done, left
 
     def _write_annotations(
         self, compute: Callable[[Callable[[str], Annotation]], dict[str, Annotation]]
@@ -487,11 +603,14 @@ class Store:
                 self._write_catalogue(list(existing.values()), progress, abstracts=abstracts_dirty)
         return reports
 
-    def set_removed(self, ids: Iterable[str], removed: bool) -> list[str]:
+    def set_removed(
+        self, ids: Iterable[str], removed: bool, *, label: str | None = None
+    ) -> list[str]:
         """Remove papers from the library (or bring removed ones back); the ids changed.
 
         A removed paper stays in the catalogue, marked with the time it was removed, so
-        that it can be restored; its annotations are kept too.
+        that it can be restored; its annotations are kept too. With a `label`, the change
+        is recorded in the undo history.
         """
         wanted = set(ids)
         with self.locked(), gc_paused():
@@ -506,6 +625,9 @@ class Store:
                 out.append(paper)
             if changed:
                 self._write_catalogue(out, None, abstracts=False)
+                if label is not None:
+                    flags = {pid: (not removed, removed) for pid in changed}
+                    self._record(history.Entry(label=label, time=now(), removed=flags))
         return changed
 
     def _migrate_on_disk(self) -> None:
