@@ -23,9 +23,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
 
-from readlist import clipboard
+from readlist import clipboard, commands
 from readlist.browser import open_in_browser
 from readlist.citations import DEFAULT_FORMAT, FORMATS, cite
+from readlist.commands import Command, Outcome
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
@@ -366,28 +367,59 @@ class ReadListApp(App[None]):
             self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
             return None
 
-    def save_edit(self, ids: Iterable[str], edit: Edit) -> Change:
+    def save_edit(self, ids: Iterable[str], edit: Edit, *, label: str | None = None) -> Change:
         """`edit` without the notification: raises `ReadlistError` (for dialogs that
-        show the error themselves and stay open)."""
-        change = self.store.update(ids, edit)
+        show the error themselves and stay open). With a `label`, it can be undone."""
+        change = self.store.update(ids, edit, label=label)
+        self._show_change(change)
+        return change
+
+    def _show_change(self, change: Change) -> None:
         if change.others_wrote:
             # The store re-read annotations another process wrote before this edit;
             # show them too (check_disk will not see that change any more).
             self._reload_annotations()
         self.library.apply(change.after)
         self.refilter()
-        return change
+
+    def run_command(self, command: Command, *, quiet: bool = False) -> Outcome | None:
+        """Run a command on the library and show what it did ("Rated 4/5: 1 paper — u
+        to undo"); None (after showing the error) when it could not be saved."""
+        try:
+            outcome = command.run(self.store)
+        except ReadlistError as error:
+            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
+            return None
+        if outcome.change is not None:
+            self._show_change(outcome.change)
+        elif outcome.undone is not None and outcome.undone.entry.annotations:
+            self.library.replace_annotations(self.store.annotations())
+            self.refilter()
+        if outcome.undone is not None and outcome.undone.entry.removed:
+            self._own_import = True  # the catalogue reload that follows is ours
+            self.check_disk()
+        if not quiet:
+            message = outcome.message[:1].upper() + outcome.message[1:]
+            if outcome.undoable:
+                message += " — u to undo"
+            self.notify(message, markup=False, timeout=4)
+        return outcome
 
     def action_toggle_read(self) -> None:
         if (paper := self.current_paper()) is None:
             return
-        read = not self.library.annotation(paper.id).read
-        self.edit([paper.id], lambda a: a.with_read(read))
+        self.run_command(commands.ToggleRead([paper.id]))
 
     def action_rate(self, rating: int) -> None:
         if (paper := self.current_paper()) is None:
             return
-        self.edit([paper.id], lambda a: a.with_rating(rating))
+        self.run_command(commands.Rate([paper.id], rating))
+
+    def action_undo(self) -> None:
+        self.run_command(commands.Undo())
+
+    def action_redo(self) -> None:
+        self.run_command(commands.Redo())
 
     def action_edit_tags(self) -> None:
         if (paper := self.current_paper()) is None:
@@ -400,7 +432,7 @@ class ReadListApp(App[None]):
             if tags == shown:
                 return None
             try:
-                self.save_edit([paper.id], tags_edit(shown, tags))
+                self.save_edit([paper.id], tags_edit(shown, tags), label="set the tags of")
             except ReadlistError as error:
                 return str(error)
             return None
@@ -592,7 +624,7 @@ class ReadListApp(App[None]):
         """Mark a paper removed off the UI thread (a catalogue write, ~0.5 s at 100k)."""
         try:
             with Store.open(self.store.paths.annotations) as store:
-                store.set_removed([pid], True)
+                commands.Remove([pid]).run(store)
         except ReadlistError as error:
             self.call_from_thread(
                 self.notify, str(error), title="Not removed", severity="error", markup=False
@@ -601,7 +633,7 @@ class ReadListApp(App[None]):
         self.call_from_thread(self._removed, title)
 
     def _removed(self, title: str) -> None:
-        self.notify(f"Removed “{_short(title)}”. `readlist restore` brings it back.", markup=False)
+        self.notify(f"Removed “{_short(title)}” — u to undo", markup=False)
         self._own_import = True  # the reload that follows is ours: no "another process"
         self.check_disk()
 

@@ -65,6 +65,8 @@ BINDINGS: list[BindingType] = [
     Binding(
         "K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True, id="scroll_up"
     ),
+    Binding("u", "undo", "Undo", show=False, priority=True, id="undo"),
+    Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False, priority=True, id="redo"),
     Binding("question_mark", "help", "Help", key_display="?", priority=True, id="help"),
     # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
     Binding("q", "leave", "Quit", priority=True, id="quit"),
@@ -75,7 +77,7 @@ LIST_ACTIONS = frozenset(
     {
         "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
-        "remove", "saved_filters",
+        "remove", "saved_filters", "undo", "redo",
     }
 )  # fmt: skip
 
@@ -92,6 +94,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Open link", "Open the paper's first link (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Remove paper", "Remove the highlighted paper; readlist restore brings it back (x)", "remove"),
+    ("Undo", "Undo the last change, from this or any readlist (u)", "undo"),
+    ("Redo", "Redo the last undone change (U or ctrl+r)", "redo"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
@@ -116,7 +120,9 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
         ("o", "open the paper's first link"),
         ("i", "import: paste a page or give a file path"),
-        ("x / Delete", "remove the paper (asks; readlist restore)"),
+        ("x / Delete", "remove the paper (asks; u undoes)"),
+        ("u", "undo the last change (this or any readlist process)"),
+        ("U / ctrl+r", "redo"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit (everything is already saved)"),
