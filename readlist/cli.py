@@ -431,6 +431,8 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
             _print_import(listing, report, dry_run=args.dry_run)
             if listing.annotations:
                 _restore_annotations(store, listing, report, args)
+        if not args.dry_run:
+            store.record_added((p for r in reports for p in r.added), "imported")
         if args.dry_run:
             print("dry run: nothing was changed")
     return EXIT_ERROR if failed else EXIT_OK
@@ -617,7 +619,9 @@ def _import_fetched(db: Path, shown: str, raw: list[RawPaper], source: str, kind
     papers = to_papers(raw, source=source, added=None, kind=kind)
     if not papers:
         raise ReadlistError(f"{shown}: no papers found")
-    [report] = Store.open(db).import_listings([papers])
+    store = Store.open(db)
+    [report] = store.import_listings([papers])
+    store.record_added(report.added, "imported")
     _print_import(ListingFile(shown, papers, 0, kind), report, dry_run=False)
     return EXIT_OK
 

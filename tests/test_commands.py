@@ -221,20 +221,38 @@ def test_cli_undo_redo_and_history(cli: RunCli) -> None:
     from tests.conftest import DAILY
 
     assert cli("import", str(DAILY)).returncode == 0
-    assert cli("undo").returncode == 1  # an import is not in the history (yet)
     assert cli("read", "--all").stdout.strip() == "marked read: 30 papers"
     assert cli("rate", "prompt", "5").returncode == 0
     shown = cli("history").stdout.splitlines()
     assert [line.split("  ", 1)[1] for line in shown] == [
         "rated 5/5: 20 papers",
         "marked read: 30 papers",
+        "imported: 30 papers",
     ]
     done = cli("undo")
     assert (done.returncode, done.stdout.strip()) == (0, "undid “rated 5/5” on 20 papers")
     assert cli("undo").stdout.strip() == "undid “marked read” on 30 papers"
     assert cli("list", "is:read").stdout == ""
+    assert cli("undo").stdout.strip() == "undid “imported” on 30 papers"
     nothing = cli("undo")
     assert (nothing.returncode, nothing.stderr.strip()) == (1, "readlist: nothing to undo")
+    assert cli("redo").stdout.strip() == "redid “imported” on 30 papers"
     assert cli("redo").stdout.strip() == "redid “marked read” on 30 papers"
     assert "(undone)" in cli("history").stdout
     assert len(cli("list", "is:read").stdout.splitlines()) == 30
+
+
+def test_undoing_an_import_removes_the_papers_it_added(cli: RunCli, db: Path) -> None:
+    from tests.conftest import DAILY, SEARCH
+
+    assert cli("import", str(DAILY)).returncode == 0
+    assert cli("tag", "--all", "mine").returncode == 0
+    assert cli("import", str(SEARCH)).returncode == 0  # 71 more
+    assert len(Store.open(db).papers(with_abstracts=False)) == 101
+    assert cli("undo").stdout.strip() == "undid “imported” on 71 papers"
+    store = Store.open(db)
+    assert len(store.papers(with_abstracts=False)) == 30
+    assert all(a.tags == ("mine",) for a in store.annotations().values())
+    assert len(store.papers(removed=True, with_abstracts=False)) == 71  # restorable
+    assert cli("redo").stdout.strip() == "redid “imported” on 71 papers"
+    assert len(Store.open(db).papers(with_abstracts=False)) == 101

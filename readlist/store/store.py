@@ -403,6 +403,14 @@ class Store:
             past.record(entry)
             history.write_history(path, past)
 
+    def record_added(self, ids: Iterable[str], label: str) -> None:
+        """Record papers an import added, so that an undo removes them again (as
+        `remove` does: they stay in the catalogue, restorable) and a redo brings them
+        back. Papers an import only updated are not touched by its undo."""
+        flags = {pid: (True, False) for pid in dict.fromkeys(ids)}
+        if flags:
+            self._record(history.Entry(label=label, time=now(), removed=flags))
+
     def undo(self) -> Undone | None:
         """Undo the last change recorded by any process; None when there is none."""
         return self._step(redo=False)

@@ -582,6 +582,7 @@ class ReadListApp(App[None]):
         try:
             with Store.open(self.store.paths.annotations) as store:
                 [report] = store.import_listings([listing.papers])
+                store.record_added(report.added, "imported")
         except ReadlistError as error:
             self.call_from_thread(
                 self.notify, str(error), title="Not imported", severity="error", markup=False
