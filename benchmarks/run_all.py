@@ -20,7 +20,7 @@ from pathlib import Path
 import bench_store  # sibling scripts: Python puts a script's own folder on sys.path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_store.py", "bench_daily.py", "bench_tui.py")
+BENCHMARKS = ("bench_store.py", "bench_daily.py", "bench_commands.py", "bench_tui.py")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
