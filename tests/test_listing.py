@@ -328,3 +328,34 @@ def test_reimporting_a_listing_next_year_keeps_its_inferred_date() -> None:
     later = imported(date(2027, 3, 1))
     assert (first.published, later.published) == ("2026-01-12", "2027-01-12")
     assert first.merged_with(later) is first  # nothing new: the library is not rewritten
+
+
+def test_papers_without_upvote_lines_after_a_card_without_metadata_stay_papers() -> None:
+    # Today's layout: a card start ("12"), no metadata, then two papers whose upvote
+    # lines were not copied, the second with metadata. The metadata is the last paper's;
+    # the titles between are titles, not paragraphs of the first abstract.
+    text = (
+        "Daily Papers\n\n12\n\nAlpha Networks for Reasoning\n\n"
+        "We propose alpha networks. They reason well across many benchmarks.\n\n"
+        "Gamma Rays of Attention\n\nWe show gamma attention improves long contexts.\n\n"
+        "Delta Tuning Everywhere\n\nDelta tuning works for every model we tried.\n\n"
+        "• 3 authors\n·\nMay 28 2\n\n7\n\nEpsilon Is Enough\n\n"
+        "Epsilon is enough for all the tasks we consider.\n\nMeta AI\n·\nMay 27"
+    )
+    papers = parse_listing(text, today=TODAY).papers
+    assert [(p.title, p.upvotes, p.comments, p.authors_count, p.organization) for p in papers] == [
+        ("Alpha Networks for Reasoning", 12, None, None, None),
+        ("Gamma Rays of Attention", None, None, None, None),
+        ("Delta Tuning Everywhere", None, 2, 3, None),
+        ("Epsilon Is Enough", 7, None, None, "Meta AI"),
+    ]
+    assert papers[0].abstract == (
+        "We propose alpha networks. They reason well across many benchmarks."
+    )
+
+
+def test_a_button_row_starts_with_a_name_and_counts_have_digits_after_a_point() -> None:
+    text = (
+        "0 arXiv\n\nWe study zero.\n\nGitHub 1.2k  arXiv Page\n\nNext Paper\n\narXiv 0. Is prose."
+    )
+    assert titles(text) == ["0 arXiv", "Next Paper"]

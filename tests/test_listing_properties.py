@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from readlist.errors import ImportFileError
 from readlist.importers import read_listing
-from readlist.importers.listing import _can_be_title, _is_prose, parse_listing
+from readlist.importers.listing import _can_be_title, _is_buttons, _is_prose, parse_listing
 from readlist.models import identity_key
 from readlist.text import clean_block
 
@@ -36,6 +36,7 @@ title = (
             and clean_block(t).casefold() not in FURNITURE
             and _can_be_title(clean_block(t))
             and not _is_prose(clean_block(t))
+            and not _is_buttons(clean_block(t))  # a card's link buttons ("arXiv 0")
         )
     )
 )

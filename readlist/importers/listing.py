@@ -80,7 +80,7 @@ _BUTTON_WORDS = frozenset(
     ]
 )
 _SITES = frozenset(["github", "arxiv", "pdf"])
-_STARS = re.compile(r"^\d[\d.,]*[kKmM]?$")
+_STARS = re.compile(r"^\d+(?:[.,]\d+)*[kKmM]?$")
 _DOT = "·"
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\""
@@ -288,10 +288,12 @@ def _classify(line: str, today: date) -> Iterator[Unit]:
 
 def _is_buttons(line: str) -> bool:
     """Link buttons: words of the closed set and star counts, a site's name among them
-    ("GitHub 1.2k", "arXiv Page"); "Code Models" or "0 Model" alone is a title."""
+    ("GitHub 1.2k", "arXiv Page"); "Code Models", "0 Model" or "0 arXiv" is a title (a
+    button row starts with a name: its counts follow the names)."""
     words = line.split()
     return (
         len(words) >= 2
+        and not _STARS.match(words[0])
         and all(w.casefold() in _BUTTON_WORDS or _STARS.match(w) for w in words)
         and any(w.casefold() in _SITES for w in words)
     )
@@ -477,6 +479,16 @@ def _anchored_paper(
     title_at: int | None = None
     if card.started and (units[0].titleish or (units[0].kind == PROSE and len(units) > 1)):
         title_at = 0
+        if meta is not None and (split := _after_first_paper(units)) is not None:
+            # A card start, then papers without one (their upvote lines were not
+            # copied), then metadata: the metadata is the last paper's, not an
+            # abstract running from the first title to it.
+            first = _paper(units[0], units[1:split], None, card.upvotes)
+            result.papers.append(first)
+            result.shape.used_chars += sum(len(u.text) for u in units[:split])
+            result.shape.prose += split - 1
+            _anchored_paper(_Card(units=units[split:]), meta, result, at_end=at_end)
+            return first
     else:
         # The last line that can be a title, preferring one that does not end like a
         # sentence ("Short." after its title is a one-word abstract).
@@ -512,6 +524,21 @@ def _anchored_paper(
         result.skipped += 1  # a card start and a title alone: a card cut off
     _pair(units[end:], result, at_end=at_end)
     return paper
+
+
+def _after_first_paper(units: list[Unit]) -> int | None:
+    """Where the lines after a card's first paper (its title and abstract) start: when
+    a title line (not ending like a sentence) followed by a paragraph comes later."""
+    first = 1
+    while first < len(units) and units[first].kind == PROSE:
+        first += 1
+    if first == 1:
+        return None  # the first title has no abstract: the lines after it are one
+    for k in range(first, len(units) - 1):
+        unit = units[k]
+        if unit.titleish and not unit.text.endswith(".") and units[k + 1].kind == PROSE:
+            return first
+    return None
 
 
 def _pair(units: list[Unit], result: _Result, *, at_end: bool = False) -> None:
