@@ -18,6 +18,10 @@ and its target keeps receiving the writes. Anything that is neither a regular fi
 folder (a named pipe, a device) is refused as a library file (see `special_kind`, and
 `storage.open_regular`): reading a FIFO would wait for a writer forever, and repairing
 a device node would replace it with a regular file.
+
+The config file (`default_config`, or `--config` / `READLIST_CONFIG`: see config.py) and
+the TUI's remembered state (`default_state`, see state.py) live in the user config and
+state directories, apart from any library.
 """
 
 from __future__ import annotations

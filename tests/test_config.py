@@ -326,3 +326,8 @@ def test_main_in_process_reads_the_config(
     assert capsys.readouterr().err == (
         f"readlist: {bad}:2: keys.undo must be a key or a list of keys, not the number 3\n"
     )
+
+
+def test_the_readme_shows_the_example_file() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```toml\n{EXAMPLE}```" in readme

@@ -172,8 +172,10 @@ class ReadListApp(App[None]):
         self._read_saved_filters()
         if self.config.theme is not None:
             self.theme = self.config.theme  # checked against the themes by tui/run.py
+        unfiltered = self.filter_query
         restored = self._restore_state()
-        self.refilter()
+        if self.filter_query is unfiltered:  # else a restored filter has just re-filtered
+            self.refilter()
         if restored is not None:
             self._show_paper(restored)
         self.call_after_refresh(freeze_survivors)
