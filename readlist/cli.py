@@ -420,6 +420,7 @@ def run(args: argparse.Namespace) -> int:
         return cmd_config(args, None)  # works with a broken config: it says where it is
     # Every command reads the config first: a bad one is exit 2, whatever was asked.
     config = load_config(args.config, no_config=args.no_config)
+    args.settings = config  # for commands that read a setting (e.g. enrich.after_import)
     if getattr(args, "sort", "") is None:
         args.sort = config.sort
     if args.command == "config":

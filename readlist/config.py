@@ -57,6 +57,8 @@ TRIAGE_KEYS: Mapping[str, str] = MappingProxyType(
     {"keep": "k", "dismiss": "d", "skip": "s", "back": "b"}
 )
 
+_MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
+
 Source = Literal["--config", "READLIST_CONFIG", "default", "--no-config"]
 
 
@@ -229,6 +231,14 @@ class _Reader:
             )
         if not keys or not all(keys):
             raise self.fail(setting, f"{setting}: a key is empty ({value!r})")
+        for key in keys:
+            *modifiers, _name = key.split("+") if len(key) > 1 else [key]
+            if unknown := [m for m in modifiers if m not in _MODIFIERS]:
+                raise self.fail(
+                    setting,
+                    f"{setting}: {key!r} has an unknown modifier {unknown[0]!r} "
+                    f'(modifiers: {", ".join(_MODIFIERS)}, in lower case: "ctrl+r")',
+                )
         if any(char.isspace() for key in keys for char in key):
             raise self.fail(
                 setting, f'{setting}: a key holds a space ({value!r}); name it: "space"'

@@ -161,6 +161,7 @@ def test_the_example_file_parses_to_the_defaults() -> None:
         ("[keys]\n\ntoggle_read = 5\n", ":3: keys.toggle_read must be a key or a list of keys"),
         ('[keys]\ntoggle_read = "a b"\n', ":2: keys.toggle_read: a key holds a space"),
         ('[keys]\ntoggle_read = ""\n', ":2: keys.toggle_read: a key is empty"),
+        ('[keys]\nredo = "Ctrl+r"\n', ":2: keys.redo: 'Ctrl+r' has an unknown modifier 'Ctrl'"),
         ("keys = 3\n", ":1: keys must be a table ([keys]), not the number 3"),
         ("[triage]\nkeep_tag = 3\n", ":2: triage.keep_tag must be a string, not the number 3"),
         ('[triage]\nkeep_tag = "a b"\n', ":2: triage.keep_tag must be one tag"),
