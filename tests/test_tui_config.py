@@ -4,8 +4,10 @@ remembers between runs, checked against the library on disk and the state file."
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
@@ -15,6 +17,7 @@ from readlist.store import Store
 from readlist.tui import keys
 from readlist.tui.app import ReadListApp
 from readlist.tui.screens.help import HelpScreen
+from tests.conftest import DAILY, SEARCH, RunCli, readlist_command
 from tests.test_tui import HFT, LIMITS, Recorder, current_id, go_to, on_disk, record_notes
 
 SIZE = (120, 40)
@@ -202,3 +205,41 @@ async def test_without_a_state_file_nothing_is_remembered(
         await go_to(pilot, app, "hft")
         await pilot.press("q")
     assert not any(private_config_and_state.rglob("*"))  # the user state folder
+
+
+# -- the installed command, in a real terminal ---------------------------------------------
+
+
+def test_readlist_applies_the_config_and_remembers_the_filter_in_a_terminal(
+    cli: RunCli, db: Path, tmp_path: Path, private_config_and_state: Path
+) -> None:
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    from tests.test_e2e_tmux import Terminal
+
+    assert cli("import", str(DAILY), str(SEARCH)).returncode == 0
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\ntoggle_read = "z"\n', encoding="utf-8")
+    argv = [*readlist_command(), "--db", str(db), "--config", str(config)]
+    for run in ("first", "second"):
+        (tmp_path / run).mkdir()
+        terminal = Terminal(tmp_path / run)
+        try:
+            terminal.start(argv)
+            if run == "first":
+                terminal.wait_for_status("101 / 101 papers")
+                terminal.type("/hft")
+                terminal.send_keys("Enter")
+                terminal.wait_for_status("1 / 101 papers")
+                terminal.type("z")
+                terminal.wait_until(lambda _: read_on_disk(db, HFT), "HFT read on disk")
+            else:  # the filter came back, and with it the one paper
+                terminal.wait_for_status("1 / 101 papers")
+                assert "hft" in terminal.capture().splitlines()[0]
+            terminal.type("q")
+            assert terminal.wait_for_exit() == 0
+        finally:
+            terminal.kill()
+    state = private_config_and_state / "state" / "readlist" / "state.json"
+    [entry] = json.loads(state.read_bytes())["libraries"].values()
+    assert (entry["values"]["filter"], entry["values"]["paper"]) == ("hft", HFT)
