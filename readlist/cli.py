@@ -55,6 +55,10 @@ examples:
 The library is --db PATH if given, else ${ENV_VAR} if set, else library.json in the user
 data directory; its sibling files (*.papers.json, *.abstracts.json) hold the catalogue.
 Importing several files imports each whole or not at all (exit 2 if any failed).
+Settings (keys, default sort and citation format, theme) are in the config file:
+--config PATH, else ${CONFIG_ENV_VAR}, else config.toml in the user config directory;
+`readlist config` shows them and where each came from. --db, --config and --no-config
+may come before or after the command.
 """
 
 

@@ -17,7 +17,6 @@ from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Container
-from textual.css.query import NoMatches
 from textual.events import AppFocus, Resize
 from textual.message import Message
 from textual.screen import Screen
@@ -35,7 +34,7 @@ from readlist.library import SORT_KEYS, Library, Matches, sort_label
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Query, parse
 from readlist.search import SearchIndex
-from readlist.state import StateFile, Value
+from readlist.state import StateFile
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
 from readlist.text import strip_controls
@@ -43,6 +42,7 @@ from readlist.textindex import WordIndex
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
+from readlist.tui.remember import Memory
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.filters import FilterCount, FilterPicker
@@ -63,7 +63,6 @@ GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
 # frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
 STAGE_ABOVE = 5_000
 INDEX_ABOVE = 2_000
-STATE_EVERY = 1.0  # seconds between checks whether the remembered state changed
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -121,8 +120,7 @@ class ReadListApp(App[None]):
         if self.config.keys:
             # Footer, help (keys.key_help) and palette (keys.commands) show these keys.
             self.set_keymap(dict(self.config.keys))
-        self._state = state  # None: nothing remembered (the demo, most tests)
-        self._remembered: dict[str, Value] = {}
+        self.memory = Memory(self, state)  # state None: nothing remembered (demo, tests)
         self.shown = 0
         # True once abstracts are loaded and the full-text index is built (benchmarks
         # and tests wait on it). Before that, `abstracts_searched` says whether words
@@ -173,7 +171,7 @@ class ReadListApp(App[None]):
         if self.config.theme is not None:
             self.theme = self.config.theme  # checked against the themes by tui/run.py
         unfiltered = self.filter_query
-        restored = self._restore_state()
+        restored = self.memory.restore()
         if self.filter_query is unfiltered:  # else a restored filter has just re-filtered
             self.refilter()
         if restored is not None:
@@ -185,8 +183,7 @@ class ReadListApp(App[None]):
         self.set_interval(self._watch_interval, self.check_disk)
         if not self.search_ready:
             self.load_catalogue()
-        if self._state is not None:
-            self.set_interval(STATE_EVERY, self._save_state)
+        self.memory.start()
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout(event.size.width)
@@ -672,7 +669,7 @@ class ReadListApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, NoteEditor):
                 screen.save_draft()
-        self._save_state(now=True)
+        self.memory.save(now=True)
         self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -697,106 +694,7 @@ class ReadListApp(App[None]):
 
     def on_unmount(self) -> None:
         self._collector.stop()
-        self._save_state(now=True)  # left without `q` (ctrl+c, an exception...)
-
-    # -- remembered state (readlist/state.py) ----------------------------------------------
-
-    def remembered(self) -> dict[str, Value]:
-        """What is remembered between runs, by name; `_restore_state` puts it back.
-
-        (A new remembered setting is one entry here and one in `_restore_state`.)
-        """
-        current = self.papers.current
-        values: dict[str, Value] = {
-            "filter": self.filter_bar.input.value,
-            "sort": self.sort,
-            "citation_format": self.citation_format,
-            "theme": self.theme,
-            "paper": None if current is None else self.library.papers[current].id,
-            # What the config said when these were saved: a setting the user has
-            # changed in the config since wins over the remembered one.
-            "config.sort": self.config.sort,
-            "config.citation_format": self.config.citation_format,
-            "config.theme": self.config.theme,
-        }
-        for name in ("split", "reverse"):  # the list/detail split and reverse sort, if any
-            value = getattr(self, name, None)
-            if isinstance(value, (str, int, float, bool)):
-                values[name] = value
-        return values
-
-    def _restore_state(self) -> str | None:
-        """Put back what the last run remembered; the paper to highlight, if any."""
-        if self._state is None:
-            return None
-        values, problem = self._state.load()
-        if problem is not None:
-            self.notify(problem, title="Remembered state", severity="warning", markup=False)
-        self._remembered = values
-
-        def kept(name: str) -> Value:
-            # Not when the config's value changed since: the user edited the config.
-            if values.get(f"config.{name}", getattr(self.config, name)) != getattr(
-                self.config, name
-            ):
-                return None
-            return values.get(name)
-
-        if (sort := kept("sort")) in SORT_KEYS:
-            self.sort = str(sort)
-        if (fmt := kept("citation_format")) in FORMATS:
-            self.citation_format = str(fmt)
-        if isinstance(theme := kept("theme"), str) and theme in self.available_themes:
-            self.theme = theme
-        for name in ("split", "reverse"):
-            value = values.get(name)
-            if value is not None and type(value) is type(getattr(self, name, None)):
-                setattr(self, name, value)
-        text = values.get("filter")
-        if isinstance(text, str) and text:
-            try:
-                parse(text, saved=self.saved_filters)
-            except ReadlistError:
-                pass  # e.g. names a saved filter removed since: start unfiltered
-            else:
-                self.filter_bar.input.value = text  # the watcher filters at once
-        paper = values.get("paper")
-        return paper if isinstance(paper, str) else None
-
-    def _save_state(self, *, now: bool = False) -> None:
-        """Write the remembered state if it changed: every STATE_EVERY s (off the UI
-        thread), and at exit (`now`)."""
-        if self._state is None:
-            return
-        try:
-            values = self.remembered()
-        except NoMatches:  # the screen is gone already (exit): nothing new to remember
-            return
-        if values == self._remembered:
-            return
-        self._remembered = values
-        if now:
-            self._write_state(self._state, values)
-        else:
-            self._write_state_off_loop(self._state, values)
-
-    @work(thread=True, exclusive=True, group="state")
-    def _write_state_off_loop(self, state: StateFile, values: dict[str, Value]) -> None:
-        self._write_state(state, values, thread=True)
-
-    def _write_state(
-        self, state: StateFile, values: dict[str, Value], thread: bool = False
-    ) -> None:
-        problem = state.save(values)
-        if problem is None:
-            return
-        if thread:
-            self.call_from_thread(self._state_failed, problem)
-        else:
-            self._state_failed(problem)
-
-    def _state_failed(self, problem: str) -> None:
-        self.notify(problem, title="Settings not remembered", severity="warning", markup=False)
+        self.memory.save(now=True)  # left without `q` (ctrl+c, an exception...)
 
     # -- other processes -------------------------------------------------------------------
 
