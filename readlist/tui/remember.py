@@ -15,6 +15,7 @@ remembered one (editing the config must have an effect).
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from textual.css.query import NoMatches
@@ -38,6 +39,10 @@ class Memory:
         self.app = app
         self.state = state
         self.written: dict[str, Value] = {}
+        # Writes in threads may finish out of order: each has a number, and one that
+        # is not the latest by the time it holds the lock is dropped (a newer follows).
+        self._lock = threading.Lock()
+        self._latest = 0
 
     def values(self) -> dict[str, Value]:
         """What is remembered now, by name. Raises NoMatches once the screen is gone."""
@@ -108,17 +113,22 @@ class Memory:
         if values == self.written:
             return
         self.written = values
-        state = self.state
+        self._latest += 1
+        number, state = self._latest, self.state
         if now:
-            if (problem := state.save(values)) is not None:
+            if (problem := self._write(state, values, number)) is not None:
                 self._failed(problem)
             return
 
         def write() -> None:
-            if (problem := state.save(values)) is not None:
+            if (problem := self._write(state, values, number)) is not None:
                 self.app.call_from_thread(self._failed, problem)
 
         self.app.run_worker(write, thread=True, exclusive=True, group="state")
+
+    def _write(self, state: StateFile, values: dict[str, Value], number: int) -> str | None:
+        with self._lock:
+            return state.save(values) if number == self._latest else None
 
     def _failed(self, problem: str) -> None:
         self.app.notify(problem, title="Settings not remembered", severity="warning", markup=False)
