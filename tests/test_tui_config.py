@@ -221,23 +221,25 @@ def test_readlist_applies_the_config_and_remembers_the_filter_in_a_terminal(
     config = tmp_path / "config.toml"
     config.write_text('[keys]\ntoggle_read = "z"\n', encoding="utf-8")
     argv = [*readlist_command(), "--db", str(db), "--config", str(config)]
+    # Generous deadlines: the machine these run on may be busy (nothing waits longer
+    # than it must: every wait polls).
     for run in ("first", "second"):
         (tmp_path / run).mkdir()
         terminal = Terminal(tmp_path / run)
         try:
             terminal.start(argv)
             if run == "first":
-                terminal.wait_for_status("101 / 101 papers")
+                terminal.wait_for_status("101 / 101 papers", timeout=40)
                 terminal.type("/hft")
                 terminal.send_keys("Enter")
-                terminal.wait_for_status("1 / 101 papers")
+                terminal.wait_for_status("1 / 101 papers", timeout=40)
                 terminal.type("z")
-                terminal.wait_until(lambda _: read_on_disk(db, HFT), "HFT read on disk")
+                terminal.wait_until(lambda _: read_on_disk(db, HFT), "HFT read on disk", timeout=40)
             else:  # the filter came back, and with it the one paper
-                terminal.wait_for_status("1 / 101 papers")
+                terminal.wait_for_status("1 / 101 papers", timeout=40)
                 assert "hft" in terminal.capture().splitlines()[0]
             terminal.type("q")
-            assert terminal.wait_for_exit() == 0
+            assert terminal.wait_for_exit(timeout=40) == 0
         finally:
             terminal.kill()
     state = private_config_and_state / "state" / "readlist" / "state.json"
