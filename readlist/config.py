@@ -95,7 +95,8 @@ class Config:
     source: Source = "default"
     """How the file was chosen."""
     origin: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    """Setting ("sort", "keys.toggle_read", "triage.keys.keep") -> "default" or "PATH:LINE".
+    """Setting ("sort", "keys.toggle_read", "triage.keys.keep") -> "default" or "PATH:LINE";
+    "file" -> how the file was chosen (`source`: "--config", "READLIST_CONFIG"...).
 
     Settings not listed are defaults."""
 
@@ -135,13 +136,13 @@ def load_config(
     if no_config:
         if flag is not None:
             raise ConfigError("--config and --no-config cannot be used together")
-        return Config(path=None, source="--no-config")
+        return Config(path=None, source="--no-config", origin=_chosen("--no-config"))
     path, source = config_path(flag, environ)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         if source == "default":
-            return Config(path=path, source=source)
+            return Config(path=path, source=source, origin=_chosen(source))
         named = f"--config {path}" if source == "--config" else f"{CONFIG_ENV_VAR}={path}"
         raise ConfigError(f"{path}: no such config file (named by {named})") from None
     except IsADirectoryError:
@@ -163,6 +164,10 @@ def parse_config(data: bytes, path: Path, source: Source = "--config") -> Config
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(_syntax_error(path, text, error)) from None
     return _Reader(path, text).config(table, source)
+
+
+def _chosen(source: Source) -> Mapping[str, str]:
+    return MappingProxyType({"file": source})
 
 
 def _syntax_error(path: Path, text: str, error: tomllib.TOMLDecodeError) -> str:
@@ -268,7 +273,7 @@ class _Reader:
             **settings,  # type: ignore[arg-type]
             path=self.path,
             source=source,
-            origin=MappingProxyType(self.origin),
+            origin=MappingProxyType({"file": source, **self.origin}),
         )
 
     def keys(self, table: dict[str, object]) -> Mapping[str, str]:

@@ -60,7 +60,8 @@ def test_flag_beats_environment_beats_default(tmp_path: Path) -> None:
     assert flagged.sort == "title"
     assert flagged.source == "--config"
     assert flagged.origin["sort"] == f"{flag_file}:3"
-    assert load_config(environ=environ).source == "READLIST_CONFIG"
+    from_env = load_config(environ=environ)
+    assert from_env.source == from_env.origin["file"] == "READLIST_CONFIG"
 
 
 def test_a_missing_default_file_is_the_defaults() -> None:
@@ -71,6 +72,7 @@ def test_a_missing_default_file_is_the_defaults() -> None:
     assert config.triage == TriageConfig(keep_tag="to-read", keys=TRIAGE_KEYS)
     assert config.enrich.after_import is False
     assert config.origin_of("sort") == "default"
+    assert config.origin == {"file": "default"}
 
 
 def test_a_missing_file_that_was_named_is_an_error(tmp_path: Path) -> None:
@@ -124,6 +126,7 @@ after_import = true
     assert config.triage.keys == {**TRIAGE_KEYS, "keep": "l"}
     assert config.enrich.after_import is True
     assert config.origin == {
+        "file": "--config",
         "citation_format": f"{path}:2",
         "sort": f"{path}:3",
         "theme": f"{path}:4",
