@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from readlist import __version__
+from readlist.config import Config, load_config
 from readlist.errors import ReadlistError
 from readlist.export import FORMATS
 from readlist.formatting import stars
 from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
 from readlist.models import MAX_RATING, Annotation, normalize_tags
-from readlist.paths import ENV_VAR, resolve_db
+from readlist.paths import CONFIG_ENV_VAR, ENV_VAR, resolve_db
 from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
@@ -55,6 +56,10 @@ examples:
 The library is --db PATH if given, else ${ENV_VAR} if set, else library.json in the user
 data directory; its sibling files (*.papers.json, *.abstracts.json) hold the catalogue.
 Importing several files imports each whole or not at all (exit 2 if any failed).
+Settings (keys, default sort and citation format, theme) are in the config file:
+--config PATH, else ${CONFIG_ENV_VAR}, else config.toml in the user config directory;
+`readlist config` shows them and where each came from. --db, --config and --no-config
+may come before or after the command.
 """
 
 
@@ -91,7 +96,7 @@ class _Parser(argparse.ArgumentParser):
         super().error(_restore(message))
 
 
-SORT_HELP = "order: date (newest first, the default), upvotes, rating or title"
+SORT_HELP = "order: date (newest first), upvotes, rating or title; default: the config's sort"
 LIST_SORT_HELP = (
     f"{SORT_HELP}; for-you (learnt from your ratings, tags, notes and reads) or "
     "like:TAG (likeness to the papers tagged TAG)"
@@ -113,9 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
         "With no command, opens the library in the terminal UI.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--db", metavar="PATH", help=f"library file (default: ${ENV_VAR}, else the user data dir)"
     )
     parser.add_argument(
         "--demo", action="store_true", help="open the TUI on a throwaway library of sample papers"
@@ -167,7 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = with_query_help("list", "print matching papers, one per line")
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
-    p.add_argument("--sort", type=_sort, default="date", metavar="ORDER", help=LIST_SORT_HELP)
+    # The default (None) becomes the config's sort (see `run`).
+    p.add_argument("--sort", type=_sort, default=None, metavar="ORDER", help=LIST_SORT_HELP)
     p.add_argument(
         "--scores", action="store_true", help="with --sort for-you or like:TAG, show each score"
     )
@@ -194,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--sort",
         choices=SORT_KEYS,
-        default="date",
+        default=None,
         help=SORT_HELP,
     )
 
@@ -296,7 +299,48 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild damaged files from what they still hold and their .bak copies "
         "(damaged files are kept aside, never deleted)",
     )
+    p = sub.add_parser(
+        "config", help="show the settings in effect and where each came from (the config file)"
+    )
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--path", action="store_true", help="print only the config file's path")
+    shown.add_argument(
+        "--example", action="store_true", help="print a commented example config file"
+    )
+    _add_global_options(parser, top=True)
     return parser
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """--db, --config and --no-config, on the top-level parser and every subcommand's.
+
+    A subcommand's copies default to SUPPRESS: argparse would otherwise write their
+    default over the value given before the subcommand (`readlist --db X list`).
+    """
+    group = parser.add_argument_group("global options (before or after the command)")
+    unset: object = None if top else argparse.SUPPRESS
+    group.add_argument(
+        "--db",
+        metavar="PATH",
+        default=unset,
+        help=f"library file (default: ${ENV_VAR}, else the user data dir)",
+    )
+    group.add_argument(
+        "--config",
+        metavar="PATH",
+        default=unset,
+        help=f"config file (default: ${CONFIG_ENV_VAR}, else config.toml in the user config dir)",
+    )
+    group.add_argument(
+        "--no-config",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="ignore the config file: default keys and settings",
+    )
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                _add_global_options(child, top=False)
 
 
 def _rating(text: str) -> int:
@@ -383,6 +427,15 @@ def _check_text(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.command == "config" and (args.path or args.example):
+        return cmd_config(args, None)  # works with a broken config: it says where it is
+    # Every command reads the config first: a bad one is exit 2, whatever was asked.
+    config = load_config(args.config, no_config=args.no_config)
+    args.settings = config  # for commands that read a setting (e.g. enrich.after_import)
+    if getattr(args, "sort", "") is None:
+        args.sort = config.sort
+    if args.command == "config":
+        return cmd_config(args, config)
     if args.command is None:
         from readlist.tui.run import run_tui
 
@@ -391,7 +444,8 @@ def run(args: argparse.Namespace) -> int:
                 "the reading-list screen needs a terminal (input or output is redirected); "
                 "for scripts use a command such as `readlist list` (see readlist --help)"
             )
-        return run_tui(demo=args.demo, db=None if args.demo else resolve_db(args.db))
+        db = None if args.demo else resolve_db(args.db)
+        return run_tui(demo=args.demo, db=db, config=config)
     db = resolve_db(args.db)
     if args.command == "doctor":
         from readlist.store.doctor import doctor
@@ -989,6 +1043,79 @@ def cmd_filters(args: argparse.Namespace, db: Path) -> int:
         shown = strip_controls(text)
         print(f"@{name.ljust(width)} {counts}{shown}")
     return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace, config: Config | None) -> int:
+    """The settings in effect, as a TOML file would set them, each with where it came from."""
+    from readlist.config import EXAMPLE, config_path
+
+    if args.example:
+        sys.stdout.write(EXAMPLE)
+        return EXIT_OK
+    if config is None:
+        if args.no_config:
+            raise ReadlistError("config --path: --no-config reads no file")
+        print(config_path(args.config)[0])
+        return EXIT_OK
+    from readlist.tui.keys import Keys, binding_ids
+    from readlist.tui.run import check_config
+
+    check_config(config)  # binding ids and the theme too, as the TUI would
+    print(f"# {_config_file_line(config)}")
+    rows: list[tuple[str, object, str]] = [
+        (name, getattr(config, name), name) for name in ("citation_format", "sort")
+    ]
+    rows.append(("theme", config.theme or "textual-dark", "theme"))
+    width = 0
+    lines: list[tuple[str, str]] = []
+
+    def add(name: str, value: object, setting: str) -> None:
+        nonlocal width
+        text = f"{name} = {_toml(value)}"
+        width = max(width, len(text))
+        lines.append((text, config.origin_of(setting)))
+
+    for name, value, setting in rows:
+        add(name, value, setting)
+    lines.append(("", ""))
+    lines.append(("[keys]", ""))
+    current = Keys(config.keys)
+    for binding_id in binding_ids():
+        add(binding_id, ",".join(current.keys(binding_id)), f"keys.{binding_id}")
+    lines.append(("", ""))
+    lines.append(("[triage]", ""))
+    add("keep_tag", config.triage.keep_tag, "triage.keep_tag")
+    lines.append(("", ""))
+    lines.append(("[triage.keys]", ""))
+    for action, keys in config.triage.keys.items():
+        add(action, keys, f"triage.keys.{action}")
+    lines.append(("", ""))
+    lines.append(("[enrich]", ""))
+    add("after_import", config.enrich.after_import, "enrich.after_import")
+    for text, origin in lines:
+        if not origin:
+            print(text)
+        else:
+            print(f"{text.ljust(width)}  # {strip_controls(origin)}")
+    return EXIT_OK
+
+
+def _config_file_line(config: Config) -> str:
+    if config.source == "--no-config":
+        return "no config file (--no-config): the defaults"
+    why = {"--config": "--config", CONFIG_ENV_VAR: f"${CONFIG_ENV_VAR}", "default": "default"}
+    path = strip_controls(str(config.path))
+    if config.source == "default" and config.path is not None and not config.path.exists():
+        return f"config file: {path} (default location; not there, so the defaults)"
+    return f"config file: {path} (from {why[config.source]})"
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {

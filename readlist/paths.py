@@ -18,6 +18,10 @@ and its target keeps receiving the writes. Anything that is neither a regular fi
 folder (a named pipe, a device) is refused as a library file (see `special_kind`, and
 `storage.open_regular`): reading a FIFO would wait for a writer forever, and repairing
 a device node would replace it with a regular file.
+
+The config file (`default_config`, or `--config` / `READLIST_CONFIG`: see config.py) and
+the TUI's remembered state (`default_state`, see state.py) live in the user config and
+state directories, apart from any library.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from pathlib import Path
 from readlist.errors import LibraryError
 
 ENV_VAR = "READLIST_DB"
+CONFIG_ENV_VAR = "READLIST_CONFIG"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,25 @@ def default_db() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path("readlist", appauthor=False) / "library.json"
+
+
+def default_config() -> Path:
+    """`config.toml` in the user config directory (e.g. ~/.config/readlist)."""
+    from platformdirs import user_config_path
+
+    return user_config_path("readlist", appauthor=False) / "config.toml"
+
+
+def default_state() -> Path:
+    """`state.json` in the user state directory (e.g. ~/.local/state/readlist).
+
+    What the TUI remembers between runs (see readlist/state.py) is this machine's, not
+    the library's: a library kept in a synced folder is not rewritten (and re-synced)
+    each time the cursor moves, and two machines do not fight over one highlighted paper.
+    """
+    from platformdirs import user_state_path
+
+    return user_state_path("readlist", appauthor=False) / "state.json"
 
 
 def resolve_db(cli_value: str | None, environ: Mapping[str, str] = os.environ) -> Path:

@@ -175,7 +175,10 @@ def test_db_from_environment(tmp_path: Path) -> None:
     env_db = tmp_path / "env" / "lib.json"
     result = subprocess.run(
         [*readlist_command(), "import", str(DAILY)],
-        capture_output=True, text=True, env={"READLIST_DB": str(env_db), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True,
+        # (The config folder too: never the developer's config, see conftest.)
+        env={"READLIST_DB": str(env_db), "PATH": "/usr/bin:/bin",
+             "XDG_CONFIG_HOME": str(tmp_path / "config")},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert len(Store.open(env_db).papers()) == 30

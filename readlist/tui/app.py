@@ -25,8 +25,9 @@ from textual.worker import get_current_worker
 
 from readlist import clipboard, commands
 from readlist.browser import open_in_browser
-from readlist.citations import DEFAULT_FORMAT, FORMATS, cite
+from readlist.citations import FORMATS, cite
 from readlist.commands import Command, Outcome
+from readlist.config import Config
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
@@ -34,6 +35,7 @@ from readlist.library import SORT_KEYS, Library, Matches, sort_label
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Query, parse
 from readlist.search import SearchIndex
+from readlist.state import StateFile
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
 from readlist.text import strip_controls
@@ -41,6 +43,7 @@ from readlist.textindex import WordIndex
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
+from readlist.tui.remember import Memory
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.filters import FilterCount, FilterPicker
@@ -86,6 +89,8 @@ class ReadListApp(App[None]):
         open_url: Opener = open_in_browser,
         watch_interval: float = 2.0,
         stage_above: int = STAGE_ABOVE,
+        config: Config | None = None,
+        state: StateFile | None = None,
     ) -> None:
         self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
@@ -110,8 +115,13 @@ class ReadListApp(App[None]):
         self._open_url = open_url
         self._watch_interval = watch_interval
         self.filter_query = Query()
-        self.sort = "date"
-        self.citation_format = DEFAULT_FORMAT
+        self.config = config if config is not None else Config()
+        self.sort = self.config.sort
+        self.citation_format = self.config.citation_format
+        if self.config.keys:
+            # Footer, help (keys.key_help) and palette (keys.commands) show these keys.
+            self.set_keymap(dict(self.config.keys))
+        self.memory = Memory(self, state)  # state None: nothing remembered (demo, tests)
         self.shown = 0
         # True once abstracts are loaded and the full-text index is built (benchmarks
         # and tests wait on it). Before that, `abstracts_searched` says whether words
@@ -159,7 +169,14 @@ class ReadListApp(App[None]):
         self.watch(self.filter_bar, "problem", self._filter_problem, init=False)
         self.filter_bar.saved = lambda: self.saved_filters
         self._read_saved_filters()
-        self.refilter()
+        if self.config.theme is not None:
+            self.theme = self.config.theme  # checked against the themes by tui/run.py
+        unfiltered = self.filter_query
+        restored = self.memory.restore()
+        if self.filter_query is unfiltered:  # else a restored filter has just re-filtered
+            self.refilter()
+        if restored is not None:
+            self._show_paper(restored)
         self.call_after_refresh(freeze_survivors)
         # Garbage is collected when the user pauses, not in the middle of a keystroke.
         self._collector.start()
@@ -167,6 +184,7 @@ class ReadListApp(App[None]):
         self.set_interval(self._watch_interval, self.check_disk)
         if not self.search_ready:
             self.load_catalogue()
+        self.memory.start()
 
     def on_resize(self, event: Resize) -> None:
         self._fit_layout(event.size.width)
@@ -674,7 +692,7 @@ class ReadListApp(App[None]):
         self.push_screen(FilterPicker(counts), chosen)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(keys.key_help(self.citation_format)))
+        self.push_screen(HelpScreen(keys.key_help(self.citation_format, self.config.keys)))
 
     async def action_leave(self) -> None:
         await self.action_quit()
@@ -684,12 +702,13 @@ class ReadListApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, NoteEditor):
                 screen.save_draft()
+        self.memory.save(now=True)
         self.exit()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is self.screen_stack[0]:  # triage commands act on the list only
-            for title, help, action in keys.COMMANDS:
+            for title, help, action in keys.commands(self.config.keys):
                 yield SystemCommand(title, help, partial(self.run_action, action))
 
     # -- garbage collection at pauses ------------------------------------------------------
@@ -708,6 +727,7 @@ class ReadListApp(App[None]):
 
     def on_unmount(self) -> None:
         self._collector.stop()
+        self.memory.save(now=True)  # left without `q` (ctrl+c, an exception...)
 
     # -- other processes -------------------------------------------------------------------
 

@@ -1,15 +1,23 @@
 """The keys of the triage screen: bindings, the help screen's table, the palette commands.
 
 One table of keys, apart from the app's behaviour, so that the footer, the help screen
-and the command palette say the same thing, and a config file for keys can later
-replace `BINDINGS` without touching the app.
+and the command palette say the same thing. Every binding has an `id`; the config file's
+`[keys]` table maps ids to the user's keys, which the app hands to `App.set_keymap`, and
+the help table and the palette read the keys through `Keys` (the keymap applied to
+`BINDINGS`), so they show the user's keys, never a letter written here.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from itertools import zip_longest
+
 from textual.binding import Binding, BindingType
+from textual.keys import format_key
 
 from readlist.citations import FORMATS
+from readlist.config import Config, ConfigError, normalize_key
 from readlist.library import SORT_KEYS
 
 # All priority bindings: Textual checks them as each key arrives, in order, so keys
@@ -102,28 +110,128 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def key_help(citation_format: str) -> list[tuple[str, str]]:
-    """The help screen's table of keys; `c` names the citation format it copies now."""
+class Keys:
+    """The keys of each binding id once a keymap (binding id -> "x,delete") is applied.
+
+    What Textual's keymap does to the app's bindings (`BindingsMap.apply_keymap`): a
+    binding named in the keymap has the keymap's keys instead of its own.
+    """
+
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+        keymap = keymap or {}
+        self.by_id: dict[str, tuple[str, ...]] = {}
+        self.by_action: dict[str, str] = {}
+        for binding in _bindings():
+            assert binding.id is not None  # every binding has one (tests/test_tui checks)
+            given = keymap.get(binding.id)
+            # make_bindings gives one Binding per key: "j,down" is two with one id.
+            keys = given.split(",") if given is not None else binding.key.split(",")
+            known = self.by_id.get(binding.id, ())
+            fresh = tuple(normalize_key(k.strip()) for k in keys)
+            self.by_id[binding.id] = (*known, *(k for k in fresh if k not in known))
+            self.by_action.setdefault(binding.action, binding.id)
+
+    def keys(self, binding_id: str) -> tuple[str, ...]:
+        return self.by_id.get(binding_id, ())
+
+    def shown(self, *binding_ids: str) -> str:
+        """How the help screen names keys: "j / k / ↓ / ↑" for down and up (each
+        binding's first key, then each one's second key...)."""
+        rows = zip_longest(*(self.keys(i) for i in binding_ids))
+        return " / ".join(display(key) for row in rows for key in row if key is not None)
+
+    def of_action(self, action: str) -> str | None:
+        binding_id = self.by_action.get(action)
+        return self.shown(binding_id) if binding_id is not None else None
+
+
+_DISPLAY = {
+    "pagedown": "PgDn", "pageup": "PgUp", "home": "Home", "end": "End", "delete": "Delete",
+    "escape": "Esc", "enter": "Enter", "space": "Space", "tab": "Tab", "backspace": "Backspace",
+}  # fmt: skip
+
+
+def display(key: str) -> str:
+    """A key as a person reads it: "question_mark" -> "?", "pagedown" -> "PgDn"."""
+    return _DISPLAY.get(key) or format_key(key)
+
+
+def _bindings() -> list[Binding]:
+    return [b for item in BINDINGS for b in Binding.make_bindings([item])]
+
+
+def binding_ids() -> list[str]:
+    """Every binding id, in the table's order, once."""
+    return list(dict.fromkeys(b.id for b in _bindings() if b.id is not None))
+
+
+def check_keymap(config: Config) -> None:
+    """Refuse a `[keys]` table naming an unknown binding id, or taking a key that another
+    binding (not rebound) still has. Raises `ConfigError` naming the line."""
+    known = binding_ids()
+    for binding_id in config.keys:
+        if binding_id not in known:
+            raise ConfigError(
+                f"{config.line_of(f'keys.{binding_id}')}: unknown binding id "
+                f"{binding_id!r} in [keys] (ids: {', '.join(known)})"
+            )
+    current = Keys(config.keys)
+    owner: dict[str, str] = {}
+    for binding_id in known:
+        for key in current.keys(binding_id):
+            other = owner.setdefault(key, binding_id)
+            if other == binding_id:
+                continue
+            mine, theirs = (binding_id, other) if binding_id in config.keys else (other, binding_id)
+            raise ConfigError(
+                f"{config.line_of(f'keys.{mine}')}: key {key!r} of keys.{mine} is also the key "
+                f'of {theirs}; give {theirs} another key too ({theirs} = "...")'
+            )
+
+
+_KEYS_NAMED = re.compile(r"\s*\([^()]*\)$")
+
+
+def commands(keymap: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """The palette's commands, each help ending with the command's current keys."""
+    current = Keys(keymap)
+    out = []
+    for title, help, action in COMMANDS:
+        shown = current.of_action(action)
+        if shown:
+            help = f"{_KEYS_NAMED.sub('', help)} ({shown})"
+        out.append((title, help, action))
+    return out
+
+
+def key_help(
+    citation_format: str, keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """The help screen's table of keys (the keymap's); `c` names the format it copies now."""
+    k = Keys(keymap).shown
+    ratings = [f"rate_{n}" for n in range(1, 6)]
+    default_ratings = all(Keys().keys(r) == Keys(keymap).keys(r) for r in ratings)
+    rate = "1 … 5" if default_ratings else k(*ratings)
     return [
-        ("j / k / ↓ / ↑", "move down / up"),
-        ("PgDn / PgUp", "page down / up"),
-        ("g / G / Home / End", "first / last paper"),
-        ("J / K", "scroll the details down / up"),
-        ("/", "filter (Enter: back to the list, Esc: clear)"),
-        ("f", "saved filters with counts; 1-9 picks one"),
-        ("r", "toggle read"),
-        ("1 … 5", "rate; 0 clears the rating"),
-        ("t", "edit tags (Tab completes)"),
-        ("n", "edit the note (Markdown; ctrl+s saves)"),
-        ("c", f"copy a citation ({FORMATS[citation_format]})"),
-        ("C", "choose the citation format, then copy"),
-        ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
-        ("o", "open the paper's first link"),
-        ("i", "import: paste a page or give a file path"),
-        ("x / Delete", "remove the paper (asks; u undoes)"),
-        ("u", "undo the last change (this or any readlist process)"),
-        ("U / ctrl+r", "redo"),
+        (k("down", "up"), "move down / up"),
+        (k("page_down", "page_up"), "page down / up"),
+        (k("first", "last"), "first / last paper"),
+        (k("scroll_down", "scroll_up"), "scroll the details down / up"),
+        (k("filter"), "filter (Enter: back to the list, Esc: clear)"),
+        (k("saved_filters"), "saved filters with counts; 1-9 picks one"),
+        (k("toggle_read"), "toggle read"),
+        (rate, f"rate; {k('rate_0')} clears the rating"),
+        (k("edit_tags"), "edit tags (Tab completes)"),
+        (k("edit_note"), "edit the note (Markdown; ctrl+s saves)"),
+        (k("copy_citation"), f"copy a citation ({FORMATS[citation_format]})"),
+        (k("pick_citation"), "choose the citation format, then copy"),
+        (k("cycle_sort"), "cycle the sort: " + ", ".join(SORT_KEYS)),
+        (k("open_link"), "open the paper's first link"),
+        (k("import"), "import: paste a page or give a file path"),
+        (k("remove"), "remove the paper (asks; u undoes)"),
+        (k("undo"), "undo the last change (this or any readlist process)"),
+        (k("redo"), "redo"),
         ("ctrl+p", "command palette"),
-        ("?", "this help"),
-        ("q", "quit (everything is already saved)"),
+        (k("help"), "this help"),
+        (k("quit"), "quit (everything is already saved)"),
     ]

@@ -1,4 +1,9 @@
-"""Starting the TUI from the command line: the user's library, or a throwaway demo one."""
+"""Starting the TUI from the command line: the user's library, or a throwaway demo one.
+
+The config is checked here, before the library is read and the terminal taken: binding
+ids and theme names are known only with Textual loaded, and a bad one must be the same
+one-line error (exit 2) as any other config problem. The demo remembers nothing.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
+from readlist.config import Config, ConfigError
 from readlist.importers import read_listing
+from readlist.paths import default_state
+from readlist.state import StateFile
 from readlist.store import Store
 
 
@@ -48,9 +56,27 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def run_tui(*, demo: bool, db: Path | None) -> int:
+def check_config(config: Config) -> None:
+    """Refuse keys and a theme the TUI does not know. Raises `ConfigError`."""
+    from textual.app import App
+
+    from readlist.tui.keys import check_keymap
+
+    check_keymap(config)
+    if config.theme is not None:
+        themes = App().available_themes
+        if config.theme not in themes:
+            raise ConfigError(
+                f"{config.line_of('theme')}: unknown theme {config.theme!r} "
+                f"(choose from {', '.join(sorted(themes))})"
+            )
+
+
+def run_tui(*, demo: bool, db: Path | None, config: Config | None = None) -> int:
     from readlist.tui.app import ReadListApp
 
+    config = config if config is not None else Config()
+    check_config(config)
     folder = None
     if demo:
         _remove_stale_demos()
@@ -61,7 +87,8 @@ def run_tui(*, demo: bool, db: Path | None) -> int:
         else:
             assert db is not None
             store = Store.open(db)
-        app = ReadListApp(store, demo=demo)
+        state = None if demo else StateFile.for_library(default_state(), store.paths.annotations)
+        app = ReadListApp(store, demo=demo, config=config, state=state)
 
         def hang_up(*_: object) -> None:
             # The terminal is gone, and with it any way to restore it or draw: leave at
