@@ -216,7 +216,7 @@ def test_rebinding_both_bindings_of_a_key_is_fine(tmp_path: Path) -> None:
     check_keymap(config)
     rows = dict((text, key) for key, text in key_help("plain", config.keys))
     assert rows["toggle read"] == "x"
-    assert rows["remove the paper (asks; readlist restore)"] == "Delete"
+    assert rows["remove the paper (asks; u undoes)"] == "Delete"
 
 
 # -- through the command line --------------------------------------------------------------
