@@ -281,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fetch", help="import a Hugging Face Daily Papers page")
     p.add_argument("what", choices=["daily"], help="daily: the Daily Papers page")
     p.add_argument("date", nargs="?", metavar="DATE", help="YYYY-MM-DD (default: today)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--week", metavar="W", help="a whole week instead: YYYY-Www (2023-W37)")
+    when.add_argument("--month", metavar="M", help="a whole month instead: YYYY-MM (2023-09)")
 
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
@@ -636,6 +639,12 @@ def cmd_fetch(args: argparse.Namespace, db: Path) -> int:
     from readlist.enrich import HF_KIND, HF_SOURCE
     from readlist.enrich.sources import hf_daily
 
+    if args.date and (args.week or args.month):
+        raise ReadlistError("fetch daily: give a DATE, --week or --month, not two of them")
+    if args.week or args.month:
+        week, month = _fetch_period(args.week, args.month)
+        raw = hf_daily(_fetcher(), week=week, month=month)
+        return _import_fetched(db, f"Daily Papers {week or month}", raw, HF_SOURCE, HF_KIND)
     day = args.date or date.today().isoformat()
     try:
         day = date.fromisoformat(day).isoformat()
@@ -644,6 +653,34 @@ def cmd_fetch(args: argparse.Namespace, db: Path) -> int:
             f"fetch daily: {strip_controls(day)!r} is not a date (YYYY-MM-DD)"
         ) from None
     return _import_fetched(db, f"Daily Papers {day}", hf_daily(_fetcher(), day), HF_SOURCE, HF_KIND)
+
+
+def _fetch_period(week: str | None, month: str | None) -> tuple[str | None, str | None]:
+    """`--week` as YYYY-Www and `--month` as YYYY-MM, the forms the API takes (checked)."""
+    if week is not None:
+        parts = week.strip().upper().split("-W")
+        try:
+            year, number = int(parts[0]), int(parts[1])
+            date.fromisocalendar(year, number, 1)
+            if len(parts) != 2 or not (1000 <= year <= 9999):
+                raise ValueError
+        except (ValueError, IndexError):
+            raise ReadlistError(
+                f"fetch daily --week: {strip_controls(week)!r} is not a week (YYYY-Www, "
+                "e.g. 2023-W37)"
+            ) from None
+        return f"{year}-W{number:02d}", None
+    assert month is not None
+    try:
+        year, number = (int(x) for x in month.strip().split("-"))
+        date(year, number, 1)
+        if not 1000 <= year <= 9999:
+            raise ValueError
+    except ValueError:
+        raise ReadlistError(
+            f"fetch daily --month: {strip_controls(month)!r} is not a month (YYYY-MM, e.g. 2023-09)"
+        ) from None
+    return None, f"{year}-{number:02d}"
 
 
 # `export -o refs.bib` means BibTeX: the extension picks the format unless --format says.

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -51,14 +52,30 @@ class FakeApis:
 
     def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, str]:
         if path == "/api/daily_papers":
-            page = DATA / f"daily-{query['date'][0]}.json"
-            return 200, page.read_text() if page.exists() else "[]"
+            return 200, json.dumps(self.daily(query))
         if path == "/api/papers/search":
             found = json.loads((DATA / "search.json").read_text()).get(query["q"][0], [])
             return 200, json.dumps(found)
         if path == "/api/query":
             return 200, self.feed(query)
         return 404, "{}"
+
+    def daily(self, query: dict[str, list[str]]) -> list[dict[str, object]]:
+        """A page of `/api/daily_papers` as huggingface_hub's `list_daily_papers` asks for
+        it: one of date / week (YYYY-Www) / month (YYYY-MM), paged by `p` and `limit`."""
+        papers: list[dict[str, object]] = []
+        for page in sorted(DATA.glob("daily-*.json")):
+            day = date.fromisoformat(page.stem.removeprefix("daily-"))
+            year, week, _ = day.isocalendar()
+            if (
+                query.get("date") == [day.isoformat()]
+                or query.get("week") == [f"{year}-W{week:02d}"]
+                or query.get("month") == [day.isoformat()[:7]]
+            ):
+                papers += json.loads(page.read_text())
+        limit = int(query.get("limit", ["50"])[0])
+        start = int(query.get("p", ["0"])[0]) * limit
+        return papers[start : start + limit]
 
     def feed(self, query: dict[str, list[str]]) -> str:
         tree = ElementTree.parse(DATA / "arxiv.xml")
@@ -375,3 +392,57 @@ def test_keys_stay_put_across_re_export_re_import_and_re_enrichment(
     again = keys()
     assert {k: again[k] for k in first} == first  # the page's new paper has its own key
     assert again["2309.09999"] == "else2023paper"
+
+
+def test_fetch_daily_week_and_month_import_every_day_of_them(
+    store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db), "fetch", "daily", "--week", "2023-w37"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Daily Papers 2023-W37: 5 papers (hf-api): 5 added, 0 updated")
+    titles = {p.title: p for p in Store.open(db).papers()}
+    assert "A Paper Of The Following Week" not in titles  # 2023-09-18 is in week 38
+    assert titles[PHI.title].authors == ("Yuanzhi Li", "Sébastien Bubeck")
+    assert [line for line in apis.log if line.startswith("/api/daily_papers")] == [
+        "/api/daily_papers?limit=100&week=2023-W37"
+    ]
+    assert main(["--db", str(db), "fetch", "daily", "--month", "2023-09"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Daily Papers 2023-09: 6 papers (hf-api): 1 added, 0 updated")
+    assert len(Store.open(db).papers()) == 6
+
+
+def test_a_month_longer_than_a_page_is_fetched_page_by_page(
+    store: Store, db: Path, apis: FakeApis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.enrich import sources
+
+    monkeypatch.setattr(sources, "HF_PAGE", 2)
+    assert main(["--db", str(db), "fetch", "daily", "--month", "2023-09"]) == 0
+    assert len(Store.open(db).papers()) == 6
+    pages = [line for line in apis.log if line.startswith("/api/daily_papers")]
+    assert pages == [
+        "/api/daily_papers?limit=2&month=2023-09",
+        "/api/daily_papers?limit=2&month=2023-09&p=1",
+        "/api/daily_papers?limit=2&month=2023-09&p=2",
+        "/api/daily_papers?limit=2&month=2023-09&p=3",  # the short (empty) page ends it
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--week", "2023-37"], "fetch daily --week: '2023-37' is not a week (YYYY-Www, e.g."),
+        (["--week", "2023-W54"], "fetch daily --week: '2023-W54' is not a week"),
+        (["--month", "2023-13"], "fetch daily --month: '2023-13' is not a month (YYYY-MM, e.g."),
+        (["2023-09-11", "--month", "2023-09"], "give a DATE, --week or --month, not two"),
+    ],
+)
+def test_fetch_daily_refuses_a_bad_week_or_month_in_one_line(
+    store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str],
+    args: list[str], message: str,
+) -> None:  # fmt: skip
+    assert main(["--db", str(db), "fetch", "daily", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert apis.log == []
