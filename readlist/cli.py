@@ -22,7 +22,7 @@ from readlist.errors import ReadlistError
 from readlist.export import FORMATS
 from readlist.formatting import stars
 from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
-from readlist.models import MAX_RATING, Annotation, normalize_tags
+from readlist.models import MAX_RATING, Annotation, Paper, normalize_tags
 from readlist.paths import ENV_VAR, resolve_db
 from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
@@ -547,13 +547,27 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     target = "-" if args.output is None else args.output
     fmt = args.format or _EXPORT_EXTENSIONS.get(Path(target).suffix.lower(), "json")
     store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
-    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), fmt)
+    keys = _pinned_keys(store, [library.papers[i] for i in rows]) if fmt == "bibtex" else None
+    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), fmt, keys)
     written = write_output(target, blob, protected=library_files(store.paths))
     if target != "-":
         papers = "paper" if len(rows) == 1 else "papers"
         shown = _EXPORT_NAMES[fmt]
         print(f"exported {len(rows)} {papers} as {shown} to {written.describe()}", file=sys.stderr)
     return EXIT_OK
+
+
+def _pinned_keys(store: Store, papers: list[Paper]) -> list[str]:
+    """Citation keys, pinned now that they leave readlist (see `store.citekeys`); a
+    library that cannot be written still exports, with its keys unpinned and a warning."""
+    from readlist.errors import LibraryWriteError
+    from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
+
+    try:
+        return pin_keys(store, papers)
+    except LibraryWriteError as error:
+        print(f"readlist: warning: {strip_controls(str(error))}", file=sys.stderr)
+        return keys_for(papers, read_pins(citekeys_path(store.paths)))
 
 
 def cmd_enrich(args: argparse.Namespace, db: Path) -> int:

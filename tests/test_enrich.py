@@ -446,3 +446,59 @@ def test_fetch_daily_refuses_a_bad_week_or_month_in_one_line(
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert apis.log == []
+
+
+def exported_keys(db: Path, out: Path, *query: str) -> dict[str, str]:
+    """Title -> key of `readlist export -o out.bib [QUERY]` (braces of titles dropped)."""
+    import bibtexparser
+
+    assert main(["--db", str(db), "export", "-o", str(out), *query]) == 0
+    entries = bibtexparser.parse_string(out.read_text()).entries
+    return {e["title"].strip("{}"): e.key for e in entries}
+
+
+def test_an_exported_key_is_pinned_and_survives_enrichment_that_adds_authors(
+    library: Store, db: Path, apis: FakeApis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "refs.bib"
+    before = exported_keys(db, out, "DePT")
+    assert before == {DEPT.title: "dept2023"}  # no authors yet: a title word and the year
+    assert main(["--db", str(db), "enrich"]) == 0
+    assert papers(db)[DEPT.id].authors == ("Zhengxiang Shi", "Aldo Lipani")
+    after = exported_keys(db, out)
+    assert after[DEPT.title] == "dept2023"  # the key the user's .tex already cites
+    assert after[MADLAD.title] == "kudugunta2023madlad"  # never exported before: new style
+    # A re-import of the whole library (JSON export) and a daily page keep the pins too.
+    backup = tmp_path / "all.json"
+    assert main(["--db", str(db), "export", "-o", str(backup)]) == 0
+    assert main(["--db", str(db), "import", str(backup)]) == 0
+    assert main(["--db", str(db), "fetch", "daily", "2023-09-11"]) == 0
+    again = exported_keys(db, out)
+    assert {t: again[t] for t in after} == after
+
+
+def test_a_new_paper_never_takes_a_pinned_key_and_clash_suffixes_stay_put(
+    store: Store, db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "refs.bib"
+    first, second, third = (
+        listed(f"DePT {n}: Decomposed Prompt Tuning", "2023-09-1" + n) for n in "123"
+    )
+    store.import_listings([[first, second]])  # one import: suffixes in id order
+    pinned = exported_keys(db, out)
+    assert sorted(pinned.values()) == ["dept2023a", "dept2023b"]
+    store.import_listings([[third]])
+    # Only the second and the third exported: the second keeps its suffix, the third
+    # takes the next free one, not the first paper's pin nor the bare key.
+    assert exported_keys(db, out, '"DePT 2" OR "DePT 3"') == {
+        second.title: pinned[second.title],
+        third.title: "dept2023c",
+    }
+    lone = listed("DePT Revisited", "2023-01-01")
+    store.import_listings([[lone]])
+    assert exported_keys(db, out, "Revisited") == {lone.title: "dept2023d"}
+    assert exported_keys(db, out, "--sort", "title") == {
+        **pinned,
+        third.title: "dept2023c",
+        lone.title: "dept2023d",
+    }
