@@ -47,6 +47,7 @@ FORMATS = {
     "plain": "Plain reference",
     "bibtex": "BibTeX",
     "markdown": "Markdown link",
+    "chat": "Chat message (title and link)",
 }
 DEFAULT_FORMAT = "plain"
 
@@ -132,14 +133,35 @@ _CONFERENCE = re.compile(
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def cite(paper: Paper, fmt: str) -> str:
+def cite(paper: Paper, fmt: str, key: str | None = None) -> str:
+    """One paper's citation in `fmt` (BibTeX under `key`, e.g. a pinned one)."""
     if fmt == "plain":
         return plain(paper)
     if fmt == "markdown":
         return markdown(paper)
+    if fmt == "chat":
+        return chat(paper)
     if fmt == "bibtex":
-        return bibtex(paper)
+        return bibtex(paper, key=key)
     raise ValueError(f"unknown citation format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def cite_many(papers: Sequence[Paper], fmt: str, keys: Sequence[str] | None = None) -> str:
+    """The citations of several papers as one text to paste: BibTeX entries separated
+    by blank lines (under `keys`, else `assign_keys`' keys, so no two share one), the
+    other formats one paper per line."""
+    if fmt == "bibtex":
+        keys = assign_keys(papers) if keys is None else keys
+        return "\n".join(bibtex(p, key=k) for p, k in zip(papers, keys, strict=True))
+    return "".join(cite(p, fmt) + "\n" for p in papers)
+
+
+def chat(paper: Paper) -> str:
+    """`Title https://arxiv.org/abs/…`: what chat programs (Slack, Matrix, Teams,
+    Discord) turn into a link when pasted, on one line; the title alone without a page."""
+    title = " ".join(strip_controls(paper.title).split())
+    link = page_url(paper)
+    return f"{title} {link}" if link else title
 
 
 def published_day(paper: Paper) -> date | None:

@@ -14,7 +14,16 @@ from pathlib import Path
 
 import bibtexparser
 
-from readlist.citations import ETAL_AFTER, bibtex, bibtex_key, markdown, plain
+from readlist.citations import (
+    ETAL_AFTER,
+    FORMATS,
+    bibtex,
+    bibtex_key,
+    cite,
+    cite_many,
+    markdown,
+    plain,
+)
 from readlist.export import to_bibtex
 from readlist.models import Annotation, Paper, paper_id
 from readlist.store import Store
@@ -174,3 +183,30 @@ def test_an_enriched_library_compiles_with_bibtex_without_warnings(
     assert "Brian Lester, Rami Al-Rfou, Noah Constant, and Jean-Pierre" in printed
     entries = bibtexparser.parse_string((build / "refs.bib").read_text()).entries
     assert sum("author" in e for e in entries) == sum(bool(p.authors) for p in papers) >= 42
+
+
+def test_the_chat_format_is_the_title_and_the_page_on_one_line() -> None:
+    assert cite(DEPT, "chat") == (
+        "DePT: Decomposed Prompt Tuning for Parameter-Efficient Fine-tuning "
+        "https://arxiv.org/abs/2309.05173"
+    )
+    listed = paper("Tuning\tin  Two\nLines", links=("https://example.org/a b",))
+    assert cite(listed, "chat") == "Tuning in Two Lines https://example.org/a%20b"
+    assert cite(paper("No Link Known"), "chat") == "No Link Known"
+    assert "chat" in FORMATS
+
+
+def test_citations_of_several_papers_are_copied_together() -> None:
+    twin = replace(DEPT, id=paper_id("DePT 2"), title="DePT 2", added="later")
+    many = [DEPT, MANY, twin]
+    bib = cite_many(many, "bibtex")
+    entries = bibtexparser.parse_string(bib).entries
+    assert [e.key for e in entries] == ["shi2023depta", "lester2021power", "shi2023deptb"]
+    assert bib.count("\n\n@") == 2 and bib.endswith("}\n")
+    pinned = bibtexparser.parse_string(cite_many(many, "bibtex", ["k1", "k2", "k3"])).entries
+    assert [e.key for e in pinned] == ["k1", "k2", "k3"]
+    for fmt in ("plain", "markdown", "chat"):
+        text = cite_many(many, fmt)
+        assert text.splitlines() == [cite(p, fmt) for p in many]
+        assert text.endswith("\n") and "\n\n" not in text
+    assert cite_many([], "chat") == ""
