@@ -610,13 +610,9 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
 
 
 def _fetcher() -> Fetcher:
-    from readlist.enrich import Fetcher
-    from readlist.enrich.fetch import ARXIV_DELAY, cache_dir
+    from readlist.enrich.fetch import default_fetcher
 
-    # Tests and mirrors may shorten arXiv's 3 s pacing; nobody else should.
-    return Fetcher(
-        cache_dir(), arxiv_delay=float(os.environ.get("READLIST_ARXIV_DELAY", ARXIV_DELAY))
-    )
+    return default_fetcher()
 
 
 def _import_fetched(db: Path, shown: str, raw: list[RawPaper], source: str, kind: str) -> int:

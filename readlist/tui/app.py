@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 
 from readlist import clipboard
 from readlist.browser import open_in_browser
-from readlist.citations import DEFAULT_FORMAT, FORMATS, cite
+from readlist.citations import DEFAULT_FORMAT, FORMATS, cite, cite_many
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
@@ -42,6 +42,7 @@ from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
+from readlist.tui.screens.enrich import EnrichDialog, EnrichResult
 from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
@@ -451,29 +452,48 @@ class ReadListApp(App[None]):
     # -- citations, links, sort, help ------------------------------------------------------
 
     def action_copy_citation(self) -> None:
-        if (paper := self.current_paper()) is not None:
-            self.copy_citation(paper, self.citation_format)
+        if papers := self.chosen_papers():
+            self.copy_citations(papers, self.citation_format)
 
     def action_pick_citation(self) -> None:
-        if (paper := self.current_paper()) is None:
+        if not (papers := self.chosen_papers()):
             return
 
         def chosen(fmt: str | None) -> None:
             if fmt is not None:
                 self.citation_format = fmt
-                self.copy_citation(paper, fmt)
+                self.copy_citations(papers, fmt)
 
-        self.push_screen(CitationPicker(paper, self.citation_format), chosen)
+        self.push_screen(CitationPicker(papers[0], self.citation_format), chosen)
 
     def copy_citation(self, paper: Paper, fmt: str) -> None:
-        text = cite(paper, fmt)
+        self.copy_citations([paper], fmt)
+
+    def copy_citations(self, papers: list[Paper], fmt: str) -> None:
+        """Copy the citations of `papers` together; BibTeX keys are pinned as they leave."""
+        keys = None
+        if fmt == "bibtex":
+            from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
+
+            try:
+                keys = pin_keys(self.store, papers)
+            except ReadlistError as error:
+                self.notify(str(error), title="Keys not pinned", severity="warning", markup=False)
+                try:
+                    keys = keys_for(papers, read_pins(citekeys_path(self.store.paths)))
+                except ReadlistError:
+                    keys = None
+        text = (
+            cite_many(papers, fmt, keys) if len(papers) > 1 else cite(papers[0], fmt, *keys or ())
+        )
         try:
             how = self._copy(text, self.copy_to_clipboard)
         except ReadlistError as error:
             self.notify(str(error), title="Not copied", severity="error", markup=False)
             return
         label = FORMATS[fmt]
-        self.notify(f"Copied {label} of “{_short(paper.title, 50)}” to {how}.", markup=False)
+        what = f"{len(papers)} papers" if len(papers) > 1 else f"“{_short(papers[0].title, 50)}”"
+        self.notify(f"Copied {label} of {what} to {how}.", markup=False)
 
     def action_open_link(self) -> None:
         if (paper := self.current_paper()) is None:
@@ -568,6 +588,41 @@ class ReadListApp(App[None]):
         self._jump_to = report.added[0] if report.added else None
         self._own_import = True
         self.check_disk()
+
+    # -- enrichment (the dialog does the work: see screens/enrich.py) ---------------------
+
+    def chosen_papers(self) -> list[Paper]:
+        """The marked papers (`marked_ids`, when marking exists), else the highlighted one."""
+        marked = getattr(self, "marked_ids", None)
+        ids = list(marked()) if callable(marked) else []
+        if ids:
+            position = self.library.position
+            return [self.library.papers[position[i]] for i in ids if i in position]
+        paper = self.current_paper()
+        return [paper] if paper is not None else []
+
+    def action_enrich(self) -> None:
+        if papers := self.chosen_papers():
+            self.enrich_papers(papers)
+
+    def enrich_papers(self, papers: list[Paper]) -> None:
+        self.push_screen(EnrichDialog(self.store.paths.annotations, papers), self._enriched)
+
+    def _enriched(self, result: EnrichResult | None) -> None:
+        if result is None or result.cancelled:
+            self.notify("Enrichment cancelled; nothing was changed.")
+        elif result.outcome is None:
+            self.notify(
+                f"{result.error}: nothing was changed",
+                title="Not enriched",
+                severity="error",
+                markup=False,
+            )
+        else:
+            self.notify(result.outcome.summary() + ".", markup=False, timeout=8)
+            if result.outcome.changed:
+                self._own_import = True  # the reload that follows is ours
+                self.check_disk()
 
     def action_remove(self) -> None:
         position = self.papers.current

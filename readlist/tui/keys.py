@@ -65,6 +65,8 @@ BINDINGS: list[BindingType] = [
     Binding(
         "K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True, id="scroll_up"
     ),
+    # -- enrichment and links (issue 14) --
+    Binding("e", "enrich", "Enrich", show=False, priority=True, id="enrich"),
     Binding("question_mark", "help", "Help", key_display="?", priority=True, id="help"),
     # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
     Binding("q", "leave", "Quit", priority=True, id="quit"),
@@ -77,7 +79,7 @@ LIST_ACTIONS = frozenset(
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
         "remove", "saved_filters",
     }
-)  # fmt: skip
+) | {"enrich"}  # fmt: skip
 
 # The command palette (ctrl+p): title, help, action.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -95,6 +97,12 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
+    # -- enrichment and links (issue 14) --
+    (
+        "Enrich",
+        "Fetch authors, arXiv id and categories from Hugging Face and arXiv (e)",
+        "enrich",
+    ),
 )
 
 
@@ -117,6 +125,8 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("o", "open the paper's first link"),
         ("i", "import: paste a page or give a file path"),
         ("x / Delete", "remove the paper (asks; readlist restore)"),
+        # -- enrichment and links (issue 14) --
+        ("e", "enrich: authors and arXiv id from Hugging Face and arXiv (Esc cancels)"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit (everything is already saved)"),

@@ -1,0 +1,145 @@
+"""The TUI's enrichment (`e`), enrich-after-import and link picker (`o`), against the fake
+Hugging Face + arXiv of tests/test_enrich.py on 127.0.0.1 (never the network).
+
+Each test asserts what the library holds afterwards (a fresh `Store` on the same files),
+not only what the screen showed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from readlist.store import Store
+from readlist.tui.app import ReadListApp
+from readlist.tui.screens.enrich import EnrichDialog
+
+from . import test_enrich
+from .conftest import library_bytes
+from .test_enrich import DEPT, GARDEN, SOLO, FakeApis, papers, stop
+from .test_tui import Recorder, go_to, record_notes
+
+# The fake services and the six-paper library of test_enrich.py, as fixtures here too.
+apis = test_enrich.apis
+library = test_enrich.library
+
+
+def make_app(store: Store, recorder: Recorder | None = None) -> ReadListApp:
+    recorder = recorder or Recorder()
+    return ReadListApp(store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600)
+
+
+async def settle(app: ReadListApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()  # the catalogue reload the write triggered
+    await pilot.pause()
+
+
+async def test_e_enriches_the_highlighted_paper_and_says_so_once(
+    library: Store, db: Path, apis: FakeApis
+) -> None:
+    app = make_app(library)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "DePT")
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, EnrichDialog)
+        # The screen shows the new names too: the catalogue was reloaded.
+        shown = app.library.papers[app.library.position[DEPT.id]]
+        assert shown.authors == ("Zhengxiang Shi", "Aldo Lipani")
+    after = papers(db)
+    assert after[DEPT.id].authors == ("Zhengxiang Shi", "Aldo Lipani")
+    assert after[DEPT.id].arxiv_id == "2309.05173"
+    assert after[SOLO.id].authors == ()  # only the highlighted paper was asked about
+    assert notes.count(("information", "enriched 1 paper.")) == 1
+    assert Store.open(db).annotations()[DEPT.id].note == "keep"
+
+
+def with_marks(app: ReadListApp, *ids: str) -> ReadListApp:
+    """Stands in for the marking another engineer adds (`ReadListApp.marked_ids`)."""
+    app.marked_ids = lambda: ids  # type: ignore[attr-defined]
+    return app
+
+
+async def test_e_enriches_the_marked_papers_and_names_those_not_found(
+    library: Store, db: Path, apis: FakeApis
+) -> None:
+    app = with_marks(make_app(library), DEPT.id, SOLO.id, GARDEN.id)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        await settle(app, pilot)
+    after = papers(db)
+    assert after[DEPT.id].authors and after[SOLO.id].authors == ("Carla Solo",)
+    assert not after[GARDEN.id].authors
+    assert notes[-1] == (
+        "information",
+        "enriched 2 papers; 1 not found on Hugging Face or arXiv: Scaling Laws for Tiny Gardens.",
+    )
+
+
+async def test_esc_cancels_and_leaves_the_library_as_it_was(
+    library: Store, db: Path, apis: FakeApis
+) -> None:
+    app = with_marks(make_app(library), DEPT.id, SOLO.id, GARDEN.id)
+    # The first answer (a title search) comes slowly: Esc arrives meanwhile.
+    apis.queued["/api/papers/search"] = [(200, "[]", 1.0)]
+    before = library_bytes(db)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, EnrichDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, EnrichDialog)  # at once, not after the request
+        await asyncio.sleep(1.5)  # the slow answer arrives; the worker must stop
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert notes[-1] == ("information", "Enrichment cancelled; nothing was changed.")
+    assert library_bytes(db) == before
+    # Nothing asked after the cancel: the worker stopped at its next step.
+    assert apis.count("/api/papers/search") == 1 and apis.count("/api/query") == 0
+
+
+async def test_a_network_failure_is_one_error_and_nothing_changes(
+    library: Store, db: Path, apis: FakeApis
+) -> None:
+    stop(apis)
+    before = library_bytes(db)
+    app = make_app(library)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "Tiny Gardens")
+        await pilot.press("e")
+        await settle(app, pilot)
+    severity, message = notes[-1]
+    assert severity == "error" and message.startswith("no network: 127.0.0.1:")
+    assert message.endswith(": nothing was changed")
+    assert library_bytes(db) == before
+
+
+
+async def test_copying_marked_papers_copies_them_together_under_pinned_keys(
+    library: Store, db: Path, apis: FakeApis
+) -> None:
+    import bibtexparser
+
+    recorder = Recorder()
+    app = with_marks(make_app(library, recorder), DEPT.id, SOLO.id)
+    app.citation_format = "bibtex"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        first = bibtexparser.parse_string(recorder.copied[-1]).entries
+        assert [e.key for e in first] == ["dept2023", "only"]
+        await pilot.press("e")  # the names arrive: shi2023dept, solo2023only if unpinned
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        again = bibtexparser.parse_string(recorder.copied[-1]).entries
+    assert [e.key for e in again] == ["dept2023", "only"]
+    assert again[0]["author"] == "Zhengxiang Shi and Aldo Lipani"
+    assert recorder.copied[-1].count("\n\n@") == 1
