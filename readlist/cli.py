@@ -155,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="JSON exports: where a paper already has different tags/rating/note, keep yours "
         "(the default without a terminal) or replace them with the file's",
     )
+    p.add_argument(
+        "--enrich",
+        action="store_true",
+        help="then fetch authors and arXiv ids of the papers this import added "
+        "(as readlist enrich does)",
+    )
 
     def with_query_help(name: str, summary: str) -> argparse.ArgumentParser:
         return sub.add_parser(
@@ -429,6 +435,14 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
                 _restore_annotations(store, listing, report, args)
         if args.dry_run:
             print("dry run: nothing was changed")
+        elif args.enrich:
+            added = {pid for report in reports for pid in report.added}
+            # As `enrich` without --again: papers that came with names and an id are done.
+            new = [p for p in store.papers() if p.id in added and not (p.authors and p.arxiv_id)]
+            if new:
+                _enrich_and_report(store, new, " (the import itself is kept)")
+            else:
+                print("nothing to enrich: the import added no paper without authors or arXiv id")
     return EXIT_ERROR if failed else EXIT_OK
 
 
@@ -571,8 +585,6 @@ def _pinned_keys(store: Store, papers: list[Paper]) -> list[str]:
 
 
 def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
-    from readlist.enrich import EnrichError, enrich
-
     store, library, rows = _load(db, query_text(args.query), abstracts=True)
     papers = [library.papers[i] for i in rows]
     if not args.again:
@@ -581,6 +593,17 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
         print("readlist: nothing to enrich (every matching paper has authors and an arXiv id; "
               "--again asks anyway)", file=sys.stderr)  # fmt: skip
         return EXIT_OK
+    _enrich_and_report(store, papers)
+    return EXIT_OK
+
+
+def _enrich_and_report(store: Store, papers: list[Paper], failed: str = "") -> None:
+    """Enrich `papers` and write what was found in one write; print what happened.
+
+    A failure raises `EnrichError` (exit 1) naming how many papers were left as they were.
+    """
+    from readlist.enrich import EnrichError, enrich
+
     fetcher = _fetcher()
     progress = _Progress(sys.stderr)
     try:
@@ -588,7 +611,7 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
     except EnrichError as error:
         progress.clear()
         left = _plural(len(papers), "paper")
-        raise EnrichError(f"{error}: {left} left as they were") from None
+        raise EnrichError(f"{error}: {left} left as they were{failed}") from None
     reports = store.import_listings(found.listings, progress.step)
     progress.clear()
     changed = {pid for r in reports for pid in r.updated}
@@ -606,7 +629,6 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
             titles = "; ".join(strip_controls(p.title) for p in group[:10])
             more = f"; and {len(group) - 10} more" if len(group) > 10 else ""
             print(f"{_plural(len(group), 'paper')} {what}, left alone: {titles}{more}")
-    return EXIT_OK
 
 
 def _fetcher() -> Fetcher:

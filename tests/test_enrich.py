@@ -502,3 +502,45 @@ def test_a_new_paper_never_takes_a_pinned_key_and_clash_suffixes_stay_put(
         third.title: "dept2023c",
         lone.title: "dept2023d",
     }
+
+
+def hf_page(*titles: str) -> str:
+    """A Daily Papers page as copied from the browser, one card per title."""
+    cards = [
+        f"{n + 3}\n{title}\nWhat this paper does, in a sentence or two for the listing "
+        f"of the day, number {n}.\n  • 2 authors\n·\nSep 11 {n}\n"
+        for n, title in enumerate(titles)
+    ]
+    return "Daily Papers\nby AK and the research community\n\nSep 11\n\n" + "\n".join(cards)
+
+
+def test_import_enrich_enriches_only_the_papers_the_import_added(
+    store: Store, db: Path, apis: FakeApis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "mon.txt", tmp_path / "tue.txt"
+    first.write_text(hf_page(DEPT.title))
+    second.write_text(hf_page(DEPT.title, PHI.title))
+    assert main(["--db", str(db), "import", str(first)]) == 0
+    capsys.readouterr()
+    assert apis.log == []  # no --enrich: nothing asked
+    assert main(["--db", str(db), "import", "--enrich", str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "2 papers (hf): 1 added, 0 updated" in out
+    assert "enriched 1 paper (1 found on Hugging Face, 1 on arXiv;" in out
+    by_title = {p.title: p for p in Store.open(db).papers()}
+    assert by_title[PHI.title].authors == ("Yuanzhi Li", "Sébastien Bubeck")
+    assert by_title[DEPT.title].authors == ()  # already there before this import
+    assert not any("DePT" in line or "05173" in line for line in apis.log)
+
+
+def test_import_enrich_offline_keeps_the_import_and_says_so(
+    store: Store, db: Path, apis: FakeApis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(hf_page(DEPT.title, PHI.title))
+    stop(apis)
+    assert main(["--db", str(db), "import", "--enrich", str(page)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("readlist: no network: 127.0.0.1:")
+    assert err.endswith(": 2 papers left as they were (the import itself is kept)\n")
+    assert len(Store.open(db).papers()) == 2

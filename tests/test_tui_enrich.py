@@ -121,7 +121,6 @@ async def test_a_network_failure_is_one_error_and_nothing_changes(
     assert library_bytes(db) == before
 
 
-
 async def test_copying_marked_papers_copies_them_together_under_pinned_keys(
     library: Store, db: Path, apis: FakeApis
 ) -> None:
@@ -143,3 +142,52 @@ async def test_copying_marked_papers_copies_them_together_under_pinned_keys(
     assert [e.key for e in again] == ["dept2023", "only"]
     assert again[0]["author"] == "Zhengxiang Shi and Aldo Lipani"
     assert recorder.copied[-1].count("\n\n@") == 1
+
+
+async def import_page(app: ReadListApp, pilot, text: str, enrich: bool) -> None:  # type: ignore[no-untyped-def]
+    from textual import events
+    from textual.widgets import Checkbox
+
+    from .test_tui_import import wait_for_preview
+
+    await pilot.press("i")
+    app.post_message(events.Paste(text))
+    await wait_for_preview(pilot, app)
+    if enrich:
+        await pilot.press("tab", "space")  # Tab reaches the checkbox
+        assert app.screen.query_one("#import-enrich", Checkbox).value
+    await pilot.press("ctrl+s")
+    await settle(app, pilot)
+    await settle(app, pilot)
+
+
+async def test_the_import_dialog_can_enrich_the_new_papers(
+    store: Store, db: Path, apis: FakeApis
+) -> None:
+    from .test_enrich import PHI, hf_page
+
+    store.import_listings([[DEPT]])
+    app = make_app(store)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await import_page(app, pilot, hf_page(DEPT.title, PHI.title), enrich=True)
+        assert app.enrich_imports  # remembered for the next import
+        assert any(m.startswith("Imported: 1 added") for _, m in notes)
+        assert notes[-1] == ("information", "enriched 1 paper.")
+        assert len(app.library) == 2
+    by_title = {p.title: p for p in Store.open(db).papers()}
+    assert by_title[PHI.title].authors == ("Yuanzhi Li", "Sébastien Bubeck")
+    assert by_title[DEPT.title].authors == ()  # not added by this import: left alone
+
+
+async def test_without_the_checkbox_an_import_asks_nobody(
+    store: Store, db: Path, apis: FakeApis
+) -> None:
+    from .test_enrich import PHI, hf_page
+
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await import_page(app, pilot, hf_page(PHI.title), enrich=False)
+        assert len(app.library) == 1
+    assert apis.log == []
+    assert Store.open(db).papers()[0].authors == ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
@@ -127,6 +128,7 @@ class ReadListApp(App[None]):
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
+        self.enrich_imports = False  # the import dialog's "Enrich new papers" checkbox
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -538,7 +540,13 @@ class ReadListApp(App[None]):
         self.screen.set_focus(self.filter_bar.input)
 
     def action_import(self) -> None:
-        self.push_screen(ImportDialog(self._classify_listing), self._import_chosen)
+        dialog = ImportDialog(self._classify_listing, enrich=self.enrich_imports)
+
+        def chosen(listing: ListingFile | None) -> None:
+            self.enrich_imports = dialog.enrich  # the checkbox is remembered
+            self._import_chosen(listing, enrich=dialog.enrich)
+
+        self.push_screen(dialog, chosen)
 
     def _classify_listing(self, listing: ListingFile) -> tuple[int, int]:
         """(new, already in the library) — the store's matching rule, on what is shown."""
@@ -558,15 +566,16 @@ class ReadListApp(App[None]):
             self._known = (library, keys, {p.arxiv_id for p in papers if p.arxiv_id})
         return self._known[1], self._known[2]
 
-    def _import_chosen(self, listing: ListingFile | None) -> None:
+    def _import_chosen(self, listing: ListingFile | None, enrich: bool = False) -> None:
         if listing is not None:
             self.notify(f"Importing {len(listing.papers):,} papers…", timeout=3)
-            self.run_import(listing)
+            self.run_import(listing, enrich)
 
     @work(thread=True, group="import")
-    def run_import(self, listing: ListingFile) -> None:
+    def run_import(self, listing: ListingFile, enrich: bool = False) -> None:
         """Write an import off the UI thread (a store of its own: TinyDB is not
-        thread-safe); the catalogue reload that follows shows the new papers."""
+        thread-safe); the catalogue reload that follows shows the new papers. With
+        `enrich`, the papers it added are enriched next (the enrichment dialog)."""
         try:
             with Store.open(self.store.paths.annotations) as store:
                 [report] = store.import_listings([listing.papers])
@@ -576,6 +585,14 @@ class ReadListApp(App[None]):
             )
             return
         self.call_from_thread(self._imported, report)
+        added = set(report.added)
+        new = {
+            pid: replace(paper, id=pid)
+            for paper, pid in zip(listing.papers, report.ids, strict=True)
+            if pid in added and not (paper.authors and paper.arxiv_id)
+        }
+        if enrich and new:
+            self.call_from_thread(self.enrich_papers, list(new.values()))
 
     def _imported(self, report: ImportReport) -> None:
         parts = [f"{len(report.added)} added", f"{len(report.updated)} updated"]
