@@ -189,6 +189,31 @@ def page_url(paper: Paper) -> str | None:
     return next((u for u in map(safe_url, paper.links) if u is not None), None)
 
 
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    """(what, url) of each place to open: the paper's page first (arXiv when its id is
+    known), then its other links (code, project pages) in the listing's order, each a
+    `safe_url`, none twice."""
+    urls = [page_url(paper) if paper.arxiv_id else None, *map(safe_url, paper.links)]
+    out: dict[str, str] = {}
+    for url in urls:
+        if url is not None and url not in out:
+            out[url] = _link_kind(url)
+    return [(what, url) for url, what in out.items()]
+
+
+def _link_kind(url: str) -> str:
+    host = url.split("/")[2].lower().split("@")[-1].split(":")[0]
+    host = host.removeprefix("www.")
+    kinds = {
+        "arxiv.org": "arXiv page",
+        "huggingface.co": "Hugging Face",
+        "hf.co": "Hugging Face",
+        "github.com": "code (GitHub)",
+        "gitlab.com": "code (GitLab)",
+    }
+    return kinds.get(host) or ("project page" if host.endswith(".github.io") else host)
+
+
 def surname(name: str) -> str:
     """The family name in `Zhengxiang Shi` or `Shi, Zhengxiang`."""
     name = " ".join(name.split())

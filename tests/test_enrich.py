@@ -361,7 +361,7 @@ async def test_o_opens_the_arxiv_page_of_an_enriched_paper(store: Store) -> None
     app = ReadListApp(store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "DePT")
-        await pilot.press("o")
+        await pilot.press("o", "enter")  # two links: the picker, its first entry
         await app.workers.wait_for_complete()
         await go_to(pilot, app, "MADLAD")  # no arXiv id yet: the listing's link
         await pilot.press("o")

@@ -191,3 +191,48 @@ async def test_without_the_checkbox_an_import_asks_nobody(
         assert len(app.library) == 1
     assert apis.log == []
     assert Store.open(db).papers()[0].authors == ()
+
+
+async def test_o_on_a_paper_with_several_links_opens_a_picker_page_first(store: Store) -> None:
+    from dataclasses import replace
+
+    from readlist.tui.screens.links import LinkPicker
+
+    code = "https://github.com/ZhengxiangShi/DePT"
+    project = "https://zhengxiangshi.github.io/dept"
+    store.import_listings(
+        [[replace(DEPT, arxiv_id="2309.05173", links=(code, project, code)), SOLO]]
+    )
+    store.import_listings([[replace(SOLO, links=(code,))]])
+    recorder = Recorder()
+    app = make_app(store, recorder)
+    async with app.run_test(size=(120, 40)) as pilot:
+
+        async def press(*keys: str) -> None:
+            await pilot.press(*keys)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        await go_to(pilot, app, "DePT")
+        await press("o")
+        assert isinstance(app.screen, LinkPicker)
+        assert [url for _, url in app.screen.links] == [
+            "https://arxiv.org/abs/2309.05173",
+            code,
+            project,
+        ]
+        assert [what for what, _ in app.screen.links] == [
+            "arXiv page",
+            "code (GitHub)",
+            "project page",
+        ]
+        await press("3")  # 1-9 picks
+        assert not isinstance(app.screen, LinkPicker)
+        await press("o", "enter")  # Enter opens the highlighted: the paper's page
+        await press("o", "down", "enter")
+        await press("o", "escape")  # nothing opened
+        assert not isinstance(app.screen, LinkPicker)
+        await go_to(pilot, app, "Only arXiv")  # one link: opened at once
+        await press("o")
+        assert not isinstance(app.screen, LinkPicker)
+    assert recorder.opened == [project, "https://arxiv.org/abs/2309.05173", code, code]

@@ -47,6 +47,7 @@ from readlist.tui.screens.enrich import EnrichDialog, EnrichResult
 from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
+from readlist.tui.screens.links import LinkPicker
 from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.detail import DetailPane
@@ -500,14 +501,22 @@ class ReadListApp(App[None]):
     def action_open_link(self) -> None:
         if (paper := self.current_paper()) is None:
             return
-        from readlist.citations import page_url
+        from readlist.citations import paper_links
 
-        # The paper's own page (arXiv) first; else the first link the listing gave.
-        url = page_url(paper) if paper.arxiv_id else None
-        if url is None and not paper.links:
+        # The paper's own page (arXiv) first, then code and project pages: one link
+        # opens at once, several open a picker (screens/links.py).
+        links = paper_links(paper)
+        if not links:
             self.notify("This paper's listing had no link.", severity="warning")
-            return
-        self._open_link(url or paper.links[0])
+        elif len(links) == 1:
+            self._open_link(links[0][1])
+        else:
+
+            def chosen(url: str | None) -> None:
+                if url is not None:
+                    self._open_link(url)
+
+            self.push_screen(LinkPicker(_short(paper.title, 50), links), chosen)
 
     @work(thread=True, exclusive=True, group="open-link")
     def _open_link(self, url: str) -> None:

@@ -91,7 +91,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
     ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
     ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
-    ("Open link", "Open the paper's first link (o)", "open_link"),
+    ("Open link", "Open the paper's page, or pick one of its links (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Remove paper", "Remove the highlighted paper; readlist restore brings it back (x)", "remove"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
@@ -122,7 +122,7 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("c", f"copy a citation ({FORMATS[citation_format]})"),
         ("C", "choose the citation format, then copy"),
         ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
-        ("o", "open the paper's first link"),
+        ("o", "open the paper's page (several links: a picker, 1-9 or Enter)"),
         ("i", "import: paste a page or give a file path"),
         ("x / Delete", "remove the paper (asks; readlist restore)"),
         # -- enrichment and links (issue 14) --
