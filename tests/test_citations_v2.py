@@ -8,11 +8,15 @@ gave "need author or key").
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import bibtexparser
+import pytest
 
 from readlist.citations import (
     ETAL_AFTER,
@@ -210,3 +214,67 @@ def test_citations_of_several_papers_are_copied_together() -> None:
         assert text.splitlines() == [cite(p, fmt) for p in many]
         assert text.endswith("\n") and "\n\n" not in text
     assert cite_many([], "chat") == ""
+
+
+BIBLATEX_DOCUMENT = r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\usepackage[utf8]{inputenc}
+\usepackage[backend=biber,style=numeric]{biblatex}
+\addbibresource{refs.bib}
+\begin{document}
+\nocite{*}
+\printbibliography
+\end{document}
+"""
+
+
+def _biber_or_skip() -> None:
+    _tex_tools_or_skip()
+    if shutil.which("biber") is None:
+        reason = "biber not installed (apt-get install biber)"
+        if os.environ.get("READLIST_TEX_REQUIRED"):
+            pytest.fail(f"READLIST_TEX_REQUIRED is set but {reason}")
+        pytest.skip(reason)
+
+
+def test_an_enriched_library_compiles_with_biblatex_and_biber_without_warnings(
+    sample_store: Store, cli: RunCli, tmp_path: Path
+) -> None:
+    _biber_or_skip()
+    enriched = [
+        replace(p, authors=(f"Ada Lovelace{'' if i % 3 else ' Jr'}", "Grace Hopper"))
+        for i, p in enumerate(sample_store.papers()[:40])
+    ]
+    sample_store.import_listings([enriched, [DEPT, MANY, JOURNAL]])
+    build = tmp_path / "build"
+    build.mkdir()
+    result = cli("export", "-o", str(build / "refs.bib"))
+    assert result.returncode == 0, result.stderr
+    (build / "doc.tex").write_text(BIBLATEX_DOCUMENT)
+    latex = ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "doc.tex"]
+
+    def run(command: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, cwd=build, capture_output=True, text=True, errors="replace", timeout=300,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    run(latex)
+    biber = run(["biber", "doc"])
+    assert biber.returncode == 0, biber.stdout[-3000:]
+    blg = (build / "doc.blg").read_text(errors="replace")
+    assert not re.findall(r"(?m)^\[\d+\] .*?> (?:WARN|ERROR) ", blg), blg[-5000:]
+    run(latex)
+    run(latex)
+    log = (build / "doc.log").read_text(errors="replace")
+    assert not re.findall(r"(?m)^(?:Package biblatex Warning|LaTeX Warning: Citation)", log), log[
+        -3000:
+    ]
+    text = run(["pdftotext", "-enc", "UTF-8", "doc.pdf", "-"]).stdout
+    printed = " ".join(text.split())
+    assert "DePT: Decomposed Prompt Tuning" in printed
+    assert "arXiv: 2309.05173 [cs.CL]" in printed  # eprint, archivePrefix, primaryClass
+    assert "Brian Lester et al." in printed  # biblatex's maxnames=3
+    assert "doi: 10.18653/v1/2021" in printed
+    assert "In: Journal of Machine Learning Research" in printed  # an @article
+    assert printed.count("Grace Hopper") == 40
