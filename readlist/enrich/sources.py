@@ -26,8 +26,8 @@ from readlist.text import squeeze
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
-ARXIV_BATCH = 20
-"""Ids per arXiv `id_list` request."""
+ARXIV_BATCH = 50
+"""Ids per arXiv `id_list` request: a Daily Papers page (~50) in one, paced request."""
 
 
 def hf_endpoint(environ: Mapping[str, str] = os.environ) -> str:
