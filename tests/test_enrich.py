@@ -544,3 +544,23 @@ def test_import_enrich_offline_keeps_the_import_and_says_so(
     assert err.startswith("readlist: no network: 127.0.0.1:")
     assert err.endswith(": 2 papers left as they were (the import itself is kept)\n")
     assert len(Store.open(db).papers()) == 2
+
+
+def test_a_damaged_pin_file_is_one_line_and_nothing_is_written(
+    store: Store, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store.import_listings([[DEPT]])
+    pins = db.with_name("library.citekeys.json")
+    out = tmp_path / "refs.bib"
+    assert exported_keys(db, out) == {DEPT.title: "dept2023"}
+    assert '"dept2023"' in pins.read_text()
+    pins.write_text('{"readlist": "citekeys", "version": 1, "keys": {"x": ["a b", "c"]}}')
+    out.unlink()
+    capsys.readouterr()
+    assert main(["--db", str(db), "export", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"readlist: {pins}: pinned citation keys are damaged (an entry is malformed); "
+        "move it aside to export with keys derived afresh\n"
+    )
+    assert not out.exists()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
 from readlist.tui.screens.enrich import EnrichDialog
@@ -236,3 +238,42 @@ async def test_o_on_a_paper_with_several_links_opens_a_picker_page_first(store: 
         await press("o")
         assert not isinstance(app.screen, LinkPicker)
     assert recorder.opened == [project, "https://arxiv.org/abs/2309.05173", code, code]
+
+
+async def test_esc_during_the_write_is_refused_and_the_write_completes(
+    library: Store, db: Path, apis: FakeApis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from textual.widgets import ProgressBar
+
+    writing, go_on = threading.Event(), threading.Event()
+    real_import = Store.import_listings
+
+    def slow_import(self: Store, *args: object, **kwargs: object) -> object:
+        if threading.current_thread() is not threading.main_thread():
+            writing.set()
+            go_on.wait(10)
+        return real_import(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "import_listings", slow_import)
+    app = make_app(library)
+    notes = record_notes(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "DePT")
+        await pilot.press("e")
+        while not writing.is_set():
+            await asyncio.sleep(0.02)
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, EnrichDialog)
+        bar = dialog.query_one(ProgressBar)
+        assert bar.total == 2 and bar.progress == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is dialog  # not dismissed: the write goes on
+        assert notes[-1][1] == "Writing what was found; this cannot be stopped half-way."
+        go_on.set()
+        await settle(app, pilot)
+    assert notes[-1] == ("information", "enriched 1 paper.")
+    assert papers(db)[DEPT.id].authors == ("Zhengxiang Shi", "Aldo Lipani")

@@ -42,6 +42,7 @@ MARK = "citekeys"
 VERSION = 1
 _ID = re.compile(r"^[0-9a-f]{16}$")
 _KEY = re.compile(r"^[A-Za-z0-9_:.-]{1,200}$")
+_ASIDE = "; move it aside to export with keys derived afresh"
 
 
 def citekeys_path(paths: LibraryPaths) -> Path:
@@ -65,9 +66,9 @@ def read_pins(path: Path) -> Pins:
     try:
         data = orjson.loads(blob)
     except orjson.JSONDecodeError:
-        raise LibraryError(f"{path}: pinned citation keys are damaged (not JSON)") from None
+        raise LibraryError(f"{path}: pinned citation keys are damaged (not JSON){_ASIDE}") from None
     if not (isinstance(data, dict) and data.get("readlist") == MARK):
-        raise LibraryError(f"{path}: not a readlist citation-keys file")
+        raise LibraryError(f"{path}: not a readlist citation-keys file{_ASIDE}")
     if data.get("version") != VERSION:
         raise LibraryError(
             f"{path}: citation-keys version {data.get('version')!r} is not known "
@@ -77,7 +78,9 @@ def read_pins(path: Path) -> Pins:
     if not isinstance(keys, dict) or not all(
         isinstance(k, str) and _ID.match(k) and _is_pin(v) for k, v in keys.items()
     ):
-        raise LibraryError(f"{path}: pinned citation keys are damaged (an entry is malformed)")
+        raise LibraryError(
+            f"{path}: pinned citation keys are damaged (an entry is malformed){_ASIDE}"
+        )
     return {k: (v[0], v[1]) for k, v in keys.items()}
 
 
