@@ -10,10 +10,10 @@ citation says how many authors, the date, and a link. The BibTeX entry is the on
 exported never disagree.
 
 Keys read like the ones people type (`shi2023dept`: first author's surname, year, first
-title word that is not a stopword, ASCII-folded); `readlist.export.to_bibtex` adds `a`,
-`b`... when two papers of one export would share one. Keys are derived, not stored: they
-stay put across re-export and re-import, but enriching a paper with its authors changes
-its key once (from `dept2023` to `shi2023dept`). Pinning keys needs storage; not done yet.
+title word that is not a stopword, ASCII-folded); `assign_keys` adds `a`, `b`... when
+two papers would share one. A key that has left readlist (exported or copied) is pinned
+(`readlist.store.citekeys`), so enriching a paper with its authors later does not turn
+its `dept2023` into `shi2023dept` under a user's `.tex`.
 
 BibTeX output is compiled by TeX, a macro language that can read files (`\\input`), so
 whatever a title, abstract, note or link holds must reach the document as inert text.
@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from readlist.formatting import authors_phrase
@@ -46,6 +47,7 @@ FORMATS = {
     "plain": "Plain reference",
     "bibtex": "BibTeX",
     "markdown": "Markdown link",
+    "chat": "Chat message (title and link)",
 }
 DEFAULT_FORMAT = "plain"
 
@@ -131,14 +133,35 @@ _CONFERENCE = re.compile(
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 
 
-def cite(paper: Paper, fmt: str) -> str:
+def cite(paper: Paper, fmt: str, key: str | None = None) -> str:
+    """One paper's citation in `fmt` (BibTeX under `key`, e.g. a pinned one)."""
     if fmt == "plain":
         return plain(paper)
     if fmt == "markdown":
         return markdown(paper)
+    if fmt == "chat":
+        return chat(paper)
     if fmt == "bibtex":
-        return bibtex(paper)
+        return bibtex(paper, key=key)
     raise ValueError(f"unknown citation format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def cite_many(papers: Sequence[Paper], fmt: str, keys: Sequence[str] | None = None) -> str:
+    """The citations of several papers as one text to paste: BibTeX entries separated
+    by blank lines (under `keys`, else `assign_keys`' keys, so no two share one), the
+    other formats one paper per line."""
+    if fmt == "bibtex":
+        keys = assign_keys(papers) if keys is None else keys
+        return "\n".join(bibtex(p, key=k) for p, k in zip(papers, keys, strict=True))
+    return "".join(cite(p, fmt) + "\n" for p in papers)
+
+
+def chat(paper: Paper) -> str:
+    """`Title https://arxiv.org/abs/…`: what chat programs (Slack, Matrix, Teams,
+    Discord) turn into a link when pasted, on one line; the title alone without a page."""
+    title = " ".join(strip_controls(paper.title).split())
+    link = page_url(paper)
+    return f"{title} {link}" if link else title
 
 
 def published_day(paper: Paper) -> date | None:
@@ -164,6 +187,31 @@ def page_url(paper: Paper) -> str | None:
     if paper.arxiv_id and (url := safe_url(f"https://arxiv.org/abs/{paper.arxiv_id}")):
         return url
     return next((u for u in map(safe_url, paper.links) if u is not None), None)
+
+
+def paper_links(paper: Paper) -> list[tuple[str, str]]:
+    """(what, url) of each place to open: the paper's page first (arXiv when its id is
+    known), then its other links (code, project pages) in the listing's order, each a
+    `safe_url`, none twice."""
+    urls = [page_url(paper) if paper.arxiv_id else None, *map(safe_url, paper.links)]
+    out: dict[str, str] = {}
+    for url in urls:
+        if url is not None and url not in out:
+            out[url] = _link_kind(url)
+    return [(what, url) for url, what in out.items()]
+
+
+def _link_kind(url: str) -> str:
+    host = url.split("/")[2].lower().split("@")[-1].split(":")[0]
+    host = host.removeprefix("www.")
+    kinds = {
+        "arxiv.org": "arXiv page",
+        "huggingface.co": "Hugging Face",
+        "hf.co": "Hugging Face",
+        "github.com": "code (GitHub)",
+        "gitlab.com": "code (GitLab)",
+    }
+    return kinds.get(host) or ("project page" if host.endswith(".github.io") else host)
 
 
 def surname(name: str) -> str:
@@ -332,6 +380,56 @@ def bibtex_key(paper: Paper, id_chars: int = 0) -> str:
             ident = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()
         key = f"{key}-{ident[:id_chars]}"
     return key
+
+
+def assign_keys(
+    papers: Sequence[Paper],
+    pinned: Mapping[str, str] | None = None,
+    suffixed: Collection[str] = (),
+) -> list[str]:
+    """The key of each paper: its pinned key (`pinned`: by paper id), else `bibtex_key`.
+
+    A derived key that another paper's pin holds, that pinned papers already share with
+    suffixes (`suffixed`: `dept2023` once `dept2023a` and `dept2023b` are pinned), or that
+    two of `papers` share, gets `a`, `b`... suffixes: the first free ones, in the order
+    papers entered the library (then id), not `papers`' order, so re-exporting sorted
+    otherwise keeps every key.
+    """
+    pinned = pinned or {}
+    keys = [pinned.get(p.id) or bibtex_key(p) for p in papers]
+    held = set(pinned.values())
+    clashing: dict[str, list[int]] = {}
+    for i, paper in enumerate(papers):
+        if paper.id not in pinned:
+            clashing.setdefault(keys[i], []).append(i)
+    alone = {
+        key
+        for key, where in clashing.items()
+        if len(where) == 1 and key not in held and key not in suffixed
+    }
+    taken = held | alone
+    for key, where in clashing.items():
+        if key in alone:
+            continue
+        where.sort(key=lambda i: (papers[i].added or "", papers[i].id))
+        n = 0
+        for i in where:
+            while (unique := key + _suffix(n)) in taken:
+                n += 1
+            taken.add(unique)
+            keys[i] = unique
+            n += 1
+    return keys
+
+
+def _suffix(n: int) -> str:
+    """a, b, ... z, aa, ab, ...: the n-th clash suffix."""
+    out = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
 
 
 def safe_key(key: str) -> str:

@@ -23,13 +23,14 @@ from readlist.errors import ReadlistError
 from readlist.export import FORMATS
 from readlist.formatting import stars
 from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
-from readlist.models import MAX_RATING, Annotation, normalize_tags
+from readlist.models import MAX_RATING, Annotation, Paper, normalize_tags
 from readlist.paths import CONFIG_ENV_VAR, ENV_VAR, resolve_db
 from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
     from readlist.commands import Command
+    from readlist.config import Config
     from readlist.enrich import Fetcher
     from readlist.importers import ListingFile
     from readlist.importers.base import RawPaper
@@ -157,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("keep", "replace"),
         help="JSON exports: where a paper already has different tags/rating/note, keep yours "
         "(the default without a terminal) or replace them with the file's",
+    )
+    p.add_argument(
+        "--enrich",
+        action="store_true",
+        help="then fetch authors and arXiv ids of the papers this import added "
+        "(as readlist enrich does)",
     )
 
     def with_query_help(name: str, summary: str) -> argparse.ArgumentParser:
@@ -291,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fetch", help="import a Hugging Face Daily Papers page")
     p.add_argument("what", choices=["daily"], help="daily: the Daily Papers page")
     p.add_argument("date", nargs="?", metavar="DATE", help="YYYY-MM-DD (default: today)")
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--week", metavar="W", help="a whole week instead: YYYY-Www (2023-W37)")
+    when.add_argument("--month", metavar="M", help="a whole month instead: YYYY-MM (2023-09)")
 
     p = sub.add_parser("doctor", help="check the library files; --repair mends damaged ones")
     p.add_argument(
@@ -489,7 +499,22 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
             store.record_added((p for r in reports for p in r.added), "imported")
         if args.dry_run:
             print("dry run: nothing was changed")
+        elif args.enrich or _settings(args).enrich.after_import:
+            added = {pid for report in reports for pid in report.added}
+            # As `enrich` without --again: papers that came with names and an id are done.
+            new = [p for p in store.papers() if p.id in added and not (p.authors and p.arxiv_id)]
+            if new:
+                _enrich_and_report(store, new, " (the import itself is kept)")
+            else:
+                print("nothing to enrich: the import added no paper without authors or arXiv id")
     return EXIT_ERROR if failed else EXIT_OK
+
+
+def _settings(args: argparse.Namespace) -> Config:
+    from readlist.config import Config
+
+    settings: Config | None = getattr(args, "settings", None)
+    return settings if settings is not None else Config()
 
 
 def _print_import(listing: ListingFile, report: ImportReport, *, dry_run: bool) -> None:
@@ -607,7 +632,8 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     target = "-" if args.output is None else args.output
     fmt = args.format or _EXPORT_EXTENSIONS.get(Path(target).suffix.lower(), "json")
     store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
-    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), fmt)
+    keys = _pinned_keys(store, [library.papers[i] for i in rows]) if fmt == "bibtex" else None
+    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), fmt, keys)
     written = write_output(target, blob, protected=library_files(store.paths))
     if target != "-":
         papers = "paper" if len(rows) == 1 else "papers"
@@ -616,9 +642,20 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     return EXIT_OK
 
 
-def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
-    from readlist.enrich import EnrichError, enrich
+def _pinned_keys(store: Store, papers: list[Paper]) -> list[str]:
+    """Citation keys, pinned now that they leave readlist (see `store.citekeys`); a
+    library that cannot be written still exports, with its keys unpinned and a warning."""
+    from readlist.errors import LibraryWriteError
+    from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
 
+    try:
+        return pin_keys(store, papers)
+    except LibraryWriteError as error:
+        print(f"readlist: warning: {strip_controls(str(error))}", file=sys.stderr)
+        return keys_for(papers, read_pins(citekeys_path(store.paths)))
+
+
+def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
     store, library, rows = _load(db, query_text(args.query), abstracts=True)
     papers = [library.papers[i] for i in rows]
     if not args.again:
@@ -627,6 +664,17 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
         print("readlist: nothing to enrich (every matching paper has authors and an arXiv id; "
               "--again asks anyway)", file=sys.stderr)  # fmt: skip
         return EXIT_OK
+    _enrich_and_report(store, papers)
+    return EXIT_OK
+
+
+def _enrich_and_report(store: Store, papers: list[Paper], failed: str = "") -> None:
+    """Enrich `papers` and write what was found in one write; print what happened.
+
+    A failure raises `EnrichError` (exit 1) naming how many papers were left as they were.
+    """
+    from readlist.enrich import EnrichError, enrich
+
     fetcher = _fetcher()
     progress = _Progress(sys.stderr)
     try:
@@ -634,7 +682,7 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
     except EnrichError as error:
         progress.clear()
         left = _plural(len(papers), "paper")
-        raise EnrichError(f"{error}: {left} left as they were") from None
+        raise EnrichError(f"{error}: {left} left as they were{failed}") from None
     reports = store.import_listings(found.listings, progress.step)
     progress.clear()
     changed = {pid for r in reports for pid in r.updated}
@@ -652,17 +700,12 @@ def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
             titles = "; ".join(strip_controls(p.title) for p in group[:10])
             more = f"; and {len(group) - 10} more" if len(group) > 10 else ""
             print(f"{_plural(len(group), 'paper')} {what}, left alone: {titles}{more}")
-    return EXIT_OK
 
 
 def _fetcher() -> Fetcher:
-    from readlist.enrich import Fetcher
-    from readlist.enrich.fetch import ARXIV_DELAY, cache_dir
+    from readlist.enrich.fetch import default_fetcher
 
-    # Tests and mirrors may shorten arXiv's 3 s pacing; nobody else should.
-    return Fetcher(
-        cache_dir(), arxiv_delay=float(os.environ.get("READLIST_ARXIV_DELAY", ARXIV_DELAY))
-    )
+    return default_fetcher()
 
 
 def _import_fetched(db: Path, shown: str, raw: list[RawPaper], source: str, kind: str) -> int:
@@ -701,6 +744,12 @@ def cmd_fetch(args: argparse.Namespace, db: Path) -> int:
     from readlist.enrich import HF_KIND, HF_SOURCE
     from readlist.enrich.sources import hf_daily
 
+    if args.date and (args.week or args.month):
+        raise ReadlistError("fetch daily: give a DATE, --week or --month, not two of them")
+    if args.week or args.month:
+        week, month = _fetch_period(args.week, args.month)
+        raw = hf_daily(_fetcher(), week=week, month=month)
+        return _import_fetched(db, f"Daily Papers {week or month}", raw, HF_SOURCE, HF_KIND)
     day = args.date or date.today().isoformat()
     try:
         day = date.fromisoformat(day).isoformat()
@@ -709,6 +758,34 @@ def cmd_fetch(args: argparse.Namespace, db: Path) -> int:
             f"fetch daily: {strip_controls(day)!r} is not a date (YYYY-MM-DD)"
         ) from None
     return _import_fetched(db, f"Daily Papers {day}", hf_daily(_fetcher(), day), HF_SOURCE, HF_KIND)
+
+
+def _fetch_period(week: str | None, month: str | None) -> tuple[str | None, str | None]:
+    """`--week` as YYYY-Www and `--month` as YYYY-MM, the forms the API takes (checked)."""
+    if week is not None:
+        parts = week.strip().upper().split("-W")
+        try:
+            year, number = int(parts[0]), int(parts[1])
+            date.fromisocalendar(year, number, 1)
+            if len(parts) != 2 or not (1000 <= year <= 9999):
+                raise ValueError
+        except (ValueError, IndexError):
+            raise ReadlistError(
+                f"fetch daily --week: {strip_controls(week)!r} is not a week (YYYY-Www, "
+                "e.g. 2023-W37)"
+            ) from None
+        return f"{year}-W{number:02d}", None
+    assert month is not None
+    try:
+        year, number = (int(x) for x in month.strip().split("-"))
+        date(year, number, 1)
+        if not 1000 <= year <= 9999:
+            raise ValueError
+    except ValueError:
+        raise ReadlistError(
+            f"fetch daily --month: {strip_controls(month)!r} is not a month (YYYY-MM, e.g. 2023-09)"
+        ) from None
+    return None, f"{year}-{number:02d}"
 
 
 # `export -o refs.bib` means BibTeX: the extension picks the format unless --format says.

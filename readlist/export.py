@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import orjson
 
-from readlist.citations import bibtex, bibtex_key, escape_markdown, markdown
+from readlist.citations import assign_keys, bibtex, escape_markdown, markdown
 from readlist.formatting import stars
 from readlist.models import Annotation, Paper
 from readlist.schema import CSV_FIELDS, FIELDS
@@ -25,11 +25,12 @@ Row = tuple[Paper, Annotation]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export(rows: Iterable[Row], fmt: str) -> bytes:
+def export(rows: Iterable[Row], fmt: str, keys: Sequence[str] | None = None) -> bytes:
+    """`rows` as `fmt`; BibTeX entries under `keys` when given (see `to_bibtex`)."""
     if fmt == "json":
         return to_json(rows)
     if fmt == "bibtex":
-        return to_bibtex(rows).encode("utf-8")
+        return to_bibtex(rows, keys).encode("utf-8")
     if fmt == "markdown":
         return to_markdown(rows).encode("utf-8")
     if fmt == "csv":
@@ -62,43 +63,18 @@ def to_json(rows: Iterable[Row]) -> bytes:
     return orjson.dumps([record(p, a) for p, a in rows], option=orjson.OPT_INDENT_2) + b"\n"
 
 
-def to_bibtex(rows: Iterable[Row]) -> str:
-    """Entries in the rows' order; keys that clash get `a`, `b`... suffixes.
-
-    Suffixes go in the order papers entered the library (then id), not the export's
-    sort order, so re-exporting the same papers sorted otherwise keeps every key.
+def to_bibtex(rows: Iterable[Row], keys: Sequence[str] | None = None) -> str:
+    """Entries in the rows' order, under `keys` (e.g. pinned ones, `store.citekeys`),
+    else under `citations.assign_keys`' keys: clashes get `a`, `b`... suffixes in the
+    order papers entered the library, so re-exporting sorted otherwise keeps every key.
     """
     rows = list(rows)
-    keys = [bibtex_key(p) for p, _ in rows]
-    clashing: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        clashing.setdefault(key, []).append(i)
-    used = {key for key, where in clashing.items() if len(where) == 1}
-    for key, where in clashing.items():
-        if len(where) == 1:
-            continue
-        where.sort(key=lambda i: (rows[i][0].added or "", rows[i][0].id))
-        n = 0
-        for i in where:
-            while (unique := key + _suffix(n)) in used:
-                n += 1
-            used.add(unique)
-            keys[i] = unique
-            n += 1
+    if keys is None:
+        keys = assign_keys([p for p, _ in rows])
     return "\n".join(
         bibtex(paper, annotation, key=key, full=True)
         for (paper, annotation), key in zip(rows, keys, strict=True)
     )
-
-
-def _suffix(n: int) -> str:
-    """a, b, ... z, aa, ab, ...: the n-th clash suffix."""
-    out = ""
-    n += 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        out = chr(ord("a") + rest) + out
-    return out
 
 
 def to_markdown(rows: Iterable[Row]) -> str:

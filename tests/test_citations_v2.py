@@ -8,13 +8,26 @@ gave "need author or key").
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 import bibtexparser
+import pytest
 
-from readlist.citations import ETAL_AFTER, bibtex, bibtex_key, markdown, plain
+from readlist.citations import (
+    ETAL_AFTER,
+    FORMATS,
+    bibtex,
+    bibtex_key,
+    cite,
+    cite_many,
+    markdown,
+    plain,
+)
 from readlist.export import to_bibtex
 from readlist.models import Annotation, Paper, paper_id
 from readlist.store import Store
@@ -174,3 +187,94 @@ def test_an_enriched_library_compiles_with_bibtex_without_warnings(
     assert "Brian Lester, Rami Al-Rfou, Noah Constant, and Jean-Pierre" in printed
     entries = bibtexparser.parse_string((build / "refs.bib").read_text()).entries
     assert sum("author" in e for e in entries) == sum(bool(p.authors) for p in papers) >= 42
+
+
+def test_the_chat_format_is_the_title_and_the_page_on_one_line() -> None:
+    assert cite(DEPT, "chat") == (
+        "DePT: Decomposed Prompt Tuning for Parameter-Efficient Fine-tuning "
+        "https://arxiv.org/abs/2309.05173"
+    )
+    listed = paper("Tuning\tin  Two\nLines", links=("https://example.org/a b",))
+    assert cite(listed, "chat") == "Tuning in Two Lines https://example.org/a%20b"
+    assert cite(paper("No Link Known"), "chat") == "No Link Known"
+    assert "chat" in FORMATS
+
+
+def test_citations_of_several_papers_are_copied_together() -> None:
+    twin = replace(DEPT, id=paper_id("DePT 2"), title="DePT 2", added="later")
+    many = [DEPT, MANY, twin]
+    bib = cite_many(many, "bibtex")
+    entries = bibtexparser.parse_string(bib).entries
+    assert [e.key for e in entries] == ["shi2023depta", "lester2021power", "shi2023deptb"]
+    assert bib.count("\n\n@") == 2 and bib.endswith("}\n")
+    pinned = bibtexparser.parse_string(cite_many(many, "bibtex", ["k1", "k2", "k3"])).entries
+    assert [e.key for e in pinned] == ["k1", "k2", "k3"]
+    for fmt in ("plain", "markdown", "chat"):
+        text = cite_many(many, fmt)
+        assert text.splitlines() == [cite(p, fmt) for p in many]
+        assert text.endswith("\n") and "\n\n" not in text
+    assert cite_many([], "chat") == ""
+
+
+BIBLATEX_DOCUMENT = r"""\documentclass{article}
+\usepackage[T1]{fontenc}
+\usepackage[utf8]{inputenc}
+\usepackage[backend=biber,style=numeric]{biblatex}
+\addbibresource{refs.bib}
+\begin{document}
+\nocite{*}
+\printbibliography
+\end{document}
+"""
+
+
+def _biber_or_skip() -> None:
+    _tex_tools_or_skip()
+    if shutil.which("biber") is None:
+        reason = "biber not installed (apt-get install biber)"
+        if os.environ.get("READLIST_TEX_REQUIRED"):
+            pytest.fail(f"READLIST_TEX_REQUIRED is set but {reason}")
+        pytest.skip(reason)
+
+
+def test_an_enriched_library_compiles_with_biblatex_and_biber_without_warnings(
+    sample_store: Store, cli: RunCli, tmp_path: Path
+) -> None:
+    _biber_or_skip()
+    enriched = [
+        replace(p, authors=(f"Ada Lovelace{'' if i % 3 else ' Jr'}", "Grace Hopper"))
+        for i, p in enumerate(sample_store.papers()[:40])
+    ]
+    sample_store.import_listings([enriched, [DEPT, MANY, JOURNAL]])
+    build = tmp_path / "build"
+    build.mkdir()
+    result = cli("export", "-o", str(build / "refs.bib"))
+    assert result.returncode == 0, result.stderr
+    (build / "doc.tex").write_text(BIBLATEX_DOCUMENT)
+    latex = ["pdflatex", "-no-shell-escape", "-interaction=nonstopmode", "doc.tex"]
+
+    def run(command: list[str]) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            command, cwd=build, capture_output=True, text=True, errors="replace", timeout=300,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    run(latex)
+    biber = run(["biber", "doc"])
+    assert biber.returncode == 0, biber.stdout[-3000:]
+    blg = (build / "doc.blg").read_text(errors="replace")
+    assert not re.findall(r"(?m)^\[\d+\] .*?> (?:WARN|ERROR) ", blg), blg[-5000:]
+    run(latex)
+    run(latex)
+    log = (build / "doc.log").read_text(errors="replace")
+    assert not re.findall(r"(?m)^(?:Package biblatex Warning|LaTeX Warning: Citation)", log), log[
+        -3000:
+    ]
+    text = run(["pdftotext", "-enc", "UTF-8", "doc.pdf", "-"]).stdout
+    printed = " ".join(text.split())
+    assert "DePT: Decomposed Prompt Tuning" in printed
+    assert "arXiv: 2309.05173 [cs.CL]" in printed  # eprint, archivePrefix, primaryClass
+    assert "Brian Lester et al." in printed  # biblatex's maxnames=3
+    assert "doi: 10.18653/v1/2021" in printed
+    assert "In: Journal of Machine Learning Research" in printed  # an @article
+    assert printed.count("Grace Hopper") == 40

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -51,14 +52,30 @@ class FakeApis:
 
     def answer(self, path: str, query: dict[str, list[str]]) -> tuple[int, str]:
         if path == "/api/daily_papers":
-            page = DATA / f"daily-{query['date'][0]}.json"
-            return 200, page.read_text() if page.exists() else "[]"
+            return 200, json.dumps(self.daily(query))
         if path == "/api/papers/search":
             found = json.loads((DATA / "search.json").read_text()).get(query["q"][0], [])
             return 200, json.dumps(found)
         if path == "/api/query":
             return 200, self.feed(query)
         return 404, "{}"
+
+    def daily(self, query: dict[str, list[str]]) -> list[dict[str, object]]:
+        """A page of `/api/daily_papers` as huggingface_hub's `list_daily_papers` asks for
+        it: one of date / week (YYYY-Www) / month (YYYY-MM), paged by `p` and `limit`."""
+        papers: list[dict[str, object]] = []
+        for page in sorted(DATA.glob("daily-*.json")):
+            day = date.fromisoformat(page.stem.removeprefix("daily-"))
+            year, week, _ = day.isocalendar()
+            if (
+                query.get("date") == [day.isoformat()]
+                or query.get("week") == [f"{year}-W{week:02d}"]
+                or query.get("month") == [day.isoformat()[:7]]
+            ):
+                papers += json.loads(page.read_text())
+        limit = int(query.get("limit", ["50"])[0])
+        start = int(query.get("p", ["0"])[0]) * limit
+        return papers[start : start + limit]
 
     def feed(self, query: dict[str, list[str]]) -> str:
         tree = ElementTree.parse(DATA / "arxiv.xml")
@@ -344,7 +361,7 @@ async def test_o_opens_the_arxiv_page_of_an_enriched_paper(store: Store) -> None
     app = ReadListApp(store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "DePT")
-        await pilot.press("o")
+        await pilot.press("o", "enter")  # two links: the picker, its first entry
         await app.workers.wait_for_complete()
         await go_to(pilot, app, "MADLAD")  # no arXiv id yet: the listing's link
         await pilot.press("o")
@@ -375,3 +392,175 @@ def test_keys_stay_put_across_re_export_re_import_and_re_enrichment(
     again = keys()
     assert {k: again[k] for k in first} == first  # the page's new paper has its own key
     assert again["2309.09999"] == "else2023paper"
+
+
+def test_fetch_daily_week_and_month_import_every_day_of_them(
+    store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(db), "fetch", "daily", "--week", "2023-w37"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Daily Papers 2023-W37: 5 papers (hf-api): 5 added, 0 updated")
+    titles = {p.title: p for p in Store.open(db).papers()}
+    assert "A Paper Of The Following Week" not in titles  # 2023-09-18 is in week 38
+    assert titles[PHI.title].authors == ("Yuanzhi Li", "Sébastien Bubeck")
+    assert [line for line in apis.log if line.startswith("/api/daily_papers")] == [
+        "/api/daily_papers?limit=100&week=2023-W37"
+    ]
+    assert main(["--db", str(db), "fetch", "daily", "--month", "2023-09"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Daily Papers 2023-09: 6 papers (hf-api): 1 added, 0 updated")
+    assert len(Store.open(db).papers()) == 6
+
+
+def test_a_month_longer_than_a_page_is_fetched_page_by_page(
+    store: Store, db: Path, apis: FakeApis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from readlist.enrich import sources
+
+    monkeypatch.setattr(sources, "HF_PAGE", 2)
+    assert main(["--db", str(db), "fetch", "daily", "--month", "2023-09"]) == 0
+    assert len(Store.open(db).papers()) == 6
+    pages = [line for line in apis.log if line.startswith("/api/daily_papers")]
+    assert pages == [
+        "/api/daily_papers?limit=2&month=2023-09",
+        "/api/daily_papers?limit=2&month=2023-09&p=1",
+        "/api/daily_papers?limit=2&month=2023-09&p=2",
+        "/api/daily_papers?limit=2&month=2023-09&p=3",  # the short (empty) page ends it
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--week", "2023-37"], "fetch daily --week: '2023-37' is not a week (YYYY-Www, e.g."),
+        (["--week", "2023-W54"], "fetch daily --week: '2023-W54' is not a week"),
+        (["--month", "2023-13"], "fetch daily --month: '2023-13' is not a month (YYYY-MM, e.g."),
+        (["2023-09-11", "--month", "2023-09"], "give a DATE, --week or --month, not two"),
+    ],
+)
+def test_fetch_daily_refuses_a_bad_week_or_month_in_one_line(
+    store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str],
+    args: list[str], message: str,
+) -> None:  # fmt: skip
+    assert main(["--db", str(db), "fetch", "daily", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert apis.log == []
+
+
+def exported_keys(db: Path, out: Path, *query: str) -> dict[str, str]:
+    """Title -> key of `readlist export -o out.bib [QUERY]` (braces of titles dropped)."""
+    import bibtexparser
+
+    assert main(["--db", str(db), "export", "-o", str(out), *query]) == 0
+    entries = bibtexparser.parse_string(out.read_text()).entries
+    return {e["title"].strip("{}"): e.key for e in entries}
+
+
+def test_an_exported_key_is_pinned_and_survives_enrichment_that_adds_authors(
+    library: Store, db: Path, apis: FakeApis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "refs.bib"
+    before = exported_keys(db, out, "DePT")
+    assert before == {DEPT.title: "dept2023"}  # no authors yet: a title word and the year
+    assert main(["--db", str(db), "enrich"]) == 0
+    assert papers(db)[DEPT.id].authors == ("Zhengxiang Shi", "Aldo Lipani")
+    after = exported_keys(db, out)
+    assert after[DEPT.title] == "dept2023"  # the key the user's .tex already cites
+    assert after[MADLAD.title] == "kudugunta2023madlad"  # never exported before: new style
+    # A re-import of the whole library (JSON export) and a daily page keep the pins too.
+    backup = tmp_path / "all.json"
+    assert main(["--db", str(db), "export", "-o", str(backup)]) == 0
+    assert main(["--db", str(db), "import", str(backup)]) == 0
+    assert main(["--db", str(db), "fetch", "daily", "2023-09-11"]) == 0
+    again = exported_keys(db, out)
+    assert {t: again[t] for t in after} == after
+
+
+def test_a_new_paper_never_takes_a_pinned_key_and_clash_suffixes_stay_put(
+    store: Store, db: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "refs.bib"
+    first, second, third = (
+        listed(f"DePT {n}: Decomposed Prompt Tuning", "2023-09-1" + n) for n in "123"
+    )
+    store.import_listings([[first, second]])  # one import: suffixes in id order
+    pinned = exported_keys(db, out)
+    assert sorted(pinned.values()) == ["dept2023a", "dept2023b"]
+    store.import_listings([[third]])
+    # Only the second and the third exported: the second keeps its suffix, the third
+    # takes the next free one, not the first paper's pin nor the bare key.
+    assert exported_keys(db, out, '"DePT 2" OR "DePT 3"') == {
+        second.title: pinned[second.title],
+        third.title: "dept2023c",
+    }
+    lone = listed("DePT Revisited", "2023-01-01")
+    store.import_listings([[lone]])
+    assert exported_keys(db, out, "Revisited") == {lone.title: "dept2023d"}
+    assert exported_keys(db, out, "--sort", "title") == {
+        **pinned,
+        third.title: "dept2023c",
+        lone.title: "dept2023d",
+    }
+
+
+def hf_page(*titles: str) -> str:
+    """A Daily Papers page as copied from the browser, one card per title."""
+    cards = [
+        f"{n + 3}\n{title}\nWhat this paper does, in a sentence or two for the listing "
+        f"of the day, number {n}.\n  • 2 authors\n·\nSep 11 {n}\n"
+        for n, title in enumerate(titles)
+    ]
+    return "Daily Papers\nby AK and the research community\n\nSep 11\n\n" + "\n".join(cards)
+
+
+def test_import_enrich_enriches_only_the_papers_the_import_added(
+    store: Store, db: Path, apis: FakeApis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "mon.txt", tmp_path / "tue.txt"
+    first.write_text(hf_page(DEPT.title))
+    second.write_text(hf_page(DEPT.title, PHI.title))
+    assert main(["--db", str(db), "import", str(first)]) == 0
+    capsys.readouterr()
+    assert apis.log == []  # no --enrich: nothing asked
+    assert main(["--db", str(db), "import", "--enrich", str(second)]) == 0
+    out = capsys.readouterr().out
+    assert "2 papers (hf): 1 added, 0 updated" in out
+    assert "enriched 1 paper (1 found on Hugging Face, 1 on arXiv;" in out
+    by_title = {p.title: p for p in Store.open(db).papers()}
+    assert by_title[PHI.title].authors == ("Yuanzhi Li", "Sébastien Bubeck")
+    assert by_title[DEPT.title].authors == ()  # already there before this import
+    assert not any("DePT" in line or "05173" in line for line in apis.log)
+
+
+def test_import_enrich_offline_keeps_the_import_and_says_so(
+    store: Store, db: Path, apis: FakeApis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(hf_page(DEPT.title, PHI.title))
+    stop(apis)
+    assert main(["--db", str(db), "import", "--enrich", str(page)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("readlist: no network: 127.0.0.1:")
+    assert err.endswith(": 2 papers left as they were (the import itself is kept)\n")
+    assert len(Store.open(db).papers()) == 2
+
+
+def test_a_damaged_pin_file_is_one_line_and_nothing_is_written(
+    store: Store, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store.import_listings([[DEPT]])
+    pins = db.with_name("library.citekeys.json")
+    out = tmp_path / "refs.bib"
+    assert exported_keys(db, out) == {DEPT.title: "dept2023"}
+    assert '"dept2023"' in pins.read_text()
+    pins.write_text('{"readlist": "citekeys", "version": 1, "keys": {"x": ["a b", "c"]}}')
+    out.unlink()
+    capsys.readouterr()
+    assert main(["--db", str(db), "export", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"readlist: {pins}: pinned citation keys are damaged (an entry is malformed); "
+        "move it aside to export with keys derived afresh\n"
+    )
+    assert not out.exists()

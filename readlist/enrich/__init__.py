@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from readlist.enrich.fetch import EnrichError, Fetcher
 from readlist.enrich.sources import arxiv_by_ids, arxiv_title, hf_daily, hf_search
@@ -26,12 +27,23 @@ from readlist.importers import to_papers
 from readlist.importers.base import RawPaper
 from readlist.models import Paper, identity_key
 
+if TYPE_CHECKING:
+    from readlist.store import Store
+
 HF_SOURCE = "huggingface.co/api/papers"
 ARXIV_SOURCE = "export.arxiv.org/api"
 HF_KIND = "hf-api"
 ARXIV_KIND = "arxiv-api"
 
-__all__ = ["EnrichError", "Enrichment", "Fetcher", "enrich"]
+__all__ = [
+    "Cancelled",
+    "EnrichError",
+    "Enrichment",
+    "Fetcher",
+    "Outcome",
+    "enrich",
+    "enrich_library",
+]
 
 Progress = Callable[[str, int, int], None]
 
@@ -139,3 +151,62 @@ def _as_listing(
     (so the store's merge finds them by title even before it knows the id)."""
     raws = [replace(found[p.id], title=p.title) for p in papers if p.id in found]
     return to_papers(raws, source=source, added=None, kind=kind)
+
+
+class Cancelled(Exception):
+    """The user stopped an enrichment before its write: nothing was written."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """An enrichment written to the library: what was found, what changed."""
+
+    found: Enrichment
+    changed: list[str]
+    """Ids of the library papers the write changed."""
+    requests: int
+
+    def summary(self, limit: int = 3) -> str:
+        """One line: `enriched 3 papers; 1 not found on Hugging Face or arXiv: Title`."""
+        parts = [f"enriched {_plural(len(self.changed), 'paper')}"]
+        alone = (
+            ("not found on Hugging Face or arXiv", self.found.unmatched),
+            ("ambiguous (several papers have that title)", self.found.ambiguous),
+        )
+        for what, group in alone:
+            if group:
+                titles = "; ".join(_short(p.title) for p in group[:limit])
+                more = f"; and {len(group) - limit} more" if len(group) > limit else ""
+                parts.append(f"{len(group)} {what}: {titles}{more}")
+        return "; ".join(parts)
+
+
+def enrich_library(
+    store: Store,
+    papers: Sequence[Paper],
+    fetcher: Fetcher,
+    progress: Progress | None = None,
+    may_write: Callable[[], bool] | None = None,
+) -> Outcome:
+    """`enrich` `papers`, then write what was found in one `import_listings` write.
+
+    `may_write` is asked just before the write; False raises `Cancelled` and nothing is
+    written (a cancelled TUI enrichment). `EnrichError` also leaves the library as it was.
+    """
+    found = enrich(papers, fetcher, progress)
+    if may_write is not None and not may_write():
+        raise Cancelled
+    reports = store.import_listings(found.listings)
+    changed = list(dict.fromkeys(pid for r in reports for pid in r.updated))
+    return Outcome(found, changed, fetcher.requests)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _short(title: str, limit: int = 50) -> str:
+    from readlist.text import strip_controls
+
+    shown = strip_controls(title[: 2 * limit])
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"

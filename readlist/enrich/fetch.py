@@ -177,6 +177,18 @@ class Fetcher:
             pass
 
 
+def default_fetcher(
+    environ: Mapping[str, str] = os.environ, sleep: Callable[[float], None] = time.sleep
+) -> Fetcher:
+    """The fetcher the CLI and the TUI use: the user's cache, arXiv's pacing.
+
+    `READLIST_ARXIV_DELAY` may shorten the pacing for tests and mirrors; nobody else
+    should. `sleep` lets the TUI make waits (pacing, Retry-After) cancellable.
+    """
+    delay = float(environ.get("READLIST_ARXIV_DELAY", ARXIV_DELAY))
+    return Fetcher(cache_dir(environ), arxiv_delay=delay, sleep=sleep)
+
+
 def _retry_after(header: str | None, default: float) -> float:
     """Seconds a 429/503 asks to wait (capped at 30), else the backoff delay."""
     try:

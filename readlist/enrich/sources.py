@@ -26,8 +26,8 @@ from readlist.text import squeeze
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
-ARXIV_BATCH = 20
-"""Ids per arXiv `id_list` request."""
+ARXIV_BATCH = 50
+"""Ids per arXiv `id_list` request: a Daily Papers page (~50) in one, paced request."""
 
 
 def hf_endpoint(environ: Mapping[str, str] = os.environ) -> str:
@@ -41,10 +41,38 @@ def arxiv_api(environ: Mapping[str, str] = os.environ) -> str:
     return environ.get(ARXIV_ENV) or ARXIV_DEFAULT
 
 
-def hf_daily(fetcher: Fetcher, day: str) -> list[RawPaper]:
-    """The Daily Papers page of `day` (YYYY-MM-DD): one request, ~50 papers."""
-    params = {"date": day, "limit": "100"}
-    return fetcher.get(f"{hf_endpoint()}/api/daily_papers", params, _hf_papers("daily papers"))
+HF_PAGE = 100
+"""Papers per Daily Papers request (the API's `limit`); a week or month takes pages."""
+HF_MAX_PAGES = 40
+"""A month holds ~1,500 papers; more pages than this means the API is not paging."""
+
+
+def hf_daily(
+    fetcher: Fetcher, day: str | None = None, *, week: str | None = None, month: str | None = None
+) -> list[RawPaper]:
+    """The Daily Papers of `day` (YYYY-MM-DD), `week` (YYYY-Www) or `month` (YYYY-MM).
+
+    The parameters `HfApi.list_daily_papers` sends to `/api/daily_papers`: a day is one
+    request (~50 papers); a week or month is paged with `p` (0, 1, ...) until a page
+    comes back short (a day of more than `HF_PAGE` papers too). A paper on two pages (the
+    listing moved while paging) is kept once.
+    """
+    wanted = {"date": day, "week": week, "month": month}
+    params = {k: v for k, v in wanted.items() if v is not None}
+    if len(params) != 1:
+        raise ValueError("hf_daily: give exactly one of day, week, month")
+    parse = _hf_papers("daily papers")
+    out: dict[str, RawPaper] = {}
+    for page in range(HF_MAX_PAGES):
+        query = {**params, "limit": str(HF_PAGE)}
+        if page:
+            query["p"] = str(page)
+        found = fetcher.get(f"{hf_endpoint()}/api/daily_papers", query, parse)
+        for raw in found:
+            out.setdefault(raw.arxiv_id or raw.title, raw)
+        if len(found) < HF_PAGE:
+            break
+    return list(out.values())
 
 
 def hf_search(fetcher: Fetcher, title: str) -> list[RawPaper]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
@@ -25,7 +26,7 @@ from textual.worker import get_current_worker
 
 from readlist import clipboard, commands
 from readlist.browser import open_in_browser
-from readlist.citations import FORMATS, cite
+from readlist.citations import FORMATS, cite, cite_many
 from readlist.commands import Command, Outcome
 from readlist.config import Config
 from readlist.errors import ReadlistError
@@ -46,9 +47,11 @@ from readlist.tui.keyorder import KeyOrder
 from readlist.tui.remember import Memory
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
+from readlist.tui.screens.enrich import EnrichDialog, EnrichResult
 from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
+from readlist.tui.screens.links import LinkPicker
 from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.detail import DetailPane
@@ -137,6 +140,8 @@ class ReadListApp(App[None]):
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
+        # The import dialog's "Enrich new papers" checkbox (its default from the config).
+        self.enrich_imports = self.config.enrich.after_import
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -501,41 +506,68 @@ class ReadListApp(App[None]):
     # -- citations, links, sort, help ------------------------------------------------------
 
     def action_copy_citation(self) -> None:
-        if (paper := self.current_paper()) is not None:
-            self.copy_citation(paper, self.citation_format)
+        if papers := self.chosen_papers():
+            self.copy_citations(papers, self.citation_format)
 
     def action_pick_citation(self) -> None:
-        if (paper := self.current_paper()) is None:
+        if not (papers := self.chosen_papers()):
             return
 
         def chosen(fmt: str | None) -> None:
             if fmt is not None:
                 self.citation_format = fmt
-                self.copy_citation(paper, fmt)
+                self.copy_citations(papers, fmt)
 
-        self.push_screen(CitationPicker(paper, self.citation_format), chosen)
+        self.push_screen(CitationPicker(papers[0], self.citation_format), chosen)
 
     def copy_citation(self, paper: Paper, fmt: str) -> None:
-        text = cite(paper, fmt)
+        self.copy_citations([paper], fmt)
+
+    def copy_citations(self, papers: list[Paper], fmt: str) -> None:
+        """Copy the citations of `papers` together; BibTeX keys are pinned as they leave."""
+        keys = None
+        if fmt == "bibtex":
+            from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
+
+            try:
+                keys = pin_keys(self.store, papers)
+            except ReadlistError as error:
+                self.notify(str(error), title="Keys not pinned", severity="warning", markup=False)
+                try:
+                    keys = keys_for(papers, read_pins(citekeys_path(self.store.paths)))
+                except ReadlistError:
+                    keys = None
+        text = (
+            cite_many(papers, fmt, keys) if len(papers) > 1 else cite(papers[0], fmt, *keys or ())
+        )
         try:
             how = self._copy(text, self.copy_to_clipboard)
         except ReadlistError as error:
             self.notify(str(error), title="Not copied", severity="error", markup=False)
             return
         label = FORMATS[fmt]
-        self.notify(f"Copied {label} of “{_short(paper.title, 50)}” to {how}.", markup=False)
+        what = f"{len(papers)} papers" if len(papers) > 1 else f"“{_short(papers[0].title, 50)}”"
+        self.notify(f"Copied {label} of {what} to {how}.", markup=False)
 
     def action_open_link(self) -> None:
         if (paper := self.current_paper()) is None:
             return
-        from readlist.citations import page_url
+        from readlist.citations import paper_links
 
-        # The paper's own page (arXiv) first; else the first link the listing gave.
-        url = page_url(paper) if paper.arxiv_id else None
-        if url is None and not paper.links:
+        # The paper's own page (arXiv) first, then code and project pages: one link
+        # opens at once, several open a picker (screens/links.py).
+        links = paper_links(paper)
+        if not links:
             self.notify("This paper's listing had no link.", severity="warning")
-            return
-        self._open_link(url or paper.links[0])
+        elif len(links) == 1:
+            self._open_link(links[0][1])
+        else:
+
+            def chosen(url: str | None) -> None:
+                if url is not None:
+                    self._open_link(url)
+
+            self.push_screen(LinkPicker(_short(paper.title, 50), links), chosen)
 
     @work(thread=True, exclusive=True, group="open-link")
     def _open_link(self, url: str) -> None:
@@ -568,7 +600,13 @@ class ReadListApp(App[None]):
         self.screen.set_focus(self.filter_bar.input)
 
     def action_import(self) -> None:
-        self.push_screen(ImportDialog(self._classify_listing), self._import_chosen)
+        dialog = ImportDialog(self._classify_listing, enrich=self.enrich_imports)
+
+        def chosen(listing: ListingFile | None) -> None:
+            self.enrich_imports = dialog.enrich  # the checkbox is remembered
+            self._import_chosen(listing, enrich=dialog.enrich)
+
+        self.push_screen(dialog, chosen)
 
     def _classify_listing(self, listing: ListingFile) -> tuple[int, int]:
         """(new, already in the library) — the store's matching rule, on what is shown."""
@@ -588,15 +626,16 @@ class ReadListApp(App[None]):
             self._known = (library, keys, {p.arxiv_id for p in papers if p.arxiv_id})
         return self._known[1], self._known[2]
 
-    def _import_chosen(self, listing: ListingFile | None) -> None:
+    def _import_chosen(self, listing: ListingFile | None, enrich: bool = False) -> None:
         if listing is not None:
             self.notify(f"Importing {len(listing.papers):,} papers…", timeout=3)
-            self.run_import(listing)
+            self.run_import(listing, enrich)
 
     @work(thread=True, group="import")
-    def run_import(self, listing: ListingFile) -> None:
+    def run_import(self, listing: ListingFile, enrich: bool = False) -> None:
         """Write an import off the UI thread (a store of its own: TinyDB is not
-        thread-safe); the catalogue reload that follows shows the new papers."""
+        thread-safe); the catalogue reload that follows shows the new papers. With
+        `enrich`, the papers it added are enriched next (the enrichment dialog)."""
         try:
             with Store.open(self.store.paths.annotations) as store:
                 [report] = store.import_listings([listing.papers])
@@ -607,6 +646,14 @@ class ReadListApp(App[None]):
             )
             return
         self.call_from_thread(self._imported, report)
+        added = set(report.added)
+        new = {
+            pid: replace(paper, id=pid)
+            for paper, pid in zip(listing.papers, report.ids, strict=True)
+            if pid in added and not (paper.authors and paper.arxiv_id)
+        }
+        if enrich and new:
+            self.call_from_thread(self.enrich_papers, list(new.values()))
 
     def _imported(self, report: ImportReport) -> None:
         parts = [f"{len(report.added)} added", f"{len(report.updated)} updated"]
@@ -619,6 +666,41 @@ class ReadListApp(App[None]):
         self._jump_to = report.added[0] if report.added else None
         self._own_import = True
         self.check_disk()
+
+    # -- enrichment (the dialog does the work: see screens/enrich.py) ---------------------
+
+    def chosen_papers(self) -> list[Paper]:
+        """The marked papers (`marked_ids`, when marking exists), else the highlighted one."""
+        marked = getattr(self, "marked_ids", None)
+        ids = list(marked()) if callable(marked) else []
+        if ids:
+            position = self.library.position
+            return [self.library.papers[position[i]] for i in ids if i in position]
+        paper = self.current_paper()
+        return [paper] if paper is not None else []
+
+    def action_enrich(self) -> None:
+        if papers := self.chosen_papers():
+            self.enrich_papers(papers)
+
+    def enrich_papers(self, papers: list[Paper]) -> None:
+        self.push_screen(EnrichDialog(self.store.paths.annotations, papers), self._enriched)
+
+    def _enriched(self, result: EnrichResult | None) -> None:
+        if result is None or result.cancelled:
+            self.notify("Enrichment cancelled; nothing was changed.")
+        elif result.outcome is None:
+            self.notify(
+                f"{result.error}: nothing was changed",
+                title="Not enriched",
+                severity="error",
+                markup=False,
+            )
+        else:
+            self.notify(result.outcome.summary() + ".", markup=False, timeout=8)
+            if result.outcome.changed:
+                self._own_import = True  # the reload that follows is ours
+                self.check_disk()
 
     def action_remove(self) -> None:
         position = self.papers.current

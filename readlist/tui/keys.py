@@ -75,6 +75,8 @@ BINDINGS: list[BindingType] = [
     ),
     Binding("u", "undo", "Undo", show=False, priority=True, id="undo"),
     Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False, priority=True, id="redo"),
+    # -- enrichment and links (issue 14) --
+    Binding("e", "enrich", "Enrich", show=False, priority=True, id="enrich"),
     Binding("question_mark", "help", "Help", key_display="?", priority=True, id="help"),
     # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
     Binding("q", "leave", "Quit", priority=True, id="quit"),
@@ -87,7 +89,7 @@ LIST_ACTIONS = frozenset(
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
         "remove", "saved_filters", "undo", "redo",
     }
-)  # fmt: skip
+) | {"enrich"}  # fmt: skip
 
 # The command palette (ctrl+p): title, help, action.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -99,14 +101,20 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
     ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
     ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
-    ("Open link", "Open the paper's first link (o)", "open_link"),
+    ("Open link", "Open the paper's page, or pick one of its links (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
-    ("Remove paper", "Remove the highlighted paper; readlist restore brings it back (x)", "remove"),
+    ("Remove paper", "Remove the highlighted paper; u brings it back (x)", "remove"),
     ("Undo", "Undo the last change, from this or any readlist (u)", "undo"),
     ("Redo", "Redo the last undone change (U or ctrl+r)", "redo"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
+    # -- enrichment and links (issue 14) --
+    (
+        "Enrich",
+        "Fetch authors, arXiv id and categories from Hugging Face and arXiv (e)",
+        "enrich",
+    ),
 )
 
 
@@ -226,11 +234,13 @@ def key_help(
         (k("copy_citation"), f"copy a citation ({FORMATS[citation_format]})"),
         (k("pick_citation"), "choose the citation format, then copy"),
         (k("cycle_sort"), "cycle the sort: " + ", ".join(SORT_KEYS)),
-        (k("open_link"), "open the paper's first link"),
+        (k("open_link"), "open the paper's page (several links: a picker, 1-9 or Enter)"),
         (k("import"), "import: paste a page or give a file path"),
         (k("remove"), "remove the paper (asks; u undoes)"),
         (k("undo"), "undo the last change (this or any readlist process)"),
         (k("redo"), "redo"),
+        # -- enrichment and links (issue 14) --
+        (k("enrich"), "enrich: authors and arXiv id from Hugging Face and arXiv (Esc cancels)"),
         ("ctrl+p", "command palette"),
         (k("help"), "this help"),
         (k("quit"), "quit (everything is already saved)"),

@@ -4,7 +4,8 @@ The text is parsed off the UI thread after each pause in typing or pasting (a pa
 of 50 papers parses in milliseconds, a 100k-paper file in seconds), and the preview
 says what an import would do against the library on screen ("30 papers: 12 new, 18
 already in the library"). Confirming hands the parsed listing back to the app, which
-writes it in a worker: nothing here blocks the UI or touches the store.
+writes it in a worker: nothing here blocks the UI or touches the store. The checkbox
+"Enrich new papers" (`enrich`) asks the app to enrich what the import added, after it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Static, TextArea
+from textual.widgets import Checkbox, Static, TextArea
 from textual.worker import get_current_worker
 
 from readlist.errors import ReadlistError
@@ -57,9 +58,11 @@ class ImportDialog(ModalScreen[ListingFile | None]):
         Binding("escape", "cancel", "Cancel", priority=True),
     ]
 
-    def __init__(self, classify: Classify) -> None:
+    def __init__(self, classify: Classify, enrich: bool = False) -> None:
         super().__init__()
         self.classify = classify
+        self.enrich = enrich
+        """Enrich the papers the import adds (the checkbox; Tab reaches it)."""
         self.preview: Preview = Preview(None, "Paste a page, or type the path of a file.")
         self._timer: Timer | None = None
         self._pending = False  # text changed, not parsed yet
@@ -72,10 +75,15 @@ class ImportDialog(ModalScreen[ListingFile | None]):
                 "", id="import-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus"
             )
             yield Static(Content(self.preview.message), id="import-preview")
+            yield Checkbox(
+                "Enrich new papers (authors, arXiv ids from Hugging Face and arXiv)",
+                self.enrich,
+                id="import-enrich",
+            )
             yield Static(
                 Content(
                     "Paste a Hugging Face, arXiv or BibTeX page, or a file path · "
-                    "ctrl+s imports · Esc cancels"
+                    "Tab: options · ctrl+s imports · Esc cancels"
                 ),
                 classes="dialog-hint",
             )
@@ -127,6 +135,10 @@ class ImportDialog(ModalScreen[ListingFile | None]):
         self.preview = preview
         self.query_one("#import-preview", Static).update(Content(preview.message))
         self.query_one("#import-preview").set_class(preview.listing is None, "-error")
+
+    @on(Checkbox.Changed)
+    def _enrich_changed(self, event: Checkbox.Changed) -> None:
+        self.enrich = event.value
 
     def action_confirm(self) -> None:
         if self._done:
