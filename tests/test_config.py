@@ -170,7 +170,7 @@ def test_the_example_file_parses_to_the_defaults() -> None:
         ('[triage]\nkeep_tag = "a b"\n', ":2: triage.keep_tag must be one tag"),
         (
             'citation_format = "apa"\n',
-            ":1: unknown citation_format 'apa' (choose from plain, bibtex, markdown)",
+            ":1: unknown citation_format 'apa' (choose from plain, bibtex, markdown, chat)",
         ),
         ('\nsort = "newest"\n', ":2: unknown sort 'newest' (choose from date, upvotes,"),
         (
