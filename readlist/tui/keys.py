@@ -72,6 +72,9 @@ BINDINGS: list[BindingType] = [
     Binding("q", "leave", "Quit", priority=True, id="quit"),
 ]
 
+# -- triage mode (screens/triage.py; its own keys are triage.TriageKeys) --
+BINDINGS.append(Binding("T", "triage", "Triage", show=False, priority=True, id="triage"))
+
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
 LIST_ACTIONS = frozenset(
     {
@@ -80,6 +83,7 @@ LIST_ACTIONS = frozenset(
         "remove", "saved_filters", "undo", "redo",
     }
 )  # fmt: skip
+LIST_ACTIONS |= {"triage"}  # triage mode
 
 # The command palette (ctrl+p): title, help, action.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -99,6 +103,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
+)
+COMMANDS += (  # triage mode
+    ("Triage", "One paper at a time: keep, dismiss, rate, skip, back (T)", "triage"),
 )
 
 
@@ -123,6 +130,8 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("x / Delete", "remove the paper (asks; u undoes)"),
         ("u", "undo the last change (this or any readlist process)"),
         ("U / ctrl+r", "redo"),
+        # triage mode
+        ("T", "triage: one paper at a time, one key decides (Esc returns)"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit (everything is already saved)"),
