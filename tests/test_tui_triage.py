@@ -14,7 +14,7 @@ from readlist.tui.app import ReadListApp
 from readlist.tui.screens.note import NoteEditor
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.screens.triage import TriageCard, TriageKeys, TriageScreen
-from tests.test_tui import HFT, LIMITS, Notes, Recorder, current_id, go_to, on_disk, record_notes
+from tests.test_tui import HFT, LIMITS, Notes, Recorder, current_id, on_disk, record_notes
 
 
 @pytest.fixture
@@ -163,9 +163,7 @@ async def test_zero_clears_the_rating_without_moving_on(app: ReadListApp, db: Pa
         assert header(app).startswith("Triage · 1 / 101")
 
 
-async def test_keys_and_keep_tag_come_from_the_apps_triage_keys(
-    app: ReadListApp, db: Path
-) -> None:
+async def test_keys_and_keep_tag_come_from_the_apps_triage_keys(app: ReadListApp, db: Path) -> None:
     app.triage_keys = TriageKeys(keep="space", dismiss="x", keep_tag="later")
     async with app.run_test(size=(120, 40)) as pilot:
         walk = shown_ids(app)
