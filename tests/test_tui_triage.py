@@ -260,3 +260,15 @@ async def test_nothing_to_triage_under_an_empty_filter(app: ReadListApp, notes: 
         await pilot.press("slash", *"zzzzqqq", "enter", "T")
         assert app.screen is app.screen_stack[0]
         assert notes.last == ("warning", "Nothing to triage: the filter shows no paper.")
+
+
+async def test_U_redoes_an_undone_decision_and_shows_its_paper(app: ReadListApp, db: Path) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = shown_ids(app)
+        await pilot.press("T", "d", "u")
+        assert not annotation(db, walk[0]).read
+        await pilot.press("s", "s", "U")
+        assert annotation(db, walk[0]).read
+        assert header(app).startswith("Triage · 1 / 101")
+        await pilot.press("ctrl+r")  # nothing left to redo: nothing changes
+        assert set(on_disk(db)) == {walk[0]}

@@ -55,6 +55,8 @@ FIXED_KEYS: dict[str, str] = {
     "o": "open",
     "c": "cite",
     "u": "undo",
+    "U": "redo",
+    "ctrl+r": "redo",
     "q": "leave",
     "escape": "leave",
     "J": "scroll",
@@ -145,6 +147,9 @@ def triage_bindings(keys: TriageKeys) -> list[Binding]:
         decision("skip", "skip", "Skip"),
         decision("back", "back", "Back"),
         Binding("u", "undo", "Undo", priority=True, id="triage_undo"),
+        Binding(
+            "U,ctrl+r", "redo", "Redo", key_display="U", show=False, priority=True, id="triage_redo"
+        ),
         Binding("t", "edit_tags", "Tags", priority=True, id="triage_tags"),
         Binding("n", "edit_note", "Note", priority=True, id="triage_note"),
         Binding("o", "open_link", "Open", priority=True, id="triage_open"),
@@ -391,7 +396,14 @@ class TriageScreen(Screen[list[str]]):
 
     def action_undo(self) -> None:
         """Undo the last change (as `u` does in the list) and go back to its paper."""
-        outcome = self.host.run_command(commands.Undo())
+        self._step_history(commands.Undo())
+
+    def action_redo(self) -> None:
+        """Redo the last undone change (`U`, ctrl+r) and go to its paper."""
+        self._step_history(commands.Redo())
+
+    def _step_history(self, command: commands.Undo | commands.Redo) -> None:
+        outcome = self.host.run_command(command)
         if outcome is None or outcome.undone is None:
             return
         touched = {*outcome.undone.restored, *outcome.undone.skipped}
