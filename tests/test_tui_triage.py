@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
+from readlist import commands
 from readlist.errors import ReadlistError
 from readlist.models import Annotation
 from readlist.store import Store
@@ -14,7 +15,17 @@ from readlist.tui.app import ReadListApp
 from readlist.tui.screens.note import NoteEditor
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.screens.triage import TriageCard, TriageKeys, TriageScreen
-from tests.test_tui import HFT, LIMITS, Notes, Recorder, current_id, on_disk, record_notes
+from tests.test_tui import (
+    HFT,
+    LIMITS,
+    Notes,
+    Recorder,
+    burst,
+    current_id,
+    on_disk,
+    record_notes,
+    taken,
+)
 
 
 @pytest.fixture
@@ -272,3 +283,45 @@ async def test_U_redoes_an_undone_decision_and_shows_its_paper(app: ReadListApp,
         assert header(app).startswith("Triage · 1 / 101")
         await pilot.press("ctrl+r")  # nothing left to redo: nothing changes
         assert set(on_disk(db)) == {walk[0]}
+
+
+async def test_keys_typed_in_a_burst_decide_in_order_from_the_first_paper(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = shown_ids(app)
+        # T and the decisions behind it arrive together: none may act on the list.
+        burst(app, "Tld4sb2")
+        await taken(app, pilot)
+        assert isinstance(app.screen, TriageScreen)
+        ann = on_disk(db)
+        assert set(ann) == set(walk[:4])
+        assert ann[walk[0]].tags == ("to-read",) and not ann[walk[0]].read
+        assert ann[walk[1]].read
+        assert ann[walk[2]].rating == 4
+        assert ann[walk[3]].rating == 2  # s skipped it, b came back, 2 rated it
+        assert header(app).startswith("Triage · 5 / 101")  # rating 2 moved on
+        await pilot.press("escape")
+        assert current_id(app) == walk[4]
+
+
+async def test_a_paper_removed_by_another_process_meanwhile_takes_no_decision(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = shown_ids(app)
+        await pilot.press("T", "s")
+        other = Store.open(db)  # e.g. `readlist remove` in another terminal
+        commands.Remove([walk[1]]).run(other)
+        app.check_disk()
+        await app.workers.wait_for_complete()
+        # The card looks for changes every half second: poll (to a deadline) for it.
+        for _ in range(100):
+            if "This paper was removed from the library" in card(app):
+                break
+            await pilot.pause(0.05)
+        assert "This paper was removed from the library" in card(app)
+        await pilot.press("d", "4", "l")  # nothing to decide on
+        assert on_disk(db) == {}
+        await pilot.press("s", "d")  # the next paper is decided as usual
+        assert set(on_disk(db)) == {walk[2]}
