@@ -54,6 +54,11 @@ def header(app: ReadListApp) -> str:
     return str(app.screen.query_one("#triage-header", Static).render())
 
 
+def said_line(app: ReadListApp) -> str:
+    """What the last decision did, as the line above the footer says it."""
+    return str(app.screen.query_one("#triage-said", Static).render())
+
+
 def card(app: ReadListApp) -> str:
     """The card as plain text, wrapped lines joined back into one string."""
     return " ".join(app.screen.query_one(TriageCard).text.split())
@@ -81,7 +86,9 @@ async def test_a_pass_keeps_dismisses_rates_skips_goes_back_and_undoes(
 
         await pilot.press("l")  # keep for later: the keep tag, saved at once
         assert annotation(db, walk[0]).tags == ("to-read",)
-        assert notes.last[1] == "Tagged with to-read: 1 paper — u to undo"
+        said = f"Tagged with to-read: 1 paper — u to undo · {title_of(app, LIMITS)[:49]}…"
+        assert said_line(app) == said
+        assert not any("Tagged" in text for _, text in notes)  # no toast per decision
         assert header(app).startswith("Triage · 2 / 101")
         await pilot.press("d")  # dismiss: read
         assert annotation(db, walk[1]).read
@@ -102,6 +109,7 @@ async def test_a_pass_keeps_dismisses_rates_skips_goes_back_and_undoes(
         # u undoes the last decision and goes back to its paper
         await pilot.press("u")
         assert annotation(db, walk[2]).rating == 0
+        assert said_line(app) == "Undid “rated 4/5” on 1 paper"
         assert header(app).startswith("Triage · 3 / 101")
         assert "rated" not in header(app)
         await pilot.press("u")

@@ -7,9 +7,11 @@ position ("12 / 40") keeps its meaning. Leaving returns the list's cursor to the
 reached (see `ReadListApp._triage_left`).
 
 The screen changes nothing itself. Every decision goes through `ReadListApp.run_command`
-(as the list's keys do: one undoable write, a notification, the list updated), and tags,
-notes, links and citations through the app's own flows for a given paper, so the editors
-behave exactly as they do from the list. The card is the detail pane's widget (the same
+as the list's keys do (one undoable write, the list behind updated), and tags, notes,
+links and citations through the app's own flows for a given paper, so the editors behave
+exactly as they do from the list. What a decision did is said on a line above the footer
+instead of in a notification: a notification per key would pile up over the abstract in
+a fast pass. Errors are still notifications. The card is the detail pane's widget (the same
 bounded, markup-free rendering) with the note cut to its first lines, under a header that
 says where the pass is.
 
@@ -35,8 +37,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from readlist import commands
+from readlist.commands import Outcome
 from readlist.errors import ReadlistError
 from readlist.models import Annotation, Paper, normalize_tags
+from readlist.text import strip_controls
 from readlist.tui.widgets.detail import DetailPane
 
 if TYPE_CHECKING:
@@ -176,6 +180,11 @@ def triage_bindings(keys: TriageKeys) -> list[Binding]:
     ]
 
 
+def _short(title: str, limit: int = 50) -> str:
+    shown = strip_controls(title[: 2 * limit])  # a title may be megabytes long
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
 def first_lines(note: str) -> str:
     """The start of a note for the card, saying how much more there is."""
     lines = note[: NOTE_CHARACTERS + 1].splitlines()
@@ -235,6 +244,7 @@ class TriageScreen(Screen[list[str]]):
         width: 100%; height: 1; padding: 0 1;
         background: $panel; color: $text-primary; text-style: bold;
     }
+    TriageScreen #triage-said { width: 100%; height: 1; padding: 0 1; color: $text-muted; }
     TriageScreen TriageCard { width: 104; max-width: 100%; height: 1fr; padding: 1 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = []  # built per screen from TriageKeys, see __init__
@@ -247,6 +257,7 @@ class TriageScreen(Screen[list[str]]):
         self.decided: dict[str, str] = {}  # paper id -> what this pass decided ("kept"...)
         self.skipped: set[str] = set()
         self._shown: tuple[str, Paper | None, Annotation] | None = None
+        self.said = ""  # what the last decision, undo or redo did
         # The keys come from the instance's TriageKeys, not the class: a BindingsMap of
         # our own (Textual copies the class's one into `_bindings` otherwise). Keymaps
         # (App.set_keymap) still apply to them by id.
@@ -266,6 +277,9 @@ class TriageScreen(Screen[list[str]]):
         yield Static(id="triage-header", markup=False)
         with Container(id="triage-body"):  # centres the card on a wide terminal
             yield TriageCard(id="triage-card")
+        # What the last key did, in place of a notification per key (a fast pass would
+        # pile them up over the abstract); errors are still notifications.
+        yield Static(id="triage-said", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -358,14 +372,28 @@ class TriageScreen(Screen[list[str]]):
         current = self.current()
         if current is None or current[1] is None:
             return
-        # The app writes, updates the list and says what happened (and how to undo).
-        if self.host.run_command(command) is None:
+        # The app writes and updates the list; the line above the footer says what
+        # happened and how to undo it.
+        if self._run(command, current[1]) is None:
             self.show_current()  # not saved: the error is shown; stay on this paper
             return
         self.decided[current[0]] = what
         if advance:
             self.index += 1
         self.show_current()
+
+    def _run(self, command: commands.Command, paper: Paper | None = None) -> Outcome | None:
+        """Run `command` through the app, quietly: the outcome goes on the `said` line."""
+        outcome = self.host.run_command(command, quiet=True)
+        if outcome is not None:
+            said = outcome.message[:1].upper() + outcome.message[1:]
+            if outcome.undoable:
+                said += " — u to undo"
+            if paper is not None:  # last: at 80 columns the title is what gets cut
+                said += f" · {_short(paper.title)}"
+            self.said = said
+            self.query_one("#triage-said", Static).update(Content(said))
+        return outcome
 
     def _pid(self) -> str:
         return self.walk[self.index]
@@ -403,7 +431,7 @@ class TriageScreen(Screen[list[str]]):
         self._step_history(commands.Redo())
 
     def _step_history(self, command: commands.Undo | commands.Redo) -> None:
-        outcome = self.host.run_command(command)
+        outcome = self._run(command)
         if outcome is None or outcome.undone is None:
             return
         touched = {*outcome.undone.restored, *outcome.undone.skipped}
