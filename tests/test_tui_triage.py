@@ -333,3 +333,21 @@ async def test_a_paper_removed_by_another_process_meanwhile_takes_no_decision(
         assert on_disk(db) == {}
         await pilot.press("s", "d")  # the next paper is decided as usual
         assert set(on_disk(db)) == {walk[2]}
+
+
+def test_keys_from_settings_give_way_to_the_keys_a_user_chose() -> None:
+    keys = TriageKeys.from_settings({"keep": "k"}, keep_tag="later")
+    assert keys.decisions() == {
+        "keep": ["k"],
+        "dismiss": ["d"],
+        "skip": ["s", "j", "right"],
+        "back": ["b", "left"],  # k went to keep
+    }
+    assert keys.keep_tag == "later"
+    assert TriageKeys.from_settings({}) == TriageKeys()
+    with pytest.raises(ReadlistError, match="triage key 'x' for dismiss is taken by keep"):
+        TriageKeys.from_settings({"keep": "x", "dismiss": "x"})
+    with pytest.raises(ReadlistError, match="triage key for dismiss is empty"):
+        TriageKeys.from_settings({"keep": "d"})
+    with pytest.raises(ReadlistError, match="unknown triage decision 'kep'"):
+        TriageKeys.from_settings({"kep": "k"})

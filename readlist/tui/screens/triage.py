@@ -23,7 +23,7 @@ per screen from it, each with an id (`triage_keep`, ...), and shown in the foote
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -72,6 +72,9 @@ FIXED_KEYS: dict[str, str] = {
 }
 
 
+DECISIONS = ("keep", "dismiss", "skip", "back")
+
+
 @dataclass(frozen=True, slots=True)
 class TriageKeys:
     """The triage mode's decision keys (Textual key names, comma-separated) and keep tag.
@@ -114,8 +117,33 @@ class TriageKeys:
         """Decision -> its keys."""
         return {
             name: [key.strip() for key in getattr(self, name).split(",") if key.strip()]
-            for name in ("keep", "dismiss", "skip", "back")
+            for name in DECISIONS
         }
+
+    @classmethod
+    def from_settings(cls, keys: Mapping[str, str], keep_tag: str | None = None) -> TriageKeys:
+        """The defaults with the decisions a user set (`{"keep": "k"}`), for a config file.
+
+        A key the user gave one decision is taken from the defaults of the others (so
+        `keep = "k"` leaves back on `b` and `←`); two decisions the user gave the same
+        key, or one that would be left with none, are an error (`ReadlistError`).
+        """
+        unknown = sorted(set(keys) - set(DECISIONS))
+        if unknown:
+            raise ReadlistError(
+                f"unknown triage decision {unknown[0]!r} (known: {', '.join(DECISIONS)})"
+            )
+        given = {key.strip() for value in keys.values() for key in value.split(",")}
+        defaults = cls().decisions()
+        chosen = {
+            name: keys[name]
+            if name in keys
+            else ",".join(key for key in defaults[name] if key not in given)
+            for name in DECISIONS
+        }
+        if keep_tag is not None:
+            chosen["keep_tag"] = keep_tag
+        return cls(**chosen)
 
 
 def _display(key: str) -> str:
