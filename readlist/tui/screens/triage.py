@@ -40,6 +40,7 @@ from readlist import commands
 from readlist.commands import Outcome
 from readlist.errors import ReadlistError
 from readlist.models import Annotation, Paper, normalize_tags
+from readlist.query import Query
 from readlist.text import strip_controls
 from readlist.tui.widgets.detail import DetailPane
 
@@ -239,10 +240,10 @@ class TriageCard(DetailPane):
         self.show(None, Annotation())
 
     def show_paper(
-        self, paper: Paper, annotation: Annotation, *, abstract_pending: bool, app: ReadListApp
+        self, paper: Paper, annotation: Annotation, *, abstract_pending: bool, query: Query
     ) -> None:
         self._message = None
-        self.show(paper, annotation, abstract_pending=abstract_pending, query=app.filter_query)
+        self.show(paper, annotation, abstract_pending=abstract_pending, query=query)
 
     def _content(self) -> RenderableType:
         return self._message if self._message is not None else super()._content()
@@ -367,7 +368,8 @@ class TriageScreen(Screen[list[str]]):
         pending = not host.search_ready and host.abstracts is None
         if annotation.note:
             annotation = replace(annotation, note=first_lines(annotation.note))
-        self.card.show_paper(paper, annotation, abstract_pending=pending, app=host)
+        # The filter's words are marked, as in the detail pane.
+        self.card.show_paper(paper, annotation, abstract_pending=pending, query=host.filter_query)
 
     def _summary(self) -> Text:
         counts = Counter(self.decided.values())
