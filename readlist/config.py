@@ -16,7 +16,7 @@ a missing file that was named is an error. `--no-config` uses the defaults whate
     keep_tag = "to-read"
 
     [triage.keys]                  # the triage mode's decision keys
-    keep = "k"
+    keep = "l"
 
     [enrich]
     after_import = false
@@ -54,7 +54,7 @@ DEFAULT = "default"
 # The triage mode's decisions and their keys. Rate (1-5), tag (t), note (n), open (o)
 # and undo (u) keep their usual keys in triage, so none of these takes one of those.
 TRIAGE_KEYS: Mapping[str, str] = MappingProxyType(
-    {"keep": "k", "dismiss": "d", "skip": "s", "back": "b"}
+    {"keep": "l", "dismiss": "d", "skip": "s,j,right", "back": "b,k,left"}
 )
 
 _MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
@@ -316,11 +316,20 @@ class _Reader:
                     raise self.fail(setting, f"{setting} must be one tag, not {typed!r}")
                 keep_tag = tags[0]
             elif name == "keys":
+                given: dict[str, str] = {}
                 for action, keys_value in self.section(setting, value).items():
                     if action not in TRIAGE_KEYS:
                         raise self.unknown(f"{setting}.{action}", tuple(TRIAGE_KEYS))
-                    keys[action] = self.key_list(f"{setting}.{action}", keys_value)
-                self.bound_once(setting, keys)
+                    given[action] = self.key_list(f"{setting}.{action}", keys_value)
+                # A key given one decision is taken from the others' defaults
+                # (`keep = "k"` leaves back on b and left).
+                taken = {k for typed in given.values() for k in typed.split(",")}
+                for action, default in TRIAGE_KEYS.items():
+                    if action not in given:
+                        left = [k for k in default.split(",") if k not in taken]
+                        keys[action] = ",".join(left)
+                keys.update(given)
+                self.bound_once(setting, {a: k for a, k in keys.items() if k})
             else:
                 raise self.unknown(setting, ("keep_tag", "keys"))
         return TriageConfig(keep_tag=keep_tag, keys=MappingProxyType(keys))
@@ -441,10 +450,10 @@ keep_tag = "to-read"
 
 # The triage mode's decision keys (rate 1-5, t, n, o and u work there as usual).
 [triage.keys]
-keep = "k"
+keep = "l"
 dismiss = "d"
-skip = "s"
-back = "b"
+skip = ["s", "j", "right"]
+back = ["b", "k", "left"]
 
 [enrich]
 # Fetch authors and arXiv ids for newly imported papers right after an import.

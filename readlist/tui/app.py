@@ -28,7 +28,7 @@ from readlist import clipboard, commands
 from readlist.browser import open_in_browser
 from readlist.citations import FORMATS, cite, cite_many
 from readlist.commands import Command, Outcome
-from readlist.config import Config
+from readlist.config import Config, ConfigError
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
@@ -54,6 +54,7 @@ from readlist.tui.screens.importer import ImportDialog
 from readlist.tui.screens.links import LinkPicker
 from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.tags import TagEditor
+from readlist.tui.screens.triage import TriageKeys, TriageScreen
 from readlist.tui.widgets.detail import DetailPane
 from readlist.tui.widgets.filter_bar import FilterBar
 from readlist.tui.widgets.paper_list import PaperList
@@ -75,6 +76,21 @@ def _short(title: str, limit: int = 60) -> str:
     if len(shown) <= limit and len(title) <= 2 * limit:
         return shown
     return shown[: limit - 1] + "…"
+
+
+def triage_keys(config: Config) -> TriageKeys:
+    """The triage mode's keys: the defaults, with the decisions the config sets (a key
+    given one decision is taken from the others' defaults). Raises `ConfigError`."""
+    user_set = {
+        name: keys_
+        for name, keys_ in config.triage.keys.items()
+        if config.origin.get(f"triage.keys.{name}", "default") != "default"
+    }
+    try:
+        return TriageKeys.from_settings(user_set, config.triage.keep_tag)
+    except ReadlistError as error:
+        where = config.line_of(f"triage.keys.{next(iter(user_set), 'keep')}")
+        raise ConfigError(f"{where}: [triage.keys]: {error}") from None
 
 
 class ReadListApp(App[None]):
@@ -142,6 +158,9 @@ class ReadListApp(App[None]):
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
         # The import dialog's "Enrich new papers" checkbox (its default from the config).
         self.enrich_imports = self.config.enrich.after_import
+        # The triage mode's keys and keep tag, read each time it opens (a config file
+        # may set them).
+        self.triage_keys = triage_keys(self.config)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -445,8 +464,11 @@ class ReadListApp(App[None]):
         self.run_command(commands.Redo())
 
     def action_edit_tags(self) -> None:
-        if (paper := self.current_paper()) is None:
-            return
+        if (paper := self.current_paper()) is not None:
+            self.edit_tags(paper)
+
+    def edit_tags(self, paper: Paper) -> None:
+        """The tag editor for `paper` (the highlighted one, or triage's)."""
         self.check_disk()  # start from what another process may have just written
         shown = self.library.annotation(paper.id).tags
         known = [tag for tag, _ in self.library.tag_counts().most_common()]
@@ -463,8 +485,11 @@ class ReadListApp(App[None]):
         self.push_screen(TagEditor(_short(paper.title), shown, known, on_save=save))
 
     def action_edit_note(self) -> None:
-        if (paper := self.current_paper()) is None:
-            return
+        if (paper := self.current_paper()) is not None:
+            self.edit_note(paper)
+
+    def edit_note(self, paper: Paper) -> None:
+        """The note editor for `paper` (the highlighted one, or triage's)."""
         self.check_disk()  # never open on a stale note: the first draft would replace it
         drafts = NoteDrafts(paper.id, self.library.annotation(paper.id).note, self.save_edit)
 
@@ -550,8 +575,10 @@ class ReadListApp(App[None]):
         self.notify(f"Copied {label} of {what} to {how}.", markup=False)
 
     def action_open_link(self) -> None:
-        if (paper := self.current_paper()) is None:
-            return
+        if (paper := self.current_paper()) is not None:
+            self.open_link(paper)
+
+    def open_link(self, paper: Paper) -> None:
         from readlist.citations import paper_links
 
         # The paper's own page (arXiv) first, then code and project pages: one link
@@ -772,6 +799,32 @@ class ReadListApp(App[None]):
                 self.screen.set_focus(self.papers)
 
         self.push_screen(FilterPicker(counts), chosen)
+
+    # -- triage mode (screens/triage.py) -------------------------------------------------
+
+    def action_triage(self) -> None:
+        """One paper at a time over what the list shows now, from the highlighted one."""
+        rows = self.papers.selection.rows
+        if not rows:
+            self.notify("Nothing to triage: the filter shows no paper.", severity="warning")
+            return
+        papers = self.library.papers
+        walk = [papers[position].id for position in rows]
+        self.push_screen(
+            TriageScreen(walk, self.papers.selection.cursor, self.triage_keys),
+            self._triage_left,
+        )
+
+    def _triage_left(self, reached: list[str] | None) -> None:
+        """Back in the list: the cursor on the first of `reached` the filter still shows
+        (the paper reached, else the nearest one after it, else before it)."""
+        position = self.library.position
+        rows = self.papers.selection.rows
+        shown = {row: index for index, row in enumerate(rows)}
+        for pid in reached or ():
+            if (at := position.get(pid)) is not None and at in shown:
+                self.papers.move_to(shown[at])
+                return
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format, self.config.keys)))

@@ -82,6 +82,9 @@ BINDINGS: list[BindingType] = [
     Binding("q", "leave", "Quit", priority=True, id="quit"),
 ]
 
+# -- triage mode (screens/triage.py; its own keys are triage.TriageKeys) --
+BINDINGS.append(Binding("T", "triage", "Triage", show=False, priority=True, id="triage"))
+
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
 LIST_ACTIONS = frozenset(
     {
@@ -89,7 +92,7 @@ LIST_ACTIONS = frozenset(
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
         "remove", "saved_filters", "undo", "redo",
     }
-) | {"enrich"}  # fmt: skip
+) | {"enrich", "triage"}  # fmt: skip
 
 # The command palette (ctrl+p): title, help, action.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -115,6 +118,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "Fetch authors, arXiv id and categories from Hugging Face and arXiv (e)",
         "enrich",
     ),
+)
+COMMANDS += (  # triage mode
+    ("Triage", "One paper at a time: keep, dismiss, rate, skip, back (T)", "triage"),
 )
 
 
@@ -241,6 +247,8 @@ def key_help(
         (k("redo"), "redo"),
         # -- enrichment and links (issue 14) --
         (k("enrich"), "enrich: authors and arXiv id from Hugging Face and arXiv (Esc cancels)"),
+        # triage mode
+        (k("triage"), "triage: one paper at a time, one key decides (Esc returns)"),
         ("ctrl+p", "command palette"),
         (k("help"), "this help"),
         (k("quit"), "quit (everything is already saved)"),

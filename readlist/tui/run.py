@@ -60,9 +60,11 @@ def check_config(config: Config) -> None:
     """Refuse keys and a theme the TUI does not know. Raises `ConfigError`."""
     from textual.app import App
 
+    from readlist.tui.app import triage_keys
     from readlist.tui.keys import check_keymap
 
     check_keymap(config)
+    triage_keys(config)
     if config.theme is not None:
         themes = App().available_themes
         if config.theme not in themes:
