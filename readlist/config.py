@@ -327,6 +327,14 @@ class _Reader:
                 for action, default in TRIAGE_KEYS.items():
                     if action not in given:
                         left = [k for k in default.split(",") if k not in taken]
+                        if not left:
+                            mine = next(a for a, k in given.items() if default in k.split(","))
+                            raise self.fail(
+                                f"{setting}.{mine}",
+                                f"key {default!r} of {setting}.{mine} is the only key of "
+                                f"{action}; give {action} another key too "
+                                f'({action} = "...")',
+                            )
                         keys[action] = ",".join(left)
                 keys.update(given)
                 self.bound_once(setting, {a: k for a, k in keys.items() if k})

@@ -179,8 +179,8 @@ def test_the_example_file_parses_to_the_defaults() -> None:
         ),
         (
             '[triage.keys]\n\nkeep = "d"\n',
-            ":3: key 'd' is bound twice: to triage.keys.keep and to triage.keys.dismiss "
-            "(a default)",
+            ":3: key 'd' of triage.keys.keep is the only key of dismiss; give dismiss "
+            'another key too (dismiss = "...")',
         ),
         # A line inside a multi-line string is not a key: the error is on line 4.
         ('theme = """\nsort = 1\n"""\nsort = "nope"\n', ":4: unknown sort 'nope'"),
