@@ -106,7 +106,15 @@ async def go_to(pilot, app: ReadListApp, text: str) -> None:  # type: ignore[no-
 
 
 async def test_starts_on_the_newest_paper_with_its_details(app: ReadListApp) -> None:
-    async with app.run_test(size=(120, 40)):
+    async with app.run_test(size=(120, 40)) as pilot:
+        # The papers without a date (72) sort by when they were added (today), so
+        # they come before LIMITS, the most recently published paper.
+        rows = list(app.papers.selection.rows)
+        dated = [i for i in rows if app.library.papers[i].published]
+        undated = len(rows) - len(dated)
+        assert undated == 72 and rows.index(dated[0]) == undated
+        assert app.library.papers[dated[0]].id == LIMITS
+        await pilot.press(*"j" * undated)
         assert current_id(app) == LIMITS
         assert app.focused is app.papers
         assert "Limits of n-gram Style Control" in detail_text(app)
@@ -409,6 +417,8 @@ async def test_o_without_a_browser_copies_the_link(sample_store: Store) -> None:
 async def test_s_cycles_the_sort(app: ReadListApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         status = app.query_one("#status", Static)
+        await pilot.press("s")
+        assert "sorted by recently added first" in str(status.render())
         await pilot.press("s")
         assert "sorted by most upvoted first" in str(status.render())
         # The samples carry no upvote counts: the order is kept, none is invented.
