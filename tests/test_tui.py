@@ -582,10 +582,10 @@ async def test_papers_imported_by_another_process_appear(db: Path, recorder: Rec
         await pilot.pause()
         assert app.shown == 101
         assert current_id(app) == before  # the cursor stayed on its paper
-        assert notes.last == ("information", "71 new papers imported by another readlist process.")
+        assert notes.last == ("information", "71 papers added by another readlist process.")
         app.check_disk()  # nothing new: no second reload
         await pilot.pause()
-        assert notes.last == ("information", "71 new papers imported by another readlist process.")
+        assert notes.last == ("information", "71 papers added by another readlist process.")
         assert len(notes) == 1
 
 

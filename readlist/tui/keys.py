@@ -70,6 +70,16 @@ BINDINGS: list[BindingType] = [
     Binding("q", "leave", "Quit", priority=True, id="quit"),
 ]
 
+# -- issue 13, the smaller things and room to read: not in the footer (80 columns are
+# full); help and the palette list them.
+BINDINGS += [
+    Binding("R", "reverse_sort", "Reverse sort", show=False, priority=True, id="reverse_sort"),
+    Binding("w", "cycle_split", "Split", show=False, priority=True, id="cycle_split"),
+    # Tab in the list does nothing (it used to move focus into the filter, where the next
+    # j, r or 5 was typed); "/" is the way into the filter, Tab there comes back.
+    Binding("tab,shift+tab", "list_tab", show=False, priority=True, id="list_tab"),
+]
+
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
 LIST_ACTIONS = frozenset(
     {
@@ -88,13 +98,27 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Edit note", "Write a Markdown note (n)", "edit_note"),
     ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
     ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
-    ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
+    ("Cycle sort", "Date, added, upvotes, rating, title (s)", "cycle_sort"),
     ("Open link", "Open the paper's first link (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Remove paper", "Remove the highlighted paper; readlist restore brings it back (x)", "remove"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
+)
+# -- issue 13, the smaller things and room to read.
+LIST_ACTIONS |= {"reverse_sort", "cycle_split", "list_tab"}
+COMMANDS += (
+    ("Reverse sort", "Show the current sort back to front (R)", "reverse_sort"),
+    (
+        "Cycle the split",
+        "Give the list or the details the width, or hide the details (w)",
+        "cycle_split",
+    ),
+)
+SMALLFIX_HELP: tuple[tuple[str, str], ...] = (
+    ("R", "reverse the sort (the status line says ↑)"),
+    ("w", "cycle the split: list wide, detail wide, details hidden (full title below)"),
 )
 
 
@@ -109,11 +133,12 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("f", "saved filters with counts; 1-9 picks one"),
         ("r", "toggle read"),
         ("1 … 5", "rate; 0 clears the rating"),
-        ("t", "edit tags (Tab completes)"),
+        ("t", "edit tags (Tab cycles through completions)"),
         ("n", "edit the note (Markdown; ctrl+s saves)"),
         ("c", f"copy a citation ({FORMATS[citation_format]})"),
         ("C", "choose the citation format, then copy"),
         ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
+        *SMALLFIX_HELP,
         ("o", "open the paper's first link"),
         ("i", "import: paste a page or give a file path"),
         ("x / Delete", "remove the paper (asks; readlist restore)"),
