@@ -118,7 +118,11 @@ COMMANDS += (
 )
 SMALLFIX_HELP: tuple[tuple[str, str], ...] = (
     ("R", "reverse the sort (the status line says ↑)"),
-    ("w", "cycle the split: list wide, detail wide, details hidden (full title below)"),
+    (
+        "w",
+        "cycle the split: details wide, details hidden (the whole title shows "
+        "under the list), list wide, standard",
+    ),
 )
 
 
