@@ -361,3 +361,24 @@ async def test_annotations_changed_elsewhere_are_counted_without_our_own_edit(
         app.check_disk()
         assert notes[-1] == "1 paper changed by another readlist process."
         assert app.library.annotation(QLORA).rating == 2
+
+
+async def test_a_title_longer_than_the_title_line_ends_in_an_ellipsis(
+    sample_store: Store,
+) -> None:
+    long_title = "Towards " + " ".join(f"word{n}" for n in range(200)) + " [bold]end[/]"
+    sample_store.import_listings([[Paper(id=paper_id(long_title), title=long_title)]])
+    app = make_app(sample_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await go_to(pilot, app, "towards word199")
+        await pilot.press("w", "w")
+        await pilot.pause()
+        line = app.query_one("#title-line", TitleLine)
+        assert line.region.height == 2
+        screen = [strip.text for strip in app.screen._compositor.render_strips()]
+        rows = [row.rstrip() for row in screen[line.region.y : line.region.bottom]]
+        assert rows[0].strip().startswith("Towards word0 word1")
+        assert rows[1].endswith("…") and cell_len(rows[1]) <= 80
+        # The two rows are the title's start, word for word.
+        shown = " ".join(r.strip() for r in rows)[:-1]
+        assert long_title.startswith(shown.rstrip())

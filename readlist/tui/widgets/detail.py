@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import set_cell_size
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.style import Style
@@ -243,16 +243,26 @@ class TitleLine(Static):
 
     Shown while the detail pane is hidden (`w`), so that a title cut in the list can
     still be read without leaving it. Fixed height: a new paper is new text, never a
-    new layout. A title longer than two rows ends in "…".
+    new layout. A title longer than two rows ends in "…" (past 2 rows of 78 columns,
+    rare: titles are one line in listings).
     """
 
+    ROWS = 2
+    _paper: Paper | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show(self._paper)  # the cut, if any, moves with the width
+
     def show(self, paper: Paper | None) -> None:
+        self._paper = paper
         if paper is None:
             self.update(Content(""), layout=False)
             return
-        room = 2 * max(1, self.content_region.width or self.app.size.width - 2)
+        width = max(1, self.content_region.width or self.app.size.width - 2)
         title, _cut = bounded(paper.title, TITLE_LIMIT)
-        if cell_len(title) > room:
-            title = set_cell_size(title, room - 1) + "…"
         # Content from a string is never parsed as markup: a title shows as written.
-        self.update(Content.styled(title, "bold"), layout=False)
+        lines = [line.plain for line in Content(title).wrap(width)]
+        if len(lines) > self.ROWS:
+            rest = " ".join(lines[self.ROWS - 1 :])
+            lines = [*lines[: self.ROWS - 1], set_cell_size(rest, width - 1) + "…"]
+        self.update(Content.styled("\n".join(lines), "bold"), layout=False)
