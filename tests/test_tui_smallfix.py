@@ -382,3 +382,28 @@ async def test_a_title_longer_than_the_title_line_ends_in_an_ellipsis(
         # The two rows are the title's start, word for word.
         shown = " ".join(r.strip() for r in rows)[:-1]
         assert long_title.startswith(shown.rstrip())
+
+
+def test_catalogue_changes_count_news_not_new_sources() -> None:
+    from dataclasses import replace
+
+    from readlist.tui.app import catalogue_changes, changes_message
+
+    old = [Paper(id=f"{n:016x}", title=f"P{n}", abstract="a", sources=("x",)) for n in range(5)]
+    new = [
+        replace(old[0], sources=("x", "y")),  # met again elsewhere: not news
+        replace(old[1], upvotes=7),  # updated
+        replace(old[2], abstract="a longer abstract"),  # updated
+        old[3],
+        Paper(id="f" * 16, title="New"),  # added; old[4] removed
+    ]
+    assert catalogue_changes(old, new) == (1, 2, 1)
+    # Shown without abstracts (a large library's first seconds): those are not compared.
+    shown = [replace(p, abstract="") for p in old]
+    assert catalogue_changes(shown, new, abstracts=False) == (1, 1, 1)
+    assert (
+        changes_message(1, 2, 1)
+        == "1 paper added, 2 updated and 1 removed by another readlist process."
+    )
+    assert changes_message(0, 3, 0) == "3 papers updated by another readlist process."
+    assert changes_message(0, 0, 0) is None

