@@ -123,7 +123,9 @@ async def test_tag_candidates_are_shown_as_text_not_markup(tagged: Store, db: Pa
         await go_to(pilot, app, "hft")
         await pilot.press("t", *"[", "tab")
         assert candidates(app) == "[red]  (1/1)"
-        await pilot.press("enter")
+        await pilot.press(*" [b", "tab")  # nothing to complete: said, nothing changed
+        assert candidates(app) == "No other tag in the library starts with “[b”."
+        await pilot.press("backspace", "backspace", "enter")
         assert on_disk(db)[HFT].tags == ("[red]",)
 
 

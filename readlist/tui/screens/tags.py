@@ -151,7 +151,10 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
         else:
             stem, word, found = completions(field.value, self.known)
             if not found:
-                self._candidates_shown([], None)
+                what = f"starts with “{word}”" if word else "is left to add"
+                self.query_one("#tags-candidates", Static).update(
+                    Content.assemble(f"No other tag in the library {what}.")
+                )
                 return
             folded = [t.casefold() for t in found]
             typed = tag_name(word).casefold()
