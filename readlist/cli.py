@@ -92,7 +92,7 @@ class _Parser(argparse.ArgumentParser):
 
 SORT_HELP = (
     "order: date (newest first, the default; undated papers by when they were added), "
-    "added (recently added first), upvotes, rating or title"
+    "upvotes, rating, title or added (recently added first)"
 )
 LIST_SORT_HELP = (
     f"{SORT_HELP}; for-you (learnt from your ratings, tags, notes and reads) or "

@@ -30,10 +30,11 @@ class Sort:
 
 SORTS: tuple[Sort, ...] = (
     Sort("date", "newest first"),
-    Sort("added", "recently added first"),
     Sort("upvotes", "most upvoted first"),
     Sort("rating", "highest rated first"),
     Sort("title", "title A-Z"),
+    # Last, so that `s` reaches the older four as it always did.
+    Sort("added", "recently added first"),
 )
 SORT_KEYS = tuple(s.key for s in SORTS)
 FOR_YOU = "for-you"

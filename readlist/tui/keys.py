@@ -98,7 +98,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Edit note", "Write a Markdown note (n)", "edit_note"),
     ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
     ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
-    ("Cycle sort", "Date, added, upvotes, rating, title (s)", "cycle_sort"),
+    ("Cycle sort", "Date, upvotes, rating, title, added (s)", "cycle_sort"),
     ("Open link", "Open the paper's first link (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Remove paper", "Remove the highlighted paper; readlist restore brings it back (x)", "remove"),
