@@ -116,14 +116,21 @@ COMMANDS += (
         "cycle_split",
     ),
 )
+# (binding id, description): the key shown is the binding's, so a keymap shows its own.
 SMALLFIX_HELP: tuple[tuple[str, str], ...] = (
-    ("R", "reverse the sort (the status line says ↑)"),
+    ("reverse_sort", "reverse the sort (the status line says ↑)"),
     (
-        "w",
+        "cycle_split",
         "cycle the split: details wide, details hidden (the whole title shows "
         "under the list), list wide, standard",
     ),
 )
+
+
+def _key(binding_id: str) -> str:
+    """The key of the binding with this id, as help shows it."""
+    binding = next(b for b in BINDINGS if isinstance(b, Binding) and b.id == binding_id)
+    return binding.key_display or binding.key.split(",")[0]
 
 
 def key_help(citation_format: str) -> list[tuple[str, str]]:
@@ -142,7 +149,7 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("c", f"copy a citation ({FORMATS[citation_format]})"),
         ("C", "choose the citation format, then copy"),
         ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
-        *SMALLFIX_HELP,
+        *((_key(name), text) for name, text in SMALLFIX_HELP),
         ("o", "open the paper's first link"),
         ("i", "import: paste a page or give a file path"),
         ("x / Delete", "remove the paper (asks; readlist restore)"),
