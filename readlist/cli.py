@@ -97,7 +97,10 @@ class _Parser(argparse.ArgumentParser):
         super().error(_restore(message))
 
 
-SORT_HELP = "order: date (newest first), upvotes, rating or title; default: the config's sort"
+SORT_HELP = (
+    "order: date (newest first; undated papers by when they were added), upvotes, rating, "
+    "title or added (recently added first); default: the config's sort (else date)"
+)
 LIST_SORT_HELP = (
     f"{SORT_HELP}; for-you (learnt from your ratings, tags, notes and reads) or "
     "like:TAG (likeness to the papers tagged TAG)"
@@ -180,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", type=_sort, default=None, metavar="ORDER", help=LIST_SORT_HELP)
     p.add_argument(
         "--scores", action="store_true", help="with --sort for-you or like:TAG, show each score"
+    )
+    p.add_argument(
+        "--reverse", action="store_true", help="print in the reverse of the --sort order"
     )
     p.add_argument("--limit", type=int, metavar="N", help="print at most N papers")
     p.add_argument(
@@ -573,6 +579,7 @@ def _load(
     query_text: str,
     *,
     sort: str = "date",
+    reverse: bool = False,
     abstracts: bool = False,
     removed: bool = False,
 ) -> tuple[Store, Library, list[int]]:
@@ -590,13 +597,15 @@ def _load(
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
     library = Library(papers, store.annotations())
-    return store, library, library.select(query, sort)
+    return store, library, library.select(query, sort, reverse=reverse)
 
 
 def cmd_list(args: argparse.Namespace, db: Path) -> int:
     query = query_text(args.query)
     ranked = is_ranked(args.sort)
-    _store, library, rows = _load(db, query, sort=args.sort, removed=args.removed, abstracts=ranked)
+    _store, library, rows = _load(
+        db, query, sort=args.sort, reverse=args.reverse, removed=args.removed, abstracts=ranked
+    )
     scores = _check_ranking(library, args.sort) if ranked else None
     if args.limit is not None:
         rows = rows[: max(args.limit, 0)]

@@ -33,6 +33,8 @@ SORTS: tuple[Sort, ...] = (
     Sort("upvotes", "most upvoted first"),
     Sort("rating", "highest rated first"),
     Sort("title", "title A-Z"),
+    # Last, so that `s` reaches the older four as it always did.
+    Sort("added", "recently added first"),
 )
 SORT_KEYS = tuple(s.key for s in SORTS)
 FOR_YOU = "for-you"
@@ -41,12 +43,14 @@ LIKE = "like:"
 RANKED_SORTS = (FOR_YOU, f"{LIKE}TAG")
 
 
-def sort_label(key: str) -> str:
+def sort_label(key: str, reverse: bool = False) -> str:
     if key == FOR_YOU:
-        return "for you"
-    if key.startswith(LIKE):
-        return f"like #{key[len(LIKE) :]}"
-    return next(s.label for s in SORTS if s.key == key)
+        label = "for you"
+    elif key.startswith(LIKE):
+        label = f"like #{key[len(LIKE) :]}"
+    else:
+        label = next(s.label for s in SORTS if s.key == key)
+    return f"{label}, reversed ↑" if reverse else label
 
 
 def is_ranked(sort: str) -> bool:
@@ -70,6 +74,8 @@ class Library:
         self._by_position: dict[int, Annotation] = {}
         self._haystacks: dict[int, AnnotationText] = {}
         self._orders: dict[str, list[int]] = {}
+        # sort -> (the order it reverses, reversed): redone when that order is.
+        self._reversed: dict[str, tuple[list[int], list[int]]] = {}
         self._rank: list[int] | None = None
         self._ranker: Ranker | None = None
         self.apply(annotations)
@@ -121,16 +127,25 @@ class Library:
             return Matches(self, self.search.all)
         return Matches(self, self.search.evaluate(query, self._by_position, self._haystacks))
 
-    def select(self, query: Query, sort: str = "date") -> list[int]:
-        """Positions of the papers matching `query`, in `sort` order."""
-        return self.filter(query).ordered(sort)
+    def select(self, query: Query, sort: str = "date", *, reverse: bool = False) -> list[int]:
+        """Positions of the papers matching `query`, in `sort` order (or its reverse)."""
+        return self.filter(query).ordered(sort, reverse=reverse)
 
-    def order(self, sort: str) -> list[int]:
-        """All positions in `sort` order (cached; rating order is redone after changes)."""
+    def order(self, sort: str, *, reverse: bool = False) -> list[int]:
+        """All positions in `sort` order (cached; rating order is redone after changes).
+
+        `reverse` is the same order back to front, ties included, so that reversing
+        twice gives the order back; it is cached as long as the order it reverses.
+        """
         cached = self._orders.get(sort)
         if cached is None:
             cached = self._orders[sort] = self._compute_order(sort)
-        return cached
+        if not reverse:
+            return cached
+        flipped = self._reversed.get(sort)
+        if flipped is None or flipped[0] is not cached:
+            flipped = self._reversed[sort] = (cached, cached[::-1])
+        return flipped[1]
 
     def _date_rank(self) -> list[int]:
         """rank[position] = place of the paper in date order (ties broken by it)."""
@@ -163,9 +178,15 @@ class Library:
         papers = self.papers
         positions = range(len(papers))
         if sort == "date":
-            dates = [p.published or "" for p in papers]
-            # Newest first; papers without a date last; among equals, the latest import first.
+            # Newest first. A paper from an undated listing (most of the samples) goes
+            # where the day it was added falls, not after every dated paper; only papers
+            # with neither date go last. Among equals, the latest import first.
+            dates = [p.published or (p.added or "")[:10] for p in papers]
             return sorted(reversed(positions), key=dates.__getitem__, reverse=True)
+        if sort == "added":
+            # Timestamps to the second; the latest import first among equals.
+            added = [p.added or "" for p in papers]
+            return sorted(reversed(positions), key=added.__getitem__, reverse=True)
         if sort == "title":
             return sorted(positions, key=lambda i: papers[i].title.casefold())
         rank = self._date_rank()
@@ -223,15 +244,17 @@ class Matches:
     def __contains__(self, position: int) -> bool:
         return self.everything or self.mask[position] == 49
 
-    def ordered(self, sort: str, narrowing: Matches | None = None) -> list[int]:
-        """The matching positions in `sort` order.
+    def ordered(
+        self, sort: str, narrowing: Matches | None = None, *, reverse: bool = False
+    ) -> list[int]:
+        """The matching positions in `sort` order (back to front with `reverse`).
 
         `narrowing` is the previous result while typing: when these matches are a
         subset of it, in the same (unchanged) order, its rows are filtered instead of
         the whole library. Typing "evaluating" scans 100k, 99k, 76k ... 9k rows
         instead of 100k ten times.
         """
-        order = self.library.order(sort)
+        order = self.library.order(sort, reverse=reverse)
         if self.everything:
             rows = list(order)
         elif not self.bits:

@@ -106,7 +106,15 @@ async def go_to(pilot, app: ReadListApp, text: str) -> None:  # type: ignore[no-
 
 
 async def test_starts_on_the_newest_paper_with_its_details(app: ReadListApp) -> None:
-    async with app.run_test(size=(120, 40)):
+    async with app.run_test(size=(120, 40)) as pilot:
+        # The papers without a date (72) sort by when they were added (today), so
+        # they come before LIMITS, the most recently published paper.
+        rows = list(app.papers.selection.rows)
+        dated = [i for i in rows if app.library.papers[i].published]
+        undated = len(rows) - len(dated)
+        assert undated == 72 and rows.index(dated[0]) == undated
+        assert app.library.papers[dated[0]].id == LIMITS
+        await pilot.press(*"j" * undated)
         assert current_id(app) == LIMITS
         assert app.focused is app.papers
         assert "Limits of n-gram Style Control" in detail_text(app)
@@ -430,6 +438,8 @@ async def test_s_cycles_the_sort(app: ReadListApp) -> None:
         titles = [app.library.papers[i].title.casefold() for i in app.papers.selection.rows]
         assert titles == sorted(titles)
         await pilot.press("s")
+        assert "sorted by recently added first" in str(status.render())
+        await pilot.press("s")
         assert "sorted by newest first" in str(status.render())
 
 
@@ -572,10 +582,10 @@ async def test_papers_imported_by_another_process_appear(db: Path, recorder: Rec
         await pilot.pause()
         assert app.shown == 101
         assert current_id(app) == before  # the cursor stayed on its paper
-        assert notes.last == ("information", "71 new papers imported by another readlist process.")
+        assert notes.last == ("information", "71 papers added by another readlist process.")
         app.check_disk()  # nothing new: no second reload
         await pilot.pause()
-        assert notes.last == ("information", "71 new papers imported by another readlist process.")
+        assert notes.last == ("information", "71 papers added by another readlist process.")
         assert len(notes) == 1
 
 

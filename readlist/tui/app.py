@@ -42,6 +42,7 @@ from readlist.store.store import Change, Edit, ImportReport
 from readlist.text import strip_controls
 from readlist.textindex import WordIndex
 from readlist.tui import keys
+from readlist.tui.changes import catalogue_changes, changes_message, plural
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
 from readlist.tui.remember import Memory
@@ -55,7 +56,7 @@ from readlist.tui.screens.links import LinkPicker
 from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.screens.triage import TriageKeys, TriageScreen
-from readlist.tui.widgets.detail import DetailPane
+from readlist.tui.widgets.detail import DetailPane, TitleLine
 from readlist.tui.widgets.filter_bar import FilterBar
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
@@ -68,6 +69,16 @@ GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
 # frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
 STAGE_ABOVE = 5_000
 INDEX_ABOVE = 2_000
+# How the width goes between the list and the detail pane (`w` cycles, in this order):
+# "standard" (3:2 side by side, 1:1 stacked), "detail" (the pane gets 2/3), "hidden"
+# (no pane; the whole title shows under the list), "list" (the list gets 3/4).
+SPLITS = ("standard", "detail", "hidden", "list")
+SPLIT_NAMES = {
+    "standard": "standard split",
+    "detail": "details wide",
+    "hidden": "details hidden",
+    "list": "list wide",
+}
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -136,6 +147,9 @@ class ReadListApp(App[None]):
         self.filter_query = Query()
         self.config = config if config is not None else Config()
         self.sort = self.config.sort
+        self.sort_reversed = False  # R; a new sort (s) starts the right way round
+        self._split = SPLITS[0]
+        self._laid_out = False  # set on mount: before it, a split is applied then
         self.citation_format = self.config.citation_format
         if self.config.keys:
             # Footer, help (keys.key_help) and palette (keys.commands) show these keys.
@@ -169,6 +183,7 @@ class ReadListApp(App[None]):
         with Container(id="main"):
             yield PaperList(self.library, id="papers")
             yield DetailPane(id="detail")
+        yield TitleLine(id="title-line")
         yield StatusLine(id="status")
         # The palette key is listed in help; the footer needs its room at 80 columns.
         yield Footer(compact=True, show_command_palette=False)
@@ -185,6 +200,8 @@ class ReadListApp(App[None]):
         if self.demo:
             self.sub_title = "demo"
         self._fit_layout(self.size.width)
+        self._laid_out = True
+        self._apply_split()
         self.papers.focus()
         # Synchronous watchers: a key's whole effect (list, detail, status) is ready
         # before the next screen update, so it is drawn in one frame.
@@ -216,6 +233,42 @@ class ReadListApp(App[None]):
     def _fit_layout(self, width: int) -> None:
         self.query_one("#main").set_class(width < NARROW, "-stacked")
 
+    @property
+    def split(self) -> str:
+        """The layout of the list and the detail pane: one of `SPLITS` (`w` cycles).
+
+        Meant to be remembered between runs: set it before or after the app starts;
+        a name not in `SPLITS` raises ValueError.
+        """
+        return self._split
+
+    @split.setter
+    def split(self, name: str) -> None:
+        if name not in SPLITS:
+            raise ValueError(f"unknown split {name!r}; choose from {', '.join(SPLITS)}")
+        self._split = name
+        if self._laid_out:
+            self._apply_split()
+
+    def _apply_split(self) -> None:
+        main = self.query_one("#main")
+        for name in SPLITS[1:]:
+            main.set_class(self._split == name, f"-split-{name}")
+        title_line = self.query_one("#title-line", TitleLine)
+        title_line.set_class(self._split == "hidden", "-shown")
+        if self._split == "hidden":
+            # After the layout: the line's width decides where a long title is cut.
+            self.call_after_refresh(self.show_detail)
+        else:
+            self.show_detail()
+
+    def action_cycle_split(self) -> None:
+        self.split = SPLITS[(SPLITS.index(self.split) + 1) % len(SPLITS)]
+        self.notify(f"Layout: {SPLIT_NAMES[self.split]} (w changes it)", timeout=2)
+
+    def action_list_tab(self) -> None:
+        """Tab in the list: nothing (see keys.py); it must not move focus to the filter."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Triage keys act on the list only, never behind a dialog.
 
@@ -225,6 +278,8 @@ class ReadListApp(App[None]):
         if action in keys.LIST_ACTIONS and self.screen is not self.screen_stack[0]:
             return False
         in_filter = self.focused is self.filter_bar.input
+        if action == "list_tab":  # in the filter, Tab moves on to the list as before
+            return self.focused is self.papers
         if action == "leave_filter":  # in the list, Esc still clears a filter
             # (The list has focus only when no dialog is open.)
             on_list = self.focused is self.papers
@@ -249,7 +304,7 @@ class ReadListApp(App[None]):
             self.update_status(0)
             return
         matches = self.library.filter(self.filter_query)
-        rows = matches.ordered(self.sort, narrowing=self._matches)
+        rows = matches.ordered(self.sort, narrowing=self._matches, reverse=self.sort_reversed)
         self._matches = matches
         self.shown = len(rows)
         self.papers.show(rows, highlights=self.filter_query.highlights("title"))
@@ -271,7 +326,7 @@ class ReadListApp(App[None]):
             shown=self.shown,
             total=len(self.library),
             unread=unread,
-            sort=sort_label(self.sort),
+            sort=sort_label(self.sort, self.sort_reversed),
             busy=busy,
             demo=self.demo,
         )
@@ -286,6 +341,8 @@ class ReadListApp(App[None]):
         self.query_one("#detail", DetailPane).show(
             paper, annotation, abstract_pending=pending, query=self.filter_query
         )
+        if self._split == "hidden":
+            self.query_one("#title-line", TitleLine).show(paper)
 
     # -- loading a large library in stages -----------------------------------------------
 
@@ -297,9 +354,13 @@ class ReadListApp(App[None]):
         abstracts are read; after another process imported (`reload=True`) the whole
         catalogue is read again.
         """
+        changes = None
         try:
             if reload:
+                # Both replaced only on the UI thread, after this worker.
+                shown, with_abstracts = self.library.papers, self.abstracts_searched
                 papers = self.store.papers()
+                changes = catalogue_changes(shown, papers, abstracts=with_abstracts)
             else:
                 abstracts = self.store.abstracts()
                 self.call_from_thread(self._abstracts_loaded, abstracts)
@@ -316,7 +377,7 @@ class ReadListApp(App[None]):
         if worker.is_cancelled:
             return
         # Searched by scanning at once (exact), then by the index once it is built.
-        self.call_from_thread(self._catalogue_ready, papers, search)
+        self.call_from_thread(self._catalogue_ready, papers, search, changes)
         index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
         if not worker.is_cancelled:
             self.call_from_thread(self._index_ready, search, index)
@@ -325,8 +386,14 @@ class ReadListApp(App[None]):
         self.abstracts = abstracts
         self.show_detail()
 
-    def _catalogue_ready(self, papers: list[Paper], search: SearchIndex) -> None:
-        added = len(papers) - len(self.library)
+    def _catalogue_ready(
+        self,
+        papers: list[Paper],
+        search: SearchIndex,
+        changes: tuple[int, int, int] | None = None,
+    ) -> None:
+        """Show a catalogue read again; `changes` (added, updated, removed) is announced
+        when another process made them."""
         # Positions shift when a paper was removed: keep the cursor on its paper, or
         # (if that paper is the one removed) on its row, which is the next paper.
         was = self.papers.current
@@ -348,9 +415,9 @@ class ReadListApp(App[None]):
             self._show_paper(was_id)
         elif was_id is not None:
             self.papers.move_to(was_row)
-        if added > 0 and not self._own_import:
-            papers_word = "papers" if added > 1 else "paper"
-            self.notify(f"{added:,} new {papers_word} imported by another readlist process.")
+        message = None if changes is None else changes_message(*changes)
+        if message is not None and not self._own_import:
+            self.notify(message, markup=False)
         self._own_import = False
 
     def _index_ready(self, search: SearchIndex, index: WordIndex | None) -> None:
@@ -420,7 +487,7 @@ class ReadListApp(App[None]):
         if change.others_wrote:
             # The store re-read annotations another process wrote before this edit;
             # show them too (check_disk will not see that change any more).
-            self._reload_annotations()
+            self._reload_annotations(ours=change)
         self.library.apply(change.after)
         self.refilter()
 
@@ -618,6 +685,11 @@ class ReadListApp(App[None]):
 
     def action_cycle_sort(self) -> None:
         self.sort = SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)]
+        self.sort_reversed = False
+        self.refilter()
+
+    def action_reverse_sort(self) -> None:
+        self.sort_reversed = not self.sort_reversed
         self.refilter()
 
     def action_focus_filter(self) -> None:
@@ -884,8 +956,12 @@ class ReadListApp(App[None]):
         if "annotations" in changed:
             self._reload_annotations()
 
-    def _reload_annotations(self) -> None:
-        """Show the annotations on disk, and say how many papers another process changed."""
+    def _reload_annotations(self, ours: Change | None = None) -> None:
+        """Show the annotations on disk, and say how many papers another process changed.
+
+        `ours` is an edit of this app's that found the other process's writes: the
+        papers it wrote count only where the other process had changed them first.
+        """
         try:
             fresh = self.store.annotations()
         except ReadlistError as error:
@@ -896,10 +972,17 @@ class ReadListApp(App[None]):
                 )
             return
         self._disk_error = None
+        mine: dict[str, Annotation] = {}
+        theirs = 0  # papers of our edit that another process had changed before it
+        if ours is not None:
+            mine = ours.after
+            empty = Annotation()
+            theirs = sum(
+                self.library.annotation(pid) != ours.before.get(pid, empty) for pid in mine
+            )
         updated = self.library.replace_annotations(fresh)
         if updated:
             self.refilter()
-            count = len(updated)
-            self.notify(
-                f"{count} paper{'s' if count > 1 else ''} changed by another readlist process."
-            )
+        count = sum(pid not in mine for pid in updated) + theirs
+        if count:
+            self.notify(f"{plural(count)} changed by another readlist process.")

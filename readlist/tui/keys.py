@@ -84,6 +84,15 @@ BINDINGS: list[BindingType] = [
 
 # -- triage mode (screens/triage.py; its own keys are triage.TriageKeys) --
 BINDINGS.append(Binding("T", "triage", "Triage", show=False, priority=True, id="triage"))
+# -- issue 13, the smaller things and room to read: not in the footer (80 columns are
+# full); help and the palette list them.
+BINDINGS += [
+    Binding("R", "reverse_sort", "Reverse sort", show=False, priority=True, id="reverse_sort"),
+    Binding("w", "cycle_split", "Split", show=False, priority=True, id="cycle_split"),
+    # Tab in the list does nothing (it used to move focus into the filter, where the next
+    # j, r or 5 was typed); "/" is the way into the filter, Tab there comes back.
+    Binding("tab,shift+tab", "list_tab", show=False, priority=True, id="list_tab"),
+]
 
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
 LIST_ACTIONS = frozenset(
@@ -103,7 +112,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Edit note", "Write a Markdown note (n)", "edit_note"),
     ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
     ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
-    ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
+    ("Cycle sort", "Date, upvotes, rating, title, added (s)", "cycle_sort"),
     ("Open link", "Open the paper's page, or pick one of its links (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Remove paper", "Remove the highlighted paper; u brings it back (x)", "remove"),
@@ -121,6 +130,25 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 COMMANDS += (  # triage mode
     ("Triage", "One paper at a time: keep, dismiss, rate, skip, back (T)", "triage"),
+)
+# -- issue 13, the smaller things and room to read.
+LIST_ACTIONS |= {"reverse_sort", "cycle_split", "list_tab"}
+COMMANDS += (
+    ("Reverse sort", "Show the current sort back to front (R)", "reverse_sort"),
+    (
+        "Cycle the split",
+        "Give the list or the details the width, or hide the details (w)",
+        "cycle_split",
+    ),
+)
+# (binding id, description): the key shown is the binding's, so a keymap shows its own.
+SMALLFIX_HELP: tuple[tuple[str, str], ...] = (
+    ("reverse_sort", "reverse the sort (the status line says ↑)"),
+    (
+        "cycle_split",
+        "cycle the split: details wide, details hidden (the whole title shows "
+        "under the list), list wide, standard",
+    ),
 )
 
 
@@ -235,11 +263,12 @@ def key_help(
         (k("saved_filters"), "saved filters with counts; 1-9 picks one"),
         (k("toggle_read"), "toggle read"),
         (rate, f"rate; {k('rate_0')} clears the rating"),
-        (k("edit_tags"), "edit tags (Tab completes)"),
+        (k("edit_tags"), "edit tags (Tab cycles through completions)"),
         (k("edit_note"), "edit the note (Markdown; ctrl+s saves)"),
         (k("copy_citation"), f"copy a citation ({FORMATS[citation_format]})"),
         (k("pick_citation"), "choose the citation format, then copy"),
         (k("cycle_sort"), "cycle the sort: " + ", ".join(SORT_KEYS)),
+        *((k(name), text) for name, text in SMALLFIX_HELP),
         (k("open_link"), "open the paper's page (several links: a picker, 1-9 or Enter)"),
         (k("import"), "import: paste a page or give a file path"),
         (k("remove"), "remove the paper (asks; u undoes)"),

@@ -15,6 +15,7 @@ remembered one (editing the config must have an effect).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 EVERY = 1.0  # seconds between checks whether the remembered state changed
 CONFIGURED = ("sort", "citation_format", "theme")
-LATER = ("split", "reverse")  # the app's list/detail split and reverse sort, if it has them
+LATER = ("split", "sort_reversed")  # the app's list/detail split (w) and reverse sort (R)
 
 
 class Memory:
@@ -86,7 +87,8 @@ class Memory:
         for name in LATER:
             value = values.get(name)
             if value is not None and type(value) is type(getattr(app, name, None)):
-                setattr(app, name, value)
+                with contextlib.suppress(ValueError):  # a split this version lacks
+                    setattr(app, name, value)
         text = values.get("filter")
         if isinstance(text, str) and text:
             try:

@@ -15,21 +15,26 @@ far beyond what anyone reads in a pane, with a line saying so and where the rest
 The filter's words are marked (`detail--match`) in the title, the abstract and the note
 by styling spans of those Texts; a note with a match is shown as plain text, since
 Markdown rendering would move the characters the spans point at.
+
+`TitleLine` is the pane's stand-in while it is hidden (`w`): the whole title, under the list.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import set_cell_size
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import BindingType
+from textual.content import Content
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Static
 
 from readlist.formatting import metadata_parts, stars
 from readlist.models import Annotation, Paper
@@ -231,3 +236,33 @@ class DetailPane(ScrollView, can_focus=False):
         if 0 <= index < len(self._strips):
             return self._strips[index]
         return Strip.blank(width, self.rich_style)
+
+
+class TitleLine(Static):
+    """The highlighted paper's whole title, in two rows under the list.
+
+    Shown while the detail pane is hidden (`w`), so that a title cut in the list can
+    still be read without leaving it. Fixed height: a new paper is new text, never a
+    new layout. A title longer than two rows ends in "…" (past 2 rows of 78 columns,
+    rare: titles are one line in listings).
+    """
+
+    ROWS = 2
+    _paper: Paper | None = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.show(self._paper)  # the cut, if any, moves with the width
+
+    def show(self, paper: Paper | None) -> None:
+        self._paper = paper
+        if paper is None:
+            self.update(Content(""), layout=False)
+            return
+        width = max(1, self.content_region.width or self.app.size.width - 2)
+        title, _cut = bounded(paper.title, TITLE_LIMIT)
+        # Content from a string is never parsed as markup: a title shows as written.
+        lines = [line.plain for line in Content(title).wrap(width)]
+        if len(lines) > self.ROWS:
+            rest = " ".join(lines[self.ROWS - 1 :])
+            lines = [*lines[: self.ROWS - 1], set_cell_size(rest, width - 1) + "…"]
+        self.update(Content.styled("\n".join(lines), "bold"), layout=False)

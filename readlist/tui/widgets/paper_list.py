@@ -9,6 +9,9 @@ Paper text is drawn as plain `Segment`s: never parsed as markup, and stripped of
 control characters again here in case a library file was edited by hand. The query's
 words are marked in titles with the `paper-list--match` style (spans from
 `readlist.query.highlight`, applied to segments, never to markup).
+
+Every column before the title has a fixed width (read dot, date, upvotes, stars, the
+note mark `✎`), so titles start in one column whatever a row carries.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from readlist.tui.widgets.scrolling import set_virtual_size
 _DATE_WIDTH = 10
 _UPVOTES_WIDTH = 5
 _GAP = "  "
+NOTE_MARK = "✎"  # one cell wide, in its own column after the stars: a paper with a note
 
 
 def fit(text: str, width: int) -> str:
@@ -73,6 +77,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--muted",
         "paper-list--stars",
         "paper-list--tags",
+        "paper-list--note",
         "paper-list--empty",
         "paper-list--match",
     }
@@ -86,6 +91,7 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--muted { color: $text-muted; text-style: not bold; }
     PaperList > .paper-list--stars { color: $text-warning; text-style: not bold; }
     PaperList > .paper-list--tags { color: $text-accent; text-style: not bold; }
+    PaperList > .paper-list--note { color: $text-accent; text-style: not bold; }
     PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
     PaperList > .paper-list--match { color: $text-accent; text-style: bold underline; }
     PaperList > .paper-list--cursor {
@@ -219,13 +225,14 @@ class PaperList(ScrollView, can_focus=True):
         style = self.get_component_rich_style
         if cursor:
             base = style("paper-list--cursor") + Style(bold=not note.read)
-            muted = star_style = tag_style = base
+            muted = star_style = tag_style = note_style = base
             match = base + Style(underline=True)
         else:
             base = style("paper-list--read" if note.read else "paper-list--unread")
             muted = style("paper-list--muted")
             star_style = style("paper-list--stars")
             tag_style = style("paper-list--tags")
+            note_style = style("paper-list--note")
             match = style("paper-list--match")
         upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
         left: list[tuple[str, Style]] = [
@@ -233,6 +240,7 @@ class PaperList(ScrollView, can_focus=True):
             ((paper.published or "").ljust(_DATE_WIDTH), muted),
             (_GAP + upvotes.rjust(_UPVOTES_WIDTH), muted),
             (_GAP + stars(note.rating) + _GAP, star_style if note.rating else muted),
+            ((NOTE_MARK if note.note else " ") + " ", note_style),
         ]
         used = sum(cell_len(text) for text, _ in left)
         tags = strip_controls(" ".join(f"#{t}" for t in note.tags)[: 4 * width])
