@@ -18,7 +18,7 @@ from readlist.tui import keys
 from readlist.tui.app import ReadListApp
 from readlist.tui.screens.help import HelpScreen
 from tests.conftest import DAILY, SEARCH, RunCli, readlist_command
-from tests.test_tui import HFT, LIMITS, Recorder, current_id, go_to, on_disk, record_notes
+from tests.test_tui import HFT, Recorder, current_id, go_to, on_disk, record_notes
 
 SIZE = (120, 40)
 
@@ -160,7 +160,8 @@ async def test_a_paper_no_longer_shown_is_not_restored(
     state.save({"filter": "", "paper": "0123456789abcdef", "sort": "date"})
     app = make_app(db, Recorder(), state=state)
     async with app.run_test(size=SIZE):
-        assert current_id(app) == LIMITS  # the first paper, as without any state
+        # The first paper, as without any state.
+        assert current_id(app) == app.library.papers[app.papers.selection.rows[0]].id
 
 
 async def test_a_config_changed_since_wins_over_the_remembered_setting(

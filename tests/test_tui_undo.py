@@ -33,7 +33,7 @@ def rating(db: Path, pid: str) -> int:
 
 async def test_u_undoes_and_U_redoes_a_rating(app: ReadListApp, db: Path, notes: Notes) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
-        assert current_id(app) == LIMITS
+        await go_to(pilot, app, "Limits of n-gram")
         await pilot.press("4")
         assert rating(db, LIMITS) == 4
         assert notes.last[1] == "Rated 4/5: 1 paper — u to undo"
