@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from readlist.models import Annotation, Paper
 
@@ -164,16 +166,22 @@ class Features:
 class Ranker:
     """Rankings of one catalogue; features built on first use, models cached by content."""
 
-    def __init__(self, papers: Sequence[Paper]) -> None:
+    def __init__(self, papers: Sequence[Paper], *, cache: Path | None = None) -> None:
         self.papers = papers
+        self.cache = cache
+        """A file for the features between runs (see `readlist.rankcache`); None: none."""
         self._features: Features | None = None
         self._models: dict[tuple[object, ...], dict[int, float]] = {}
+        # Workers of the TUI (ranking, similar papers) may ask for the features at once:
+        # they are built once, and the model cache is changed by one thread at a time.
+        self._lock = threading.RLock()
 
     @property
     def features(self) -> Features:
-        if self._features is None:
-            self._features = Features(self.papers)
-        return self._features
+        with self._lock:
+            if self._features is None:
+                self._features = Features(self.papers)
+            return self._features
 
     def examples(self, annotations: Mapping[str, Annotation]) -> dict[int, float]:
         """Position -> signal for every annotated paper of this catalogue that says something."""
@@ -209,11 +217,12 @@ class Ranker:
 
     def _rank(self, examples: Mapping[int, float], fallback: Sequence[int]) -> Ranking:
         key = tuple(sorted(examples.items()))
-        model = self._models.get(key)
-        if model is None:
-            if len(self._models) >= _MAX_CACHE:
-                self._models.pop(next(iter(self._models)))
-            model = self._models[key] = self.train(examples)
+        with self._lock:
+            model = self._models.get(key)
+            if model is None:
+                if len(self._models) >= _MAX_CACHE:
+                    self._models.pop(next(iter(self._models)))
+                model = self._models[key] = self.train(examples)
         scores = self.features.score(model)
         # Only the scored papers are sorted; the unscored keep `fallback`'s order between
         # those scoring above and below zero (sorting all 100,000 would cost ~0.2 s).

@@ -9,7 +9,7 @@ successful write updates what is shown; a failed one shows its error and changes
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import ClassVar
 
@@ -29,9 +29,10 @@ from readlist.citations import DEFAULT_FORMAT, FORMATS, cite
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
-from readlist.library import SORT_KEYS, Library, Matches, sort_label
+from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_ranked, sort_label
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Query, parse
+from readlist.ranking import NOT_ENOUGH, Ranking
 from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
@@ -110,6 +111,10 @@ class ReadListApp(App[None]):
         self._watch_interval = watch_interval
         self.filter_query = Query()
         self.sort = "date"
+        # A ranked sort ("for you") is computed in a worker; until it is ready the list
+        # keeps the order shown before: that ranking's last order, or this plain sort.
+        self._plain_sort = "date"
+        self._ranking: tuple[Library, RankingJob] | None = None  # the job in flight
         self.citation_format = DEFAULT_FORMAT
         self.shown = 0
         # True once abstracts are loaded and the full-text index is built (benchmarks
@@ -206,7 +211,7 @@ class ReadListApp(App[None]):
             self.update_status(0)
             return
         matches = self.library.filter(self.filter_query)
-        rows = matches.ordered(self.sort, narrowing=self._matches)
+        rows = matches.ordered(self.sort, narrowing=self._matches, order=self._sort_order())
         self._matches = matches
         self.shown = len(rows)
         self.papers.show(rows, highlights=self.filter_query.highlights("title"))
@@ -224,12 +229,19 @@ class ReadListApp(App[None]):
             busy = "indexing abstracts… (words match titles, tags and notes until then)"
         elif not self.search_ready:
             busy = "indexing abstracts… (search is complete; keys may be slower until then)"
+        sort, ranked = sort_label(self.sort), ""
+        if self.library.pending(self.sort):
+            ranked = "ranking…"
+            if self.library.stale_order(self.sort) is None:
+                sort = sort_label(self._plain_sort)
+        elif is_ranked(self.sort) and self.library.ranked(self.sort) is None:
+            sort, ranked = sort_label("date"), NOT_ENOUGH
         self.query_one("#status", StatusLine).show(
             shown=self.shown,
             total=len(self.library),
             unread=unread,
-            sort=sort_label(self.sort),
-            busy=busy,
+            sort=sort,
+            busy=" · ".join(part for part in (ranked, busy) if part),
             demo=self.demo,
         )
 
@@ -240,9 +252,63 @@ class ReadListApp(App[None]):
         if paper is not None and not paper.abstract and self.abstracts is not None:
             paper = paper.with_abstract(self.abstracts.get(paper.id, ""))
         pending = not self.search_ready and self.abstracts is None
+        score = None
+        if position is not None and (ranking := self._shown_ranking()) is not None:
+            score = ranking.scores.get(position, 0.0)
         self.query_one("#detail", DetailPane).show(
-            paper, annotation, abstract_pending=pending, query=self.filter_query
+            paper, annotation, abstract_pending=pending, query=self.filter_query, score=score
         )
+
+    # -- ranked sorts, computed in a worker --------------------------------------------------
+
+    def _shown_ranking(self) -> Ranking | None:
+        """The ranking behind the list's order, when sorted "for you" and it is ready."""
+        return self.library.ranked(self.sort) if is_ranked(self.sort) else None
+
+    def _sort_order(self) -> Sequence[int] | None:
+        """The order to list in: None for the sort's own, or while a ranked sort is
+        computed in the background, the order shown before it."""
+        library = self.library
+        if not library.pending(self.sort):
+            if not is_ranked(self.sort):
+                self._plain_sort = self.sort
+            return None
+        self._start_ranking()
+        stale = library.stale_order(self.sort)
+        return stale if stale is not None else library.order(self._plain_sort)
+
+    def _start_ranking(self) -> None:
+        if not self.abstracts_searched:
+            return  # ranked once the abstracts are in (`_catalogue_ready` re-filters)
+        library = self.library
+        if self._ranking is not None:
+            running_library, running = self._ranking
+            if (
+                running_library is library
+                and running.generation == library.generation
+                and running.sort == self.sort
+            ):
+                return  # already on its way
+        job = library.job(self.sort)
+        self._ranking = (library, job)
+        self.rank_in_background(library, job)
+
+    @work(thread=True, exclusive=True, group="ranking")
+    def rank_in_background(self, library: Library, job: RankingJob) -> None:
+        """Train and score off the UI thread (the first time at 100k, the features too)."""
+        ranking = library.compute(job)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._ranking_done, library, job, ranking)
+
+    def _ranking_done(self, library: Library, job: RankingJob, ranking: Ranking | None) -> None:
+        if self._ranking is not None and self._ranking[1] is job:
+            self._ranking = None
+        if library is not self.library:
+            return  # a new catalogue came meanwhile; refilter ranks that one
+        # A result from before the last change is dropped, and refilter starts again.
+        library.use(job, ranking)
+        if is_ranked(self.sort):
+            self.refilter()
 
     # -- loading a large library in stages -----------------------------------------------
 
@@ -508,7 +574,8 @@ class ReadListApp(App[None]):
         self.query_one("#detail", DetailPane).scroll_lines(lines)
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)]
+        at = CYCLED_SORTS.index(self.sort) if self.sort in CYCLED_SORTS else -1
+        self.sort = CYCLED_SORTS[(at + 1) % len(CYCLED_SORTS)]
         self.refilter()
 
     def action_focus_filter(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual.binding import Binding, BindingType
 
 from readlist.citations import FORMATS
-from readlist.library import SORT_KEYS
+from readlist.library import CYCLED_SORTS
 
 # All priority bindings: Textual checks them as each key arrives, in order, so keys
 # typed in a burst ("r3jj/model") act on what had focus when they were typed,
@@ -68,6 +68,10 @@ BINDINGS: list[BindingType] = [
     Binding("question_mark", "help", "Help", key_display="?", priority=True, id="help"),
     # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
     Binding("q", "leave", "Quit", priority=True, id="quit"),
+    # -- ranking and statistics (issue 12) ---------------------------------------------
+    Binding("m", "similar", "More like this", show=False, priority=True, id="similar"),
+    Binding("S", "statistics", "Statistics", show=False, priority=True, id="statistics"),
+    Binding("b", "tag_browser", "Tag browser", show=False, priority=True, id="tag_browser"),
 ]
 
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
@@ -77,6 +81,8 @@ LIST_ACTIONS = frozenset(
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
         "remove", "saved_filters",
     }
+    # -- ranking and statistics (issue 12) --
+    | {"similar", "statistics", "tag_browser"}
 )  # fmt: skip
 
 # The command palette (ctrl+p): title, help, action.
@@ -88,13 +94,17 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Edit note", "Write a Markdown note (n)", "edit_note"),
     ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
     ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
-    ("Cycle sort", "Date, upvotes, rating, title (s)", "cycle_sort"),
+    ("Cycle sort", "Date, upvotes, rating, title, for you (s)", "cycle_sort"),
     ("Open link", "Open the paper's first link (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Remove paper", "Remove the highlighted paper; readlist restore brings it back (x)", "remove"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
+    # -- ranking and statistics (issue 12) --
+    ("Similar papers", "Papers like the highlighted one, with the words they share (m)", "similar"),
+    ("Statistics", "Added and read per week, backlog, ratings, tags, authors (S)", "statistics"),
+    ("Tag browser", "Tags with counts; Enter filters by one, r renames it (b)", "tag_browser"),
 )
 
 
@@ -113,11 +123,15 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("n", "edit the note (Markdown; ctrl+s saves)"),
         ("c", f"copy a citation ({FORMATS[citation_format]})"),
         ("C", "choose the citation format, then copy"),
-        ("s", "cycle the sort: " + ", ".join(SORT_KEYS)),
+        ("s", "cycle the sort: " + ", ".join(CYCLED_SORTS)),
         ("o", "open the paper's first link"),
         ("i", "import: paste a page or give a file path"),
         ("x / Delete", "remove the paper (asks; readlist restore)"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit (everything is already saved)"),
+        # -- ranking and statistics (issue 12) --
+        ("m", "similar papers (more like this); Enter jumps to one"),
+        ("S", "statistics: added and read per week, backlog, ratings, tags"),
+        ("b", "tag browser: type to filter, Enter filters the list, r renames"),
     ]

@@ -1,0 +1,152 @@
+"""Pilot tests of the learnt parts of the TUI: "for you", similar papers, statistics, tags."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import Static
+
+from readlist.library import SORT_KEYS, Library, RankingJob
+from readlist.ranking import NOT_ENOUGH, Ranking
+from readlist.store import Store
+from readlist.tui.app import ReadListApp
+from readlist.tui.widgets.detail import DetailPane
+
+from .test_ranking import LIKE_PROTEIN, LIKE_SPEECH, PAPERS, UNRELATED
+
+RATINGS = {
+    "title:acoustic": "5",
+    "title:spoken": "4",
+    "title:networks": "1",
+    "title:molecular": "2",
+}
+"""Two speech papers loved, two protein papers disliked (see tests/test_ranking.py)."""
+
+
+@pytest.fixture
+def handmade(store: Store) -> Store:
+    """The eight handmade papers of tests/test_ranking.py: speech, protein, gardening."""
+    store.import_listings([PAPERS])
+    return store
+
+
+@pytest.fixture
+def app(handmade: Store) -> ReadListApp:
+    return ReadListApp(handmade, copy=lambda text, _t: "x", watch_interval=3600)
+
+
+def status(app: ReadListApp) -> str:
+    return str(app.query_one("#status", Static).render())
+
+
+def detail(app: ReadListApp) -> str:
+    return " ".join(app.query_one("#detail", DetailPane).text.split())
+
+
+def titles(app: ReadListApp) -> list[str]:
+    return [app.library.papers[i].title for i in app.papers.selection.rows]
+
+
+async def rate(pilot, app: ReadListApp, ratings: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    for query, stars in ratings.items():
+        await pilot.press("slash", "ctrl+u", *query, "enter")
+        assert app.shown == 1, query
+        await pilot.press(stars)
+    await pilot.press("escape")  # clears the filter
+    assert app.shown == len(PAPERS)
+
+
+async def cycle_to_for_you(pilot, app: ReadListApp) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press(*"s" * len(SORT_KEYS))  # the plain sorts, then "for you"
+    assert app.sort == "for-you"
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+# -- "for you" -------------------------------------------------------------------------------
+
+
+async def test_for_you_puts_the_paper_like_the_loved_ones_first(
+    app: ReadListApp, handmade: Store
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        await cycle_to_for_you(pilot, app)
+        assert "sorted by for you" in status(app)
+        assert "ranking…" not in status(app)
+        # The unrated papers: the speech one first, the protein one below the unrelated one.
+        await pilot.press("slash", *"is:unrated", "enter")
+        unrated = titles(app)
+        assert unrated[0] == PAPERS[LIKE_SPEECH].title
+        assert unrated.index(PAPERS[UNRELATED].title) < unrated.index(PAPERS[LIKE_PROTEIN].title)
+        # Newest first, the speech paper was third of the four.
+        assert app.library.order("date").index(LIKE_SPEECH) == 2
+        # Its score, on demand in the details.
+        assert app.papers.current == LIKE_SPEECH
+        assert "for-you score +0." in detail(app)
+    assert {a.rating for a in Store.open(handmade.paths.annotations).annotations().values()} == {
+        5,
+        4,
+        1,
+        2,
+    }
+
+
+async def test_too_little_signal_says_so_and_lists_newest_first(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, {"title:acoustic": "5"})  # one liked paper is not enough
+        await cycle_to_for_you(pilot, app)
+        assert NOT_ENOUGH in status(app)
+        assert "sorted by newest first" in status(app)
+        assert app.papers.selection.rows == app.library.order("date")
+        assert "for-you score" not in detail(app)
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Rankings wait (in their worker) until the event is set."""
+    release = threading.Event()
+    compute = Library.compute
+
+    def slow(self: Library, job: RankingJob) -> Ranking | None:
+        assert threading.current_thread() is not threading.main_thread()
+        release.wait(10)
+        return compute(self, job)
+
+    monkeypatch.setattr(Library, "compute", slow)
+    yield release
+    release.set()
+
+
+async def test_ranking_runs_in_a_worker_and_the_list_keeps_its_order_meanwhile(
+    app: ReadListApp, held: threading.Event
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        await pilot.press(*"s" * (len(SORT_KEYS) - 1))  # the last plain sort: title A-Z
+        by_title = titles(app)
+        await pilot.press("s")
+        await pilot.pause()
+        assert "ranking…" in status(app)
+        assert titles(app) == by_title  # the previous order, until the ranking is ready
+        await pilot.press("g", "j")  # keys still work meanwhile
+        assert app.papers.selection.cursor == 1
+        held.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "ranking…" not in status(app)
+        assert "sorted by for you" in status(app)
+        assert titles(app) != by_title
+        # A new rating re-ranks: until then, the last ranking's order stays.
+        held.clear()
+        ranked = titles(app)
+        await pilot.press("g", "3")
+        await pilot.pause()
+        assert "ranking…" in status(app)
+        assert titles(app) == ranked
+        held.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "ranking…" not in status(app)
