@@ -6,12 +6,13 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from readlist.library import SORT_KEYS, Library, RankingJob
 from readlist.ranking import NOT_ENOUGH, Ranking
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
+from readlist.tui.screens.similar import SimilarPapers
 from readlist.tui.widgets.detail import DetailPane
 
 from .test_ranking import LIKE_PROTEIN, LIKE_SPEECH, PAPERS, UNRELATED
@@ -150,3 +151,45 @@ async def test_ranking_runs_in_a_worker_and_the_list_keeps_its_order_meanwhile(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "ranking…" not in status(app)
+
+
+# -- similar papers ----------------------------------------------------------------------------
+
+
+async def test_m_lists_similar_papers_with_reasons_and_enter_jumps_to_one(
+    app: ReadListApp,
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        # A filter showing only the paper itself: the chosen neighbour is hidden by it.
+        await pilot.press("slash", *"title:acoustic", "enter")
+        assert app.shown == 1
+        await pilot.press("m")
+        screen = app.screen
+        assert isinstance(screen, SimilarPapers)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.neighbours is not None
+        near = [app.library.papers[n.position].title for n in screen.neighbours]
+        # The other speech papers first; the gardening paper shares nothing.
+        assert set(near[:3]) == {PAPERS[i].title for i in (1, 2, LIKE_SPEECH)}
+        assert PAPERS[UNRELATED].title not in near
+        assert "speech" in screen.neighbours[0].terms
+        options = screen.query_one(OptionList)
+        shown = str(options.get_option_at_index(0).prompt)
+        assert near[0] in shown and "shares: " in shown and "speech" in shown
+        await pilot.press("enter")
+        assert not isinstance(app.screen, SimilarPapers)
+        assert app.filter_bar.input.value == ""  # cleared: it hid the paper
+        assert app.shown == len(PAPERS)
+        assert app.library.papers[app.papers.current or 0].title == near[0]
+        assert app.focused is app.papers
+
+
+async def test_esc_closes_similar_papers_and_keeps_the_filter(app: ReadListApp) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"title:acoustic", "enter", "m")
+        await app.workers.wait_for_complete()
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SimilarPapers)
+        assert app.filter_bar.input.value == "title:acoustic"
+        assert app.papers.current == 0

@@ -32,7 +32,7 @@ from readlist.importers import ListingFile
 from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_ranked, sort_label
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Query, parse
-from readlist.ranking import NOT_ENOUGH, Ranking
+from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking
 from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
@@ -47,6 +47,7 @@ from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
 from readlist.tui.screens.note import DISCARD, NoteEditor
+from readlist.tui.screens.similar import SimilarPapers
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.detail import DetailPane
 from readlist.tui.widgets.filter_bar import FilterBar
@@ -61,6 +62,7 @@ GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
 # frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
 STAGE_ABOVE = 5_000
 INDEX_ABOVE = 2_000
+SIMILAR_LIMIT = 10
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -706,6 +708,34 @@ class ReadListApp(App[None]):
                 self.screen.set_focus(self.papers)
 
         self.push_screen(FilterPicker(counts), chosen)
+
+    # -- similar papers, statistics, tags (issue 12) ---------------------------------------
+
+    def action_similar(self) -> None:
+        position = self.papers.current
+        if position is None:
+            self.notify("No paper is highlighted.", severity="warning")
+            return
+        library = self.library
+        paper = library.papers[position]
+
+        def describe(i: int) -> tuple[str, str]:
+            return library.papers[i].id, library.papers[i].title
+
+        def find() -> list[Neighbour]:  # in the dialog's worker thread
+            return library.ranker.similar(position, SIMILAR_LIMIT)
+
+        self.push_screen(SimilarPapers(_short(paper.title), find, describe), self._jump)
+
+    def _jump(self, pid: str | None) -> None:
+        """Put the cursor on a paper, clearing the filter if it hides the paper."""
+        if pid is None or (position := self.library.position.get(pid)) is None:
+            return
+        if position not in self.papers.selection.rows:
+            self.filter_bar.input.value = ""  # the watcher re-filters at once
+            self.notify("Filter cleared to show the paper.", timeout=3)
+        self._show_paper(pid)
+        self.screen.set_focus(self.papers)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format)))
