@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.widgets import OptionList, Static
 
 from readlist.library import SORT_KEYS, Library, RankingJob
+from readlist.models import Annotation, Paper, paper_id
 from readlist.ranking import NOT_ENOUGH, Ranking
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
 from readlist.tui.screens.similar import SimilarPapers
+from readlist.tui.screens.stats import StatsScreen, WeeklyChart
 from readlist.tui.widgets.detail import DetailPane
 
 from .test_ranking import LIKE_PROTEIN, LIKE_SPEECH, PAPERS, UNRELATED
@@ -193,3 +196,72 @@ async def test_esc_closes_similar_papers_and_keeps_the_filter(app: ReadListApp) 
         assert not isinstance(app.screen, SimilarPapers)
         assert app.filter_bar.input.value == "title:acoustic"
         assert app.papers.current == 0
+
+
+# -- statistics ------------------------------------------------------------------------------
+
+
+def fixed_library() -> tuple[list[Paper], dict[str, Annotation]]:
+    """40 papers added over ten weeks of autumn 2026, some read, rated and tagged.
+
+    Every time is fixed (added and read), so the figures never depend on the clock.
+    """
+    start = datetime(2026, 9, 7, 10, tzinfo=UTC)  # a Monday
+    authors = ("Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov")
+    orgs = ("DeepMind", "Allen AI", None)
+    cats = ("cs.CL", "cs.LG", "cs.CV", "stat.ML")
+    papers, notes = [], {}
+    for k in range(40):
+        week = 9 - (39 - k) ** 2 // 160  # more papers lately
+        added = start + timedelta(days=7 * week + k % 4)
+        title = f"Paper {k:02d} on {cats[k % 4]}"
+        p = Paper(
+            id=paper_id(title),
+            title=title,
+            abstract=f"abstract {k}",
+            published=added.date().isoformat(),
+            added=added.isoformat(),
+            authors=(authors[k % 5], authors[k % 3]),
+            organization=orgs[k % 3],
+            categories=(cats[k % 4],),
+        )
+        papers.append(p)
+        tags = [t for t, every in (("nlp", 4), ("vision", 6), ("to-read", 10)) if k % every == 0]
+        read = k % 3 == 0 and k < 36
+        rating = (k * 7) % 6 if k % 5 else 0
+        if tags or read or rating:
+            when = added + timedelta(days=k * 5 % 40, hours=k % 5)
+            notes[p.id] = Annotation(
+                tags=tuple(tags), rating=rating, read=read, updated=when.isoformat()
+            )
+    return papers, notes
+
+
+def stats_app(store: Store) -> ReadListApp:
+    papers, notes = fixed_library()
+    return ReadListApp(
+        store, Library(papers, notes), copy=lambda text, _t: "x", watch_interval=3600
+    )
+
+
+async def test_S_shows_the_statistics_of_the_library(store: Store) -> None:
+    app = stats_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("S")
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.stats is not None
+        assert (screen.stats.papers, screen.stats.read) == (40, 12)
+        title = str(screen.query_one("#stats-title", Static).render())
+        assert "40 papers, 12 read, 28 unread" in title
+        weekly = str(screen.query_one(WeeklyChart).render())
+        assert "2026-09-07" in weekly  # the first week, at the left of the axis
+        tags = str(screen.query_one("#stats-tags", Static).render())
+        assert tags.splitlines()[1].split()[:3] == ["nlp", "10", "7"]
+        ratings = str(screen.query_one("#stats-ratings", Static).render())
+        assert ratings.splitlines()[1].startswith("★★★★★      4 ██")
+        assert ratings.splitlines()[-1] == "unrated   13"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, StatsScreen)

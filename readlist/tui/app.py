@@ -48,6 +48,7 @@ from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
 from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.similar import SimilarPapers
+from readlist.tui.screens.stats import StatsScreen
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.detail import DetailPane
 from readlist.tui.widgets.filter_bar import FilterBar
@@ -736,6 +737,12 @@ class ReadListApp(App[None]):
             self.notify("Filter cleared to show the paper.", timeout=3)
         self._show_paper(pid)
         self.screen.set_focus(self.papers)
+
+    def action_statistics(self) -> None:
+        from readlist.stats import compute
+
+        papers, annotations = self.library.papers, dict(self.library.annotations)
+        self.push_screen(StatsScreen(lambda: compute(papers, annotations)))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format)))
