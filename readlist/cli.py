@@ -861,28 +861,15 @@ def cmd_tags(args: argparse.Namespace, db: Path) -> int:
 def cmd_rename_tag(old_typed: str, new_typed: str, db: Path) -> int:
     """Rename (or merge) a tag on every paper, removed ones too, as one write."""
     from readlist.store import Store
-    from readlist.tags import renaming, tagged, target_spelling
+    from readlist.tags import plan_rename, renaming
 
-    old_tags, new_tags = normalize_tags([old_typed]), normalize_tags([new_typed])
-    for typed, tags in ((old_typed, old_tags), (new_typed, new_tags)):
-        if len(tags) != 1:
-            raise ReadlistError(
-                f"tag --rename: {strip_controls(typed)!r} is not one tag "
-                "(a tag has no spaces or commas)"
-            )
-    old, new = old_tags[0], new_tags[0]
     store = Store.open(db)
-    annotations = store.annotations()
-    ids = tagged(annotations, old)
-    if not ids:
-        print(f"readlist: no paper is tagged {old!r}; nothing changed", file=sys.stderr)
+    plan = plan_rename(store.annotations(), old_typed, new_typed, what="tag --rename")
+    if not plan.ids:
+        print(f"readlist: no paper is tagged {plan.old!r}; nothing changed", file=sys.stderr)
         return EXIT_NO_MATCH
-    target = target_spelling(annotations, old, new)
-    merging = old.casefold() != target.casefold() and bool(tagged(annotations, target))
-    change = store.update(ids, renaming(old, target))
-    verb = "merged" if merging else "renamed"
-    into = "into" if merging else "to"
-    print(f"{verb} #{old} {into} #{target} on {_plural(len(change.changed), 'paper')}")
+    change = store.update(plan.ids, renaming(plan.old, plan.new))
+    print(plan.done(len(change.changed)))
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from readlist.store import Store
 from readlist.tui.app import ReadListApp
 from readlist.tui.screens.similar import SimilarPapers
 from readlist.tui.screens.stats import StatsScreen, WeeklyChart
+from readlist.tui.screens.tagbrowser import TagBrowser
 from readlist.tui.widgets.detail import DetailPane
 
 from .test_ranking import LIKE_PROTEIN, LIKE_SPEECH, PAPERS, UNRELATED
@@ -265,3 +266,74 @@ async def test_S_shows_the_statistics_of_the_library(store: Store) -> None:
         assert ratings.splitlines()[-1] == "unrated   13"
         await pilot.press("escape")
         assert not isinstance(app.screen, StatsScreen)
+
+
+# -- the tag browser -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tagged(handmade: Store) -> Store:
+    handmade.update([PAPERS[0].id, PAPERS[1].id], lambda a: a.with_tags_added(["asr"]))
+    handmade.update([PAPERS[1].id, PAPERS[3].id], lambda a: a.with_tags_added(["Protein"]))
+    handmade.update([PAPERS[3].id], lambda a: a.with_read(True))
+    return handmade
+
+
+def tags_on_disk(store: Store) -> dict[str, tuple[str, ...]]:
+    fresh = Store.open(store.paths.annotations).annotations()
+    return {p.title: fresh[p.id].tags for p in PAPERS if p.id in fresh and fresh[p.id].tags}
+
+
+async def test_b_lists_tags_with_counts_and_enter_filters_by_one(tagged: Store) -> None:
+    app = ReadListApp(tagged, copy=lambda text, _t: "x", watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b")
+        browser = app.screen
+        assert isinstance(browser, TagBrowser)
+        assert [(t.tag, t.count, t.unread) for t in browser.tags] == [
+            ("asr", 2, 2),
+            ("Protein", 2, 1),
+        ]
+        await pilot.press(*"prot")  # filter as you type
+        assert [t.tag for t in browser.shown] == ["Protein"]
+        await pilot.press("enter")
+        assert not isinstance(app.screen, TagBrowser)
+        assert app.filter_bar.input.value == "tag:Protein"
+        assert sorted(titles(app)) == sorted([PAPERS[1].title, PAPERS[3].title])
+        assert app.focused is app.papers
+
+
+async def test_r_in_the_browser_renames_and_merges_a_tag_on_disk(tagged: Store) -> None:
+    app = ReadListApp(tagged, copy=lambda text, _t: "x", watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("b", "tab")  # to the list; "asr" (most used, first by name)
+        browser = app.screen
+        assert isinstance(browser, TagBrowser)
+        assert browser.highlighted == "asr"
+        await pilot.press("r")
+        assert browser.renaming == "asr"
+        await pilot.press("ctrl+u", *"speech", "enter")
+        assert tags_on_disk(tagged) == {
+            PAPERS[0].title: ("speech",),
+            PAPERS[1].title: ("speech", "Protein"),
+            PAPERS[3].title: ("Protein",),
+        }
+        assert [(t.tag, t.count) for t in browser.tags] == [("Protein", 2), ("speech", 2)]
+        assert browser.highlighted == "speech"
+        # Onto an existing tag (any case): a merge, keeping that tag's spelling.
+        await pilot.press("r", "ctrl+u", *"protein", "enter")
+        assert tags_on_disk(tagged) == {
+            PAPERS[0].title: ("Protein",),
+            PAPERS[1].title: ("Protein",),
+            PAPERS[3].title: ("Protein",),
+        }
+        assert [(t.tag, t.count, t.unread) for t in browser.tags] == [("Protein", 3, 2)]
+        # Not one tag: said, and nothing changes; the field stays open with what was typed.
+        await pilot.press("r", "ctrl+u", *"two words", "enter")
+        assert browser.renaming == "Protein"
+        assert tags_on_disk(tagged)[PAPERS[3].title] == ("Protein",)
+        await pilot.press("escape")  # closes the field
+        assert browser.renaming is None and isinstance(app.screen, TagBrowser)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, TagBrowser)
+    assert app.library.annotation(PAPERS[0].id).tags == ("Protein",)

@@ -36,6 +36,7 @@ from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking
 from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
+from readlist.tags import TagCount
 from readlist.text import strip_controls
 from readlist.textindex import WordIndex
 from readlist.tui import keys
@@ -49,6 +50,7 @@ from readlist.tui.screens.importer import ImportDialog
 from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.similar import SimilarPapers
 from readlist.tui.screens.stats import StatsScreen
+from readlist.tui.screens.tagbrowser import TagBrowser
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.widgets.detail import DetailPane
 from readlist.tui.widgets.filter_bar import FilterBar
@@ -743,6 +745,35 @@ class ReadListApp(App[None]):
 
         papers, annotations = self.library.papers, dict(self.library.annotations)
         self.push_screen(StatsScreen(lambda: compute(papers, annotations)))
+
+    def action_tag_browser(self) -> None:
+        from readlist.tags import plan_rename, renaming, tag_counts, tag_query
+
+        self.check_disk()  # counts and renames start from what is on disk
+
+        def counts() -> list[TagCount]:
+            live = self.library.position  # removed papers' tags are not counted
+            return tag_counts({p: a for p, a in self.library.annotations.items() if p in live})
+
+        def rename(old: str, new: str) -> str | None:
+            # What `readlist tag --rename OLD NEW` does: every paper, removed ones too.
+            try:
+                plan = plan_rename(self.library.annotations, old, new, what="rename")
+                if not plan.ids:
+                    return f"rename: no paper is tagged {old!r} any more"
+                change = self.save_edit(plan.ids, renaming(plan.old, plan.new))
+            except ReadlistError as error:
+                return str(error)
+            done = plan.done(len(change.changed))
+            self.notify(done[0].upper() + done[1:] + ".", markup=False)
+            return None
+
+        def chosen(tag: str | None) -> None:
+            if tag is not None:
+                self.filter_bar.input.value = tag_query(tag)  # the watcher re-filters at once
+                self.screen.set_focus(self.papers)
+
+        self.push_screen(TagBrowser(counts, rename), chosen)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format)))

@@ -80,6 +80,7 @@ class SimilarPapers(ModalScreen[str | None]):
         state = self.query_one("#similar-state", Static)
         if not neighbours:
             state.update(Content("No other paper shares this one's salient words."))
+            self.query_one(OptionList).display = False
             return
         state.display = False
         options = []
