@@ -501,7 +501,10 @@ def _load(
     query = parse(query_text, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
-    library = Library(papers, store.annotations())
+    from readlist.rankcache import cache_path
+
+    features = cache_path(store.paths.papers)  # rankings and similar papers reuse them
+    library = Library(papers, store.annotations(), features_cache=features)
     return store, library, library.select(query, sort)
 
 

@@ -32,6 +32,7 @@ from readlist.importers import ListingFile
 from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_ranked, sort_label
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Query, parse
+from readlist.rankcache import cache_path
 from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking
 from readlist.search import SearchIndex
 from readlist.store import Store
@@ -95,12 +96,13 @@ class ReadListApp(App[None]):
         self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
         self.store = store
+        self._features_cache = cache_path(store.paths.papers)
         staged = library is None and store.paper_count() > stage_above
         if library is None:
             # A large library starts from titles alone: abstracts (most of the bytes)
             # and the full-text index follow in the background (see `load_catalogue`).
             papers = store.papers(with_abstracts=not staged)
-            library = Library(papers, store.annotations())
+            library = Library(papers, store.annotations(), features_cache=self._features_cache)
             if not staged and len(papers) > INDEX_ABOVE:
                 library.search.build_text_index()
             if not staged:
@@ -362,7 +364,9 @@ class ReadListApp(App[None]):
         was_row = self.papers.selection.cursor
         # Annotations are taken now, on the UI thread, so edits made while the
         # worker ran are kept.
-        self.library = Library(papers, self.library.annotations, search)
+        self.library = Library(
+            papers, self.library.annotations, search, features_cache=self._features_cache
+        )
         self.papers.set_library(self.library)
         self.abstracts_searched = True
         self.abstracts = None
