@@ -503,7 +503,9 @@ def _load(
     papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
     from readlist.rankcache import cache_path
 
-    features = cache_path(store.paths.papers)  # rankings and similar papers reuse them
+    # Rankings and similar papers reuse the features of the live catalogue (with the
+    # removed papers it is another catalogue: not cached, not to replace the file).
+    features = None if removed else cache_path(store.paths.papers)
     library = Library(papers, store.annotations(), features_cache=features)
     return store, library, library.select(query, sort)
 

@@ -337,3 +337,33 @@ async def test_r_in_the_browser_renames_and_merges_a_tag_on_disk(tagged: Store) 
         await pilot.press("escape")
         assert not isinstance(app.screen, TagBrowser)
     assert app.library.annotation(PAPERS[0].id).tags == ("Protein",)
+
+
+async def test_similar_papers_wait_for_the_abstracts_of_a_large_library(
+    handmade: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    abstracts = Store.abstracts
+
+    def slow(self: Store) -> dict[str, str]:
+        release.wait(10)
+        return abstracts(self)
+
+    monkeypatch.setattr(Store, "abstracts", slow)
+    cache = handmade.paths.papers.with_name("library.features.cache")
+    app = ReadListApp(handmade, copy=lambda text, _t: "x", watch_interval=3600, stage_above=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert not app.abstracts_searched  # titles only, abstracts on their way
+        await pilot.press("m")
+        assert not isinstance(app.screen, SimilarPapers)
+        assert not cache.exists()  # no features of a catalogue without abstracts
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.abstracts_searched
+        await pilot.press("j", "m")  # from the gardening paper to one with neighbours
+        assert isinstance(app.screen, SimilarPapers)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.neighbours
+    assert cache.is_file()

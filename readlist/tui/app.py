@@ -723,6 +723,11 @@ class ReadListApp(App[None]):
         if position is None:
             self.notify("No paper is highlighted.", severity="warning")
             return
+        if not self.abstracts_searched:
+            # From titles alone the neighbours would be poorer, and the features kept
+            # on disk would be replaced by those of a catalogue without abstracts.
+            self.notify("Similar papers need the abstracts, which are still loading.")
+            return
         library = self.library
         paper = library.papers[position]
 
