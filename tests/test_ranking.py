@@ -9,7 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from readlist import rankcache
 from readlist.library import Library
 from readlist.models import Annotation, Paper, paper_id
 from readlist.ranking import NOT_ENOUGH, Features, Ranker, signal
@@ -258,3 +261,46 @@ def test_cli_keeps_the_features_beside_the_library(imported: RunCli, db: Path) -
     similar = imported("similar", first.stdout.split()[1], "--limit", "2")
     assert similar.returncode == 0, similar.stderr
     assert cache.stat().st_mtime_ns == stamp
+
+
+WORDS = st.sampled_from(
+    ["speech", "audio", "protein", "folding", "graph", "neural", "lattice", "quantum"]
+)
+NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=12)
+
+
+@st.composite
+def catalogues(draw: st.DrawFn) -> list[Paper]:
+    papers = []
+    for k in range(draw(st.integers(0, 12))):
+        words = " ".join(draw(st.lists(WORDS, max_size=12)))
+        papers.append(
+            Paper(
+                id=f"{k:016x}",
+                title=f"t{k} " + draw(st.sampled_from(["speech", "protein", "graph"])),
+                abstract=words,
+                authors=tuple(draw(st.lists(NAMES, max_size=3))),
+                categories=tuple(draw(st.lists(st.sampled_from(["cs.CL", "q-bio"]), max_size=2))),
+            )
+        )
+    return papers
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(papers=catalogues())
+def test_the_cache_file_gives_back_exactly_the_features_it_was_given(
+    tmp_path: Path, papers: list[Paper]
+) -> None:
+    cache = tmp_path / "library.features.cache"
+    built = Features.build(papers)
+    signature = rankcache.signature(papers)
+    assert rankcache.write(cache, signature, built)
+    read = rankcache.read(cache, signature)
+    assert read is not None
+    assert read.terms == built.terms and read.n == built.n == len(papers)
+    for name in ("doc_offsets", "doc_terms", "doc_weights", "post_offsets", "post_docs"):
+        assert getattr(read, name) == getattr(built, name), name
+    assert read.post_weights == built.post_weights
+    assert rankcache.read(cache, rankcache.signature([*papers, PAPERS[0]])) is None
