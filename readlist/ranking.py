@@ -158,8 +158,9 @@ class Features:
             words_of[t] = word
         idf = [math.log((n + 1) / (df[t] + 1)) + 1.0 for t in kept]
         doc_offsets, doc_terms, doc_weights = array("q", [0]), array("i"), array("f")
-        post_docs_of: list[list[int]] = [[] for _ in kept]
-        post_weights_of: list[list[float]] = [[] for _ in kept]
+        # Arrays, not lists: 10 million boxed ints and floats at 100k would be ~0.7 GB.
+        post_docs_of = [array("i") for _ in kept]
+        post_weights_of = [array("f") for _ in kept]
         for i, bag in enumerate(counts):
             weights = {
                 k: (1.0 + math.log(c)) * idf[k]
