@@ -367,3 +367,18 @@ async def test_similar_papers_wait_for_the_abstracts_of_a_large_library(
         await pilot.pause()
         assert app.screen.neighbours
     assert cache.is_file()
+
+
+async def test_statistics_of_an_empty_library_at_80_columns(store: Store) -> None:
+    app = ReadListApp(store, copy=lambda text, _t: "x", watch_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("S")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        assert screen.has_class("-narrow")  # the blocks one under the other
+        assert str(screen.query_one(WeeklyChart).render()) == "No dated papers yet."
+        assert "none yet" in str(screen.query_one("#stats-tags", Static).render())
+        days = str(screen.query_one("#stats-days", Static).render())
+        assert "No read paper with a known added time." in days

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -34,6 +34,8 @@ BLOCKS = " ▁▂▃▄▅▆▇█"
 CHART_HEIGHT = 5
 BAR_WIDTH = 16
 SHOWN = 8
+WIDE = 110
+"""Columns needed for the blocks under the charts to sit side by side."""
 """Entries shown of each top list (the screen holds four of them)."""
 DAY_BUCKETS: tuple[tuple[str, float], ...] = (
     ("same day", 1.0),
@@ -202,7 +204,10 @@ class StatsScreen(Screen[None]):
     StatsScreen #stats-body { padding: 0 1; }
     StatsScreen #stats-state { color: $text-muted; }
     StatsScreen #stats-columns { height: auto; margin-top: 1; }
-    StatsScreen #stats-columns > Vertical { width: 1fr; height: auto; }
+    StatsScreen #stats-columns > Vertical { width: 1fr; height: auto; padding-right: 2; }
+    /* Below WIDE columns the three columns of blocks would wrap: one under the other. */
+    StatsScreen.-narrow #stats-columns { layout: vertical; }
+    StatsScreen.-narrow #stats-columns > Vertical { width: 100%; }
     StatsScreen #stats-columns Static { margin-bottom: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -221,7 +226,11 @@ class StatsScreen(Screen[None]):
             yield Static(Content("Computing the figures…"), id="stats-state")
 
     def on_mount(self) -> None:
+        self.set_class(self.size.width < WIDE, "-narrow")
         self._run()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width < WIDE, "-narrow")
 
     @work(thread=True, exclusive=True)
     def _run(self) -> None:
