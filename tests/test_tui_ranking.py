@@ -382,3 +382,33 @@ async def test_statistics_of_an_empty_library_at_80_columns(store: Store) -> Non
         assert "none yet" in str(screen.query_one("#stats-tags", Static).render())
         days = str(screen.query_one("#stats-days", Static).render())
         assert "No read paper with a known added time." in days
+
+
+async def test_changes_while_ranking_start_one_more_ranking_not_one_each(
+    app: ReadListApp, held: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    compute = Library.compute  # the held one
+
+    def counted(self: Library, job: RankingJob) -> Ranking | None:
+        started.append(job.generation)
+        return compute(self, job)
+
+    monkeypatch.setattr(Library, "compute", counted)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        await pilot.press(*"s" * len(SORT_KEYS))
+        await pilot.pause()
+        assert len(started) == 1
+        await pilot.press("g", "3", "j", "4", "j", "5")  # three changes while it runs
+        await pilot.pause()
+        assert len(started) == 1  # no thread per change
+        held.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(started) == 2  # the first was stale: one more, from the last state
+        assert started[-1] == app.library.generation
+        assert "ranking…" not in status(app)
+        assert app.library.ranked("for-you") is not None

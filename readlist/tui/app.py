@@ -288,19 +288,18 @@ class ReadListApp(App[None]):
         if not self.abstracts_searched:
             return  # ranked once the abstracts are in (`_catalogue_ready` re-filters)
         library = self.library
-        if self._ranking is not None:
-            running_library, running = self._ranking
-            if (
-                running_library is library
-                and running.generation == library.generation
-                and running.sort == self.sort
-            ):
-                return  # already on its way
+        if self._ranking is not None and self._ranking[0] is library:
+            # One at a time: a thread cannot be stopped, and a note typed while sorted
+            # "for you" changes the annotations at every key. When this one is done,
+            # `_ranking_done` starts the next from the annotations as they are then.
+            return
         job = library.job(self.sort)
         self._ranking = (library, job)
         self.rank_in_background(library, job)
 
-    @work(thread=True, exclusive=True, group="ranking")
+    # Not exclusive: the next ranking starts from `_ranking_done`, inside this worker's
+    # last call, which would cancel it (see `_start_ranking` for one at a time).
+    @work(thread=True, group="ranking")
     def rank_in_background(self, library: Library, job: RankingJob) -> None:
         """Train and score off the UI thread (the first time at 100k, the features too)."""
         ranking = library.compute(job)
