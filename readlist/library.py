@@ -178,6 +178,11 @@ class Library:
             self._ranker = Ranker(self.papers, cache=self._features_cache)
         return self._ranker
 
+    def stop_ranking(self) -> None:
+        """Make a feature build running in a worker give up (`ranking.Stopped`): quitting."""
+        if self._ranker is not None:
+            self._ranker.stop()
+
     def ranking(self, sort: str) -> Ranking | None:
         """The scores behind a ranked sort; None when there is too little to learn from."""
         if sort in self._rankings:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from readlist import rankcache
 from readlist.library import Library
 from readlist.models import Annotation, Paper, paper_id
-from readlist.ranking import NOT_ENOUGH, Features, Ranker, signal
+from readlist.ranking import NOT_ENOUGH, Features, Ranker, Stopped, signal
 
 from .conftest import DAILY, SEARCH, RunCli
 
@@ -178,7 +178,7 @@ def rankings_of(ranker: Ranker) -> tuple[object, ...]:
 
 
 def never_built(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fail(papers: object) -> Features:
+    def fail(*args: object) -> Features:
         raise AssertionError("the features were built, not read from the cache")
 
     monkeypatch.setattr(Features, "build", fail)
@@ -304,3 +304,10 @@ def test_the_cache_file_gives_back_exactly_the_features_it_was_given(
         assert getattr(read, name) == getattr(built, name), name
     assert read.post_weights == built.post_weights
     assert rankcache.read(cache, rankcache.signature([*papers, PAPERS[0]])) is None
+
+
+def test_a_stopped_ranker_gives_up_building_its_features() -> None:
+    ranker = Ranker(PAPERS)
+    ranker.stop()
+    with pytest.raises(Stopped):
+        _ = ranker.features

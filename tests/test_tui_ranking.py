@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from textual.widgets import OptionList, Static
 
+from readlist import ranking
 from readlist.library import SORT_KEYS, Library, RankingJob
 from readlist.models import Annotation, Paper, paper_id
 from readlist.ranking import NOT_ENOUGH, Ranking
@@ -412,3 +415,28 @@ async def test_changes_while_ranking_start_one_more_ranking_not_one_each(
         assert started[-1] == app.library.generation
         assert "ranking…" not in status(app)
         assert app.library.ranked("for-you") is not None
+
+
+async def test_quitting_stops_a_feature_build_in_its_worker(
+    app: ReadListApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[str] = []
+    tokens = ranking.tokens
+
+    def slow(paper: Paper) -> list[str]:  # 0.4 s a paper: 3.2 s for the eight
+        time.sleep(0.4)
+        built.append(paper.id)
+        return tokens(paper)
+
+    monkeypatch.setattr(ranking, "tokens", slow)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        built.clear()
+        await pilot.press(*"s" * len(SORT_KEYS))
+        await pilot.pause(0.5)
+        assert 0 < len(built) < len(PAPERS)
+        assert "ranking…" in status(app)
+    # The worker's thread gives up at the next paper instead of building the rest
+    # (Python would wait for it at exit: seconds at 100k).
+    await asyncio.sleep(1.0)
+    assert len(built) < len(PAPERS), f"{len(built)} papers built after quitting"

@@ -33,7 +33,7 @@ from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_rank
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Query, parse
 from readlist.rankcache import cache_path
-from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking
+from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking, Stopped
 from readlist.search import SearchIndex
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
@@ -302,7 +302,10 @@ class ReadListApp(App[None]):
     @work(thread=True, group="ranking")
     def rank_in_background(self, library: Library, job: RankingJob) -> None:
         """Train and score off the UI thread (the first time at 100k, the features too)."""
-        ranking = library.compute(job)
+        try:
+            ranking = library.compute(job)
+        except Stopped:
+            return  # quitting
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._ranking_done, library, job, ranking)
 
@@ -818,6 +821,10 @@ class ReadListApp(App[None]):
 
     def on_unmount(self) -> None:
         self._collector.stop()
+        # Else the process would wait for a feature build to end (seconds at 100k).
+        self.library.stop_ranking()
+        if self._ranking is not None:
+            self._ranking[0].stop_ranking()
 
     # -- other processes -------------------------------------------------------------------
 

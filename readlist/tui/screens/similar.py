@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from readlist.ranking import Neighbour
+from readlist.ranking import Neighbour, Stopped
 from readlist.text import strip_controls
 
 LIMIT = 10
@@ -72,7 +72,10 @@ class SimilarPapers(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True)
     def _search(self) -> None:
-        neighbours = list(self._find())
+        try:
+            neighbours = list(self._find())
+        except Stopped:
+            return  # the app is quitting
         self.app.call_from_thread(self._found, neighbours)
 
     def _found(self, neighbours: list[Neighbour]) -> None:
