@@ -169,6 +169,8 @@ class Features:
         post_docs_of = [array("i") for _ in kept]
         post_weights_of = [array("f") for _ in kept]
         for i, bag in enumerate(counts):
+            if stop is not None and stop.is_set():
+                raise Stopped
             weights = {
                 k: (1.0 + math.log(c)) * idf[k]
                 for t, c in bag.items()
