@@ -13,8 +13,10 @@ With scikit-learn importable, arxiv-sanity-lite's model (TfidfVectorizer + Linea
 the rated-high papers against everything else) is scored on the same readers, with its
 import time, for the choice documented in `readlist/ranking.py`.
 
-Speed, at each size: building the features (once per catalogue), training + ranking after
-a new rating (a model not in the cache), and "similar papers" for one paper.
+Speed, at each size: building the features (once per catalogue), writing them to the
+cache file and reading them back as a later run does (`readlist/rankcache.py`: the
+catalogue's signature plus the read), training + ranking after a new rating (a model not
+in the cache), and "similar papers" for one paper.
 
     python benchmarks/bench_ranking.py [--sizes 1000,10000,100000] [--quality 1000,10000]
 """
@@ -22,9 +24,11 @@ a new rating (a model not in the cache), and "similar papers" for one paper.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import date
@@ -34,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import listing_for
 
+from readlist import rankcache
 from readlist.importers import read_listing
 from readlist.library import Library
 from readlist.models import Annotation, Paper
@@ -183,6 +188,22 @@ def speed(size: int, rated: int, seed: int) -> str:
     ranker = Ranker(papers)
     _ = ranker.features
     build, build_cpu = time.perf_counter() - start, time.process_time() - cpu
+    with tempfile.TemporaryDirectory() as folder:
+        cache = Path(folder) / "library.features.cache"
+        start = time.perf_counter()
+        rankcache.write(cache, rankcache.signature(papers), ranker.features)
+        written = time.perf_counter() - start
+        size = cache.stat().st_size
+        reads = []
+        for _ in range(3):
+            start = time.perf_counter()
+            warm = Ranker(papers, cache=cache)
+            _ = warm.features
+            reads.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        rankcache.signature(papers)
+        signing = time.perf_counter() - start
+    ranker = warm  # the rest as a later run has it: features from the cache
     rng = random.Random(seed)
     fallback = list(range(n))
     topic = sorted(i for i, p in enumerate(papers) if in_topic(p, TOPICS["medical"]))
@@ -200,8 +221,10 @@ def speed(size: int, rated: int, seed: int) -> str:
         sims.append(time.perf_counter() - start)
     return (
         f"  {n:>7,}  {build:>6.1f} ({build_cpu:>5.1f} cpu)  "
-        f"{statistics.median(trains) * 1000:>12.0f}  "
-        f"{statistics.median(sims) * 1000:>10.1f}"
+        f"{written:>6.2f}  {size / 1e6:>6.1f}  {statistics.median(reads):>7.2f}  "
+        f"({signing:.2f} signature)  "
+        f"{statistics.median(trains) * 1000:>10.0f}  "
+        f"{statistics.median(sims) * 1000:>8.1f}"
     )
 
 
@@ -217,9 +240,16 @@ def main(argv: list[str] | None = None) -> int:
     for n in (int(s) for s in args.quality.split(",") if s):
         print("\n".join(quality(n, args.readers, args.rated, args.disliked, args.seed)))
         print(flush=True)
-    print("speed (median; train+rank after a new rating is a model not in the cache)")
-    print(f"  {'papers':>7}  {'features (once)':>18}  {'train+rank':>12}  {'similar':>10}")
-    print(f"  {'':>7}  {'s':>18}  {'ms':>12}  {'ms':>10}", flush=True)
+    load = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
+    print(f"speed (median; train+rank after a new rating is a model not in the cache; {load})")
+    print(
+        f"  {'papers':>7}  {'build features':>18}  {'write':>6}  {'MB':>6}  {'read':>7}  "
+        f"{'':>16}  {'train+rank':>10}  {'similar':>8}"
+    )
+    print(
+        f"  {'':>7}  {'s':>18}  {'s':>6}  {'':>6}  {'s':>7}  {'':>16}  {'ms':>10}  {'ms':>8}",
+        flush=True,
+    )
     for n in (int(s) for s in args.sizes.split(",") if s):
         print(speed(n, args.rated, args.seed), flush=True)
     return 0

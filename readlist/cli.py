@@ -596,7 +596,12 @@ def _load(
     query = parse(query_text, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
-    library = Library(papers, store.annotations())
+    from readlist.rankcache import cache_path
+
+    # Rankings and similar papers reuse the features of the live catalogue (with the
+    # removed papers it is another catalogue: not cached, not to replace the file).
+    features = None if removed else cache_path(store.paths.papers)
+    library = Library(papers, store.annotations(), features_cache=features)
     return store, library, library.select(query, sort, reverse=reverse)
 
 
@@ -1019,18 +1024,14 @@ def cmd_rename_tag(old_typed: str, new_typed: str, db: Path) -> int:
     """Rename (or merge) a tag on every paper, removed ones too, as one write."""
     from readlist import commands
     from readlist.store import Store
+    from readlist.tags import plan_rename
 
-    old_tags, new_tags = normalize_tags([old_typed]), normalize_tags([new_typed])
-    for typed, tags in ((old_typed, old_tags), (new_typed, new_tags)):
-        if len(tags) != 1:
-            raise ReadlistError(
-                f"tag --rename: {strip_controls(typed)!r} is not one tag "
-                "(a tag has no spaces or commas)"
-            )
-    outcome = commands.RenameTag(old_tags[0], new_tags[0]).run(Store.open(db))
-    if outcome.change is None:
-        print(f"readlist: {outcome.message}", file=sys.stderr)
+    store = Store.open(db)
+    plan = plan_rename(store.annotations(), old_typed, new_typed, what="tag --rename")
+    if not plan.ids:
+        print(f"readlist: no paper is tagged {plan.old!r}; nothing changed", file=sys.stderr)
         return EXIT_NO_MATCH
+    outcome = commands.RenameTag(plan.old, plan.new).run(store)
     print(outcome.message)
     return EXIT_OK
 

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from readlist.models import Annotation, Paper
 from readlist.query import Query
@@ -41,6 +42,8 @@ FOR_YOU = "for-you"
 LIKE = "like:"
 """`like:TAG` ranks papers by likeness to the papers tagged TAG."""
 RANKED_SORTS = (FOR_YOU, f"{LIKE}TAG")
+CYCLED_SORTS = (*SORT_KEYS, FOR_YOU)
+"""What `s` steps through in the TUI: the plain sorts, then the learnt one."""
 
 
 def sort_label(key: str, reverse: bool = False) -> str:
@@ -58,6 +61,21 @@ def is_ranked(sort: str) -> bool:
     return sort == FOR_YOU or sort.startswith(LIKE)
 
 
+@dataclass(frozen=True, slots=True)
+class RankingJob:
+    """What a ranked sort is computed from, taken on the owning thread (see `Library.job`).
+
+    A worker thread computes `Library.compute(job)` from these copies while the UI
+    goes on changing the library; `Library.use` takes the result only if no annotation
+    changed meanwhile (`generation`).
+    """
+
+    sort: str
+    generation: int
+    annotations: Mapping[str, Annotation]
+    fallback: Sequence[int]
+
+
 class Library:
     """Papers + annotations + search + sort orders, in memory."""
 
@@ -66,6 +84,8 @@ class Library:
         papers: Sequence[Paper],
         annotations: Mapping[str, Annotation],
         search: SearchIndex | None = None,
+        *,
+        features_cache: Path | None = None,
     ) -> None:
         self.papers: Sequence[Paper] = papers
         self.position = {paper.id: i for i, paper in enumerate(papers)}
@@ -78,6 +98,12 @@ class Library:
         self._reversed: dict[str, tuple[list[int], list[int]]] = {}
         self._rank: list[int] | None = None
         self._ranker: Ranker | None = None
+        self._features_cache = features_cache
+        # Ranked sorts: their results, the orders from before the last annotation change
+        # (shown while a worker recomputes), and a count of changes (see RankingJob).
+        self._rankings: dict[str, Ranking | None] = {}
+        self._stale: dict[str, list[int]] = {}
+        self.generation = 0
         self.apply(annotations)
 
     def __len__(self) -> int:
@@ -110,7 +136,11 @@ class Library:
                 self._by_position[position] = annotation
                 self._haystacks[position] = annotation_haystack(annotation)
         for key in [k for k in self._orders if k == "rating" or is_ranked(k)]:
-            del self._orders[key]
+            order = self._orders.pop(key)
+            if is_ranked(key):
+                self._stale[key] = order
+        self._rankings.clear()
+        self.generation += 1
 
     def replace_annotations(self, annotations: Mapping[str, Annotation]) -> list[str]:
         """Make the annotations exactly `annotations`; returns the ids that changed."""
@@ -160,16 +190,61 @@ class Library:
     def ranker(self) -> Ranker:
         """Rankings learnt from annotations; features are built on first use (seconds at 100k)."""
         if self._ranker is None:
-            self._ranker = Ranker(self.papers)
+            self._ranker = Ranker(self.papers, cache=self._features_cache)
         return self._ranker
+
+    def stop_ranking(self) -> None:
+        """Make a feature build running in a worker give up (`ranking.Stopped`): quitting."""
+        if self._ranker is not None:
+            self._ranker.stop()
 
     def ranking(self, sort: str) -> Ranking | None:
         """The scores behind a ranked sort; None when there is too little to learn from."""
-        if sort == FOR_YOU:
-            return self.ranker.for_you(self._annotations, self.order("date"))
-        if sort.startswith(LIKE):
-            return self.ranker.like_tag(sort[len(LIKE) :], self._annotations, self.order("date"))
-        raise ValueError(f"{sort!r} is not a ranked sort")
+        if sort in self._rankings:
+            return self._rankings[sort]
+        ranking = self.compute(self.job(sort))
+        self._rankings[sort] = ranking
+        return ranking
+
+    # -- ranked sorts computed in the background (the TUI) ------------------------------
+
+    def pending(self, sort: str) -> bool:
+        """Whether `sort` is a ranked sort whose order is not computed yet.
+
+        `order(sort)` would compute it on the spot (seconds at 100k the first time);
+        the TUI computes it in a worker instead: `job`, `compute`, `use`.
+        """
+        return is_ranked(sort) and sort not in self._orders
+
+    def stale_order(self, sort: str) -> list[int] | None:
+        """The order `sort` had before the last annotation change, if it had one."""
+        return self._stale.get(sort)
+
+    def ranked(self, sort: str) -> Ranking | None:
+        """The ranking behind `sort` if it is computed (None if not, or too little signal)."""
+        return self._rankings.get(sort)
+
+    def job(self, sort: str) -> RankingJob:
+        """The inputs of a ranked sort, copied (take them on the thread that owns this)."""
+        if not is_ranked(sort):
+            raise ValueError(f"{sort!r} is not a ranked sort")
+        return RankingJob(sort, self.generation, dict(self._annotations), self.order("date"))
+
+    def compute(self, job: RankingJob) -> Ranking | None:
+        """The ranking of `job`; safe in a worker thread (it reads only the job and the
+        catalogue, which never changes)."""
+        if job.sort == FOR_YOU:
+            return self.ranker.for_you(job.annotations, job.fallback)
+        return self.ranker.like_tag(job.sort[len(LIKE) :], job.annotations, job.fallback)
+
+    def use(self, job: RankingJob, ranking: Ranking | None) -> bool:
+        """Take a worker's result; False (and nothing kept) if annotations changed since."""
+        if job.generation != self.generation:
+            return False
+        self._rankings[job.sort] = ranking
+        self._orders[job.sort] = list(job.fallback) if ranking is None else ranking.order
+        self._stale.pop(job.sort, None)
+        return True
 
     def _compute_order(self, sort: str) -> list[int]:
         if is_ranked(sort):
@@ -228,7 +303,7 @@ class Matches:
         self.library = library
         self.bits = bits
         self._rows: list[int] | None = None
-        self._rows_order: list[int] | None = None  # the sort order `_rows` came from
+        self._rows_order: Sequence[int] | None = None  # the sort order `_rows` came from
 
     def __len__(self) -> int:
         return self.bits.bit_count()
@@ -245,16 +320,25 @@ class Matches:
         return self.everything or self.mask[position] == 49
 
     def ordered(
-        self, sort: str, narrowing: Matches | None = None, *, reverse: bool = False
+        self,
+        sort: str,
+        narrowing: Matches | None = None,
+        order: Sequence[int] | None = None,
+        *,
+        reverse: bool = False,
     ) -> list[int]:
-        """The matching positions in `sort` order (back to front with `reverse`).
+        """The matching positions in `sort` order, back to front with `reverse` (or in
+        `order`, all positions in some order).
 
         `narrowing` is the previous result while typing: when these matches are a
         subset of it, in the same (unchanged) order, its rows are filtered instead of
         the whole library. Typing "evaluating" scans 100k, 99k, 76k ... 9k rows
         instead of 100k ten times.
         """
-        order = self.library.order(sort, reverse=reverse)
+        if order is None:
+            order = self.library.order(sort, reverse=reverse)
+        elif reverse:
+            order = order[::-1]
         if self.everything:
             rows = list(order)
         elif not self.bits:

@@ -8,10 +8,13 @@ others. A rename that changes only the case respells the tag everywhere.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+from readlist.errors import ReadlistError
 from readlist.models import Annotation, normalize_tags
+from readlist.text import strip_controls
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,3 +76,51 @@ def renaming(old: str, new: str) -> Callable[[Annotation], Annotation]:
         return replace(annotation, tags=normalize_tags(tags))
 
     return edit
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """A rename (or merge) worked out from the annotations: which papers, which spelling."""
+
+    old: str
+    new: str
+    """The spelling the papers get: `new` as typed, or the existing tag's when merging."""
+    ids: tuple[str, ...]
+    """The papers carrying `old` (none: nothing to do)."""
+    merging: bool
+
+    def done(self, changed: int) -> str:
+        """What was done, once `changed` papers were written: "renamed #a to #b on 3 papers"."""
+        verb, into = ("merged", "into") if self.merging else ("renamed", "to")
+        papers = "paper" if changed == 1 else "papers"
+        return f"{verb} #{self.old} {into} #{self.new} on {changed:,} {papers}"
+
+
+def plan_rename(
+    annotations: Mapping[str, Annotation], old_typed: str, new_typed: str, *, what: str
+) -> Rename:
+    """The rename of `old_typed` to `new_typed` over `annotations` (every paper's, removed
+    ones too). `what` names the command in errors. Raises `ReadlistError` for a name
+    that is not one tag. Apply it with `renaming(plan.old, plan.new)` on `plan.ids`.
+    """
+    old_tags, new_tags = normalize_tags([old_typed]), normalize_tags([new_typed])
+    for typed, tags in ((old_typed, old_tags), (new_typed, new_tags)):
+        if len(tags) != 1:
+            raise ReadlistError(
+                f"{what}: {strip_controls(typed)!r} is not one tag (a tag has no spaces or commas)"
+            )
+    old, new = old_tags[0], new_tags[0]
+    target = target_spelling(annotations, old, new)
+    merging = old.casefold() != target.casefold() and bool(tagged(annotations, target))
+    return Rename(old, target, tuple(tagged(annotations, old)), merging)
+
+
+_PLAIN_TAG = re.compile(r"[\w.+:#@-]+")
+
+
+def tag_query(tag: str) -> str:
+    """The filter that lists the papers carrying `tag`: `tag:NAME`, quoted if need be.
+
+    (A double quote inside a tag cannot be written in a query: the parser drops quotes.)
+    """
+    return f"tag:{tag}" if _PLAIN_TAG.fullmatch(tag) else f'tag:"{tag}"'

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from readlist import rankcache
 from readlist.library import Library
 from readlist.models import Annotation, Paper, paper_id
-from readlist.ranking import NOT_ENOUGH, Ranker, signal
+from readlist.ranking import NOT_ENOUGH, Features, Ranker, Stopped, signal
 
 from .conftest import DAILY, SEARCH, RunCli
 
@@ -154,7 +160,154 @@ def test_cli_for_you_scores_and_similar(imported: RunCli) -> None:
 
 
 def test_ranking_modules_never_import_textual() -> None:
-    modules = "readlist.ranking, readlist.stats, readlist.tags, readlist.library"
+    modules = (
+        "readlist.ranking, readlist.rankcache, readlist.stats, readlist.tags, readlist.library"
+    )
     code = f"import sys, {modules}; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- the features cached on disk (readlist/rankcache.py) ------------------------------------
+
+
+def rankings_of(ranker: Ranker) -> tuple[object, ...]:
+    ranking = ranker.for_you(loved_speech_hated_protein(), range(len(PAPERS)))
+    assert ranking is not None
+    return ranking.order, ranking.scores, ranker.similar(LIKE_SPEECH)
+
+
+def never_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object) -> Features:
+        raise AssertionError("the features were built, not read from the cache")
+
+    monkeypatch.setattr(Features, "build", fail)
+
+
+def test_features_are_read_back_from_the_cache_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "library.features.cache"
+    expected = rankings_of(Ranker(PAPERS))  # without a cache
+    assert rankings_of(Ranker(PAPERS, cache=cache)) == expected
+    assert cache.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [cache.name]  # no temporary file left
+    never_built(monkeypatch)
+    assert rankings_of(Ranker(PAPERS, cache=cache)) == expected
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda ps: [replace(ps[0], abstract=ps[0].abstract + " lattice"), *ps[1:]],
+        lambda ps: [*ps[:-1], replace(ps[-1], authors=("Ada Lovelace",))],
+        lambda ps: ps[:-1],  # a paper removed
+        lambda ps: [*ps[1:], ps[0]],  # another order: positions differ
+    ],
+    ids=["abstract", "authors", "removed", "order"],
+)
+def test_a_changed_catalogue_rebuilds_the_cached_features(
+    tmp_path: Path, change: Callable[[list[Paper]], list[Paper]]
+) -> None:
+    cache = tmp_path / "library.features.cache"
+    _ = Ranker(PAPERS, cache=cache).features
+    before = cache.read_bytes()
+    changed = change(list(PAPERS))
+    assert rankings_of(Ranker(changed, cache=cache)) == rankings_of(Ranker(changed))
+    assert cache.read_bytes() != before  # replaced by the new catalogue's
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda b: b[: len(b) // 2],
+        lambda b: b + b"x",
+        lambda b: b"",
+        lambda b: b.replace(b'"version": 1', b'"version": 9'),
+        lambda b: b[:-40] + b"\xff" * 40,  # weights and postings out of range
+        lambda b: b"not a cache at all\n" * 50,
+    ],
+    ids=["truncated", "longer", "empty", "version", "garbled", "other file"],
+)
+def test_a_damaged_cache_file_is_rebuilt_silently(
+    tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    cache = tmp_path / "library.features.cache"
+    _ = Ranker(PAPERS, cache=cache).features
+    good = cache.read_bytes()
+    cache.write_bytes(damage(good))
+    assert rankings_of(Ranker(PAPERS, cache=cache)) == rankings_of(Ranker(PAPERS))
+    assert cache.read_bytes() == good
+
+
+def test_an_unwritable_cache_only_costs_the_build(tmp_path: Path) -> None:
+    cache = tmp_path / "no such folder" / "library.features.cache"
+    assert rankings_of(Ranker(PAPERS, cache=cache)) == rankings_of(Ranker(PAPERS))
+    assert not cache.parent.exists()
+
+
+def test_cli_keeps_the_features_beside_the_library(imported: RunCli, db: Path) -> None:
+    assert imported("rate", "MasakhaNEWS", "5").returncode == 0
+    assert imported("rate", "hft", "4").returncode == 0
+    cache = db.with_name("library.features.cache")
+    assert not cache.exists()
+    first = imported("list", "--sort", "for-you", "--scores", "--limit", "5")
+    assert first.returncode == 0, first.stderr
+    assert cache.is_file()
+    stamp = cache.stat().st_mtime_ns
+    again = imported("list", "--sort", "for-you", "--scores", "--limit", "5")
+    assert again.stdout == first.stdout
+    assert cache.stat().st_mtime_ns == stamp  # read, not rebuilt
+    similar = imported("similar", first.stdout.split()[1], "--limit", "2")
+    assert similar.returncode == 0, similar.stderr
+    assert cache.stat().st_mtime_ns == stamp
+
+
+WORDS = st.sampled_from(
+    ["speech", "audio", "protein", "folding", "graph", "neural", "lattice", "quantum"]
+)
+NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=12)
+
+
+@st.composite
+def catalogues(draw: st.DrawFn) -> list[Paper]:
+    papers = []
+    for k in range(draw(st.integers(0, 12))):
+        words = " ".join(draw(st.lists(WORDS, max_size=12)))
+        papers.append(
+            Paper(
+                id=f"{k:016x}",
+                title=f"t{k} " + draw(st.sampled_from(["speech", "protein", "graph"])),
+                abstract=words,
+                authors=tuple(draw(st.lists(NAMES, max_size=3))),
+                categories=tuple(draw(st.lists(st.sampled_from(["cs.CL", "q-bio"]), max_size=2))),
+            )
+        )
+    return papers
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(papers=catalogues())
+def test_the_cache_file_gives_back_exactly_the_features_it_was_given(
+    tmp_path: Path, papers: list[Paper]
+) -> None:
+    cache = tmp_path / "library.features.cache"
+    built = Features.build(papers)
+    signature = rankcache.signature(papers)
+    assert rankcache.write(cache, signature, built)
+    read = rankcache.read(cache, signature)
+    assert read is not None
+    assert read.terms == built.terms and read.n == built.n == len(papers)
+    for name in ("doc_offsets", "doc_terms", "doc_weights", "post_offsets", "post_docs"):
+        assert getattr(read, name) == getattr(built, name), name
+    assert read.post_weights == built.post_weights
+    assert rankcache.read(cache, rankcache.signature([*papers, PAPERS[0]])) is None
+
+
+def test_a_stopped_ranker_gives_up_building_its_features() -> None:
+    ranker = Ranker(PAPERS)
+    ranker.stop()
+    with pytest.raises(Stopped):
+        _ = ranker.features

@@ -9,6 +9,8 @@ from readlist.models import paper_id
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
 
+from .test_tui_ranking import stats_app
+
 HFT = paper_id("HFT: Half Fine-Tuning for Large Language Models")
 
 
@@ -48,3 +50,14 @@ def test_help_screen(snap_compare, sample_store: Store) -> None:  # type: ignore
     assert snap_compare(
         annotated_app(sample_store), press=["question_mark"], terminal_size=(100, 40)
     )
+
+
+def test_statistics_screen(snap_compare, store: Store) -> None:  # type: ignore[no-untyped-def]
+    """A fixed library with fixed times (added, read): nothing here depends on today."""
+
+    async def figures_drawn(pilot) -> None:  # type: ignore[no-untyped-def]
+        await pilot.press("S")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(stats_app(store), run_before=figures_drawn, terminal_size=(120, 40))

@@ -9,7 +9,7 @@ successful write updates what is shown; a failed one shows its error and changes
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import ClassVar
@@ -32,13 +32,16 @@ from readlist.config import Config, ConfigError
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
-from readlist.library import SORT_KEYS, Library, Matches, sort_label
+from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_ranked, sort_label
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Query, parse
+from readlist.rankcache import cache_path
+from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking, Stopped
 from readlist.search import SearchIndex
 from readlist.state import StateFile
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
+from readlist.tags import TagCount
 from readlist.text import strip_controls
 from readlist.textindex import WordIndex
 from readlist.tui import keys
@@ -54,6 +57,9 @@ from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
 from readlist.tui.screens.links import LinkPicker
 from readlist.tui.screens.note import DISCARD, NoteEditor
+from readlist.tui.screens.similar import SimilarPapers
+from readlist.tui.screens.stats import StatsScreen
+from readlist.tui.screens.tagbrowser import TagBrowser
 from readlist.tui.screens.tags import TagEditor
 from readlist.tui.screens.triage import TriageKeys, TriageScreen
 from readlist.tui.widgets.detail import DetailPane, TitleLine
@@ -79,6 +85,7 @@ SPLIT_NAMES = {
     "hidden": "details hidden",
     "list": "list wide",
 }
+SIMILAR_LIMIT = 10
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -125,12 +132,13 @@ class ReadListApp(App[None]):
         self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
         self.store = store
+        self._features_cache = cache_path(store.paths.papers)
         staged = library is None and store.paper_count() > stage_above
         if library is None:
             # A large library starts from titles alone: abstracts (most of the bytes)
             # and the full-text index follow in the background (see `load_catalogue`).
             papers = store.papers(with_abstracts=not staged)
-            library = Library(papers, store.annotations())
+            library = Library(papers, store.annotations(), features_cache=self._features_cache)
             if not staged and len(papers) > INDEX_ABOVE:
                 library.search.build_text_index()
             if not staged:
@@ -155,6 +163,10 @@ class ReadListApp(App[None]):
             # Footer, help (keys.key_help) and palette (keys.commands) show these keys.
             self.set_keymap(dict(self.config.keys))
         self.memory = Memory(self, state)  # state None: nothing remembered (demo, tests)
+        # A ranked sort ("for you") is computed in a worker; until it is ready the list
+        # keeps the order shown before: that ranking's last order, or this plain sort.
+        self._plain_sort = self.sort if not is_ranked(self.sort) else "date"
+        self._ranking: tuple[Library, RankingJob] | None = None  # the job in flight
         self.shown = 0
         # True once abstracts are loaded and the full-text index is built (benchmarks
         # and tests wait on it). Before that, `abstracts_searched` says whether words
@@ -304,7 +316,12 @@ class ReadListApp(App[None]):
             self.update_status(0)
             return
         matches = self.library.filter(self.filter_query)
-        rows = matches.ordered(self.sort, narrowing=self._matches, reverse=self.sort_reversed)
+        rows = matches.ordered(
+            self.sort,
+            narrowing=self._matches,
+            order=self._sort_order(),
+            reverse=self.sort_reversed,
+        )
         self._matches = matches
         self.shown = len(rows)
         self.papers.show(rows, highlights=self.filter_query.highlights("title"))
@@ -322,12 +339,19 @@ class ReadListApp(App[None]):
             busy = "indexing abstracts… (words match titles, tags and notes until then)"
         elif not self.search_ready:
             busy = "indexing abstracts… (search is complete; keys may be slower until then)"
+        sort, ranked = sort_label(self.sort, self.sort_reversed), ""
+        if self.library.pending(self.sort):
+            ranked = "ranking…"
+            if self.library.stale_order(self.sort) is None:
+                sort = sort_label(self._plain_sort)
+        elif is_ranked(self.sort) and self.library.ranked(self.sort) is None:
+            sort, ranked = sort_label("date"), NOT_ENOUGH
         self.query_one("#status", StatusLine).show(
             shown=self.shown,
             total=len(self.library),
             unread=unread,
-            sort=sort_label(self.sort, self.sort_reversed),
-            busy=busy,
+            sort=sort,
+            busy=" · ".join(part for part in (ranked, busy) if part),
             demo=self.demo,
         )
 
@@ -338,11 +362,67 @@ class ReadListApp(App[None]):
         if paper is not None and not paper.abstract and self.abstracts is not None:
             paper = paper.with_abstract(self.abstracts.get(paper.id, ""))
         pending = not self.search_ready and self.abstracts is None
+        score = None
+        if position is not None and (ranking := self._shown_ranking()) is not None:
+            score = ranking.scores.get(position, 0.0)
         self.query_one("#detail", DetailPane).show(
-            paper, annotation, abstract_pending=pending, query=self.filter_query
+            paper, annotation, abstract_pending=pending, query=self.filter_query, score=score
         )
         if self._split == "hidden":
             self.query_one("#title-line", TitleLine).show(paper)
+
+    # -- ranked sorts, computed in a worker --------------------------------------------------
+
+    def _shown_ranking(self) -> Ranking | None:
+        """The ranking behind the list's order, when sorted "for you" and it is ready."""
+        return self.library.ranked(self.sort) if is_ranked(self.sort) else None
+
+    def _sort_order(self) -> Sequence[int] | None:
+        """The order to list in: None for the sort's own, or while a ranked sort is
+        computed in the background, the order shown before it."""
+        library = self.library
+        if not library.pending(self.sort):
+            if not is_ranked(self.sort):
+                self._plain_sort = self.sort
+            return None
+        self._start_ranking()
+        stale = library.stale_order(self.sort)
+        return stale if stale is not None else library.order(self._plain_sort)
+
+    def _start_ranking(self) -> None:
+        if not self.abstracts_searched:
+            return  # ranked once the abstracts are in (`_catalogue_ready` re-filters)
+        library = self.library
+        if self._ranking is not None and self._ranking[0] is library:
+            # One at a time: a thread cannot be stopped, and a note typed while sorted
+            # "for you" changes the annotations at every key. When this one is done,
+            # `_ranking_done` starts the next from the annotations as they are then.
+            return
+        job = library.job(self.sort)
+        self._ranking = (library, job)
+        self.rank_in_background(library, job)
+
+    # Not exclusive: the next ranking starts from `_ranking_done`, inside this worker's
+    # last call, which would cancel it (see `_start_ranking` for one at a time).
+    @work(thread=True, group="ranking")
+    def rank_in_background(self, library: Library, job: RankingJob) -> None:
+        """Train and score off the UI thread (the first time at 100k, the features too)."""
+        try:
+            ranking = library.compute(job)
+        except Stopped:
+            return  # quitting
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._ranking_done, library, job, ranking)
+
+    def _ranking_done(self, library: Library, job: RankingJob, ranking: Ranking | None) -> None:
+        if self._ranking is not None and self._ranking[1] is job:
+            self._ranking = None
+        if library is not self.library:
+            return  # a new catalogue came meanwhile; refilter ranks that one
+        # A result from before the last change is dropped, and refilter starts again.
+        library.use(job, ranking)
+        if is_ranked(self.sort):
+            self.refilter()
 
     # -- loading a large library in stages -----------------------------------------------
 
@@ -401,7 +481,9 @@ class ReadListApp(App[None]):
         was_row = self.papers.selection.cursor
         # Annotations are taken now, on the UI thread, so edits made while the
         # worker ran are kept.
-        self.library = Library(papers, self.library.annotations, search)
+        self.library = Library(
+            papers, self.library.annotations, search, features_cache=self._features_cache
+        )
         self.papers.set_library(self.library)
         self.abstracts_searched = True
         self.abstracts = None
@@ -684,7 +766,8 @@ class ReadListApp(App[None]):
         self.query_one("#detail", DetailPane).scroll_lines(lines)
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORT_KEYS[(SORT_KEYS.index(self.sort) + 1) % len(SORT_KEYS)]
+        at = CYCLED_SORTS.index(self.sort) if self.sort in CYCLED_SORTS else -1
+        self.sort = CYCLED_SORTS[(at + 1) % len(CYCLED_SORTS)]
         self.sort_reversed = False
         self.refilter()
 
@@ -898,6 +981,75 @@ class ReadListApp(App[None]):
                 self.papers.move_to(shown[at])
                 return
 
+    # -- similar papers, statistics, tags (issue 12) ---------------------------------------
+
+    def action_similar(self) -> None:
+        position = self.papers.current
+        if position is None:
+            self.notify("No paper is highlighted.", severity="warning")
+            return
+        if not self.abstracts_searched:
+            # From titles alone the neighbours would be poorer, and the features kept
+            # on disk would be replaced by those of a catalogue without abstracts.
+            self.notify("Similar papers need the abstracts, which are still loading.")
+            return
+        library = self.library
+        paper = library.papers[position]
+
+        def describe(i: int) -> tuple[str, str]:
+            return library.papers[i].id, library.papers[i].title
+
+        def find() -> list[Neighbour]:  # in the dialog's worker thread
+            return library.ranker.similar(position, SIMILAR_LIMIT)
+
+        self.push_screen(SimilarPapers(_short(paper.title), find, describe), self._jump)
+
+    def _jump(self, pid: str | None) -> None:
+        """Put the cursor on a paper, clearing the filter if it hides the paper."""
+        if pid is None or (position := self.library.position.get(pid)) is None:
+            return
+        if position not in self.papers.selection.rows:
+            self.filter_bar.input.value = ""  # the watcher re-filters at once
+            self.notify("Filter cleared to show the paper.", timeout=3)
+        self._show_paper(pid)
+        self.screen.set_focus(self.papers)
+
+    def action_statistics(self) -> None:
+        from readlist.stats import compute
+
+        papers, annotations = self.library.papers, dict(self.library.annotations)
+        self.push_screen(StatsScreen(lambda: compute(papers, annotations)))
+
+    def action_tag_browser(self) -> None:
+        from readlist.tags import plan_rename, renaming, tag_counts, tag_query
+
+        self.check_disk()  # counts and renames start from what is on disk
+
+        def counts() -> list[TagCount]:
+            live = self.library.position  # removed papers' tags are not counted
+            return tag_counts({p: a for p, a in self.library.annotations.items() if p in live})
+
+        def rename(old: str, new: str) -> str | None:
+            # What `readlist tag --rename OLD NEW` does: every paper, removed ones too.
+            try:
+                plan = plan_rename(self.library.annotations, old, new, what="rename")
+                if not plan.ids:
+                    return f"rename: no paper is tagged {old!r} any more"
+                label = f"renamed #{plan.old} to #{plan.new} on"  # undoable: u
+                change = self.save_edit(plan.ids, renaming(plan.old, plan.new), label=label)
+            except ReadlistError as error:
+                return str(error)
+            done = plan.done(len(change.changed))
+            self.notify(done[0].upper() + done[1:] + ".", markup=False)
+            return None
+
+        def chosen(tag: str | None) -> None:
+            if tag is not None:
+                self.filter_bar.input.value = tag_query(tag)  # the watcher re-filters at once
+                self.screen.set_focus(self.papers)
+
+        self.push_screen(TagBrowser(counts, rename), chosen)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format, self.config.keys)))
 
@@ -935,6 +1087,10 @@ class ReadListApp(App[None]):
     def on_unmount(self) -> None:
         self._collector.stop()
         self.memory.save(now=True)  # left without `q` (ctrl+c, an exception...)
+        # Else the process would wait for a feature build to end (seconds at 100k).
+        self.library.stop_ranking()
+        if self._ranking is not None:
+            self._ranking[0].stop_ranking()
 
     # -- other processes -------------------------------------------------------------------
 

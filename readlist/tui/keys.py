@@ -18,7 +18,7 @@ from textual.keys import format_key
 
 from readlist.citations import FORMATS
 from readlist.config import Config, ConfigError, normalize_key
-from readlist.library import SORT_KEYS
+from readlist.library import CYCLED_SORTS
 
 # All priority bindings: Textual checks them as each key arrives, in order, so keys
 # typed in a burst ("r3jj/model") act on what had focus when they were typed,
@@ -80,6 +80,10 @@ BINDINGS: list[BindingType] = [
     Binding("question_mark", "help", "Help", key_display="?", priority=True, id="help"),
     # "q" quits from the list; ctrl+q (Textual's) quits from anywhere, saving drafts.
     Binding("q", "leave", "Quit", priority=True, id="quit"),
+    # -- ranking and statistics (issue 12) ---------------------------------------------
+    Binding("m", "similar", "More like this", show=False, priority=True, id="similar"),
+    Binding("S", "statistics", "Statistics", show=False, priority=True, id="statistics"),
+    Binding("b", "tag_browser", "Tag browser", show=False, priority=True, id="tag_browser"),
 ]
 
 # -- triage mode (screens/triage.py; its own keys are triage.TriageKeys) --
@@ -101,7 +105,7 @@ LIST_ACTIONS = frozenset(
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
         "remove", "saved_filters", "undo", "redo",
     }
-) | {"enrich", "triage"}  # fmt: skip
+) | {"enrich", "triage", "similar", "statistics", "tag_browser"}  # fmt: skip
 
 # The command palette (ctrl+p): title, help, action.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -112,7 +116,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Edit note", "Write a Markdown note (n)", "edit_note"),
     ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
     ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
-    ("Cycle sort", "Date, upvotes, rating, title, added (s)", "cycle_sort"),
+    ("Cycle sort", "Date, upvotes, rating, title, added, for you (s)", "cycle_sort"),
     ("Open link", "Open the paper's page, or pick one of its links (o)", "open_link"),
     ("Import", "Paste a page or give a file to import (i)", "import"),
     ("Remove paper", "Remove the highlighted paper; u brings it back (x)", "remove"),
@@ -127,6 +131,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
         "Fetch authors, arXiv id and categories from Hugging Face and arXiv (e)",
         "enrich",
     ),
+    # -- ranking and statistics (issue 12) --
+    ("Similar papers", "Papers like the highlighted one, with the words they share (m)", "similar"),
+    ("Statistics", "Added and read per week, backlog, ratings, tags, authors (S)", "statistics"),
+    ("Tag browser", "Tags with counts; Enter filters by one, r renames it (b)", "tag_browser"),
 )
 COMMANDS += (  # triage mode
     ("Triage", "One paper at a time: keep, dismiss, rate, skip, back (T)", "triage"),
@@ -267,7 +275,7 @@ def key_help(
         (k("edit_note"), "edit the note (Markdown; ctrl+s saves)"),
         (k("copy_citation"), f"copy a citation ({FORMATS[citation_format]})"),
         (k("pick_citation"), "choose the citation format, then copy"),
-        (k("cycle_sort"), "cycle the sort: " + ", ".join(SORT_KEYS)),
+        (k("cycle_sort"), "cycle the sort: " + ", ".join(CYCLED_SORTS)),
         *((k(name), text) for name, text in SMALLFIX_HELP),
         (k("open_link"), "open the paper's page (several links: a picker, 1-9 or Enter)"),
         (k("import"), "import: paste a page or give a file path"),
@@ -278,6 +286,10 @@ def key_help(
         (k("enrich"), "enrich: authors and arXiv id from Hugging Face and arXiv (Esc cancels)"),
         # triage mode
         (k("triage"), "triage: one paper at a time, one key decides (Esc returns)"),
+        # -- ranking and statistics (issue 12) --
+        (k("similar"), "similar papers (more like this); Enter jumps to one"),
+        (k("statistics"), "statistics: added and read per week, backlog, ratings, tags"),
+        (k("tag_browser"), "tag browser: type to filter, Enter filters the list, r renames"),
         ("ctrl+p", "command palette"),
         (k("help"), "this help"),
         (k("quit"), "quit (everything is already saved)"),

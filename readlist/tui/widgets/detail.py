@@ -102,6 +102,7 @@ class DetailPane(ScrollView, can_focus=False):
         self._paper: Paper | None = None
         self._annotation = Annotation()
         self._pending = False
+        self._score: float | None = None
         self._query = Query()
         self._strips: list[Strip] = []
         self._text = ""
@@ -118,10 +119,15 @@ class DetailPane(ScrollView, can_focus=False):
         *,
         abstract_pending: bool = False,
         query: Query | None = None,
+        score: float | None = None,
     ) -> None:
-        """Show `paper`; the words of `query` are marked in its title, abstract and note."""
+        """Show `paper`; the words of `query` are marked in its title, abstract and note.
+
+        `score` is the paper's "for you" score, shown under its status when given.
+        """
         changed_paper = paper is None or self._paper is None or paper.id != self._paper.id
         self._paper, self._annotation, self._pending = paper, annotation, abstract_pending
+        self._score = score
         self._query = query if query is not None else Query()
         self._layout()
         if changed_paper:
@@ -171,7 +177,10 @@ class DetailPane(ScrollView, can_focus=False):
             status.append(tags + ("…" if tags_cut else ""), self._style("detail--tag"))
         else:
             status.append("no tags", muted)
-        parts += [status, Text("")]
+        parts.append(status)
+        if self._score is not None:
+            parts.append(Text(f"for-you score {self._score:+.3f}", style=muted))
+        parts.append(Text(""))
         if annotation.note:
             # The user's own words first: the note sits above the abstract.
             note, note_cut = bounded(annotation.note, NOTE_LIMIT)
