@@ -8,18 +8,20 @@ successful write updates what is shown; a failed one shows its error and changes
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable, Iterable
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import AppFocus, Resize
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
 
@@ -41,8 +43,10 @@ from readlist.textindex import WordIndex
 from readlist.tui import keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
+from readlist.tui.marks import Marks, citations_of, common_tags, tags_edit_many
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
+from readlist.tui.screens.export import NAMES, ExportDialog, format_for
 from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
@@ -52,6 +56,7 @@ from readlist.tui.widgets.detail import DetailPane
 from readlist.tui.widgets.filter_bar import FilterBar
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
+from readlist.tui.writer import Writer
 
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
@@ -61,6 +66,8 @@ GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
 # frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
 STAGE_ABOVE = 5_000
 INDEX_ABOVE = 2_000
+NOTE_LABEL = "edited the note on"  # one note editor session, in the undo history
+T = TypeVar("T")
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -127,6 +134,11 @@ class ReadListApp(App[None]):
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
+        self.marks = Marks()  # papers a bulk action applies to (see marks.py)
+        # Commands are written off the event loop, in order (see writer.py).
+        self._writer = Writer(store.paths.annotations, self.post_message)
+        self._writer_timer: Timer | None = None
+        self._showing_wait = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -152,6 +164,7 @@ class ReadListApp(App[None]):
             self.sub_title = "demo"
         self._fit_layout(self.size.width)
         self.papers.focus()
+        self.papers.marks = self.marks
         # Synchronous watchers: a key's whole effect (list, detail, status) is ready
         # before the next screen update, so it is drawn in one frame.
         self.watch(self.papers, "highlighted", self.show_detail, init=False)
@@ -219,12 +232,20 @@ class ReadListApp(App[None]):
         if unread is None:
             unread = 0 if invalid else self.library.filter(self.filter_query).unread()
         busy = ""
-        if invalid:
+        if self._showing_wait:
+            busy = "waiting for another readlist process…"
+        elif invalid:
             busy = "invalid filter"
         elif not self.abstracts_searched:
             busy = "indexing abstracts… (words match titles, tags and notes until then)"
         elif not self.search_ready:
             busy = "indexing abstracts… (search is complete; keys may be slower until then)"
+        hidden = 0
+        if self.marks and self._matches is not None:
+            position, matches = self.library.position, self._matches
+            hidden = sum(1 for pid in self.marks if position.get(pid, -1) not in matches)
+        elif self.marks:
+            hidden = len(self.marks)  # an invalid filter shows nothing
         self.query_one("#status", StatusLine).show(
             shown=self.shown,
             total=len(self.library),
@@ -232,6 +253,8 @@ class ReadListApp(App[None]):
             sort=sort_label(self.sort),
             busy=busy,
             demo=self.demo,
+            marked=len(self.marks),
+            hidden=hidden,
         )
 
     def show_detail(self) -> None:
@@ -294,6 +317,7 @@ class ReadListApp(App[None]):
         # worker ran are kept.
         self.library = Library(papers, self.library.annotations, search)
         self.papers.set_library(self.library)
+        self.marks.keep_only(self.library.position)  # a removed paper is no longer marked
         self.abstracts_searched = True
         self.abstracts = None
         self._reloading = False
@@ -347,6 +371,46 @@ class ReadListApp(App[None]):
             return
         self.screen.set_focus(self.papers)
 
+    # -- marks (see marks.py) ----------------------------------------------------------
+
+    def marked_ids(self) -> list[str]:
+        """The marked papers' ids: the shown ones in list order, then the hidden ones."""
+        return self.marks.in_order(self.papers.selection.rows, self.library.position)
+
+    def targets(self) -> list[str] | None:
+        """What an action applies to: the marked papers, else the highlighted one
+        (None, after saying so, when there is neither)."""
+        if self.marks:
+            return self.marked_ids()
+        paper = self.current_paper()
+        return None if paper is None else [paper.id]
+
+    def _marks_changed(self) -> None:
+        self.papers.refresh()  # the marker is part of each row's look (and cache key)
+        self.update_status(None if self._matches is None else self._matches.unread())
+
+    def action_toggle_mark(self) -> None:
+        if (paper := self.current_paper()) is None:
+            return
+        self.marks.toggle(paper.id)
+        self.papers.action_cursor_down()
+        self._marks_changed()
+
+    def action_mark_all(self) -> None:
+        papers = self.library.papers
+        added = self.marks.add(papers[p].id for p in self.papers.selection.rows)
+        self._marks_changed()
+        self.notify(
+            f"Marked {commands.phrase(added, 'more paper')}: "
+            f"{len(self.marks):,} marked — M clears the marks",
+            timeout=3,
+        )
+
+    def action_clear_marks(self) -> None:
+        if cleared := self.marks.clear():
+            self._marks_changed()
+            self.notify(f"Cleared {commands.phrase(cleared, 'mark')}.", timeout=3)
+
     # -- changing annotations ------------------------------------------------------------
 
     def current_paper(self) -> Paper | None:
@@ -382,14 +446,64 @@ class ReadListApp(App[None]):
         self.library.apply(change.after)
         self.refilter()
 
-    def run_command(self, command: Command, *, quiet: bool = False) -> Outcome | None:
-        """Run a command on the library and show what it did ("Rated 4/5: 1 paper — u
-        to undo"); None (after showing the error) when it could not be saved."""
-        try:
-            outcome = command.run(self.store)
-        except ReadlistError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
-            return None
+    # -- writing, off the event loop (see writer.py) ------------------------------------
+
+    async def settle(self) -> None:
+        """Wait until every change asked for is written and shown (tests, benchmarks)."""
+        while self._writer.pending:
+            await asyncio.sleep(0.002)
+
+    def write(
+        self,
+        work: Callable[[Store], T],
+        done: Callable[[T], None],
+        failed: Callable[[ReadlistError], None] | None = None,
+    ) -> None:
+        """Queue `work` for the writer; `done(result)` runs here once it is on disk, or
+        `failed(error)` (by default: show the error; nothing was changed)."""
+        self._writer.submit(work, done, failed or self._not_saved)
+        if self._writer_timer is None:
+            self._writer_timer = self.set_interval(0.1, self._watch_writer)
+
+    def _not_saved(self, error: ReadlistError) -> None:
+        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
+
+    def _watch_writer(self) -> None:
+        """While writes are queued: say so on the status line once one waits long for
+        another process's lock."""
+        waiting = self._writer.pending > 0 and self._writer.waiting
+        if waiting != self._showing_wait:
+            self._showing_wait = waiting
+            self.update_status()
+        if not self._writer.pending and self._writer_timer is not None:
+            self._writer_timer.stop()
+            self._writer_timer = None
+
+    @on(Writer.Done)
+    def _written(self, message: Writer.Done) -> None:
+        self._writer.deliver(message.job)
+        if not self._writer.pending:
+            self._watch_writer()
+
+    def run_command(
+        self,
+        command: Command,
+        *,
+        quiet: bool = False,
+        then: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        """Queue a command for the writer; once written, show what it did ("Rated 4/5:
+        1 paper — u to undo") and call `then(outcome)`. A failed write shows its error
+        and changes nothing on screen. Commands run in the order asked."""
+
+        def done(outcome: Outcome) -> None:
+            self._command_done(outcome, quiet=quiet)
+            if then is not None:
+                then(outcome)
+
+        self.write(command.run, done)
+
+    def _command_done(self, outcome: Outcome, *, quiet: bool) -> None:
         if outcome.change is not None:
             self._show_change(outcome.change)
         elif outcome.undone is not None and outcome.undone.entry.annotations:
@@ -403,17 +517,14 @@ class ReadListApp(App[None]):
             if outcome.undoable:
                 message += " — u to undo"
             self.notify(message, markup=False, timeout=4)
-        return outcome
 
     def action_toggle_read(self) -> None:
-        if (paper := self.current_paper()) is None:
-            return
-        self.run_command(commands.ToggleRead([paper.id]))
+        if (ids := self.targets()) is not None:
+            self.run_command(commands.ToggleRead(ids))
 
     def action_rate(self, rating: int) -> None:
-        if (paper := self.current_paper()) is None:
-            return
-        self.run_command(commands.Rate([paper.id], rating))
+        if (ids := self.targets()) is not None:
+            self.run_command(commands.Rate(ids, rating))
 
     def action_undo(self) -> None:
         self.run_command(commands.Undo())
@@ -422,6 +533,9 @@ class ReadListApp(App[None]):
         self.run_command(commands.Redo())
 
     def action_edit_tags(self) -> None:
+        if self.marks:
+            self._edit_tags_of_marked()
+            return
         if (paper := self.current_paper()) is None:
             return
         self.check_disk()  # start from what another process may have just written
@@ -429,28 +543,73 @@ class ReadListApp(App[None]):
         known = [tag for tag, _ in self.library.tag_counts().most_common()]
 
         def save(tags: tuple[str, ...]) -> str | None:
-            if tags == shown:
-                return None
-            try:
-                self.save_edit([paper.id], tags_edit(shown, tags), label="set the tags of")
-            except ReadlistError as error:
-                return str(error)
+            if tags != shown:  # a failed write is shown as a notification (writer.py)
+                edit = tags_edit(shown, tags)
+                self.run_command(commands.Annotate([paper.id], edit, "set the tags of"), quiet=True)
             return None
 
         self.push_screen(TagEditor(_short(paper.title), shown, known, on_save=save))
+
+    def _edit_tags_of_marked(self) -> None:
+        """The tag editor for many papers: it shows the tags they all have; what is
+        added is added to each, what is removed is removed from each (marks.py)."""
+        self.check_disk()
+        ids = self.marked_ids()
+        common = common_tags(self.library.annotation(pid) for pid in ids)
+        known = [tag for tag, _ in self.library.tag_counts().most_common()]
+        count = commands.phrase(len(ids), "marked paper")
+
+        def save(tags: tuple[str, ...]) -> str | None:
+            opened, saved = {t.casefold() for t in common}, {t.casefold() for t in tags}
+            added = [t for t in tags if t.casefold() not in opened]
+            removed = [t for t in common if t.casefold() not in saved]
+            respelled = set(tags) - set(common) - set(added)
+            if not (added or removed or respelled):
+                return None
+            parts = [f"tagged {' '.join(added)}"] if added else []
+            parts += [f"removed {' '.join(removed)}"] if removed else []
+            parts += [f"respelled {' '.join(sorted(respelled))}"] if respelled else []
+            label = ", ".join(parts) + (" on" if removed or respelled else ":")
+            self.run_command(commands.Annotate(ids, tags_edit_many(common, tags), label=label))
+            return None
+
+        hint = (
+            f"Tags all {count} have. Added tags are added to each, removed ones removed "
+            "from each; their other tags stay."
+        )
+        self.push_screen(TagEditor(count, common, known, on_save=save, hint=hint))
 
     def action_edit_note(self) -> None:
         if (paper := self.current_paper()) is None:
             return
         self.check_disk()  # never open on a stale note: the first draft would replace it
-        drafts = NoteDrafts(paper.id, self.library.annotation(paper.id).note, self.save_edit)
+        written: list[Annotation] = []  # what the last draft wrote
+
+        def save(ids: list[str], edit: Edit) -> Change:
+            change = self.save_edit(ids, edit)
+            written[:] = [change.after[paper.id]]
+            return change
+
+        drafts = NoteDrafts(paper.id, self.library.annotation(paper.id).note, save)
 
         def done(result: str | None) -> None:
             if result == DISCARD:
                 if (undo := drafts.undo()) is not None:
                     self.edit([paper.id], undo)
-            elif result is not None and drafts.last_stored is not None:
-                self.notify(f"Note saved for “{_short(paper.title, 40)}”", markup=False)
+            elif written:
+                # Drafts are stored unrecorded as they are typed: the session is recorded
+                # now as one undo step, from the note at open to the note at close (the
+                # rest of the annotation as it is: undo changes the note only).
+                after = written[0]
+                pairs = {paper.id: (after.with_note(drafts.original), after)}
+                title = _short(paper.title, 40)
+
+                def recorded(undoable: bool) -> None:
+                    if result is not None:
+                        hint = " — u to undo" if undoable else ""
+                        self.notify(f"Note saved for “{title}”{hint}", markup=False)
+
+                self.write(lambda store: store.record_written(NOTE_LABEL, pairs), recorded)
 
         told = False  # a clean merge is announced once per editor, a conflict each time
 
@@ -483,7 +642,9 @@ class ReadListApp(App[None]):
     # -- citations, links, sort, help ------------------------------------------------------
 
     def action_copy_citation(self) -> None:
-        if (paper := self.current_paper()) is not None:
+        if self.marks:
+            self._copy_citations_of_marked()
+        elif (paper := self.current_paper()) is not None:
             self.copy_citation(paper, self.citation_format)
 
     def action_pick_citation(self) -> None:
@@ -506,6 +667,53 @@ class ReadListApp(App[None]):
             return
         label = FORMATS[fmt]
         self.notify(f"Copied {label} of “{_short(paper.title, 50)}” to {how}.", markup=False)
+
+    def _copy_citations_of_marked(self) -> None:
+        papers = [self.library.papers[self.library.position[pid]] for pid in self.marked_ids()]
+        fmt = self.citation_format
+        try:
+            how = self._copy(citations_of(papers, fmt), self.copy_to_clipboard)
+        except ReadlistError as error:
+            self.notify(str(error), title="Not copied", severity="error", markup=False)
+            return
+        count = commands.phrase(len(papers), "marked paper")
+        self.notify(f"Copied {FORMATS[fmt]} citations of {count} to {how}.", markup=False)
+
+    def action_export_marked(self) -> None:
+        if not self.marks:
+            self.notify("No paper is marked: space marks one, * every paper shown.")
+            return
+        ids = self.marked_ids()
+
+        def chosen(target: str | None) -> None:
+            if target is not None:
+                self.export_papers(ids, target)
+
+        self.push_screen(ExportDialog(len(ids)), chosen)
+
+    @work(thread=True, group="export")
+    def export_papers(self, ids: list[str], target: str) -> None:
+        """Write papers to `target` off the UI thread (a FIFO waits for its reader)."""
+        from readlist.export import export
+        from readlist.outputs import library_files, write_output
+
+        library, fmt = self.library, format_for(target)
+        papers = [library.papers[library.position[pid]] for pid in ids if pid in library.position]
+        try:
+            if not self.search_ready:  # a large library's abstracts may not be loaded yet
+                with Store.open(self.store.paths.annotations) as store:
+                    abstracts = store.abstracts()
+                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in papers]
+            rows = [(p, library.annotation(p.id)) for p in papers]
+            written = write_output(target, export(rows, fmt), library_files(self.store.paths))
+        except ReadlistError as error:
+            self.call_from_thread(
+                self.notify, str(error), title="Not exported", severity="error", markup=False
+            )
+            return
+        count = commands.phrase(len(rows), "paper")
+        message = f"Exported {count} as {NAMES[fmt]} to {written.describe()}"
+        self.call_from_thread(self.notify, message, markup=False)
 
     def action_open_link(self) -> None:
         if (paper := self.current_paper()) is None:
@@ -602,6 +810,20 @@ class ReadListApp(App[None]):
         self.check_disk()
 
     def action_remove(self) -> None:
+        if self.marks:
+            ids = self.marked_ids()
+            count = commands.phrase(len(ids), "marked paper")
+            question = (
+                f"Remove the {count} from the library? Their tags, ratings and notes are "
+                "kept with them. u undoes it (or `readlist restore`)."
+            )
+
+            def answered_many(yes: bool | None) -> None:
+                if yes:
+                    self.run_remove(ids, count)
+
+            self.push_screen(Confirm(question, yes=f"Remove {len(ids)}"), answered_many)
+            return
         position = self.papers.current
         if position is None:
             return
@@ -615,25 +837,20 @@ class ReadListApp(App[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_remove(paper.id, paper.title)
+                self.run_remove([paper.id], f"“{_short(paper.title)}”")
 
         self.push_screen(Confirm(question, yes="Remove"), answered)
 
-    @work(thread=True, group="remove")
-    def run_remove(self, pid: str, title: str) -> None:
-        """Mark a paper removed off the UI thread (a catalogue write, ~0.5 s at 100k)."""
-        try:
-            with Store.open(self.store.paths.annotations) as store:
-                commands.Remove([pid]).run(store)
-        except ReadlistError as error:
-            self.call_from_thread(
-                self.notify, str(error), title="Not removed", severity="error", markup=False
-            )
-            return
-        self.call_from_thread(self._removed, title)
+    def run_remove(self, ids: list[str], what: str) -> None:
+        """Mark papers removed, through the writer (a catalogue write, ~0.5 s at 100k)."""
 
-    def _removed(self, title: str) -> None:
-        self.notify(f"Removed “{_short(title)}” — u to undo", markup=False)
+        def failed(error: ReadlistError) -> None:
+            self.notify(str(error), title="Not removed", severity="error", markup=False)
+
+        self.write(commands.Remove(ids).run, lambda _: self._removed(what), failed)
+
+    def _removed(self, what: str) -> None:
+        self.notify(f"Removed {what} — u to undo", markup=False)
         self._own_import = True  # the reload that follows is ours: no "another process"
         self.check_disk()
 
@@ -707,6 +924,7 @@ class ReadListApp(App[None]):
 
     def on_unmount(self) -> None:
         self._collector.stop()
+        self._writer.stop()  # what was asked for is written before the app ends
 
     # -- other processes -------------------------------------------------------------------
 
@@ -725,7 +943,8 @@ class ReadListApp(App[None]):
         if "papers" in changed and not self._reloading:
             self._reloading = True
             self.load_catalogue(reload=True)
-        if "annotations" in changed:
+        # Not while our own writes are on their way: they would look like another's.
+        if "annotations" in changed and not self._writer.pending:
             self._reload_annotations()
 
     def _reload_annotations(self) -> None:
@@ -741,7 +960,9 @@ class ReadListApp(App[None]):
             return
         self._disk_error = None
         updated = self.library.replace_annotations(fresh)
-        if updated:
+        if updated and self._writer.pending:
+            self.refilter()  # our own writes on their way are among them: no message
+        elif updated:
             self.refilter()
             count = len(updated)
             self.notify(

@@ -72,8 +72,25 @@ BINDINGS: list[BindingType] = [
     Binding("q", "leave", "Quit", priority=True, id="quit"),
 ]
 
+# -- marking and bulk actions (issue 13): while papers are marked, r, 0-5, t, x and c
+# act on all of them (see ReadListApp.targets). Not in the footer (it is full at 80).
+BINDINGS += [
+    Binding("space", "toggle_mark", "Mark", show=False, priority=True, id="toggle_mark"),
+    Binding(
+        "asterisk",
+        "mark_all",
+        "Mark all shown",
+        key_display="*",
+        show=False,
+        priority=True,
+        id="mark_all",
+    ),
+    Binding("M", "clear_marks", "Clear marks", show=False, priority=True, id="clear_marks"),
+]
+MARK_ACTIONS = frozenset({"toggle_mark", "mark_all", "clear_marks", "export_marked"})
+
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
-LIST_ACTIONS = frozenset(
+LIST_ACTIONS = MARK_ACTIONS | frozenset(
     {
         "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
@@ -99,6 +116,15 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
+    # -- marking and bulk actions
+    ("Mark / unmark", "Mark the highlighted paper for a bulk action (space)", "toggle_mark"),
+    ("Mark all shown", "Mark every paper the filter shows (*)", "mark_all"),
+    ("Clear marks", "Unmark every paper (M)", "clear_marks"),
+    (
+        "Export marked…",
+        "Write the marked papers to a file: .bib, .md, .csv or .json",
+        "export_marked",
+    ),
 )
 
 
@@ -123,6 +149,11 @@ def key_help(citation_format: str) -> list[tuple[str, str]]:
         ("x / Delete", "remove the paper (asks; u undoes)"),
         ("u", "undo the last change (this or any readlist process)"),
         ("U / ctrl+r", "redo"),
+        # -- marking and bulk actions
+        ("space", "mark / unmark the paper (and move down)"),
+        ("*", "mark every paper shown"),
+        ("M", "clear the marks"),
+        ("r 0-5 t x c", "with papers marked: act on all of them"),
         ("ctrl+p", "command palette"),
         ("?", "this help"),
         ("q", "quit (everything is already saved)"),
