@@ -180,3 +180,23 @@ async def test_undoing_a_note_session_leaves_a_note_changed_since_alone(
         await app.settle()
         assert on_disk(db)[HFT].note == "theirs"
         assert "left alone" in notes.last[1]
+
+
+async def test_undoing_a_removal_shows_the_paper_again(app: ReadListApp, db: Path) -> None:
+    # The undo used to write the catalogue through the app's own store, so the app never
+    # saw the catalogue change and the paper stayed off the list until a restart.
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, app, "HFT")
+        await pilot.press("x", "y")
+        await app.settle()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.shown == 0
+        await pilot.press("escape", "u")
+        await app.settle()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert HFT in {p.id for p in Store.open(db).papers(with_abstracts=False)}
+        assert app.shown == 101 and HFT in {
+            app.library.papers[i].id for i in app.papers.selection.rows
+        }

@@ -139,6 +139,7 @@ class ReadListApp(App[None]):
         self._writer = Writer(store.paths.annotations, self.post_message)
         self._writer_timer: Timer | None = None
         self._showing_wait = False
+        self._check_after_writes = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -484,6 +485,9 @@ class ReadListApp(App[None]):
         self._writer.deliver(message.job)
         if not self._writer.pending:
             self._watch_writer()
+            if self._check_after_writes:  # a poll came while writes were on their way
+                self._check_after_writes = False
+                self.check_disk()
 
     def run_command(
         self,
@@ -543,9 +547,14 @@ class ReadListApp(App[None]):
         known = [tag for tag, _ in self.library.tag_counts().most_common()]
 
         def save(tags: tuple[str, ...]) -> str | None:
-            if tags != shown:  # a failed write is shown as a notification (writer.py)
-                edit = tags_edit(shown, tags)
-                self.run_command(commands.Annotate([paper.id], edit, "set the tags of"), quiet=True)
+            # Written here, not by the writer: on a failed write (a full disk) the editor
+            # stays open with what was typed, so Enter can try again.
+            if tags == shown:
+                return None
+            try:
+                self.save_edit([paper.id], tags_edit(shown, tags), label="set the tags of")
+            except ReadlistError as error:
+                return str(error)
             return None
 
         self.push_screen(TagEditor(_short(paper.title), shown, known, on_save=save))
@@ -943,9 +952,11 @@ class ReadListApp(App[None]):
         if "papers" in changed and not self._reloading:
             self._reloading = True
             self.load_catalogue(reload=True)
-        # Not while our own writes are on their way: they would look like another's.
-        if "annotations" in changed and not self._writer.pending:
-            self._reload_annotations()
+        if "annotations" in changed:
+            if self._writer.pending:  # our own writes on their way would look like another's
+                self._check_after_writes = True
+            else:
+                self._reload_annotations()
 
     def _reload_annotations(self) -> None:
         """Show the annotations on disk, and say how many papers another process changed."""
