@@ -2,8 +2,11 @@
 
 Data flows down and messages flow up: the filter bar posts parsed queries, the paper list
 posts the highlighted paper, and the app asks the `Library` for rows and hands them back.
-Every change goes to the `Store` the moment it is made (one atomic write), and only a
-successful write updates what is shown; a failed one shows its error and changes nothing.
+Every command (a key, a palette entry) is queued at once for the writer (writer.py), which
+runs them in order off the event loop, each as one atomic write; only a successful write
+updates what is shown, and a failed one shows its error and changes nothing. The note and
+tag editors of one paper still write from here, so that a failed write keeps them open.
+Marked papers (marks.py) are what r, 0-5, t, x and c act on while there are any.
 """
 
 from __future__ import annotations
