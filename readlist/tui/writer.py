@@ -7,7 +7,9 @@ cursor moves at once, and the commands run one after another in the order asked 
 `r` then `4` land in that order), never two at once.
 
 The thread has a `Store` of its own on the same library (TinyDB is not thread-safe; the
-import worker does the same). Each result comes back to the app as a `Writer.Done`
+import worker does the same). It keeps its copy of the catalogue between writes, as the
+UI's store did when it wrote (each write checks the catalogue's format: dropping it would
+mean a whole catalogue read per key); the UI's store no longer holds one. Each result comes back to the app as a `Writer.Done`
 message, in order, on the UI thread: only then is the change shown, so the screen
 shows what is on disk, and a failed write shows its error and changes nothing.
 
@@ -125,9 +127,6 @@ class Writer:
                         job.result = job.work(store)
                 finally:
                     self._lock_wait_since = None
-                    # As the UI's store does: the raw catalogue (~200 MB at 100k papers)
-                    # is not kept between writes.
-                    store.release_catalogue_cache()
             except Exception as error:  # handed to the UI thread, never lost here
                 job.error = error
             self._post(Writer.Done(job))
