@@ -43,13 +43,12 @@ from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
 from readlist.text import strip_controls
 from readlist.textindex import WordIndex
-from readlist.tui import keys
+from readlist.tui import bulk, keys
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
-from readlist.tui.marks import Marks, citations_of, common_tags, tags_edit_many
+from readlist.tui.marks import Marks
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.export import NAMES, ExportDialog, format_for
 from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
 from readlist.tui.screens.importer import ImportDialog
@@ -541,7 +540,7 @@ class ReadListApp(App[None]):
 
     def action_edit_tags(self) -> None:
         if self.marks:
-            self._edit_tags_of_marked()
+            bulk.edit_tags(self)
             return
         if (paper := self.current_paper()) is None:
             return
@@ -561,35 +560,6 @@ class ReadListApp(App[None]):
             return None
 
         self.push_screen(TagEditor(_short(paper.title), shown, known, on_save=save))
-
-    def _edit_tags_of_marked(self) -> None:
-        """The tag editor for many papers: it shows the tags they all have; what is
-        added is added to each, what is removed is removed from each (marks.py)."""
-        self.check_disk()
-        ids = self.marked_ids()
-        common = common_tags(self.library.annotation(pid) for pid in ids)
-        known = [tag for tag, _ in self.library.tag_counts().most_common()]
-        count = commands.phrase(len(ids), "marked paper")
-
-        def save(tags: tuple[str, ...]) -> str | None:
-            opened, saved = {t.casefold() for t in common}, {t.casefold() for t in tags}
-            added = [t for t in tags if t.casefold() not in opened]
-            removed = [t for t in common if t.casefold() not in saved]
-            respelled = set(tags) - set(common) - set(added)
-            if not (added or removed or respelled):
-                return None
-            parts = [f"tagged {' '.join(added)}"] if added else []
-            parts += [f"removed {' '.join(removed)}"] if removed else []
-            parts += [f"respelled {' '.join(sorted(respelled))}"] if respelled else []
-            label = ", ".join(parts) + (" on" if removed or respelled else ":")
-            self.run_command(commands.Annotate(ids, tags_edit_many(common, tags), label=label))
-            return None
-
-        hint = (
-            f"Tags all {count} have. Added tags are added to each, removed ones removed "
-            "from each; their other tags stay."
-        )
-        self.push_screen(TagEditor(count, common, known, on_save=save, hint=hint))
 
     def action_edit_note(self) -> None:
         if (paper := self.current_paper()) is None:
@@ -655,7 +625,7 @@ class ReadListApp(App[None]):
 
     def action_copy_citation(self) -> None:
         if self.marks:
-            self._copy_citations_of_marked()
+            bulk.copy_citations(self)
         elif (paper := self.current_paper()) is not None:
             self.copy_citation(paper, self.citation_format)
 
@@ -680,52 +650,12 @@ class ReadListApp(App[None]):
         label = FORMATS[fmt]
         self.notify(f"Copied {label} of “{_short(paper.title, 50)}” to {how}.", markup=False)
 
-    def _copy_citations_of_marked(self) -> None:
-        papers = [self.library.papers[self.library.position[pid]] for pid in self.marked_ids()]
-        fmt = self.citation_format
-        try:
-            how = self._copy(citations_of(papers, fmt), self.copy_to_clipboard)
-        except ReadlistError as error:
-            self.notify(str(error), title="Not copied", severity="error", markup=False)
-            return
-        count = commands.phrase(len(papers), "marked paper")
-        self.notify(f"Copied {FORMATS[fmt]} citations of {count} to {how}.", markup=False)
+    def copy_text(self, text: str) -> str:
+        """Copy `text` (the clipboard, else the terminal's); how it was copied."""
+        return self._copy(text, self.copy_to_clipboard)
 
     def action_export_marked(self) -> None:
-        if not self.marks:
-            self.notify("No paper is marked: space marks one, * every paper shown.")
-            return
-        ids = self.marked_ids()
-
-        def chosen(target: str | None) -> None:
-            if target is not None:
-                self.export_papers(ids, target)
-
-        self.push_screen(ExportDialog(len(ids)), chosen)
-
-    @work(thread=True, group="export")
-    def export_papers(self, ids: list[str], target: str) -> None:
-        """Write papers to `target` off the UI thread (a FIFO waits for its reader)."""
-        from readlist.export import export
-        from readlist.outputs import library_files, write_output
-
-        library, fmt = self.library, format_for(target)
-        papers = [library.papers[library.position[pid]] for pid in ids if pid in library.position]
-        try:
-            if not self.search_ready:  # a large library's abstracts may not be loaded yet
-                with Store.open(self.store.paths.annotations) as store:
-                    abstracts = store.abstracts()
-                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in papers]
-            rows = [(p, library.annotation(p.id)) for p in papers]
-            written = write_output(target, export(rows, fmt), library_files(self.store.paths))
-        except ReadlistError as error:
-            self.call_from_thread(
-                self.notify, str(error), title="Not exported", severity="error", markup=False
-            )
-            return
-        count = commands.phrase(len(rows), "paper")
-        message = f"Exported {count} as {NAMES[fmt]} to {written.describe()}"
-        self.call_from_thread(self.notify, message, markup=False)
+        bulk.export(self)
 
     def action_open_link(self) -> None:
         if (paper := self.current_paper()) is None:
@@ -823,18 +753,7 @@ class ReadListApp(App[None]):
 
     def action_remove(self) -> None:
         if self.marks:
-            ids = self.marked_ids()
-            count = commands.phrase(len(ids), "marked paper")
-            question = (
-                f"Remove the {count} from the library? Their tags, ratings and notes are "
-                "kept with them. u undoes it (or `readlist restore`)."
-            )
-
-            def answered_many(yes: bool | None) -> None:
-                if yes:
-                    self.run_remove(ids, count)
-
-            self.push_screen(Confirm(question, yes=f"Remove {len(ids)}"), answered_many)
+            bulk.remove(self)
             return
         position = self.papers.current
         if position is None:

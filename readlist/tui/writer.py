@@ -9,9 +9,10 @@ cursor moves at once, and the commands run one after another in the order asked 
 The thread has a `Store` of its own on the same library (TinyDB is not thread-safe; the
 import worker does the same). It keeps its copy of the catalogue between writes, as the
 UI's store did when it wrote (each write checks the catalogue's format: dropping it would
-mean a whole catalogue read per key); the UI's store no longer holds one. Each result comes back to the app as a `Writer.Done`
-message, in order, on the UI thread: only then is the change shown, so the screen
-shows what is on disk, and a failed write shows its error and changes nothing.
+mean a whole catalogue read per key); the UI's store no longer holds one. Each result
+comes back to the app as a `Writer.Done` message, in order, on the UI thread: only then
+is the change shown, so the screen shows what is on disk, and a failed write shows its
+error and changes nothing.
 
 `waiting` says whether the job at the head has been waiting for the library's lock
 (another process holds it) longer than `WAIT_NOTICE`: the status line then says so.
