@@ -96,6 +96,20 @@ async def test_a_held_lock_never_freezes_the_keys(app: ReadListApp, db: Path) ->
         assert WAITING not in status(app)
 
 
+async def test_the_tag_editor_closes_at_once_while_the_lock_is_held(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        rows = [app.library.papers[p].id for p in app.papers.selection.rows]
+        with HeldLock(app.store, seconds=3) as lock:
+            await pilot.press("t", *"later", "enter", "j")
+            assert app.screen is app.screen_stack[0] and current_id(app) == rows[1]
+            assert not lock.released.is_set()
+        await app.settle()
+        assert on_disk(db)[rows[0]].tags == ("later",)
+        assert app.library.annotation(rows[0]).tags == ("later",)
+
+
 async def test_keys_typed_while_a_write_waits_land_in_order(app: ReadListApp, db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         first = current_id(app)

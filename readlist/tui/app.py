@@ -548,18 +548,27 @@ class ReadListApp(App[None]):
         shown = self.library.annotation(paper.id).tags
         known = [tag for tag, _ in self.library.tag_counts().most_common()]
 
+        title = _short(paper.title)
+
         def save(tags: tuple[str, ...]) -> str | None:
-            # Written here, not by the writer: on a failed write (a full disk) the editor
-            # stays open with what was typed, so Enter can try again.
-            if tags == shown:
-                return None
-            try:
-                self.save_edit([paper.id], tags_edit(shown, tags), label="set the tags of")
-            except ReadlistError as error:
-                return str(error)
+            # By the writer, like every command: Enter never waits for another process.
+            if tags != shown:
+                edit = tags_edit(shown, tags)
+                command = commands.Annotate([paper.id], edit, label="set the tags of")
+                self.write(command.run, partial(self._command_done, quiet=True), failed(tags))
             return None
 
-        self.push_screen(TagEditor(_short(paper.title), shown, known, on_save=save))
+        def failed(tags: tuple[str, ...]) -> Callable[[ReadlistError], None]:
+            def reopen(error: ReadlistError) -> None:
+                # The write failed (a full disk): the editor comes back with what was
+                # typed, so Enter can try again (unless another dialog is open by now).
+                self._not_saved(error)
+                if self.screen is self.screen_stack[0]:
+                    self.push_screen(TagEditor(title, tags, known, on_save=save))
+
+            return reopen
+
+        self.push_screen(TagEditor(title, shown, known, on_save=save))
 
     def action_edit_note(self) -> None:
         if (paper := self.current_paper()) is None:
