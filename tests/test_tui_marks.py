@@ -247,3 +247,27 @@ async def test_export_marked_writes_them_and_refuses_a_library_file(
         await pilot.pause()
         assert notes.last[0] == "error" and str(catalogue) in notes.last[1]
         assert catalogue.read_bytes() == before
+
+
+async def test_marks_survive_papers_imported_by_another_process(
+    db: Path, recorder: Recorder
+) -> None:
+    from readlist.importers import read_listing
+    from tests.conftest import DAILY, SEARCH, TODAY
+
+    store = Store.open(db)
+    store.import_listings([read_listing(DAILY, today=TODAY).papers])
+    app = ReadListApp(store, copy=recorder.copy, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("space", "j", "space")
+        marked = app.marked_ids()
+        Store.open(db).import_listings([read_listing(SEARCH, today=TODAY).papers])
+        app.check_disk()  # positions shift: the catalogue is read again
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.shown == 101
+        assert app.marked_ids() == [pid for pid in shown_ids(app) if pid in set(marked)]
+        assert len(app.marked_ids()) == 2
+        await pilot.press("5")
+        await app.settle()
+        assert {pid for pid, a in annotations(db).items() if a.rating == 5} == set(marked)

@@ -4,8 +4,8 @@ Data flows down and messages flow up: the filter bar posts parsed queries, the p
 posts the highlighted paper, and the app asks the `Library` for rows and hands them back.
 Every command (a key, a palette entry) is queued at once for the writer (writer.py), which
 runs them in order off the event loop, each as one atomic write; only a successful write
-updates what is shown, and a failed one shows its error and changes nothing. The note and
-tag editors of one paper still write from here, so that a failed write keeps them open.
+updates what is shown, and a failed one shows its error and changes nothing. The note
+editor's drafts still write from here (each keystroke's draft needs its result at once).
 Marked papers (marks.py) are what r, 0-5, t, x and c act on while there are any.
 """
 
