@@ -227,9 +227,11 @@ async def test_r_toggles_read_on_disk(app: ReadListApp, db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("r")
+        await app.settle()
         assert on_disk(db)[HFT].read is True
         assert "read ✓" in detail_text(app)
         await pilot.press("r")
+        await app.settle()
         assert HFT not in on_disk(db)  # back to nothing: no annotation left
 
 
@@ -238,9 +240,11 @@ async def test_number_keys_rate_and_0_clears(app: ReadListApp, db: Path) -> None
         await go_to(pilot, app, "hft")
         for key in "12345":
             await pilot.press(key)
+            await app.settle()
             assert on_disk(db)[HFT].rating == int(key)
         assert "★★★★★" in detail_text(app)
         await pilot.press("0")
+        await app.settle()
         assert HFT not in on_disk(db)
 
 
@@ -251,6 +255,7 @@ async def test_marking_read_under_is_unread_moves_to_the_next_paper(
         await pilot.press("slash", *"is:unread", "enter")
         first, second = app.papers.selection.rows[:2]
         await pilot.press("r")
+        await app.settle()
         assert app.shown == 100
         assert app.papers.current == second
         assert on_disk(db)[app.library.papers[first].id].read
@@ -262,14 +267,17 @@ async def test_t_edits_tags_with_completion(app: ReadListApp, db: Path) -> None:
         await pilot.press("t")
         assert isinstance(app.screen, TagEditor)
         await pilot.press(*"nlp, to-read [red]", "enter")
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("nlp", "to-read", "[red]")
         assert "#nlp" in detail_text(app) and "#[red]" in detail_text(app)
         # another paper: "to" completes to the existing tag with Tab
         await pilot.press("slash", "ctrl+u", *"masakhanews", "enter", "t", *"to", "tab", "enter")
+        await app.settle()
         masakha = paper_id("MasakhaNEWS: News Topic Classification for African languages")
         assert on_disk(db)[masakha].tags == ("to-read",)
         # removing a tag in the editor removes it on disk
         await pilot.press("t", "ctrl+u", *"done", "enter")
+        await app.settle()
         assert on_disk(db)[masakha].tags == ("done",)
 
 
@@ -277,6 +285,7 @@ async def test_tag_editor_escape_changes_nothing(app: ReadListApp, db: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("t", *"abc", "escape")
+        await app.settle()
         assert not isinstance(app.screen, TagEditor)
         assert on_disk(db) == {}
 
@@ -288,6 +297,7 @@ async def test_n_writes_a_note_and_ctrl_s_saves(app: ReadListApp, db: Path) -> N
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*"# Key idea", "enter", *"reset **half** the params")
         await pilot.press("ctrl+s")
+        await app.settle()
         assert not isinstance(app.screen, NoteEditor)
         assert on_disk(db)[HFT].note == "# Key idea\nreset **half** the params"
 
@@ -296,8 +306,10 @@ async def test_note_draft_is_saved_while_typing(app: ReadListApp, db: Path) -> N
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n", *"draft tex")
+        await app.settle()
         assert on_disk(db)[HFT].note == "draft tex"
         await pilot.press("t")  # every keystroke is on disk: a crash loses nothing typed
+        await app.settle()
         assert isinstance(app.screen, NoteEditor)
         assert on_disk(db)[HFT].note == "draft text"
 
@@ -308,12 +320,14 @@ async def test_closing_a_changed_note_asks_and_discard_restores(app: ReadListApp
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n", *" more")
+        await app.settle()
         assert on_disk(db)[HFT].note == "original more"
         await pilot.press("escape")
         assert isinstance(app.screen, ConfirmClose)
         await pilot.press("escape")  # keep editing
         assert isinstance(app.screen, NoteEditor)
         await pilot.press("escape", "d")  # discard
+        await app.settle()
         assert not isinstance(app.screen, (NoteEditor, ConfirmClose))
         assert on_disk(db)[HFT].note == "original"
 
@@ -322,6 +336,7 @@ async def test_closing_a_changed_note_and_choosing_save(app: ReadListApp, db: Pa
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n", *"keep me", "escape", "s")
+        await app.settle()
         assert on_disk(db)[HFT].note == "keep me"
 
 
@@ -339,6 +354,7 @@ async def test_unchanged_note_closes_without_asking(app: ReadListApp, db: Path) 
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n", "escape")
+        await app.settle()
         assert app.screen is app.screen_stack[0]
         assert on_disk(db) == {}
 
@@ -352,6 +368,7 @@ async def test_c_copies_a_plain_citation_and_says_how(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("c")
+        await app.settle()
         assert recorder.copied == [
             "HFT: Half Fine-Tuning for Large Language Models. 6 authors, April 29, 2024."
         ]
@@ -386,6 +403,7 @@ async def test_clipboard_falls_back_to_osc52_when_pyperclip_has_no_mechanism(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("c")
+        await app.settle()
         assert app.clipboard.startswith("HFT: Half Fine-Tuning")
         assert notes.last[1].endswith("to the terminal clipboard (OSC 52).")
 
@@ -399,6 +417,7 @@ async def test_o_opens_the_first_link(app: ReadListApp, recorder: Recorder, note
         assert recorder.opened == ["https://mcgill-nlp.github.io/weblinx"]
         await go_to(pilot, app, "hft")  # no link
         await pilot.press("o")
+        await app.settle()
         assert recorder.opened == ["https://mcgill-nlp.github.io/weblinx"]
         assert notes.last == ("warning", "This paper's listing had no link.")
 
@@ -463,6 +482,7 @@ async def test_command_palette_runs_actions(app: ReadListApp, db: Path) -> None:
         await pilot.press(*"Toggle read")
         await pilot.pause(0.3)
         await pilot.press("enter")
+        await app.settle()
         await pilot.pause()
         assert on_disk(db)[HFT].read is True
 
@@ -477,6 +497,7 @@ async def test_q_quits(app: ReadListApp) -> None:
 async def test_typing_in_the_filter_does_not_trigger_keys(app: ReadListApp, db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"rq15tnc")
+        await app.settle()
         assert app.is_running
         assert app.filter_bar.value == "rq15tnc"
         assert on_disk(db) == {}
@@ -496,6 +517,7 @@ async def test_a_failed_write_shows_the_error_and_changes_nothing(
 
         monkeypatch.setattr(storage_module.os, "fsync", disk_full)
         await pilot.press("4")
+        await app.settle()
         monkeypatch.undo()
         assert app.is_running
         severity, message = notes.last
@@ -505,6 +527,7 @@ async def test_a_failed_write_shows_the_error_and_changes_nothing(
         assert "unrated" in detail_text(app)
         assert on_disk(db) == {}
         await pilot.press("3")  # and the next write works
+        await app.settle()
         assert on_disk(db)[HFT].rating == 3
 
 
@@ -516,6 +539,7 @@ async def test_changes_by_another_process_appear(app: ReadListApp, db: Path) -> 
         await pilot.pause()
         assert "#from-cli" in detail_text(app)
         await pilot.press("5")  # our write composes with theirs
+        await app.settle()
         final = on_disk(db)[HFT]
         assert (final.tags, final.rating) == (("from-cli",), 5)
 
@@ -560,6 +584,7 @@ async def test_staged_loading_searches_titles_first_then_abstracts(
         abstract = app.library.papers[app.papers.current].abstract  # type: ignore[index]
         assert " ".join(abstract.split()) in detail_text(app)
         await pilot.press("enter", "r")  # annotations work across the swap
+        await app.settle()
         assert on_disk(sample_store.paths.annotations)[current_id(app)].read  # type: ignore[index]
 
 
@@ -576,6 +601,7 @@ async def test_papers_imported_by_another_process_appear(db: Path, recorder: Rec
     notes = record_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("j", "j")
+        await app.settle()
         before = current_id(app)
         assert app.shown == 30
         Store.open(db).import_listings([read_listing(SEARCH, today=date(2026, 11, 22)).papers])
@@ -603,6 +629,7 @@ async def test_library_damaged_while_open_is_reported_once_and_never_overwritten
         errors = [message for severity, message in notes if severity == "error"]
         assert len(errors) == 1 and "library file is not valid JSON" in errors[0]
         await pilot.press("5")  # a write is refused, never written over the damage
+        await app.settle()
         assert notes.last[0] == "error"
         assert db.read_bytes() == b'{"annotations": {"trunc'
         assert app.is_running
@@ -632,6 +659,7 @@ async def test_keys_typed_right_after_slash_go_to_the_filter(app: ReadListApp, d
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, "/rlhf")
         await taken(app, pilot)
+        await app.settle()
         assert app.filter_bar.value == "rlhf"
         assert on_disk(db) == {}  # "r" did not mark anything read
 
@@ -642,6 +670,7 @@ async def test_keys_typed_ahead_of_a_dialog_never_act_on_the_list(
     async with app.run_test(size=(120, 40)) as pilot:
         burst(app, "t4r5c")
         await taken(app, pilot)
+        await app.settle()
         assert isinstance(app.screen, TagEditor)
         assert on_disk(db) == {}  # no rating, no read toggle behind the dialog
 
@@ -653,6 +682,7 @@ async def test_keys_typed_before_slash_in_a_burst_still_act_on_the_list(
         first = current_id(app)
         burst(app, "r3jj/model")
         await taken(app, pilot)
+        await app.settle()
         assert app.filter_bar.value == "model"
         final = on_disk(db)[first]  # type: ignore[index]
         assert (final.read, final.rating) == (True, 3)
@@ -664,11 +694,14 @@ async def test_closing_the_note_editor_never_undoes_a_note_saved_elsewhere(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n")
+        await app.settle()
         Store.open(db).update([HFT], lambda a: a.with_note("written by a script"))
         app.check_disk()
         await pilot.press("escape")  # nothing typed: nothing to undo
+        await app.settle()
         assert on_disk(db)[HFT].note == "written by a script"
         await pilot.press("n", "ctrl+s")  # saving an unchanged note writes nothing either
+        await app.settle()
         assert on_disk(db)[HFT].note == "written by a script"
 
 
@@ -678,9 +711,11 @@ async def test_discard_keeps_a_note_changed_elsewhere_after_our_draft(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n", *"mine")
+        await app.settle()
         assert on_disk(db)[HFT].note == "mine"  # saved as typed, no pause needed
         Store.open(db).update([HFT], lambda a: a.with_note("theirs"))
         await pilot.press("escape", "d")  # discard our draft: but the note is theirs now
+        await app.settle()
         assert on_disk(db)[HFT].note == "theirs"
 
 
@@ -689,6 +724,7 @@ async def test_a_burst_of_moves_and_ratings_is_applied_in_order(app: ReadListApp
         rows = app.papers.selection.rows
         burst(app, "G3gj5")
         await taken(app, pilot)
+        await app.settle()
         ratings = {pid: a.rating for pid, a in on_disk(db).items()}
         last, second = app.library.papers[rows[-1]].id, app.library.papers[rows[1]].id
         assert ratings == {last: 3, second: 5}
@@ -709,10 +745,13 @@ async def test_tag_editor_applies_case_changes_and_keeps_tags_added_elsewhere(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("t", *"NLP", "enter")
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("NLP",)
         await pilot.press("t")
+        await app.settle()
         Store.open(db).update([HFT], lambda a: a.with_tags_added(["from-script"]))
         await pilot.press("ctrl+u", *"nlp", "enter")  # only the case changes
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("nlp", "from-script")
 
 
@@ -730,6 +769,7 @@ async def test_own_edit_also_shows_what_another_process_wrote_before_it(
         await go_to(pilot, app, "hft")
         Store.open(db).update([LIMITS], lambda a: a.with_tags_added(["from-cli"]))
         await pilot.press("3")  # before the TUI polled the disk
+        await app.settle()
         app.check_disk()  # a poll after our own write must not be needed, nor hide it
         assert app.library.annotation(LIMITS).tags == ("from-cli",)
         assert app.library.annotation(HFT).rating == 3
@@ -739,11 +779,13 @@ async def test_note_editor_opens_on_a_note_just_saved_elsewhere(app: ReadListApp
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("4")
+        await app.settle()
         Store.open(db).update([HFT], lambda a: a.with_note("their careful note"))
         await pilot.press("n")  # within the 2 s between polls
         assert isinstance(app.screen, NoteEditor)
         assert app.screen.text == "their careful note"
         await pilot.press(*" + mine", "ctrl+s")
+        await app.settle()
         assert on_disk(db)[HFT].note == "their careful note + mine"
 
 
@@ -763,6 +805,7 @@ async def test_ctrl_s_on_a_full_disk_keeps_the_note_editor_open_with_the_text(
         assert sum(severity == "error" for severity, _ in notes) == 1
         monkeypatch.undo()  # space freed
         await pilot.press("ctrl+s")
+        await app.settle()
         assert not isinstance(app.screen, NoteEditor)
         assert on_disk(db)[HFT].note == "my important thoughts"
 
@@ -775,10 +818,12 @@ async def test_enter_on_a_full_disk_keeps_the_tag_editor_open(
         await pilot.press("t", *"keep-me")
         monkeypatch.setattr(storage_module.os, "fsync", _disk_full)
         await pilot.press("enter")
+        await app.settle()
         assert isinstance(app.screen, TagEditor)
         assert notes.last[0] == "error" and "No space left" in notes.last[1]
         monkeypatch.undo()
         await pilot.press("enter")
+        await app.settle()
         assert not isinstance(app.screen, TagEditor)
         assert on_disk(db)[HFT].tags == ("keep-me",)
 
@@ -791,8 +836,10 @@ async def test_discard_restores_the_note_when_the_draft_ended_in_a_space(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n", "enter", *"todo ")
+        await app.settle()
         assert on_disk(db)[HFT].note.startswith("Original note\ntodo")
         await pilot.press("escape", "d")
+        await app.settle()
         assert on_disk(db)[HFT].note == "Original note"
 
 
@@ -805,6 +852,7 @@ async def test_an_empty_annotation_record_can_be_rated(db: Path, sample_store: S
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("4")
+        await app.settle()
         assert app.is_running
         assert on_disk(db)[HFT].rating == 4
 
@@ -815,8 +863,10 @@ async def test_a_note_saved_elsewhere_while_editing_is_merged_not_overwritten(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("n", *"mine")
+        await app.settle()
         Store.open(db).update([HFT], lambda a: a.with_note("theirs, typed in another terminal"))
         await pilot.press(*" too")  # our next keystroke must not replace theirs
+        await app.settle()
         # They rewrote the passage we were typing after: ours is kept, theirs too.
         merged = f"mine too{CONFLICT_MARKER}\ntheirs, typed in another terminal"
         assert on_disk(db)[HFT].note == merged
@@ -824,6 +874,7 @@ async def test_a_note_saved_elsewhere_while_editing_is_merged_not_overwritten(
         assert app.screen.text == merged
         assert notes.last[0] == "warning" and "theirs is at the end" in notes.last[1]
         await pilot.press("!", "ctrl+s")  # typing goes on where it was
+        await app.settle()
         assert on_disk(db)[HFT].note == merged.replace("mine too", "mine too!")
 
 
@@ -838,6 +889,7 @@ async def test_typing_in_the_tag_editor_adds_to_the_existing_tags(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("t", *"#todo", "enter")  # "#" as the screen shows tags
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("ml", "survey", "todo")
         await pilot.press("slash", "ctrl+u", *"tag:#todo", "enter")
         assert app.shown == 1

@@ -37,12 +37,14 @@ async def test_a_pasted_page_is_previewed_then_imported(sample_store: Store, db:
     notes = record_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("i")
+        await app.settle()
         assert isinstance(app.screen, ImportDialog)
         app.post_message(events.Paste((DATA / "hf-daily-2026.txt").read_text()))
         await wait_for_preview(pilot, app)
         assert "4 papers (hf): 4 new" in preview(app)
         assert len(Store.open(db).papers()) == 101  # a preview writes nothing
         await pilot.press("ctrl+s")
+        await app.settle()
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
         await app.workers.wait_for_complete()
@@ -120,6 +122,7 @@ async def test_x_removes_the_paper_after_asking_and_keeps_its_annotations(
         await pilot.press("x")
         assert isinstance(app.screen, Confirm)
         await pilot.press("n")  # declined: nothing happens
+        await app.settle()
         assert not isinstance(app.screen, Confirm)
         assert len(Store.open(db).papers()) == 101
         await pilot.press("x", "y")

@@ -204,10 +204,12 @@ async def test_a_tag_removed_elsewhere_while_the_editor_is_open_stays_removed(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("t")
+        await app.settle()
         assert isinstance(app.screen, TagEditor)
         # Another process (`readlist untag hft todo`, acknowledged) while it is open.
         Store.open(db).update([HFT], lambda a: a.with_tags_removed(["todo"]))
         await pilot.press(*"new", "enter")
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("ml", "new")
         assert app.library.annotation(HFT).tags == ("ml", "new")
 
@@ -220,8 +222,10 @@ async def test_a_tag_added_elsewhere_is_kept_and_one_removed_here_goes(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("t")
+        await app.settle()
         Store.open(db).update([HFT], lambda a: a.with_tags_added(["cli"]))
         await pilot.press("ctrl+u", *"ml", "enter")  # removes "todo" here
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("ml", "cli")
 
 
@@ -238,6 +242,7 @@ async def test_two_note_editors_typing_alternately_keep_both_texts_once(
         await pilot.press("n")
         for _ in range(12):
             await pilot.press("a")
+            await app.settle()
             theirs = on_disk(db)[HFT].note + "b"  # the other editor types at the end
             assert other.store(theirs) is None
         await pilot.press("ctrl+s")
@@ -266,6 +271,7 @@ async def test_a_5_mb_abstract_shows_truncated_with_a_note(store: Store, db: Pat
         # What is laid out is bounded: about the limit, not the abstract.
         assert len(pane.text) < 2 * ABSTRACT_LIMIT
         await pilot.press("n", *"still typing", "ctrl+s")
+        await app.settle()
         assert on_disk(db)[paper.id].note == "still typing"
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -389,6 +389,19 @@ class Store:
         pairs = {pid: (change.before[pid], change.after[pid]) for pid in change.changed}
         if pairs:
             self._record(history.Entry(label=label, time=now(), annotations=pairs))
+
+    def record_written(
+        self, label: str, pairs: Mapping[str, tuple[Annotation, Annotation]]
+    ) -> bool:
+        """Record in the undo history a change already written in several steps (the note
+        editor's drafts, stored as they were typed): one entry, `(before, after)` per
+        paper, where `after` is what the last step wrote. Writes no annotation. The
+        compare-and-set rule of `undo` keeps it safe: `before` goes back only where a
+        paper still holds `after`. True if there was a change to record."""
+        kept = {pid: pair for pid, pair in pairs.items() if _content(pair[0]) != _content(pair[1])}
+        if kept:
+            self._record(history.Entry(label=label, time=now(), annotations=kept))
+        return bool(kept)
 
     def _record(self, entry: history.Entry) -> None:
         with self.locked():

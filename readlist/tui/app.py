@@ -2,25 +2,30 @@
 
 Data flows down and messages flow up: the filter bar posts parsed queries, the paper list
 posts the highlighted paper, and the app asks the `Library` for rows and hands them back.
-Every change goes to the `Store` the moment it is made (one atomic write), and only a
-successful write updates what is shown; a failed one shows its error and changes nothing.
+Every command (a key, a palette entry) is queued at once for the writer (writer.py), which
+runs them in order off the event loop, each as one atomic write; only a successful write
+updates what is shown, and a failed one shows its error and changes nothing. The note
+editor's drafts still write from here (each keystroke's draft needs its result at once).
+Marked papers (marks.py) are what r, 0-5, t, x and c act on while there are any.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
-from textual import events, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import AppFocus, Resize
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, TextArea
 from textual.worker import get_current_worker
 
@@ -44,10 +49,11 @@ from readlist.store.store import Change, Edit, ImportReport
 from readlist.tags import TagCount
 from readlist.text import strip_controls
 from readlist.textindex import WordIndex
-from readlist.tui import keys
+from readlist.tui import bulk, keys
 from readlist.tui.changes import catalogue_changes, changes_message, plural
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
+from readlist.tui.marks import Marks
 from readlist.tui.remember import Memory
 from readlist.tui.screens.cite import CitationPicker
 from readlist.tui.screens.confirm import Confirm
@@ -66,6 +72,7 @@ from readlist.tui.widgets.detail import DetailPane, TitleLine
 from readlist.tui.widgets.filter_bar import FilterBar
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
+from readlist.tui.writer import Writer
 
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
@@ -86,6 +93,8 @@ SPLIT_NAMES = {
     "list": "list wide",
 }
 SIMILAR_LIMIT = 10
+NOTE_LABEL = "edited the note on"  # one note editor session, in the undo history
+T = TypeVar("T")
 
 
 def _short(title: str, limit: int = 60) -> str:
@@ -187,6 +196,12 @@ class ReadListApp(App[None]):
         # The triage mode's keys and keep tag, read each time it opens (a config file
         # may set them).
         self.triage_keys = triage_keys(self.config)
+        self.marks = Marks()  # papers a bulk action applies to (see marks.py)
+        # Commands are written off the event loop, in order (see writer.py).
+        self._writer = Writer(store.paths.annotations, self.post_message)
+        self._writer_timer: Timer | None = None
+        self._showing_wait = False
+        self._check_after_writes = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -215,6 +230,7 @@ class ReadListApp(App[None]):
         self._laid_out = True
         self._apply_split()
         self.papers.focus()
+        self.papers.marks = self.marks
         # Synchronous watchers: a key's whole effect (list, detail, status) is ready
         # before the next screen update, so it is drawn in one frame.
         self.watch(self.papers, "highlighted", self.show_detail, init=False)
@@ -333,7 +349,9 @@ class ReadListApp(App[None]):
         if unread is None:
             unread = 0 if invalid else self.library.filter(self.filter_query).unread()
         busy = ""
-        if invalid:
+        if self._showing_wait:
+            busy = "waiting for another readlist process…"
+        elif invalid:
             busy = "invalid filter"
         elif not self.abstracts_searched:
             busy = "indexing abstracts… (words match titles, tags and notes until then)"
@@ -346,6 +364,12 @@ class ReadListApp(App[None]):
                 sort = sort_label(self._plain_sort)
         elif is_ranked(self.sort) and self.library.ranked(self.sort) is None:
             sort, ranked = sort_label("date"), NOT_ENOUGH
+        hidden = 0
+        if self.marks and self._matches is not None:
+            position, matches = self.library.position, self._matches
+            hidden = sum(1 for pid in self.marks if position.get(pid, -1) not in matches)
+        elif self.marks:
+            hidden = len(self.marks)  # an invalid filter shows nothing
         self.query_one("#status", StatusLine).show(
             shown=self.shown,
             total=len(self.library),
@@ -353,6 +377,8 @@ class ReadListApp(App[None]):
             sort=sort,
             busy=" · ".join(part for part in (ranked, busy) if part),
             demo=self.demo,
+            marked=len(self.marks),
+            hidden=hidden,
         )
 
     def show_detail(self) -> None:
@@ -485,6 +511,7 @@ class ReadListApp(App[None]):
             papers, self.library.annotations, search, features_cache=self._features_cache
         )
         self.papers.set_library(self.library)
+        self.marks.keep_only(self.library.position)  # a removed paper is no longer marked
         self.abstracts_searched = True
         self.abstracts = None
         self._reloading = False
@@ -538,6 +565,46 @@ class ReadListApp(App[None]):
             return
         self.screen.set_focus(self.papers)
 
+    # -- marks (see marks.py) ----------------------------------------------------------
+
+    def marked_ids(self) -> list[str]:
+        """The marked papers' ids: the shown ones in list order, then the hidden ones."""
+        return self.marks.in_order(self.papers.selection.rows, self.library.position)
+
+    def targets(self) -> list[str] | None:
+        """What an action applies to: the marked papers, else the highlighted one
+        (None, after saying so, when there is neither)."""
+        if self.marks:
+            return self.marked_ids()
+        paper = self.current_paper()
+        return None if paper is None else [paper.id]
+
+    def _marks_changed(self) -> None:
+        self.papers.refresh()  # the marker is part of each row's look (and cache key)
+        self.update_status(None if self._matches is None else self._matches.unread())
+
+    def action_toggle_mark(self) -> None:
+        if (paper := self.current_paper()) is None:
+            return
+        self.marks.toggle(paper.id)
+        self.papers.action_cursor_down()
+        self._marks_changed()
+
+    def action_mark_all(self) -> None:
+        papers = self.library.papers
+        added = self.marks.add(papers[p].id for p in self.papers.selection.rows)
+        self._marks_changed()
+        self.notify(
+            f"Marked {commands.phrase(added, 'more paper')}: "
+            f"{len(self.marks):,} marked — M clears the marks",
+            timeout=3,
+        )
+
+    def action_clear_marks(self) -> None:
+        if cleared := self.marks.clear():
+            self._marks_changed()
+            self.notify(f"Cleared {commands.phrase(cleared, 'mark')}.", timeout=3)
+
     # -- changing annotations ------------------------------------------------------------
 
     def current_paper(self) -> Paper | None:
@@ -573,14 +640,74 @@ class ReadListApp(App[None]):
         self.library.apply(change.after)
         self.refilter()
 
-    def run_command(self, command: Command, *, quiet: bool = False) -> Outcome | None:
-        """Run a command on the library and show what it did ("Rated 4/5: 1 paper — u
-        to undo"); None (after showing the error) when it could not be saved."""
-        try:
-            outcome = command.run(self.store)
-        except ReadlistError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
-            return None
+    # -- writing, off the event loop (see writer.py) ------------------------------------
+
+    async def settle(self) -> None:
+        """Wait until every change asked for is written and shown (tests, benchmarks)."""
+        while self._writer.pending:
+            await asyncio.sleep(0.002)
+
+    def write(
+        self,
+        work: Callable[[Store], T],
+        done: Callable[[T], None],
+        failed: Callable[[ReadlistError], None] | None = None,
+    ) -> None:
+        """Queue `work` for the writer; `done(result)` runs here once it is on disk, or
+        `failed(error)` (by default: show the error; nothing was changed)."""
+        self._writer.submit(work, done, failed or self._not_saved)
+        if self._writer_timer is None:
+            self._writer_timer = self.set_interval(0.1, self._watch_writer)
+
+    def _not_saved(self, error: ReadlistError) -> None:
+        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
+
+    def _watch_writer(self) -> None:
+        """While writes are queued: say so on the status line once one waits long for
+        another process's lock."""
+        waiting = self._writer.pending > 0 and self._writer.waiting
+        if waiting != self._showing_wait:
+            self._showing_wait = waiting
+            self.update_status()
+        if not self._writer.pending and self._writer_timer is not None:
+            self._writer_timer.stop()
+            self._writer_timer = None
+
+    @on(Writer.Done)
+    def _written(self, message: Writer.Done) -> None:
+        self._writer.deliver(message.job)
+        if not self._writer.pending:
+            self._watch_writer()
+            if self._check_after_writes:  # a poll came while writes were on their way
+                self._check_after_writes = False
+                self.check_disk()
+
+    def run_command(
+        self,
+        command: Command,
+        *,
+        quiet: bool = False,
+        then: Callable[[Outcome], None] | None = None,
+        failed: Callable[[ReadlistError], None] | None = None,
+    ) -> None:
+        """Queue a command for the writer; once written, show what it did ("Rated 4/5:
+        1 paper — u to undo") and call `then(outcome)`. A failed write shows its error,
+        changes nothing on screen and calls `failed(error)`. Commands run in the order
+        asked."""
+
+        def done(outcome: Outcome) -> None:
+            self._command_done(outcome, quiet=quiet)
+            if then is not None:
+                then(outcome)
+
+        def not_saved(error: ReadlistError) -> None:
+            self._not_saved(error)
+            if failed is not None:
+                failed(error)
+
+        self.write(command.run, done, not_saved)
+
+    def _command_done(self, outcome: Outcome, *, quiet: bool) -> None:
         if outcome.change is not None:
             self._show_change(outcome.change)
         elif outcome.undone is not None and outcome.undone.entry.annotations:
@@ -594,17 +721,14 @@ class ReadListApp(App[None]):
             if outcome.undoable:
                 message += " — u to undo"
             self.notify(message, markup=False, timeout=4)
-        return outcome
 
     def action_toggle_read(self) -> None:
-        if (paper := self.current_paper()) is None:
-            return
-        self.run_command(commands.ToggleRead([paper.id]))
+        if (ids := self.targets()) is not None:
+            self.run_command(commands.ToggleRead(ids))
 
     def action_rate(self, rating: int) -> None:
-        if (paper := self.current_paper()) is None:
-            return
-        self.run_command(commands.Rate([paper.id], rating))
+        if (ids := self.targets()) is not None:
+            self.run_command(commands.Rate(ids, rating))
 
     def action_undo(self) -> None:
         self.run_command(commands.Undo())
@@ -613,6 +737,9 @@ class ReadListApp(App[None]):
         self.run_command(commands.Redo())
 
     def action_edit_tags(self) -> None:
+        if self.marks:
+            bulk.edit_tags(self)
+            return
         if (paper := self.current_paper()) is not None:
             self.edit_tags(paper)
 
@@ -622,16 +749,27 @@ class ReadListApp(App[None]):
         shown = self.library.annotation(paper.id).tags
         known = [tag for tag, _ in self.library.tag_counts().most_common()]
 
+        title = _short(paper.title)
+
         def save(tags: tuple[str, ...]) -> str | None:
-            if tags == shown:
-                return None
-            try:
-                self.save_edit([paper.id], tags_edit(shown, tags), label="set the tags of")
-            except ReadlistError as error:
-                return str(error)
+            # By the writer, like every command: Enter never waits for another process.
+            if tags != shown:
+                edit = tags_edit(shown, tags)
+                command = commands.Annotate([paper.id], edit, label="set the tags of")
+                self.write(command.run, partial(self._command_done, quiet=True), failed(tags))
             return None
 
-        self.push_screen(TagEditor(_short(paper.title), shown, known, on_save=save))
+        def failed(tags: tuple[str, ...]) -> Callable[[ReadlistError], None]:
+            def reopen(error: ReadlistError) -> None:
+                # The write failed (a full disk): the editor comes back with what was
+                # typed, so Enter can try again (unless another dialog is open by now).
+                self._not_saved(error)
+                if self.screen is self.screen_stack[0]:
+                    self.push_screen(TagEditor(title, tags, known, on_save=save))
+
+            return reopen
+
+        self.push_screen(TagEditor(title, shown, known, on_save=save))
 
     def action_edit_note(self) -> None:
         if (paper := self.current_paper()) is not None:
@@ -640,14 +778,33 @@ class ReadListApp(App[None]):
     def edit_note(self, paper: Paper) -> None:
         """The note editor for `paper` (the highlighted one, or triage's)."""
         self.check_disk()  # never open on a stale note: the first draft would replace it
-        drafts = NoteDrafts(paper.id, self.library.annotation(paper.id).note, self.save_edit)
+        written: list[Annotation] = []  # what the last draft wrote
+
+        def save(ids: list[str], edit: Edit) -> Change:
+            change = self.save_edit(ids, edit)
+            written[:] = [change.after[paper.id]]
+            return change
+
+        drafts = NoteDrafts(paper.id, self.library.annotation(paper.id).note, save)
 
         def done(result: str | None) -> None:
             if result == DISCARD:
                 if (undo := drafts.undo()) is not None:
                     self.edit([paper.id], undo)
-            elif result is not None and drafts.last_stored is not None:
-                self.notify(f"Note saved for “{_short(paper.title, 40)}”", markup=False)
+            elif written:
+                # Drafts are stored unrecorded as they are typed: the session is recorded
+                # now as one undo step, from the note at open to the note at close (the
+                # rest of the annotation as it is: undo changes the note only).
+                after = written[0]
+                pairs = {paper.id: (after.with_note(drafts.original), after)}
+                title = _short(paper.title, 40)
+
+                def recorded(undoable: bool) -> None:
+                    if result is not None:
+                        hint = " — u to undo" if undoable else ""
+                        self.notify(f"Note saved for “{title}”{hint}", markup=False)
+
+                self.write(lambda store: store.record_written(NOTE_LABEL, pairs), recorded)
 
         told = False  # a clean merge is announced once per editor, a conflict each time
 
@@ -722,6 +879,13 @@ class ReadListApp(App[None]):
         label = FORMATS[fmt]
         what = f"{len(papers)} papers" if len(papers) > 1 else f"“{_short(papers[0].title, 50)}”"
         self.notify(f"Copied {label} of {what} to {how}.", markup=False)
+
+    def copy_text(self, text: str) -> str:
+        """Copy `text` (the clipboard, else the terminal's); how it was copied."""
+        return self._copy(text, self.copy_to_clipboard)
+
+    def action_export_marked(self) -> None:
+        bulk.export(self)
 
     def action_open_link(self) -> None:
         if (paper := self.current_paper()) is not None:
@@ -885,6 +1049,9 @@ class ReadListApp(App[None]):
                 self.check_disk()
 
     def action_remove(self) -> None:
+        if self.marks:
+            bulk.remove(self)
+            return
         position = self.papers.current
         if position is None:
             return
@@ -898,25 +1065,20 @@ class ReadListApp(App[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_remove(paper.id, paper.title)
+                self.run_remove([paper.id], f"“{_short(paper.title)}”")
 
         self.push_screen(Confirm(question, yes="Remove"), answered)
 
-    @work(thread=True, group="remove")
-    def run_remove(self, pid: str, title: str) -> None:
-        """Mark a paper removed off the UI thread (a catalogue write, ~0.5 s at 100k)."""
-        try:
-            with Store.open(self.store.paths.annotations) as store:
-                commands.Remove([pid]).run(store)
-        except ReadlistError as error:
-            self.call_from_thread(
-                self.notify, str(error), title="Not removed", severity="error", markup=False
-            )
-            return
-        self.call_from_thread(self._removed, title)
+    def run_remove(self, ids: list[str], what: str) -> None:
+        """Mark papers removed, through the writer (a catalogue write, ~0.5 s at 100k)."""
 
-    def _removed(self, title: str) -> None:
-        self.notify(f"Removed “{_short(title)}” — u to undo", markup=False)
+        def failed(error: ReadlistError) -> None:
+            self.notify(str(error), title="Not removed", severity="error", markup=False)
+
+        self.write(commands.Remove(ids).run, lambda _: self._removed(what), failed)
+
+    def _removed(self, what: str) -> None:
+        self.notify(f"Removed {what} — u to undo", markup=False)
         self._own_import = True  # the reload that follows is ours: no "another process"
         self.check_disk()
 
@@ -1091,6 +1253,7 @@ class ReadListApp(App[None]):
         self.library.stop_ranking()
         if self._ranking is not None:
             self._ranking[0].stop_ranking()
+        self._writer.stop()  # what was asked for is written before the app ends
 
     # -- other processes -------------------------------------------------------------------
 
@@ -1110,7 +1273,10 @@ class ReadListApp(App[None]):
             self._reloading = True
             self.load_catalogue(reload=True)
         if "annotations" in changed:
-            self._reload_annotations()
+            if self._writer.pending:  # our own writes on their way would look like another's
+                self._check_after_writes = True
+            else:
+                self._reload_annotations()
 
     def _reload_annotations(self, ours: Change | None = None) -> None:
         """Show the annotations on disk, and say how many papers another process changed.
@@ -1137,7 +1303,9 @@ class ReadListApp(App[None]):
                 self.library.annotation(pid) != ours.before.get(pid, empty) for pid in mine
             )
         updated = self.library.replace_annotations(fresh)
-        if updated:
+        if updated and self._writer.pending:
+            self.refilter()  # our own writes on their way are among them: no message
+        elif updated:
             self.refilter()
         count = sum(pid not in mine for pid in updated) + theirs
         if count:

@@ -98,8 +98,25 @@ BINDINGS += [
     Binding("tab,shift+tab", "list_tab", show=False, priority=True, id="list_tab"),
 ]
 
+# -- marking and bulk actions (issue 13): while papers are marked, r, 0-5, t, x and c
+# act on all of them (see ReadListApp.targets). Not in the footer (it is full at 80).
+BINDINGS += [
+    Binding("space", "toggle_mark", "Mark", show=False, priority=True, id="toggle_mark"),
+    Binding(
+        "asterisk",
+        "mark_all",
+        "Mark all shown",
+        key_display="*",
+        show=False,
+        priority=True,
+        id="mark_all",
+    ),
+    Binding("M", "clear_marks", "Clear marks", show=False, priority=True, id="clear_marks"),
+]
+MARK_ACTIONS = frozenset({"toggle_mark", "mark_all", "clear_marks", "export_marked"})
+
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
-LIST_ACTIONS = frozenset(
+LIST_ACTIONS = MARK_ACTIONS | frozenset(
     {
         "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
         "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
@@ -135,6 +152,15 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Similar papers", "Papers like the highlighted one, with the words they share (m)", "similar"),
     ("Statistics", "Added and read per week, backlog, ratings, tags, authors (S)", "statistics"),
     ("Tag browser", "Tags with counts; Enter filters by one, r renames it (b)", "tag_browser"),
+    # -- marking and bulk actions
+    ("Mark / unmark", "Mark the highlighted paper for a bulk action (space)", "toggle_mark"),
+    ("Mark all shown", "Mark every paper the filter shows (*)", "mark_all"),
+    ("Clear marks", "Unmark every paper (M)", "clear_marks"),
+    (
+        "Export marked…",
+        "Write the marked papers to a file: .bib, .md, .csv or .json",
+        "export_marked",
+    ),
 )
 COMMANDS += (  # triage mode
     ("Triage", "One paper at a time: keep, dismiss, rate, skip, back (T)", "triage"),
@@ -282,6 +308,11 @@ def key_help(
         (k("remove"), "remove the paper (asks; u undoes)"),
         (k("undo"), "undo the last change (this or any readlist process)"),
         (k("redo"), "redo"),
+        # -- marking and bulk actions
+        (k("toggle_mark"), "mark / unmark the paper (and move down)"),
+        (k("mark_all"), "mark every paper shown"),
+        (k("clear_marks"), "clear the marks"),
+        ("r 0-5 t x c", "with papers marked: act on all of them"),
         # -- enrichment and links (issue 14) --
         (k("enrich"), "enrich: authors and arXiv id from Hugging Face and arXiv (Esc cancels)"),
         # triage mode

@@ -99,8 +99,13 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
         tags: Sequence[str],
         known: Sequence[str],
         on_save: Callable[[tuple[str, ...]], str | None] | None = None,
+        *,
+        hint: str | None = None,
     ) -> None:
         super().__init__()
+        # Bulk mode (marked papers): `tags` are those common to all, and the hint says
+        # what saving does to each paper's own tags.
+        self.hint = hint
         self.paper_title = title
         self.tags = tuple(tags)
         self.known = known
@@ -116,6 +121,8 @@ class TagEditor(ModalScreen[tuple[str, ...] | None]):
             # Not selected on focus: the first key would replace every existing tag.
             yield Input(value=value, select_on_focus=False, id="tags-input")
             yield Static(Content(""), id="tags-candidates")
+            if self.hint is not None:
+                yield Static(Content(self.hint), classes="dialog-hint")
             yield Static(
                 Content(
                     "Spaces or commas separate tags · Tab / shift+Tab complete · "

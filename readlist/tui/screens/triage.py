@@ -23,7 +23,7 @@ per screen from it, each with an id (`triage_keep`, ...), and shown in the foote
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -402,28 +402,46 @@ class TriageScreen(Screen[list[str]]):
         current = self.current()
         if current is None or current[1] is None:
             return
-        # The app writes and updates the list; the line above the footer says what
-        # happened and how to undo it.
-        if self._run(command, current[1]) is None:
-            self.show_current()  # not saved: the error is shown; stay on this paper
-            return
-        self.decided[current[0]] = what
+        # The app's writer saves it off the event loop, in order; the walk moves on at
+        # once, so keys typed fast decide for the papers they were typed on. The line
+        # above the footer says what was saved (and how to undo it) once it is.
+        pid, paper = current[0], current[1]
+        self.decided[pid] = what
+
+        def not_saved(error: ReadlistError) -> None:
+            # The app shows the error; the paper counts as undecided again.
+            if self.decided.get(pid) == what:
+                del self.decided[pid]
+            self.show_current()
+
+        self._run(command, paper, failed=not_saved)
         if advance:
             self.index += 1
         self.show_current()
 
-    def _run(self, command: commands.Command, paper: Paper | None = None) -> Outcome | None:
+    def _run(
+        self,
+        command: commands.Command,
+        paper: Paper | None = None,
+        *,
+        then: Callable[[Outcome], None] | None = None,
+        failed: Callable[[ReadlistError], None] | None = None,
+    ) -> None:
         """Run `command` through the app, quietly: the outcome goes on the `said` line."""
-        outcome = self.host.run_command(command, quiet=True)
-        if outcome is not None:
+
+        def done(outcome: Outcome) -> None:
             said = outcome.message[:1].upper() + outcome.message[1:]
             if outcome.undoable:
                 said += " — u to undo"
             if paper is not None:  # last: at 80 columns the title is what gets cut
                 said += f" · {_short(paper.title)}"
             self.said = said
-            self.query_one("#triage-said", Static).update(Content(said))
-        return outcome
+            if self.is_attached:
+                self.query_one("#triage-said", Static).update(Content(said))
+            if then is not None:
+                then(outcome)
+
+        self.host.run_command(command, quiet=True, then=done, failed=failed)
 
     def _pid(self) -> str:
         return self.walk[self.index]
@@ -461,8 +479,10 @@ class TriageScreen(Screen[list[str]]):
         self._step_history(commands.Redo())
 
     def _step_history(self, command: commands.Undo | commands.Redo) -> None:
-        outcome = self._run(command)
-        if outcome is None or outcome.undone is None:
+        self._run(command, then=self._stepped)
+
+    def _stepped(self, outcome: Outcome) -> None:
+        if outcome.undone is None or not self.is_attached:
             return
         touched = {*outcome.undone.restored, *outcome.undone.skipped}
         for pid in touched:

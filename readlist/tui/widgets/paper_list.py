@@ -16,6 +16,7 @@ note mark `✎`), so titles start in one column whatever a row carries.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -80,6 +81,7 @@ class PaperList(ScrollView, can_focus=True):
         "paper-list--note",
         "paper-list--empty",
         "paper-list--match",
+        "paper-list--marked",
     }
     DEFAULT_CSS = """
     PaperList {
@@ -94,6 +96,7 @@ class PaperList(ScrollView, can_focus=True):
     PaperList > .paper-list--note { color: $text-accent; text-style: not bold; }
     PaperList > .paper-list--empty { color: $text-muted; text-style: italic; }
     PaperList > .paper-list--match { color: $text-accent; text-style: bold underline; }
+    PaperList > .paper-list--marked { background: $accent 30%; }
     PaperList > .paper-list--cursor {
         color: $block-cursor-blurred-foreground;
         background: $block-cursor-blurred-background;
@@ -111,6 +114,8 @@ class PaperList(ScrollView, can_focus=True):
         self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
         self.highlights: tuple[Words, ...] = ()
         self.problem: str | None = None  # an invalid filter: nothing is listed
+        # Ids of marked papers (the app's `Marks`): drawn with a ✓ and a tinted row.
+        self.marks: Container[str] = frozenset()
 
     # -- data in -----------------------------------------------------------------------
 
@@ -211,13 +216,16 @@ class PaperList(ScrollView, can_focus=True):
         paper = self.library.papers[position]
         note = self.library.annotation_at(position)
         cursor = row == self.selection.cursor
-        key = (position, note, cursor, width, self.has_focus, self.highlights)
+        marked = paper.id in self.marks
+        key = (position, note, cursor, marked, width, self.has_focus, self.highlights)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._cache[key] = self._render_row(paper, note, cursor, width)
+            strip = self._cache[key] = self._render_row(paper, note, cursor, width, marked)
         return strip
 
-    def _render_row(self, paper: Paper, note: Annotation, cursor: bool, width: int) -> Strip:
+    def _render_row(
+        self, paper: Paper, note: Annotation, cursor: bool, width: int, marked: bool = False
+    ) -> Strip:
         # Full styles, not partial ones: theme colours such as $text-muted have alpha,
         # blended here against the real background (a partial style blends against
         # none, which turned muted text white on light themes). The cursor row is all
@@ -234,9 +242,15 @@ class PaperList(ScrollView, can_focus=True):
             tag_style = style("paper-list--tags")
             note_style = style("paper-list--note")
             match = style("paper-list--match")
+        if marked and not cursor:  # tinted under every colour of the row
+            tint = Style(bgcolor=style("paper-list--marked").bgcolor)
+            base, muted, star_style, tag_style, match = (
+                s + tint for s in (base, muted, star_style, tag_style, match)
+            )
         upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
         left: list[tuple[str, Style]] = [
-            (" ● " if not note.read else "   ", star_style if not note.read else muted),
+            ("✓" if marked else " ", star_style),
+            ("● " if not note.read else "  ", star_style if not note.read else muted),
             ((paper.published or "").ljust(_DATE_WIDTH), muted),
             (_GAP + upvotes.rjust(_UPVOTES_WIDTH), muted),
             (_GAP + stars(note.rating) + _GAP, star_style if note.rating else muted),

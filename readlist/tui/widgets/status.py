@@ -1,4 +1,4 @@
-"""The status line: how many papers are shown, how many unread, the sort, background work."""
+"""The status line: papers shown, unread and marked, the sort, background work."""
 
 from __future__ import annotations
 
@@ -12,7 +12,16 @@ class StatusLine(Static):
     """
 
     def show(
-        self, *, shown: int, total: int, unread: int, sort: str, busy: str = "", demo: bool = False
+        self,
+        *,
+        shown: int,
+        total: int,
+        unread: int,
+        sort: str,
+        busy: str = "",
+        demo: bool = False,
+        marked: int = 0,
+        hidden: int = 0,
     ) -> None:
         parts: list[str | tuple[str, str]] = [
             (f"{shown:,}", "bold $text"),
@@ -20,6 +29,10 @@ class StatusLine(Static):
             (f"{unread:,}", "bold $text"),
             f" unread · sorted by {sort}",
         ]
+        if marked:  # "3 marked (1 hidden)": marks the filter hides still count
+            parts += [" · ", (f"{marked:,} marked", "bold $text-accent")]
+            if hidden:
+                parts.append(f" ({hidden:,} hidden)")
         if busy:
             parts += ["  ·  ", (busy, "$text-warning")]
         if demo:
