@@ -63,22 +63,27 @@ async def test_a_rebound_key_acts_and_help_footer_palette_show_it(
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("r")  # not the read key any more
+        await app.settle()
         assert not read_on_disk(db, HFT)
         await pilot.press("z")
+        await app.settle()
         assert read_on_disk(db, HFT)
         await pilot.press("z")
+        await app.settle()
         assert not read_on_disk(db, HFT)
 
         footer = {key.description: key.key_display for key in app.screen.query(FooterKey)}
         assert footer["Read"] == "z"
 
         await pilot.press("question_mark")
+        await app.settle()
         assert isinstance(app.screen, HelpScreen)
         rows = str(app.screen.query_one("#help-keys", Static).render()).splitlines()
         assert any(row.split() == ["z", "toggle", "read"] for row in rows), rows
         assert any(row.startswith("X / Delete ") and "remove the paper" in row for row in rows)
         assert not any(row.startswith("r ") for row in rows)
         await pilot.press("escape")
+        await app.settle()
 
         palette = {title: help for title, help, _action in keys.commands(app.config.keys)}
         assert palette["Toggle read"] == "Mark the highlighted paper read / unread (z)"
@@ -99,6 +104,7 @@ async def test_the_config_sets_the_first_sort_citation_format_and_theme(
         assert titles == sorted(titles)
         await go_to(pilot, app, "hft")
         await pilot.press("c")
+        await app.settle()
         assert recorder.copied[-1].startswith("@")  # a BibTeX entry
         assert "HFT: Half Fine-Tuning" in recorder.copied[-1]
 
@@ -114,16 +120,22 @@ async def test_filter_sort_format_and_paper_come_back_after_a_restart(
     first = make_app(db, recorder, state=state)
     async with first.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"language", "enter")
+        await first.settle()
         await pilot.press("s", "s", "s")  # date -> upvotes -> rating -> title
+        await first.settle()
         assert first.sort == "title"
         await pilot.press("j", "j")
+        await first.settle()
         remembered = current_id(first)
         assert remembered is not None and first.shown < 101
         await pilot.press("C")
+        await first.settle()
         await pilot.press("down", "enter")  # bibtex in the picker
+        await first.settle()
         assert first.citation_format == "bibtex"
         shown = first.shown
         await pilot.press("q")
+        await first.settle()
     assert on_disk(db) == {}  # nothing of this is in the library
 
     second = make_app(db, Recorder(), state=state)
@@ -193,6 +205,7 @@ async def test_a_damaged_state_file_is_ignored_with_a_notification(
         ), notes
         await go_to(pilot, app, "hft")
         await pilot.press("q")
+        await app.settle()
     assert on_disk(db) == before
     saved = json.loads(path.read_bytes())  # replaced by a good one at the next save
     assert saved["libraries"][str(db.resolve())]["values"]["filter"] == "hft"
@@ -205,6 +218,7 @@ async def test_without_a_state_file_nothing_is_remembered(
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("q")
+        await app.settle()
     assert not any(private_config_and_state.rglob("*"))  # the user state folder
 
 

@@ -92,9 +92,11 @@ async def test_esc_cancels_and_leaves_the_library_as_it_was(
     notes = record_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("e")
+        await app.settle()
         await pilot.pause()
         assert isinstance(app.screen, EnrichDialog)
         await pilot.press("escape")
+        await app.settle()
         await pilot.pause()
         assert not isinstance(app.screen, EnrichDialog)  # at once, not after the request
         await asyncio.sleep(1.5)  # the slow answer arrives; the worker must stop
@@ -133,12 +135,14 @@ async def test_copying_marked_papers_copies_them_together_under_pinned_keys(
     app.citation_format = "bibtex"
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("c")
+        await app.settle()
         await pilot.pause()
         first = bibtexparser.parse_string(recorder.copied[-1]).entries
         assert [e.key for e in first] == ["dept2023", "only"]
         await pilot.press("e")  # the names arrive: shi2023dept, solo2023only if unpinned
         await settle(app, pilot)
         await pilot.press("c")
+        await app.settle()
         await pilot.pause()
         again = bibtexparser.parse_string(recorder.copied[-1]).entries
     assert [e.key for e in again] == ["dept2023", "only"]
@@ -262,6 +266,7 @@ async def test_esc_during_the_write_is_refused_and_the_write_completes(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "DePT")
         await pilot.press("e")
+        await app.settle()
         while not writing.is_set():
             await asyncio.sleep(0.02)
         await pilot.pause()
@@ -270,6 +275,7 @@ async def test_esc_during_the_write_is_refused_and_the_write_completes(
         bar = dialog.query_one(ProgressBar)
         assert bar.total == 2 and bar.progress == 2
         await pilot.press("escape")
+        await app.settle()
         await pilot.pause()
         assert app.screen is dialog  # not dismissed: the write goes on
         assert notes[-1][1] == "Writing what was found; this cannot be stopped half-way."

@@ -86,6 +86,7 @@ async def test_for_you_puts_the_paper_like_the_loved_ones_first(
         assert "ranking…" not in status(app)
         # The unrated papers: the speech one first, the protein one below the unrelated one.
         await pilot.press("slash", *"is:unrated", "enter")
+        await app.settle()
         unrated = titles(app)
         assert unrated[0] == PAPERS[LIKE_SPEECH].title
         assert unrated.index(PAPERS[UNRELATED].title) < unrated.index(PAPERS[LIKE_PROTEIN].title)
@@ -134,12 +135,15 @@ async def test_ranking_runs_in_a_worker_and_the_list_keeps_its_order_meanwhile(
     async with app.run_test(size=(120, 40)) as pilot:
         await rate(pilot, app, RATINGS)
         await pilot.press(*"s" * (len(SORT_KEYS) - 1))  # the last plain sort: title A-Z
+        await app.settle()
         by_title = titles(app)
         await pilot.press("s")
+        await app.settle()
         await pilot.pause()
         assert "ranking…" in status(app)
         assert titles(app) == by_title  # the previous order, until the ranking is ready
         await pilot.press("g", "j")  # keys still work meanwhile
+        await app.settle()
         assert app.papers.selection.cursor == 1
         held.set()
         await app.workers.wait_for_complete()
@@ -151,6 +155,7 @@ async def test_ranking_runs_in_a_worker_and_the_list_keeps_its_order_meanwhile(
         held.clear()
         ranked = titles(app)
         await pilot.press("g", "3")
+        await app.settle()
         await pilot.pause()
         assert "ranking…" in status(app)
         assert titles(app) == ranked
@@ -169,8 +174,10 @@ async def test_m_lists_similar_papers_with_reasons_and_enter_jumps_to_one(
     async with app.run_test(size=(120, 40)) as pilot:
         # A filter showing only the paper itself: the chosen neighbour is hidden by it.
         await pilot.press("slash", *"title:acoustic", "enter")
+        await app.settle()
         assert app.shown == 1
         await pilot.press("m")
+        await app.settle()
         screen = app.screen
         assert isinstance(screen, SimilarPapers)
         await app.workers.wait_for_complete()
@@ -185,6 +192,7 @@ async def test_m_lists_similar_papers_with_reasons_and_enter_jumps_to_one(
         shown = str(options.get_option_at_index(0).prompt)
         assert near[0] in shown and "shares: " in shown and "speech" in shown
         await pilot.press("enter")
+        await app.settle()
         assert not isinstance(app.screen, SimilarPapers)
         assert app.filter_bar.input.value == ""  # cleared: it hid the paper
         assert app.shown == len(PAPERS)
@@ -195,8 +203,10 @@ async def test_m_lists_similar_papers_with_reasons_and_enter_jumps_to_one(
 async def test_esc_closes_similar_papers_and_keeps_the_filter(app: ReadListApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"title:acoustic", "enter", "m")
+        await app.settle()
         await app.workers.wait_for_complete()
         await pilot.press("escape")
+        await app.settle()
         assert not isinstance(app.screen, SimilarPapers)
         assert app.filter_bar.input.value == "title:acoustic"
         assert app.papers.current == 0
@@ -252,6 +262,7 @@ async def test_S_shows_the_statistics_of_the_library(store: Store) -> None:
     app = stats_app(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("S")
+        await app.settle()
         screen = app.screen
         assert isinstance(screen, StatsScreen)
         await app.workers.wait_for_complete()
@@ -268,6 +279,7 @@ async def test_S_shows_the_statistics_of_the_library(store: Store) -> None:
         assert ratings.splitlines()[1].startswith("★★★★★      4 ██")
         assert ratings.splitlines()[-1] == "unrated   13"
         await pilot.press("escape")
+        await app.settle()
         assert not isinstance(app.screen, StatsScreen)
 
 
@@ -291,6 +303,7 @@ async def test_b_lists_tags_with_counts_and_enter_filters_by_one(tagged: Store) 
     app = ReadListApp(tagged, copy=lambda text, _t: "x", watch_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("b")
+        await app.settle()
         browser = app.screen
         assert isinstance(browser, TagBrowser)
         assert [(t.tag, t.count, t.unread) for t in browser.tags] == [
@@ -298,8 +311,10 @@ async def test_b_lists_tags_with_counts_and_enter_filters_by_one(tagged: Store) 
             ("Protein", 2, 1),
         ]
         await pilot.press(*"prot")  # filter as you type
+        await app.settle()
         assert [t.tag for t in browser.shown] == ["Protein"]
         await pilot.press("enter")
+        await app.settle()
         assert not isinstance(app.screen, TagBrowser)
         assert app.filter_bar.input.value == "tag:Protein"
         assert sorted(titles(app)) == sorted([PAPERS[1].title, PAPERS[3].title])
@@ -310,12 +325,15 @@ async def test_r_in_the_browser_renames_and_merges_a_tag_on_disk(tagged: Store) 
     app = ReadListApp(tagged, copy=lambda text, _t: "x", watch_interval=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("b", "tab")  # to the list; "asr" (most used, first by name)
+        await app.settle()
         browser = app.screen
         assert isinstance(browser, TagBrowser)
         assert browser.highlighted == "asr"
         await pilot.press("r")
+        await app.settle()
         assert browser.renaming == "asr"
         await pilot.press("ctrl+u", *"speech", "enter")
+        await app.settle()
         assert tags_on_disk(tagged) == {
             PAPERS[0].title: ("speech",),
             PAPERS[1].title: ("speech", "Protein"),
@@ -325,6 +343,7 @@ async def test_r_in_the_browser_renames_and_merges_a_tag_on_disk(tagged: Store) 
         assert browser.highlighted == "speech"
         # Onto an existing tag (any case): a merge, keeping that tag's spelling.
         await pilot.press("r", "ctrl+u", *"protein", "enter")
+        await app.settle()
         assert tags_on_disk(tagged) == {
             PAPERS[0].title: ("Protein",),
             PAPERS[1].title: ("Protein",),
@@ -333,11 +352,14 @@ async def test_r_in_the_browser_renames_and_merges_a_tag_on_disk(tagged: Store) 
         assert [(t.tag, t.count, t.unread) for t in browser.tags] == [("Protein", 3, 2)]
         # Not one tag: said, and nothing changes; the field stays open with what was typed.
         await pilot.press("r", "ctrl+u", *"two words", "enter")
+        await app.settle()
         assert browser.renaming == "Protein"
         assert tags_on_disk(tagged)[PAPERS[3].title] == ("Protein",)
         await pilot.press("escape")  # closes the field
+        await app.settle()
         assert browser.renaming is None and isinstance(app.screen, TagBrowser)
         await pilot.press("escape")
+        await app.settle()
         assert not isinstance(app.screen, TagBrowser)
     assert app.library.annotation(PAPERS[0].id).tags == ("Protein",)
 
@@ -358,6 +380,7 @@ async def test_similar_papers_wait_for_the_abstracts_of_a_large_library(
     async with app.run_test(size=(120, 40)) as pilot:
         assert not app.abstracts_searched  # titles only, abstracts on their way
         await pilot.press("m")
+        await app.settle()
         assert not isinstance(app.screen, SimilarPapers)
         assert not cache.exists()  # no features of a catalogue without abstracts
         release.set()
@@ -365,6 +388,7 @@ async def test_similar_papers_wait_for_the_abstracts_of_a_large_library(
         await pilot.pause()
         assert app.abstracts_searched
         await pilot.press("j", "m")  # from the gardening paper to one with neighbours
+        await app.settle()
         assert isinstance(app.screen, SimilarPapers)
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -376,6 +400,7 @@ async def test_statistics_of_an_empty_library_at_80_columns(store: Store) -> Non
     app = ReadListApp(store, copy=lambda text, _t: "x", watch_interval=3600)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("S")
+        await app.settle()
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
@@ -401,9 +426,11 @@ async def test_changes_while_ranking_start_one_more_ranking_not_one_each(
     async with app.run_test(size=(120, 40)) as pilot:
         await rate(pilot, app, RATINGS)
         await pilot.press(*"s" * len(SORT_KEYS))
+        await app.settle()
         await pilot.pause()
         assert len(started) == 1
         await pilot.press("g", "3", "j", "4", "j", "5")  # three changes while it runs
+        await app.settle()
         await pilot.pause()
         assert len(started) == 1  # no thread per change
         held.set()
@@ -433,6 +460,7 @@ async def test_quitting_stops_a_feature_build_in_its_worker(
         await rate(pilot, app, RATINGS)
         built.clear()
         await pilot.press(*"s" * len(SORT_KEYS))
+        await app.settle()
         await pilot.pause(0.5)
         assert 0 < len(built) < len(PAPERS)
         assert "ranking…" in status(app)

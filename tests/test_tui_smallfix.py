@@ -89,12 +89,15 @@ async def test_tab_cycles_through_every_tag_candidate_and_enter_saves_it(
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("t", *"to")
+        await app.settle()
         assert isinstance(app.screen, TagEditor)
         assert candidates(app) == "todo · tools · topic"  # shown while typing
         await pilot.press("tab")
+        await app.settle()
         assert app.screen.query_one("#tags-input").value == "todo"  # type: ignore[attr-defined]
         assert candidates(app) == "todo · tools · topic  (1/3)"
         await pilot.press("tab", "enter")
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("tools",)
 
 
@@ -103,17 +106,23 @@ async def test_tab_wraps_and_shift_tab_goes_back(tagged: Store, db: Path) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("t", *"nlp T")  # case is ignored when matching
+        await app.settle()
         await pilot.press("shift+tab")  # backwards from the start: the last one
+        await app.settle()
         field = app.screen.query_one("#tags-input")
         assert field.value == "nlp topic"  # type: ignore[attr-defined]
         await pilot.press("tab")  # forwards from the last one wraps to the first
+        await app.settle()
         assert field.value == "nlp todo"  # type: ignore[attr-defined]
         await pilot.press("shift+tab")
+        await app.settle()
         assert field.value == "nlp topic"  # type: ignore[attr-defined]
         await pilot.press("shift+tab", "space", *"to", "tab")  # tools is taken now
+        await app.settle()
         assert field.value == "nlp tools todo"  # type: ignore[attr-defined]
         assert candidates(app) == "todo · topic  (1/2)"
         await pilot.press("enter")
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("nlp", "tools", "todo")
 
 
@@ -122,10 +131,13 @@ async def test_tag_candidates_are_shown_as_text_not_markup(tagged: Store, db: Pa
     async with app.run_test(size=(120, 40)) as pilot:
         await go_to(pilot, app, "hft")
         await pilot.press("t", *"[", "tab")
+        await app.settle()
         assert candidates(app) == "[red]  (1/1)"
         await pilot.press(*" [b", "tab")  # nothing to complete: said, nothing changed
+        await app.settle()
         assert candidates(app) == "No other tag in the library starts with “[b”."
         await pilot.press("backspace", "backspace", "enter")
+        await app.settle()
         assert on_disk(db)[HFT].tags == ("[red]",)
 
 
@@ -140,12 +152,14 @@ async def test_tab_in_the_list_keeps_the_focus_on_the_list(
     async with app.run_test(size=(120, 40)) as pilot:
         first = current_id(app)
         await pilot.press(tab, "r", "5")
+        await app.settle()
         assert app.focused is app.papers
         assert app.filter_bar.input.value == ""
         annotation = on_disk(db)[first]
         assert annotation.read and annotation.rating == 5
         # From the filter, Tab still goes back to the list.
         await pilot.press("slash", "tab", "r")
+        await app.settle()
         assert app.focused is app.papers
         assert not on_disk(db)[first].read
 
@@ -167,6 +181,7 @@ async def test_help_wraps_descriptions_under_their_column_at_80x24(sample_store:
     app = make_app(sample_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")
+        await app.settle()
         assert isinstance(app.screen, HelpScreen)
         for table_id, rows in (("#help-keys", keys.key_help("plain")), ("#help-query", QUERY_HELP)):
             table = app.screen.query_one(table_id, KeyTable)
@@ -195,6 +210,7 @@ async def test_help_wraps_descriptions_under_their_column_at_80x24(sample_store:
         shown = "\n".join(dialog_lines(app))
         assert last_key not in shown
         await pilot.press("end")
+        await app.settle()
         shown = "\n".join(dialog_lines(app))
         assert last_key in shown and last_text.split()[0] in shown
 
@@ -207,17 +223,21 @@ async def test_R_reverses_the_sort_and_says_so(sample_store: Store) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         forward = list(app.papers.selection.rows)
         await pilot.press("R")
+        await app.settle()
         assert list(app.papers.selection.rows) == forward[::-1]
         assert "sorted by newest first, reversed ↑" in status(app)
         assert current_id(app) == app.library.papers[forward[0]].id  # the cursor follows it
         await pilot.press("R")
+        await app.settle()
         assert list(app.papers.selection.rows) == forward
         assert "reversed" not in status(app)
         await pilot.press("s", "s", "s", "R")  # title Z-A
+        await app.settle()
         titles = [app.library.papers[i].title.casefold() for i in app.papers.selection.rows]
         assert titles == sorted(titles, reverse=True)
         assert "sorted by title A-Z, reversed ↑" in status(app)
         await pilot.press("s")  # a new sort starts the right way round
+        await app.settle()
         assert "sorted by recently added first" in status(app) and "reversed" not in status(app)
 
 
@@ -231,6 +251,7 @@ async def test_a_paper_with_a_note_is_marked_in_the_list(
     app = make_app(sample_store)
     async with app.run_test(size=(width, 40)) as pilot:
         await pilot.press("j", "n", *"reread", "ctrl+s", "4", "j", "t", *"long-tag", "enter")
+        await app.settle()
         papers = app.papers
         noted = app.library.papers[papers.selection.rows[1]]
         assert on_disk(db)[noted.id].note == "reread"
@@ -268,10 +289,12 @@ async def test_w_cycles_the_split_and_a_hidden_pane_leaves_the_whole_title_visib
         standard = measure(papers), measure(detail)
         assert not title_line.display
         await pilot.press("w")
+        await app.settle()
         assert app.split == "detail"
         assert measure(detail) > standard[1] and measure(papers) < standard[0]
         assert measure(detail) > measure(papers)
         await pilot.press("w")
+        await app.settle()
         assert app.split == "hidden"
         await pilot.pause()
         assert not detail.display and title_line.display
@@ -282,15 +305,18 @@ async def test_w_cycles_the_split_and_a_hidden_pane_leaves_the_whole_title_visib
             y for y in range(papers.size.height) if papers.render_line(y).text.rstrip()[-1] == "…"
         )
         await pilot.press(*"j" * cut)
+        await app.settle()
         title = app.library.papers[rows[cut]].title
         region = Region(0, 0, title_line.size.width, title_line.size.height)
         shown = " ".join(s.text.strip() for s in title_line.render_lines(region))
         assert shown.strip() == title
         await pilot.press("w")
+        await app.settle()
         assert app.split == "list"
         assert detail.display and not title_line.display
         assert measure(papers) > standard[0]
         await pilot.press("w")
+        await app.settle()
         assert app.split == "standard"
         assert (measure(papers), measure(detail)) == standard
 
@@ -355,10 +381,12 @@ async def test_annotations_changed_elsewhere_are_counted_without_our_own_edit(
         with Store.open(db) as other:
             other.update([LIMITS, QLORA], lambda a: a.with_tags_added(["theirs"]))
         await pilot.press("3")  # our write finds theirs before the app polled
+        await app.settle()
         assert said() == ["2 papers changed by another readlist process."]
         with Store.open(db) as other:
             other.update([HFT], lambda a: a.with_read(True))
         await pilot.press("4")  # the same paper: theirs counts, ours does not
+        await app.settle()
         assert said()[1:] == ["1 paper changed by another readlist process."]
         annotation = on_disk(db)[HFT]
         assert (annotation.read, annotation.rating) == (True, 4)
@@ -378,6 +406,7 @@ async def test_a_title_longer_than_the_title_line_ends_in_an_ellipsis(
     async with app.run_test(size=(80, 24)) as pilot:
         await go_to(pilot, app, "towards word199")
         await pilot.press("w", "w")
+        await app.settle()
         await pilot.pause()
         line = app.query_one("#title-line", TitleLine)
         assert line.region.height == 2

@@ -86,46 +86,57 @@ async def test_a_pass_keeps_dismisses_rates_skips_goes_back_and_undoes(
         walk = shown_ids(app)
         assert walk[0] == LIMITS
         await pilot.press("T")
+        await app.settle()
         assert isinstance(app.screen, TriageScreen)
         assert header(app).startswith("Triage · 1 / 29")
         assert title_of(app, LIMITS) in card(app)  # the whole title, and the abstract
         assert "steering a frozen LLM with n-gram style priors" in card(app)
 
         await pilot.press("l")  # keep for later: the keep tag, saved at once
+        await app.settle()
         assert annotation(db, walk[0]).tags == ("to-read",)
         said = f"Tagged with to-read: 1 paper — u to undo · {title_of(app, LIMITS)[:49]}…"
         assert said_line(app) == said
         assert not any("Tagged" in text for _, text in notes)  # no toast per decision
         assert header(app).startswith("Triage · 2 / 29")
         await pilot.press("d")  # dismiss: read
+        await app.settle()
         assert annotation(db, walk[1]).read
         await pilot.press("4")
+        await app.settle()
         assert annotation(db, walk[2]).rating == 4
         await pilot.press("s")  # skip: nothing written
+        await app.settle()
         assert walk[3] not in on_disk(db)
         assert header(app).startswith("Triage · 5 / 29")
         assert title_of(app, walk[4]) in card(app)
 
         await pilot.press("b")
+        await app.settle()
         assert header(app).startswith("Triage · 4 / 29 · skipped")
         await pilot.press("b")
+        await app.settle()
         assert header(app).startswith("Triage · 3 / 29 · rated 4")
         assert "★★★★☆" in card(app)
         await pilot.press("s", "s")
+        await app.settle()
 
         # u undoes the last decision and goes back to its paper
         await pilot.press("u")
+        await app.settle()
         assert annotation(db, walk[2]).rating == 0
         assert said_line(app) == "Undid “rated 4/5” on 1 paper"
         assert header(app).startswith("Triage · 3 / 29")
         assert "rated" not in header(app)
         await pilot.press("u")
+        await app.settle()
         assert not annotation(db, walk[1]).read
         assert header(app).startswith("Triage · 2 / 29")
         assert on_disk(db) == {walk[0]: on_disk(db)[walk[0]]}  # only the kept paper is left
         assert annotation(db, walk[0]).tags == ("to-read",)
 
         await pilot.press("escape")
+        await app.settle()
         assert app.screen is app.screen_stack[0]
         assert current_id(app) == walk[1]  # the list's cursor is on the paper reached
         assert app.library.annotation(walk[0]).tags == ("to-read",)  # and the list shows it
@@ -134,6 +145,7 @@ async def test_a_pass_keeps_dismisses_rates_skips_goes_back_and_undoes(
 async def test_triage_starts_on_the_highlighted_paper(app: ReadListApp) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("j", "j", "T")
+        await app.settle()
         assert header(app).startswith("Triage · 3 / 101")
         assert title_of(app, shown_ids(app)[2]) in card(app)
 
@@ -141,17 +153,21 @@ async def test_triage_starts_on_the_highlighted_paper(app: ReadListApp) -> None:
 async def test_under_is_unread_the_walk_keeps_dismissed_papers(app: ReadListApp, db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"is:unread", "enter")
+        await app.settle()
         walk = shown_ids(app)
         await pilot.press("T", "d", "d", "d")
+        await app.settle()
         assert all(annotation(db, pid).read for pid in walk[:3])
         assert app.shown == 98  # the list behind has let them go
         assert header(app).startswith("Triage · 4 / 101")  # the walk has not
         await pilot.press("b")
+        await app.settle()
         assert header(app).startswith("Triage · 3 / 101 · dismissed")
         assert title_of(app, walk[2]) in card(app)
         assert "read ✓" in card(app)
         # Leaving on a paper the filter hides: the cursor goes to the next one it shows.
         await pilot.press("escape")
+        await app.settle()
         assert current_id(app) == walk[3]
 
 
@@ -160,22 +176,27 @@ async def test_the_end_of_the_walk_says_done_and_takes_no_decision(
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"title:prompt", "enter")
+        await app.settle()
         walk = shown_ids(app)
         count = len(walk)
         assert 2 < count < 20
         await pilot.press("T", *"d" * count)
+        await app.settle()
         assert header(app) == f"Triage · done: {count} / {count} — Esc returns"
         assert f"done: {count} / {count} — Esc returns" in card(app)
         assert f"dismissed {count}" in card(app)
         before = on_disk(db)
         assert all(before[pid].read for pid in walk)
         await pilot.press("l", "d", "5", "s")  # past the end: nothing more is decided
+        await app.settle()
         assert on_disk(db) == before
         ids = {b.binding.id for b in app.screen.active_bindings.values()}
         assert "triage_keep" not in ids and "triage_leave" in ids
         await pilot.press("b")
+        await app.settle()
         assert header(app).startswith(f"Triage · {count} / {count} · dismissed")
         await pilot.press("s", "escape")
+        await app.settle()
         # The walk's last paper is the one reached, and the filter still shows it.
         assert current_id(app) == walk[-1]
 
@@ -184,8 +205,10 @@ async def test_zero_clears_the_rating_without_moving_on(app: ReadListApp, db: Pa
     async with app.run_test(size=(120, 40)) as pilot:
         await dated_only(pilot)
         await pilot.press("T", "3", "b")
+        await app.settle()
         assert annotation(db, LIMITS).rating == 3
         await pilot.press("0")
+        await app.settle()
         assert LIMITS not in on_disk(db)
         assert header(app).startswith("Triage · 1 / 29")
 
@@ -195,6 +218,7 @@ async def test_keys_and_keep_tag_come_from_the_apps_triage_keys(app: ReadListApp
     async with app.run_test(size=(120, 40)) as pilot:
         walk = shown_ids(app)
         await pilot.press("T", "space", "x", "l", "d")  # l and d are not bound now
+        await app.settle()
         assert annotation(db, walk[0]).tags == ("later",)
         assert annotation(db, walk[1]).read
         assert set(on_disk(db)) == set(walk[:2])
@@ -236,18 +260,24 @@ async def test_tags_and_note_edit_the_paper_shown_even_when_the_filter_hides_it(
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"is:unread", "enter")
+        await app.settle()
         walk = shown_ids(app)
         await pilot.press("T", "d", "b")  # back to a paper the list no longer shows
+        await app.settle()
         assert walk[0] not in shown_ids(app)
         await pilot.press("t")
+        await app.settle()
         assert isinstance(app.screen, TagEditor)
         await pilot.press(*"later maybe", "enter")
+        await app.settle()
         assert isinstance(app.screen, TriageScreen)
         assert annotation(db, walk[0]).tags == ("later", "maybe")
         assert "#later #maybe" in card(app)  # the card shows what the editor saved
         await pilot.press("n")
+        await app.settle()
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*"first", "enter", *"second", "ctrl+s")
+        await app.settle()
         assert isinstance(app.screen, TriageScreen)
         assert annotation(db, walk[0]).note == "first\nsecond"
         assert "first second" in card(app)
@@ -257,16 +287,19 @@ async def test_tags_and_note_edit_the_paper_shown_even_when_the_filter_hides_it(
 async def test_open_and_cite_act_on_the_paper_shown(app: ReadListApp, recorder: Recorder) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"weblinx OR hft", "enter")
+        await app.settle()
         walk = shown_ids(app)
         assert len(walk) == 2 and HFT in walk
         weblinx = 1 - walk.index(HFT)
         await pilot.press("g", "T", *"s" * weblinx, "c", "o")
+        await app.settle()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert recorder.opened == ["https://mcgill-nlp.github.io/weblinx"]
         assert len(recorder.copied) == 1
         assert title_of(app, walk[weblinx]) in recorder.copied[0]
         await pilot.press("b" if weblinx else "s", "c")
+        await app.settle()
         assert "HFT: Half Fine-Tuning for Large Language Models" in recorder.copied[1]
 
 
@@ -277,6 +310,7 @@ async def test_a_long_note_shows_its_first_lines(sample_store: Store, recorder: 
     async with app.run_test(size=(120, 40)) as pilot:
         await dated_only(pilot)
         await pilot.press("T")
+        await app.settle()
         text = card(app)
         assert "line 1 " in text and "line 3 " in text
         assert "line 20" not in text
@@ -286,6 +320,7 @@ async def test_a_long_note_shows_its_first_lines(sample_store: Store, recorder: 
 async def test_nothing_to_triage_under_an_empty_filter(app: ReadListApp, notes: Notes) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"zzzzqqq", "enter", "T")
+        await app.settle()
         assert app.screen is app.screen_stack[0]
         assert notes.last == ("warning", "Nothing to triage: the filter shows no paper.")
 
@@ -294,11 +329,14 @@ async def test_U_redoes_an_undone_decision_and_shows_its_paper(app: ReadListApp,
     async with app.run_test(size=(120, 40)) as pilot:
         walk = shown_ids(app)
         await pilot.press("T", "d", "u")
+        await app.settle()
         assert not annotation(db, walk[0]).read
         await pilot.press("s", "s", "U")
+        await app.settle()
         assert annotation(db, walk[0]).read
         assert header(app).startswith("Triage · 1 / 101")
         await pilot.press("ctrl+r")  # nothing left to redo: nothing changes
+        await app.settle()
         assert set(on_disk(db)) == {walk[0]}
 
 
@@ -319,6 +357,7 @@ async def test_keys_typed_in_a_burst_decide_in_order_from_the_first_paper(
         assert ann[walk[3]].rating == 2  # s skipped it, b came back, 2 rated it
         assert header(app).startswith("Triage · 5 / 101")  # rating 2 moved on
         await pilot.press("escape")
+        await app.settle()
         assert current_id(app) == walk[4]
 
 
@@ -328,6 +367,7 @@ async def test_a_paper_removed_by_another_process_meanwhile_takes_no_decision(
     async with app.run_test(size=(120, 40)) as pilot:
         walk = shown_ids(app)
         await pilot.press("T", "s")
+        await app.settle()
         other = Store.open(db)  # e.g. `readlist remove` in another terminal
         commands.Remove([walk[1]]).run(other)
         app.check_disk()
@@ -339,8 +379,10 @@ async def test_a_paper_removed_by_another_process_meanwhile_takes_no_decision(
             await pilot.pause(0.05)
         assert "This paper was removed from the library" in card(app)
         await pilot.press("d", "4", "l")  # nothing to decide on
+        await app.settle()
         assert on_disk(db) == {}
         await pilot.press("s", "d")  # the next paper is decided as usual
+        await app.settle()
         assert set(on_disk(db)) == {walk[2]}
 
 

@@ -633,9 +633,10 @@ class ReadListApp(App[None]):
         return change
 
     def _show_change(self, change: Change) -> None:
-        if change.others_wrote:
-            # The store re-read annotations another process wrote before this edit;
-            # show them too (check_disk will not see that change any more).
+        # The writer's store (or ours) re-read what another process wrote before this
+        # edit: show that too, counted. Changes written by the writer leave this app's
+        # own store behind, so it re-reads them here (ours are not counted).
+        if change.others_wrote or "annotations" in self.store.changed_on_disk():
             self._reload_annotations(ours=change)
         self.library.apply(change.after)
         self.refilter()
@@ -713,6 +714,8 @@ class ReadListApp(App[None]):
         elif outcome.undone is not None and outcome.undone.entry.annotations:
             self.library.replace_annotations(self.store.annotations())
             self.refilter()
+        if isinstance(self.screen, TriageScreen):
+            self.screen.show_current()  # the card shows what was just saved
         if outcome.undone is not None and outcome.undone.entry.removed:
             self._own_import = True  # the catalogue reload that follows is ours
             self.check_disk()

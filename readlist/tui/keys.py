@@ -288,6 +288,9 @@ def key_help(
     ratings = [f"rate_{n}" for n in range(1, 6)]
     default_ratings = all(Keys().keys(r) == Keys(keymap).keys(r) for r in ratings)
     rate = "1 … 5" if default_ratings else k(*ratings)
+    first = Keys(keymap).keys
+    acting = ("toggle_read", "rate_0", "edit_tags", "remove", "copy_citation")
+    marked_keys = " ".join(display(first(i)[0]) for i in acting if first(i))
     return [
         (k("down", "up"), "move down / up"),
         (k("page_down", "page_up"), "page down / up"),
@@ -312,7 +315,7 @@ def key_help(
         (k("toggle_mark"), "mark / unmark the paper (and move down)"),
         (k("mark_all"), "mark every paper shown"),
         (k("clear_marks"), "clear the marks"),
-        ("r 0-5 t x c", "with papers marked: act on all of them"),
+        (marked_keys, "with papers marked: act on all of them"),
         # -- enrichment and links (issue 14) --
         (k("enrich"), "enrich: authors and arXiv id from Hugging Face and arXiv (Esc cancels)"),
         # triage mode
