@@ -42,6 +42,7 @@ from readlist.store.documents import (
     abstract_doc,
     annotation_from_doc,
     annotation_to_doc,
+    check_paper_docs,
     migrate_paper_docs,
     paper_to_doc,
     papers_from_docs,
@@ -51,9 +52,11 @@ from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
     atomic_copy,
+    documents_by_key_prefix,
     open_regular,
     parse_library_json,
     read_regular,
+    signature,
     temp_files,
 )
 
@@ -138,21 +141,25 @@ class Store:
         self._valid: dict[str, Signature | None] = {}
         # Files read in an older format (migrated in memory; see `_migrate_on_disk`).
         self._old_format: set[str] = set()
+        # The version of the papers file `ids_by_prefix` found in the current format.
+        self._current_papers: Signature | None = None
 
     # -- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, db: Path) -> Store:
+    def open(cls, db: Path, *, catalogue: bool = True) -> Store:
         """Open (or prepare to create) the library named by `db`.
 
         Checks that the annotations and papers files are readlist files in good shape
         (raising `LibraryError` otherwise, without touching them), removes temporary
-        files a killed process left behind, and refreshes the `.bak` copies.
+        files a killed process left behind, and refreshes the `.bak` copies. Without
+        `catalogue`, the papers file is left unread until it is needed (a command on
+        one paper by id: see `ids_by_prefix`).
         """
         check_db(db)
         store = cls(db)
         store.cleanup_temp_files()
-        for name in (ANNOTATIONS, PAPERS):
+        for name in (ANNOTATIONS, PAPERS) if catalogue else (ANNOTATIONS,):
             store._table(name)
         return store
 
@@ -290,6 +297,27 @@ class Store:
         """Every paper of the catalogue, removed ones included."""
         abstracts = self.abstracts() if with_abstracts else {}
         return papers_from_docs(self._table(PAPERS), abstracts)
+
+    def ids_by_prefix(self, prefix: str, *, removed: bool = False) -> list[str] | None:
+        """Ids of the papers whose id starts with `prefix` (lower-case hex), without
+        reading the whole catalogue; None when it must be read whole (`papers`) instead.
+
+        For a command on one paper by id at 100,000 papers: only the matching documents
+        are parsed, and checked by the rules every read applies. None when the papers
+        file is missing, in an older format, or not laid out as readlist writes it; or
+        when a matching document fails a check (reading the file whole then reports
+        the damage). Like `papers`, removed papers are left out, or are the only ones.
+        """
+        found = documents_by_key_prefix(self.paths.papers, PAPERS, prefix)
+        if found is None:
+            return None
+        version, docs = found
+        try:
+            check_paper_docs(self.paths.papers, docs)
+        except LibraryError:
+            return None
+        self._current_papers = version
+        return [pid for pid, doc in docs.items() if (doc["removed"] is not None) == removed]
 
     def paper_count(self) -> int:
         """How many papers the catalogue holds (removed ones included)."""
@@ -514,6 +542,10 @@ class Store:
         The old file is kept as `<file>.v1.bak` (once: never overwritten), so that an
         older readlist's library can always be recovered.
         """
+        seen = self._current_papers
+        unread = self._storages[PAPERS].signature is None
+        if unread and seen is not None and signature(self.paths.papers) == seen:
+            return  # seen in the current format by `ids_by_prefix`, and unchanged since
         self._table(PAPERS)
         if PAPERS not in self._old_format:
             return
