@@ -204,11 +204,12 @@ def dumps_by_line(data: Data, table: str) -> bytes:
     """JSON with one document of `table` per line (and the rest after it).
 
     Still plain JSON for any reader; `loads_by_line` can then parse it one document at
-    a time. A quote inside a JSON string is always escaped, so `},"` occurs only
-    between documents; if a document nested objects, the file would still be valid
-    JSON and the reader would fall back to parsing it whole.
+    a time. Each document is encoded on its own: splitting the encoded table at `},"`
+    would also split a text that ends in "}," (its closing quote follows), putting a
+    raw newline inside the string.
     """
-    body = orjson.dumps(data.get(table, {}))[1:-1].replace(b'},"', b'},\n"')
+    dumps = orjson.dumps
+    body = b",\n".join([dumps({k: v})[1:-1] for k, v in data.get(table, {}).items()])
     rest = orjson.dumps({k: v for k, v in data.items() if k != table})[1:-1]
     return b'{"' + table.encode() + b'":{\n' + body + b"\n}" + (b"," + rest if rest else b"") + b"}"
 
@@ -294,6 +295,25 @@ def documents_by_key_prefix(
     return (st.st_ino, st.st_size, st.st_mtime_ns), found
 
 
+class _NotByLine(Exception):
+    """A file that `rewrite_documents` cannot copy a line at a time."""
+
+
+def _by_line_header(table: str) -> bytes:
+    return b'{"' + table.encode() + b'":{\n'
+
+
+def _line_key(line: bytes) -> bytes | None:
+    """The key of a `dumps_by_line` document line (`"<16 hex digits>":{...},`)."""
+    return line[1:17] if line[:1] == b'"' and line[17:20] == b'":{' else None
+
+
+def _write_all(fd: int, blob: bytes) -> None:
+    view = memoryview(blob)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage: cached, atomic, change-aware. See the module docstring."""
 
@@ -377,6 +397,130 @@ class AtomicJSONStorage(Storage):
     def changed_on_disk(self) -> bool:
         """Whether the file is no longer the version this storage last read or wrote."""
         return signature(self.path) != self._signature
+
+    def some_documents(self, keys: set[str]) -> dict[str, Any] | None:
+        """The documents of these keys (those that exist), parsed alone; not checked.
+
+        Only for a file written a document per line (`by_line`): the other lines are
+        read, not parsed. None when the file is not (or no longer) in that layout, or
+        is missing: then the caller reads it whole, which reports what is wrong.
+        """
+        if self._data is not None and not self.changed_on_disk():
+            table = self._data.get(self.kind, {})
+            return {k: table[k] for k in keys if k in table}
+        if not self._by_line:
+            return None
+        wanted = {key.encode() for key in keys}
+        found: dict[str, Any] = {}
+        try:
+            with open_regular(self.path) as reader:
+                if reader.readline() != _by_line_header(self.kind):
+                    return None
+                for line in reader:
+                    if line[:1] == b"}":
+                        return found
+                    if _line_key(line) in wanted:
+                        entry = line[:-2] if line.endswith(b",\n") else line.rstrip(b"\n")
+                        found.update(orjson.loads(b"{" + entry + b"}"))
+        except (OSError, LibraryError, orjson.JSONDecodeError, ValueError):
+            return None
+        return None  # cut off: no end of table
+
+    def rewrite_documents(self, docs: dict[str, dict[str, Any]], *, new: bool = False) -> bool:
+        """Write the file with `docs` replacing the documents of their keys (or added
+        after the others), copying every other line as it is; False (nothing written)
+        if the file is not a current `by_line` file whose table ends as it should.
+
+        Adding 30 abstracts to a 157 MB file then costs a copy of its bytes, not a
+        parse and a re-encoding of 100,000 documents. With `new` (the caller knows no
+        key is in the file: new papers), the bytes are copied in blocks and the new
+        lines put before the end of the table; otherwise line by line, each checked to
+        be a document line. The write is atomic like any.
+        """
+        if not self._by_line or signature(self.path) is None:
+            return False
+        pending = {key.encode(): value for key, value in docs.items()}
+        version = VERSIONS.get(self.kind, FORMAT_VERSION)
+        marker = {FORMAT_TABLE: {"format": {"kind": self.kind, "version": version}}}
+        table_end = b"}," + orjson.dumps(marker)[1:-1] + b"}"
+        header = _by_line_header(self.kind)
+
+        def entry(key: bytes) -> bytes:
+            return orjson.dumps({key.decode(): pending.pop(key)})[1:-1]
+
+        def append(fd: int) -> None:
+            with open_regular(self.path) as reader:
+                size = os.fstat(reader.fileno()).st_size
+                body = size - len(header) - 1 - len(table_end)  # "\n" ends the last line
+                if body < 0 or reader.read(len(header)) != header:
+                    raise _NotByLine
+                _write_all(fd, header)
+                left = body
+                while left > 0 and (chunk := reader.read(min(left, 1 << 20))):
+                    _write_all(fd, chunk)
+                    left -= len(chunk)
+                if left or reader.read() != b"\n" + table_end:
+                    raise _NotByLine
+            lines = [entry(key) for key in list(pending)]
+            joint = b",\n" if body and lines else b""
+            _write_all(fd, joint + b",\n".join(lines) + b"\n" + table_end)
+
+        def write(fd: int) -> None:
+            out: list[bytes] = []
+            size = 0
+            previous: bytes | None = None
+            tail = b""
+            with open_regular(self.path) as reader:
+                if reader.readline() != _by_line_header(self.kind):
+                    raise _NotByLine
+                out.append(_by_line_header(self.kind))
+                for line in reader:
+                    if line[:1] == b"}":
+                        tail = line + reader.read()
+                        break
+                    body = line[:-2] if line.endswith(b",\n") else line.rstrip(b"\n")
+                    if not body:
+                        continue
+                    key = _line_key(line)
+                    if key is None or not body.endswith(b"}"):
+                        raise _NotByLine  # damaged: the whole read reports it
+                    if key in pending:
+                        body = entry(key)
+                    if previous is not None:
+                        out.append(previous + b",\n")
+                        size += len(previous)
+                    previous = body
+                    if size > 1 << 20:
+                        _write_all(fd, b"".join(out))
+                        out.clear()
+                        size = 0
+                else:
+                    raise _NotByLine  # cut off
+            if tail != table_end:
+                raise _NotByLine
+            for key in list(pending):
+                if previous is not None:
+                    out.append(previous + b",\n")
+                previous = entry(key)
+            out.append((previous or b"") + b"\n" + tail)
+            _write_all(fd, b"".join(out))
+
+        try:
+            written = _replace_atomically(self.path, append if new else write)
+        except (_NotByLine, LibraryError, orjson.JSONDecodeError):
+            return False
+        except orjson.JSONEncodeError as error:
+            raise LibraryWriteError(
+                f"{self.path}: could not save ({error}); nothing was changed"
+            ) from None
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise LibraryWriteError(
+                f"{self.path}: could not save ({reason}); nothing was changed"
+            ) from None
+        self.forget()
+        self._signature = written
+        return True
 
     def _load(self) -> Data:
         if self._by_line and (data := self._load_by_line()) is not None:

@@ -6,9 +6,12 @@ and written on every keystroke that changes them. Keeping them apart means a tag
 rewrites a few kilobytes, not the 170 MB of a 100,000-paper catalogue. Abstracts live in
 their own file so the TUI can draw its first frame from titles alone.
 
-Every write goes through two methods, `_write_annotations` and `_write_catalogue`. Both
-take the cross-process lock, re-read what another process may have written, apply the
-change to that fresh state, and write atomically (see `storage`). Annotation edits are
+Every write goes through `_write_annotations` or the catalogue's `_write_abstracts` and
+`_write_papers`. All run under the cross-process lock: they re-read what another process
+may have written, apply the change to that fresh state, and write atomically (see
+`storage`). A catalogue write touches only the documents it changes: the papers are
+written from the documents as read (no `Paper` is built for a paper an import does not
+meet), and the abstracts file's other lines are copied, not parsed. Annotation edits are
 functions (old -> new), not values, so two processes editing the same paper compose
 instead of overwriting each other. Each write returns a `Change`: the values before and
 after, by paper id.
@@ -39,7 +42,6 @@ from readlist.store.documents import (
     PAPER_ID,
     PAPERS,
     VALIDATORS,
-    abstract_doc,
     annotation_from_doc,
     annotation_to_doc,
     check_paper_docs,
@@ -471,11 +473,27 @@ class Store:
         with self.locked(), gc_paused():
             if progress:
                 progress("reading library", 0, 1)
-            existing = {paper.id: paper for paper in self.all_papers()}
-            matcher = _Matcher(existing.values())
+            # Papers are built only for the documents an incoming paper matches: at
+            # 100,000 papers, building them all (and reading every abstract) was most
+            # of a 30-paper import.
+            docs = self._table(PAPERS)
+            matcher = _Matcher.of_documents(docs)
+            wanted = {pid for raw in listings_papers(listings) if (pid := matcher.find(raw))}
+            abstracts = self._abstracts_of(wanted)
+            existing: dict[str, Paper] = {}  # every paper built: matched or new
+
+            def paper_at(pid: str) -> Paper:
+                if pid not in existing:
+                    if pid not in wanted:  # (cannot happen: see `_Matcher.add`)
+                        wanted.add(pid)
+                        abstracts.update(self._abstracts_of({pid}))
+                    [existing[pid]] = papers_from_docs({pid: docs[pid]}, abstracts)
+                return existing[pid]
+
+            changed: dict[str, Paper] = {}
+            new_abstracts: dict[str, str] = {}
             reports: list[ImportReport] = []
             stamp = now()
-            dirty = abstracts_dirty = False
             for listing in listings:
                 report = ImportReport()
                 for raw in listing:
@@ -484,24 +502,24 @@ class Store:
                     if pid is None:
                         pid = matcher.new_id(incoming)
                         paper = replace(incoming, id=pid, added=incoming.added or stamp)
-                        existing[pid] = paper
+                        existing[pid] = changed[pid] = paper
+                        new_abstracts[pid] = paper.abstract
                         matcher.add(paper)
                         report.added.append(pid)
                         report.ids.append(pid)
-                        abstracts_dirty = True
                         continue
                     report.ids.append(pid)
-                    old = existing[pid]
+                    old = paper_at(pid)
                     merged = old.merged_with(replace(incoming, id=pid))
                     if old.removed is not None:
                         report.removed.append(pid)
                     if merged is old:
                         report.unchanged += old.removed is None
                         continue
-                    existing[pid] = merged
+                    existing[pid] = changed[pid] = merged
                     matcher.add(merged)
-                    dirty = True
-                    abstracts_dirty = abstracts_dirty or merged.abstract != old.abstract
+                    if merged.abstract != old.abstract:
+                        new_abstracts[pid] = merged.abstract
                     # Only a new source (the same paper met again) is not news.
                     if old.removed is not None:
                         pass
@@ -510,9 +528,12 @@ class Store:
                     else:
                         report.updated.append(pid)
                 reports.append(report)
-                dirty = dirty or bool(report.added)
-            if dirty and not dry_run:
-                self._write_catalogue(list(existing.values()), progress, abstracts=abstracts_dirty)
+            if changed and not dry_run:
+                if new_abstracts:
+                    self._write_abstracts(
+                        new_abstracts, progress, new=not set(new_abstracts) & set(docs)
+                    )
+                self._write_papers({pid: paper_to_doc(p) for pid, p in changed.items()}, progress)
         return reports
 
     def set_removed(self, ids: Iterable[str], removed: bool) -> list[str]:
@@ -523,18 +544,16 @@ class Store:
         """
         wanted = set(ids)
         with self.locked(), gc_paused():
-            papers = self.all_papers(with_abstracts=False)
+            docs = self._table(PAPERS)
             stamp = now()
-            changed: list[str] = []
-            out = []
-            for paper in papers:
-                if paper.id in wanted and (paper.removed is not None) != removed:
-                    paper = replace(paper, removed=stamp if removed else None)
-                    changed.append(paper.id)
-                out.append(paper)
+            changed = {
+                pid: {**doc, "removed": stamp if removed else None}
+                for pid, doc in docs.items()
+                if pid in wanted and (doc["removed"] is not None) != removed
+            }
             if changed:
-                self._write_catalogue(out, None, abstracts=False)
-        return changed
+                self._write_papers(changed, None)
+        return list(changed)
 
     def _migrate_on_disk(self) -> None:
         """Rewrite a catalogue read in an older format (under the lock, before a write).
@@ -549,19 +568,54 @@ class Store:
         self._table(PAPERS)
         if PAPERS not in self._old_format:
             return
-        self._write_catalogue(self.all_papers(with_abstracts=False), None, abstracts=False)
+        self._write_papers({}, None)
 
-    def _write_catalogue(
-        self, papers: list[Paper], progress: Progress | None, *, abstracts: bool = True
+    def _abstracts_of(self, ids: set[str]) -> dict[str, str]:
+        """The abstracts of these papers (checked), reading no other abstract if it can."""
+        storage = self._storages[ABSTRACTS]
+        if not ids:
+            return {}
+        docs = storage.some_documents(ids)
+        if docs is None:
+            docs = self._table(ABSTRACTS)  # not laid out a line each: read it whole
+        else:
+            VALIDATORS[ABSTRACTS](storage.path, docs)
+        return {pid: docs[pid]["text"] for pid in ids if pid in docs}
+
+    def _write_abstracts(
+        self, abstracts: dict[str, str], progress: Progress | None, *, new: bool
     ) -> None:
-        """Rewrite the catalogue files: abstracts first, so the papers file (which
-        defines what is in the library) never names a paper whose abstract is missing.
+        """Write these papers' abstracts; the other lines of the file are copied as
+        they are, not parsed (see `AtomicJSONStorage.rewrite_documents`). `new`: no
+        paper of `abstracts` is in the papers file (an abstract a damaged library kept
+        for a paper it lost would then be written twice; the later one counts).
 
-        Each is a whole-table rewrite, so it is handed to the storage as one document
-        set; TinyDB's per-document insert would copy every document twice more. The
-        abstracts file is skipped when no abstract changed (`abstracts=False`).
+        Written before the papers file, so that the papers file (which defines what is
+        in the library) never names a paper whose abstract is missing.
         """
-        total = len(papers)
+        total = len(abstracts)
+        if progress:
+            progress(f"writing {ABSTRACTS}", 0, total)
+        storage = self._storages[ABSTRACTS]
+        docs = {pid: {"text": text} for pid, text in abstracts.items()}
+        if not storage.rewrite_documents(docs, new=new):
+            # Missing, or written whole by an older readlist: the whole table.
+            table = {**self._table(ABSTRACTS), **docs}
+            storage.write({ABSTRACTS: table})
+            self._valid[ABSTRACTS] = storage.signature  # checked on reading, or new
+        self._tables[ABSTRACTS].clear_cache()
+        if progress:
+            progress(f"writing {ABSTRACTS}", total, total)
+
+    def _write_papers(self, changed: dict[str, dict[str, Any]], progress: Progress | None) -> None:
+        """Write the papers file: the documents read (checked, migrated), with `changed`
+        replacing or (new ids) following them.
+
+        The documents are written as they are held, not rebuilt from `Paper`s; the
+        storage forgets them if the write fails, so memory never holds what disk does
+        not. A catalogue read in an older format is first kept as `<file>.v1.bak`.
+        """
+        total = len(changed)
         if PAPERS in self._old_format:
             old = self.paths.papers
             kept = old.with_name(old.name + OLD_FORMAT_SUFFIX)
@@ -573,17 +627,18 @@ class Store:
                         f"{kept}: could not keep a copy of the old-format catalogue "
                         f"({error.strerror or error}); nothing was changed"
                     ) from None
-        steps = ((ABSTRACTS, abstract_doc), (PAPERS, paper_to_doc))
-        for name, to_doc in steps if abstracts else steps[1:]:
-            if progress:
-                progress(f"writing {name}", 0, total)
-            storage = self._storages[name]
-            storage.write({name: {p.id: to_doc(p) for p in papers}})
-            self._tables[name].clear_cache()
-            self._valid[name] = storage.signature
-            if progress:
-                progress(f"writing {name}", total, total)
+        if progress:
+            progress(f"writing {PAPERS}", 0, total)
+        storage = self._storages[PAPERS]
+        with storage.batch():
+            data = storage.read() or {}
+            data.setdefault(PAPERS, {}).update(changed)
+            storage.write(data)
+        self._tables[PAPERS].clear_cache()
+        self._valid[PAPERS] = storage.signature
         self._old_format.discard(PAPERS)
+        if progress:
+            progress(f"writing {PAPERS}", total, total)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -615,6 +670,12 @@ class Store:
             yield
         finally:
             self._lock.release()
+
+
+def listings_papers(listings: Sequence[Sequence[Paper]]) -> Iterator[Paper]:
+    """Every paper of the listings, as the store will write it (see `printable`)."""
+    for listing in listings:
+        yield from map(printable, listing)
 
 
 def _content(annotation: Annotation) -> tuple[object, ...]:
@@ -687,6 +748,18 @@ class _Matcher:
         self.ids: set[str] = set()
         for paper in papers:
             self.add(paper)
+
+    @classmethod
+    def of_documents(cls, docs: dict[str, Any]) -> _Matcher:
+        """The matcher of the papers these documents hold, without building them."""
+        matcher = cls(())
+        by_key, by_arxiv = matcher.by_key, matcher.by_arxiv
+        matcher.ids = set(docs)
+        for pid, doc in docs.items():
+            by_key.setdefault(identity_key(doc["title"]), pid)
+            if arxiv := doc["arxiv_id"]:
+                by_arxiv.setdefault(arxiv, pid)
+        return matcher
 
     def add(self, paper: Paper) -> None:
         self.ids.add(paper.id)
