@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist.models import Paper, paper_id
+from readlist.models import Paper, identity_key, paper_id
 from readlist.store import Store
 from readlist.store import store as store_module
 from readlist.store.storage import AtomicJSONStorage, dumps_by_line, loads_by_line
@@ -152,3 +152,25 @@ def test_an_abstract_ending_in_a_brace_and_a_comma_is_saved_whole(db: Path, abst
     assert (first.abstract, second.abstract) == (abstract, "About Another paper.")
     blob = db.with_name("library.abstracts.json").read_bytes()
     assert orjson.loads(blob)["abstracts"][first.id] == {"text": abstract}
+
+
+_TITLE_WORDS = st.sampled_from(
+    ["Sparse", "sparse", "SPARSE", "Routing", "C++", "C", "C#", "1+1=2", "1-1=2", "Über", "uber",
+     "ﬁne-tuning", "fine-tuning", "Ａttention", "attention", "∇-Net", "x\u200by", "xy", "LoRA",
+     "lora:", "(lora)", "a", "—", "..."]
+)  # fmt: skip
+_TITLE = st.lists(_TITLE_WORDS, min_size=1, max_size=5).flatmap(
+    lambda words: st.sampled_from([" ", "  ", ": ", " - ", ", "]).map(lambda sep: sep.join(words))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(titles=st.lists(_TITLE, max_size=25), arriving=st.lists(_TITLE, min_size=1, max_size=6))
+def test_matching_only_the_arriving_keys_finds_what_keying_every_title_finds(
+    titles: list[str], arriving: list[str]
+) -> None:
+    docs = {f"{i:016x}": {"title": t, "arxiv_id": None} for i, t in enumerate(titles)}
+    keys = {identity_key(t) for t in arriving}
+    full = store_module._Matcher.of_documents(docs)
+    some = store_module._Matcher.of_documents(docs, keys)
+    assert {k: some.by_key.get(k) for k in keys} == {k: full.by_key.get(k) for k in keys}

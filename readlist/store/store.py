@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -477,8 +479,9 @@ class Store:
             # 100,000 papers, building them all (and reading every abstract) was most
             # of a 30-paper import.
             docs = self._table(PAPERS)
-            matcher = _Matcher.of_documents(docs)
-            wanted = {pid for raw in listings_papers(listings) if (pid := matcher.find(raw))}
+            arriving = list(listings_papers(listings))
+            matcher = _Matcher.of_documents(docs, {identity_key(p.title) for p in arriving})
+            wanted = {pid for paper in arriving if (pid := matcher.find(paper))}
             abstracts = self._abstracts_of(wanted)
             existing: dict[str, Paper] = {}  # every paper built: matched or new
 
@@ -750,15 +753,45 @@ class _Matcher:
             self.add(paper)
 
     @classmethod
-    def of_documents(cls, docs: dict[str, Any]) -> _Matcher:
-        """The matcher of the papers these documents hold, without building them."""
+    def of_documents(cls, docs: dict[str, Any], keys: Collection[str] | None = None) -> _Matcher:
+        """The matcher of the papers these documents hold, without building them.
+
+        With `keys` (the identity keys of every paper that will be looked up), only
+        those keys are mapped: an ASCII title's key is made of words found in the
+        lower-cased title, so titles without a key's longest word are not keyed at all
+        (at 100,000 papers, keying every title was most of a 30-paper import's
+        matching). Papers `add`ed later are keyed as always.
+        """
         matcher = cls(())
         by_key, by_arxiv = matcher.by_key, matcher.by_arxiv
         matcher.ids = set(docs)
         for pid, doc in docs.items():
-            by_key.setdefault(identity_key(doc["title"]), pid)
             if arxiv := doc["arxiv_id"]:
                 by_arxiv.setdefault(arxiv, pid)
+        if keys is None or not all(key.isascii() and key.strip() for key in keys):
+            for pid, doc in docs.items():
+                by_key.setdefault(identity_key(doc["title"]), pid)
+            return matcher
+        wanted = set(keys)
+        pids = list(docs)
+        titles = [doc["title"] for doc in docs.values()]
+        found: set[int] = set()  # positions of titles that may have a wanted key
+        ascii_at: list[int] = []
+        for i, title in enumerate(titles):
+            if title.isascii():
+                ascii_at.append(i)
+            else:
+                found.add(i)  # its key is not the lower-cased title's words: key it
+        text = "\n".join(titles[i] for i in ascii_at).lower()  # titles hold no newline
+        starts = list(accumulate((len(titles[i]) + 1 for i in ascii_at), initial=0))
+        for word in {max(key.split(), key=len) for key in wanted}:
+            at = text.find(word)
+            while at >= 0:
+                found.add(ascii_at[bisect_right(starts, at) - 1])
+                at = text.find(word, at + 1)
+        for i in sorted(found):
+            if (key := identity_key(titles[i])) in wanted:
+                by_key.setdefault(key, pids[i])
         return matcher
 
     def add(self, paper: Paper) -> None:
