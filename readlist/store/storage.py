@@ -16,6 +16,13 @@ memory), and so never written over either.
 
 `batch()` defers writes so that several TinyDB operations become one file write, and
 drops the in-memory data if the batch fails, so memory never holds what disk does not.
+
+Two shortcuts spare a large catalogue a full parse, both relying on the exact bytes
+readlist writes (a quote inside a JSON string is always escaped) and both giving up,
+so that the caller reads the file whole, on anything else: `documents_by_key_prefix`
+finds a few documents by key in the compact papers file, and a `by_line` file (the
+abstracts) can be read for some documents only (`some_documents`) and rewritten with
+some documents replaced or added, its other lines copied as bytes (`rewrite_documents`).
 """
 
 from __future__ import annotations
