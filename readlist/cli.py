@@ -833,13 +833,44 @@ def _select_for_change(
     return store, library, rows
 
 
+def _by_id_alone(args: argparse.Namespace, db: Path) -> tuple[Store, list[str]] | None:
+    """The papers of a query that is one `id:PREFIX` term, found by their ids alone.
+
+    `readlist rate id:52393aed 4` at 100,000 papers need not read every paper: the
+    store looks the prefix up in the catalogue's keys (`Store.ids_by_prefix`). None
+    when the query is anything else, or when the catalogue must be read whole.
+    """
+    from readlist.paths import LibraryPaths
+    from readlist.query import parse
+    from readlist.query.nodes import Prefix
+    from readlist.store import Store
+    from readlist.store.filters import filters_path, read_filters
+
+    if args.all or "id:" not in args.query.lower():
+        return None
+    store = Store.open(db, catalogue=False)
+    query = parse(args.query, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
+    if not (isinstance(query.root, Prefix) and query.root.field == "id"):
+        return None
+    ids = store.ids_by_prefix(query.root.prefix)
+    return None if ids is None else (store, ids)
+
+
 def _annotate(args: argparse.Namespace, db: Path, make: Callable[[list[str]], Command]) -> int:
     """Run the command `make(ids)` on the papers the arguments select; print its outcome."""
-    selected = _select_for_change(args, db)
-    if selected is None:
-        return EXIT_NO_MATCH
-    store, library, rows = selected
-    outcome = make([library.papers[i].id for i in rows]).run(store)
+    if (by_id := _by_id_alone(args, db)) is not None:
+        store, ids = by_id
+        if not ids:
+            shown = strip_controls(args.query)
+            print(f"readlist: no papers match {shown!r}; nothing changed", file=sys.stderr)
+            return EXIT_NO_MATCH
+    else:
+        selected = _select_for_change(args, db)
+        if selected is None:
+            return EXIT_NO_MATCH
+        store, library, rows = selected
+        ids = [library.papers[i].id for i in rows]
+    outcome = make(ids).run(store)
     print(outcome.message)
     return EXIT_OK
 

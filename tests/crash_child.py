@@ -198,7 +198,38 @@ def open_killed_in_backup(db: str) -> None:
     raise SystemExit(3)
 
 
+def killed_at_step(db: str, what: str, argument: str, step: str) -> None:
+    """Change the catalogue (`import` a listing, or `remove` papers by id), SIGKILLing
+    this process right before its file-system call number `step` (a write, fsync,
+    rename or unlink, counted from the start of the change). Exits 0 if the change
+    finished with fewer calls: then every step has been tried."""
+    from readlist.importers import read_listing
+    from readlist.store import Store
+
+    store = Store.open(Path(db))
+    calls = 0
+
+    def counted(real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == int(step):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(*args, **kwargs)
+
+        return call
+
+    for name in ("write", "fsync", "replace", "rename", "unlink"):
+        setattr(os, name, counted(getattr(os, name)))
+    if what == "import":
+        store.import_listings([read_listing(Path(argument)).papers])
+    else:
+        store.set_removed(Path(argument).read_text().split(), True)
+    raise SystemExit(0)
+
+
 MODES: dict[str, Callable[..., None]] = {
+    "killed-at-step": killed_at_step,
     "api-writer": api_writer,
     "cli-loop": cli_loop,
     "tagger": tagger,

@@ -67,10 +67,6 @@ def printable(paper: Paper) -> Paper:
     return replace(paper, **fixes)
 
 
-def abstract_doc(paper: Paper) -> dict[str, Any]:
-    return {"text": paper.abstract}
-
-
 def migrate_paper_doc(doc: dict[str, Any]) -> dict[str, Any]:
     """A format-1 paper document as format 2 (a format-2 document is returned as it is).
 

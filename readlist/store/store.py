@@ -6,9 +6,12 @@ and written on every keystroke that changes them. Keeping them apart means a tag
 rewrites a few kilobytes, not the 170 MB of a 100,000-paper catalogue. Abstracts live in
 their own file so the TUI can draw its first frame from titles alone.
 
-Every write goes through two methods, `_write_annotations` and `_write_catalogue`. Both
-take the cross-process lock, re-read what another process may have written, apply the
-change to that fresh state, and write atomically (see `storage`). Annotation edits are
+Every write goes through `_write_annotations` or the catalogue's `_write_abstracts` and
+`_write_papers`. All run under the cross-process lock: they re-read what another process
+may have written, apply the change to that fresh state, and write atomically (see
+`storage`). A catalogue write touches only the documents it changes: the papers are
+written from the documents as read (no `Paper` is built for a paper an import does not
+meet), and the abstracts file's other lines are copied, not parsed. Annotation edits are
 functions (old -> new), not values, so two processes editing the same paper compose
 instead of overwriting each other. Each write returns a `Change`: the values before and
 after, by paper id.
@@ -18,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +44,9 @@ from readlist.store.documents import (
     PAPER_ID,
     PAPERS,
     VALIDATORS,
-    abstract_doc,
     annotation_from_doc,
     annotation_to_doc,
+    check_paper_docs,
     migrate_paper_docs,
     paper_to_doc,
     papers_from_docs,
@@ -51,9 +56,11 @@ from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
     atomic_copy,
+    documents_by_key_prefix,
     open_regular,
     parse_library_json,
     read_regular,
+    signature,
     temp_files,
 )
 
@@ -149,21 +156,25 @@ class Store:
         self._valid: dict[str, Signature | None] = {}
         # Files read in an older format (migrated in memory; see `_migrate_on_disk`).
         self._old_format: set[str] = set()
+        # The version of the papers file `ids_by_prefix` found in the current format.
+        self._current_papers: Signature | None = None
 
     # -- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, db: Path) -> Store:
+    def open(cls, db: Path, *, catalogue: bool = True) -> Store:
         """Open (or prepare to create) the library named by `db`.
 
         Checks that the annotations and papers files are readlist files in good shape
         (raising `LibraryError` otherwise, without touching them), removes temporary
-        files a killed process left behind, and refreshes the `.bak` copies.
+        files a killed process left behind, and refreshes the `.bak` copies. Without
+        `catalogue`, the papers file is left unread until it is needed (a command on
+        one paper by id: see `ids_by_prefix`).
         """
         check_db(db)
         store = cls(db)
         store.cleanup_temp_files()
-        for name in (ANNOTATIONS, PAPERS):
+        for name in (ANNOTATIONS, PAPERS) if catalogue else (ANNOTATIONS,):
             store._table(name)
         return store
 
@@ -301,6 +312,27 @@ class Store:
         """Every paper of the catalogue, removed ones included."""
         abstracts = self.abstracts() if with_abstracts else {}
         return papers_from_docs(self._table(PAPERS), abstracts)
+
+    def ids_by_prefix(self, prefix: str, *, removed: bool = False) -> list[str] | None:
+        """Ids of the papers whose id starts with `prefix` (lower-case hex), without
+        reading the whole catalogue; None when it must be read whole (`papers`) instead.
+
+        For a command on one paper by id at 100,000 papers: only the matching documents
+        are parsed, and checked by the rules every read applies. None when the papers
+        file is missing, in an older format, or not laid out as readlist writes it; or
+        when a matching document fails a check (reading the file whole then reports
+        the damage). Like `papers`, removed papers are left out, or are the only ones.
+        """
+        found = documents_by_key_prefix(self.paths.papers, PAPERS, prefix)
+        if found is None:
+            return None
+        version, docs = found
+        try:
+            check_paper_docs(self.paths.papers, docs)
+        except LibraryError:
+            return None
+        self._current_papers = version
+        return [pid for pid, doc in docs.items() if (doc["removed"] is not None) == removed]
 
     def paper_count(self) -> int:
         """How many papers the catalogue holds (removed ones included)."""
@@ -474,23 +506,19 @@ class Store:
     def _set_removed_if(self, wanted: dict[str, tuple[bool, bool]]) -> tuple[list[str], list[str]]:
         """Set papers' removed mark to the first of each pair where it is the second."""
         stamp = now()
+        docs = self._table(PAPERS)
         done: list[str] = []
         left: list[str] = []
-        out = []
-        papers = self.all_papers(with_abstracts=False)
-        present = {p.id for p in papers}
-        left += [pid for pid in wanted if pid not in present]
-        for paper in papers:
-            if paper.id in wanted:
-                target, expected = wanted[paper.id]
-                if (paper.removed is not None) == expected:
-                    paper = replace(paper, removed=stamp if target else None)
-                    done.append(paper.id)
-                else:
-                    left.append(paper.id)
-            out.append(paper)
-        if done:
-            self._write_catalogue(out, None, abstracts=False)
+        changed: dict[str, dict[str, Any]] = {}
+        for pid, (target, expected) in wanted.items():
+            doc = docs.get(pid)
+            if doc is None or (doc["removed"] is not None) != expected:
+                left.append(pid)
+                continue
+            changed[pid] = {**doc, "removed": stamp if target else None}
+            done.append(pid)
+        if changed:
+            self._write_papers(changed, None)
         return done, left
 
     def _write_annotations(
@@ -580,11 +608,28 @@ class Store:
         with self.locked(), gc_paused():
             if progress:
                 progress("reading library", 0, 1)
-            existing = {paper.id: paper for paper in self.all_papers()}
-            matcher = _Matcher(existing.values())
+            # Papers are built only for the documents an incoming paper matches: at
+            # 100,000 papers, building them all (and reading every abstract) was most
+            # of a 30-paper import.
+            docs = self._table(PAPERS)
+            arriving = list(listings_papers(listings))
+            matcher = _Matcher.of_documents(docs, {identity_key(p.title) for p in arriving})
+            wanted = {pid for paper in arriving if (pid := matcher.find(paper))}
+            abstracts = self._abstracts_of(wanted)
+            existing: dict[str, Paper] = {}  # every paper built: matched or new
+
+            def paper_at(pid: str) -> Paper:
+                if pid not in existing:
+                    if pid not in wanted:  # (cannot happen: see `_Matcher.add`)
+                        wanted.add(pid)
+                        abstracts.update(self._abstracts_of({pid}))
+                    [existing[pid]] = papers_from_docs({pid: docs[pid]}, abstracts)
+                return existing[pid]
+
+            changed: dict[str, Paper] = {}
+            new_abstracts: dict[str, str] = {}
             reports: list[ImportReport] = []
             stamp = now()
-            dirty = abstracts_dirty = False
             for listing in listings:
                 report = ImportReport()
                 for raw in listing:
@@ -593,24 +638,24 @@ class Store:
                     if pid is None:
                         pid = matcher.new_id(incoming)
                         paper = replace(incoming, id=pid, added=incoming.added or stamp)
-                        existing[pid] = paper
+                        existing[pid] = changed[pid] = paper
+                        new_abstracts[pid] = paper.abstract
                         matcher.add(paper)
                         report.added.append(pid)
                         report.ids.append(pid)
-                        abstracts_dirty = True
                         continue
                     report.ids.append(pid)
-                    old = existing[pid]
+                    old = paper_at(pid)
                     merged = old.merged_with(replace(incoming, id=pid))
                     if old.removed is not None:
                         report.removed.append(pid)
                     if merged is old:
                         report.unchanged += old.removed is None
                         continue
-                    existing[pid] = merged
+                    existing[pid] = changed[pid] = merged
                     matcher.add(merged)
-                    dirty = True
-                    abstracts_dirty = abstracts_dirty or merged.abstract != old.abstract
+                    if merged.abstract != old.abstract:
+                        new_abstracts[pid] = merged.abstract
                     # Only a new source (the same paper met again) is not news.
                     if old.removed is not None:
                         pass
@@ -619,9 +664,12 @@ class Store:
                     else:
                         report.updated.append(pid)
                 reports.append(report)
-                dirty = dirty or bool(report.added)
-            if dirty and not dry_run:
-                self._write_catalogue(list(existing.values()), progress, abstracts=abstracts_dirty)
+            if changed and not dry_run:
+                if new_abstracts:
+                    self._write_abstracts(
+                        new_abstracts, progress, new=not set(new_abstracts) & set(docs)
+                    )
+                self._write_papers({pid: paper_to_doc(p) for pid, p in changed.items()}, progress)
         return reports
 
     def set_removed(
@@ -635,21 +683,19 @@ class Store:
         """
         wanted = set(ids)
         with self.locked(), gc_paused():
-            papers = self.all_papers(with_abstracts=False)
+            docs = self._table(PAPERS)
             stamp = now()
-            changed: list[str] = []
-            out = []
-            for paper in papers:
-                if paper.id in wanted and (paper.removed is not None) != removed:
-                    paper = replace(paper, removed=stamp if removed else None)
-                    changed.append(paper.id)
-                out.append(paper)
+            changed = {
+                pid: {**doc, "removed": stamp if removed else None}
+                for pid, doc in docs.items()
+                if pid in wanted and (doc["removed"] is not None) != removed
+            }
             if changed:
-                self._write_catalogue(out, None, abstracts=False)
+                self._write_papers(changed, None)
                 if label is not None:
                     flags = {pid: (not removed, removed) for pid in changed}
                     self._record(history.Entry(label=label, time=now(), removed=flags))
-        return changed
+        return list(changed)
 
     def _migrate_on_disk(self) -> None:
         """Rewrite a catalogue read in an older format (under the lock, before a write).
@@ -657,22 +703,61 @@ class Store:
         The old file is kept as `<file>.v1.bak` (once: never overwritten), so that an
         older readlist's library can always be recovered.
         """
+        seen = self._current_papers
+        unread = self._storages[PAPERS].signature is None
+        if unread and seen is not None and signature(self.paths.papers) == seen:
+            return  # seen in the current format by `ids_by_prefix`, and unchanged since
         self._table(PAPERS)
         if PAPERS not in self._old_format:
             return
-        self._write_catalogue(self.all_papers(with_abstracts=False), None, abstracts=False)
+        self._write_papers({}, None)
 
-    def _write_catalogue(
-        self, papers: list[Paper], progress: Progress | None, *, abstracts: bool = True
+    def _abstracts_of(self, ids: set[str]) -> dict[str, str]:
+        """The abstracts of these papers (checked), reading no other abstract if it can."""
+        storage = self._storages[ABSTRACTS]
+        if not ids:
+            return {}
+        docs = storage.some_documents(ids)
+        if docs is None:
+            docs = self._table(ABSTRACTS)  # not laid out a line each: read it whole
+        else:
+            VALIDATORS[ABSTRACTS](storage.path, docs)
+        return {pid: docs[pid]["text"] for pid in ids if pid in docs}
+
+    def _write_abstracts(
+        self, abstracts: dict[str, str], progress: Progress | None, *, new: bool
     ) -> None:
-        """Rewrite the catalogue files: abstracts first, so the papers file (which
-        defines what is in the library) never names a paper whose abstract is missing.
+        """Write these papers' abstracts; the other lines of the file are copied as
+        they are, not parsed (see `AtomicJSONStorage.rewrite_documents`). `new`: no
+        paper of `abstracts` is in the papers file (an abstract a damaged library kept
+        for a paper it lost would then be written twice; the later one counts).
 
-        Each is a whole-table rewrite, so it is handed to the storage as one document
-        set; TinyDB's per-document insert would copy every document twice more. The
-        abstracts file is skipped when no abstract changed (`abstracts=False`).
+        Written before the papers file, so that the papers file (which defines what is
+        in the library) never names a paper whose abstract is missing.
         """
-        total = len(papers)
+        total = len(abstracts)
+        if progress:
+            progress(f"writing {ABSTRACTS}", 0, total)
+        storage = self._storages[ABSTRACTS]
+        docs = {pid: {"text": text} for pid, text in abstracts.items()}
+        if not storage.rewrite_documents(docs, new=new):
+            # Missing, or written whole by an older readlist: the whole table.
+            table = {**self._table(ABSTRACTS), **docs}
+            storage.write({ABSTRACTS: table})
+            self._valid[ABSTRACTS] = storage.signature  # checked on reading, or new
+        self._tables[ABSTRACTS].clear_cache()
+        if progress:
+            progress(f"writing {ABSTRACTS}", total, total)
+
+    def _write_papers(self, changed: dict[str, dict[str, Any]], progress: Progress | None) -> None:
+        """Write the papers file: the documents read (checked, migrated), with `changed`
+        replacing or (new ids) following them.
+
+        The documents are written as they are held, not rebuilt from `Paper`s; the
+        storage forgets them if the write fails, so memory never holds what disk does
+        not. A catalogue read in an older format is first kept as `<file>.v1.bak`.
+        """
+        total = len(changed)
         if PAPERS in self._old_format:
             old = self.paths.papers
             kept = old.with_name(old.name + OLD_FORMAT_SUFFIX)
@@ -684,17 +769,18 @@ class Store:
                         f"{kept}: could not keep a copy of the old-format catalogue "
                         f"({error.strerror or error}); nothing was changed"
                     ) from None
-        steps = ((ABSTRACTS, abstract_doc), (PAPERS, paper_to_doc))
-        for name, to_doc in steps if abstracts else steps[1:]:
-            if progress:
-                progress(f"writing {name}", 0, total)
-            storage = self._storages[name]
-            storage.write({name: {p.id: to_doc(p) for p in papers}})
-            self._tables[name].clear_cache()
-            self._valid[name] = storage.signature
-            if progress:
-                progress(f"writing {name}", total, total)
+        if progress:
+            progress(f"writing {PAPERS}", 0, total)
+        storage = self._storages[PAPERS]
+        with storage.batch():
+            data = storage.read() or {}
+            data.setdefault(PAPERS, {}).update(changed)
+            storage.write(data)
+        self._tables[PAPERS].clear_cache()
+        self._valid[PAPERS] = storage.signature
         self._old_format.discard(PAPERS)
+        if progress:
+            progress(f"writing {PAPERS}", total, total)
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -726,6 +812,12 @@ class Store:
             yield
         finally:
             self._lock.release()
+
+
+def listings_papers(listings: Sequence[Sequence[Paper]]) -> Iterator[Paper]:
+    """Every paper of the listings, as the store will write it (see `printable`)."""
+    for listing in listings:
+        yield from map(printable, listing)
 
 
 def _content(annotation: Annotation) -> tuple[object, ...]:
@@ -798,6 +890,48 @@ class _Matcher:
         self.ids: set[str] = set()
         for paper in papers:
             self.add(paper)
+
+    @classmethod
+    def of_documents(cls, docs: dict[str, Any], keys: Collection[str] | None = None) -> _Matcher:
+        """The matcher of the papers these documents hold, without building them.
+
+        With `keys` (the identity keys of every paper that will be looked up), only
+        those keys are mapped: an ASCII title's key is made of words found in the
+        lower-cased title, so titles without a key's longest word are not keyed at all
+        (at 100,000 papers, keying every title was most of a 30-paper import's
+        matching). Papers `add`ed later are keyed as always.
+        """
+        matcher = cls(())
+        by_key, by_arxiv = matcher.by_key, matcher.by_arxiv
+        matcher.ids = set(docs)
+        for pid, doc in docs.items():
+            if arxiv := doc["arxiv_id"]:
+                by_arxiv.setdefault(arxiv, pid)
+        if keys is None or not all(key.isascii() and key.strip() for key in keys):
+            for pid, doc in docs.items():
+                by_key.setdefault(identity_key(doc["title"]), pid)
+            return matcher
+        wanted = set(keys)
+        pids = list(docs)
+        titles = [doc["title"] for doc in docs.values()]
+        found: set[int] = set()  # positions of titles that may have a wanted key
+        ascii_at: list[int] = []
+        for i, title in enumerate(titles):
+            if title.isascii():
+                ascii_at.append(i)
+            else:
+                found.add(i)  # its key is not the lower-cased title's words: key it
+        text = "\n".join(titles[i] for i in ascii_at).lower()  # titles hold no newline
+        starts = list(accumulate((len(titles[i]) + 1 for i in ascii_at), initial=0))
+        for word in {max(key.split(), key=len) for key in wanted}:
+            at = text.find(word)
+            while at >= 0:
+                found.add(ascii_at[bisect_right(starts, at) - 1])
+                at = text.find(word, at + 1)
+        for i in sorted(found):
+            if (key := identity_key(titles[i])) in wanted:
+                by_key.setdefault(key, pids[i])
+        return matcher
 
     def add(self, paper: Paper) -> None:
         self.ids.add(paper.id)
