@@ -32,7 +32,7 @@ from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.paths import LibraryPaths, backup_path, check_db
-from readlist.store import filters
+from readlist.store import filters, wordfile
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
@@ -54,8 +54,10 @@ from readlist.store.storage import (
     open_regular,
     parse_library_json,
     read_regular,
+    signature,
     temp_files,
 )
+from readlist.textindex import WordIndex
 
 OLD_FORMAT_SUFFIX = ".v1.bak"
 
@@ -176,6 +178,7 @@ class Store:
     def temp_files(self) -> list[Path]:
         """Temporary files of writes to the data files and to their backups."""
         files = [*self.paths.data_files, *(backup_path(p) for p in self.paths.data_files)]
+        files.append(wordfile.word_index_path(self.paths))
         return [tmp for path in files for tmp in temp_files(path)]
 
     def _table(self, name: str) -> dict[str, Any]:
@@ -319,6 +322,40 @@ class Store:
         """
         self._storages[PAPERS].forget()
         self._storages[ABSTRACTS].forget()
+
+    # -- the word index (derived from the catalogue: see store/wordfile.py) -------------
+
+    def catalogue_versions(self) -> tuple[Signature | None, Signature | None]:
+        """The versions of the papers and abstracts files this store read last."""
+        return self._storages[PAPERS].signature, self._storages[ABSTRACTS].signature
+
+    def word_index(self, ids: Sequence[str]) -> WordIndex | None:
+        """The stored word index of the papers `ids` (the library's, in order), if it was
+        built from the catalogue as it is on disk now and as this store read it."""
+        papers = signature(self.paths.papers)
+        if papers is None or papers != self._storages[PAPERS].signature:
+            return None
+        versions = (papers, signature(self.paths.abstracts))
+        return wordfile.read_word_index(wordfile.word_index_path(self.paths), versions, ids)
+
+    def write_word_index(
+        self,
+        versions: tuple[Signature | None, Signature | None],
+        ids: Sequence[str],
+        index: WordIndex,
+    ) -> bool:
+        """Keep `index` (of the papers `ids`, built from the catalogue `versions`) for the
+        next start; False, with nothing written, if the catalogue has changed since, or
+        if it cannot be written (it is only ever a shortcut)."""
+        try:
+            with self.locked():
+                if (signature(self.paths.papers), signature(self.paths.abstracts)) != versions:
+                    return False
+                path = wordfile.word_index_path(self.paths)
+                wordfile.write_word_index(path, versions, ids, index.parts())
+        except (LibraryWriteError, OSError):
+            return False
+        return True
 
     # -- saved filters (their own small file: see store/filters.py) ----------------------
 
