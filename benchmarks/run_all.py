@@ -1,5 +1,5 @@
 """Run every readlist benchmark: the store (`bench_store.py`), everyday commands
-(`bench_daily.py`), then the TUI (`bench_tui.py`).
+(`bench_daily.py`), the TUI (`bench_tui.py`), then query keystrokes (`bench_query.py`).
 
 Each runs as its own process, one after the other (they would skew each other if run
 together on a small machine), with the same sizes and seed; their tables go to stdout,
@@ -20,7 +20,7 @@ from pathlib import Path
 import bench_store  # sibling scripts: Python puts a script's own folder on sys.path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ("bench_store.py", "bench_daily.py", "bench_tui.py")
+BENCHMARKS = ("bench_store.py", "bench_daily.py", "bench_tui.py", "bench_query.py")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
