@@ -106,3 +106,46 @@ def test_a_filter_is_saved_under_the_library_lock(store: Store) -> None:
         finally:
             store_module.LOCK_TIMEOUT = old
     assert store.saved_filters() == {}
+
+
+async def test_the_picker_counts_follow_changes_made_while_it_is_open(sample_store: Store) -> None:
+    from readlist.tui.app import ReadListApp
+    from readlist.tui.screens.filters import FilterPicker
+
+    sample_store.save_filter("inbox", "is:unread")
+    sample_store.save_filter("good", "rating:>=4")
+    app = ReadListApp(sample_store, copy=lambda text, terminal: "x", watch_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f")
+        picker = app.screen
+        assert isinstance(picker, FilterPicker)
+
+        def shown() -> list[tuple[str, int | None, int | None]]:
+            return [(f.name, f.papers, f.unread) for f in picker.filters]
+
+        def drawn(index: int) -> str:
+            options = picker.query_one("#filter-options")
+            return str(options.get_option_at_index(index).prompt)  # type: ignore[attr-defined]
+
+        assert shown() == [("inbox", 101, 101), ("good", 0, 0)]
+        # A second readlist process (a CLI script, another TUI) annotates two papers.
+        other = Store.open(sample_store.paths.annotations)
+        first, second = (p.id for p in other.papers()[:2])
+        other.update([first], lambda a: a.with_read(True).with_rating(5))
+        other.update([second], lambda a: a.with_rating(4))
+        app.check_disk()  # what the app's disk watch does every few seconds
+        await pilot.pause()
+        assert app.screen is picker  # still open, now with fresh counts
+        assert shown() == [("inbox", 100, 100), ("good", 2, 1)]
+        assert "100 papers · 100 unread" in drawn(0)
+        assert "2 papers · 1 unread" in drawn(1)
+        other.update([second], lambda a: a.with_read(True))
+        other.save_filter("read", "is:read")  # and a filter saved meanwhile appears
+        app.check_disk()
+        await pilot.pause()
+        assert shown() == [("inbox", 99, 99), ("good", 2, 0), ("read", 2, 0)]
+        assert "2 papers · 0 unread" in drawn(2)
+        await pilot.press("2")  # keys 1-9 jump to a filter
+        await pilot.pause()
+        assert app.filter_bar.input.value == "@good"
+        assert app.shown == 2

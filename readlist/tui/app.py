@@ -236,6 +236,7 @@ class ReadListApp(App[None]):
         self.papers.show(rows, highlights=self.filter_query.highlights("title"))
         self.show_detail()
         self.update_status(matches.unread())
+        self._refresh_filter_picker()
 
     def _waits_for_abstracts(self, query: Query) -> bool:
         """Whether `query` needs abstracts that are not loaded (nor in a stored index)."""
@@ -672,9 +673,7 @@ class ReadListApp(App[None]):
             return False
         return True
 
-    def action_saved_filters(self) -> None:
-        if not self._read_saved_filters():
-            return
+    def _filter_counts(self) -> list[FilterCount]:
         saved = self.saved_filters
         counts = []
         for name, text in saved.items():
@@ -684,6 +683,18 @@ class ReadListApp(App[None]):
                 counts.append(FilterCount(name, text, None, None))
                 continue
             counts.append(FilterCount(name, text, len(matches), matches.unread()))
+        return counts
+
+    def _refresh_filter_picker(self) -> None:
+        """Live counts: the library changed while the saved-filters picker is open."""
+        picker = self.screen
+        if isinstance(picker, FilterPicker) and self._read_saved_filters():
+            picker.show_counts(self._filter_counts())
+
+    def action_saved_filters(self) -> None:
+        if not self._read_saved_filters():
+            return
+        counts = self._filter_counts()
 
         def chosen(name: str | None) -> None:
             if name is not None:
@@ -747,6 +758,7 @@ class ReadListApp(App[None]):
             self.load_catalogue(reload=True)
         if "annotations" in changed:
             self._reload_annotations()
+        self._refresh_filter_picker()  # filters saved meanwhile, too
 
     def _reload_annotations(self) -> None:
         """Show the annotations on disk, and say how many papers another process changed."""
