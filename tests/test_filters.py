@@ -149,3 +149,76 @@ async def test_the_picker_counts_follow_changes_made_while_it_is_open(sample_sto
         await pilot.pause()
         assert app.filter_bar.input.value == "@good"
         assert app.shown == 2
+
+
+def test_saved_filters_travel_in_the_json_export_and_come_back(
+    imported: RunCli, db: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from .conftest import readlist_command
+
+    assert imported("filter", "save", "inbox", "is:unread").returncode == 0
+    assert imported("filter", "save", "rag", '"rag" OR retrieval').returncode == 0
+    assert imported("rate", "rag", "4").returncode == 0
+    exported = imported("export")
+    assert exported.returncode == 0, exported.stderr
+    data = orjson.loads(exported.stdout)
+    assert data["filters"] == [
+        {"name": "inbox", "query": "is:unread"},
+        {"name": "rag", "query": '"rag" OR retrieval'},
+    ]
+    assert len(data["papers"]) == 101
+    backup = tmp_path / "backup.json"
+    backup.write_text(exported.stdout, encoding="utf-8")
+
+    other = tmp_path / "other" / "library.json"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*readlist_command(), "--db", str(other), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    first = run("import", str(backup))
+    assert first.returncode == 0, first.stderr
+    assert "restored 2 saved filters (@inbox, @rag)" in first.stdout
+    restored = Store.open(other)
+    assert restored.saved_filters() == Store.open(db).saved_filters()
+    # The filters work against the restored library as they did against the original.
+    listed = sorted(run("list", "@rag").stdout.splitlines())
+    assert listed == sorted(imported("list", "@rag").stdout.splitlines()) and listed
+
+    # A name you saved meanwhile with another query is yours unless you say otherwise.
+    assert run("filter", "save", "INBOX", "is:unread -is:rated").returncode == 0
+    again = run("import", str(backup))
+    assert again.returncode == 0, again.stderr
+    assert (
+        "restored 0 saved filters; kept yours for @INBOX (--annotations replace takes the file's)"
+        in again.stdout
+    )
+    assert Store.open(other).saved_filters() == {
+        "INBOX": "is:unread -is:rated",
+        "rag": '"rag" OR retrieval',
+    }
+    replaced = run("import", "--annotations", "replace", str(backup))
+    assert "restored 0 saved filters; replaced yours for @INBOX" in replaced.stdout
+    assert Store.open(other).saved_filters()["INBOX"] == "is:unread"
+
+    # Entries that cannot be saved are skipped, each said in one line; the rest restore.
+    data["filters"] += [
+        {"name": "my filter", "query": "x"},
+        {"name": "broken", "query": "rate:5"},
+        {"name": "fine", "query": "@rag is:read"},
+        "not an entry",
+    ]
+    backup.write_bytes(orjson.dumps(data))
+    mixed = run("import", str(backup))
+    assert mixed.returncode == 0, mixed.stderr
+    assert "saved filter 6 skipped: not a name and a query" in mixed.stdout
+    assert "saved filter @my filter skipped: filter name 'my filter' is not usable" in mixed.stdout
+    assert "saved filter @broken skipped: bad query: unknown filter 'rate:'" in mixed.stdout
+    assert "restored 1 saved filter (@fine)" in mixed.stdout
+    assert list(Store.open(other).saved_filters()) == ["INBOX", "rag", "fine"]

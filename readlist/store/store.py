@@ -373,6 +373,40 @@ class Store:
             saved[name] = query  # replaced in place (any case), or added last
             filters.write_filters(path, saved)
 
+    def restore_filters(
+        self, wanted: dict[str, str], *, replace: bool
+    ) -> tuple[list[str], list[str], list[str]]:
+        """Add saved filters (from an export) in one atomic write: (added, replaced, kept).
+
+        A filter whose name is already saved (in any case) with another query keeps
+        the library's query unless `replace`. Names must be usable (`check_name`);
+        checking that queries parse is the caller's.
+        """
+        for name in wanted:
+            filters.check_name(name)
+        path = filters.filters_path(self.paths)
+        added: list[str] = []
+        replaced: list[str] = []
+        kept: list[str] = []
+        with self.locked():
+            saved = filters.read_filters(path)
+            by_key = {k.casefold(): k for k in saved}
+            for name, query in wanted.items():
+                old = by_key.get(name.casefold())
+                if old is None:
+                    saved[name] = query
+                    by_key[name.casefold()] = name
+                    added.append(name)
+                elif saved[old] != query:
+                    if replace:
+                        saved[old] = query
+                        replaced.append(old)
+                    else:
+                        kept.append(old)
+            if added or replaced:
+                filters.write_filters(path, saved)
+        return added, replaced, kept
+
     def remove_filter(self, name: str) -> bool:
         """Remove the filter `name` (any case); False if there was none."""
         path = filters.filters_path(self.paths)
