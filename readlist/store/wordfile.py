@@ -6,11 +6,15 @@ abstract into words, then the postings), so a large library keeps it in
 query typed at the first frame already searches every abstract, and nothing is built.
 
 The file is derived data: it names the versions (signatures, see `storage.signature`)
-of the papers and abstracts files it was built from, and the ids of the papers it holds
-in order. It is used only when both files are still those versions and the ids are
-the library's; otherwise it is stale and simply rebuilt (`Store.write_word_index`),
-never repaired. A damaged file reads as stale. It is written whole and atomically,
-under the library's lock, and only if the catalogue is still the one it describes.
+of the papers and abstracts files it was built from, the version of the word cutting
+(`words.TOKENS`), and the ids of the papers it holds in order. It is used only when
+both files are still those versions and the ids are the library's; otherwise it is
+stale and simply rebuilt (`Store.write_word_index`), never repaired. A damaged file
+reads as stale. It is written whole and atomically, under the library's lock, and only
+if the catalogue is still the one it describes. The TUI writes it, in the background,
+after building the index itself at a start where the file was stale (the first start
+after an import); an import does not, so that start searches abstracts only once they
+are loaded ("searching abstracts…").
 
 Layout: one JSON header line, then sections (offsets relative to the end of the header;
 integers little-endian):
@@ -42,6 +46,7 @@ import orjson
 
 from readlist.errors import LibraryError
 from readlist.paths import LibraryPaths
+from readlist.query.words import TOKENS
 from readlist.store.storage import Signature, atomic_write_parts, open_regular
 from readlist.textindex import IndexParts, WordIndex
 
@@ -124,6 +129,7 @@ def write_word_index(
     header = {
         "readlist": MARK,
         "version": VERSION,
+        "tokens": TOKENS,
         "papers": versions[0],
         "abstracts": versions[1],
         "n": n,
@@ -180,8 +186,8 @@ def _parse(
     header = orjson.loads(mapped[:end])
     if not (isinstance(header, dict) and header.get("readlist") == MARK):
         return None
-    if header.get("version") != VERSION:
-        return None
+    if header.get("version") != VERSION or header.get("tokens") != TOKENS:
+        return None  # another layout, or words cut another way
     wanted = [list(v) if v is not None else None for v in versions]
     if [header.get("papers"), header.get("abstracts")] != wanted:
         return None
