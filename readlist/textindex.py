@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from readlist.bitsets import bits_of, indices_of
 
@@ -49,6 +50,56 @@ class IndexParts:
     """Words in many papers: their papers as a bitset."""
     rare: Mapping[str, Sequence[int]]
     """Every other word: its papers, ascending."""
+
+
+def extended(parts: IndexParts, texts: Sequence[str]) -> IndexParts:
+    """`parts` with `texts` appended (papers added at the end of the library): what
+    `WordIndex(old texts + texts).parts()` holds, without indexing the old texts again.
+
+    Which words keep bitsets is left as it was (that only decides speed, not results);
+    new words are kept as lists.
+    """
+    start, n = len(parts.texts), len(parts.texts) + len(texts)
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for i, text in enumerate(texts, start=start):
+        for word in set(text.split()):
+            postings[word].append(i)
+    postings.pop("|", None)
+    frequent = dict(parts.frequent)
+    rare: dict[str, Sequence[int]] = dict(parts.rare)
+    for word, papers in postings.items():
+        if word in frequent:
+            frequent[word] |= bits_of(papers, n)
+        else:
+            rare[word] = [*rare.get(word, ()), *papers]
+    words = sorted({*parts.words, *postings})
+    return IndexParts(_Joined(parts.texts, texts), words, frequent, rare)
+
+
+class _Joined(Sequence[str]):
+    def __init__(self, first: Sequence[str], then: Sequence[str]) -> None:
+        self._first, self._then = first, then
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._then)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        first = len(self._first)
+        return self._first[i] if i < first else self._then[i - first]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._first
+        yield from self._then
 
 
 class WordIndex:

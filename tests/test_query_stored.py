@@ -8,6 +8,7 @@ the catalogue changed, and a damaged file must read as absent.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -119,7 +120,9 @@ def test_an_index_of_another_catalogue_or_a_damaged_one_is_not_used(tmp_path: Pa
     assert read_word_index(path, VERSIONS, ids) is None
 
 
-def test_an_import_makes_the_stored_index_stale(sample_store: Store) -> None:
+def test_an_index_of_older_catalogue_files_is_neither_used_nor_written(
+    sample_store: Store,
+) -> None:
     papers = sample_store.papers()
     ids = [p.id for p in papers]
     index = SearchIndex(papers).make_text_index()
@@ -132,10 +135,45 @@ def test_an_import_makes_the_stored_index_stale(sample_store: Store) -> None:
     fresh.import_listings([[new]])
     after = Store.open(sample_store.paths.annotations)
     new_ids = [p.id for p in after.papers(with_abstracts=False)]
-    assert after.word_index(new_ids) is None
-    assert after.word_index(ids) is None
+    assert after.word_index(new_ids) is not None  # extended by the import (next test)
+    assert after.word_index(ids) is None  # not the library's papers any more
     # An index built from the old versions is not written over the new catalogue.
     assert not sample_store.write_word_index(sample_store.catalogue_versions(), ids, index)
+
+
+def test_an_import_that_adds_papers_keeps_the_stored_index_current(sample_store: Store) -> None:
+    """The daily case: new papers at the end. The store extends the index it finds."""
+    papers = sample_store.papers()
+    index = SearchIndex(papers).make_text_index()
+    assert sample_store.write_word_index(
+        sample_store.catalogue_versions(), [p.id for p in papers], index
+    )
+    new = [
+        Paper(id="0" * 16, title="Zyzzyva Prompting for C++", abstract="Findings on zyzzyvas."),
+        Paper(id="1" * 16, title="Another Zyzzyva Paper", abstract="Prompt tuning, again."),
+    ]
+    [report] = sample_store.import_listings([new])
+    assert len(report.added) == 2
+    after = Store.open(sample_store.paths.annotations)
+    now = after.papers(with_abstracts=False)
+    stored = after.word_index([p.id for p in now])
+    assert stored is not None  # current without a rebuild
+    search = SearchIndex(now)
+    search.use_stored_index(stored)
+    scanned = SearchIndex(after.papers())
+    for text in ("zyzzyva", "findings", '"prompt tuning"', "c++", "abstract:zyzzyvas", "~yzz"):
+        query = parse(text)
+        assert search.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), text
+    assert search.evaluate(parse("zyzzyva"), {}, {}).bit_count() == 2
+
+    # A paper met again with a new abstract changes the text of a paper in the middle:
+    # the index is left to go stale (the TUI rebuilds it), never extended wrongly.
+    first = after.papers()[0]
+    longer = first.abstract + " Also about zyzzyvas."  # a longer abstract replaces it
+    after.import_listings([[replace(first, id="", abstract=longer)]])
+    last = Store.open(sample_store.paths.annotations)
+    assert last.papers()[0].abstract == longer
+    assert last.word_index([p.id for p in last.papers(with_abstracts=False)]) is None
 
 
 # -- the TUI -------------------------------------------------------------------------------

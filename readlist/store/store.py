@@ -32,6 +32,7 @@ from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.paths import LibraryPaths, backup_path, check_db
+from readlist.query.words import searchable
 from readlist.store import filters, wordfile
 from readlist.store.documents import (
     ABSTRACTS,
@@ -57,7 +58,7 @@ from readlist.store.storage import (
     signature,
     temp_files,
 )
-from readlist.textindex import WordIndex
+from readlist.textindex import WordIndex, extended
 
 OLD_FORMAT_SUFFIX = ".v1.bak"
 
@@ -515,6 +516,8 @@ class Store:
             if progress:
                 progress("reading library", 0, 1)
             existing = {paper.id: paper for paper in self.all_papers()}
+            before = (signature(self.paths.papers), signature(self.paths.abstracts))
+            retexted = False  # a paper already in the library has a new title or abstract
             matcher = _Matcher(existing.values())
             reports: list[ImportReport] = []
             stamp = now()
@@ -544,6 +547,10 @@ class Store:
                     existing[pid] = merged
                     matcher.add(merged)
                     dirty = True
+                    retexted = retexted or (merged.title, merged.abstract) != (
+                        old.title,
+                        old.abstract,
+                    )
                     abstracts_dirty = abstracts_dirty or merged.abstract != old.abstract
                     # Only a new source (the same paper met again) is not news.
                     if old.removed is not None:
@@ -555,8 +562,38 @@ class Store:
                 reports.append(report)
                 dirty = dirty or bool(report.added)
             if dirty and not dry_run:
-                self._write_catalogue(list(existing.values()), progress, abstracts=abstracts_dirty)
+                papers = list(existing.values())
+                self._write_catalogue(papers, progress, abstracts=abstracts_dirty)
+                if not retexted:
+                    added = {pid for report in reports for pid in report.added}
+                    self._extend_word_index(before, papers, added)
         return reports
+
+    def _extend_word_index(
+        self,
+        before: tuple[Signature | None, Signature | None],
+        papers: list[Paper],
+        added: set[str],
+    ) -> None:
+        """After an import that only added papers (the daily case), keep the stored word
+        index current: the old one plus the new papers' words, nothing indexed again.
+
+        Best effort, under the import's lock: if the index was not current before, or
+        cannot be written, it is stale, and the TUI rebuilds it at its next start.
+        """
+        shown = [p for p in papers if p.removed is None]
+        old_ids = [p.id for p in shown if p.id not in added]
+        if not added or [p.id for p in shown[: len(old_ids)]] != old_ids:
+            return  # the index's positions would shift: only appended papers extend it
+        path = wordfile.word_index_path(self.paths)
+        index = wordfile.read_word_index(path, before, old_ids)
+        if index is None:
+            return
+        texts = [searchable(p.title, p.abstract) for p in shown[len(old_ids) :]]
+        after = (signature(self.paths.papers), signature(self.paths.abstracts))
+        with contextlib.suppress(OSError):
+            ids = [p.id for p in shown]
+            wordfile.write_word_index(path, after, ids, extended(index.parts(), texts))
 
     def set_removed(self, ids: Iterable[str], removed: bool) -> list[str]:
         """Remove papers from the library (or bring removed ones back); the ids changed.
