@@ -73,12 +73,15 @@ def extended(parts: IndexParts, texts: Sequence[str]) -> IndexParts:
         else:
             rare[word] = [*rare.get(word, ()), *papers]
     words = sorted({*parts.words, *postings})
-    return IndexParts(_Joined(parts.texts, texts), words, frequent, rare)
+    return IndexParts(Joined(parts.texts, texts), words, frequent, rare)
 
 
-class _Joined(Sequence[str]):
+class Joined(Sequence[str]):
+    """Two sequences of texts, one after the other (kept apart, so that a writer can
+    copy the first as it is stored)."""
+
     def __init__(self, first: Sequence[str], then: Sequence[str]) -> None:
-        self._first, self._then = first, then
+        self.first, self.then = self._first, self._then = first, then
 
     def __len__(self) -> int:
         return len(self._first) + len(self._then)

@@ -354,7 +354,7 @@ class Store:
                     return False
                 path = wordfile.word_index_path(self.paths)
                 wordfile.write_word_index(path, versions, ids, index.parts())
-        except (LibraryWriteError, OSError):
+        except (LibraryWriteError, OSError, ValueError):
             return False
         return True
 
@@ -591,7 +591,7 @@ class Store:
             return
         texts = [searchable(p.title, p.abstract) for p in shown[len(old_ids) :]]
         after = (signature(self.paths.papers), signature(self.paths.abstracts))
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, ValueError):  # the import itself is written
             ids = [p.id for p in shown]
             wordfile.write_word_index(path, after, ids, extended(index.parts(), texts))
 

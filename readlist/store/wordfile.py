@@ -48,7 +48,7 @@ from readlist.errors import LibraryError
 from readlist.paths import LibraryPaths
 from readlist.query.words import TOKENS
 from readlist.store.storage import Signature, atomic_write_parts, open_regular
-from readlist.textindex import IndexParts, WordIndex
+from readlist.textindex import IndexParts, Joined, WordIndex
 
 MARK = "word-index"
 VERSION = 1
@@ -84,11 +84,19 @@ def write_word_index(
     ids: Sequence[str],
     parts: IndexParts,
 ) -> None:
-    """Replace `path` with the index `parts` of the papers `ids` (raises OSError)."""
+    """Replace `path` with the index `parts` of the papers `ids` (raises OSError, and
+    ValueError if `ids` are not one 16-character id per text)."""
     texts, words = parts.texts, parts.words
     n = len(texts)
-    assert len(ids) == n and all(len(pid) == _ID_BYTES and pid.isascii() for pid in ids)
-    sizes = [(len(t) if t.isascii() else len(t.encode())) + 1 for t in texts]
+    if len(ids) != n or not all(len(pid) == _ID_BYTES and pid.isascii() for pid in ids):
+        raise ValueError("the word index needs one 16-character paper id per text")
+    # Texts read from an older file (an import extending it) are copied as stored.
+    stored: _Texts | None = None
+    fresh: Sequence[str] = texts
+    if isinstance(texts, Joined) and isinstance(texts.first, _Texts):
+        stored, fresh = texts.first, texts.then
+    sizes = [] if stored is None else stored.sizes()
+    sizes += [(len(t) if t.isascii() else len(t.encode())) + 1 for t in fresh]
     text_offsets = array("Q", [0])
     for size in sizes:
         text_offsets.append(text_offsets[-1] + size)
@@ -141,9 +149,11 @@ def write_word_index(
         yield orjson.dumps(header) + b"\n"
         for name in _SECTIONS[:5]:
             yield sections[name]
-        yield from postings
+        yield b"".join(postings)  # one write: ~120,000 small pieces at 100k papers
+        if stored is not None:
+            yield from stored.chunks()
         batch: list[str] = []
-        for text in texts:  # streamed: the texts are most of the file (~150 MB at 100k)
+        for text in fresh:  # streamed: the texts are most of the file (~150 MB at 100k)
             batch.append(text)
             if len(batch) == 1024:
                 yield ("\n".join(batch) + "\n").encode()
@@ -263,6 +273,16 @@ class _Texts(Sequence[str]):
         lo = self._start + self._offsets[i]
         hi = self._start + self._offsets[i + 1] - 1  # without the newline
         return self._mapped[lo:hi].decode(errors="replace")
+
+    def sizes(self) -> list[int]:
+        """Each text's size in the file, its newline included."""
+        return [b - a for a, b in pairwise(self._offsets)]
+
+    def chunks(self, size: int = 1 << 24) -> Iterator[bytes]:
+        """Every text as stored, in pieces of at most `size` bytes."""
+        start, end = self._start, self._start + self._offsets[-1]
+        for at in range(start, end, size):
+            yield self._mapped[at : min(at + size, end)]
 
     def holds(self, i: int, needle: str, after: str = "") -> bool:
         """`WordIndex.holds`, searched in the bytes (UTF-8 keeps substrings)."""
