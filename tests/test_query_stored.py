@@ -257,3 +257,32 @@ def test_has_abstract_in_the_cli_reads_the_abstracts(cli, sample_store: Store) -
     listed = cli("list", "has:abstract")
     assert listed.returncode == 0, listed.stderr
     assert len(listed.stdout.splitlines()) == with_abstracts > 0
+
+
+async def test_papers_another_process_adds_are_searched_without_a_rebuild(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    papers = sample_store.papers()
+    index = SearchIndex(papers).make_text_index()
+    versions = sample_store.catalogue_versions()
+    assert sample_store.write_word_index(versions, [p.id for p in papers], index)
+
+    def no_build(self: SearchIndex) -> None:
+        raise AssertionError("the word index was built again")
+
+    monkeypatch.setattr(SearchIndex, "make_text_index", no_build)
+    monkeypatch.setattr("readlist.tui.app.INDEX_ABOVE", 0)  # as if it were a large library
+    store = Store.open(sample_store.paths.annotations)
+    app = ReadListApp(store, copy=lambda t, f: "x", watch_interval=3600, stage_above=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        assert app.search_ready
+        other = Store.open(sample_store.paths.annotations)
+        new = Paper(id="0" * 16, title="A Paper Added Elsewhere", abstract="About zyzzyvas.")
+        other.import_listings([[new]])
+        app.check_disk()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.library) == len(papers) + 1 and app.search_ready
+        await pilot.press("slash", *"zyzzyva")
+        assert app.shown == 1

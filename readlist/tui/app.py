@@ -297,6 +297,9 @@ class ReadListApp(App[None]):
         try:
             if reload:
                 papers = self.store.papers()
+                # Another process imported: if it kept the stored index current (it does
+                # when it only added papers), nothing needs building.
+                stored = self.store.word_index([p.id for p in papers])
             else:
                 abstracts = self.store.abstracts()
                 self.call_from_thread(self._abstracts_loaded, abstracts)
