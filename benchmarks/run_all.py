@@ -1,5 +1,6 @@
 """Run every readlist benchmark: the store (`bench_store.py`), everyday commands
-(`bench_daily.py`), the TUI (`bench_tui.py`), then enrichment (`bench_enrich.py`).
+(`bench_daily.py`), the TUI (`bench_tui.py`), enrichment (`bench_enrich.py`), then query
+keystrokes (`bench_query.py`).
 
 Each runs as its own process, one after the other (they would skew each other if run
 together on a small machine), with the same sizes and seed; their tables go to stdout,
@@ -22,6 +23,7 @@ import bench_store  # sibling scripts: Python puts a script's own folder on sys.
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = (
     "bench_store.py", "bench_daily.py", "bench_commands.py", "bench_tui.py", "bench_enrich.py",
+    "bench_query.py",
 )  # fmt: skip
 
 

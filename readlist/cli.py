@@ -501,6 +501,8 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
             _print_import(listing, report, dry_run=args.dry_run)
             if listing.annotations:
                 _restore_annotations(store, listing, report, args)
+            if listing.filters:
+                _restore_filters(store, listing, args)
         if not args.dry_run:
             store.record_added((p for r in reports for p in r.added), "imported")
         if args.dry_run:
@@ -568,6 +570,49 @@ def _restore_annotations(
     if kept:
         line += f"; kept your own for {len(kept)} (--annotations replace takes the file's)"
     print(line)
+
+
+def _restore_filters(store: Store, listing: ListingFile, args: argparse.Namespace) -> None:
+    """A JSON export's saved filters: new names are added; a name already saved with
+    another query keeps yours unless --annotations replace."""
+    from readlist.query import parse
+    from readlist.store.filters import check_name
+
+    saved = store.saved_filters()
+    every = {**listing.filters, **saved}
+    usable: dict[str, str] = {}
+    for name, query in listing.filters.items():
+        try:
+            check_name(name)
+            parse(query, saved=every)
+        except ReadlistError as error:
+            print(f"  saved filter @{strip_controls(name)} skipped: {strip_controls(str(error))}")
+            continue
+        usable[name] = query
+    replace = args.annotations == "replace"
+    if args.dry_run:
+        known = {k.casefold(): v for k, v in saved.items()}
+        new = [n for n in usable if n.casefold() not in known]
+        differ = [n for n in usable if known.get(n.casefold(), usable[n]) != usable[n]]
+        line = f"  would restore {_plural(len(new), 'saved filter', 'saved filters')}"
+        if differ:
+            verb = "replace" if replace else "keep"
+            line += f"; would {verb} yours for {_names(differ)}"
+        print(line)
+        return
+    added, replaced, kept = store.restore_filters(usable, replace=replace)
+    parts = [f"restored {_plural(len(added), 'saved filter', 'saved filters')}"]
+    if added:
+        parts[0] += f" ({_names(added)})"
+    if replaced:
+        parts.append(f"replaced yours for {_names(replaced)}")
+    if kept:
+        parts.append(f"kept yours for {_names(kept)} (--annotations replace takes the file's)")
+    print("  " + "; ".join(parts))
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(f"@{strip_controls(n)}" for n in names)
 
 
 def _same(a: Annotation, b: Annotation) -> bool:
@@ -647,7 +692,9 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
     fmt = args.format or _EXPORT_EXTENSIONS.get(Path(target).suffix.lower(), "json")
     store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
     keys = _pinned_keys(store, [library.papers[i] for i in rows]) if fmt == "bibtex" else None
-    blob = export(((library.papers[i], library.annotation_at(i)) for i in rows), fmt, keys)
+    saved = store.saved_filters() if fmt == "json" else None  # they travel with the library
+    rows_ = ((library.papers[i], library.annotation_at(i)) for i in rows)
+    blob = export(rows_, fmt, keys, filters=saved)
     written = write_output(target, blob, protected=library_files(store.paths))
     if target != "-":
         papers = "paper" if len(rows) == 1 else "papers"

@@ -1,17 +1,20 @@
 """Exporting many papers: JSON (the whole record), BibTeX, Markdown, CSV.
 
-JSON holds everything readlist knows about each paper, annotations included, so that a
-future `import` of it can restore a library. The other formats are for other tools and
-are made safe for them: BibTeX and Markdown escape their specials (see `citations`), and
-CSV cells that a spreadsheet would run as a formula (starting with = + - @, tab or CR)
-are prefixed with an apostrophe.
+JSON holds everything readlist knows about each paper, annotations included, and the
+library's saved filters, so that an `import` of it can restore a library:
+`{"readlist": "export", "version": 1, "papers": [...], "filters": [{"name", "query"}]}`
+(without `filters`, `to_json` gives the bare list of paper records).
+
+The other formats are for other tools and are made safe for them: BibTeX and Markdown
+escape their specials (see `citations`), and CSV cells that a spreadsheet would run as a
+formula (starting with = + - @, tab or CR) are prefixed with an apostrophe.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import orjson
 
@@ -25,10 +28,17 @@ Row = tuple[Paper, Annotation]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export(rows: Iterable[Row], fmt: str, keys: Sequence[str] | None = None) -> bytes:
-    """`rows` as `fmt`; BibTeX entries under `keys` when given (see `to_bibtex`)."""
+def export(
+    rows: Iterable[Row],
+    fmt: str,
+    keys: Sequence[str] | None = None,
+    *,
+    filters: Mapping[str, str] | None = None,
+) -> bytes:
+    """`rows` as `fmt`; BibTeX entries under `keys` when given (see `to_bibtex`); JSON
+    also holds `filters` (saved filters by name), if given."""
     if fmt == "json":
-        return to_json(rows)
+        return to_json(rows, filters)
     if fmt == "bibtex":
         return to_bibtex(rows, keys).encode("utf-8")
     if fmt == "markdown":
@@ -59,8 +69,17 @@ def record(paper: Paper, annotation: Annotation) -> dict[str, object]:
     return out
 
 
-def to_json(rows: Iterable[Row]) -> bytes:
-    return orjson.dumps([record(p, a) for p, a in rows], option=orjson.OPT_INDENT_2) + b"\n"
+def to_json(rows: Iterable[Row], filters: Mapping[str, str] | None = None) -> bytes:
+    records = [record(p, a) for p, a in rows]
+    if filters is None:
+        return orjson.dumps(records, option=orjson.OPT_INDENT_2) + b"\n"
+    data = {
+        "readlist": "export",
+        "version": 1,
+        "papers": records,
+        "filters": [{"name": name, "query": query} for name, query in filters.items()],
+    }
+    return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
 
 
 def to_bibtex(rows: Iterable[Row], keys: Sequence[str] | None = None) -> str:

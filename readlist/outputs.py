@@ -54,8 +54,11 @@ class Written:
 def library_files(paths: LibraryPaths) -> list[Path]:
     """Every file of the library an export must never write over (temporary files of
     the data files and backups are matched by name, see `_refuse_library_files`)."""
+    from readlist.store.filters import filters_path
+    from readlist.store.wordfile import word_index_path
+
     files = [*paths.data_files, *(backup_path(f) for f in paths.data_files)]
-    return [*files, paths.lock]
+    return [*files, paths.lock, filters_path(paths), word_index_path(paths)]
 
 
 def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written:

@@ -6,10 +6,11 @@ by spaces, see `readlist.query.words`): a word prefix is the substring " tun", a
 " prompt tun". Results of catalogue terms are cached, and a new word is searched only
 among the papers that matched a cached word it extends: typing "transf" after "trans"
 scans the "trans" matches, not the whole library. With a `WordIndex` (built by
-`build_text_index`, in the TUI's background for large libraries) the default text field
-is answered from the index instead; before it exists, scanning gives the same answers,
-only slower. Terms on annotations (tags, read, rating, notes) are evaluated over the
-annotated papers only, which are few, and are never cached because they change.
+`build_text_index`, in the TUI's background for large libraries, or read from disk, see
+`use_stored_index`) the default text field is answered from the index instead; before it
+exists, scanning gives the same answers, only slower. Terms on annotations (tags, read,
+rating, notes) are evaluated over the annotated papers only, which are few, and are
+never cached because they change.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
+from typing import overload
 
 from readlist.bitsets import bits_of, indices_of, mask_of
 from readlist.gcutil import gc_paused
@@ -38,11 +40,15 @@ from readlist.query import (
     Words,
     searchable,
 )
+from readlist.query.words import FIELD_BREAK
 from readlist.textindex import WordIndex
 
 __all__ = ["AnnotationText", "SearchIndex", "annotation_haystack", "bits_of", "mask_of"]
 
 _CACHE_SIZE = 128
+# Fields a `WordIndex` of title + abstract answers or narrows (titles are short: a scan
+# of them is fast, and checking many index candidates would not be).
+_IN_TEXT = ("text", "abstract")
 AnnotationText = tuple[str, str]
 """(tags and note, note) as searchable texts, for one annotated paper."""
 
@@ -66,7 +72,7 @@ class SearchIndex:
         self.all = (1 << self.n) - 1
         self._papers = papers
         self._ids = [p.id for p in papers]
-        self._texts: dict[str, list[str]] = {}  # searchable texts per field, on first use
+        self._texts: dict[str, Sequence[str]] = {}  # searchable texts per field, on first use
         self.text_index: WordIndex | None = None
         self._cache: OrderedDict[Node, int] = OrderedDict()
 
@@ -196,7 +202,7 @@ class SearchIndex:
             "authors": lambda p: p.author_total,
         }
 
-    def texts(self, field: str) -> list[str]:
+    def texts(self, field: str) -> Sequence[str]:
         """Every paper's searchable text for `field` (built on first use)."""
         found = self._texts.get(field)
         if found is None:
@@ -206,8 +212,8 @@ class SearchIndex:
                     found = [searchable(p.title, p.abstract) for p in papers]
                 elif field == "title":
                     found = [searchable(p.title) for p in papers]
-                elif field == "abstract":
-                    found = [searchable(p.abstract) for p in papers]
+                elif field == "abstract":  # the part of "text" after the title
+                    found = _AfterBreak(self.texts("text"))
                 elif field == "author":
                     found = [searchable(*p.authors) for p in papers]
                 elif field == "org":
@@ -217,9 +223,20 @@ class SearchIndex:
             self._texts[field] = found
         return found
 
+    def share_texts(self, other: SearchIndex, field: str) -> None:
+        """Take `other`'s texts of `field` (computed already), for the same papers."""
+        if field in other._texts:
+            self._texts[field] = other._texts[field]
+
+    def use_stored_index(self, index: WordIndex) -> None:
+        """Answer text and abstract terms from `index`, a word index of these papers read
+        from disk (see `readlist.store.wordfile`): its texts hold the abstracts, so the
+        answers are right even while these `Paper`s are loaded without them."""
+        self._texts["text"] = index.texts
+        self._texts.pop("abstract", None)
+        self.use_text_index(index)
+
     def _words(self, node: Words) -> int:
-        if node.field == "text" and not node.substring and self.text_index is not None:
-            return self.text_index.search(node.words)
         wanted = needle(node.words, node.substring)
         # A cached term this one extends holds every paper this one can match.
         base: int | None = None
@@ -232,10 +249,28 @@ class SearchIndex:
                 and (base is None or bits.bit_count() < base.bit_count())
             ):
                 base = bits
-        texts = self.texts(node.field)
+        index = self.text_index
+        if index is not None and node.field in _IN_TEXT:
+            # The index of title + abstract narrows the candidates of its fields too.
+            if node.substring:
+                candidates = index.containing(node.words[0])
+                if node.field == "text" and len(node.words) == 1:
+                    return candidates
+            elif node.field == "text":
+                return index.search(node.words, within=base)
+            else:
+                candidates = index.search(node.words, within=base)
+            base = candidates if base is None else base & candidates
         if base is None:
-            found = [i for i, text in enumerate(texts) if wanted in text]
+            texts = self.texts(node.field)
+            return bits_of([i for i, text in enumerate(texts) if wanted in text], self.n)
+        if index is not None and node.field in ("text", "abstract"):
+            # Checked in the index's own texts (on disk: without decoding them).
+            after = FIELD_BREAK if node.field == "abstract" else ""
+            holds = index.holds
+            found = [i for i in indices_of(base, self.n) if holds(i, wanted, after)]
         else:
+            texts = self.texts(node.field)
             found = [i for i in indices_of(base, self.n) if wanted in texts[i]]
         return bits_of(found, self.n)
 
@@ -260,6 +295,27 @@ class SearchIndex:
         """Answer word terms from `index` from now on (on the thread that evaluates)."""
         self.text_index = index
         self._cache.clear()
+
+
+class _AfterBreak(Sequence[str]):
+    """The abstract part of each searchable text of a title and an abstract."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self._texts = texts
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        text = self._texts[i]
+        # " title words | abstract words " -> " abstract words ", as `searchable` gives.
+        return text[text.index(FIELD_BREAK) + 1 :]
 
 
 def _extends(new: str, old: str, substring: bool) -> bool:

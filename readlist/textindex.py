@@ -13,13 +13,20 @@ range's postings is made cheap two ways:
 
 Phrases intersect their words' papers and check the phrase in the remaining candidates.
 Results are exact: the index only narrows which texts are tested.
+
+Building it costs seconds at 100,000 papers (most of it the Python loop over words), so
+a large library keeps a copy on disk (`readlist.store.wordfile`): `WordIndex.from_parts`
+takes the same parts read lazily from a memory-mapped file, and `parts()` gives them to
+write. The search code is the same either way.
 """
 
 from __future__ import annotations
 
 import bisect
 from collections import OrderedDict, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import overload
 
 from readlist.bitsets import bits_of, indices_of
 
@@ -31,49 +38,175 @@ _CACHE_SIZE = 64
 _TOP = "\U0010ffff"
 
 
+@dataclass(frozen=True, slots=True)
+class IndexParts:
+    """What a `WordIndex` is made of (see `WordIndex.from_parts`)."""
+
+    texts: Sequence[str]
+    """The searchable text of each paper, by position."""
+    words: Sequence[str]
+    """Every word of the texts, sorted."""
+    frequent: Mapping[str, int]
+    """Words in many papers: their papers as a bitset."""
+    rare: Mapping[str, Sequence[int]]
+    """Every other word: its papers, ascending."""
+
+
+def extended(parts: IndexParts, texts: Sequence[str]) -> IndexParts:
+    """`parts` with `texts` appended (papers added at the end of the library): what
+    `WordIndex(old texts + texts).parts()` holds, without indexing the old texts again.
+
+    Which words keep bitsets is left as it was (that only decides speed, not results);
+    new words are kept as lists.
+    """
+    start, n = len(parts.texts), len(parts.texts) + len(texts)
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    for i, text in enumerate(texts, start=start):
+        for word in set(text.split()):
+            postings[word].append(i)
+    postings.pop("|", None)
+    frequent = dict(parts.frequent)
+    rare: dict[str, Sequence[int]] = dict(parts.rare)
+    for word, papers in postings.items():
+        if word in frequent:
+            frequent[word] |= bits_of(papers, n)
+        else:
+            rare[word] = [*rare.get(word, ()), *papers]
+    words = sorted({*parts.words, *postings})
+    return IndexParts(Joined(parts.texts, texts), words, frequent, rare)
+
+
+class Joined(Sequence[str]):
+    """Two sequences of texts, one after the other (kept apart, so that a writer can
+    copy the first as it is stored)."""
+
+    def __init__(self, first: Sequence[str], then: Sequence[str]) -> None:
+        self.first, self.then = self._first, self._then = first, then
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._then)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        first = len(self._first)
+        return self._first[i] if i < first else self._then[i - first]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._first
+        yield from self._then
+
+
 class WordIndex:
     """Word-prefix and phrase search over `texts`, searchable strings (kept, not copied)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         n = self.n = len(texts)
         self.all = (1 << n) - 1
-        self._texts = texts
+        self.texts = texts
         postings: defaultdict[str, list[int]] = defaultdict(list)
         for i, text in enumerate(texts):
             for word in set(text.split()):
                 postings[word].append(i)  # the hot loop: ~150 words x 100k papers
         postings.pop("|", None)  # the field separator
         threshold = max(16, int(n * _FREQUENT_SHARE))
-        self._frequent: dict[str, int] = {}
-        self._rare: dict[str, list[int]] = {}
+        frequent: dict[str, int] = {}
+        rare: dict[str, list[int]] = {}
         for word, papers in postings.items():
             if len(papers) >= threshold:
-                self._frequent[word] = bits_of(papers, n)
+                frequent[word] = bits_of(papers, n)
             else:
-                self._rare[word] = papers
-        self._words = sorted(postings)
+                rare[word] = papers
+        self._frequent: Mapping[str, int] = frequent
+        self._rare: Mapping[str, Sequence[int]] = rare
+        self._words: Sequence[str] = sorted(postings)
         self._cache: OrderedDict[str, int] = OrderedDict()
 
-    def search(self, words: Sequence[str]) -> int:
-        """Texts with the consecutive `words`, the last one as a prefix."""
+    @classmethod
+    def from_parts(cls, parts: IndexParts) -> WordIndex:
+        """An index of parts built earlier (by `parts()`), without building anything."""
+        index = cls.__new__(cls)
+        index.n = len(parts.texts)
+        index.all = (1 << index.n) - 1
+        index.texts = parts.texts
+        index._frequent, index._rare, index._words = parts.frequent, parts.rare, parts.words
+        index._cache = OrderedDict()
+        holds = getattr(parts.texts, "holds", None)
+        if holds is not None:  # texts on disk: a byte search, no decoding
+            index.holds = holds  # type: ignore[method-assign]
+        return index
+
+    def parts(self) -> IndexParts:
+        return IndexParts(self.texts, self._words, self._frequent, self._rare)
+
+    def holds(self, i: int, needle: str, after: str = "") -> bool:
+        """Whether text `i` holds `needle` (after the first `after`, if given); texts read
+        from disk answer without decoding."""
+        text = self.texts[i]
+        return needle in (text[text.find(after) :] if after else text)
+
+    def search(self, words: Sequence[str], within: int | None = None) -> int:
+        """Texts with the consecutive `words`, the last one as a prefix.
+
+        `within`, if given, holds every text that can match (an earlier result this
+        query narrows, as when a phrase is typed a letter at a time).
+        """
         if not words:
             return self.all
         if len(words) == 1:
             return self.prefix(words[0])
-        candidates = self.prefix(words[-1])
+        candidates = self.prefix(words[-1]) if within is None else within
         for word in words[:-1]:
             candidates &= self.exact(word)
             if not candidates:
                 return 0
-        needle = " " + " ".join(words)
-        texts = self._texts
-        return bits_of([i for i in indices_of(candidates, self.n) if needle in texts[i]], self.n)
+        if within is not None:
+            candidates &= self.prefix(words[-1])
+        return self.verify(candidates, " " + " ".join(words))
+
+    def verify(self, candidates: int, needle: str) -> int:
+        """The texts among `candidates` that hold `needle`."""
+        holds = self.holds
+        return bits_of([i for i in indices_of(candidates, self.n) if holds(i, needle)], self.n)
+
+    def containing(self, part: str) -> int:
+        """Texts with a word that contains `part` (one word: a `~` substring)."""
+        key = "~" + part
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        bits = 0
+        rare: set[int] = set()
+        for word in self._words:
+            if part in word:
+                found = self._frequent.get(word)
+                if found is None:
+                    rare.update(self._rare[word])
+                else:
+                    bits |= found
+        bits |= bits_of(list(rare), self.n)
+        self._remember(key, bits)
+        return bits
+
+    def _remember(self, key: str, bits: int) -> None:
+        cache = self._cache
+        cache[key] = bits
+        if len(cache) > _CACHE_SIZE:
+            cache.popitem(last=False)
 
     def exact(self, word: str) -> int:
         bits = self._frequent.get(word)
         if bits is not None:
             return bits
-        return bits_of(self._rare.get(word, []), self.n)
+        return bits_of(list(self._rare.get(word, ())), self.n)
 
     def prefix(self, prefix: str) -> int:
         """Texts with a word starting with `prefix` (cached)."""
@@ -97,15 +230,13 @@ class WordIndex:
         if rare:
             uncovered = self.all & ~covered
             if uncovered.bit_count() <= _VERIFY_LIMIT:
-                needle, texts = " " + prefix, self._texts
-                found = [i for i in indices_of(uncovered, self.n) if needle in texts[i]]
+                needle, holds = " " + prefix, self.holds
+                found = [i for i in indices_of(uncovered, self.n) if holds(i, needle)]
             else:
                 papers: set[int] = set()
                 for word in rare:
                     papers.update(self._rare[word])
                 found = list(papers)
             covered |= bits_of(found, self.n)
-        cache[prefix] = covered
-        if len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
+        self._remember(prefix, covered)
         return covered

@@ -142,7 +142,9 @@ def test_malformed_query_is_one_line_exit_2(imported: RunCli) -> None:
 
 def test_export_formats(imported: RunCli, tmp_path: Path) -> None:
     imported("tag", "hft", "ml")
-    records = orjson.loads(imported("export", "tag:ml").stdout)
+    exported = orjson.loads(imported("export", "tag:ml").stdout)
+    assert exported["readlist"] == "export" and exported["filters"] == []
+    records = exported["papers"]
     assert [r["id"] for r in records] == [HFT]
     assert {
         "id",

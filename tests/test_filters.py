@@ -106,3 +106,119 @@ def test_a_filter_is_saved_under_the_library_lock(store: Store) -> None:
         finally:
             store_module.LOCK_TIMEOUT = old
     assert store.saved_filters() == {}
+
+
+async def test_the_picker_counts_follow_changes_made_while_it_is_open(sample_store: Store) -> None:
+    from readlist.tui.app import ReadListApp
+    from readlist.tui.screens.filters import FilterPicker
+
+    sample_store.save_filter("inbox", "is:unread")
+    sample_store.save_filter("good", "rating:>=4")
+    app = ReadListApp(sample_store, copy=lambda text, terminal: "x", watch_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f")
+        picker = app.screen
+        assert isinstance(picker, FilterPicker)
+
+        def shown() -> list[tuple[str, int | None, int | None]]:
+            return [(f.name, f.papers, f.unread) for f in picker.filters]
+
+        def drawn(index: int) -> str:
+            options = picker.query_one("#filter-options")
+            return str(options.get_option_at_index(index).prompt)  # type: ignore[attr-defined]
+
+        assert shown() == [("inbox", 101, 101), ("good", 0, 0)]
+        # A second readlist process (a CLI script, another TUI) annotates two papers.
+        other = Store.open(sample_store.paths.annotations)
+        first, second = (p.id for p in other.papers()[:2])
+        other.update([first], lambda a: a.with_read(True).with_rating(5))
+        other.update([second], lambda a: a.with_rating(4))
+        app.check_disk()  # what the app's disk watch does every few seconds
+        await pilot.pause()
+        assert app.screen is picker  # still open, now with fresh counts
+        assert shown() == [("inbox", 100, 100), ("good", 2, 1)]
+        assert "100 papers · 100 unread" in drawn(0)
+        assert "2 papers · 1 unread" in drawn(1)
+        other.update([second], lambda a: a.with_read(True))
+        other.save_filter("read", "is:read")  # and a filter saved meanwhile appears
+        app.check_disk()
+        await pilot.pause()
+        assert shown() == [("inbox", 99, 99), ("good", 2, 0), ("read", 2, 0)]
+        assert "2 papers · 0 unread" in drawn(2)
+        await pilot.press("2")  # keys 1-9 jump to a filter
+        await pilot.pause()
+        assert app.filter_bar.input.value == "@good"
+        assert app.shown == 2
+
+
+def test_saved_filters_travel_in_the_json_export_and_come_back(
+    imported: RunCli, db: Path, tmp_path: Path
+) -> None:
+    import subprocess
+
+    from .conftest import readlist_command
+
+    assert imported("filter", "save", "inbox", "is:unread").returncode == 0
+    assert imported("filter", "save", "rag", '"rag" OR retrieval').returncode == 0
+    assert imported("rate", "rag", "4").returncode == 0
+    exported = imported("export")
+    assert exported.returncode == 0, exported.stderr
+    data = orjson.loads(exported.stdout)
+    assert data["filters"] == [
+        {"name": "inbox", "query": "is:unread"},
+        {"name": "rag", "query": '"rag" OR retrieval'},
+    ]
+    assert len(data["papers"]) == 101
+    backup = tmp_path / "backup.json"
+    backup.write_text(exported.stdout, encoding="utf-8")
+
+    other = tmp_path / "other" / "library.json"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*readlist_command(), "--db", str(other), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    first = run("import", str(backup))
+    assert first.returncode == 0, first.stderr
+    assert "restored 2 saved filters (@inbox, @rag)" in first.stdout
+    restored = Store.open(other)
+    assert restored.saved_filters() == Store.open(db).saved_filters()
+    # The filters work against the restored library as they did against the original.
+    listed = sorted(run("list", "@rag").stdout.splitlines())
+    assert listed == sorted(imported("list", "@rag").stdout.splitlines()) and listed
+
+    # A name you saved meanwhile with another query is yours unless you say otherwise.
+    assert run("filter", "save", "INBOX", "is:unread -is:rated").returncode == 0
+    again = run("import", str(backup))
+    assert again.returncode == 0, again.stderr
+    assert (
+        "restored 0 saved filters; kept yours for @INBOX (--annotations replace takes the file's)"
+        in again.stdout
+    )
+    assert Store.open(other).saved_filters() == {
+        "INBOX": "is:unread -is:rated",
+        "rag": '"rag" OR retrieval',
+    }
+    replaced = run("import", "--annotations", "replace", str(backup))
+    assert "restored 0 saved filters; replaced yours for @INBOX" in replaced.stdout
+    assert Store.open(other).saved_filters()["INBOX"] == "is:unread"
+
+    # Entries that cannot be saved are skipped, each said in one line; the rest restore.
+    data["filters"] += [
+        {"name": "my filter", "query": "x"},
+        {"name": "broken", "query": "rate:5"},
+        {"name": "fine", "query": "@rag is:read"},
+        "not an entry",
+    ]
+    backup.write_bytes(orjson.dumps(data))
+    mixed = run("import", str(backup))
+    assert mixed.returncode == 0, mixed.stderr
+    assert "saved filter 6 skipped: not a name and a query" in mixed.stdout
+    assert "saved filter @my filter skipped: filter name 'my filter' is not usable" in mixed.stdout
+    assert "saved filter @broken skipped: bad query: unknown filter 'rate:'" in mixed.stdout
+    assert "restored 1 saved filter (@fine)" in mixed.stdout
+    assert list(Store.open(other).saved_filters()) == ["INBOX", "rag", "fine"]

@@ -159,7 +159,8 @@ def test_highlights_are_the_positive_words_of_a_field() -> None:
 # -- generated libraries and queries against a slow reference -------------------------------
 
 VOCAB = ["RAG", "rag-based", "average", "Tuning", "tun", "Déjà", "deja", "Vu", "prompt",
-         "Prompts", "fine-tuning", "Straße", "strasse", "x", "x2", "ÉTÉ", "été"]  # fmt: skip
+         "Prompts", "fine-tuning", "Straße", "strasse", "x", "x2", "ÉTÉ", "été",
+         "C++", "C", "C#", "c++17", "a+b"]  # fmt: skip
 TAGS = ["ml", "ML", "to-read", "nlp"]
 
 
@@ -169,15 +170,24 @@ def _normalize(text: str) -> str:
 
 
 def _ref_words(text: str) -> list[str]:
-    """Words the slow way: runs of alphanumeric characters of the normalised text."""
-    out, current = [], ""
-    for char in _normalize(text):
-        if char.isalnum():
-            current += char
-        elif current:
-            out.append(current)
-            current = ""
-    return [*out, current] if current else out
+    """Words the slow way: runs of alphanumeric characters of the normalised text, each
+    with the run of + and # right after it when no letter or digit follows that run."""
+    chars = _normalize(text)
+    out, i = [], 0
+    while i < len(chars):
+        if not chars[i].isalnum():
+            i += 1
+            continue
+        start = i
+        while i < len(chars) and chars[i].isalnum():
+            i += 1
+        end = i
+        while end < len(chars) and chars[end] in "+#":
+            end += 1
+        if end > i and not (end < len(chars) and chars[end].isalnum()):
+            i = end
+        out.append(chars[start:i])
+    return out
 
 
 @dataclass(frozen=True)
@@ -262,7 +272,25 @@ papers = st.lists(
     max_size=12,
 )
 query_words = st.sampled_from(
-    ["rag", "RAG", "tun", "tuning", "deja", "DÉJÀ", "prompt", "x", "str", "stras", "ete", "fine"]
+    [
+        "rag",
+        "RAG",
+        "tun",
+        "tuning",
+        "deja",
+        "DÉJÀ",
+        "prompt",
+        "x",
+        "str",
+        "stras",
+        "ete",
+        "fine",
+        "C++",
+        "c+",
+        "C",
+        "C#",
+        "17",
+    ]
 )
 terms = st.one_of(
     st.builds(
@@ -379,3 +407,49 @@ def test_the_readme_table_is_the_generated_one() -> None:
     assert help_rows() == tuple((row.example, row.description) for row in SYNTAX)
     for row in SYNTAX:  # every example in the documentation parses
         parse(row.example, saved={"inbox": "is:unread"})
+
+
+SYMBOL_TITLES = [
+    paper(31, "Modern C++ Design for Kernels"),
+    paper(32, "The C Programming Language"),
+    paper(33, "C# in Depth", "Unlike C++, it has a garbage collector."),
+    paper(34, "F# for Fun and Profit"),
+    paper(35, "A+B Testing at Scale", "Compilers for C++17 and C."),
+]
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("C++", [31, 33]),  # not "The C Programming Language": C++ and C are different
+        ("c++", [31, 33]),
+        ("title:C++", [31]),
+        ("C#", [33]),
+        ("F#", [34]),
+        ('"C++ design"', [31]),
+        ("c+", [31, 33]),  # typing C++ letter by letter narrows, never widens
+        ("C", [31, 32, 33, 35]),  # the prefix c: C, C++, C#, "Compilers", C++17's "c"
+        ("title:C -title:C++", [32, 33]),
+        ("~C++", [31, 33]),  # as a substring too
+        ("A+B", [35]),  # a + inside a run still separates words: "a" then "b"
+    ],
+)
+def test_words_ending_in_symbols_match_literally(
+    query: str, expected: list[int], indexed: bool
+) -> None:
+    search = SearchIndex(SYMBOL_TITLES)
+    if indexed:
+        search.build_text_index()
+    got = Library(SYMBOL_TITLES, {}, search).select(parse(query))
+    assert sorted(int(SYMBOL_TITLES[i].id, 16) for i in got) == expected
+
+
+def test_highlighting_marks_cpp_whole() -> None:
+    from readlist.query.highlight import match_spans
+
+    title = "Modern C++ Design, not C"
+    spans = match_spans(title, parse("C++").highlights("title"))
+    assert [title[a:b] for a, b in spans] == ["C++"]
+    spans = match_spans(title, parse("C").highlights("title"))
+    assert [title[a:b] for a, b in spans] == ["C", "C"]  # the prefix, in C++ and in C

@@ -45,6 +45,8 @@ class ListingFile:
     """What was left out and why, one line each."""
     annotations: dict[str, Annotation] = field(default_factory=dict)
     """Paper id -> what the user had said (readlist's own JSON export only)."""
+    filters: dict[str, str] = field(default_factory=dict)
+    """Saved filters by name (readlist's own JSON export only)."""
 
 
 def read_listing(
@@ -93,7 +95,9 @@ def read_text(
     stamp = added or datetime.now(UTC).isoformat(timespec="seconds")
     with gc_paused():
         papers, annotations = _build(parsed, source=source, added=stamp, kind=FORMATS[name].kind)
-    return ListingFile(shown, papers, parsed.skipped, name, tuple(parsed.notes), annotations)
+    return ListingFile(
+        shown, papers, parsed.skipped, name, tuple(parsed.notes), annotations, parsed.filters
+    )
 
 
 def to_papers(

@@ -69,3 +69,5 @@ class Parsed:
     """Why the text is not a listing of this format at all (then `papers` is ignored)."""
     notes: list[str] = field(default_factory=list)
     """One line each about what was skipped and why (shown with the import report)."""
+    filters: dict[str, str] = field(default_factory=dict)
+    """Saved filters by name (readlist's own JSON export only)."""

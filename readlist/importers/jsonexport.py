@@ -4,6 +4,11 @@ This is the one import that carries annotations (a library moved to another mach
 restored from an export). Records are checked against the schema field by field; a
 record that is not a paper (no title, a wrong kind of value) is skipped and reported by
 its position, so one bad record never loses the rest.
+
+An export is `{"readlist": "export", "papers": [...], "filters": [{"name", "query"}]}`
+(saved filters travel with the library); a bare list of paper records (older exports,
+or any tool's) reads too. Filters are only read here: whether a name is usable and a
+query parses is checked when they are restored (`Store.restore_filters`, via the CLI).
 """
 
 from __future__ import annotations
@@ -25,11 +30,12 @@ def parse_export(text: str) -> Parsed:
         data = orjson.loads(text)
     except orjson.JSONDecodeError as error:
         return Parsed(problem=f"is not valid JSON ({error})")
+    parsed = Parsed()
     if isinstance(data, dict) and isinstance(data.get("papers"), list):
+        _read_filters(data.get("filters"), parsed)
         data = data["papers"]
     if not isinstance(data, list):
         return Parsed(problem="is JSON but not a readlist export (expected a list of papers)")
-    parsed = Parsed()
     for number, record in enumerate(data, start=1):
         problem = _problem(record)
         if problem:
@@ -43,6 +49,23 @@ def parse_export(text: str) -> Parsed:
             f" ({parsed.notes[0]})" if parsed.notes else ""
         )
     return parsed
+
+
+def _read_filters(value: Any, parsed: Parsed) -> None:
+    if value is None:
+        return
+    if not isinstance(value, list):
+        parsed.notes.append('saved filters skipped: "filters" is not a list')
+        return
+    for number, entry in enumerate(value, start=1):
+        if not (
+            isinstance(entry, dict)
+            and isinstance(entry.get("name"), str)
+            and isinstance(entry.get("query"), str)
+        ):
+            parsed.notes.append(f"saved filter {number} skipped: not a name and a query")
+            continue
+        parsed.filters[clean_block(entry["name"])] = clean_block(entry["query"])
 
 
 def _problem(record: Any) -> str | None:

@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 
 from readlist.query.nodes import Words
-from readlist.query.words import normalize
+from readlist.query.words import WORD_PATTERN, normalize
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(WORD_PATTERN)  # the words of `words.words`, with their positions
 
 Span = tuple[int, int]
 

@@ -147,9 +147,10 @@ class Query:
 
     @property
     def searches_text(self) -> bool:
-        """Whether any term searches abstracts (so abstracts must be loaded)."""
+        """Whether any term searches abstracts or asks for one (so they must be loaded)."""
         return any(
-            isinstance(leaf, Words) and leaf.field in ("text", "abstract")
+            (isinstance(leaf, Words) and leaf.field in ("text", "abstract"))
+            or (isinstance(leaf, Has) and leaf.what == "abstract")
             for leaf, _ in self.leaves()
         )
 

@@ -18,7 +18,9 @@ class Syntax:
 
 
 SYNTAX: tuple[Syntax, ...] = (
-    Syntax("word", "WORD", "tun", "words starting with it: tuning; any case or accent"),
+    Syntax(
+        "word", "WORD", "tun", "words starting with it: tuning; any case or accent; C++ is a word"
+    ),
     Syntax("prefix", "WORD*", "trans*", "the same, said explicitly"),
     Syntax("phrase", '"WORDS"', '"prompt tuning"', "consecutive words; the last is a prefix"),
     Syntax("substring", "~TEXT", "~former", "anywhere, even inside words: transformer"),

@@ -32,7 +32,7 @@ import os
 import re
 import secrets
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -113,6 +113,19 @@ def atomic_write(path: Path, blob: bytes | bytearray) -> Signature:
         view = memoryview(blob)
         while view:
             view = view[os.write(fd, view) :]
+
+    return _replace_atomically(path, write)
+
+
+def atomic_write_parts(path: Path, parts: Iterable[bytes]) -> Signature:
+    """`atomic_write` of `parts` one after another, never joined in memory (for large
+    derived files, such as the word index of a 100,000-paper catalogue)."""
+
+    def write(fd: int) -> None:
+        for part in parts:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view) :]
 
     return _replace_atomically(path, write)
 

@@ -37,7 +37,8 @@ from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.paths import LibraryPaths, backup_path, check_db
-from readlist.store import filters, history
+from readlist.query.words import searchable
+from readlist.store import filters, history, wordfile
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
@@ -63,6 +64,7 @@ from readlist.store.storage import (
     signature,
     temp_files,
 )
+from readlist.textindex import WordIndex, extended
 
 OLD_FORMAT_SUFFIX = ".v1.bak"
 
@@ -198,6 +200,7 @@ class Store:
     def temp_files(self) -> list[Path]:
         """Temporary files of writes to the data files and to their backups."""
         files = [*self.paths.data_files, *(backup_path(p) for p in self.paths.data_files)]
+        files.append(wordfile.word_index_path(self.paths))
         return [tmp for path in files for tmp in temp_files(path)]
 
     def _table(self, name: str) -> dict[str, Any]:
@@ -363,6 +366,40 @@ class Store:
         self._storages[PAPERS].forget()
         self._storages[ABSTRACTS].forget()
 
+    # -- the word index (derived from the catalogue: see store/wordfile.py) -------------
+
+    def catalogue_versions(self) -> tuple[Signature | None, Signature | None]:
+        """The versions of the papers and abstracts files this store read last."""
+        return self._storages[PAPERS].signature, self._storages[ABSTRACTS].signature
+
+    def word_index(self, ids: Sequence[str]) -> WordIndex | None:
+        """The stored word index of the papers `ids` (the library's, in order), if it was
+        built from the catalogue as it is on disk now and as this store read it."""
+        papers = signature(self.paths.papers)
+        if papers is None or papers != self._storages[PAPERS].signature:
+            return None
+        versions = (papers, signature(self.paths.abstracts))
+        return wordfile.read_word_index(wordfile.word_index_path(self.paths), versions, ids)
+
+    def write_word_index(
+        self,
+        versions: tuple[Signature | None, Signature | None],
+        ids: Sequence[str],
+        index: WordIndex,
+    ) -> bool:
+        """Keep `index` (of the papers `ids`, built from the catalogue `versions`) for the
+        next start; False, with nothing written, if the catalogue has changed since, or
+        if it cannot be written (it is only ever a shortcut)."""
+        try:
+            with self.locked():
+                if (signature(self.paths.papers), signature(self.paths.abstracts)) != versions:
+                    return False
+                path = wordfile.word_index_path(self.paths)
+                wordfile.write_word_index(path, versions, ids, index.parts())
+        except (LibraryWriteError, OSError, ValueError):
+            return False
+        return True
+
     # -- saved filters (their own small file: see store/filters.py) ----------------------
 
     def saved_filters(self) -> dict[str, str]:
@@ -378,6 +415,40 @@ class Store:
             saved = {name if k.casefold() == key else k: v for k, v in old.items()}
             saved[name] = query  # replaced in place (any case), or added last
             filters.write_filters(path, saved)
+
+    def restore_filters(
+        self, wanted: dict[str, str], *, replace: bool
+    ) -> tuple[list[str], list[str], list[str]]:
+        """Add saved filters (from an export) in one atomic write: (added, replaced, kept).
+
+        A filter whose name is already saved (in any case) with another query keeps
+        the library's query unless `replace`. Names must be usable (`check_name`);
+        checking that queries parse is the caller's.
+        """
+        for name in wanted:
+            filters.check_name(name)
+        path = filters.filters_path(self.paths)
+        added: list[str] = []
+        replaced: list[str] = []
+        kept: list[str] = []
+        with self.locked():
+            saved = filters.read_filters(path)
+            by_key = {k.casefold(): k for k in saved}
+            for name, query in wanted.items():
+                old = by_key.get(name.casefold())
+                if old is None:
+                    saved[name] = query
+                    by_key[name.casefold()] = name
+                    added.append(name)
+                elif saved[old] != query:
+                    if replace:
+                        saved[old] = query
+                        replaced.append(old)
+                    else:
+                        kept.append(old)
+            if added or replaced:
+                filters.write_filters(path, saved)
+        return added, replaced, kept
 
     def remove_filter(self, name: str) -> bool:
         """Remove the filter `name` (any case); False if there was none."""
@@ -612,6 +683,8 @@ class Store:
             # 100,000 papers, building them all (and reading every abstract) was most
             # of a 30-paper import.
             docs = self._table(PAPERS)
+            before = (signature(self.paths.papers), signature(self.paths.abstracts))
+            retexted = False  # a paper already in the library has a new title or abstract
             arriving = list(listings_papers(listings))
             matcher = _Matcher.of_documents(docs, {identity_key(p.title) for p in arriving})
             wanted = {pid for paper in arriving if (pid := matcher.find(paper))}
@@ -656,6 +729,10 @@ class Store:
                     matcher.add(merged)
                     if merged.abstract != old.abstract:
                         new_abstracts[pid] = merged.abstract
+                    retexted = retexted or (merged.title, merged.abstract) != (
+                        old.title,
+                        old.abstract,
+                    )
                     # Only a new source (the same paper met again) is not news.
                     if old.removed is not None:
                         pass
@@ -665,12 +742,42 @@ class Store:
                         report.updated.append(pid)
                 reports.append(report)
             if changed and not dry_run:
+                # The word index's positions: the papers shown before, then the new ones
+                # (a write appends new papers after the documents it read).
+                old_ids = [pid for pid, doc in docs.items() if doc["removed"] is None]
+                added = [changed[pid] for report in reports for pid in report.added]
                 if new_abstracts:
                     self._write_abstracts(
                         new_abstracts, progress, new=not set(new_abstracts) & set(docs)
                     )
                 self._write_papers({pid: paper_to_doc(p) for pid, p in changed.items()}, progress)
+                if not retexted:
+                    self._extend_word_index(before, old_ids, added)
         return reports
+
+    def _extend_word_index(
+        self,
+        before: tuple[Signature | None, Signature | None],
+        old_ids: list[str],
+        new: list[Paper],
+    ) -> None:
+        """After an import that only added papers (the daily case), keep the stored word
+        index current: the old one plus the new papers' words, nothing indexed again.
+
+        Best effort, under the import's lock: if the index was not current before, or
+        cannot be written, it is stale, and the TUI rebuilds it at its next start.
+        """
+        if not new:
+            return
+        path = wordfile.word_index_path(self.paths)
+        index = wordfile.read_word_index(path, before, old_ids)
+        if index is None:
+            return
+        texts = [searchable(p.title, p.abstract) for p in new]
+        after = (signature(self.paths.papers), signature(self.paths.abstracts))
+        with contextlib.suppress(OSError, ValueError):  # the import itself is written
+            ids = [*old_ids, *(p.id for p in new)]
+            wordfile.write_word_index(path, after, ids, extended(index.parts(), texts))
 
     def set_removed(
         self, ids: Iterable[str], removed: bool, *, label: str | None = None

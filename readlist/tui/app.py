@@ -39,7 +39,7 @@ from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
 from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_ranked, sort_label
 from readlist.models import Annotation, Paper, identity_key
-from readlist.query import Query, parse
+from readlist.query import Has, Query, parse
 from readlist.rankcache import cache_path
 from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking, Stopped
 from readlist.search import SearchIndex
@@ -80,6 +80,9 @@ NARROW = 120
 GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
 # Libraries above this many papers load abstracts in the background after the first
 # frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
+# A staged library reads the index kept on disk (store/wordfile.py) when it is current,
+# so text queries search abstracts from the first frame; otherwise they wait for the
+# abstracts ("searching abstracts…"), and the index built then is kept for next time.
 STAGE_ABOVE = 5_000
 INDEX_ABOVE = 2_000
 # How the width goes between the list and the detail pane (`w` cycles, in this order):
@@ -143,11 +146,18 @@ class ReadListApp(App[None]):
         self.store = store
         self._features_cache = cache_path(store.paths.papers)
         staged = library is None and store.paper_count() > stage_above
+        stored: WordIndex | None = None
         if library is None:
             # A large library starts from titles alone: abstracts (most of the bytes)
             # and the full-text index follow in the background (see `load_catalogue`).
             papers = store.papers(with_abstracts=not staged)
             library = Library(papers, store.annotations(), features_cache=self._features_cache)
+            if staged:
+                # The word index kept on disk (if it is current) holds the abstracts'
+                # words: full-text search works from the first frame.
+                stored = store.word_index([p.id for p in papers])
+                if stored is not None:
+                    library.search.use_stored_index(stored)
             if not staged and len(papers) > INDEX_ABOVE:
                 library.search.build_text_index()
             if not staged:
@@ -181,7 +191,10 @@ class ReadListApp(App[None]):
         # and tests wait on it). Before that, `abstracts_searched` says whether words
         # are searched in abstracts yet (by scanning: exact, slower per key at 100k).
         self.search_ready = not staged
-        self.abstracts_searched = not staged
+        self.abstracts_searched = not staged or stored is not None
+        self._stored_index = stored  # see load_catalogue
+        self._stage_above = stage_above
+        self.catalogue_loaded = not staged  # every Paper holds its abstract
         self.abstracts: dict[str, str] | None = None
         self._reloading = False
         self._disk_error: str | None = None
@@ -331,6 +344,17 @@ class ReadListApp(App[None]):
             self.show_detail()
             self.update_status(0)
             return
+        if self._waits_for_abstracts(self.filter_query):
+            # Never titles alone as if they were the answer: the result comes once the
+            # abstracts are in (see load_catalogue).
+            self._matches = None
+            self.shown = 0
+            self.papers.show(
+                [], waiting="Searching abstracts… the result follows when they are loaded."
+            )
+            self.show_detail()
+            self.update_status(0)
+            return
         matches = self.library.filter(self.filter_query)
         rows = matches.ordered(
             self.sort,
@@ -343,18 +367,31 @@ class ReadListApp(App[None]):
         self.papers.show(rows, highlights=self.filter_query.highlights("title"))
         self.show_detail()
         self.update_status(matches.unread())
+        self._refresh_filter_picker()
+
+    def _waits_for_abstracts(self, query: Query) -> bool:
+        """Whether `query` needs abstracts that are not loaded (nor in a stored index)."""
+        if self.catalogue_loaded or not query.searches_text:
+            return False
+        if not self.abstracts_searched:
+            return True
+        return any(isinstance(leaf, Has) and leaf.what == "abstract" for leaf, _ in query.leaves())
 
     def update_status(self, unread: int | None = None) -> None:
         invalid = self.filter_bar.problem is not None
+        waiting = not invalid and self._waits_for_abstracts(self.filter_query)
         if unread is None:
-            unread = 0 if invalid else self.library.filter(self.filter_query).unread()
+            blank = invalid or waiting
+            unread = 0 if blank else self.library.filter(self.filter_query).unread()
         busy = ""
         if self._showing_wait:
             busy = "waiting for another readlist process…"
         elif invalid:
             busy = "invalid filter"
+        elif waiting:
+            busy = "searching abstracts…"
         elif not self.abstracts_searched:
-            busy = "indexing abstracts… (words match titles, tags and notes until then)"
+            busy = "loading abstracts… (text filters wait for them)"
         elif not self.search_ready:
             busy = "indexing abstracts… (search is complete; keys may be slower until then)"
         sort, ranked = sort_label(self.sort, self.sort_reversed), ""
@@ -461,16 +498,23 @@ class ReadListApp(App[None]):
         catalogue is read again.
         """
         changes = None
+        stored = None if reload else self._stored_index
+        if not reload:  # title: queries scan titles; ready before the first such key
+            self.library.search.texts("title")
         try:
             if reload:
                 # Both replaced only on the UI thread, after this worker.
                 shown, with_abstracts = self.library.papers, self.abstracts_searched
                 papers = self.store.papers()
                 changes = catalogue_changes(shown, papers, abstracts=with_abstracts)
+                # Another process imported: if it kept the stored index current (it does
+                # when it only added papers), nothing needs building.
+                stored = self.store.word_index([p.id for p in papers])
             else:
                 abstracts = self.store.abstracts()
                 self.call_from_thread(self._abstracts_loaded, abstracts)
                 papers = [p.with_abstract(abstracts.get(p.id, "")) for p in self.library.papers]
+            versions = self.store.catalogue_versions()
         except ReadlistError as error:
             self.call_from_thread(self._catalogue_failed, error)
             return
@@ -478,8 +522,16 @@ class ReadListApp(App[None]):
         # index's do not peak together.
         self.store.release_catalogue_cache()
         search = SearchIndex(papers)
-        search.texts("text")  # here, not on the UI thread at the first key
+        if not reload:
+            search.share_texts(self.library.search, "title")
         worker = get_current_worker()
+        if stored is not None:  # the index read at start describes these papers
+            search.use_stored_index(stored)
+            if not worker.is_cancelled:
+                self.call_from_thread(self._catalogue_ready, papers, search, changes)
+                self.call_from_thread(self._index_ready, search, None)
+            return
+        search.texts("text")  # here, not on the UI thread at the first key
         if worker.is_cancelled:
             return
         # Searched by scanning at once (exact), then by the index once it is built.
@@ -487,6 +539,9 @@ class ReadListApp(App[None]):
         index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
         if not worker.is_cancelled:
             self.call_from_thread(self._index_ready, search, index)
+        if index is not None and len(papers) > self._stage_above and not worker.is_cancelled:
+            # Kept for the next start (skipped if the catalogue changed meanwhile).
+            self.store.write_word_index(versions, [p.id for p in papers], index)
 
     def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
         self.abstracts = abstracts
@@ -513,6 +568,7 @@ class ReadListApp(App[None]):
         self.papers.set_library(self.library)
         self.marks.keep_only(self.library.position)  # a removed paper is no longer marked
         self.abstracts_searched = True
+        self.catalogue_loaded = True
         self.abstracts = None
         self._reloading = False
         freeze_survivors()
@@ -1100,9 +1156,7 @@ class ReadListApp(App[None]):
             return False
         return True
 
-    def action_saved_filters(self) -> None:
-        if not self._read_saved_filters():
-            return
+    def _filter_counts(self) -> list[FilterCount]:
         saved = self.saved_filters
         counts = []
         for name, text in saved.items():
@@ -1112,6 +1166,18 @@ class ReadListApp(App[None]):
                 counts.append(FilterCount(name, text, None, None))
                 continue
             counts.append(FilterCount(name, text, len(matches), matches.unread()))
+        return counts
+
+    def _refresh_filter_picker(self) -> None:
+        """Live counts: the library changed while the saved-filters picker is open."""
+        picker = self.screen
+        if isinstance(picker, FilterPicker) and self._read_saved_filters():
+            picker.show_counts(self._filter_counts())
+
+    def action_saved_filters(self) -> None:
+        if not self._read_saved_filters():
+            return
+        counts = self._filter_counts()
 
         def chosen(name: str | None) -> None:
             if name is not None:
@@ -1280,6 +1346,7 @@ class ReadListApp(App[None]):
                 self._check_after_writes = True
             else:
                 self._reload_annotations()
+        self._refresh_filter_picker()  # filters saved meanwhile, too
 
     def _reload_annotations(self, ours: Change | None = None) -> None:
         """Show the annotations on disk, and say how many papers another process changed.

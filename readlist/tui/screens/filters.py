@@ -1,8 +1,11 @@
 """The saved-filters picker (`f`): each filter with its papers and unread, keys 1-9.
 
-Counts are computed when the picker opens, from the library as it is then, so they
-include every change made since the last time (the picker is modal: nothing changes
-while it is open). Choosing a filter puts `@NAME` in the filter bar.
+Counts are computed when the picker opens, and again whenever the library changes while
+it is open (another readlist process annotates, imports, or saves a filter): the app
+calls `show_counts`, which redraws the rows in place and keeps the highlighted one.
+Counting is cheap: a saved query's catalogue terms are cached bitsets, and its terms on
+annotations look at the annotated papers only. Choosing a filter puts `@NAME` in the
+filter bar.
 """
 
 from __future__ import annotations
@@ -59,27 +62,45 @@ class FilterPicker(ModalScreen[str | None]):
             yield OptionList(*self._options(), id="filter-options")
 
     def _options(self) -> list[Option]:
-        options = []
+        return [Option(self._prompt(n), id=saved.name) for n, saved in enumerate(self.filters)]
+
+    def _prompt(self, index: int) -> Content:
+        saved = self.filters[index]
         width = max((len(f.name) for f in self.filters), default=0) + 2
-        for n, saved in enumerate(self.filters, start=1):
-            key = str(n) if n <= 9 else " "
-            if saved.papers is None:
-                counts: tuple[str, str] = ("does not parse", "$text-error")
-            else:
-                counts = (f"{saved.papers:,} papers · {saved.unread:,} unread", "$text-accent")
-            options.append(
-                Option(
-                    Content.assemble(
-                        (f"{key}  ", "bold"),
-                        (f"@{strip_controls(saved.name)}".ljust(width), "bold"),
-                        counts,
-                        "\n   ",
-                        (strip_controls(saved.query), "$text-muted"),
-                    ),
-                    id=saved.name,
-                )
-            )
-        return options
+        key = str(index + 1) if index < 9 else " "
+        if saved.papers is None:
+            counts: tuple[str, str] = ("does not parse", "$text-error")
+        else:
+            counts = (f"{saved.papers:,} papers · {saved.unread:,} unread", "$text-accent")
+        return Content.assemble(
+            (f"{key}  ", "bold"),
+            (f"@{strip_controls(saved.name)}".ljust(width), "bold"),
+            counts,
+            "\n   ",
+            (strip_controls(saved.query), "$text-muted"),
+        )
+
+    def show_counts(self, filters: Sequence[FilterCount]) -> None:
+        """Show fresh counts (the library changed while the picker is open)."""
+        fresh = list(filters)
+        if fresh == self.filters:
+            return
+        options = self.query_one("#filter-options", OptionList)
+        if [f.name for f in fresh] == [f.name for f in self.filters]:
+            self.filters = fresh
+            for index in range(len(fresh)):
+                options.replace_option_prompt_at_index(index, self._prompt(index))
+            return
+        # Filters were saved or removed meanwhile: rebuild, staying on the same name.
+        current = options.highlighted_option
+        self.filters = fresh
+        options.set_options(self._options())
+        names = [f.name for f in fresh]
+        if current is not None and current.id in names:
+            options.highlighted = names.index(current.id)
+        empty = self.query("#filters-empty")
+        if fresh and empty:
+            empty.remove()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -116,6 +116,7 @@ class PaperList(ScrollView, can_focus=True):
         self.problem: str | None = None  # an invalid filter: nothing is listed
         # Ids of marked papers (the app's `Marks`): drawn with a ✓ and a tinted row.
         self.marks: Container[str] = frozenset()
+        self.waiting: str | None = None  # the result is not known yet: nothing is listed
 
     # -- data in -----------------------------------------------------------------------
 
@@ -123,19 +124,26 @@ class PaperList(ScrollView, can_focus=True):
     def empty_text(self) -> str:
         if self.problem is not None:
             return f"Nothing listed: the filter is not a valid query ({self.problem})"
+        if self.waiting is not None:
+            return self.waiting
         if len(self.library):
             return "No papers match this filter (Esc clears it)."
         return "No papers yet. Import a listing with: readlist import FILE"
 
     def show(
-        self, rows: list[int], highlights: tuple[Words, ...] = (), problem: str | None = None
+        self,
+        rows: list[int],
+        highlights: tuple[Words, ...] = (),
+        problem: str | None = None,
+        waiting: str | None = None,
     ) -> None:
         """Display `rows` (library positions, in order); the cursor follows its paper.
 
         `highlights` are the query's words to mark in titles; `problem` says why
-        nothing is listed (the filter does not parse), shown in place of the rows.
+        nothing is listed (the filter does not parse), shown in place of the rows;
+        `waiting` says that the result is still being computed.
         """
-        self.highlights, self.problem = highlights, problem
+        self.highlights, self.problem, self.waiting = highlights, problem, waiting
         self.selection.set_rows(rows)
         set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
         self._cursor_changed()
