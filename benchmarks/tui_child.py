@@ -186,10 +186,12 @@ class Updates:
 
     def __init__(self) -> None:
         self.log: list[tuple[float, list[str], Change]] = []
-        original: Callable[[Store, Iterable[str], Edit], Change] = Store.update
+        original: Callable[..., Change] = Store.update
 
-        def update(store: Store, ids: Iterable[str], edit: Edit) -> Change:
-            change = original(store, ids, edit)
+        def update(
+            store: Store, ids: Iterable[str], edit: Edit, *, label: str | None = None
+        ) -> Change:
+            change = original(store, ids, edit, label=label)
             self.log.append((time.monotonic(), list(change.after), change))
             return change
 

@@ -155,10 +155,12 @@ def test_export_picks_the_format_from_the_extension(
     forced = tmp_path / "refs2.bib"
     result = cli("export", "--format", "json", "-o", str(forced))
     assert result.stderr.startswith("exported 2 papers as JSON")
-    assert forced.read_text().startswith("[")
+    assert forced.read_text().startswith('{\n  "readlist": "export"')
     other = tmp_path / "refs.txt"
     assert cli("export", "-o", str(other)).returncode == 0
-    assert other.read_text().startswith("[")  # unknown extension: JSON, as before
+    assert other.read_text().startswith(
+        '{\n  "readlist": "export"'
+    )  # unknown extension: JSON, as before
 
 
 def test_an_enriched_library_compiles_with_bibtex_without_warnings(

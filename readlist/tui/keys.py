@@ -289,8 +289,14 @@ def key_help(
     default_ratings = all(Keys().keys(r) == Keys(keymap).keys(r) for r in ratings)
     rate = "1 … 5" if default_ratings else k(*ratings)
     first = Keys(keymap).keys
-    acting = ("toggle_read", "rate_0", "edit_tags", "remove", "copy_citation")
-    marked_keys = " ".join(display(first(i)[0]) for i in acting if first(i))
+    acting = ("toggle_read", "rate", "edit_tags", "remove", "copy_citation")
+    marked_keys = " ".join(
+        ("0-5" if default_ratings else k(*ratings, "rate_0"))
+        if i == "rate"
+        else display(first(i)[0])
+        for i in acting
+        if i == "rate" or first(i)
+    )
     return [
         (k("down", "up"), "move down / up"),
         (k("page_down", "page_up"), "page down / up"),
@@ -328,3 +334,15 @@ def key_help(
         (k("help"), "this help"),
         (k("quit"), "quit (everything is already saved)"),
     ]
+
+
+def markdown_table() -> str:
+    """The README's table of keys: the help screen's rows with the default keys, so the
+    README cannot drift from the app (tests/test_readme_keys.py checks it)."""
+    from readlist.citations import DEFAULT_FORMAT
+
+    lines = ["| key | does |", "|---|---|"]
+    for shown, text in key_help(DEFAULT_FORMAT):
+        keys = " / ".join(f"`{part}`" for part in shown.split(" / "))
+        lines.append(f"| {keys.replace('|', chr(92) + '|')} | {text.replace('|', chr(92) + '|')} |")
+    return "\n".join(lines) + "\n"
