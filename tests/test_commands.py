@@ -256,3 +256,13 @@ def test_undoing_an_import_removes_the_papers_it_added(cli: RunCli, db: Path) ->
     assert len(store.papers(removed=True, with_abstracts=False)) == 71  # restorable
     assert cli("redo").stdout.strip() == "redid “imported” on 71 papers"
     assert len(Store.open(db).papers(with_abstracts=False)) == 101
+
+
+def test_a_history_write_killed_midway_leaves_nothing_after_the_next_open(
+    sample_store: Store, db: Path
+) -> None:
+    # An atomic write's temporary file, as a process killed while writing it leaves it.
+    leftover = db.with_name(f".{sample_store.history_path.name}.tmp-4242-0a1b2c3d")
+    leftover.write_text('{"readlist": "history"')
+    Store.open(db)
+    assert not leftover.exists()

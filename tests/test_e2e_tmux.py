@@ -240,8 +240,10 @@ def library(cli: RunCli) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def open_tui(terminal: Terminal, db: Path, **size: int) -> None:
-    terminal.start([*readlist_command(), "--db", str(db)], **size)
+def open_tui(
+    terminal: Terminal, db: Path, env: Mapping[str, str] | None = None, **size: int
+) -> None:
+    terminal.start([*readlist_command(), "--db", str(db)], env=env, **size)
 
 
 # Marker, date (blank when unknown), upvotes, rating: the start of every list row.

@@ -80,8 +80,10 @@ def test_two_tuis_typing_one_note_alternately_keep_both_texts_once(
     terminal: Terminal, second_terminal: Terminal, db: Path
 ) -> None:
     tuis = (terminal, second_terminal)
-    for tui in tuis:
-        open_tui(tui, db)
+    for i, tui in enumerate(tuis):
+        # Each remembers its own state (as two terminals of two people would): the
+        # second must not start on the filter the first one remembered.
+        open_tui(tui, db, env={"XDG_STATE_HOME": str(db.parent / f"state-{i}")})
         tui.wait_for_status(ALL_PAPERS)
         filter_to_hft(tui)
         tui.send_keys("n")

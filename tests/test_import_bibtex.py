@@ -365,7 +365,7 @@ def test_bib_and_arxiv_listing_of_the_same_paper_merge_into_one(
     assert second.returncode == 0, second.stderr
     exported = cli("export", "--format", "json")
     assert exported.returncode == 0, exported.stderr
-    library = json.loads(exported.stdout)
+    library = json.loads(exported.stdout)["papers"]
     assert len(library) == 5  # the listing's five papers, the .bib's one among them
     (paper,) = [p for p in library if p["arxiv_id"] == "2411.01234"]
     assert paper["title"] == "Self-Correcting Code Generation from Execution Traces"

@@ -359,3 +359,9 @@ def test_a_button_row_starts_with_a_name_and_counts_have_digits_after_a_point() 
         "0 arXiv\n\nWe study zero.\n\nGitHub 1.2k  arXiv Page\n\nNext Paper\n\narXiv 0. Is prose."
     )
     assert titles(text) == ["0 arXiv", "Next Paper"]
+
+
+def test_a_page_cut_inside_the_metadata_keeps_the_bullet_out_of_the_abstract() -> None:
+    text = "Alpha Networks for Reasoning\n\nWe propose alpha networks that reason.\n\n    • "
+    (paper,) = parse_listing(text, today=TODAY).papers
+    assert paper.abstract == "We propose alpha networks that reason."

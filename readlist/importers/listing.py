@@ -555,7 +555,13 @@ def _pair(units: list[Unit], result: _Result, *, at_end: bool = False) -> None:
         end = k + 1
         while end < n and units[end].kind == PROSE:
             end += 1
-        if at_end and end == n - 1 and units[end].kind == TEXT and not units[end].titleish:
+        if (
+            at_end
+            and end == n - 1
+            and units[end].kind == TEXT
+            and not units[end].titleish
+            and any(c.isalnum() for c in units[end].text)  # not a bullet cut from "• 3 authors"
+        ):
             end = n  # "Third abstract, whose" — the page was cut off mid-sentence
         opens = unit.titleish or (unit.kind == PROSE and end > k + 2 and len(unit.text) <= 200)
         if end > k + 1 and opens:

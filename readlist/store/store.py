@@ -199,8 +199,16 @@ class Store:
 
     def temp_files(self) -> list[Path]:
         """Temporary files of writes to the data files and to their backups."""
+        from readlist.store.citekeys import citekeys_path
+
         files = [*self.paths.data_files, *(backup_path(p) for p in self.paths.data_files)]
         files.append(wordfile.word_index_path(self.paths))
+        # The small files beside the library, each written atomically the same way.
+        files += [
+            history.history_path(self.paths),
+            filters.filters_path(self.paths),
+            citekeys_path(self.paths),
+        ]
         return [tmp for path in files for tmp in temp_files(path)]
 
     def _table(self, name: str) -> dict[str, Any]:
