@@ -32,8 +32,8 @@ if TYPE_CHECKING:
     from readlist.commands import Command
     from readlist.config import Config
     from readlist.enrich import Fetcher
+    from readlist.enrich.request import FetchRequest
     from readlist.importers import ListingFile
-    from readlist.importers.base import RawPaper
     from readlist.library import Library
     from readlist.store import ImportReport, Store
 
@@ -769,84 +769,29 @@ def _fetcher() -> Fetcher:
     return default_fetcher()
 
 
-def _import_fetched(db: Path, shown: str, raw: list[RawPaper], source: str, kind: str) -> int:
+def _import_fetched(db: Path, request: FetchRequest) -> int:
     """Import what a service gave, the way `import` imports a file (same merge, report)."""
-    from readlist.importers import ListingFile, to_papers
+    from readlist.enrich.request import fetch_listing
     from readlist.store import Store
 
-    papers = to_papers(raw, source=source, added=None, kind=kind)
-    if not papers:
-        raise ReadlistError(f"{shown}: no papers found")
+    listing = fetch_listing(request, _fetcher())
     store = Store.open(db)
-    [report] = store.import_listings([papers])
+    [report] = store.import_listings([listing.papers])
     store.record_added(report.added, "imported")
-    _print_import(ListingFile(shown, papers, 0, kind), report, dry_run=False)
+    _print_import(listing, report, dry_run=False)
     return EXIT_OK
 
 
 def cmd_add(args: argparse.Namespace, db: Path) -> int:
-    from readlist.enrich import ARXIV_KIND, ARXIV_SOURCE, EnrichError
-    from readlist.enrich.sources import arxiv_by_ids
-    from readlist.models import normalize_arxiv_id
+    from readlist.enrich.request import add_request
 
-    ids = []
-    for text in args.ids:
-        if (arxiv_id := normalize_arxiv_id(text)) is None:
-            raise ReadlistError(f"add: {strip_controls(text)!r} is not an arXiv id or paper URL")
-        ids.append(arxiv_id)
-    raw = arxiv_by_ids(_fetcher(), ids)
-    missing = sorted(set(ids) - {r.arxiv_id for r in raw})
-    if missing:
-        raise EnrichError(f"arXiv knows no paper {', '.join(missing)}; nothing added")
-    return _import_fetched(db, "arXiv", raw, ARXIV_SOURCE, ARXIV_KIND)
+    return _import_fetched(db, add_request(args.ids))
 
 
 def cmd_fetch(args: argparse.Namespace, db: Path) -> int:
-    from readlist.enrich import HF_KIND, HF_SOURCE
-    from readlist.enrich.sources import hf_daily
+    from readlist.enrich.request import daily_request
 
-    if args.date and (args.week or args.month):
-        raise ReadlistError("fetch daily: give a DATE, --week or --month, not two of them")
-    if args.week or args.month:
-        week, month = _fetch_period(args.week, args.month)
-        raw = hf_daily(_fetcher(), week=week, month=month)
-        return _import_fetched(db, f"Daily Papers {week or month}", raw, HF_SOURCE, HF_KIND)
-    day = args.date or date.today().isoformat()
-    try:
-        day = date.fromisoformat(day).isoformat()
-    except ValueError:
-        raise ReadlistError(
-            f"fetch daily: {strip_controls(day)!r} is not a date (YYYY-MM-DD)"
-        ) from None
-    return _import_fetched(db, f"Daily Papers {day}", hf_daily(_fetcher(), day), HF_SOURCE, HF_KIND)
-
-
-def _fetch_period(week: str | None, month: str | None) -> tuple[str | None, str | None]:
-    """`--week` as YYYY-Www and `--month` as YYYY-MM, the forms the API takes (checked)."""
-    if week is not None:
-        parts = week.strip().upper().split("-W")
-        try:
-            year, number = int(parts[0]), int(parts[1])
-            date.fromisocalendar(year, number, 1)
-            if len(parts) != 2 or not (1000 <= year <= 9999):
-                raise ValueError
-        except (ValueError, IndexError):
-            raise ReadlistError(
-                f"fetch daily --week: {strip_controls(week)!r} is not a week (YYYY-Www, "
-                "e.g. 2023-W37)"
-            ) from None
-        return f"{year}-W{number:02d}", None
-    assert month is not None
-    try:
-        year, number = (int(x) for x in month.strip().split("-"))
-        date(year, number, 1)
-        if not 1000 <= year <= 9999:
-            raise ValueError
-    except ValueError:
-        raise ReadlistError(
-            f"fetch daily --month: {strip_controls(month)!r} is not a month (YYYY-MM, e.g. 2023-09)"
-        ) from None
-    return None, f"{year}-{number:02d}"
+    return _import_fetched(db, daily_request(args.date, args.week, args.month))
 
 
 # `export -o refs.bib` means BibTeX: the extension picks the format unless --format says.

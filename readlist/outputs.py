@@ -13,8 +13,9 @@ everything else, and readlist runs with the user's rights, sometimes root's:
   when they lead to a regular file (`readlist export -o /dev/stdout >> log`): the open
   descriptor is written to, never the file replaced (other `/proc` paths are streamed);
 - a directory, and the library's own files (annotations, catalogue, abstracts, their
-  `.bak` copies, the lock file, their temporary files), found through any symlink or
-  hard link, are refused with a one-line error before anything is written.
+  `.bak` copies, the lock file, saved filters, undo history, pinned citation keys, word
+  index, features cache, their temporary files), found through any symlink or hard
+  link, are refused with a one-line error before anything is written.
 """
 
 from __future__ import annotations
@@ -54,11 +55,15 @@ class Written:
 def library_files(paths: LibraryPaths) -> list[Path]:
     """Every file of the library an export must never write over (temporary files of
     the data files and backups are matched by name, see `_refuse_library_files`)."""
+    from readlist.rankcache import cache_path
+    from readlist.store.citekeys import citekeys_path
     from readlist.store.filters import filters_path
+    from readlist.store.history import history_path
     from readlist.store.wordfile import word_index_path
 
-    files = [*paths.data_files, *(backup_path(f) for f in paths.data_files)]
-    return [*files, paths.lock, filters_path(paths), word_index_path(paths)]
+    files = [*paths.data_files, *(backup_path(f) for f in paths.data_files), paths.lock]
+    beside = [filters_path(paths), history_path(paths), citekeys_path(paths)]
+    return [*files, *beside, word_index_path(paths), cache_path(paths.papers)]
 
 
 def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written:

@@ -22,6 +22,8 @@ import pytest
 
 from readlist.export import export
 from readlist.models import Annotation, Paper
+from readlist.search import SearchIndex
+from readlist.store import Store
 
 from .conftest import DAILY, RunCli, _without_db, library_bytes, readlist_command
 
@@ -241,11 +243,49 @@ LIBRARY_FILES = [
 ]
 
 
+HOWS = ["directly", "symlink", "symlinked folder", "hard link"]
+
+
 @pytest.mark.parametrize("name", LIBRARY_FILES)
-@pytest.mark.parametrize("how", ["directly", "symlink", "symlinked folder", "hard link"])
+@pytest.mark.parametrize("how", HOWS)
 def test_the_library_own_files_are_refused(
     imported: RunCli, db: Path, tmp_path: Path, name: str, how: str
 ) -> None:
+    assert_refused(imported, db, tmp_path, name, how)
+
+
+SIDE_FILES = [
+    "library.citekeys.json",
+    "library.filters.json",
+    "library.history.json",
+    "library.words.idx",
+    "library.features.cache",
+]
+
+
+@pytest.fixture
+def fully_used(imported: RunCli, db: Path) -> RunCli:
+    """The library after every action that leaves a file of its own beside it."""
+    assert imported("export", "-f", "bibtex").returncode == 0  # pins citation keys
+    assert imported("filter", "save", "kept", "tag:keep").returncode == 0
+    assert imported("list", "--sort", "for-you").returncode == 0  # the features cache
+    store = Store.open(db)  # the word index, as the TUI keeps it for its next start
+    papers = store.papers()
+    index = SearchIndex(papers).make_text_index()
+    assert store.write_word_index(store.catalogue_versions(), [p.id for p in papers], index)
+    return imported
+
+
+@pytest.mark.parametrize("name", SIDE_FILES)
+@pytest.mark.parametrize("how", HOWS)
+def test_the_files_kept_beside_the_library_are_refused(
+    fully_used: RunCli, db: Path, tmp_path: Path, name: str, how: str
+) -> None:
+    assert_refused(fully_used, db, tmp_path, name, how)
+
+
+def assert_refused(cli: RunCli, db: Path, tmp_path: Path, name: str, how: str) -> None:
+    """`export -o` to the library's file `name` (reached `how`) is refused, nothing changed."""
     own = db.with_name(name)
     assert own.exists(), sorted(p.name for p in db.parent.iterdir())
     if how == "directly":
@@ -260,7 +300,7 @@ def test_the_library_own_files_are_refused(
         target = tmp_path / "innocent.csv"
         os.link(own, target)
     before = library_bytes(db), own.read_bytes(), os.stat(own).st_ino
-    result = imported("export", "-f", "csv", "-o", str(target))
+    result = cli("export", "-f", "csv", "-o", str(target))
     assert result.returncode == 2
     assert one_line(result.stderr) == (
         f"readlist: {target}: is a file of the library itself ({name}); choose another file\n"

@@ -34,6 +34,8 @@ from readlist.browser import open_in_browser
 from readlist.citations import FORMATS, cite, cite_many
 from readlist.commands import Command, Outcome
 from readlist.config import Config, ConfigError
+from readlist.enrich.fetch import default_fetcher
+from readlist.enrich.request import FetchRequest, fetch_listing
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
@@ -1007,7 +1009,7 @@ class ReadListApp(App[None]):
     def action_import(self) -> None:
         dialog = ImportDialog(self._classify_listing, enrich=self.enrich_imports)
 
-        def chosen(listing: ListingFile | None) -> None:
+        def chosen(listing: ListingFile | FetchRequest | None) -> None:
             self.enrich_imports = dialog.enrich  # the checkbox is remembered
             self._import_chosen(listing, enrich=dialog.enrich)
 
@@ -1031,16 +1033,31 @@ class ReadListApp(App[None]):
             self._known = (library, keys, {p.arxiv_id for p in papers if p.arxiv_id})
         return self._known[1], self._known[2]
 
-    def _import_chosen(self, listing: ListingFile | None, enrich: bool = False) -> None:
-        if listing is not None:
+    def _import_chosen(
+        self, listing: ListingFile | FetchRequest | None, enrich: bool = False
+    ) -> None:
+        if isinstance(listing, FetchRequest):
+            self.notify(f"Fetching {listing.describe()}…", timeout=3, markup=False)
+            self.run_import(listing, enrich)
+        elif listing is not None:
             self.notify(f"Importing {len(listing.papers):,} papers…", timeout=3)
             self.run_import(listing, enrich)
 
     @work(thread=True, group="import")
-    def run_import(self, listing: ListingFile, enrich: bool = False) -> None:
+    def run_import(self, listing: ListingFile | FetchRequest, enrich: bool = False) -> None:
         """Write an import off the UI thread (a store of its own: TinyDB is not
         thread-safe); the catalogue reload that follows shows the new papers. With
-        `enrich`, the papers it added are enriched next (the enrichment dialog)."""
+        `enrich`, the papers it added are enriched next (the enrichment dialog). A
+        `FetchRequest` is fetched first (`readlist add` / `fetch daily`); a failed fetch
+        writes nothing."""
+        if isinstance(listing, FetchRequest):
+            try:
+                listing = fetch_listing(listing, default_fetcher())
+            except ReadlistError as error:  # offline, an HTTP error, an unknown id
+                self.call_from_thread(
+                    self.notify, str(error), title="Not fetched", severity="error", markup=False
+                )
+                return
         try:
             with Store.open(self.store.paths.annotations) as store:
                 [report] = store.import_listings([listing.papers])

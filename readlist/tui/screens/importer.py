@@ -6,6 +6,12 @@ says what an import would do against the library on screen ("30 papers: 12 new, 
 already in the library"). Confirming hands the parsed listing back to the app, which
 writes it in a worker: nothing here blocks the UI or touches the store. The checkbox
 "Enrich new papers" (`enrich`) asks the app to enrich what the import added, after it.
+
+What is typed may instead name papers to fetch, as `readlist add` and `readlist fetch
+daily` do: arXiv ids or paper URLs, or `daily [DATE | --week YYYY-Www | --month YYYY-MM]`
+(`readlist.enrich.request.parse_request`). The preview says what would be fetched, and
+confirming hands the `FetchRequest` back: the app fetches it in its import worker and
+imports the result like a paste. Nothing is fetched while typing.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Static, TextArea
 from textual.worker import get_current_worker
 
+from readlist.enrich.request import FetchRequest, parse_request
 from readlist.errors import ReadlistError
 from readlist.importers import PASTED, ListingFile, read_listing, read_text
 
@@ -35,7 +42,7 @@ Classify = Callable[[ListingFile], tuple[int, int]]
 
 @dataclass(frozen=True, slots=True)
 class Preview:
-    listing: ListingFile | None
+    listing: ListingFile | FetchRequest | None
     message: str
 
 
@@ -49,8 +56,8 @@ def describe(listing: ListingFile, new: int, known: int) -> str:
     return ": ".join(parts[:1]) + ": " + ", ".join(parts[1:])
 
 
-class ImportDialog(ModalScreen[ListingFile | None]):
-    """Dismisses with the listing to import, or None."""
+class ImportDialog(ModalScreen[ListingFile | FetchRequest | None]):
+    """Dismisses with the listing to import, the papers to fetch and import, or None."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: keys typed right after ctrl+s must not land in the text area.
@@ -82,7 +89,8 @@ class ImportDialog(ModalScreen[ListingFile | None]):
             )
             yield Static(
                 Content(
-                    "Paste a Hugging Face, arXiv or BibTeX page, or a file path · "
+                    "Paste a Hugging Face, arXiv or BibTeX page, a file path, arXiv ids or "
+                    "URLs, or daily [YYYY-MM-DD] · "
                     "Tab: options · ctrl+s imports · Esc cancels"
                 ),
                 classes="dialog-hint",
@@ -117,11 +125,14 @@ class ImportDialog(ModalScreen[ListingFile | None]):
             self.app.call_from_thread(self._show, preview)
 
     def read(self, text: str) -> Preview:
-        """Parse `text` as a page, or as a file path if it is one line naming a file."""
+        """Parse `text` as a page, as a file path if it is one line naming a file, or as
+        papers to fetch (arXiv ids / URLs, `daily ...`)."""
         stripped = text.strip()
         try:
             if stripped and "\n" not in stripped and Path(stripped).expanduser().is_file():
                 listing = read_listing(Path(stripped).expanduser())
+            elif (request := parse_request(text)) is not None:
+                return Preview(request, f"{request.describe()} · ctrl+s fetches and imports")
             else:
                 listing = read_text(text, shown=PASTED, source="pasted")
         except ReadlistError as error:
