@@ -80,7 +80,7 @@ async def wait_for_status(pilot, app: ReadListApp, text: str) -> bool:  # type: 
 async def test_a_held_lock_never_freezes_the_keys(app: ReadListApp, db: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         rows = [app.library.papers[p].id for p in app.papers.selection.rows]
-        with HeldLock(app.store, seconds=2) as lock:
+        with HeldLock(app.store, seconds=30) as lock:  # released on leaving the block
             await pilot.press("r", "j")
             # The cursor moved while the lock is still held: the UI did not wait.
             assert current_id(app) == rows[1]
@@ -88,7 +88,7 @@ async def test_a_held_lock_never_freezes_the_keys(app: ReadListApp, db: Path) ->
             assert await wait_for_status(pilot, app, WAITING)
             assert not on_disk(db).get(rows[0], Annotation()).read
             assert not app.library.annotation(rows[0]).read  # shown once written
-        # (Released at the latest after 2 s.)
+        # (Released on leaving the block: a slow machine never lets it go early.)
         await app.settle()
         assert on_disk(db)[rows[0]].read
         assert app.library.annotation(rows[0]).read
@@ -101,7 +101,7 @@ async def test_the_tag_editor_closes_at_once_while_the_lock_is_held(
 ) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         rows = [app.library.papers[p].id for p in app.papers.selection.rows]
-        with HeldLock(app.store, seconds=3) as lock:
+        with HeldLock(app.store, seconds=30) as lock:  # released on leaving the block
             await pilot.press("t", *"later", "enter", "j")
             assert app.screen is app.screen_stack[0] and current_id(app) == rows[1]
             assert not lock.released.is_set()
