@@ -27,7 +27,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -44,7 +43,6 @@ from readlist.importers.listing import RawPaper
 from readlist.models import Annotation, normalize_tags, paper_id
 from readlist.store import Store
 from readlist.store.store import Change, Edit
-from readlist.text import clean_multiline
 from readlist.tui.editing import NoteDrafts, tags_edit
 
 SESSIONS = 3
@@ -126,13 +124,9 @@ class Expected:
     note: str = ""
     typed: int = 0  # characters ever typed or written into the note
     merges: int = 0  # drafts stored over another session's newer note
-    duplicated: bool = False  # the known note-duplication bug hit this note (see below)
 
 
 class InterleavedWriters(RuleBasedStateMachine):
-    # Runs (and notes) where the known note-duplication bug was met: see `type_into_note`.
-    known_bug_hits: list[str] = []  # noqa: RUF012 -- reset by the test, read after it
-
     def __init__(self) -> None:
         super().__init__()
         # In memory where the system has it: thousands of fsync'd writes per run.
@@ -226,7 +220,7 @@ class InterleavedWriters(RuleBasedStateMachine):
         note = " ".join(self.token("s") for _ in range(words))
         self.writer(i, cli).save_edit([pid], lambda a: a.with_note(note))
         expected = self.expected[pid]
-        expected.note, expected.duplicated = note, False
+        expected.note = note
         expected.typed += len(note)
 
     @rule(
@@ -346,8 +340,6 @@ class InterleavedWriters(RuleBasedStateMachine):
         else:
             return  # this TUI's tag editor is open
         expected = self.expected[dialog.pid]
-        if expected.duplicated:
-            return  # the note is already corrupted by the known bug: it only grows
         drafts = dialog.drafts
         base = drafts.original if drafts.last_stored is None else drafts.last_stored
         typed = " ".join(self.token("w") for _ in range(words))
@@ -376,15 +368,6 @@ class InterleavedWriters(RuleBasedStateMachine):
         lost = must_keep - set(tokens(after))
         assert not lost, f"note draft lost {sorted(lost)}: before {before!r}, after {after!r}"
         expected.note = after
-        if self.note_duplicated(expected) and after == clean_multiline(f"{text}\n\n{before}"):
-            # KNOWN BUG (issue 10, "a note edited in two TUIs at once grows
-            # exponentially"): the draft appended the other session's whole note, which
-            # already held this editor's earlier text. Being fixed in
-            # readlist/tui/editing.py; recorded here and reported as an xfail by the test,
-            # and this one note is no longer checked for growth. Any other duplication
-            # (a merge that repeats text some other way), and any lost text, still fails.
-            expected.duplicated = True
-            type(self).known_bug_hits.append(f"{before!r} + {text!r} -> {after!r}")
 
     @precondition(lambda self: bool(self.note_editors()))
     @rule(data=st.data(), discard=st.booleans())
@@ -432,8 +415,7 @@ class InterleavedWriters(RuleBasedStateMachine):
             assert got.note == expected.note, (
                 f"{pid}: note {got.note!r}, expected {expected.note!r}"
             )
-            if not expected.duplicated:
-                assert not self.note_duplicated(expected), f"{pid}: note grew: {got.note!r}"
+            assert not self.note_duplicated(expected), f"{pid}: note grew: {got.note!r}"
         ids = [paper.id for paper in papers]
         assert len(ids) == len(set(ids)), f"a paper twice in the catalogue: {ids}"
         assert {p.id: (p.abstract, set(p.sources)) for p in papers} == self.catalogue
@@ -443,7 +425,6 @@ class InterleavedWriters(RuleBasedStateMachine):
 
 
 def test_interleaved_writers_lose_nothing() -> None:
-    InterleavedWriters.known_bug_hits = []
     run_state_machine_as_test(
         InterleavedWriters,
         settings=settings(
@@ -454,8 +435,3 @@ def test_interleaved_writers_lose_nothing() -> None:
             phases=PHASES,
         ),
     )
-    if hits := InterleavedWriters.known_bug_hits:
-        pytest.xfail(
-            f"known bug (issue 10): a note edited in two sessions duplicated text in "
-            f"{len(hits)} drafts, e.g. {hits[0][:300]}; every other check passed"
-        )
