@@ -182,3 +182,16 @@ def test_a_full_answer_asks_the_titles_it_did_not_find_again_alone(
         'ti:"Another Title Entirely"',
     ]
     assert sorted(p.arxiv_id or "" for p in found.arxiv) == ["2402.00004", "2402.00005"]
+
+
+def test_two_arxiv_papers_with_the_title_leave_it_ambiguous_without_asking_hugging_face(
+    apis: FakeApis, tmp_path: Path
+) -> None:
+    twice = listed("Routing Twice Over")
+    apis.entries += [
+        arxiv_entry("2403.00001", "Routing Twice Over", "First Author"),
+        arxiv_entry("2403.00002", "Routing twice over!", "Second Author"),
+    ]
+    found = enrich([twice], Fetcher(tmp_path / "c", arxiv_delay=0))
+    assert found.found == 0 and found.ambiguous == [twice]
+    assert apis.count("/api/papers/search") == 0 and len(apis.log) == 1
