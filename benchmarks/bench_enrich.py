@@ -10,7 +10,8 @@ real use).
    - a Daily Papers listing: 50 papers of one day, no ids (target: 1 Hugging Face request
      for the page; arXiv asked by id in batches);
    - papers whose arXiv ids are known (target: at most 1 request per 20 papers);
-   - undated titles with no ids (one title search each: no batch exists for titles).
+   - undated titles with no ids (arXiv's title search, 20 titles a request; Hugging
+     Face's one-title search only for titles arXiv does not find, none here).
 2. For each library size (default 1k, 10k, 100k papers, a generated listing plus the
    50-paper listing), the daily listing enriched again from a warm cache with the
    server stopped (so a request would fail): the time to answer from the cache and
@@ -26,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -103,11 +105,22 @@ class FakeServices:
             return json.dumps([_hf(hit)] if hit else [])
         if path == "/api/query":
             ids = query.get("id_list", [""])[0].split(",")
-            title = query.get("search_query", ["ti:"])[0][3:].strip('"')
             hits = [self.by_id[i] for i in ids if i in self.by_id]
-            hits += [p for p in self.papers if title and p["title"] == title]
-            return _atom(hits)
+            # A title search: `ti:"…" OR ti:"…"`, each phrase found word for word.
+            search = query.get("search_query", [""])[0]
+            phrases = [_words(m) for m in re.findall(r'ti:"([^"]*)"', search)]
+            hits += [p for p in self.papers if any(_has(str(p["title"]), w) for w in phrases)]
+            return _atom(hits[: int(query.get("max_results", ["10"])[0])])
         return "[]"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def _has(title: str, phrase: list[str]) -> bool:
+    words = _words(title)
+    return any(words[i : i + len(phrase)] == phrase for i in range(len(words) - len(phrase) + 1))
 
 
 def _hf(p: dict[str, object]) -> dict[str, object]:

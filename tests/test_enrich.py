@@ -1,9 +1,11 @@
 """`readlist enrich` against a fake Hugging Face + arXiv on 127.0.0.1 (never the network).
 
 The server answers from tests/data/enrich/: Daily Papers pages by date, paper searches
-by query, and an arXiv Atom feed filtered by `id_list` or `ti:"…"`, in the shapes
-huggingface_hub's `PaperInfo` and arXiv's API use. A test can queue special answers
-(429, a malformed body, a slow answer) for a path.
+by query, and an arXiv Atom feed filtered by `id_list` or by a title search
+(`ti:"…" OR ti:"…"`, read as arXiv reads it: each quoted phrase must appear, word for
+word, in an entry's title), in the shapes huggingface_hub's `PaperInfo` and arXiv's API
+use. A test can add arXiv entries, and queue special answers (429, a malformed body, a
+slow answer; None: the usual answer) for a path.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 import pytest
 
 from readlist.cli import main
 from readlist.enrich import EnrichError, Fetcher, enrich
-from readlist.models import Annotation, Paper, identity_key, paper_id
+from readlist.models import Annotation, Paper, paper_id
 from readlist.store import Store
 
 from .conftest import library_bytes, readlist_command
@@ -36,12 +39,46 @@ DATA = Path(__file__).parent / "data" / "enrich"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+_PHRASE = re.compile(r'ti:"([^"]*)"')
+
+
+def words(text: str) -> list[str]:
+    """A title's words as a search engine indexes them: lower case, punctuation dropped."""
+    return re.findall(r"[^\W_]+", text.lower())
+
+
+def has_phrase(title: str, phrase: list[str]) -> bool:
+    found = words(title)
+    return any(found[i : i + len(phrase)] == phrase for i in range(len(found) - len(phrase) + 1))
+
+
+def arxiv_entry(arxiv_id: str, title: str, *authors: str) -> str:
+    """An Atom entry as arXiv writes one (for `FakeApis.entries`)."""
+    names = "".join(f"<author><name>{escape(a)}</name></author>" for a in authors)
+    return (
+        f'<entry xmlns="{ATOM[1:-1]}" xmlns:arxiv="http://arxiv.org/schemas/atom">'
+        f"<id>http://arxiv.org/abs/{arxiv_id}v1</id><published>2023-10-02T00:00:00Z</published>"
+        f"<title>{escape(title)}</title><summary>What {escape(title)} does.</summary>{names}"
+        '<arxiv:primary_category term="cs.LG"/><category term="cs.LG"/></entry>'
+    )
+
+
+def error_feed(message: str) -> str:
+    """arXiv's answer to a query it cannot parse: HTTP 200, one entry named Error."""
+    return (
+        f'<feed xmlns="{ATOM[1:-1]}"><entry><id>http://arxiv.org/api/errors#bad_query</id>'
+        f"<title>Error</title><summary>{escape(message)}</summary></entry></feed>"
+    )
+
+
 @dataclass
 class FakeApis:
     port: int = 0
     log: list[str] = field(default_factory=list)
-    queued: dict[str, list[tuple[int, str, float]]] = field(default_factory=dict)
+    queued: dict[str, list[tuple[int | None, str, float]]] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
+    entries: list[str] = field(default_factory=list)
+    """More arXiv entries (`arxiv_entry`), after those of arxiv.xml."""
 
     @property
     def url(self) -> str:
@@ -78,14 +115,26 @@ class FakeApis:
         return papers[start : start + limit]
 
     def feed(self, query: dict[str, list[str]]) -> str:
+        """The entries of `id_list`, or those with a title phrase of `search_query` (an
+        OR of `ti:"…"`; a quote or parenthesis inside a phrase is a syntax error, as
+        arXiv's parser pairs them first), at most `max_results` of them."""
         tree = ElementTree.parse(DATA / "arxiv.xml")
         root = tree.getroot()
+        for extra in self.entries:
+            root.append(ElementTree.fromstring(extra))
         ids = query.get("id_list", [""])[0].split(",")
-        title = query.get("search_query", ["ti:"])[0][3:].strip('"')
+        search = query.get("search_query", [""])[0]
+        terms = [_PHRASE.fullmatch(term) for term in search.split(" OR ")] if search else []
+        if any(m is None or set("()") & set(m[1]) for m in terms):
+            return error_feed(f"syntax error in search_query: {search}")
+        phrases = [words(m[1]) for m in terms if m is not None and words(m[1])]
+        room = int(query.get("max_results", ["10"])[0])
         for entry in list(root.iter(f"{ATOM}entry")):
             arxiv_id = (entry.findtext(f"{ATOM}id") or "").rsplit("/", 1)[-1].split("v")[0]
-            text = identity_key(entry.findtext(f"{ATOM}title") or "")
-            if arxiv_id not in ids and not (title and identity_key(title) in text):
+            title = entry.findtext(f"{ATOM}title") or ""
+            if room and (arxiv_id in ids or any(has_phrase(title, p) for p in phrases)):
+                room -= 1
+            else:
                 root.remove(entry)
         return ElementTree.tostring(root, encoding="unicode")
 
@@ -99,11 +148,12 @@ def apis(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[FakeApis]:
             fake.log.append(self.path)
             parts = urlsplit(self.path)
             queue = fake.queued.get(parts.path)
-            if queue:
-                status, body, delay = queue.pop(0)
-                time.sleep(delay)
-            else:
+            queued = queue.pop(0) if queue else (None, "", 0.0)
+            time.sleep(queued[2])
+            if queued[0] is None:
                 status, body = fake.answer(parts.path, parse_qs(parts.query))
+            else:
+                status, body = queued[0], queued[1]
             data = body.encode()
             self.send_response(status)
             if status in (429, 503):
@@ -186,11 +236,16 @@ def test_enrich_fills_in_names_ids_and_venues_and_leaves_the_rest_alone(
     assert not after[GARDEN.id].authors and after[GARDEN.id].arxiv_id is None
     assert Store.open(db).annotations()[DEPT.id].tags == NOTE.tags
     assert Store.open(db).annotations()[DEPT.id].note == "keep"
-    # One Daily Papers request for the shared day; one arXiv request for all known ids.
+    # One Daily Papers request for the shared day; one arXiv title search for the four
+    # other titles; Hugging Face's search for the two arXiv does not know; one arXiv
+    # request for the ids Hugging Face gave.
     assert apis.count("/api/daily_papers") == 1
+    [titles] = [parse_qs(urlsplit(line).query) for line in apis.log if "search_query=" in line]
+    assert titles["search_query"][0].count(" OR ") == 3 and PHI.title[:8] in str(titles)
+    assert apis.count("/api/papers/search") == 2
     id_lists = [line for line in apis.log if "id_list=" in line]
     assert len(id_lists) == 1 and all(i in id_lists[0] for i in ("2309.05173", "2309.04662"))
-    assert "enriched 4 papers (3 found on Hugging Face, 4 on arXiv; 8 requests)" in out
+    assert "enriched 4 papers (2 found on Hugging Face, 4 on arXiv; 5 requests)" in out
     assert (
         "1 paper not found on Hugging Face or arXiv, left alone: Scaling Laws for Tiny Gardens"
         in out
@@ -289,10 +344,10 @@ def test_arxiv_requests_are_paced(apis: FakeApis, tmp_path: Path) -> None:
         now[0] += seconds
 
     fetcher = Fetcher(tmp_path / "c", sleep=sleep, clock=lambda: now[0])
-    enrich([GARDEN, SOLO], fetcher)
+    found = enrich([SOLO, replace(DEPT, arxiv_id="2309.05173")], fetcher)
     arxiv_requests = [line for line in apis.log if line.startswith("/api/query")]
-    assert len(arxiv_requests) == 2
-    assert waits == [3.0]
+    assert len(arxiv_requests) == 2  # SOLO by title, then DePT by id
+    assert waits == [3.0] and found.found == 2
 
 
 def test_fetch_daily_imports_the_page_with_names_and_ids(
@@ -526,7 +581,7 @@ def test_import_enrich_enriches_only_the_papers_the_import_added(
     assert main(["--db", str(db), "import", "--enrich", str(second)]) == 0
     out = capsys.readouterr().out
     assert "2 papers (hf): 1 added, 0 updated" in out
-    assert "enriched 1 paper (1 found on Hugging Face, 1 on arXiv;" in out
+    assert "enriched 1 paper (0 found on Hugging Face, 1 on arXiv;" in out  # by title
     by_title = {p.title: p for p in Store.open(db).papers()}
     assert by_title[PHI.title].authors == ("Yuanzhi Li", "Sébastien Bubeck")
     assert by_title[DEPT.title].authors == ()  # already there before this import

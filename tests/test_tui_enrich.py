@@ -86,8 +86,8 @@ async def test_esc_cancels_and_leaves_the_library_as_it_was(
     library: Store, db: Path, apis: FakeApis
 ) -> None:
     app = with_marks(make_app(library), DEPT.id, SOLO.id, GARDEN.id)
-    # The first answer (a title search) comes slowly: Esc arrives meanwhile.
-    apis.queued["/api/papers/search"] = [(200, "[]", 1.0)]
+    # The first answer (arXiv's title search) comes slowly: Esc arrives meanwhile.
+    apis.queued["/api/query"] = [(None, "", 1.0)]
     before = library_bytes(db)
     notes = record_notes(app)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -105,7 +105,7 @@ async def test_esc_cancels_and_leaves_the_library_as_it_was(
     assert notes[-1] == ("information", "Enrichment cancelled; nothing was changed.")
     assert library_bytes(db) == before
     # Nothing asked after the cancel: the worker stopped at its next step.
-    assert apis.count("/api/papers/search") == 1 and apis.count("/api/query") == 0
+    assert apis.count("/api/query") == 1 and apis.count("/api/papers/search") == 0
 
 
 async def test_a_network_failure_is_one_error_and_nothing_changes(

@@ -1,10 +1,14 @@
 """Metadata enrichment: author names, arXiv ids, categories, DOIs from Hugging Face and arXiv.
 
-Hugging Face first: one Daily Papers request covers every paper of a listing day, and a
-title search finds the rest. arXiv next, by id in batches, for categories, DOI and
-journal reference, and by title for papers Hugging Face does not know. A paper whose
-arXiv id is already known is asked about at arXiv only, by id (so a re-run costs no
-Hugging Face request; its upvotes are not refreshed).
+The order is set by what one request answers. A Daily Papers page (Hugging Face) covers
+every paper of a listing day, with upvotes and organisations: asked first, for days two
+or more papers share. The papers left with neither a day's page nor an arXiv id are
+searched by title at arXiv, 20 titles a request (`sources.arxiv_titles`); only the
+titles arXiv does not know by that title (revised since the listing, say) go to Hugging
+Face's title search, which takes one title a request. Last, arXiv by id, 50 ids a
+request, for categories, DOI and journal reference of the papers Hugging Face found. A
+paper whose arXiv id is already known is asked about at arXiv only, by id (so a re-run
+costs no Hugging Face request; its upvotes are not refreshed).
 
 A candidate is attached only when its title has the same identity (`identity_key`) as
 the library paper's, or its arXiv id is the paper's; two different papers with that
@@ -22,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from readlist.enrich.fetch import EnrichError, Fetcher
-from readlist.enrich.sources import arxiv_by_ids, arxiv_title, hf_daily, hf_search
+from readlist.enrich.sources import arxiv_by_ids, arxiv_titles, hf_daily, hf_search
 from readlist.importers import to_papers
 from readlist.importers.base import RawPaper
 from readlist.models import Paper, identity_key
@@ -85,17 +89,24 @@ def enrich(
     """Ask Hugging Face, then arXiv, about `papers`. Raises `EnrichError`; writes nothing."""
     result = Enrichment()
     hf_found: dict[str, RawPaper] = {}
+    arxiv_found: dict[str, RawPaper] = {}
     ambiguous: set[str] = set()
     steps, done = len(papers) * 2, 0
 
-    def step(phase: str) -> None:
+    def step(phase: str, n: int = 1) -> None:
         nonlocal done
-        done += 1
+        done += n
         if progress:
             progress(phase, min(done, steps), steps)
 
+    def found(paper: Paper, picked: RawPaper | bool | None, into: dict[str, RawPaper]) -> None:
+        if isinstance(picked, RawPaper):
+            into[paper.id] = picked
+        elif picked is False:
+            ambiguous.add(paper.id)
+
     # 1. Daily Papers pages: one request for every listing day two or more papers share.
-    # A paper whose arXiv id is known is asked about by id, at arXiv only (step 3).
+    # A paper whose arXiv id is known is asked about by id, at arXiv only (step 4).
     todo = [p for p in papers if p.published and not p.arxiv_id]
     days = Counter(p.published for p in todo)
     for day in sorted(d for d, n in days.items() if d and n > 1):
@@ -105,35 +116,30 @@ def enrich(
             if isinstance(picked, RawPaper):
                 hf_found[paper.id] = picked
                 step("Hugging Face")
-    # 2. Title search for the rest.
-    for paper in papers:
-        if paper.id in hf_found or paper.arxiv_id:
-            continue
-        picked = _pick(paper, hf_search(fetcher, paper.title))
-        step("Hugging Face")
-        if isinstance(picked, RawPaper):
-            hf_found[paper.id] = picked
-        elif picked is False:
-            ambiguous.add(paper.id)
-    # 3. arXiv by id (known before, or from Hugging Face), then by title.
+    # 2. arXiv's title search for the rest, many titles a request.
+    titled = [p for p in papers if p.id not in hf_found and not p.arxiv_id]
+    by_title = arxiv_titles(fetcher, [p.title for p in titled], lambda n: step("arXiv", n))
+    for paper in titled:
+        found(paper, _pick(paper, by_title.get(paper.title, [])), arxiv_found)
+    # 3. Hugging Face's title search (a title a request) for what arXiv did not find.
+    for paper in titled:
+        if paper.id not in arxiv_found and paper.id not in ambiguous:
+            found(paper, _pick(paper, hf_search(fetcher, paper.title)), hf_found)
+            step("Hugging Face")
+    # 4. arXiv by id (known before, or from Hugging Face).
     ids = {
-        p.id: p.arxiv_id or (hf_found[p.id].arxiv_id if p.id in hf_found else None) for p in papers
+        p.id: p.arxiv_id or (hf_found[p.id].arxiv_id if p.id in hf_found else None)
+        for p in papers
+        if p.id not in arxiv_found
     }
     by_id = {raw.arxiv_id: raw for raw in arxiv_by_ids(fetcher, [i for i in ids.values() if i])}
-    arxiv_found: dict[str, RawPaper] = {}
     for paper in papers:
-        arxiv_id = ids[paper.id]
+        arxiv_id = ids.get(paper.id)
         raw = by_id.get(arxiv_id) if arxiv_id else None
         if raw is not None and (
             paper.arxiv_id or identity_key(raw.title) == identity_key(paper.title)
         ):
             arxiv_found[paper.id] = raw
-        elif paper.id not in hf_found and paper.id not in ambiguous:
-            picked = _pick(paper, arxiv_title(fetcher, paper.title))
-            if isinstance(picked, RawPaper):
-                arxiv_found[paper.id] = picked
-            elif picked is False:
-                ambiguous.add(paper.id)
         step("arXiv")
     result.hf = _as_listing(papers, hf_found, HF_SOURCE, HF_KIND)
     result.arxiv = _as_listing(papers, arxiv_found, ARXIV_SOURCE, ARXIV_KIND)

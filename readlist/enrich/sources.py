@@ -6,28 +6,44 @@ is the client's business. arXiv's API answers Atom, parsed with the stdlib's
 ElementTree rather than feedparser: the feed has one fixed shape, and a strict parser
 turns a malformed body into a clear error instead of a quietly empty result.
 
+Titles are searched at arXiv in batches (`arxiv_titles`): its query language takes an
+OR of title phrases, `ti:"one" OR ti:"two"`, so 20 titles cost one paced request where
+Hugging Face's search takes one title per request. A phrase also matches longer titles
+that contain it, so an answer is only a list of candidates: enrichment still attaches a
+paper only to an entry with the same title identity (`identity_key`).
+
 Only titles and arXiv ids are sent, nowhere but to these two services.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 import orjson
 
 from readlist.enrich.fetch import ARXIV_DEFAULT, ARXIV_ENV, EnrichError, Fetcher
 from readlist.importers.base import RawPaper
-from readlist.models import normalize_arxiv_id
+from readlist.models import identity_key, normalize_arxiv_id
 from readlist.text import squeeze
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 ARXIV_BATCH = 50
 """Ids per arXiv `id_list` request: a Daily Papers page (~50) in one, paced request."""
+ARXIV_TITLE_BATCH = 20
+"""Titles per arXiv title search (an OR of `ti:"…"` phrases)."""
+ARXIV_URL_LIMIT = 4000
+"""A title batch is split before its URL would pass this many characters."""
+ARXIV_PER_TITLE = 5
+"""Entries a batch asks for per title (`max_results`): a phrase also finds the longer
+titles that contain it. An answer that fills `max_results` may have crowded a title's
+entry out, so the titles it did not find are asked again alone."""
 
 
 def hf_endpoint(environ: Mapping[str, str] = os.environ) -> str:
@@ -134,15 +150,9 @@ def arxiv_by_ids(fetcher: Fetcher, ids: Iterable[str]) -> list[RawPaper]:
     out: list[RawPaper] = []
     missing = []
     for arxiv_id in wanted:
-        if (record := fetcher.cached(f"arxiv-id:{arxiv_id}")) is not None:
-            try:
-                fields = orjson.loads(record)
-                for name in ("authors", "categories"):
-                    fields[name] = tuple(fields.get(name, ()))
-                out.append(RawPaper(**fields))
-                continue
-            except (orjson.JSONDecodeError, TypeError):
-                pass
+        if (records := _cached_records(fetcher, f"arxiv-id:{arxiv_id}")) is not None:
+            out += records
+            continue
         missing.append(arxiv_id)
     for start in range(0, len(missing), ARXIV_BATCH):
         batch = missing[start : start + ARXIV_BATCH]
@@ -163,10 +173,139 @@ def _record(raw: RawPaper) -> dict[str, object]:
     return {k: v for k, v in asdict(raw).items() if k in keep}
 
 
-def arxiv_title(fetcher: Fetcher, title: str) -> list[RawPaper]:
-    phrase = " ".join(title.replace('"', " ").split())
-    params = {"search_query": f'ti:"{phrase}"', "max_results": "5"}
-    return _remembered(fetcher, fetcher.get(arxiv_api(), params, parse_atom, paced=True))
+def _cached_records(fetcher: Fetcher, key: str) -> list[RawPaper] | None:
+    """The records cached under `key` (one record, or a list of them); None if none are
+    (or the cache file is from an older readlist: then it is asked again)."""
+    if (text := fetcher.cached(key)) is None:
+        return None
+    try:
+        data = orjson.loads(text)
+        out = []
+        for fields in data if isinstance(data, list) else [data]:
+            for name in ("authors", "categories"):
+                fields[name] = tuple(fields.get(name, ()))
+            out.append(RawPaper(**fields))
+        return out
+    except (orjson.JSONDecodeError, TypeError, AttributeError):
+        return None
+
+
+# What arXiv's query parser reads as syntax even inside a quoted phrase (its newer parser
+# pairs parentheses before quotes), or as wildcards, escapes, ranges and operators. Its
+# search engine drops these characters from titles anyway, so a phrase without them
+# matches the same words. Letters, digits, `-`, `.` and `'` stay: "phi-1.5" is kept whole.
+_QUERY_SYNTAX = re.compile(r'["()\[\]{}:\\^~*?!&|+<>=;]')
+
+
+def title_phrase(title: str) -> str:
+    """`title` as a phrase for arXiv's `ti:"…"`: query syntax dropped, spaces squeezed."""
+    cleaned = _QUERY_SYNTAX.sub(" ", title)
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in cleaned).split())
+
+
+def _title_query(phrases: list[str]) -> dict[str, str]:
+    return {
+        "search_query": " OR ".join(f'ti:"{phrase}"' for phrase in phrases),
+        "max_results": str(ARXIV_PER_TITLE * len(phrases)),
+        "sortBy": "relevance",
+    }
+
+
+def _url_length(phrases: list[str]) -> int:
+    """The length of the URL `Fetcher.get` asks for these phrases (it sorts the
+    parameters and percent-encodes them the same way)."""
+    return len(arxiv_api()) + 1 + len(urlencode(sorted(_title_query(phrases).items())))
+
+
+def _title_batches(phrases: list[str]) -> list[list[str]]:
+    """`phrases` in batches of `ARXIV_TITLE_BATCH`, each URL within `ARXIV_URL_LIMIT`."""
+    batches: list[list[str]] = []
+    batch: list[str] = []
+    for phrase in phrases:
+        if batch and (
+            len(batch) >= ARXIV_TITLE_BATCH or _url_length([*batch, phrase]) > ARXIV_URL_LIMIT
+        ):
+            batches.append(batch)
+            batch = []
+        batch.append(phrase)
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+def _fitting(phrase: str) -> str:
+    """A phrase alone in a batch, cut at a word so its URL fits: a leading part of a
+    title still finds the title (the match is then by the whole title's identity)."""
+    words = phrase.split()
+    while len(words) > 1 and _url_length([" ".join(words)]) > ARXIV_URL_LIMIT:
+        words.pop()
+    return " ".join(words)
+
+
+def arxiv_titles(
+    fetcher: Fetcher, titles: Iterable[str], answered: Callable[[int], None] | None = None
+) -> dict[str, list[RawPaper]]:
+    """arXiv's entries with the title identity of each of `titles` (usually none or
+    one; two different papers mean an ambiguous title), by title.
+
+    `ARXIV_TITLE_BATCH` titles per paced request. Each title's answer is also cached by
+    its identity, found or not, so a later run with some of these titles among others
+    asks only for the others. `answered(n)` is told after each request how many titles
+    it settled. Raises `EnrichError` (network, refusals, a malformed or error answer).
+    """
+    out: dict[str, list[RawPaper]] = {}
+    pending: dict[str, list[str]] = {}  # phrase -> the titles it asks for
+    keys: dict[str, str] = {}
+    for title in dict.fromkeys(titles):
+        keys[title] = key = identity_key(title)
+        phrase = title_phrase(title)
+        if not key or not phrase:
+            out[title] = []  # nothing to search for
+        elif (records := _cached_records(fetcher, f"arxiv-title:{key}")) is not None:
+            out[title] = records
+        else:
+            pending.setdefault(phrase, []).append(title)
+    if answered and out:
+        answered(len(out))
+    queue = _title_batches(list(pending))
+    while queue:
+        batch = queue.pop(0)
+        asked = [_fitting(batch[0])] if len(batch) == 1 else batch
+        params = _title_query(asked)
+        found = _remembered(fetcher, fetcher.get(arxiv_api(), params, _title_feed, paced=True))
+        # A full answer may have left out a title's entry: ask those titles alone.
+        crowded = len(batch) > 1 and len(found) >= int(params["max_results"])
+        by_key: dict[str, list[RawPaper]] = {}
+        for raw in found:
+            by_key.setdefault(identity_key(raw.title), []).append(raw)
+        settled = 0
+        for phrase in batch:
+            if crowded and not all(keys[title] in by_key for title in pending[phrase]):
+                queue.insert(0, [phrase])
+                continue
+            for title in pending[phrase]:
+                out[title] = hits = by_key.get(keys[title], [])
+                settled += 1
+                answer = orjson.dumps([_record(raw) for raw in hits]).decode()
+                fetcher.remember(f"arxiv-title:{keys[title]}", answer)
+        if answered and settled:
+            answered(settled)
+    return out
+
+
+def _title_feed(body: str) -> list[RawPaper]:
+    """`parse_atom` of a title search's answer; arXiv's error entry (HTTP 200 with one
+    entry naming what it could not parse) is an error here, not an empty answer."""
+    if body:
+        try:
+            root = ElementTree.fromstring(body)
+        except ElementTree.ParseError:
+            raise EnrichError("arXiv: the answer is not an Atom feed") from None
+        for entry in root.iter(f"{_ATOM}entry"):
+            if "/api/errors" in (entry.findtext(f"{_ATOM}id") or ""):
+                why = squeeze(entry.findtext(f"{_ATOM}summary") or "no reason given")
+                raise EnrichError(f"arXiv: the title search was refused ({why[:200]})")
+    return parse_atom(body)
 
 
 def parse_atom(body: str) -> list[RawPaper]:
