@@ -10,7 +10,7 @@ real use).
    - a Daily Papers listing: 50 papers of one day, no ids (target: 1 Hugging Face request
      for the page; arXiv asked by id in batches);
    - papers whose arXiv ids are known (target: at most 1 request per 20 papers);
-   - undated titles with no ids (arXiv's title search, 20 titles a request; Hugging
+   - undated titles with no ids (arXiv's title search, 25 titles a request; Hugging
      Face's one-title search only for titles arXiv does not find, none here).
 2. For each library size (default 1k, 10k, 100k papers, a generated listing plus the
    50-paper listing), the daily listing enriched again from a warm cache with the

@@ -750,7 +750,7 @@ def _enrich_and_report(store: Store, papers: list[Paper], failed: str = "") -> N
     print(
         f"enriched {_plural(len(changed), 'paper')} "
         f"({len(found.hf)} found on Hugging Face, {len(found.arxiv)} on arXiv; "
-        f"{fetcher.requests} requests)"
+        f"{_plural(fetcher.requests, 'request')})"
     )
     alone = (
         ("not found on Hugging Face or arXiv", found.unmatched),

@@ -43,21 +43,21 @@ def searches(apis: FakeApis) -> list[str]:
     ]
 
 
-def test_fifty_titles_take_three_arxiv_requests_and_each_paper_gets_its_own_entry(
+def test_fifty_titles_take_two_arxiv_requests_and_each_paper_gets_its_own_entry(
     store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     library = fifty(apis)
     store.import_listings([library])
     assert main(["--db", str(db), "enrich"]) == 0
     out = capsys.readouterr().out
-    assert "enriched 50 papers (0 found on Hugging Face, 50 on arXiv; 3 requests)" in out
+    assert "enriched 50 papers (0 found on Hugging Face, 50 on arXiv; 2 requests)" in out
     after = papers(db)
     for n, paper in enumerate(library):
         assert after[paper.id].arxiv_id == f"2310.{10000 + n}"
         assert after[paper.id].authors == (f"Author {n}",)
         assert after[paper.id].categories == ("cs.LG",)
-    assert [q.count('ti:"') for q in searches(apis)] == [20, 20, 10]
-    assert len(apis.log) == 3 and all(len(line) <= sources.ARXIV_URL_LIMIT for line in apis.log)
+    assert [q.count('ti:"') for q in searches(apis)] == [25, 25]
+    assert len(apis.log) == 2 and all(len(line) <= sources.ARXIV_URL_LIMIT for line in apis.log)
 
 
 def test_long_titles_split_a_batch_to_keep_the_url_bounded(apis: FakeApis, tmp_path: Path) -> None:
@@ -109,14 +109,14 @@ def test_titles_a_word_apart_are_not_swapped_and_a_shorter_one_is_not_attached(
 def test_a_429_on_the_second_batch_is_retried_and_then_everything_is_written(
     store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    library = fifty(apis)[:25]
+    library = fifty(apis)[:30]
     store.import_listings([library])
     apis.queued["/api/query"] = [(None, "", 0.0), (429, "Rate exceeded.", 0.0)]
     assert main(["--db", str(db), "enrich"]) == 0
-    assert "enriched 25 papers (0 found on Hugging Face, 25 on arXiv; 3 requests)" in (
+    assert "enriched 30 papers (0 found on Hugging Face, 30 on arXiv; 3 requests)" in (
         capsys.readouterr().out
     )
-    assert [q.count('ti:"') for q in searches(apis)] == [20, 5, 5]  # the 5 asked twice
+    assert [q.count('ti:"') for q in searches(apis)] == [25, 5, 5]  # the 5 asked twice
     assert all(p.arxiv_id for p in papers(db).values())
 
 

@@ -3,7 +3,7 @@
 The order is set by what one request answers. A Daily Papers page (Hugging Face) covers
 every paper of a listing day, with upvotes and organisations: asked first, for days two
 or more papers share. The papers left with neither a day's page nor an arXiv id are
-searched by title at arXiv, 20 titles a request (`sources.arxiv_titles`); only the
+searched by title at arXiv, 25 titles a request (`sources.arxiv_titles`); only the
 titles arXiv does not know by that title (revised since the listing, say) go to Hugging
 Face's title search, which takes one title a request. Last, arXiv by id, 50 ids a
 request, for categories, DOI and journal reference of the papers Hugging Face found. A

@@ -7,7 +7,7 @@ ElementTree rather than feedparser: the feed has one fixed shape, and a strict p
 turns a malformed body into a clear error instead of a quietly empty result.
 
 Titles are searched at arXiv in batches (`arxiv_titles`): its query language takes an
-OR of title phrases, `ti:"one" OR ti:"two"`, so 20 titles cost one paced request where
+OR of title phrases, `ti:"one" OR ti:"two"`, so 25 titles cost one paced request where
 Hugging Face's search takes one title per request. A phrase also matches longer titles
 that contain it, so an answer is only a list of candidates: enrichment still attaches a
 paper only to an entry with the same title identity (`identity_key`).
@@ -36,7 +36,7 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _ARXIV = "{http://arxiv.org/schemas/atom}"
 ARXIV_BATCH = 50
 """Ids per arXiv `id_list` request: a Daily Papers page (~50) in one, paced request."""
-ARXIV_TITLE_BATCH = 20
+ARXIV_TITLE_BATCH = 25
 """Titles per arXiv title search (an OR of `ti:"…"` phrases)."""
 ARXIV_URL_LIMIT = 4000
 """A title batch is split before its URL would pass this many characters."""
