@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from readlist import __version__
+from readlist.citations import FORMATS as CITATION_FORMATS
 from readlist.config import Config, load_config
 from readlist.errors import ReadlistError
 from readlist.export import FORMATS
@@ -29,7 +30,7 @@ from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
-    from readlist.commands import Command
+    from readlist.commands import Command, Outcome
     from readlist.config import Config
     from readlist.enrich import Fetcher
     from readlist.enrich.request import FetchRequest
@@ -131,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p: argparse.ArgumentParser = sub.add_parser(
         "import",
-        help="import paper listings (pages copied as text, arXiv, BibTeX, JSON export)",
+        help=_summary("import"),
         description="Import papers. Each FILE is read whole or not at all; its format is "
         "recognised from its content unless --format says otherwise. Your tags, ratings and "
         "notes are never touched (except when restoring a JSON export).",
@@ -192,7 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--removed", action="store_true", help="list removed papers instead (see restore)"
     )
 
-    p = with_query_help("export", "write matching papers as JSON, BibTeX, Markdown or CSV")
+    p = with_query_help("export", _summary("export"))
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
     p.add_argument(
         "--format",
@@ -214,51 +215,29 @@ def build_parser() -> argparse.ArgumentParser:
         help=SORT_HELP,
     )
 
-    def changing(name: str, summary: str, *, query: bool = True) -> argparse.ArgumentParser:
-        p = with_query_help(name, summary)
-        if query:
-            p.add_argument(
-                "query",
-                nargs="?",
-                default="",
-                metavar="QUERY",
-                help="which papers (one argument: quote it); with --all, every paper",
-            )
-        p.add_argument(
-            "--all", action="store_true", help="act on every paper (an empty QUERY is refused)"
-        )
-        return p
-
-    for name, verb in (("tag", "add tags to"), ("untag", "remove tags from")):
-        p = changing(f"{name}", f"{verb} matching papers", query=False)
-        p.add_argument(
-            "tags",
-            nargs="*" if name == "tag" else "+",
-            metavar="QUERY TAG",
-            help="the query, then tags (spaces or commas separate); with --all, only tags",
-        )
-        if name == "tag":
-            p.add_argument(
-                "--rename",
-                nargs=2,
-                metavar=("OLD", "NEW"),
-                help="rename tag OLD to NEW on every paper; if NEW exists, OLD is merged into it",
-            )
-
-    p = changing("rate", "rate matching papers 1-5 (0 clears the rating)")
-    p.add_argument("rating", type=_rating, metavar="N", help="0 to 5")
-
-    for name, state in (("read", "read"), ("unread", "unread")):
-        changing(name, f"mark matching papers {state}")
-
-    p = changing("remove", "remove matching papers from the library (restore brings them back)")
+    p = with_query_help("cite", _summary("cite"))
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
     p.add_argument(
-        "--yes", "-y", action="store_true", help="do not ask before removing annotated papers"
+        "--format",
+        "-f",
+        choices=list(CITATION_FORMATS),
+        help="plain, bibtex (keys are pinned, as an export pins them), markdown or chat; "
+        "default: the config's citation_format (else plain)",
     )
+    p.add_argument("--sort", choices=SORT_KEYS, default=None, help=SORT_HELP)
+
+    p = with_query_help("link", _summary("link"))
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
     p.add_argument(
-        "--dry-run", "-n", action="store_true", help="show what would be removed; change nothing"
+        "--every",
+        action="store_true",
+        help="every link of each paper (code, project page...), not only its own page",
     )
-    changing("restore", "bring back removed papers that match (see: readlist list --removed)")
+
+    # The changing commands (tag, untag, rate, read, unread, note, remove, restore, undo,
+    # redo): made from the command registry's CLI shapes.
+    _add_changing(sub, with_query_help)
+
     p = sub.add_parser("filter", help="save or remove a named filter (used as @NAME in any query)")
     actions = p.add_subparsers(dest="filter_action", metavar="ACTION", required=True)
     save = actions.add_parser(
@@ -273,10 +252,6 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("name", metavar="NAME")
     sub.add_parser("filters", help="list saved filters with their counts of papers and unread")
 
-    sub.add_parser(
-        "undo", help="undo the last change to the library (made here or in any readlist TUI)"
-    )
-    sub.add_parser("redo", help="redo the last undone change")
     p = sub.add_parser("history", help="list the recent changes that undo and redo step through")
     p.add_argument("-n", type=int, default=20, metavar="N", help="how many (default 20)")
     sub.add_parser("tags", help="list tags with how many papers (and unread papers) carry each")
@@ -325,6 +300,101 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_options(parser, top=True)
     return parser
+
+
+def _summary(name: str) -> str:
+    """The registry's summary of subcommand `name`."""
+    from readlist.commands import SPECS
+
+    return next(c.summary for spec in SPECS.values() for c in spec.cli if c.name == name)
+
+
+def _add_changing(
+    sub: argparse._SubParsersAction[_Parser],
+    with_query_help: Callable[[str, str], argparse.ArgumentParser],
+) -> None:
+    """A subcommand for each changing CLI shape of the registry (`CommandSpec.cli`); the
+    shapes of one name (`tag`, `tag --set`, `tag --rename`) make one subcommand. The
+    commands with options of their own (import) are written out in `build_parser`."""
+    from readlist.commands import SPECS, CliSpec
+
+    shapes: dict[str, list[CliSpec]] = {}
+    for spec in SPECS.values():
+        for shape in spec.cli:
+            if spec.changes and shape.name not in _BUILT_BY_HAND:
+                shapes.setdefault(shape.name, []).append(shape)
+    for name, group in shapes.items():
+        [main] = [shape for shape in group if shape.option is None]
+        if "query" in main.arguments or "query_tags" in main.arguments:
+            p = with_query_help(name, main.summary)
+            p.add_argument(
+                "--all",
+                action="store_true",
+                help="act on every paper (an empty QUERY is refused)",
+            )
+        else:
+            p = sub.add_parser(name, help=main.summary)
+        for argument in main.arguments:
+            _add_argument(p, argument, optional_tags=len(group) > 1)
+        for shape in group:
+            if shape.option is None:
+                continue
+            if "old_new" in shape.arguments:
+                p.add_argument(shape.option, nargs=2, metavar=("OLD", "NEW"), help=shape.summary)
+            else:
+                p.add_argument(shape.option, action="store_true", help=shape.summary)
+        if main.confirm:
+            p.add_argument(
+                "--yes",
+                "-y",
+                action="store_true",
+                help="do not ask before acting on papers that carry your annotations",
+            )
+        if main.dry_run:
+            p.add_argument(
+                "--dry-run",
+                "-n",
+                action="store_true",
+                help=f"show the papers {name} would act on; change nothing",
+            )
+
+
+def _add_argument(p: argparse.ArgumentParser, argument: str, *, optional_tags: bool) -> None:
+    if argument == "query":
+        p.add_argument(
+            "query",
+            nargs="?",
+            default="",
+            metavar="QUERY",
+            help="which papers (one argument: quote it); with --all, every paper",
+        )
+    elif argument == "query_tags":
+        p.add_argument(
+            "tags",
+            # `tag --rename OLD NEW` (another shape of `tag`) takes no query or tags.
+            nargs="*" if optional_tags else "+",
+            metavar="QUERY TAG",
+            help="the query, then tags (spaces or commas separate); with --all, only tags",
+        )
+    elif argument == "rating":
+        p.add_argument("rating", type=_rating, metavar="N", help="0 to 5")
+    elif argument == "text":
+        p.add_argument(
+            "text",
+            metavar="TEXT",
+            help="the note (Markdown); - reads it from standard input; '' removes the note",
+        )
+        p.add_argument(
+            "--append",
+            action="store_true",
+            help="add TEXT as a paragraph after the note the paper has",
+        )
+    else:
+        raise ValueError(f"no CLI argument shape {argument!r}")
+
+
+# Subcommands of registry commands with options of their own, written out in build_parser.
+_BUILT_BY_HAND = frozenset({"import", "export", "cite", "link"})
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -404,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(_disguise(sys.argv[1:] if argv is None else argv))
-    for name in ("query", "tags", "files"):
+    for name in ("query", "tags", "files", "text"):
         value = getattr(args, name, None)
         if isinstance(value, list):
             setattr(args, name, [_restore(v) for v in value])
@@ -429,14 +499,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check_text(args: argparse.Namespace) -> None:
     """Refuse a query or tag that is not valid UTF-8 (bytes the shell passed through):
     it could match nothing sensible and could not be saved."""
-    for name in ("query", "tags"):
+    for name in ("query", "tags", "text"):
         value = getattr(args, name, None)
         for text in value if isinstance(value, list) else [value] if value else []:
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError:
                 shown = os.fsencode(text).decode("utf-8", "backslashreplace")
-                what = "a tag" if name == "tags" else "the query"
+                what = {"tags": "a tag", "text": "the note"}.get(name, "the query")
                 raise ReadlistError(
                     f"{what} is not valid UTF-8 text ({shown}); type it in UTF-8"
                 ) from None
@@ -475,6 +545,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
     from readlist.importers import read_listing
     from readlist.store import Store
 
@@ -493,9 +564,9 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
             progress.clear()
             print(f"readlist: {strip_controls(str(error))}", file=sys.stderr)
     if good:
-        reports = store.import_listings(
-            [listing.papers for listing in good], progress=progress.step, dry_run=args.dry_run
-        )
+        listings = [listing.papers for listing in good]
+        outcome = commands.Import(listings, dry_run=args.dry_run, progress=progress.step).run(store)
+        reports = outcome.reports
         progress.clear()
         for listing, report in zip(good, reports, strict=True):
             _print_import(listing, report, dry_run=args.dry_run)
@@ -503,8 +574,6 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
                 _restore_annotations(store, listing, report, args)
             if listing.filters:
                 _restore_filters(store, listing, args)
-        if not args.dry_run:
-            store.record_added((p for r in reports for p in r.added), "imported")
         if args.dry_run:
             print("dry run: nothing was changed")
         elif args.enrich or _settings(args).enrich.after_import:
@@ -685,35 +754,69 @@ def cmd_list(args: argparse.Namespace, db: Path) -> int:
 
 
 def cmd_export(args: argparse.Namespace, db: Path) -> int:
-    from readlist.export import export
-    from readlist.outputs import library_files, write_output
+    from readlist import commands
 
     target = "-" if args.output is None else args.output
     fmt = args.format or _EXPORT_EXTENSIONS.get(Path(target).suffix.lower(), "json")
     store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
-    keys = _pinned_keys(store, [library.papers[i] for i in rows]) if fmt == "bibtex" else None
     saved = store.saved_filters() if fmt == "json" else None  # they travel with the library
-    rows_ = ((library.papers[i], library.annotation_at(i)) for i in rows)
-    blob = export(rows_, fmt, keys, filters=saved)
-    written = write_output(target, blob, protected=library_files(store.paths))
+    rows_ = [(library.papers[i], library.annotation_at(i)) for i in rows]
+    outcome = commands.Export(rows_, fmt, target, filters=saved).run(store)
+    _warn(outcome)
     if target != "-":
-        papers = "paper" if len(rows) == 1 else "papers"
-        shown = _EXPORT_NAMES[fmt]
-        print(f"exported {len(rows)} {papers} as {shown} to {written.describe()}", file=sys.stderr)
+        print(outcome.message, file=sys.stderr)
     return EXIT_OK
 
 
-def _pinned_keys(store: Store, papers: list[Paper]) -> list[str]:
-    """Citation keys, pinned now that they leave readlist (see `store.citekeys`); a
-    library that cannot be written still exports, with its keys unpinned and a warning."""
-    from readlist.errors import LibraryWriteError
-    from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
+def _warn(outcome: Outcome) -> None:
+    if outcome.warning:
+        print(f"readlist: warning: {strip_controls(outcome.warning)}", file=sys.stderr)
 
-    try:
-        return pin_keys(store, papers)
-    except LibraryWriteError as error:
-        print(f"readlist: warning: {strip_controls(str(error))}", file=sys.stderr)
-        return keys_for(papers, read_pins(citekeys_path(store.paths)))
+
+def cmd_cite(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
+
+    fmt = args.format or _settings(args).citation_format
+    query = query_text(args.query)
+    store, library, rows = _load(db, query, sort=args.sort)
+    if not rows:
+        _no_match(query, library)
+        return EXIT_NO_MATCH
+    outcome = commands.Cite([library.papers[i] for i in rows], fmt).run(store)
+    _warn(outcome)
+    sys.stdout.write(strip_controls(outcome.text or ""))
+    if outcome.text and not outcome.text.endswith("\n"):
+        sys.stdout.write("\n")
+    return EXIT_OK
+
+
+def cmd_link(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
+
+    query = query_text(args.query)
+    store, library, rows = _load(db, query)
+    if not rows:
+        _no_match(query, library)
+        return EXIT_NO_MATCH
+    without = 0
+    for i in rows:
+        paper = library.papers[i]
+        outcome = commands.OpenLink(paper).run(store)
+        if not outcome.links:
+            without += 1
+        for kind, url in outcome.links if args.every else outcome.links[:1]:
+            print(f"{paper.short_id}  {kind}  {url}" if args.every else url)
+    if without:
+        print(f"readlist: {_plural(without, 'paper')} without a link", file=sys.stderr)
+    return EXIT_OK if without < len(rows) else EXIT_NO_MATCH
+
+
+def _no_match(query: str, library: Library) -> None:
+    if query:
+        shown = strip_controls(query)
+        print(f"readlist: no papers match {shown!r} (library has {len(library)})", file=sys.stderr)
+    else:
+        print("readlist: the library is empty", file=sys.stderr)
 
 
 def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
@@ -803,7 +906,6 @@ _EXPORT_EXTENSIONS = {
     ".csv": "csv",
     ".json": "json",
 }
-_EXPORT_NAMES = {"json": "JSON", "bibtex": "BibTeX", "markdown": "Markdown", "csv": "CSV"}
 
 
 def _select_for_change(
@@ -882,102 +984,170 @@ def _split_tag_args(args: argparse.Namespace) -> None:
         )
 
 
-def cmd_tag(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
+def cmd_change(args: argparse.Namespace, db: Path) -> int:
+    """A changing command made from the registry: its adapter turns the arguments into a
+    command for the papers they select (`_select_for_change`: an empty query needs
+    --all); annotated papers are asked about first where the shape says `confirm`."""
+    from readlist.commands import SPECS
 
-    if args.rename:
-        if args.tags or args.all:
-            raise ReadlistError("tag --rename OLD NEW takes no query, tags or --all")
-        return cmd_rename_tag(args.rename[0], args.rename[1], db)
-    if not args.tags:
-        raise ReadlistError(
-            "tag: no query and tag given (usage: readlist tag QUERY TAG..., readlist tag "
-            "--all TAG..., or readlist tag --rename OLD NEW)"
-        )
-    _split_tag_args(args)
-    tags = normalize_tags(args.tags)
-    if not tags:
-        raise ReadlistError("no tag given (tags are separated by spaces or commas)")
-    return _annotate(args, db, lambda ids: commands.AddTags(ids, tags))
+    shape = next(
+        shape
+        for spec in SPECS.values()
+        for shape in spec.cli
+        if shape.name == args.command and shape.option is None
+    )
+    make = _ADAPTERS[args.command](args, db)
+    if isinstance(make, int):  # the adapter did all (tag --rename)
+        return make
+    if "query" not in shape.arguments and "query_tags" not in shape.arguments:
+        from readlist.store import Store
 
-
-def cmd_untag(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    _split_tag_args(args)
-    tags = normalize_tags(args.tags)
-    if not tags:
-        raise ReadlistError("no tag given (tags are separated by spaces or commas)")
-    return _annotate(args, db, lambda ids: commands.RemoveTags(ids, tags))
-
-
-def cmd_rate(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    rating: int = args.rating
-    return _annotate(args, db, lambda ids: commands.Rate(ids, rating))
-
-
-def cmd_read(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    return _annotate(args, db, lambda ids: commands.SetRead(ids, True))
-
-
-def cmd_unread(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    return _annotate(args, db, lambda ids: commands.SetRead(ids, False))
-
-
-def cmd_remove(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    selected = _select_for_change(args, db)
+        return _report(args, make([]).run(Store.open(db)))
+    if not (shape.confirm or shape.dry_run or args.command == "restore"):
+        return _annotate(args, db, make)
+    selected = _select_for_change(args, db, removed=args.command == "restore")
     if selected is None:
         return EXIT_NO_MATCH
     store, library, rows = selected
     ids = [library.papers[i].id for i in rows]
     annotated = [i for i in rows if not library.annotation_at(i).is_empty]
     n = _plural(len(ids), "paper")
-    if args.dry_run:
+    if shape.dry_run and args.dry_run:
         for i in rows:
             paper = library.papers[i]
             print(f"{paper.short_id}  {strip_controls(paper.title)}")
         extra = f" ({len(annotated)} with your annotations)" if annotated else ""
-        print(f"dry run: would remove {n}{extra}; nothing was changed")
+        print(f"dry run: would {args.command} {n}{extra}; nothing was changed")
         return EXIT_OK
-    if annotated and not args.yes:
+    if shape.confirm and annotated and not args.yes:
         question = (
             f"{len(annotated)} of these papers carry your tags, ratings or notes (kept, and "
-            f"restored with the paper); remove {n}?"
+            f"restored with the paper); {args.command} {n}?"
         )
         if not sys.stdin.isatty():
             which = "it carries" if len(ids) == 1 else f"{len(annotated)} of the {n} carry"
             raise ReadlistError(
-                f"remove: {which} your annotations; add --yes to remove anyway "
+                f"{args.command}: {which} your annotations; add --yes to {args.command} anyway "
                 "(they are kept; restore brings the papers back)"
             )
         if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
-            print("nothing was removed")
+            print(f"nothing was {_PAST.get(args.command, args.command + 'd')}")
             return EXIT_NO_MATCH
-    outcome = commands.Remove(ids).run(store)
-    print(
-        f"{outcome.message}; `readlist undo` brings them back (or `readlist restore`; "
-        "`readlist list --removed` shows removed papers)"
-    )
+    return _report(args, make(ids).run(store))
+
+
+_PAST = {"remove": "removed"}
+
+
+def _report(args: argparse.Namespace, outcome: Outcome) -> int:
+    if args.command in ("undo", "redo") and outcome.undone is None:
+        print(f"readlist: {outcome.message}", file=sys.stderr)
+        return EXIT_NO_MATCH
+    if args.command == "remove":
+        print(
+            f"{outcome.message}; `readlist undo` brings them back (or `readlist restore`; "
+            "`readlist list --removed` shows removed papers)"
+        )
+    else:
+        print(outcome.message)
     return EXIT_OK
 
 
-def cmd_restore(args: argparse.Namespace, db: Path) -> int:
+# -- the adapters: a changing subcommand's arguments -> a command for the selected ids ----
+Make = Callable[[list[str]], "Command"]
+
+
+def _tag(args: argparse.Namespace, db: Path) -> Make | int:
     from readlist import commands
 
-    selected = _select_for_change(args, db, removed=True)
-    if selected is None:
-        return EXIT_NO_MATCH
-    store, library, rows = selected
-    print(commands.Restore([library.papers[i].id for i in rows]).run(store).message)
-    return EXIT_OK
+    if args.rename:
+        if args.tags or args.all or args.set:
+            raise ReadlistError("tag --rename OLD NEW takes no query, tags, --set or --all")
+        return cmd_rename_tag(args.rename[0], args.rename[1], db)
+    if args.set and (args.tags or args.all):
+        # `tag --set QUERY` (no tag) leaves the papers without tags.
+        words = list(args.tags)
+        args.query = "" if args.all else words.pop(0)
+        tags = normalize_tags(words)
+        return lambda ids: commands.SetTags(ids, tags)
+    if not args.tags:
+        raise ReadlistError(
+            "tag: no query and tag given (usage: readlist tag QUERY TAG..., readlist tag "
+            "--all TAG..., readlist tag --set QUERY TAG..., or readlist tag --rename OLD NEW)"
+        )
+    _split_tag_args(args)
+    tags = normalize_tags(args.tags)
+    if not tags:
+        raise ReadlistError("no tag given (tags are separated by spaces or commas)")
+    return lambda ids: commands.AddTags(ids, tags)
+
+
+def _untag(args: argparse.Namespace, db: Path) -> Make:
+    from readlist import commands
+
+    _split_tag_args(args)
+    tags = normalize_tags(args.tags)
+    if not tags:
+        raise ReadlistError("no tag given (tags are separated by spaces or commas)")
+    return lambda ids: commands.RemoveTags(ids, tags)
+
+
+def _rate(args: argparse.Namespace, db: Path) -> Make:
+    from readlist import commands
+
+    rating: int = args.rating
+    return lambda ids: commands.Rate(ids, rating)
+
+
+def _read(read: bool) -> Callable[[argparse.Namespace, Path], Make]:
+    from readlist import commands
+
+    return lambda args, db: lambda ids: commands.SetRead(ids, read)
+
+
+def _note(args: argparse.Namespace, db: Path) -> Make:
+    from readlist import commands
+
+    text: str = args.text
+    if text == "-":
+        text = sys.stdin.read()
+    if args.append and not text.strip():
+        raise ReadlistError("note --append: the text to add is empty")
+    append: bool = args.append
+    return lambda ids: commands.SetNote(ids, text, append)
+
+
+def _remove(args: argparse.Namespace, db: Path) -> Make:
+    from readlist import commands
+
+    return lambda ids: commands.Remove(ids)
+
+
+def _restore_papers(args: argparse.Namespace, db: Path) -> Make:
+    from readlist import commands
+
+    return lambda ids: commands.Restore(ids)
+
+
+def _undo(args: argparse.Namespace, db: Path) -> Make:
+    from readlist import commands
+
+    redo = args.command == "redo"
+    return lambda ids: commands.Redo() if redo else commands.Undo()
+
+
+_ADAPTERS: dict[str, Callable[[argparse.Namespace, Path], Make | int]] = {
+    "tag": _tag,
+    "untag": _untag,
+    "rate": _rate,
+    "read": _read(True),
+    "unread": _read(False),
+    "note": _note,
+    "remove": _remove,
+    "restore": _restore_papers,
+    "undo": _undo,
+    "redo": _undo,
+}
 
 
 # -- learnt rankings, tags, statistics ----------------------------------------------------
@@ -1055,19 +1225,6 @@ def cmd_rename_tag(old_typed: str, new_typed: str, db: Path) -> int:
         print(f"readlist: no paper is tagged {plan.old!r}; nothing changed", file=sys.stderr)
         return EXIT_NO_MATCH
     outcome = commands.RenameTag(plan.old, plan.new).run(store)
-    print(outcome.message)
-    return EXIT_OK
-
-
-def cmd_undo(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-    from readlist.store import Store
-
-    command = commands.Redo() if args.command == "redo" else commands.Undo()
-    outcome = command.run(Store.open(db))
-    if outcome.undone is None:
-        print(f"readlist: {outcome.message}", file=sys.stderr)
-        return EXIT_NO_MATCH
     print(outcome.message)
     return EXIT_OK
 
@@ -1234,17 +1391,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "import": cmd_import,
     "list": cmd_list,
     "export": cmd_export,
-    "tag": cmd_tag,
-    "untag": cmd_untag,
-    "rate": cmd_rate,
-    "read": cmd_read,
-    "unread": cmd_unread,
-    "remove": cmd_remove,
-    "restore": cmd_restore,
+    "cite": cmd_cite,
+    "link": cmd_link,
+    **{name: cmd_change for name in _ADAPTERS},
     "similar": cmd_similar,
     "tags": cmd_tags,
-    "undo": cmd_undo,
-    "redo": cmd_undo,
     "history": cmd_history,
     "stats": cmd_stats,
     "enrich": cmd_enrich,

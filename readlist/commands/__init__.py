@@ -116,8 +116,8 @@ class ToggleRead:
                     label="Read",
                 ),
             ),
-            # `readlist read` / `unread` say which; a toggle would depend on the state.
-            cli=(),
+            cliless="`readlist read` / `unread` say which; a script should not depend on "
+            "what the papers held",
         )
     )
     ids: Sequence[str]

@@ -90,6 +90,8 @@ class CommandSpec:
     changes: bool = True
     keyless: str = ""
     """Why the TUI has no key for it, when it has none (a test asks for one or the other)."""
+    cliless: str = ""
+    """Why the CLI has no subcommand for it, when it changes the library and has none."""
     internal: bool = False
     """A building block of other front-end actions (Annotate: the editors' merges), with
     no key or subcommand of its own."""

@@ -18,6 +18,7 @@ from readlist.commands.base import CliSpec, CommandSpec, KeySpec, Outcome, phras
 from readlist.errors import LibraryWriteError, ReadlistError
 from readlist.models import Annotation, Paper
 from readlist.store import Store
+from readlist.store.store import Progress
 from readlist.text import strip_controls
 
 EXPORT_NAMES = {"json": "JSON", "bibtex": "BibTeX", "markdown": "Markdown", "csv": "CSV"}
@@ -182,9 +183,10 @@ class Import:
     listings: Sequence[Sequence[Paper]]
     dry_run: bool = False
     label: str = "imported"
+    progress: Progress | None = None
 
     def run(self, store: Store) -> Outcome:
-        reports = store.import_listings(self.listings, dry_run=self.dry_run)
+        reports = store.import_listings(self.listings, self.progress, dry_run=self.dry_run)
         added = [pid for report in reports for pid in report.added]
         updated = sum(len(report.updated) for report in reports)
         if not self.dry_run:
