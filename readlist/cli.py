@@ -397,6 +397,36 @@ def _add_argument(p: argparse.ArgumentParser, argument: str, *, optional_tags: b
 _BUILT_BY_HAND = frozenset({"import", "export", "cite", "link"})
 
 
+def markdown_commands() -> str:
+    """The README's table of the registry's subcommands: each usage as argparse prints it
+    (without -h and the global options), then its summary; tests/test_registry.py checks
+    the README holds this table, so it cannot drift from the parser."""
+    import re
+
+    from readlist.commands import SPECS
+
+    parsers: dict[str, argparse.ArgumentParser] = {}
+    for action in build_parser()._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            parsers = dict(action.choices)
+    options = {c.option for spec in SPECS.values() for c in spec.cli if c.option}
+    lines = ["| command | does |", "|---|---|"]
+    # The changing commands first (in the registry's order), then the others.
+    for spec in sorted(SPECS.values(), key=lambda spec: not spec.changes):
+        for shape in spec.cli:
+            if shape.option is None:
+                usage = " ".join(parsers[shape.name].format_usage().split()).removeprefix("usage: ")
+                usage = re.sub(r" \[(-h|--db PATH|--config PATH|--no-config)\]", "", usage)
+                for option in options:
+                    usage = re.sub(rf" \[{option}( [A-Z ]+)?\]", "", usage)
+            elif "old_new" in shape.arguments:
+                usage = f"readlist {shape.name} {shape.option} OLD NEW"
+            else:
+                usage = f"readlist {shape.name} {shape.option} [--all] [QUERY TAG ...]"
+            lines.append(f"| `{usage}` | {shape.summary} |")
+    return "\n".join(lines) + "\n"
+
+
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """--db, --config and --no-config, on the top-level parser and every subcommand's.
 

@@ -104,3 +104,17 @@ def test_the_verbs_bindings_come_from_the_registry() -> None:
 def test_a_rebound_key_shows_in_the_registry_help_lines() -> None:
     rows = dict(keys.key_help("plain", {"rate_0": "z", "rate_5": "9"}))
     assert rows["1 / 2 / 3 / 4 / 9"] == "rate; z clears the rating"
+
+
+def test_the_readme_command_table_is_the_generated_one() -> None:
+    from pathlib import Path
+
+    from readlist.cli import markdown_commands
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- commands-table:start -->\n", "<!-- commands-table:end -->"
+    table = readme[readme.index(start) + len(start) : readme.index(end)]
+    assert table == markdown_commands()
+    shapes = [shape for spec in SPECS.values() for shape in spec.cli]
+    assert len(table.splitlines()) == len(shapes) + 2
+    assert "| `readlist rate [--all] [QUERY] N` | rate matching papers 1-5" in table

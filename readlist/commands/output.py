@@ -24,14 +24,20 @@ from readlist.text import strip_controls
 EXPORT_NAMES = {"json": "JSON", "bibtex": "BibTeX", "markdown": "Markdown", "csv": "CSV"}
 
 
-def citation_keys(store: Store, papers: Sequence[Paper]) -> tuple[list[str] | None, str | None]:
+def citation_keys(
+    store: Store,
+    papers: Sequence[Paper],
+    tolerated: type[ReadlistError] = LibraryWriteError,
+) -> tuple[list[str] | None, str | None]:
     """BibTeX keys for `papers`, pinned now that they leave readlist (store/citekeys.py),
-    and a warning when the library could not be written (the keys are then unpinned)."""
+    and a warning when pinning failed with a `tolerated` error (the keys are then the
+    unpinned ones, or None: `citations.assign_keys`'). An export tolerates a library
+    that cannot be written; a citation to copy tolerates any library error too."""
     from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
 
     try:
         return pin_keys(store, papers), None
-    except LibraryWriteError as error:
+    except tolerated as error:
         warning = strip_controls(str(error))
     try:
         return keys_for(papers, read_pins(citekeys_path(store.paths))), warning
@@ -40,8 +46,11 @@ def citation_keys(store: Store, papers: Sequence[Paper]) -> tuple[list[str] | No
 
 
 def _short(title: str, limit: int = 50) -> str:
-    title = strip_controls(title)
-    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+    # Only the start is cleaned and measured: a title may be megabytes long.
+    shown = strip_controls(title[: 2 * limit])
+    if len(shown) <= limit and len(title) <= 2 * limit:
+        return shown
+    return shown[: limit - 1] + "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +102,15 @@ class Cite:
         papers = list(self.papers)
         if not papers:
             return Outcome("no paper to cite")
-        keys, warning = citation_keys(store, papers) if self.fmt == "bibtex" else (None, None)
+        keys, warning = None, None
+        if self.fmt == "bibtex":
+            keys, warning = citation_keys(store, papers, ReadlistError)
         if len(papers) == 1:
             text = cite(papers[0], self.fmt, *(keys or ()))
             what = f"“{_short(papers[0].title)}”"
         else:
             text = cite_many(papers, self.fmt, keys)
-            what = phrase(len(papers), "paper")
+            what = f"{len(papers)} papers"
         return Outcome(f"{FORMATS[self.fmt]} of {what}", text=text, warning=warning)
 
 
