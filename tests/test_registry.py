@@ -109,7 +109,7 @@ def test_a_rebound_key_shows_in_the_registry_help_lines() -> None:
 def test_the_readme_command_table_is_the_generated_one() -> None:
     from pathlib import Path
 
-    from readlist.cli import markdown_commands
+    from readlist.cli_verbs import markdown_commands
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     start, end = "<!-- commands-table:start -->\n", "<!-- commands-table:end -->"
