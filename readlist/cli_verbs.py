@@ -426,6 +426,11 @@ def _read(read: bool) -> Callable[[argparse.Namespace, Path], Make]:
 def _note(args: argparse.Namespace, db: Path) -> Make:
     from readlist import commands
 
+    if not args.query and not args.all:  # also `readlist note hft`: the one word is TEXT
+        raise ReadlistError(
+            "note: no query (readlist note QUERY TEXT; - reads TEXT from standard input); "
+            "an empty query would change every paper: add --all to do that"
+        )
     text: str = args.text
     if text == "-":
         text = sys.stdin.read()

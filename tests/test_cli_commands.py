@@ -43,6 +43,8 @@ def test_note_sets_appends_reads_stdin_and_undoes(imported: RunCli, db: Path) ->
     assert annotation(db, pid)[3] == "Reread section 3."
     assert imported("note", "hft", "").stdout.strip() == "cleared the note of 1 paper"
     assert annotation(db, pid)[3] == ""
+    forgot = imported("note", "hft")  # no TEXT: refused, saying what it takes
+    assert forgot.returncode == 2 and "readlist note QUERY TEXT" in forgot.stderr
 
 
 def test_tag_set_replaces_the_tags_and_undoes(imported: RunCli, db: Path) -> None:
