@@ -311,7 +311,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--example", action="store_true", help="print a commented example config file"
     )
     _add_global_options(parser, top=True)
+    _name_query_commands(parser)
     return parser
+
+
+def _name_query_commands(parser: argparse.ArgumentParser) -> None:
+    """Say in each query help which subcommands take a query: those that show it."""
+    import re
+
+    def parsers(p: argparse.ArgumentParser, name: str) -> list[tuple[str, argparse.ArgumentParser]]:
+        found = [(name, p)]
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child_name, child in dict(action.choices).items():
+                    found += parsers(child, child_name if p is parser else name)
+        return found
+
+    every = parsers(parser, "")
+    names = list(dict.fromkeys(n for n, p in every if n and p.epilog == QUERY_HELP))
+    shown = re.sub(r"\(for [^)]*\)", f"(for {', '.join(names)})", QUERY_HELP, count=1)
+    for _name, p in every:
+        if p.epilog and QUERY_HELP in p.epilog:
+            p.epilog = p.epilog.replace(QUERY_HELP, shown)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:

@@ -118,3 +118,14 @@ def test_the_readme_command_table_is_the_generated_one() -> None:
     shapes = [shape for spec in SPECS.values() for shape in spec.cli]
     assert len(table.splitlines()) == len(shapes) + 2
     assert "| `readlist rate [--all] [QUERY] N` | rate matching papers 1-5" in table
+
+
+def test_the_query_help_names_every_subcommand_that_takes_a_query() -> None:
+    parsers = subparsers(build_parser())
+    [header] = [
+        line for line in parsers["rate"].format_help().splitlines() if "query language" in line
+    ]
+    named = header.split("(for ", 1)[1].rstrip("):").split(", ")
+    takes_query = [name for name, p in parsers.items() if "query" in {a.dest for a in p._actions}]
+    assert set(takes_query) - {"filter"} <= set(named), (takes_query, named)
+    assert {"note", "remove", "restore", "cite", "link", "enrich", "filter"} <= set(named)
