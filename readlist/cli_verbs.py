@@ -433,7 +433,12 @@ def _note(args: argparse.Namespace, db: Path) -> Make:
         )
     text: str = args.text
     if text == "-":
-        text = sys.stdin.read()
+        try:
+            text = sys.stdin.buffer.read().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ReadlistError(
+                f"note: standard input is not UTF-8 text (byte {error.start}); nothing changed"
+            ) from None
     if args.append and not text.strip():
         raise ReadlistError("note --append: the text to add is empty")
     append: bool = args.append

@@ -122,3 +122,22 @@ def test_every_changing_subcommand_takes_all_and_refuses_an_empty_query(
     notes = Store.open(db).annotations()
     assert all(a.note == "bulk note" and a.rating == 4 for a in notes.values())
     assert len(Store.open(db).papers(with_abstracts=False)) == papers
+
+
+def test_a_note_from_stdin_that_is_not_utf8_is_refused(imported: RunCli, db: Path) -> None:
+    import subprocess
+
+    from .conftest import readlist_command
+
+    before = library_bytes(db)
+    result = subprocess.run(
+        [*readlist_command(), "--db", str(db), "note", "hft", "-"],
+        input=b"caf\xe9 notes\n",
+        capture_output=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.decode().strip() == (
+        "readlist: note: standard input is not UTF-8 text (byte 3); nothing changed"
+    )
+    assert library_bytes(db) == before
