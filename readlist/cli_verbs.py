@@ -80,7 +80,7 @@ def add_changing(
                 action="store_true",
                 help="do not ask before acting on papers that carry your annotations",
             )
-        if main.dry_run:
+        if main.dry_run and {"query", "query_tags"} & set(main.arguments):
             p.add_argument(
                 "--dry-run",
                 "-n",
@@ -321,7 +321,7 @@ def cmd_change(args: argparse.Namespace, db: Path) -> int:
         from readlist.store import Store
 
         return _report(args, make([]).run(Store.open(db)))
-    if not (shape.confirm or shape.dry_run or args.command == "restore"):
+    if not (shape.confirm or getattr(args, "dry_run", False) or args.command == "restore"):
         return _annotate(args, db, make)
     selected = _select_for_change(args, db, removed=args.command == "restore")
     if selected is None:
@@ -330,12 +330,12 @@ def cmd_change(args: argparse.Namespace, db: Path) -> int:
     ids = [library.papers[i].id for i in rows]
     annotated = [i for i in rows if not library.annotation_at(i).is_empty]
     n = _plural(len(ids), "paper")
-    if shape.dry_run and args.dry_run:
+    if getattr(args, "dry_run", False):
         for i in rows:
             paper = library.papers[i]
             print(f"{paper.short_id}  {strip_controls(paper.title)}")
         extra = f" ({len(annotated)} with your annotations)" if annotated else ""
-        print(f"dry run: would {args.command} {n}{extra}; nothing was changed")
+        print(f"dry run: would {shape.would.format(papers=n)}{extra}; nothing was changed")
         return EXIT_OK
     if shape.confirm and annotated and not args.yes:
         question = (

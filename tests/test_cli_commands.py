@@ -99,7 +99,7 @@ def changing_subcommands() -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
-def test_every_changing_subcommand_takes_all_and_refuses_an_empty_query(
+def test_every_changing_subcommand_takes_all_and_dry_run_and_refuses_an_empty_query(
     imported: RunCli, db: Path
 ) -> None:
     names = [name for name, _ in changing_subcommands()]
@@ -113,6 +113,12 @@ def test_every_changing_subcommand_takes_all_and_refuses_an_empty_query(
         refused = imported(name, "", *rest)
         assert refused.returncode == 2, (name, refused.stderr)
         assert "add --all" in refused.stderr
+        assert library_bytes(db) == before
+        dry = imported(name, "--all", "--dry-run", *rest)
+        assert dry.returncode == 0, (name, dry.stderr)
+        assert dry.stdout.count("\n") == papers + 1  # the papers, then what it would do
+        assert dry.stdout.splitlines()[-1].startswith("dry run: would "), (name, dry.stdout)
+        assert dry.stdout.rstrip().endswith("; nothing was changed")
         assert library_bytes(db) == before
         extra = ["--yes"] if name == "remove" else []
         result = imported(name, "--all", *extra, *rest)

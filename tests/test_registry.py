@@ -117,7 +117,7 @@ def test_the_readme_command_table_is_the_generated_one() -> None:
     assert table == markdown_commands()
     shapes = [shape for spec in SPECS.values() for shape in spec.cli]
     assert len(table.splitlines()) == len(shapes) + 2
-    assert "| `readlist rate [--all] [QUERY] N` | rate matching papers 1-5" in table
+    assert "| `readlist rate [--all] [--dry-run] [QUERY] N` | rate matching papers 1-5" in table
 
 
 def test_the_query_help_names_every_subcommand_that_takes_a_query() -> None:

@@ -61,10 +61,10 @@ def _sentence(text: str) -> str:
 
 
 def _changing(
-    name: str, summary: str, *arguments: Argument, dry_run: bool = False, confirm: bool = False
+    name: str, summary: str, *arguments: Argument, would: str, confirm: bool = False
 ) -> CliSpec:
-    """A changing subcommand: QUERY (and --all) first, then `arguments`."""
-    return CliSpec(name, summary, ("query", *arguments), dry_run=dry_run, confirm=confirm)
+    """A changing subcommand: QUERY (and --all, --dry-run) first, then `arguments`."""
+    return CliSpec(name, summary, ("query", *arguments), confirm=confirm, would=would)
 
 
 _done = done
@@ -79,8 +79,8 @@ class SetRead:
             "Mark read",
             "mark the papers read (or unread)",
             cli=(
-                _changing("read", "mark matching papers read"),
-                _changing("unread", "mark matching papers unread"),
+                _changing("read", "mark matching papers read", would="mark {papers} read"),
+                _changing("unread", "mark matching papers unread", would="mark {papers} unread"),
             ),
             keyless="toggle_read (r) marks read and unread",
         )
@@ -170,7 +170,14 @@ class Rate:
                     label="Rate 0",
                 ),
             ),
-            cli=(_changing("rate", "rate matching papers 1-5 (0 clears the rating)", "rating"),),
+            cli=(
+                _changing(
+                    "rate",
+                    "rate matching papers 1-5 (0 clears the rating)",
+                    "rating",
+                    would="rate {papers}",
+                ),
+            ),
         )
     )
     ids: Sequence[str]
@@ -194,7 +201,11 @@ class AddTags:
             "tag",
             "Add tags",
             "add tags to the papers",
-            cli=(CliSpec("tag", "add tags to matching papers", ("query_tags",)),),
+            cli=(
+                CliSpec(
+                    "tag", "add tags to matching papers", ("query_tags",), would="tag {papers}"
+                ),
+            ),
             keyless="the tag editor (edit_tags, t) adds and removes tags",
         )
     )
@@ -215,7 +226,14 @@ class RemoveTags:
             "untag",
             "Remove tags",
             "remove tags from the papers",
-            cli=(CliSpec("untag", "remove tags from matching papers", ("query_tags",)),),
+            cli=(
+                CliSpec(
+                    "untag",
+                    "remove tags from matching papers",
+                    ("query_tags",),
+                    would="untag {papers}",
+                ),
+            ),
             keyless="the tag editor (edit_tags, t) adds and removes tags",
         )
     )
@@ -299,6 +317,7 @@ class SetNote:
                     "set the note of matching papers (TEXT - reads standard input; "
                     "--append adds a paragraph)",
                     "text",
+                    would="set the note of {papers}",
                 ),
             ),
         )
@@ -364,8 +383,8 @@ class Remove:
                 _changing(
                     "remove",
                     "remove matching papers from the library (restore brings them back)",
-                    dry_run=True,
                     confirm=True,
+                    would="remove {papers}",
                 ),
             ),
         )
@@ -386,7 +405,9 @@ class Restore:
             "bring back removed papers",
             cli=(
                 _changing(
-                    "restore", "bring back removed papers that match (see: readlist list --removed)"
+                    "restore",
+                    "bring back removed papers that match (see: readlist list --removed)",
+                    would="restore {papers}",
                 ),
             ),
             keyless="undo (u) brings back what was removed; removed papers are not listed",

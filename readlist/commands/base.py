@@ -65,10 +65,12 @@ class CliSpec:
     option: str | None = None
     """This shape is an option of subcommand `name` (`tag --set`), with `summary` as the
     option's help, rather than a subcommand of its own."""
-    dry_run: bool = False
-    """Has `--dry-run` / `-n`."""
+    dry_run: bool = True
+    """With a QUERY: has `--dry-run` / `-n` (lists the papers, changes nothing)."""
     confirm: bool = False
     """Asks before changing annotated papers; has `--yes` / `-y`."""
+    would: str = "change {papers}"
+    """What a dry run says it would do: `"rate {papers}"` -> "would rate 3 papers"."""
 
 
 @dataclass(frozen=True, slots=True)
