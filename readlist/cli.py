@@ -4,6 +4,10 @@ No UI logic lives here. Commands other than the TUI never import Textual, so the
 in a fraction of a second. Errors a user can cause are `ReadlistError`s: they are printed
 as one line on stderr and exit with status 2; a query that matches nothing makes a
 changing command (tag, rate...) exit with status 1.
+
+The verbs of the command registry (`readlist.commands.SPECS`) are made and run by
+cli_verbs.py: the changing subcommands (read, rate, tag, note, remove, undo...) are built
+from their specs, with --all on each. This module writes out the rest of the parser.
 """
 
 from __future__ import annotations
@@ -18,18 +22,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from readlist import __version__
+from readlist.citations import FORMATS as CITATION_FORMATS
+from readlist.cli_verbs import (
+    ADAPTERS,
+    add_changing,
+    cmd_change,
+    cmd_cite,
+    cmd_link,
+    summary_of,
+    warn,
+)
 from readlist.config import Config, load_config
 from readlist.errors import ReadlistError
 from readlist.export import FORMATS
 from readlist.formatting import stars
 from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
-from readlist.models import MAX_RATING, Annotation, Paper, normalize_tags
+from readlist.models import Annotation, Paper
 from readlist.paths import CONFIG_ENV_VAR, ENV_VAR, resolve_db
 from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
-    from readlist.commands import Command
     from readlist.config import Config
     from readlist.enrich import Fetcher
     from readlist.enrich.request import FetchRequest
@@ -131,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p: argparse.ArgumentParser = sub.add_parser(
         "import",
-        help="import paper listings (pages copied as text, arXiv, BibTeX, JSON export)",
+        help=summary_of("import"),
         description="Import papers. Each FILE is read whole or not at all; its format is "
         "recognised from its content unless --format says otherwise. Your tags, ratings and "
         "notes are never touched (except when restoring a JSON export).",
@@ -192,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--removed", action="store_true", help="list removed papers instead (see restore)"
     )
 
-    p = with_query_help("export", "write matching papers as JSON, BibTeX, Markdown or CSV")
+    p = with_query_help("export", summary_of("export"))
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
     p.add_argument(
         "--format",
@@ -214,51 +227,29 @@ def build_parser() -> argparse.ArgumentParser:
         help=SORT_HELP,
     )
 
-    def changing(name: str, summary: str, *, query: bool = True) -> argparse.ArgumentParser:
-        p = with_query_help(name, summary)
-        if query:
-            p.add_argument(
-                "query",
-                nargs="?",
-                default="",
-                metavar="QUERY",
-                help="which papers (one argument: quote it); with --all, every paper",
-            )
-        p.add_argument(
-            "--all", action="store_true", help="act on every paper (an empty QUERY is refused)"
-        )
-        return p
-
-    for name, verb in (("tag", "add tags to"), ("untag", "remove tags from")):
-        p = changing(f"{name}", f"{verb} matching papers", query=False)
-        p.add_argument(
-            "tags",
-            nargs="*" if name == "tag" else "+",
-            metavar="QUERY TAG",
-            help="the query, then tags (spaces or commas separate); with --all, only tags",
-        )
-        if name == "tag":
-            p.add_argument(
-                "--rename",
-                nargs=2,
-                metavar=("OLD", "NEW"),
-                help="rename tag OLD to NEW on every paper; if NEW exists, OLD is merged into it",
-            )
-
-    p = changing("rate", "rate matching papers 1-5 (0 clears the rating)")
-    p.add_argument("rating", type=_rating, metavar="N", help="0 to 5")
-
-    for name, state in (("read", "read"), ("unread", "unread")):
-        changing(name, f"mark matching papers {state}")
-
-    p = changing("remove", "remove matching papers from the library (restore brings them back)")
+    p = with_query_help("cite", summary_of("cite"))
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
     p.add_argument(
-        "--yes", "-y", action="store_true", help="do not ask before removing annotated papers"
+        "--format",
+        "-f",
+        choices=list(CITATION_FORMATS),
+        help="plain, bibtex (keys are pinned, as an export pins them), markdown or chat; "
+        "default: the config's citation_format (else plain)",
     )
+    p.add_argument("--sort", choices=SORT_KEYS, default=None, help=SORT_HELP)
+
+    p = with_query_help("link", summary_of("link"))
+    p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
     p.add_argument(
-        "--dry-run", "-n", action="store_true", help="show what would be removed; change nothing"
+        "--every",
+        action="store_true",
+        help="every link of each paper (code, project page...), not only its own page",
     )
-    changing("restore", "bring back removed papers that match (see: readlist list --removed)")
+
+    # The changing commands (tag, untag, rate, read, unread, note, remove, restore, undo,
+    # redo): made from the command registry's CLI shapes.
+    add_changing(sub, with_query_help)
+
     p = sub.add_parser("filter", help="save or remove a named filter (used as @NAME in any query)")
     actions = p.add_subparsers(dest="filter_action", metavar="ACTION", required=True)
     save = actions.add_parser(
@@ -273,10 +264,6 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("name", metavar="NAME")
     sub.add_parser("filters", help="list saved filters with their counts of papers and unread")
 
-    sub.add_parser(
-        "undo", help="undo the last change to the library (made here or in any readlist TUI)"
-    )
-    sub.add_parser("redo", help="redo the last undone change")
     p = sub.add_parser("history", help="list the recent changes that undo and redo step through")
     p.add_argument("-n", type=int, default=20, metavar="N", help="how many (default 20)")
     sub.add_parser("tags", help="list tags with how many papers (and unread papers) carry each")
@@ -324,7 +311,28 @@ def build_parser() -> argparse.ArgumentParser:
         "--example", action="store_true", help="print a commented example config file"
     )
     _add_global_options(parser, top=True)
+    _name_query_commands(parser)
     return parser
+
+
+def _name_query_commands(parser: argparse.ArgumentParser) -> None:
+    """Say in each query help which subcommands take a query: those that show it."""
+    import re
+
+    def parsers(p: argparse.ArgumentParser, name: str) -> list[tuple[str, argparse.ArgumentParser]]:
+        found = [(name, p)]
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for child_name, child in dict(action.choices).items():
+                    found += parsers(child, child_name if p is parser else name)
+        return found
+
+    every = parsers(parser, "")
+    names = list(dict.fromkeys(n for n, p in every if n and p.epilog == QUERY_HELP))
+    shown = re.sub(r"\(for [^)]*\)", f"(for {', '.join(names)})", QUERY_HELP, count=1)
+    for _name, p in every:
+        if p.epilog and QUERY_HELP in p.epilog:
+            p.epilog = p.epilog.replace(QUERY_HELP, shown)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -357,18 +365,6 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for child in dict.fromkeys(action.choices.values()):
                 _add_global_options(child, top=False)
-
-
-def _rating(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"rating must be a whole number 0..{MAX_RATING}, not {text!r}"
-        ) from None
-    if not 0 <= value <= MAX_RATING:
-        raise argparse.ArgumentTypeError(f"rating must be 0..{MAX_RATING}, not {value}")
-    return value
 
 
 def _disguise(argv: Sequence[str]) -> list[str]:
@@ -404,7 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     args = build_parser().parse_args(_disguise(sys.argv[1:] if argv is None else argv))
-    for name in ("query", "tags", "files"):
+    for name in ("query", "tags", "files", "text"):
         value = getattr(args, name, None)
         if isinstance(value, list):
             setattr(args, name, [_restore(v) for v in value])
@@ -429,14 +425,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check_text(args: argparse.Namespace) -> None:
     """Refuse a query or tag that is not valid UTF-8 (bytes the shell passed through):
     it could match nothing sensible and could not be saved."""
-    for name in ("query", "tags"):
+    for name in ("query", "tags", "text"):
         value = getattr(args, name, None)
         for text in value if isinstance(value, list) else [value] if value else []:
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError:
                 shown = os.fsencode(text).decode("utf-8", "backslashreplace")
-                what = "a tag" if name == "tags" else "the query"
+                what = {"tags": "a tag", "text": "the note"}.get(name, "the query")
                 raise ReadlistError(
                     f"{what} is not valid UTF-8 text ({shown}); type it in UTF-8"
                 ) from None
@@ -475,6 +471,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace, db: Path) -> int:
+    from readlist import commands
     from readlist.importers import read_listing
     from readlist.store import Store
 
@@ -493,9 +490,9 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
             progress.clear()
             print(f"readlist: {strip_controls(str(error))}", file=sys.stderr)
     if good:
-        reports = store.import_listings(
-            [listing.papers for listing in good], progress=progress.step, dry_run=args.dry_run
-        )
+        listings = [listing.papers for listing in good]
+        outcome = commands.Import(listings, dry_run=args.dry_run, progress=progress.step).run(store)
+        reports = outcome.reports
         progress.clear()
         for listing, report in zip(good, reports, strict=True):
             _print_import(listing, report, dry_run=args.dry_run)
@@ -503,8 +500,6 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
                 _restore_annotations(store, listing, report, args)
             if listing.filters:
                 _restore_filters(store, listing, args)
-        if not args.dry_run:
-            store.record_added((p for r in reports for p in r.added), "imported")
         if args.dry_run:
             print("dry run: nothing was changed")
         elif args.enrich or _settings(args).enrich.after_import:
@@ -685,35 +680,18 @@ def cmd_list(args: argparse.Namespace, db: Path) -> int:
 
 
 def cmd_export(args: argparse.Namespace, db: Path) -> int:
-    from readlist.export import export
-    from readlist.outputs import library_files, write_output
+    from readlist import commands
 
     target = "-" if args.output is None else args.output
     fmt = args.format or _EXPORT_EXTENSIONS.get(Path(target).suffix.lower(), "json")
     store, library, rows = _load(db, query_text(args.query), sort=args.sort, abstracts=True)
-    keys = _pinned_keys(store, [library.papers[i] for i in rows]) if fmt == "bibtex" else None
     saved = store.saved_filters() if fmt == "json" else None  # they travel with the library
-    rows_ = ((library.papers[i], library.annotation_at(i)) for i in rows)
-    blob = export(rows_, fmt, keys, filters=saved)
-    written = write_output(target, blob, protected=library_files(store.paths))
+    rows_ = [(library.papers[i], library.annotation_at(i)) for i in rows]
+    outcome = commands.Export(rows_, fmt, target, filters=saved).run(store)
+    warn(outcome)
     if target != "-":
-        papers = "paper" if len(rows) == 1 else "papers"
-        shown = _EXPORT_NAMES[fmt]
-        print(f"exported {len(rows)} {papers} as {shown} to {written.describe()}", file=sys.stderr)
+        print(outcome.message, file=sys.stderr)
     return EXIT_OK
-
-
-def _pinned_keys(store: Store, papers: list[Paper]) -> list[str]:
-    """Citation keys, pinned now that they leave readlist (see `store.citekeys`); a
-    library that cannot be written still exports, with its keys unpinned and a warning."""
-    from readlist.errors import LibraryWriteError
-    from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
-
-    try:
-        return pin_keys(store, papers)
-    except LibraryWriteError as error:
-        print(f"readlist: warning: {strip_controls(str(error))}", file=sys.stderr)
-        return keys_for(papers, read_pins(citekeys_path(store.paths)))
 
 
 def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
@@ -803,181 +781,6 @@ _EXPORT_EXTENSIONS = {
     ".csv": "csv",
     ".json": "json",
 }
-_EXPORT_NAMES = {"json": "JSON", "bibtex": "BibTeX", "markdown": "Markdown", "csv": "CSV"}
-
-
-def _select_for_change(
-    args: argparse.Namespace, db: Path, *, removed: bool = False
-) -> tuple[Store, Library, list[int]] | None:
-    """The papers a changing command acts on; None (after saying so) when there are none."""
-    query = "" if args.all and not args.query else query_text([args.query])
-    if not query.strip() and not args.all:
-        raise ReadlistError(
-            f"{args.command}: the query is empty, which would change every paper; "
-            "add --all to do that"
-        )
-    store, library, rows = _load(db, query, removed=removed)
-    if not rows:
-        shown = strip_controls(args.query)
-        what = "removed papers" if removed else "papers"
-        print(f"readlist: no {what} match {shown!r}; nothing changed", file=sys.stderr)
-        return None
-    return store, library, rows
-
-
-def _by_id_alone(args: argparse.Namespace, db: Path) -> tuple[Store, list[str]] | None:
-    """The papers of a query that is one `id:PREFIX` term, found by their ids alone.
-
-    `readlist rate id:52393aed 4` at 100,000 papers need not read every paper: the
-    store looks the prefix up in the catalogue's keys (`Store.ids_by_prefix`). None
-    when the query is anything else, or when the catalogue must be read whole.
-    """
-    from readlist.paths import LibraryPaths
-    from readlist.query import parse
-    from readlist.query.nodes import Prefix
-    from readlist.store import Store
-    from readlist.store.filters import filters_path, read_filters
-
-    if args.all or "id:" not in args.query.lower():
-        return None
-    store = Store.open(db, catalogue=False)
-    query = parse(args.query, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
-    if not (isinstance(query.root, Prefix) and query.root.field == "id"):
-        return None
-    ids = store.ids_by_prefix(query.root.prefix)
-    return None if ids is None else (store, ids)
-
-
-def _annotate(args: argparse.Namespace, db: Path, make: Callable[[list[str]], Command]) -> int:
-    """Run the command `make(ids)` on the papers the arguments select; print its outcome."""
-    if (by_id := _by_id_alone(args, db)) is not None:
-        store, ids = by_id
-        if not ids:
-            shown = strip_controls(args.query)
-            print(f"readlist: no papers match {shown!r}; nothing changed", file=sys.stderr)
-            return EXIT_NO_MATCH
-    else:
-        selected = _select_for_change(args, db)
-        if selected is None:
-            return EXIT_NO_MATCH
-        store, library, rows = selected
-        ids = [library.papers[i].id for i in rows]
-    outcome = make(ids).run(store)
-    print(outcome.message)
-    return EXIT_OK
-
-
-def _split_tag_args(args: argparse.Namespace) -> None:
-    """`tag QUERY TAG...`, or `tag --all TAG...` (then every argument is a tag)."""
-    words: list[str] = list(args.tags)
-    if args.all:
-        args.query = ""
-    else:
-        args.query = words.pop(0)
-    args.tags = words
-    if not words:
-        raise ReadlistError(
-            f"{args.command}: no tag given (usage: readlist {args.command} QUERY TAG..., or "
-            f"readlist {args.command} --all TAG...)"
-        )
-
-
-def cmd_tag(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    if args.rename:
-        if args.tags or args.all:
-            raise ReadlistError("tag --rename OLD NEW takes no query, tags or --all")
-        return cmd_rename_tag(args.rename[0], args.rename[1], db)
-    if not args.tags:
-        raise ReadlistError(
-            "tag: no query and tag given (usage: readlist tag QUERY TAG..., readlist tag "
-            "--all TAG..., or readlist tag --rename OLD NEW)"
-        )
-    _split_tag_args(args)
-    tags = normalize_tags(args.tags)
-    if not tags:
-        raise ReadlistError("no tag given (tags are separated by spaces or commas)")
-    return _annotate(args, db, lambda ids: commands.AddTags(ids, tags))
-
-
-def cmd_untag(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    _split_tag_args(args)
-    tags = normalize_tags(args.tags)
-    if not tags:
-        raise ReadlistError("no tag given (tags are separated by spaces or commas)")
-    return _annotate(args, db, lambda ids: commands.RemoveTags(ids, tags))
-
-
-def cmd_rate(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    rating: int = args.rating
-    return _annotate(args, db, lambda ids: commands.Rate(ids, rating))
-
-
-def cmd_read(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    return _annotate(args, db, lambda ids: commands.SetRead(ids, True))
-
-
-def cmd_unread(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    return _annotate(args, db, lambda ids: commands.SetRead(ids, False))
-
-
-def cmd_remove(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    selected = _select_for_change(args, db)
-    if selected is None:
-        return EXIT_NO_MATCH
-    store, library, rows = selected
-    ids = [library.papers[i].id for i in rows]
-    annotated = [i for i in rows if not library.annotation_at(i).is_empty]
-    n = _plural(len(ids), "paper")
-    if args.dry_run:
-        for i in rows:
-            paper = library.papers[i]
-            print(f"{paper.short_id}  {strip_controls(paper.title)}")
-        extra = f" ({len(annotated)} with your annotations)" if annotated else ""
-        print(f"dry run: would remove {n}{extra}; nothing was changed")
-        return EXIT_OK
-    if annotated and not args.yes:
-        question = (
-            f"{len(annotated)} of these papers carry your tags, ratings or notes (kept, and "
-            f"restored with the paper); remove {n}?"
-        )
-        if not sys.stdin.isatty():
-            which = "it carries" if len(ids) == 1 else f"{len(annotated)} of the {n} carry"
-            raise ReadlistError(
-                f"remove: {which} your annotations; add --yes to remove anyway "
-                "(they are kept; restore brings the papers back)"
-            )
-        if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
-            print("nothing was removed")
-            return EXIT_NO_MATCH
-    outcome = commands.Remove(ids).run(store)
-    print(
-        f"{outcome.message}; `readlist undo` brings them back (or `readlist restore`; "
-        "`readlist list --removed` shows removed papers)"
-    )
-    return EXIT_OK
-
-
-def cmd_restore(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-
-    selected = _select_for_change(args, db, removed=True)
-    if selected is None:
-        return EXIT_NO_MATCH
-    store, library, rows = selected
-    print(commands.Restore([library.papers[i].id for i in rows]).run(store).message)
-    return EXIT_OK
 
 
 # -- learnt rankings, tags, statistics ----------------------------------------------------
@@ -1040,35 +843,6 @@ def cmd_tags(args: argparse.Namespace, db: Path) -> int:
     print(f"{'tag':<{width}}  papers  unread")
     for t in counts:
         print(f"{'#' + strip_controls(t.tag):<{width}}  {t.count:>6}  {t.unread:>6}")
-    return EXIT_OK
-
-
-def cmd_rename_tag(old_typed: str, new_typed: str, db: Path) -> int:
-    """Rename (or merge) a tag on every paper, removed ones too, as one write."""
-    from readlist import commands
-    from readlist.store import Store
-    from readlist.tags import plan_rename
-
-    store = Store.open(db)
-    plan = plan_rename(store.annotations(), old_typed, new_typed, what="tag --rename")
-    if not plan.ids:
-        print(f"readlist: no paper is tagged {plan.old!r}; nothing changed", file=sys.stderr)
-        return EXIT_NO_MATCH
-    outcome = commands.RenameTag(plan.old, plan.new).run(store)
-    print(outcome.message)
-    return EXIT_OK
-
-
-def cmd_undo(args: argparse.Namespace, db: Path) -> int:
-    from readlist import commands
-    from readlist.store import Store
-
-    command = commands.Redo() if args.command == "redo" else commands.Undo()
-    outcome = command.run(Store.open(db))
-    if outcome.undone is None:
-        print(f"readlist: {outcome.message}", file=sys.stderr)
-        return EXIT_NO_MATCH
-    print(outcome.message)
     return EXIT_OK
 
 
@@ -1234,17 +1008,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "import": cmd_import,
     "list": cmd_list,
     "export": cmd_export,
-    "tag": cmd_tag,
-    "untag": cmd_untag,
-    "rate": cmd_rate,
-    "read": cmd_read,
-    "unread": cmd_unread,
-    "remove": cmd_remove,
-    "restore": cmd_restore,
+    "cite": cmd_cite,
+    "link": cmd_link,
+    **{name: cmd_change for name in ADAPTERS},
     "similar": cmd_similar,
     "tags": cmd_tags,
-    "undo": cmd_undo,
-    "redo": cmd_undo,
     "history": cmd_history,
     "stats": cmd_stats,
     "enrich": cmd_enrich,

@@ -1,89 +1,90 @@
-"""Commands: every verb that changes a library, as one typed object shared by all front ends.
+"""Commands: every verb of readlist, as one typed object shared by all front ends.
 
 The CLI turns arguments into a command (`Rate(ids, 4)`), the TUI turns a key into one
 with the marked or highlighted papers as `ids`, and both run it the same way:
 `outcome = command.run(store)`. A command that changes anything records it in the
 library's undo history (`Store.update(..., label=)`), so `Undo().run(store)` undoes the
 last change made from any process. Commands never import the CLI or Textual (a test
-checks), and they print nothing: the `Outcome` carries the message each front end shows.
+checks), and they print nothing: the `Outcome` carries the message each front end shows
+(and the text a citation or a link gives, for the front end to copy, print or open).
 
-`SPECS` is the one registry of names, titles and default keys: the TUI's bindings, its
-help screen, the command palette and the README's key table are built from it.
+`SPECS` is the one registry: each command's `spec` (base.py) names it and carries its
+palette title, its help, its TUI bindings (`KeySpec`: tui/keys.py makes the Bindings, the
+help screen's lines and the palette's commands from them; the README's key table is the
+help screen's) and its CLI shape (`CliSpec`: cli.py makes the changing subcommands from
+them; the README's command table is generated from them too). Verbs that change nothing
+(citations, export, import, links) are in output.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import ClassVar, Protocol
+from dataclasses import dataclass
+from typing import ClassVar
 
+from readlist.commands.base import (
+    SPECS,
+    Argument,
+    CliSpec,
+    Command,
+    CommandSpec,
+    KeySpec,
+    Outcome,
+    done,
+    phrase,
+    register,
+    unique,
+)
+from readlist.commands.output import Cite, Export, Import, OpenLink
 from readlist.errors import ReadlistError
 from readlist.models import EMPTY, MAX_RATING, Annotation
 from readlist.store import Store
-from readlist.store.store import Change, Undone
+from readlist.store.store import Undone
 from readlist.text import strip_controls
 
-
-def phrase(count: int, noun: str) -> str:
-    """`1 paper`, `3 papers`."""
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
-@dataclass(frozen=True, slots=True)
-class CommandSpec:
-    """What people see of a command: its name (also its key binding id), a title for the
-    palette, one line of help, and its default keys in the TUI (Textual key names)."""
-
-    name: str
-    title: str
-    help: str
-    keys: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    message: str
-    """One line for people, e.g. `rated 4/5: 3 papers (1 already were)`."""
-    changed: list[str] = field(default_factory=list)
-    """Ids of the papers whose annotations or removed mark changed."""
-    change: Change | None = None
-    undone: Undone | None = None
-
-    @property
-    def undoable(self) -> bool:
-        """True when the change went into the undo history."""
-        return bool(self.changed) and self.undone is None
-
-
-class Command(Protocol):
-    spec: ClassVar[CommandSpec]
-
-    def run(self, store: Store) -> Outcome: ...
-
-
-SPECS: dict[str, CommandSpec] = {}
+__all__ = [
+    "SPECS", "AddTags", "Annotate", "Cite", "CliSpec", "Command", "CommandSpec", "Export",
+    "Import", "KeySpec", "OpenLink", "Outcome", "Rate", "Redo", "Remove", "RemoveTags",
+    "RenameTag", "Restore", "SetNote", "SetRead", "SetTags", "ToggleRead", "Undo", "phrase",
+]  # fmt: skip
 
 
 def _spec(name: str, title: str, help: str, *keys: str) -> CommandSpec:
-    spec = CommandSpec(name, title, help, keys)
-    SPECS[name] = spec
-    return spec
+    """Register a spec whose keys (Textual names) are one binding under the command's
+    name, running the TUI action of that name, listed with the spec's title and help."""
+    bindings = (KeySpec(name, ",".join(keys), name, title, help, _sentence(help)),) if keys else ()
+    return register(CommandSpec(name, title, help, bindings))
 
 
-def _done(label: str, change: Change, asked: int) -> Outcome:
-    changed = change.changed
-    unchanged = asked - len(changed)
-    extra = f" ({unchanged} already {'was' if unchanged == 1 else 'were'})" if unchanged else ""
-    return Outcome(f"{label} {phrase(len(changed), 'paper')}{extra}", changed, change)
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def _ids(ids: Sequence[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(ids))
+def _changing(
+    name: str, summary: str, *arguments: Argument, would: str, confirm: bool = False
+) -> CliSpec:
+    """A changing subcommand: QUERY (and --all, --dry-run) first, then `arguments`."""
+    return CliSpec(name, summary, ("query", *arguments), confirm=confirm, would=would)
+
+
+_done = done
+_ids = unique
 
 
 @dataclass(frozen=True, slots=True)
 class SetRead:
-    spec: ClassVar[CommandSpec] = _spec("read", "Mark read", "mark the papers read")
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "read",
+            "Mark read",
+            "mark the papers read (or unread)",
+            cli=(
+                _changing("read", "mark matching papers read", would="mark {papers} read"),
+                _changing("unread", "mark matching papers unread", would="mark {papers} unread"),
+            ),
+            keyless="toggle_read (r) marks read and unread",
+        )
+    )
     ids: Sequence[str]
     read: bool = True
 
@@ -98,7 +99,27 @@ class SetRead:
 class ToggleRead:
     """Read ↔ unread; for several papers: all read, unless all already are (then unread)."""
 
-    spec: ClassVar[CommandSpec] = _spec("toggle_read", "Toggle read", "mark read / unread", "r")
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "toggle_read",
+            "Toggle read",
+            "mark read / unread",
+            (
+                KeySpec(
+                    "toggle_read",
+                    "r",
+                    "toggle_read",
+                    "Toggle read",
+                    "toggle read",
+                    "Mark the highlighted paper read / unread",
+                    show=True,
+                    label="Read",
+                ),
+            ),
+            cliless="`readlist read` / `unread` say which; a script should not depend on "
+            "what the papers held",
+        )
+    )
     ids: Sequence[str]
 
     def run(self, store: Store) -> Outcome:
@@ -110,7 +131,55 @@ class ToggleRead:
 
 @dataclass(frozen=True, slots=True)
 class Rate:
-    spec: ClassVar[CommandSpec] = _spec("rate", "Rate", "rate 1-5; 0 clears the rating", *"123450")
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "rate",
+            "Rate",
+            "rate 1-5; 0 clears the rating",
+            (
+                # One footer entry for six keys: "0-5 Rate"; the help screen one line.
+                KeySpec(
+                    "rate_1",
+                    "1",
+                    "rate(1)",
+                    "Rate 1",
+                    "rate; {rate_0} clears the rating",
+                    "Rate the highlighted paper 1/5",
+                    show=True,
+                    key_display="0-5",
+                    label="Rate",
+                ),
+                *(
+                    KeySpec(
+                        f"rate_{n}",
+                        str(n),
+                        f"rate({n})",
+                        f"Rate {n}",
+                        "",
+                        f"Rate the highlighted paper {n}/5",
+                    )
+                    for n in (2, 3, 4, 5)
+                ),
+                KeySpec(
+                    "rate_0",
+                    "0",
+                    "rate(0)",
+                    "Clear rating",
+                    "",
+                    "Remove the rating",
+                    label="Rate 0",
+                ),
+            ),
+            cli=(
+                _changing(
+                    "rate",
+                    "rate matching papers 1-5 (0 clears the rating)",
+                    "rating",
+                    would="rate {papers}",
+                ),
+            ),
+        )
+    )
     ids: Sequence[str]
     rating: int
 
@@ -127,7 +196,19 @@ class Rate:
 
 @dataclass(frozen=True, slots=True)
 class AddTags:
-    spec: ClassVar[CommandSpec] = _spec("tag", "Add tags", "add tags to the papers")
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "tag",
+            "Add tags",
+            "add tags to the papers",
+            cli=(
+                CliSpec(
+                    "tag", "add tags to matching papers", ("query_tags",), would="tag {papers}"
+                ),
+            ),
+            keyless="the tag editor (edit_tags, t) adds and removes tags",
+        )
+    )
     ids: Sequence[str]
     tags: tuple[str, ...]
 
@@ -140,7 +221,22 @@ class AddTags:
 
 @dataclass(frozen=True, slots=True)
 class RemoveTags:
-    spec: ClassVar[CommandSpec] = _spec("untag", "Remove tags", "remove tags from the papers")
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "untag",
+            "Remove tags",
+            "remove tags from the papers",
+            cli=(
+                CliSpec(
+                    "untag",
+                    "remove tags from matching papers",
+                    ("query_tags",),
+                    would="untag {papers}",
+                ),
+            ),
+            keyless="the tag editor (edit_tags, t) adds and removes tags",
+        )
+    )
     ids: Sequence[str]
     tags: tuple[str, ...]
 
@@ -152,10 +248,108 @@ class RemoveTags:
 
 
 @dataclass(frozen=True, slots=True)
+class SetTags:
+    """Give the papers exactly these tags (none: no tags); the tag editor's verb."""
+
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "edit_tags",
+            "Edit tags",
+            "set the papers' tags",
+            (
+                KeySpec(
+                    "edit_tags",
+                    "t",
+                    "edit_tags",
+                    "Edit tags",
+                    "edit tags (Tab cycles through completions)",
+                    "Edit the highlighted paper's tags",
+                    show=True,
+                    label="Tags",
+                ),
+            ),
+            cli=(
+                CliSpec(
+                    "tag",
+                    "give the papers exactly these tags, replacing theirs (no TAG: none)",
+                    ("query_tags",),
+                    option="--set",
+                ),
+            ),
+        )
+    )
+    ids: Sequence[str]
+    tags: tuple[str, ...]
+
+    def run(self, store: Store) -> Outcome:
+        label = "set the tags of" if self.tags else "cleared the tags of"
+        ids = _ids(self.ids)
+        tags = self.tags
+        change = store.update(ids, lambda a: a.with_tags(tags), label=label)
+        return _done(label, change, len(ids))
+
+
+@dataclass(frozen=True, slots=True)
+class SetNote:
+    """Set the papers' note to `text` (empty: no note), or add it as a paragraph after
+    the note they have (`append`)."""
+
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "edit_note",
+            "Edit note",
+            "write the papers' note",
+            (
+                KeySpec(
+                    "edit_note",
+                    "n",
+                    "edit_note",
+                    "Edit note",
+                    "edit the note (Markdown; ctrl+s saves)",
+                    "Write a Markdown note",
+                    show=True,
+                    label="Note",
+                ),
+            ),
+            cli=(
+                _changing(
+                    "note",
+                    "set the note of matching papers (TEXT - reads standard input; "
+                    "--append adds a paragraph)",
+                    "text",
+                    would="set the note of {papers}",
+                ),
+            ),
+        )
+    )
+    ids: Sequence[str]
+    text: str
+    append: bool = False
+
+    def run(self, store: Store) -> Outcome:
+        if self.append:
+            label = "added to the note of"
+        else:
+            label = "set the note of" if self.text.strip() else "cleared the note of"
+        ids = _ids(self.ids)
+        text, append = self.text, self.append
+
+        def edit(current: Annotation) -> Annotation:
+            if append and current.note.strip():
+                return current.with_note(f"{current.note.rstrip()}\n\n{text.strip()}")
+            return current.with_note(text)
+
+        change = store.update(ids, edit, label=label)
+        return _done(label, change, len(ids))
+
+
+@dataclass(frozen=True, slots=True)
 class Annotate:
     """Any other edit of annotations (the tag and note editors' merges), undoable."""
 
-    spec: ClassVar[CommandSpec] = _spec("annotate", "Edit", "edit the papers' annotations")
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec("annotate", "Edit", "edit the papers' annotations", internal=True)
+    )
     ids: Sequence[str]
     edit: Callable[[Annotation], Annotation]
     label: str
@@ -168,8 +362,32 @@ class Annotate:
 
 @dataclass(frozen=True, slots=True)
 class Remove:
-    spec: ClassVar[CommandSpec] = _spec(
-        "remove", "Remove", "remove the papers (kept with their annotations; u undoes)", "x"
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "remove",
+            "Remove paper",
+            "remove the papers (kept with their annotations; u undoes)",
+            (
+                KeySpec(
+                    "remove",
+                    "x,delete",
+                    "remove",
+                    "Remove paper",
+                    "remove the paper (asks; u undoes)",
+                    "Remove the highlighted paper; u brings it back",
+                    key_display="x",
+                    label="Remove",
+                ),
+            ),
+            cli=(
+                _changing(
+                    "remove",
+                    "remove matching papers from the library (restore brings them back)",
+                    confirm=True,
+                    would="remove {papers}",
+                ),
+            ),
+        )
     )
     ids: Sequence[str]
 
@@ -180,7 +398,21 @@ class Remove:
 
 @dataclass(frozen=True, slots=True)
 class Restore:
-    spec: ClassVar[CommandSpec] = _spec("restore", "Restore", "bring back removed papers")
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "restore",
+            "Restore",
+            "bring back removed papers",
+            cli=(
+                _changing(
+                    "restore",
+                    "bring back removed papers that match (see: readlist list --removed)",
+                    would="restore {papers}",
+                ),
+            ),
+            keyless="undo (u) brings back what was removed; removed papers are not listed",
+        )
+    )
     ids: Sequence[str]
 
     def run(self, store: Store) -> Outcome:
@@ -192,8 +424,21 @@ class Restore:
 class RenameTag:
     """Rename tag `old` to `new` on every paper (removed ones too); a merge if `new` exists."""
 
-    spec: ClassVar[CommandSpec] = _spec(
-        "rename_tag", "Rename tag", "rename or merge a tag everywhere"
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "rename_tag",
+            "Rename tag",
+            "rename or merge a tag everywhere",
+            cli=(
+                CliSpec(
+                    "tag",
+                    "rename tag OLD to NEW on every paper; if NEW exists, OLD is merged into it",
+                    ("old_new",),
+                    option="--rename",
+                ),
+            ),
+            keyless="the tag browser (b) renames the highlighted tag with r",
+        )
     )
     old: str
     new: str
@@ -228,8 +473,29 @@ def _undone_message(undone: Undone) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Undo:
-    spec: ClassVar[CommandSpec] = _spec(
-        "undo", "Undo", "undo the last change (from any readlist)", "u"
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "undo",
+            "Undo",
+            "undo the last change (from any readlist)",
+            (
+                KeySpec(
+                    "undo",
+                    "u",
+                    "undo",
+                    "Undo",
+                    "undo the last change (this or any readlist process)",
+                    "Undo the last change, from this or any readlist",
+                ),
+            ),
+            cli=(
+                CliSpec(
+                    "undo",
+                    "undo the last change to the library (made here or in any readlist TUI)",
+                    (),
+                ),
+            ),
+        )
     )
 
     def run(self, store: Store) -> Outcome:
@@ -241,8 +507,24 @@ class Undo:
 
 @dataclass(frozen=True, slots=True)
 class Redo:
-    spec: ClassVar[CommandSpec] = _spec(
-        "redo", "Redo", "redo the last undone change", "U", "ctrl+r"
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "redo",
+            "Redo",
+            "redo the last undone change",
+            (
+                KeySpec(
+                    "redo",
+                    "U,ctrl+r",
+                    "redo",
+                    "Redo",
+                    "redo",
+                    "Redo the last undone change",
+                    key_display="U",
+                ),
+            ),
+            cli=(CliSpec("redo", "redo the last undone change", ()),),
+        )
     )
 
     def run(self, store: Store) -> Outcome:

@@ -31,7 +31,6 @@ from textual.worker import get_current_worker
 
 from readlist import clipboard, commands
 from readlist.browser import open_in_browser
-from readlist.citations import FORMATS, cite, cite_many
 from readlist.commands import Command, Outcome
 from readlist.config import Config, ConfigError
 from readlist.enrich.fetch import default_fetcher
@@ -916,30 +915,17 @@ class ReadListApp(App[None]):
         self.copy_citations([paper], fmt)
 
     def copy_citations(self, papers: list[Paper], fmt: str) -> None:
-        """Copy the citations of `papers` together; BibTeX keys are pinned as they leave."""
-        keys = None
-        if fmt == "bibtex":
-            from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
-
-            try:
-                keys = pin_keys(self.store, papers)
-            except ReadlistError as error:
-                self.notify(str(error), title="Keys not pinned", severity="warning", markup=False)
-                try:
-                    keys = keys_for(papers, read_pins(citekeys_path(self.store.paths)))
-                except ReadlistError:
-                    keys = None
-        text = (
-            cite_many(papers, fmt, keys) if len(papers) > 1 else cite(papers[0], fmt, *keys or ())
-        )
+        """Copy the citations of `papers` together (the Cite command; BibTeX keys are
+        pinned as they leave)."""
+        outcome = commands.Cite(papers, fmt).run(self.store)
+        if outcome.warning:
+            self.notify(outcome.warning, title="Keys not pinned", severity="warning", markup=False)
         try:
-            how = self._copy(text, self.copy_to_clipboard)
+            how = self._copy(outcome.text or "", self.copy_to_clipboard)
         except ReadlistError as error:
             self.notify(str(error), title="Not copied", severity="error", markup=False)
             return
-        label = FORMATS[fmt]
-        what = f"{len(papers)} papers" if len(papers) > 1 else f"“{_short(papers[0].title, 50)}”"
-        self.notify(f"Copied {label} of {what} to {how}.", markup=False)
+        self.notify(f"Copied {outcome.message} to {how}.", markup=False)
 
     def copy_text(self, text: str) -> str:
         """Copy `text` (the clipboard, else the terminal's); how it was copied."""
@@ -953,13 +939,12 @@ class ReadListApp(App[None]):
             self.open_link(paper)
 
     def open_link(self, paper: Paper) -> None:
-        from readlist.citations import paper_links
-
         # The paper's own page (arXiv) first, then code and project pages: one link
         # opens at once, several open a picker (screens/links.py).
-        links = paper_links(paper)
+        outcome = commands.OpenLink(paper).run(self.store)
+        links = list(outcome.links)
         if not links:
-            self.notify("This paper's listing had no link.", severity="warning")
+            self.notify(outcome.message, severity="warning")
         elif len(links) == 1:
             self._open_link(links[0][1])
         else:

@@ -16,7 +16,7 @@ from readlist.errors import ReadlistError
 from readlist.store import Store
 from readlist.tui.marks import citations_of, common_tags, tags_edit_many
 from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.export import NAMES, ExportDialog, format_for
+from readlist.tui.screens.export import ExportDialog, format_for
 from readlist.tui.screens.tags import TagEditor
 
 if TYPE_CHECKING:
@@ -107,22 +107,25 @@ def export(app: ReadListApp) -> None:
 
 
 def _export(app: ReadListApp, ids: list[str], target: str) -> None:
-    from readlist.export import export
-    from readlist.outputs import library_files, write_output
-
+    """The Export command, in this worker thread with a Store of its own (the app's is
+    the event loop's): it writes the file and pins BibTeX keys, as `readlist export`."""
     library, fmt = app.library, format_for(target)
     papers = [library.papers[library.position[pid]] for pid in ids if pid in library.position]
     try:
-        if not app.search_ready:  # a large library's abstracts may not be loaded yet
-            with Store.open(app.store.paths.annotations) as store:
+        with Store.open(app.store.paths.annotations, catalogue=app.search_ready) as store:
+            if not app.search_ready:  # a large library's abstracts may not be loaded yet
                 abstracts = store.abstracts()
-            papers = [p.with_abstract(abstracts.get(p.id, "")) for p in papers]
-        rows = [(p, library.annotation(p.id)) for p in papers]
-        written = write_output(target, export(rows, fmt), library_files(app.store.paths))
+                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in papers]
+            rows = [(p, library.annotation(p.id)) for p in papers]
+            outcome = commands.Export(rows, fmt, target).run(store)
     except ReadlistError as error:
         app.call_from_thread(
             app.notify, str(error), title="Not exported", severity="error", markup=False
         )
         return
-    message = f"Exported {commands.phrase(len(rows), 'paper')} as {NAMES[fmt]} to "
-    app.call_from_thread(app.notify, message + written.describe(), markup=False)
+    if outcome.warning:
+        app.call_from_thread(
+            app.notify, outcome.warning, title="Keys not pinned", severity="warning", markup=False
+        )
+    message = outcome.message[:1].upper() + outcome.message[1:]
+    app.call_from_thread(app.notify, message, markup=False)

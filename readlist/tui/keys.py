@@ -1,24 +1,55 @@
 """The keys of the triage screen: bindings, the help screen's table, the palette commands.
 
-One table of keys, apart from the app's behaviour, so that the footer, the help screen
-and the command palette say the same thing. Every binding has an `id`; the config file's
-`[keys]` table maps ids to the user's keys, which the app hands to `App.set_keymap`, and
-the help table and the palette read the keys through `Keys` (the keymap applied to
-`BINDINGS`), so they show the user's keys, never a letter written here.
+The verbs' bindings, their help lines and their palette entries come from the command
+registry (`readlist.commands.SPECS`, each spec's `KeySpec`s): this module only places
+them among the bindings that are not verbs — moving, the filter, sort, layout, marks and
+the screens (help, statistics, triage...), which run no command and change nothing, so
+they have no command object and stay declared here. A registry binding this module does
+not place is appended after the others, so a new command is bound, listed on the help
+screen and in the palette without an edit here (tests/test_registry.py checks).
+
+Every binding has an `id`; the config file's `[keys]` table maps ids to the user's keys,
+which the app hands to `App.set_keymap`, and the help table and the palette read the
+keys through `Keys` (the keymap applied to `BINDINGS`), so they show the user's keys,
+never a letter written here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from itertools import zip_longest
 
 from textual.binding import Binding, BindingType
 from textual.keys import format_key
 
 from readlist.citations import FORMATS
+from readlist.commands import SPECS, KeySpec
 from readlist.config import Config, ConfigError, normalize_key
 from readlist.library import CYCLED_SORTS
+
+# The verbs' bindings, by binding id, in the registry's order.
+VERB_KEYS: dict[str, KeySpec] = {k.id: k for spec in SPECS.values() for k in spec.keys}
+_placed: set[str] = set()
+
+
+def _binding(key: KeySpec) -> Binding:
+    return Binding(
+        key.keys,
+        key.action,
+        key.label or key.title,
+        show=key.show,
+        key_display=key.key_display,
+        priority=True,
+        id=key.id,
+    )
+
+
+def verb(*ids: str) -> list[Binding]:
+    """The registry's bindings of these ids (each placed once; keyless ones have none)."""
+    _placed.update(ids)
+    return [_binding(VERB_KEYS[i]) for i in ids if VERB_KEYS[i].keys]
+
 
 # All priority bindings: Textual checks them as each key arrives, in order, so keys
 # typed in a burst ("r3jj/model") act on what had focus when they were typed,
@@ -39,42 +70,20 @@ BINDINGS: list[BindingType] = [
     # Leaving the filter moves focus at once too, for keys typed right after it.
     Binding("enter", "leave_filter", show=False, priority=True, id="leave_filter"),
     Binding("escape", "leave_filter(True)", show=False, priority=True, id="clear_filter"),
-    Binding("r", "toggle_read", "Read", priority=True, id="toggle_read"),
-    # One footer entry for six keys: "0-5 Rate".
-    Binding("1", "rate(1)", "Rate", key_display="0-5", priority=True, id="rate_1"),
-    *(
-        Binding(str(n), f"rate({n})", f"Rate {n}", show=False, priority=True, id=f"rate_{n}")
-        for n in (2, 3, 4, 5, 0)
-    ),
-    Binding("t", "edit_tags", "Tags", priority=True, id="edit_tags"),
-    Binding("n", "edit_note", "Note", priority=True, id="edit_note"),
-    Binding("c", "copy_citation", "Cite", priority=True, id="copy_citation"),
-    Binding(
-        "C",
-        "pick_citation",
-        "Cite as",
-        key_display="C",
-        show=False,
-        priority=True,
-        id="pick_citation",
-    ),
+    # The verbs (the footer's "r Read", "0-5 Rate", "t Tags", "n Note", "c Cite").
+    *verb("toggle_read", *(f"rate_{n}" for n in (1, 2, 3, 4, 5, 0))),
+    *verb("edit_tags", "edit_note", "copy_citation", "pick_citation"),
     Binding("s", "cycle_sort", "Sort", priority=True, id="cycle_sort"),
     # Not in the footer: 80 columns hold the keys above and "q Quit"; help and palette list it.
     Binding("f", "saved_filters", "Saved filters", show=False, priority=True, id="saved_filters"),
-    Binding("o", "open_link", "Open", priority=True, id="open_link"),
-    # "Add" rather than "Import": the footer must fit in 80 columns with "q Quit" last.
-    Binding("i", "import", "Add", priority=True, id="import"),
-    Binding(
-        "x,delete", "remove", "Remove", key_display="x", show=False, priority=True, id="remove"
-    ),
+    *verb("open_link", "import", "remove"),
     Binding(
         "J", "scroll_detail(3)", "Scroll details down", show=False, priority=True, id="scroll_down"
     ),
     Binding(
         "K", "scroll_detail(-3)", "Scroll details up", show=False, priority=True, id="scroll_up"
     ),
-    Binding("u", "undo", "Undo", show=False, priority=True, id="undo"),
-    Binding("U,ctrl+r", "redo", "Redo", key_display="U", show=False, priority=True, id="redo"),
+    *verb("undo", "redo"),
     # -- enrichment and links (issue 14) --
     Binding("e", "enrich", "Enrich", show=False, priority=True, id="enrich"),
     Binding("question_mark", "help", "Help", key_display="?", priority=True, id="help"),
@@ -113,32 +122,35 @@ BINDINGS += [
     ),
     Binding("M", "clear_marks", "Clear marks", show=False, priority=True, id="clear_marks"),
 ]
+# A command added to the registry and not placed above is bound here, after the others.
+BINDINGS += verb(*(i for i in VERB_KEYS if i not in _placed))
 MARK_ACTIONS = frozenset({"toggle_mark", "mark_all", "clear_marks", "export_marked"})
 
 # Actions on the paper list: off while a dialog is open (see ReadListApp.check_action).
+# The verbs' actions (toggle_read, rate, edit_tags...) come from the registry.
 LIST_ACTIONS = MARK_ACTIONS | frozenset(
     {
-        "move", "focus_filter", "toggle_read", "rate", "edit_tags", "edit_note", "copy_citation",
-        "pick_citation", "cycle_sort", "open_link", "help", "leave", "scroll_detail", "import",
-        "remove", "saved_filters", "undo", "redo",
+        "move", "focus_filter", "cycle_sort", "help", "leave", "scroll_detail", "saved_filters",
     }
-) | {"enrich", "triage", "similar", "statistics", "tag_browser"}  # fmt: skip
+) | {k.action.partition("(")[0] for k in VERB_KEYS.values()} | {
+    "enrich", "triage", "similar", "statistics", "tag_browser",
+}  # fmt: skip
 
-# The command palette (ctrl+p): title, help, action.
+_in_palette: set[str] = set()
+
+
+def palette(*ids: str) -> tuple[tuple[str, str, str], ...]:
+    """The registry's palette entries of these binding ids (title, help, action)."""
+    _in_palette.update(ids)
+    return tuple((VERB_KEYS[i].title, VERB_KEYS[i].palette, VERB_KEYS[i].action) for i in ids)
+
+
+# The command palette (ctrl+p): title, help, action. `commands()` adds the current keys.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("Toggle read", "Mark the highlighted paper read / unread (r)", "toggle_read"),
-    *((f"Rate {n}", f"Rate the highlighted paper {n}/5 ({n})", f"rate({n})") for n in range(1, 6)),
-    ("Clear rating", "Remove the rating (0)", "rate(0)"),
-    ("Edit tags", "Edit the highlighted paper's tags (t)", "edit_tags"),
-    ("Edit note", "Write a Markdown note (n)", "edit_note"),
-    ("Copy citation", "Copy a citation to the clipboard (c)", "copy_citation"),
-    ("Copy citation as…", "Choose plain, BibTeX or Markdown (C)", "pick_citation"),
+    *palette("toggle_read", *(f"rate_{n}" for n in (1, 2, 3, 4, 5, 0))),
+    *palette("edit_tags", "edit_note", "copy_citation", "pick_citation"),
     ("Cycle sort", "Date, upvotes, rating, title, added, for you (s)", "cycle_sort"),
-    ("Open link", "Open the paper's page, or pick one of its links (o)", "open_link"),
-    ("Import", "Paste a page or give a file to import (i)", "import"),
-    ("Remove paper", "Remove the highlighted paper; u brings it back (x)", "remove"),
-    ("Undo", "Undo the last change, from this or any readlist (u)", "undo"),
-    ("Redo", "Redo the last undone change (U or ctrl+r)", "redo"),
+    *palette("open_link", "import", "remove", "undo", "redo"),
     ("Filter", "Focus the filter (/)", "focus_filter"),
     ("Saved filters", "Pick a saved filter, with its counts (f)", "saved_filters"),
     ("Keys and filter help", "Show the help screen (?)", "help"),
@@ -156,11 +168,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("Mark / unmark", "Mark the highlighted paper for a bulk action (space)", "toggle_mark"),
     ("Mark all shown", "Mark every paper the filter shows (*)", "mark_all"),
     ("Clear marks", "Unmark every paper (M)", "clear_marks"),
-    (
-        "Export marked…",
-        "Write the marked papers to a file: .bib, .md, .csv or .json",
-        "export_marked",
-    ),
+    *palette("export_marked"),
 )
 COMMANDS += (  # triage mode
     ("Triage", "One paper at a time: keep, dismiss, rate, skip, back (T)", "triage"),
@@ -175,6 +183,8 @@ COMMANDS += (
         "cycle_split",
     ),
 )
+# Registry commands not placed above, last.
+COMMANDS += palette(*(i for i in VERB_KEYS if i not in _in_palette))
 # (binding id, description): the key shown is the binding's, so a keymap shows its own.
 SMALLFIX_HELP: tuple[tuple[str, str], ...] = (
     ("reverse_sort", "reverse the sort (the status line says ↑)"),
@@ -297,26 +307,32 @@ def key_help(
         for i in acting
         if i == "rate" or first(i)
     )
-    return [
+    shown_in_help: set[str] = set()
+    names = _HelpNames(k, citation_format)
+
+    def verb_rows(*ids: str, keys: str | None = None) -> list[tuple[str, str]]:
+        """The registry's help lines of these bindings (`keys`: how to show the first's)."""
+        shown_in_help.update(ids)
+        return [
+            (keys if keys is not None and n == 0 else k(i), VERB_KEYS[i].help.format_map(names))
+            for n, i in enumerate(ids)
+            if VERB_KEYS[i].help
+        ]
+
+    rows = [
         (k("down", "up"), "move down / up"),
         (k("page_down", "page_up"), "page down / up"),
         (k("first", "last"), "first / last paper"),
         (k("scroll_down", "scroll_up"), "scroll the details down / up"),
         (k("filter"), "filter (Enter: back to the list, Esc: clear)"),
         (k("saved_filters"), "saved filters with counts; 1-9 picks one"),
-        (k("toggle_read"), "toggle read"),
-        (rate, f"rate; {k('rate_0')} clears the rating"),
-        (k("edit_tags"), "edit tags (Tab cycles through completions)"),
-        (k("edit_note"), "edit the note (Markdown; ctrl+s saves)"),
-        (k("copy_citation"), f"copy a citation ({FORMATS[citation_format]})"),
-        (k("pick_citation"), "choose the citation format, then copy"),
+        *verb_rows("toggle_read"),
+        # The six rating keys share one line ("1 … 5  rate; 0 clears the rating").
+        *verb_rows(*(f"rate_{n}" for n in (1, 2, 3, 4, 5, 0)), keys=rate),
+        *verb_rows("edit_tags", "edit_note", "copy_citation", "pick_citation"),
         (k("cycle_sort"), "cycle the sort: " + ", ".join(CYCLED_SORTS)),
         *((k(name), text) for name, text in SMALLFIX_HELP),
-        (k("open_link"), "open the paper's page (several links: a picker, 1-9 or Enter)"),
-        (k("import"), "import: paste a page or give a file path"),
-        (k("remove"), "remove the paper (asks; u undoes)"),
-        (k("undo"), "undo the last change (this or any readlist process)"),
-        (k("redo"), "redo"),
+        *verb_rows("open_link", "import", "remove", "undo", "redo"),
         # -- marking and bulk actions
         (k("toggle_mark"), "mark / unmark the paper (and move down)"),
         (k("mark_all"), "mark every paper shown"),
@@ -330,10 +346,27 @@ def key_help(
         (k("similar"), "similar papers (more like this); Enter jumps to one"),
         (k("statistics"), "statistics: added and read per week, backlog, ratings, tags"),
         (k("tag_browser"), "tag browser: type to filter, Enter filters the list, r renames"),
+    ]
+    # Registry commands not placed above, then the last lines.
+    rows += verb_rows(*(i for i in VERB_KEYS if i not in shown_in_help))
+    rows += [
         ("ctrl+p", "command palette"),
         (k("help"), "this help"),
         (k("quit"), "quit (everything is already saved)"),
     ]
+    return rows
+
+
+class _HelpNames(dict[str, str]):
+    """What a registry help line may name: `{format}` (the citation format `c` copies
+    now) and `{BINDING_ID}` (that binding's current keys: "{rate_0} clears the rating")."""
+
+    def __init__(self, shown: Callable[..., str], citation_format: str) -> None:
+        super().__init__(format=FORMATS[citation_format])
+        self.shown = shown
+
+    def __missing__(self, binding_id: str) -> str:
+        return self.shown(binding_id)
 
 
 def markdown_table() -> str:
