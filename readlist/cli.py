@@ -616,7 +616,7 @@ def _names(names: Sequence[str]) -> str:
 
 
 def _same(a: Annotation, b: Annotation) -> bool:
-    return (a.tags, a.rating, a.read, a.note) == (b.tags, b.rating, b.read, b.note)
+    return a.content == b.content
 
 
 def _load(

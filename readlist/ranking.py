@@ -46,6 +46,8 @@ MODEL_TERMS = 50
 QUERY_TERMS = 40
 """Terms of a paper used to find papers similar to it."""
 NEGATIVE_SHARE = 0.6
+DISMISSED = -0.5
+"""The signal of a dismissed paper with nothing else said (a rating of 2 is -1.0)."""
 _MAX_DF_SHARE = 0.5
 _MAX_CACHE = 8
 
@@ -76,7 +78,13 @@ def tokens(paper: Paper) -> list[str]:
 
 
 def signal(annotation: Annotation) -> float:
-    """How strongly an annotation says "more like this" (> 0) or "not this" (< 0)."""
+    """How strongly an annotation says "more like this" (> 0) or "not this" (< 0).
+
+    A dismissal (triage's `d`) is a weak "not this": weaker than a rating of 2, since a
+    paper is dismissed at a glance, and only while nothing explicit says otherwise: a
+    dismissed paper later rated 3 or more, tagged or noted counts by those. Its read mark
+    (a dismissed paper is done with) is no "more like this".
+    """
     if annotation.rating and annotation.rating <= 2:
         return -1.5 if annotation.rating == 1 else -1.0
     weight = 0.0
@@ -88,6 +96,8 @@ def signal(annotation: Annotation) -> float:
         weight += 0.5
     if annotation.note.strip():
         weight += 0.5
+    if annotation.dismissed:
+        return weight if weight or annotation.rating else DISMISSED
     if annotation.read:
         weight += 0.3
     return weight

@@ -100,6 +100,35 @@ def test_signals_have_the_documented_directions() -> None:
     assert signal(Annotation(rating=2)) < 0
 
 
+def test_dismissing_papers_like_x_pushes_x_like_papers_down() -> None:
+    """Dismissed in triage (stored read + dismissed): "less like this", not "more"."""
+    dismissed = Annotation(read=True, dismissed=True)
+    notes = {
+        PAPERS[0].id: Annotation(rating=5),
+        PAPERS[1].id: Annotation(rating=4),
+        PAPERS[3].id: dismissed,
+        PAPERS[4].id: dismissed,
+    }
+    library = Library(PAPERS, notes)
+    ranking = library.ranking("for-you")
+    assert ranking is not None
+    assert ranking.scores[LIKE_PROTEIN] < 0
+    order = library.order("for-you")
+    assert order.index(LIKE_SPEECH) < order.index(UNRELATED) < order.index(LIKE_PROTEIN)
+    # Dismissals are no signal of interest: with one loved paper there is still too little.
+    assert Library(PAPERS, {**notes, PAPERS[1].id: dismissed}).ranking("for-you") is None
+
+
+def test_a_dismissal_is_weaker_than_a_low_rating_and_an_explicit_say_wins() -> None:
+    dismissed = Annotation(read=True, dismissed=True)
+    assert signal(Annotation(rating=2)) < signal(dismissed) < 0
+    assert signal(replace(dismissed, rating=5)) == signal(Annotation(rating=5)) > 0
+    assert signal(replace(dismissed, rating=1)) == signal(Annotation(rating=1))
+    assert signal(replace(dismissed, rating=3)) == 0  # re-judged as neither
+    assert signal(replace(dismissed, tags=("keep",))) > 0
+    assert signal(replace(dismissed, note="worth it after all")) > 0
+
+
 def test_like_tag_ranks_by_likeness_to_the_tagged_papers_in_any_case() -> None:
     notes = {PAPERS[3].id: Annotation(tags=("Bio",)), PAPERS[4].id: Annotation(tags=("bio",))}
     library = Library(PAPERS, notes)

@@ -90,7 +90,7 @@ class TriageKeys:
     keep: str = "l"
     """Add `keep_tag` and go to the next paper."""
     dismiss: str = "d"
-    """Mark read and go to the next paper."""
+    """Mark dismissed (and read) and go to the next paper."""
     skip: str = "s,j,right"
     """Next paper, no decision."""
     back: str = "b,k,left"
@@ -452,7 +452,7 @@ class TriageScreen(Screen[list[str]]):
 
     def action_decide_dismiss(self) -> None:
         if not self.done:
-            self._decide(commands.SetRead([self._pid()], True), "dismissed")
+            self._decide(commands.Dismiss([self._pid()]), "dismissed")
 
     def action_rate(self, rating: int) -> None:
         if not self.done:
