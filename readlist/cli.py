@@ -1195,6 +1195,7 @@ def cmd_config(args: argparse.Namespace, config: Config | None) -> int:
     lines.append(("", ""))
     lines.append(("[triage]", ""))
     add("keep_tag", config.triage.keep_tag, "triage.keep_tag")
+    add("order", config.triage.order, "triage.order")
     lines.append(("", ""))
     lines.append(("[triage.keys]", ""))
     for action, keys in config.triage.keys.items():
