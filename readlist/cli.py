@@ -641,11 +641,11 @@ def _load(
     query = parse(query_text, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
-    from readlist.rankcache import cache_path
+    from readlist.rankcache import features_cache
 
     # Rankings and similar papers reuse the features of the live catalogue (with the
     # removed papers it is another catalogue: not cached, not to replace the file).
-    features = None if removed else cache_path(store.paths.papers)
+    features = None if removed else features_cache(store.paths.papers)
     library = Library(papers, store.annotations(), features_cache=features)
     return store, library, library.select(query, sort, reverse=reverse)
 

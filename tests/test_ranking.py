@@ -270,19 +270,30 @@ def test_a_damaged_cache_file_is_rebuilt_silently(
 
 
 def test_an_unwritable_cache_only_costs_the_build(tmp_path: Path) -> None:
-    cache = tmp_path / "no such folder" / "library.features.cache"
+    (tmp_path / "a file").write_text("not a folder")
+    cache = tmp_path / "a file" / "library.features.cache"
     assert rankings_of(Ranker(PAPERS, cache=cache)) == rankings_of(Ranker(PAPERS))
-    assert not cache.parent.exists()
+    assert (tmp_path / "a file").read_text() == "not a folder"
 
 
-def test_cli_keeps_the_features_beside_the_library(imported: RunCli, db: Path) -> None:
+def library_folder(db: Path) -> list[str]:
+    return sorted(p.name for p in db.parent.iterdir())
+
+
+def test_cli_keeps_the_features_in_the_user_cache_folder_not_the_library_folder(
+    imported: RunCli, db: Path, private_config_and_state: Path
+) -> None:
     assert imported("rate", "MasakhaNEWS", "5").returncode == 0
     assert imported("rate", "hft", "4").returncode == 0
-    cache = db.with_name("library.features.cache")
+    cache = rankcache.cache_path(db.with_name("library.papers.json"))
+    assert cache.parent == private_config_and_state / "cache" / "readlist" / "features"
     assert not cache.exists()
+    folder = library_folder(db)
     first = imported("list", "--sort", "for-you", "--scores", "--limit", "5")
     assert first.returncode == 0, first.stderr
     assert cache.is_file()
+    assert library_folder(db) == folder  # a read-only command wrote nothing there
+    assert not any("features" in name for name in library_folder(db))
     stamp = cache.stat().st_mtime_ns
     again = imported("list", "--sort", "for-you", "--scores", "--limit", "5")
     assert again.stdout == first.stdout
@@ -290,6 +301,36 @@ def test_cli_keeps_the_features_beside_the_library(imported: RunCli, db: Path) -
     similar = imported("similar", first.stdout.split()[1], "--limit", "2")
     assert similar.returncode == 0, similar.stderr
     assert cache.stat().st_mtime_ns == stamp
+
+
+def test_each_library_has_its_own_cache_file(tmp_path: Path) -> None:
+    one = rankcache.cache_path(tmp_path / "a" / "library.papers.json")
+    other = rankcache.cache_path(tmp_path / "b" / "library.papers.json")
+    assert one != other and one.parent == other.parent == rankcache.cache_dir()
+    assert one.name.startswith("library-") and one.name.endswith(".features.cache")
+    (tmp_path / "link").symlink_to(tmp_path / "a")  # the same library through a link
+    assert rankcache.cache_path(tmp_path / "link" / "library.papers.json") == one
+
+
+def test_a_cache_an_older_readlist_left_beside_the_library_is_deleted(
+    imported: RunCli, db: Path, tmp_path: Path
+) -> None:
+    old = db.with_name("library.features.cache")
+    _ = Ranker(PAPERS, cache=old).features  # a real cache file, as readlist wrote it
+    assert old.read_bytes().startswith(rankcache.MAGIC)
+    result = imported("list", "--limit", "1")
+    assert result.returncode == 0, result.stderr
+    assert not old.exists()
+    # Only such a file: not one of the user's own under that name, nor a link.
+    old.write_text("my own notes, not a cache")
+    assert imported("list", "--limit", "1").returncode == 0
+    assert old.read_text() == "my own notes, not a cache"
+    old.unlink()
+    elsewhere = tmp_path / "elsewhere.cache"
+    _ = Ranker(PAPERS, cache=elsewhere).features
+    old.symlink_to(elsewhere)
+    assert imported("list", "--limit", "1").returncode == 0
+    assert old.is_symlink() and elsewhere.is_file()
 
 
 WORDS = st.sampled_from(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from textual.widgets import OptionList, Static
 
-from readlist import ranking
+from readlist import rankcache, ranking
 from readlist.config import Config, TriageConfig
 from readlist.library import SORT_KEYS, Library, RankingJob
 from readlist.models import Annotation, Paper, paper_id
@@ -377,7 +377,7 @@ async def test_similar_papers_wait_for_the_abstracts_of_a_large_library(
         return abstracts(self)
 
     monkeypatch.setattr(Store, "abstracts", slow)
-    cache = handmade.paths.papers.with_name("library.features.cache")
+    cache = rankcache.cache_path(handmade.paths.papers)
     app = ReadListApp(handmade, copy=lambda text, _t: "x", watch_interval=3600, stage_above=0)
     async with app.run_test(size=(120, 40)) as pilot:
         assert not app.abstracts_searched  # titles only, abstracts on their way

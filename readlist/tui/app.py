@@ -50,7 +50,7 @@ from readlist.library import (
 )
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Has, Query, parse
-from readlist.rankcache import cache_path
+from readlist.rankcache import features_cache
 from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking, Stopped
 from readlist.search import SearchIndex
 from readlist.state import StateFile
@@ -154,7 +154,7 @@ class ReadListApp(App[None]):
         self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
         self.store = store
-        self._features_cache = cache_path(store.paths.papers)
+        self._features_cache = features_cache(store.paths.papers)
         staged = library is None and store.paper_count() > stage_above
         stored: WordIndex | None = None
         if library is None:
