@@ -381,3 +381,31 @@ def test_a_stopped_ranker_gives_up_building_its_features() -> None:
     ranker.stop()
     with pytest.raises(Stopped):
         _ = ranker.features
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    papers=catalogues(),
+    signals=st.lists(st.sampled_from([-1.5, -1.0, -0.5, 0.5, 1.0, 1.5]), max_size=12),
+    data=st.data(),
+)
+def test_the_order_is_by_score_with_ties_and_unscored_papers_in_fallback_order(
+    papers: list[Paper], signals: list[float], data: st.DataObject
+) -> None:
+    """The ranking's order, against the plain definition (the sort shortcuts of `_rank`)."""
+    ranker = Ranker(papers)
+    examples = dict(zip(range(len(papers)), signals, strict=False))
+    fallback = data.draw(st.permutations(range(len(papers))))
+    fallback = fallback[: data.draw(st.integers(0, len(fallback)))]  # may leave some out
+    ranking = ranker._rank(examples, fallback)
+    scores = ranking.scores
+    place = {i: r for r, i in enumerate(fallback)}
+    missing = [i for i in range(len(papers)) if i not in place]
+    place |= {i: len(fallback) + r for r, i in enumerate(missing)}
+
+    def group(test: Callable[[float], bool]) -> list[int]:
+        chosen = [i for i in range(len(papers)) if test(scores.get(i, 0.0))]
+        return sorted(chosen, key=lambda i: (-scores.get(i, 0.0), place[i]))
+
+    expected = group(lambda s: s > 0) + group(lambda s: s == 0) + group(lambda s: s < 0)
+    assert ranking.order == expected
