@@ -213,9 +213,10 @@ class Annotation:
     updated: str | None = None
     """When the user last changed this annotation (ISO timestamp, UTC)."""
     dismissed: bool = False
-    """Dismissed in triage ("not for me"): a negative signal for the ranking, shown dim.
-    Kept when the paper is later rated, tagged or noted (an explicit say outweighs it
-    in `ranking.signal`); `u` right after the dismissal clears it."""
+    """Dismissed in triage ("not for me"; `commands.Dismiss`, which marks it read too): a
+    negative signal for the ranking, ✗ in the list. Kept when the paper is later rated,
+    tagged or noted (an explicit say outweighs it in `ranking.signal`); marking the
+    paper unread clears it, and undo restores what it was."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.rating <= MAX_RATING:

@@ -596,3 +596,30 @@ async def test_triage_keeps_the_list_order_when_the_user_chose_it(
         assert triage_walk(app) == listed
         assert "for you" not in triage_header(app)
         assert triage_said(app) == ""
+
+
+async def test_triage_begins_at_once_when_the_ranking_is_computed(
+    app: ReadListApp, held: threading.Event
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        held.set()
+        await open_triage(pilot, app)
+        first = triage_walk(app)
+        await pilot.press("escape")
+        await app.settle()
+        held.clear()  # a new ranking would wait now: none is needed, nothing changed
+        await pilot.press("T")
+        await app.settle()
+        await pilot.pause()
+        assert triage_header(app).startswith("Triage · 1 / 8 · for you")
+        assert triage_walk(app) == first
+        await pilot.press("escape")
+        # Sorted "for you" already: the same walk, from the highlighted paper.
+        held.set()
+        await cycle_to_for_you(pilot, app)
+        assert titles(app) == first
+        await pilot.press("g", "j", "j")
+        await open_triage(pilot, app)
+        assert triage_header(app).startswith("Triage · 3 / 8 · for you")
+        assert triage_walk(app) == first

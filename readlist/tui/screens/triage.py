@@ -302,6 +302,7 @@ class TriageScreen(Screen[list[str]]):
         """What the header names the walk's order by ("for you"); empty: the list's."""
         self.waiting = waiting
         """True until `begin`: the walk's order is being computed (a ranking)."""
+        self._mounted_once = False
         self.decided: dict[str, str] = {}  # paper id -> what this pass decided ("kept"...)
         self.skipped: set[str] = set()
         self._shown: tuple[str, Paper | None, Annotation] | None = None
@@ -335,11 +336,12 @@ class TriageScreen(Screen[list[str]]):
         self.walk = list(walk)
         self.index = max(0, min(start, len(self.walk)))
         self.order, self.said, self.waiting = order, said, False
-        if self.is_attached:
+        if self._mounted_once:  # else on_mount shows it (begun as the screen was pushed)
             self.query_one("#triage-said", Static).update(Content(said))
             self.show_current()
 
     def on_mount(self) -> None:
+        self._mounted_once = True
         self.query_one("#triage-said", Static).update(Content(self.said))
         self.show_current()
         self.set_interval(REFRESH_INTERVAL, self._refresh_if_changed)
