@@ -155,3 +155,15 @@ def test_json_export_and_import_keep_the_mark(
     bad.write_text(json.dumps(list(records.values())))
     result = cli("--db", str(tmp_path / "third" / "library.json"), "import", str(bad))
     assert "dismissed is not true or false" in result.stdout + result.stderr
+
+
+def test_doctor_salvages_the_mark_from_a_damaged_annotation() -> None:
+    from readlist.store.doctor import salvage_annotation
+
+    whole, partial = salvage_annotation(
+        {"tags": ["ml"], "rating": 9, "read": True, "dismissed": True, "note": "x"}
+    )
+    assert whole == {"tags": ["ml"], "read": True, "dismissed": True, "note": "x"}
+    assert partial == {}
+    whole, _ = salvage_annotation({"rating": 2, "dismissed": "yes"})
+    assert whole == {"rating": 2}
