@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -86,16 +87,33 @@ def papers_for(n: int) -> list[Paper]:
 
 
 def reader(
-    papers: Sequence[Paper], topic: set[int], rng: random.Random, rated: int, disliked: int
+    papers: Sequence[Paper],
+    topic: set[int],
+    rng: random.Random,
+    rated: int,
+    disliked: int,
+    dismissed: int = 0,
 ) -> dict[str, Annotation]:
     liked = rng.sample(sorted(topic), rated)
-    others = rng.sample([i for i in range(len(papers)) if i not in topic], disliked)
+    outside = [i for i in range(len(papers)) if i not in topic]
+    others = rng.sample(outside, disliked)
     notes = {papers[i].id: Annotation(rating=rng.choice((4, 5))) for i in liked}
     notes |= {papers[i].id: Annotation(rating=rng.choice((1, 2))) for i in others}
+    if dismissed:  # drawn last: without dismissals the readers are those of before
+        left = [i for i in outside if papers[i].id not in notes]
+        for i in rng.sample(left, dismissed):
+            notes[papers[i].id] = Annotation(read=True, dismissed=True)
     return notes
 
 
-def quality(size: int, readers: int, rated: int, disliked: int, seed: int) -> list[str]:
+def as_read(notes: dict[str, Annotation]) -> dict[str, Annotation]:
+    """The reader as readlist stored a dismissal before it had its own mark: read."""
+    return {pid: replace(a, dismissed=False) for pid, a in notes.items()}
+
+
+def quality(
+    size: int, readers: int, rated: int, disliked: int, seed: int, dismissed: int = 0
+) -> list[str]:
     papers = papers_for(size)
     n = len(papers)  # a listing of `size` may hold a few incomplete entries
     library = Library(papers, {})
@@ -105,6 +123,8 @@ def quality(size: int, readers: int, rated: int, disliked: int, seed: int) -> li
     svm = _sklearn_model(papers)
     rng = random.Random(seed)
     figures: dict[str, list[tuple[float, float]]] = {"for you": [], "newest": [], "random": []}
+    if dismissed:
+        figures["d as read"] = []
     if svm is not None:
         figures["svm"] = []
     share = []
@@ -112,7 +132,7 @@ def quality(size: int, readers: int, rated: int, disliked: int, seed: int) -> li
         topic = {i for i, p in enumerate(papers) if in_topic(p, words)}
         share.append(len(topic) / n)
         for _ in range(readers):
-            notes = reader(papers, topic, rng, rated, disliked)
+            notes = reader(papers, topic, rng, rated, disliked, dismissed)
             ranking = ranker.for_you(notes, date_order)
             assert ranking is not None
             seen = {library.position[pid] for pid in notes}
@@ -129,6 +149,13 @@ def quality(size: int, readers: int, rated: int, disliked: int, seed: int) -> li
                     [i for i in date_order if i not in seen],
                 ),
             }
+            if dismissed:
+                old = ranker.for_you(as_read(notes), date_order)
+                assert old is not None
+                candidates["d as read"] = (
+                    [old.scores.get(i, 0.0) for i in rest],
+                    [i for i in old.order if i not in seen],
+                )
             shuffled = rest[:]
             rng.shuffle(shuffled)
             where = {p: r for r, p in enumerate(shuffled)}
@@ -143,7 +170,9 @@ def quality(size: int, readers: int, rated: int, disliked: int, seed: int) -> li
                 figures[name].append((precision_at(order, relevant), auc(scores_, labels)))
     lines = [
         f"quality at {n:,} papers: {len(TOPICS)} topics x {readers} readers, {rated} rated "
-        f"4-5 in the topic, {disliked} rated 1-2 outside it; topic share "
+        f"4-5 in the topic, {disliked} rated 1-2 outside it"
+        + (f", {dismissed} dismissed outside it" if dismissed else "")
+        + "; topic share "
         f"{min(share):.1%}..{max(share):.1%}",
         f"  {'order':<10} {'P@10':>6} {'AUC':>6}",
     ]
@@ -235,10 +264,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readers", type=int, default=4, help="readers per topic")
     parser.add_argument("--rated", type=int, default=10)
     parser.add_argument("--disliked", type=int, default=3)
+    parser.add_argument(
+        "--dismissed", type=int, default=0, help="papers outside the topic dismissed in triage"
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     for n in (int(s) for s in args.quality.split(",") if s):
-        print("\n".join(quality(n, args.readers, args.rated, args.disliked, args.seed)))
+        lines = quality(n, args.readers, args.rated, args.disliked, args.seed, args.dismissed)
+        print("\n".join(lines))
         print(flush=True)
     load = "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     print(f"speed (median; train+rank after a new rating is a model not in the cache; {load})")

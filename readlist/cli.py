@@ -611,7 +611,7 @@ def _names(names: Sequence[str]) -> str:
 
 
 def _same(a: Annotation, b: Annotation) -> bool:
-    return (a.tags, a.rating, a.read, a.note) == (b.tags, b.rating, b.read, b.note)
+    return a.content == b.content
 
 
 def _load(
@@ -636,11 +636,11 @@ def _load(
     query = parse(query_text, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
     # Abstracts are most of the catalogue; read them only when they are needed.
     papers = store.papers(with_abstracts=abstracts or query.searches_text, removed=removed)
-    from readlist.rankcache import cache_path
+    from readlist.rankcache import features_cache
 
     # Rankings and similar papers reuse the features of the live catalogue (with the
     # removed papers it is another catalogue: not cached, not to replace the file).
-    features = None if removed else cache_path(store.paths.papers)
+    features = None if removed else features_cache(store.paths.papers)
     library = Library(papers, store.annotations(), features_cache=features)
     return store, library, library.select(query, sort, reverse=reverse)
 
@@ -969,6 +969,7 @@ def cmd_config(args: argparse.Namespace, config: Config | None) -> int:
     lines.append(("", ""))
     lines.append(("[triage]", ""))
     add("keep_tag", config.triage.keep_tag, "triage.keep_tag")
+    add("order", config.triage.order, "triage.order")
     lines.append(("", ""))
     lines.append(("[triage.keys]", ""))
     for action, keys in config.triage.keys.items():

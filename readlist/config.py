@@ -14,6 +14,7 @@ a missing file that was named is an error. `--no-config` uses the defaults whate
 
     [triage]
     keep_tag = "to-read"
+    order = "for-you"              # or "list": walk the list's own order
 
     [triage.keys]                  # the triage mode's decision keys
     keep = "l"
@@ -66,10 +67,17 @@ class ConfigError(ReadlistError):
     """The config file cannot be used: `str()` is "PATH:LINE: problem"."""
 
 
+TRIAGE_ORDERS = ("for-you", "list")
+"""How triage walks the filter's papers: "for you" when the list is in its default sort
+and there is enough signal (else the list's order), or always the list's order."""
+
+
 @dataclass(frozen=True, slots=True)
 class TriageConfig:
     keep_tag: str = "to-read"
     """The tag "keep for later" adds."""
+    order: str = "for-you"
+    """One of `TRIAGE_ORDERS`."""
     keys: Mapping[str, str] = field(default_factory=lambda: TRIAGE_KEYS)
     """Decision (keep, dismiss, skip, back) -> keys, as Textual names them ("k", "space")."""
 
@@ -305,7 +313,7 @@ class _Reader:
                 owner[normal] = name
 
     def triage(self, table: dict[str, object]) -> TriageConfig:
-        keep_tag = TriageConfig().keep_tag
+        keep_tag, order = TriageConfig().keep_tag, TriageConfig().order
         keys = dict(TRIAGE_KEYS)
         for name, value in table.items():
             setting = f"triage.{name}"
@@ -315,6 +323,8 @@ class _Reader:
                 if len(tags) != 1:
                     raise self.fail(setting, f"{setting} must be one tag, not {typed!r}")
                 keep_tag = tags[0]
+            elif name == "order":
+                order = self.choice(setting, value, TRIAGE_ORDERS)
             elif name == "keys":
                 given: dict[str, str] = {}
                 for action, keys_value in self.section(setting, value).items():
@@ -339,8 +349,8 @@ class _Reader:
                 keys.update(given)
                 self.bound_once(setting, {a: k for a, k in keys.items() if k})
             else:
-                raise self.unknown(setting, ("keep_tag", "keys"))
-        return TriageConfig(keep_tag=keep_tag, keys=MappingProxyType(keys))
+                raise self.unknown(setting, ("keep_tag", "order", "keys"))
+        return TriageConfig(keep_tag=keep_tag, order=order, keys=MappingProxyType(keys))
 
     def enrich(self, table: dict[str, object]) -> EnrichConfig:
         after_import = EnrichConfig().after_import
@@ -455,6 +465,10 @@ sort = "date"
 [triage]
 # The tag that "keep for later" adds.
 keep_tag = "to-read"
+# The order triage (T) walks the filter's papers in: "for-you" (the papers most like
+# those you rated, tagged or kept first, when the list is in its default sort and you
+# have said enough; else the list's order) or "list" (always the list's order).
+order = "for-you"
 
 # The triage mode's decision keys (rate 1-5, t, n, o and u work there as usual).
 [triage.keys]

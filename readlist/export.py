@@ -65,6 +65,7 @@ def record(paper: Paper, annotation: Annotation) -> dict[str, object]:
         read=annotation.read,
         note=annotation.note,
         updated=annotation.updated,
+        dismissed=annotation.dismissed,
     )
     return out
 

@@ -212,6 +212,11 @@ class Annotation:
     """Free text, Markdown."""
     updated: str | None = None
     """When the user last changed this annotation (ISO timestamp, UTC)."""
+    dismissed: bool = False
+    """Dismissed in triage ("not for me"; `commands.Dismiss`, which marks it read too): a
+    negative signal for the ranking, ✗ in the list. Kept when the paper is later rated,
+    tagged or noted (an explicit say outweighs it in `ranking.signal`); marking the
+    paper unread clears it, and undo restores what it was."""
 
     def __post_init__(self) -> None:
         if not 0 <= self.rating <= MAX_RATING:
@@ -220,7 +225,12 @@ class Annotation:
     @property
     def is_empty(self) -> bool:
         """True when the user has said nothing about the paper."""
-        return not (self.tags or self.rating or self.read or self.note)
+        return not (self.tags or self.rating or self.read or self.note or self.dismissed)
+
+    @property
+    def content(self) -> tuple[object, ...]:
+        """What the user said, without when they said it."""
+        return (self.tags, self.rating, self.read, self.note, self.dismissed)
 
     def with_tags(self, tags: Iterable[str]) -> Annotation:
         return replace(self, tags=normalize_tags(tags))
@@ -237,6 +247,9 @@ class Annotation:
 
     def with_read(self, read: bool) -> Annotation:
         return replace(self, read=read)
+
+    def with_dismissed(self, dismissed: bool) -> Annotation:
+        return replace(self, dismissed=dismissed)
 
     def with_note(self, note: str) -> Annotation:
         return replace(self, note=clean_multiline(note))

@@ -55,7 +55,7 @@ class Written:
 def library_files(paths: LibraryPaths) -> list[Path]:
     """Every file of the library an export must never write over (temporary files of
     the data files and backups are matched by name, see `_refuse_library_files`)."""
-    from readlist.rankcache import cache_path
+    from readlist.rankcache import cache_path, legacy_cache_path
     from readlist.store.citekeys import citekeys_path
     from readlist.store.filters import filters_path
     from readlist.store.history import history_path
@@ -63,7 +63,8 @@ def library_files(paths: LibraryPaths) -> list[Path]:
 
     files = [*paths.data_files, *(backup_path(f) for f in paths.data_files), paths.lock]
     beside = [filters_path(paths), history_path(paths), citekeys_path(paths)]
-    return [*files, *beside, word_index_path(paths), cache_path(paths.papers)]
+    caches = [cache_path(paths.papers), legacy_cache_path(paths.papers)]
+    return [*files, *beside, word_index_path(paths), *caches]
 
 
 def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written:

@@ -1,4 +1,4 @@
-"""The ranking features on disk, beside the library, so a run need not rebuild them.
+"""The ranking features on disk, in the user cache folder, so a run need not rebuild them.
 
 Building the tf-idf features of 100,000 papers costs ~30 s of CPU (tokenising every
 title and abstract), and every `readlist list --sort for-you`, `readlist similar` and
@@ -12,6 +12,15 @@ then `os.replace`), never under the library's lock, and anything wrong with it (
 truncated, another version, another catalogue, unwritable folder) means "build them
 again", never an error. Only the store talks to TinyDB; this is a plain file.
 
+Where: `features/<library>-<hash>.features.cache` in the platform's user cache folder
+(platformdirs; `$XDG_CACHE_HOME/readlist` on Linux), the hash that of the catalogue
+file's real path, so each library has its own. Not beside the library: that folder may
+be synced or backed up, the file is 179 MB at 100k papers, and even read-only commands
+(`readlist list --sort for-you`) write it. An older readlist wrote it beside the
+library (`legacy_cache_path`); `features_cache` deletes such a file when it finds one
+(only a regular file that begins as this module's files do), since nothing reads it
+any more and it would go on taking space in the synced folder.
+
     MAGIC, then a JSON header line (version, signature, sizes), then the arrays' bytes
     in a fixed order (see `_ARRAYS`), in this machine's byte order (the header says which);
     a CRC-32 of those bytes in the header finds a damaged file (garbled weights would
@@ -23,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 import zlib
@@ -46,10 +56,51 @@ _ARRAYS = (
 )
 
 
+def cache_dir() -> Path:
+    """The folder of every library's features cache (the user cache folder's)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("readlist", appauthor=False) / "features"
+
+
 def cache_path(papers_file: Path) -> Path:
-    """The cache file of the library whose catalogue is `papers_file` (beside it)."""
+    """The cache file of the library whose catalogue is `papers_file`: in `cache_dir`,
+    named by the library and a hash of the catalogue's real path."""
+    real = os.path.realpath(papers_file)
+    digest = hashlib.blake2b(os.fsencode(real), digest_size=8).hexdigest()
+    stem = papers_file.name.removesuffix(".json").removesuffix(".papers")
+    return cache_dir() / f"{stem}-{digest}.features.cache"
+
+
+def legacy_cache_path(papers_file: Path) -> Path:
+    """Where readlist kept the cache before: beside the catalogue."""
     stem = papers_file.name.removesuffix(".json").removesuffix(".papers")
     return papers_file.with_name(f"{stem}.features.cache")
+
+
+def features_cache(papers_file: Path) -> Path:
+    """`cache_path`, once a stale cache beside the library (`legacy_cache_path`) is gone."""
+    remove_legacy(legacy_cache_path(papers_file))
+    return cache_path(papers_file)
+
+
+def remove_legacy(path: Path) -> bool:
+    """Delete `path` if it is a features cache an older readlist wrote: a regular file
+    (not a link, a FIFO, a device) beginning with `MAGIC`. Whether it was deleted."""
+    try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode) or os.read(fd, len(MAGIC)) != MAGIC:
+                return False
+        finally:
+            os.close(fd)
+        path.unlink()
+    except OSError:
+        return False  # absent (the usual case), unreadable, or a read-only folder
+    return True
 
 
 def signature(papers: Sequence[Paper]) -> str:
@@ -144,6 +195,7 @@ def write(path: Path, signature: str, features: Features) -> bool:
     }
     tmp: str | None = None
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # titles and abstracts
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as f:
             f.write(MAGIC)

@@ -29,9 +29,11 @@ import math
 import re
 import threading
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from readlist.models import Annotation, Paper
@@ -46,6 +48,8 @@ MODEL_TERMS = 50
 QUERY_TERMS = 40
 """Terms of a paper used to find papers similar to it."""
 NEGATIVE_SHARE = 0.6
+DISMISSED = -0.5
+"""The signal of a dismissed paper with nothing else said (a rating of 2 is -1.0)."""
 _MAX_DF_SHARE = 0.5
 _MAX_CACHE = 8
 
@@ -76,7 +80,13 @@ def tokens(paper: Paper) -> list[str]:
 
 
 def signal(annotation: Annotation) -> float:
-    """How strongly an annotation says "more like this" (> 0) or "not this" (< 0)."""
+    """How strongly an annotation says "more like this" (> 0) or "not this" (< 0).
+
+    A dismissal (triage's `d`) is a weak "not this": weaker than a rating of 2, since a
+    paper is dismissed at a glance, and only while nothing explicit says otherwise: a
+    dismissed paper later rated 3 or more, tagged or noted counts by those. Its read mark
+    (a dismissed paper is done with) is no "more like this".
+    """
     if annotation.rating and annotation.rating <= 2:
         return -1.5 if annotation.rating == 1 else -1.0
     weight = 0.0
@@ -88,6 +98,8 @@ def signal(annotation: Annotation) -> float:
         weight += 0.5
     if annotation.note.strip():
         weight += 0.5
+    if annotation.dismissed:
+        return weight if weight or annotation.rating else DISMISSED
     if annotation.read:
         weight += 0.3
     return weight
@@ -203,10 +215,21 @@ class Features:
         return dict(zip(*self.doc(position), strict=True))
 
     def score(self, weights: Mapping[int, float]) -> dict[int, float]:
-        """Dot product of `weights` with every paper sharing one of its terms."""
+        """Dot product of `weights` with every paper sharing one of its terms (papers
+        whose products cancel out exactly may be left out: they score 0 either way)."""
+        offsets, docs, values = self.post_offsets, self.post_docs, self.post_weights
+        postings = sum(offsets[t + 1] - offsets[t] for t in weights)
+        if postings > self.n // 4:
+            # A model's terms reach most papers (a million postings at 100k): adding
+            # into a list by position costs a third of a dict's get-and-set per posting.
+            dense = [0.0] * self.n
+            for t, w in weights.items():
+                start, end = offsets[t], offsets[t + 1]
+                for i, x in zip(docs[start:end], values[start:end], strict=True):
+                    dense[i] += w * x
+            return {i: v for i, v in enumerate(dense) if v}
         scores: dict[int, float] = {}
         get = scores.get
-        offsets, docs, values = self.post_offsets, self.post_docs, self.post_weights
         for t, w in weights.items():
             start, end = offsets[t], offsets[t + 1]
             for i, x in zip(docs[start:end], values[start:end], strict=True):
@@ -255,9 +278,14 @@ class Ranker:
             rankcache.write(self.cache, signature, features)
         return features
 
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Paper id -> position (made once: 30-50 ms at 100k papers, at every ranking)."""
+        return {p.id: i for i, p in enumerate(self.papers)}
+
     def examples(self, annotations: Mapping[str, Annotation]) -> dict[int, float]:
         """Position -> signal for every annotated paper of this catalogue that says something."""
-        position = {p.id: i for i, p in enumerate(self.papers)}
+        position = self.position
         out: dict[int, float] = {}
         for pid, annotation in annotations.items():
             i = position.get(pid)
@@ -279,7 +307,7 @@ class Ranker:
     ) -> Ranking | None:
         """Papers ranked by likeness to those tagged `tag` (any case); None if there are none."""
         key = tag.casefold()
-        position = {p.id: i for i, p in enumerate(self.papers)}
+        position = self.position
         examples = {
             position[pid]: 1.0
             for pid, a in annotations.items()
@@ -296,17 +324,25 @@ class Ranker:
                     self._models.pop(next(iter(self._models)))
                 model = self._models[key] = self.train(examples)
         scores = self.features.score(model)
-        # Only the scored papers are sorted; the unscored keep `fallback`'s order between
-        # those scoring above and below zero (sorting all 100,000 would cost ~0.2 s).
-        place = {i: r for r, i in enumerate(fallback) if i in scores}
-        last = len(fallback)
-        ranked = sorted(scores, key=lambda i: (-scores[i], place.get(i, last)))
-        above = [i for i in ranked if scores[i] > 0]
-        below = [i for i in ranked if scores[i] < 0]
-        seen = set(fallback)
-        rest = [i for i in fallback if scores.get(i, 0.0) == 0.0]
-        rest += [i for i in range(len(self.papers)) if i not in seen and i not in scores]
-        return Ranking(scores, above + rest + below)
+        # The unscored papers keep `fallback`'s order between those scoring above and
+        # below zero, and so do scored papers that tie. The scored ones are taken in
+        # fallback order and sorted by score alone: the sort is stable (also reversed),
+        # and a key of C's dict lookup costs a third of a Python key making tuples.
+        order: Sequence[int] = fallback
+        if len(fallback) != len(self.papers):  # positions the fallback leaves out go last
+            seen = set(fallback)
+            order = [*fallback, *(i for i in range(len(self.papers)) if i not in seen)]
+        ranked = [i for i in order if i in scores]
+        ranked.sort(key=scores.__getitem__, reverse=True)
+
+        def lower(i: int) -> float:
+            return -scores[i]
+
+        # Highest first: those above zero, then any scoring exactly zero, then below.
+        zero, below = bisect_left(ranked, 0.0, key=lower), bisect_right(ranked, 0.0, key=lower)
+        ties = set(ranked[zero:below])
+        rest = [i for i in order if i not in scores or i in ties]
+        return Ranking(scores, ranked[:zero] + rest + ranked[below:])
 
     def train(self, examples: Mapping[int, float]) -> dict[int, float]:
         """The Rocchio weights (term -> weight) of the `MODEL_TERMS` strongest terms."""

@@ -126,6 +126,8 @@ class SearchIndex:
                     annotations, lambda a: any(t.casefold() == name for t in a.tags)
                 )
             case Flag(flag=flag):
+                if flag == "dismissed":
+                    return self._annotated(annotations, lambda a: a.dismissed)
                 if flag in ("read", "unread"):
                     bits = self._annotated(annotations, lambda a: a.read)
                 else:

@@ -25,14 +25,15 @@ TODAY = date(2026, 11, 22)
 def private_config_and_state(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Path:
-    """No test reads the developer's config or remembered state, nor writes them.
+    """No test reads the developer's config, remembered state or caches, nor writes them.
 
-    The user config and state folders (platformdirs follows XDG_* on Linux) point into a
+    The user config, state and cache folders (platformdirs follows XDG_* on Linux) point into a
     fresh folder of each test's own, which subprocesses inherit; READLIST_CONFIG is unset.
     """
     home = tmp_path_factory.mktemp("xdg")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))  # the ranking features
     monkeypatch.delenv("READLIST_CONFIG", raising=False)
     return home
 

@@ -114,6 +114,7 @@ remove = ["delete", "X"]
 [triage]
 keep_tag = "Later"
 keys.keep = "l"
+order = "list"
 
 [enrich]
 after_import = true
@@ -123,6 +124,7 @@ after_import = true
     assert (config.citation_format, config.sort, config.theme) == ("bibtex", "title", "nord")
     assert config.keys == {"toggle_read": "z", "remove": "delete,X"}
     assert config.triage.keep_tag == "Later"
+    assert config.triage.order == "list"
     assert config.triage.keys == {**TRIAGE_KEYS, "keep": "l"}
     assert config.enrich.after_import is True
     assert config.origin == {
@@ -134,7 +136,8 @@ after_import = true
         "keys.remove": f"{path}:8",
         "triage.keep_tag": f"{path}:11",
         "triage.keys.keep": f"{path}:12",
-        "enrich.after_import": f"{path}:15",
+        "triage.order": f"{path}:13",
+        "enrich.after_import": f"{path}:16",
     }
     check_config(config)  # known ids, a known theme, no key taken twice
 
@@ -153,7 +156,7 @@ def test_the_example_file_parses_to_the_defaults() -> None:
         ('[keys]\ntoggle_read = "z', ":2: "),  # an unclosed string
         ("sort = [\n", ":1: "),  # ends inside an array
         ('\n\nsortt = "date"\n', ":3: unknown setting sortt (known: citation_format, sort"),
-        ("[triage]\nkeep = 1\n", ":2: unknown setting triage.keep (known: keep_tag, keys)"),
+        ("[triage]\nkeep = 1\n", ":2: unknown setting triage.keep (known: keep_tag, order, keys)"),
         (
             '[triage.keys]\nkeep = "l"\nsnooze = "z"\n',
             ":3: unknown setting triage.keys.snooze (known: keep, dismiss, skip, back)",
@@ -168,6 +171,10 @@ def test_the_example_file_parses_to_the_defaults() -> None:
         ("keys = 3\n", ":1: keys must be a table ([keys]), not the number 3"),
         ("[triage]\nkeep_tag = 3\n", ":2: triage.keep_tag must be a string, not the number 3"),
         ('[triage]\nkeep_tag = "a b"\n', ":2: triage.keep_tag must be one tag"),
+        (
+            '[triage]\n\norder = "random"\n',
+            ":3: unknown triage.order 'random' (choose from for-you, list)",
+        ),
         (
             'citation_format = "apa"\n',
             ":1: unknown citation_format 'apa' (choose from plain, bibtex, markdown, chat)",

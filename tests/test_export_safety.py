@@ -259,7 +259,6 @@ SIDE_FILES = [
     "library.filters.json",
     "library.history.json",
     "library.words.idx",
-    "library.features.cache",
 ]
 
 
@@ -307,6 +306,30 @@ def assert_refused(cli: RunCli, db: Path, tmp_path: Path, name: str, how: str) -
     )
     assert (library_bytes(db), own.read_bytes(), os.stat(own).st_ino) == before
     assert how != "symlink" or target.is_symlink()
+
+
+@pytest.mark.parametrize("how", ["directly", "symlink", "hard link"])
+def test_the_features_cache_in_the_user_cache_folder_is_refused(
+    fully_used: RunCli, db: Path, tmp_path: Path, how: str
+) -> None:
+    from readlist.rankcache import cache_path
+
+    cache = cache_path(db.with_name("library.papers.json"))
+    assert cache.is_file()
+    target = cache
+    if how == "symlink":
+        target = tmp_path / "innocent.csv"
+        target.symlink_to(cache)
+    elif how == "hard link":
+        target = tmp_path / "innocent.csv"
+        os.link(cache, target)
+    before = cache.read_bytes(), os.stat(cache).st_ino
+    result = fully_used("export", "-f", "csv", "-o", str(target))
+    assert result.returncode == 2
+    assert one_line(result.stderr) == (
+        f"readlist: {target}: is a file of the library itself ({cache.name}); choose another file\n"
+    )
+    assert (cache.read_bytes(), os.stat(cache).st_ino) == before
 
 
 def test_a_library_temporary_file_is_refused(imported: RunCli, db: Path) -> None:

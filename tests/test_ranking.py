@@ -100,6 +100,35 @@ def test_signals_have_the_documented_directions() -> None:
     assert signal(Annotation(rating=2)) < 0
 
 
+def test_dismissing_papers_like_x_pushes_x_like_papers_down() -> None:
+    """Dismissed in triage (stored read + dismissed): "less like this", not "more"."""
+    dismissed = Annotation(read=True, dismissed=True)
+    notes = {
+        PAPERS[0].id: Annotation(rating=5),
+        PAPERS[1].id: Annotation(rating=4),
+        PAPERS[3].id: dismissed,
+        PAPERS[4].id: dismissed,
+    }
+    library = Library(PAPERS, notes)
+    ranking = library.ranking("for-you")
+    assert ranking is not None
+    assert ranking.scores[LIKE_PROTEIN] < 0
+    order = library.order("for-you")
+    assert order.index(LIKE_SPEECH) < order.index(UNRELATED) < order.index(LIKE_PROTEIN)
+    # Dismissals are no signal of interest: with one loved paper there is still too little.
+    assert Library(PAPERS, {**notes, PAPERS[1].id: dismissed}).ranking("for-you") is None
+
+
+def test_a_dismissal_is_weaker_than_a_low_rating_and_an_explicit_say_wins() -> None:
+    dismissed = Annotation(read=True, dismissed=True)
+    assert signal(Annotation(rating=2)) < signal(dismissed) < 0
+    assert signal(replace(dismissed, rating=5)) == signal(Annotation(rating=5)) > 0
+    assert signal(replace(dismissed, rating=1)) == signal(Annotation(rating=1))
+    assert signal(replace(dismissed, rating=3)) == 0  # re-judged as neither
+    assert signal(replace(dismissed, tags=("keep",))) > 0
+    assert signal(replace(dismissed, note="worth it after all")) > 0
+
+
 def test_like_tag_ranks_by_likeness_to_the_tagged_papers_in_any_case() -> None:
     notes = {PAPERS[3].id: Annotation(tags=("Bio",)), PAPERS[4].id: Annotation(tags=("bio",))}
     library = Library(PAPERS, notes)
@@ -241,19 +270,30 @@ def test_a_damaged_cache_file_is_rebuilt_silently(
 
 
 def test_an_unwritable_cache_only_costs_the_build(tmp_path: Path) -> None:
-    cache = tmp_path / "no such folder" / "library.features.cache"
+    (tmp_path / "a file").write_text("not a folder")
+    cache = tmp_path / "a file" / "library.features.cache"
     assert rankings_of(Ranker(PAPERS, cache=cache)) == rankings_of(Ranker(PAPERS))
-    assert not cache.parent.exists()
+    assert (tmp_path / "a file").read_text() == "not a folder"
 
 
-def test_cli_keeps_the_features_beside_the_library(imported: RunCli, db: Path) -> None:
+def library_folder(db: Path) -> list[str]:
+    return sorted(p.name for p in db.parent.iterdir())
+
+
+def test_cli_keeps_the_features_in_the_user_cache_folder_not_the_library_folder(
+    imported: RunCli, db: Path, private_config_and_state: Path
+) -> None:
     assert imported("rate", "MasakhaNEWS", "5").returncode == 0
     assert imported("rate", "hft", "4").returncode == 0
-    cache = db.with_name("library.features.cache")
+    cache = rankcache.cache_path(db.with_name("library.papers.json"))
+    assert cache.parent == private_config_and_state / "cache" / "readlist" / "features"
     assert not cache.exists()
+    folder = library_folder(db)
     first = imported("list", "--sort", "for-you", "--scores", "--limit", "5")
     assert first.returncode == 0, first.stderr
     assert cache.is_file()
+    assert library_folder(db) == folder  # a read-only command wrote nothing there
+    assert not any("features" in name for name in library_folder(db))
     stamp = cache.stat().st_mtime_ns
     again = imported("list", "--sort", "for-you", "--scores", "--limit", "5")
     assert again.stdout == first.stdout
@@ -261,6 +301,36 @@ def test_cli_keeps_the_features_beside_the_library(imported: RunCli, db: Path) -
     similar = imported("similar", first.stdout.split()[1], "--limit", "2")
     assert similar.returncode == 0, similar.stderr
     assert cache.stat().st_mtime_ns == stamp
+
+
+def test_each_library_has_its_own_cache_file(tmp_path: Path) -> None:
+    one = rankcache.cache_path(tmp_path / "a" / "library.papers.json")
+    other = rankcache.cache_path(tmp_path / "b" / "library.papers.json")
+    assert one != other and one.parent == other.parent == rankcache.cache_dir()
+    assert one.name.startswith("library-") and one.name.endswith(".features.cache")
+    (tmp_path / "link").symlink_to(tmp_path / "a")  # the same library through a link
+    assert rankcache.cache_path(tmp_path / "link" / "library.papers.json") == one
+
+
+def test_a_cache_an_older_readlist_left_beside_the_library_is_deleted(
+    imported: RunCli, db: Path, tmp_path: Path
+) -> None:
+    old = db.with_name("library.features.cache")
+    _ = Ranker(PAPERS, cache=old).features  # a real cache file, as readlist wrote it
+    assert old.read_bytes().startswith(rankcache.MAGIC)
+    result = imported("list", "--limit", "1")
+    assert result.returncode == 0, result.stderr
+    assert not old.exists()
+    # Only such a file: not one of the user's own under that name, nor a link.
+    old.write_text("my own notes, not a cache")
+    assert imported("list", "--limit", "1").returncode == 0
+    assert old.read_text() == "my own notes, not a cache"
+    old.unlink()
+    elsewhere = tmp_path / "elsewhere.cache"
+    _ = Ranker(PAPERS, cache=elsewhere).features
+    old.symlink_to(elsewhere)
+    assert imported("list", "--limit", "1").returncode == 0
+    assert old.is_symlink() and elsewhere.is_file()
 
 
 WORDS = st.sampled_from(
@@ -311,3 +381,31 @@ def test_a_stopped_ranker_gives_up_building_its_features() -> None:
     ranker.stop()
     with pytest.raises(Stopped):
         _ = ranker.features
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    papers=catalogues(),
+    signals=st.lists(st.sampled_from([-1.5, -1.0, -0.5, 0.5, 1.0, 1.5]), max_size=12),
+    data=st.data(),
+)
+def test_the_order_is_by_score_with_ties_and_unscored_papers_in_fallback_order(
+    papers: list[Paper], signals: list[float], data: st.DataObject
+) -> None:
+    """The ranking's order, against the plain definition (the sort shortcuts of `_rank`)."""
+    ranker = Ranker(papers)
+    examples = dict(zip(range(len(papers)), signals, strict=False))
+    fallback = data.draw(st.permutations(range(len(papers))))
+    fallback = fallback[: data.draw(st.integers(0, len(fallback)))]  # may leave some out
+    ranking = ranker._rank(examples, fallback)
+    scores = ranking.scores
+    place = {i: r for r, i in enumerate(fallback)}
+    missing = [i for i in range(len(papers)) if i not in place]
+    place |= {i: len(fallback) + r for r, i in enumerate(missing)}
+
+    def group(test: Callable[[float], bool]) -> list[int]:
+        chosen = [i for i in range(len(papers)) if test(scores.get(i, 0.0))]
+        return sorted(chosen, key=lambda i: (-scores.get(i, 0.0), place[i]))
+
+    expected = group(lambda s: s > 0) + group(lambda s: s == 0) + group(lambda s: s < 0)
+    assert ranking.order == expected

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from textual.widgets import OptionList, Static
 
-from readlist import ranking
+from readlist import rankcache, ranking
+from readlist.config import Config, TriageConfig
 from readlist.library import SORT_KEYS, Library, RankingJob
 from readlist.models import Annotation, Paper, paper_id
 from readlist.ranking import NOT_ENOUGH, Ranking
@@ -20,6 +21,7 @@ from readlist.tui.app import ReadListApp
 from readlist.tui.screens.similar import SimilarPapers
 from readlist.tui.screens.stats import StatsScreen, WeeklyChart
 from readlist.tui.screens.tagbrowser import TagBrowser
+from readlist.tui.screens.triage import TriageScreen
 from readlist.tui.widgets.detail import DetailPane
 
 from .test_ranking import LIKE_PROTEIN, LIKE_SPEECH, PAPERS, UNRELATED
@@ -375,7 +377,7 @@ async def test_similar_papers_wait_for_the_abstracts_of_a_large_library(
         return abstracts(self)
 
     monkeypatch.setattr(Store, "abstracts", slow)
-    cache = handmade.paths.papers.with_name("library.features.cache")
+    cache = rankcache.cache_path(handmade.paths.papers)
     app = ReadListApp(handmade, copy=lambda text, _t: "x", watch_interval=3600, stage_above=0)
     async with app.run_test(size=(120, 40)) as pilot:
         assert not app.abstracts_searched  # titles only, abstracts on their way
@@ -468,3 +470,156 @@ async def test_quitting_stops_a_feature_build_in_its_worker(
     # (Python would wait for it at exit: seconds at 100k).
     await asyncio.sleep(1.0)
     assert len(built) < len(PAPERS), f"{len(built)} papers built after quitting"
+
+
+# -- triage in "for you" order -------------------------------------------------------------
+
+
+def triage_header(app: ReadListApp) -> str:
+    return str(app.screen.query_one("#triage-header", Static).render())
+
+
+def triage_said(app: ReadListApp) -> str:
+    return str(app.screen.query_one("#triage-said", Static).render())
+
+
+def triage_walk(app: ReadListApp) -> list[str]:
+    screen = app.screen
+    assert isinstance(screen, TriageScreen)
+    return [app.library.papers[app.library.position[pid]].title for pid in screen.walk]
+
+
+async def open_triage(pilot, app: ReadListApp) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("T")
+    await app.settle()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, TriageScreen)
+
+
+async def test_triage_walks_for_you_from_the_best_paper_when_there_is_signal(
+    app: ReadListApp, handmade: Store
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        await pilot.press("slash", *"is:unrated", "enter")  # the list: newest first
+        await app.settle()
+        assert titles(app)[0] == PAPERS[UNRELATED].title
+        await open_triage(pilot, app)
+        walk = triage_walk(app)
+        assert walk[0] == PAPERS[LIKE_SPEECH].title  # third of four, newest first
+        assert walk.index(PAPERS[UNRELATED].title) < walk.index(PAPERS[LIKE_PROTEIN].title)
+        assert len(walk) == 4  # the filter's papers, no more
+        assert triage_header(app).startswith("Triage · 1 / 4 · for you")
+        assert "“for you” order" in triage_said(app)
+        await pilot.press("d")  # decides for the paper shown: the speech one
+        await app.settle()
+        held = Store.open(handmade.paths.annotations).annotations()
+        assert held[PAPERS[LIKE_SPEECH].id].dismissed
+        assert triage_header(app).startswith("Triage · 2 / 4 · for you")
+        await pilot.press("escape")
+        await app.settle()
+        assert app.sort == "date"  # the list keeps its own sort
+
+
+async def test_triage_walks_the_list_order_with_too_little_signal_and_says_why(
+    app: ReadListApp,
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, {"title:acoustic": "5"})  # one liked paper is not enough
+        listed = titles(app)
+        await pilot.press("g", "j")
+        await open_triage(pilot, app)
+        assert triage_walk(app) == listed
+        assert triage_header(app).startswith("Triage · 2 / 8   ")  # from the highlighted one
+        assert "for you" not in triage_header(app)
+        assert NOT_ENOUGH in triage_said(app)
+        await pilot.press("s")
+        await app.settle()
+        assert NOT_ENOUGH in triage_said(app)  # a skip writes nothing, says nothing
+        await pilot.press("4")
+        await app.settle()
+        assert NOT_ENOUGH not in triage_said(app)  # once: the decisions' line now
+
+
+async def test_triage_waits_for_a_ranking_in_flight_and_keys_decide_nothing_meanwhile(
+    app: ReadListApp, handmade: Store, held: threading.Event
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        before = Store.open(handmade.paths.annotations).annotations()
+        await pilot.press("T")
+        await app.settle()
+        await pilot.pause()
+        assert isinstance(app.screen, TriageScreen)
+        assert triage_header(app) == "Triage · ranking… — Esc leaves"
+        await pilot.press("d", "l", "4", "s")  # nothing to decide on yet
+        await app.settle()
+        assert Store.open(handmade.paths.annotations).annotations() == before
+        held.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert triage_header(app).startswith("Triage · 1 / 8 · for you")
+        assert triage_walk(app)[0] != PAPERS[UNRELATED].title  # not the newest first
+        # Leaving while it waits leaves the list as it was.
+        await pilot.press("escape")
+        await app.settle()
+        held.clear()
+        await pilot.press("g", "3")  # a change: the next pass needs a new ranking
+        await app.settle()
+        await pilot.press("T")
+        await app.settle()
+        await pilot.pause()
+        assert triage_header(app).startswith("Triage · ranking…")
+        await pilot.press("escape")
+        await app.settle()
+        assert app.screen is app.screen_stack[0]
+        held.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]  # the ranking done did not reopen it
+
+
+@pytest.mark.parametrize("why", ["config", "sort"])
+async def test_triage_keeps_the_list_order_when_the_user_chose_it(
+    handmade: Store, why: str
+) -> None:
+    config = Config(triage=TriageConfig(order="list")) if why == "config" else Config()
+    app = ReadListApp(handmade, copy=lambda text, _t: "x", watch_interval=3600, config=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        if why == "sort":
+            await pilot.press(*"s" * (len(SORT_KEYS) - 2))  # title A-Z
+            assert app.sort == "title"
+        listed = titles(app)
+        await open_triage(pilot, app)
+        assert triage_walk(app) == listed
+        assert "for you" not in triage_header(app)
+        assert triage_said(app) == ""
+
+
+async def test_triage_begins_at_once_when_the_ranking_is_computed(
+    app: ReadListApp, held: threading.Event
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        await rate(pilot, app, RATINGS)
+        held.set()
+        await open_triage(pilot, app)
+        first = triage_walk(app)
+        await pilot.press("escape")
+        await app.settle()
+        held.clear()  # a new ranking would wait now: none is needed, nothing changed
+        await pilot.press("T")
+        await app.settle()
+        await pilot.pause()
+        assert triage_header(app).startswith("Triage · 1 / 8 · for you")
+        assert triage_walk(app) == first
+        await pilot.press("escape")
+        # Sorted "for you" already: the same walk, from the highlighted paper.
+        held.set()
+        await cycle_to_for_you(pilot, app)
+        assert titles(app) == first
+        await pilot.press("g", "j", "j")
+        await open_triage(pilot, app)
+        assert triage_header(app).startswith("Triage · 3 / 8 · for you")
+        assert triage_walk(app) == first

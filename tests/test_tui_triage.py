@@ -22,6 +22,7 @@ from tests.test_tui import (
     Recorder,
     burst,
     current_id,
+    detail_text,
     on_disk,
     record_notes,
     taken,
@@ -99,9 +100,9 @@ async def test_a_pass_keeps_dismisses_rates_skips_goes_back_and_undoes(
         assert said_line(app) == said
         assert not any("Tagged" in text for _, text in notes)  # no toast per decision
         assert header(app).startswith("Triage · 2 / 29")
-        await pilot.press("d")  # dismiss: read
+        await pilot.press("d")  # dismiss: dismissed (a negative signal) and read
         await app.settle()
-        assert annotation(db, walk[1]).read
+        assert annotation(db, walk[1]).read and annotation(db, walk[1]).dismissed
         await pilot.press("4")
         await app.settle()
         assert annotation(db, walk[2]).rating == 4
@@ -130,7 +131,7 @@ async def test_a_pass_keeps_dismisses_rates_skips_goes_back_and_undoes(
         assert "rated" not in header(app)
         await pilot.press("u")
         await app.settle()
-        assert not annotation(db, walk[1]).read
+        assert not annotation(db, walk[1]).read and not annotation(db, walk[1]).dismissed
         assert header(app).startswith("Triage · 2 / 29")
         assert on_disk(db) == {walk[0]: on_disk(db)[walk[0]]}  # only the kept paper is left
         assert annotation(db, walk[0]).tags == ("to-read",)
@@ -164,7 +165,7 @@ async def test_under_is_unread_the_walk_keeps_dismissed_papers(app: ReadListApp,
         await app.settle()
         assert header(app).startswith("Triage · 3 / 101 · dismissed")
         assert title_of(app, walk[2]) in card(app)
-        assert "read ✓" in card(app)
+        assert "dismissed ✗" in card(app)  # and read, which `is:unread` hides
         # Leaving on a paper the filter hides: the cursor goes to the next one it shows.
         await pilot.press("escape")
         await app.settle()
@@ -402,3 +403,23 @@ def test_keys_from_settings_give_way_to_the_keys_a_user_chose() -> None:
         TriageKeys.from_settings({"keep": "d"})
     with pytest.raises(ReadlistError, match="unknown triage decision 'kep'"):
         TriageKeys.from_settings({"kep": "k"})
+
+
+async def test_a_dismissed_paper_is_found_by_is_dismissed_and_marked_in_the_list(
+    app: ReadListApp, db: Path
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        walk = shown_ids(app)
+        await pilot.press("T", "d", "escape")
+        await app.settle()
+        held = annotation(db, walk[0])
+        assert held.dismissed and held.read
+        await pilot.press("slash", *"is:dismissed", "enter")
+        await app.settle()
+        assert shown_ids(app) == [walk[0]]
+        row = app.papers.render_line(0).text
+        assert row[1:3] == "✗ "  # where an unread paper has its ●
+        assert "dismissed ✗" in detail_text(app)
+        await pilot.press("slash", "ctrl+u", *"-is:dismissed", "enter")
+        await app.settle()
+        assert app.shown == 100

@@ -71,6 +71,10 @@ _done = done
 _ids = unique
 
 
+def _unread(annotation: Annotation) -> Annotation:
+    return annotation.with_read(False).with_dismissed(False)
+
+
 @dataclass(frozen=True, slots=True)
 class SetRead:
     spec: ClassVar[CommandSpec] = register(
@@ -91,7 +95,10 @@ class SetRead:
     def run(self, store: Store) -> Outcome:
         label = "marked read:" if self.read else "marked unread:"
         ids = _ids(self.ids)
-        change = store.update(ids, lambda a: a.with_read(self.read), label=label)
+        # Unread takes a dismissed paper back into the reading list: the dismissal goes too
+        # (`is:unread` and "not for me" together would say two things at once).
+        edit = (lambda a: a.with_read(True)) if self.read else _unread
+        change = store.update(ids, edit, label=label)
         return _done(label, change, len(ids))
 
 
@@ -532,3 +539,31 @@ class Redo:
         if undone is None:
             return Outcome("nothing to redo")
         return Outcome(_undone_message(undone), undone.restored, undone=undone)
+
+
+# -- dismissing (triage's `d`) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Dismiss:
+    """Not for me: the papers are marked dismissed and read, in one undoable change.
+
+    Read, because a dismissed paper is done with (`is:unread` keeps its meaning);
+    dismissed, because the ranking takes that as "less like this" where a plain read is
+    a weak "more like this" (`ranking.signal`). Rating, tags and note are left as they
+    are, and a later rating, tag or note keeps the mark: the ranking lets them outweigh
+    it. Undo restores both flags; marking the paper unread clears both (see `SetRead`).
+    """
+
+    spec: ClassVar[CommandSpec] = _spec(
+        "dismiss", "Dismiss", "mark the papers dismissed (and read): less like them"
+    )
+    ids: Sequence[str]
+
+    def run(self, store: Store) -> Outcome:
+        label = "dismissed"
+        ids = _ids(self.ids)
+        change = store.update(
+            ids, lambda a: a.with_read(True).with_dismissed(True), label=f"{label}:"
+        )
+        return _done(label, change, len(ids))

@@ -91,6 +91,8 @@ def _problem(record: Any) -> str | None:
         return "tags are not a list of text"
     if not isinstance(record.get("read", False), bool):
         return "read is not true or false"
+    if not isinstance(record.get("dismissed", False), bool):
+        return "dismissed is not true or false"
     if not isinstance(record.get("note", ""), str):
         return "the note is not text"
     return None
@@ -115,6 +117,7 @@ def _paper(record: dict[str, Any]) -> RawPaper:
         read=bool(record.get("read", False)),
         note=clean_multiline(record.get("note") or ""),
         updated=text("updated"),
+        dismissed=bool(record.get("dismissed", False)),
     )
     published = text("published")
     return RawPaper(

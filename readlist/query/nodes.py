@@ -22,7 +22,7 @@ OPERATORS: dict[str, Compare] = {
 }
 # Where a word may be searched: "text" is the default (title, abstract, tags, note).
 TEXT_FIELDS = ("text", "title", "abstract", "author", "org", "note")
-FLAGS = ("read", "unread", "rated", "unrated")
+FLAGS = ("read", "unread", "rated", "unrated", "dismissed")
 HAS = ("note", "tags", "authors", "link", "abstract")
 
 

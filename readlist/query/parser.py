@@ -221,7 +221,8 @@ class _Parser:
             flag = raw.lower()
             if flag not in FLAGS:
                 raise QueryError(
-                    f"is:{raw} is not known; use is:read, is:unread, is:rated or is:unrated",
+                    f"is:{raw} is not known; use is:read, is:unread, is:rated, is:unrated or "
+                    "is:dismissed",
                     position,
                 )
             return Flag(flag)

@@ -38,7 +38,7 @@ SYNTAX: tuple[Syntax, ...] = (
     Syntax("cat", "cat:CATEGORY", "cat:cs.CL", "arXiv category; cat:cs for every cs.*"),
     Syntax("has", "has:WHAT", "has:note", "has a note, tags, authors, link or abstract"),
     Syntax("added", "added:WHEN", "added:7d", "added today, in the last N days, 2026-11, 2026"),
-    Syntax("is", "is:STATE", "is:unread", "read, unread, rated or unrated"),
+    Syntax("is", "is:STATE", "is:unread", "read, unread, rated, unrated or dismissed (in triage)"),
     Syntax("rating", "rating:N", "rating:>=4", "your rating; also =, <, <=, >"),
     Syntax("year", "year:N", "year:2020..2023", "publication year; also year:>=2022"),
     Syntax("upvotes", "upvotes:N", "upvotes:>=10", "upvote count; unknown never matches"),

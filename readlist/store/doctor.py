@@ -337,8 +337,9 @@ def salvage_annotation(doc: dict[str, Any]) -> tuple[dict[str, Any], dict[str, A
     rating = doc.get("rating")
     if type(rating) is int and 0 <= rating <= MAX_RATING:
         keep("rating", rating, True)
-    if isinstance(doc.get("read"), bool):
-        keep("read", doc["read"], True)
+    for key in ("read", "dismissed"):
+        if isinstance(doc.get(key), bool):
+            keep(key, doc[key], True)
     for key in ("note", "updated"):
         value = doc.get(key)
         if isinstance(value, str):

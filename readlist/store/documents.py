@@ -192,13 +192,19 @@ def _paper(pid: str, abstract: str, title: str, *rest: Any) -> Paper:
 
 
 def annotation_to_doc(annotation: Annotation) -> dict[str, Any]:
-    return {
+    doc = {
         "tags": list(annotation.tags),
         "rating": annotation.rating,
         "read": annotation.read,
         "note": annotation.note,
         "updated": annotation.updated,
     }
+    # Written only when set: an annotation that was never dismissed keeps the document
+    # it always had (format 1, no version bump), and an older readlist reads both kinds
+    # (it ignores the field; it drops it only from an annotation it rewrites).
+    if annotation.dismissed:
+        doc["dismissed"] = True
+    return doc
 
 
 def annotation_from_doc(path: Path, pid: str, doc: Mapping[str, Any]) -> Annotation:
@@ -207,6 +213,7 @@ def annotation_from_doc(path: Path, pid: str, doc: Mapping[str, Any]) -> Annotat
     read = doc.get("read", False)
     note = doc.get("note", "")
     updated = doc.get("updated")
+    dismissed = doc.get("dismissed", False)
     if not (
         isinstance(tags, list)
         and all(isinstance(t, str) for t in tags)
@@ -215,6 +222,7 @@ def annotation_from_doc(path: Path, pid: str, doc: Mapping[str, Any]) -> Annotat
         and isinstance(read, bool)
         and isinstance(note, str)
         and (updated is None or isinstance(updated, str))
+        and isinstance(dismissed, bool)
     ):
         raise damaged(path, f"the annotation of paper {pid} has a wrong value")
-    return Annotation(tuple(tags), rating, read, note, updated)
+    return Annotation(tuple(tags), rating, read, note, updated, dismissed)

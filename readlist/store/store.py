@@ -937,7 +937,7 @@ def listings_papers(listings: Sequence[Sequence[Paper]]) -> Iterator[Paper]:
 
 def _content(annotation: Annotation) -> tuple[object, ...]:
     """What the user said, without when they said it."""
-    return (annotation.tags, annotation.rating, annotation.read, annotation.note)
+    return annotation.content
 
 
 def _salvageable(name: str, path: Path) -> int:
@@ -993,7 +993,7 @@ def aside_path(path: Path, why: str) -> Path:
 
 
 def _stamped(annotation: Annotation, stamp: str) -> Annotation:
-    return Annotation(annotation.tags, annotation.rating, annotation.read, annotation.note, stamp)
+    return replace(annotation, updated=stamp)
 
 
 class _Matcher:

@@ -38,10 +38,18 @@ from readlist.enrich.request import FetchRequest, fetch_listing
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
 from readlist.importers import ListingFile
-from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_ranked, sort_label
+from readlist.library import (
+    CYCLED_SORTS,
+    FOR_YOU,
+    Library,
+    Matches,
+    RankingJob,
+    is_ranked,
+    sort_label,
+)
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Has, Query, parse
-from readlist.rankcache import cache_path
+from readlist.rankcache import features_cache
 from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking, Stopped
 from readlist.search import SearchIndex
 from readlist.state import StateFile
@@ -145,7 +153,7 @@ class ReadListApp(App[None]):
         self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
         self.store = store
-        self._features_cache = cache_path(store.paths.papers)
+        self._features_cache = features_cache(store.paths.papers)
         staged = library is None and store.paper_count() > stage_above
         stored: WordIndex | None = None
         if library is None:
@@ -187,6 +195,9 @@ class ReadListApp(App[None]):
         # keeps the order shown before: that ranking's last order, or this plain sort.
         self._plain_sort = self.sort if not is_ranked(self.sort) else "date"
         self._ranking: tuple[Library, RankingJob] | None = None  # the job in flight
+        # A triage screen waiting for the "for you" ranking to order its walk, with the
+        # walk in the list's order and the paper highlighted (see action_triage).
+        self._triage_waiting: tuple[TriageScreen, list[str], int, bool] | None = None
         self.shown = 0
         # True once abstracts are loaded and the full-text index is built (benchmarks
         # and tests wait on it). Before that, `abstracts_searched` says whether words
@@ -453,7 +464,8 @@ class ReadListApp(App[None]):
         stale = library.stale_order(self.sort)
         return stale if stale is not None else library.order(self._plain_sort)
 
-    def _start_ranking(self) -> None:
+    def _start_ranking(self, sort: str | None = None) -> None:
+        """Rank `sort` (the list's) in the worker, unless a ranking is in flight."""
         if not self.abstracts_searched:
             return  # ranked once the abstracts are in (`_catalogue_ready` re-filters)
         library = self.library
@@ -462,7 +474,7 @@ class ReadListApp(App[None]):
             # "for you" changes the annotations at every key. When this one is done,
             # `_ranking_done` starts the next from the annotations as they are then.
             return
-        job = library.job(self.sort)
+        job = library.job(sort or self.sort)
         self._ranking = (library, job)
         self.rank_in_background(library, job)
 
@@ -482,11 +494,13 @@ class ReadListApp(App[None]):
         if self._ranking is not None and self._ranking[1] is job:
             self._ranking = None
         if library is not self.library:
+            self._start_triage()
             return  # a new catalogue came meanwhile; refilter ranks that one
         # A result from before the last change is dropped, and refilter starts again.
         library.use(job, ranking)
         if is_ranked(self.sort):
             self.refilter()
+        self._start_triage()  # a waiting triage pass: begun, or one more ranking
 
     # -- loading a large library in stages -----------------------------------------------
 
@@ -1191,17 +1205,62 @@ class ReadListApp(App[None]):
     # -- triage mode (screens/triage.py) -------------------------------------------------
 
     def action_triage(self) -> None:
-        """One paper at a time over what the list shows now, from the highlighted one."""
+        """One paper at a time over what the list shows now: "for you" from the best one
+        (see `_triage_in_for_you`), else in the list's order from the highlighted one."""
         rows = self.papers.selection.rows
         if not rows:
             self.notify("Nothing to triage: the filter shows no paper.", severity="warning")
             return
         papers = self.library.papers
         walk = [papers[position].id for position in rows]
-        self.push_screen(
-            TriageScreen(walk, self.papers.selection.cursor, self.triage_keys),
-            self._triage_left,
-        )
+        cursor = self.papers.selection.cursor
+        if not self._triage_in_for_you():
+            screen = TriageScreen(walk, cursor, self.triage_keys)
+        elif not self.abstracts_searched:
+            said = "In the list's order: “for you” waits for the abstracts, still loading"
+            screen = TriageScreen(walk, cursor, self.triage_keys, said=said)
+        else:
+            # Ordered at once if the ranking is computed for these annotations, else in
+            # the ranking worker while the screen says "ranking…" (never on this thread:
+            # the first ranking at 100k reads or builds the features, seconds).
+            screen = TriageScreen([], 0, self.triage_keys, waiting=True)
+            # Sorted "for you" already, the pass starts on the highlighted paper, as the
+            # list's order would; from the default sort, on the best one.
+            self._triage_waiting = (screen, walk, cursor, self.sort == FOR_YOU)
+        self.push_screen(screen, self._triage_left)
+        self._start_triage()
+
+    def _triage_in_for_you(self) -> bool:
+        """Triage walks "for you" (config `triage.order`, default) unless the user chose
+        the list's order: a sort other than the default one, or reversed."""
+        if self.config.triage.order != "for-you" or self.sort_reversed:
+            return False
+        return self.sort in (FOR_YOU, self.config.sort)
+
+    def _start_triage(self) -> None:
+        """Begin the waiting triage pass if the "for you" ranking is computed, else rank."""
+        if self._triage_waiting is None:
+            return
+        screen, walk, cursor, stay = self._triage_waiting
+        if screen not in self.screen_stack:  # left while it waited
+            self._triage_waiting = None
+            return
+        library = self.library
+        if library.pending(FOR_YOU):
+            self._start_ranking(FOR_YOU)
+            return
+        self._triage_waiting = None
+        ranking = library.ranked(FOR_YOU)
+        if ranking is None:  # too little to learn from: the list's order, and why
+            said = f"In the list's order: {NOT_ENOUGH} in “for you” order"
+            screen.begin(walk, cursor, said=said)
+            return
+        rank = dict(zip(ranking.order, range(len(ranking.order)), strict=True))
+        position, last = library.position, len(ranking.order)
+        ordered = sorted(walk, key=lambda pid: rank.get(position.get(pid, -1), last))
+        said = "In “for you” order: the papers most like those you rated, tagged or kept first"
+        start = ordered.index(walk[cursor]) if stay and cursor < len(walk) else 0
+        screen.begin(ordered, start, order="for you", said=said)
 
     def _triage_left(self, reached: list[str] | None) -> None:
         """Back in the list: the cursor on the first of `reached` the filter still shows

@@ -15,6 +15,12 @@ a fast pass. Errors are still notifications. The card is the detail pane's widge
 bounded, markup-free rendering) with the note cut to its first lines, under a header that
 says where the pass is.
 
+The walk's order is the app's to choose (see `ReadListApp.action_triage`): "for you" when
+the list is in its default sort and the ranking has enough to learn from, else the list's.
+A ranking not computed yet is computed in the app's ranking worker while the screen
+waits ("ranking…", Esc leaves); `begin` then starts the pass. The header says "for you"
+when that is the order; the line above the footer says why it is not, once, on entry.
+
 The decision keys and the keep tag come from a `TriageKeys` (the app's `triage_keys`,
 read each time the screen opens, so a config file can set them). The bindings are built
 per screen from it, each with an id (`triage_keep`, ...), and shown in the footer.
@@ -90,7 +96,7 @@ class TriageKeys:
     keep: str = "l"
     """Add `keep_tag` and go to the next paper."""
     dismiss: str = "d"
-    """Mark read and go to the next paper."""
+    """Mark dismissed (and read) and go to the next paper."""
     skip: str = "s,j,right"
     """Next paper, no decision."""
     back: str = "b,k,left"
@@ -278,15 +284,29 @@ class TriageScreen(Screen[list[str]]):
     """
     BINDINGS: ClassVar[list[BindingType]] = []  # built per screen from TriageKeys, see __init__
 
-    def __init__(self, walk: Sequence[str], start: int, keys: TriageKeys) -> None:
+    def __init__(
+        self,
+        walk: Sequence[str],
+        start: int,
+        keys: TriageKeys,
+        *,
+        order: str = "",
+        said: str = "",
+        waiting: bool = False,
+    ) -> None:
         super().__init__()
         self.walk = list(walk)
         self.index = max(0, min(start, len(self.walk)))
         self.keys = keys
+        self.order = order
+        """What the header names the walk's order by ("for you"); empty: the list's."""
+        self.waiting = waiting
+        """True until `begin`: the walk's order is being computed (a ranking)."""
+        self._mounted_once = False
         self.decided: dict[str, str] = {}  # paper id -> what this pass decided ("kept"...)
         self.skipped: set[str] = set()
         self._shown: tuple[str, Paper | None, Annotation] | None = None
-        self.said = ""  # what the last decision, undo or redo did
+        self.said = said  # what the last decision, undo or redo did (or why this order)
         # The keys come from the instance's TriageKeys, not the class: a BindingsMap of
         # our own (Textual copies the class's one into `_bindings` otherwise). Keymaps
         # (App.set_keymap) still apply to them by id.
@@ -311,7 +331,18 @@ class TriageScreen(Screen[list[str]]):
         yield Static(id="triage-said", markup=False)
         yield Footer(compact=True, show_command_palette=False)
 
+    def begin(self, walk: Sequence[str], start: int, *, order: str = "", said: str = "") -> None:
+        """Start the pass the screen was waiting for, over `walk` from `start`."""
+        self.walk = list(walk)
+        self.index = max(0, min(start, len(self.walk)))
+        self.order, self.said, self.waiting = order, said, False
+        if self._mounted_once:  # else on_mount shows it (begun as the screen was pushed)
+            self.query_one("#triage-said", Static).update(Content(said))
+            self.show_current()
+
     def on_mount(self) -> None:
+        self._mounted_once = True
+        self.query_one("#triage-said", Static).update(Content(self.said))
         self.show_current()
         self.set_interval(REFRESH_INTERVAL, self._refresh_if_changed)
 
@@ -341,13 +372,19 @@ class TriageScreen(Screen[list[str]]):
         self._shown = current
         header = self.query_one("#triage-header", Static)
         total = len(self.walk)
-        if current is None:
+        if self.waiting:
+            header.update(Content("Triage · ranking… — Esc leaves"))
+            self.card.show_message(
+                Text("Ranking the papers for you… the pass starts when it is ready.")
+            )
+        elif current is None:
             header.update(Content(f"Triage · done: {total} / {total} — Esc returns"))
             self.card.show_message(self._summary())
         else:
             pid, paper, annotation = current
             decided = self.decided.get(pid) or ("skipped" if pid in self.skipped else "")
-            where = f"Triage · {self.index + 1} / {total}" + (f" · {decided}" if decided else "")
+            where = f"Triage · {self.index + 1} / {total}"
+            where += "".join(f" · {part}" for part in (self.order, decided) if part)
             header.update(Content.assemble(where, (self._hint, "not bold $text-muted")))
             if paper is None:
                 self.card.show_message(
@@ -388,7 +425,9 @@ class TriageScreen(Screen[list[str]]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Hidden from the footer where they cannot act: past the end, or on a paper
-        # removed meanwhile.
+        # removed meanwhile; while the walk's order is computed, only leaving.
+        if self.waiting:
+            return action == "leave"
         if action in ON_A_PAPER:
             current = self.current()
             return current is not None and current[1] is not None
@@ -452,7 +491,7 @@ class TriageScreen(Screen[list[str]]):
 
     def action_decide_dismiss(self) -> None:
         if not self.done:
-            self._decide(commands.SetRead([self._pid()], True), "dismissed")
+            self._decide(commands.Dismiss([self._pid()]), "dismissed")
 
     def action_rate(self, rating: int) -> None:
         if not self.done:
@@ -466,7 +505,7 @@ class TriageScreen(Screen[list[str]]):
             self.show_current()
 
     def action_back(self) -> None:
-        if self.index > 0:
+        if self.index > 0 and not self.waiting:
             self.index -= 1
             self.show_current()
 

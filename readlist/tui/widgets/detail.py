@@ -167,7 +167,9 @@ class DetailPane(ScrollView, can_focus=False):
         else:
             status.append("unrated", muted)
         status.append("  ")
-        if annotation.read:
+        if annotation.dismissed:
+            status.append("dismissed ✗", muted)
+        elif annotation.read:
             status.append("read ✓", self._style("detail--read"))
         else:
             status.append("unread ●", self._style("detail--unread"))

@@ -258,7 +258,11 @@ class PaperList(ScrollView, can_focus=True):
         upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
         left: list[tuple[str, Style]] = [
             ("✓" if marked else " ", star_style),
-            ("● " if not note.read else "  ", star_style if not note.read else muted),
+            # ● unread, ✗ dismissed in triage ("not for me"), blank when read.
+            (
+                "● " if not note.read else "✗ " if note.dismissed else "  ",
+                star_style if not note.read else muted,
+            ),
             ((paper.published or "").ljust(_DATE_WIDTH), muted),
             (_GAP + upvotes.rjust(_UPVOTES_WIDTH), muted),
             (_GAP + stars(note.rating) + _GAP, star_style if note.rating else muted),
