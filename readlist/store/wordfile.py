@@ -37,7 +37,8 @@ import mmap
 import os
 import sys
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import overload
@@ -48,7 +49,7 @@ from readlist.errors import LibraryError
 from readlist.paths import LibraryPaths
 from readlist.query.words import TOKENS
 from readlist.store.storage import Signature, atomic_write_parts, open_regular
-from readlist.textindex import IndexParts, Joined, WordIndex
+from readlist.textindex import IndexParts, Joined, WordIndex, followers, following, overlaps
 
 MARK = "word-index"
 VERSION = 1
@@ -293,6 +294,28 @@ class _Texts(Sequence[str]):
             if lo < 0:
                 return False
         return self._mapped.find(needle.encode(), lo, hi) >= 0
+
+    def followers(self, indices: Iterable[int], needle: str) -> dict[str, list[int]]:
+        """`WordIndex.followers`, searched in the bytes; only the words found are decoded."""
+        core = needle[:-1]
+        if overlaps(core):
+            return followers(self, indices, needle)
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        mapped, start, offsets, part = self._mapped, self._start, self._offsets, core.encode()
+        for i in indices:
+            pieces = mapped[start + offsets[i] : start + offsets[i + 1] - 1].split(part)
+            found: set[bytes] = set()
+            for piece in pieces[1:]:
+                if piece[:1] == b" ":  # (else `core` ended inside a longer word)
+                    end = piece.find(b" ", 1)
+                    if word := piece[1:] if end < 0 else piece[1:end]:
+                        found.add(word)
+                elif not piece:  # two occurrences in a row: the careful way
+                    found = {w.encode() for w in following(self[i], needle)}
+                    break
+            for word in found:
+                postings[word.decode(errors="replace")].append(i)
+        return dict(postings)
 
 
 class _Postings:
