@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -41,6 +41,7 @@ _FREQUENT_SHARE = 1 / 64
 _VERIFY_LIMIT = 2500
 _CACHE_SIZE = 64
 _FOLLOWERS_KEPT = 4
+_PART = 4096  # texts checked between two releases of their pages (see `_in_parts`)
 _TOP = "\U0010ffff"
 
 
@@ -208,6 +209,7 @@ class WordIndex:
         self._cache: OrderedDict[str, int] = OrderedDict()
         self._followers: list[Followers] = []
         self._checked: tuple[str, ...] = ()  # the head of the last phrase checked
+        self._release: Callable[[int | None], None] | None = None
 
     @classmethod
     def from_parts(cls, parts: IndexParts) -> WordIndex:
@@ -220,9 +222,13 @@ class WordIndex:
         index._cache = OrderedDict()
         index._followers = []
         index._checked = ()
+        index._release = None
         holds = getattr(parts.texts, "holds", None)
         if holds is not None:  # texts on disk: a byte search, no decoding
             index.holds = holds  # type: ignore[method-assign]
+        release = getattr(parts.texts, "release", None)
+        if release is not None:  # texts on disk: pages a search read can be let go
+            index._release = release
         follows = getattr(parts.texts, "followers", None)
         if follows is not None:  # texts on disk: only the words found are decoded
             index.followers = follows  # type: ignore[method-assign]
@@ -251,7 +257,14 @@ class WordIndex:
             return self.all
         if len(words) == 1:
             return self.prefix(words[0])
-        head, last = tuple(words[:-1]), words[-1]
+        try:
+            return self._phrase(tuple(words[:-1]), words[-1], within)
+        finally:
+            if self._release is not None:
+                self._release(None)
+
+    def _phrase(self, head: tuple[str, ...], last: str, within: int | None) -> int:
+        words = (*head, last)
         heads = self.all
         for word in head:
             heads &= self.exact(word)
@@ -274,15 +287,33 @@ class WordIndex:
         # The second key: collected over the texts that can match a phrase this one
         # extends, so that its next keys need no check of any text.
         needle = " " + " ".join(head) + " "
-        known = Followers(head, candidates, self.followers(indices_of(candidates, self.n), needle))
+        postings: dict[str, list[int]] = {}
+        for part in self._in_parts(candidates):
+            for word, found in self.followers(part, needle).items():
+                postings.setdefault(word, []).extend(found)
+        known = Followers(head, candidates, postings)
         self._followers.insert(0, known)
         del self._followers[_FOLLOWERS_KEPT:]
         return known.starting(last, self.n)
 
-    def verify(self, candidates: int, needle: str) -> int:
-        """The texts among `candidates` that hold `needle`."""
+    def _in_parts(self, texts: int) -> Iterator[list[int]]:
+        """The positions in `texts`, ascending, a few thousand at a time; texts read
+        from a file let their pages go after each part (`_Texts.release`): file pages
+        count in the resident size, and a few phrase checks read all 150 MB of them."""
+        positions = indices_of(texts, self.n)
+        for at in range(0, len(positions), _PART):
+            part = positions[at : at + _PART]
+            yield part
+            if self._release is not None and len(positions) > _PART:
+                self._release(part[-1] + 1)
+
+    def verify(self, candidates: int, needle: str, after: str = "") -> int:
+        """The texts among `candidates` that hold `needle` (after `after`, if given)."""
         holds = self.holds
-        return bits_of([i for i in indices_of(candidates, self.n) if holds(i, needle)], self.n)
+        found: list[int] = []
+        for part in self._in_parts(candidates):
+            found.extend(i for i in part if holds(i, needle, after))
+        return bits_of(found, self.n)
 
     def containing(self, part: str) -> int:
         """Texts with a word that contains `part` (one word: a `~` substring)."""
@@ -341,9 +372,14 @@ class WordIndex:
                 found = [i for i in indices_of(uncovered, self.n) if holds(i, needle)]
             else:
                 papers: set[int] = set()
-                for word in rare:
+                release = self._release
+                for at, word in enumerate(rare, 1):
                     papers.update(self._rare[word])
+                    if release is not None and at % 256 == 0:
+                        release(None)  # (rare posting lists lie all over the file)
                 found = list(papers)
             covered |= bits_of(found, self.n)
+            if self._release is not None:
+                self._release(None)
         self._remember(prefix, covered)
         return covered
