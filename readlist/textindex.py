@@ -14,10 +14,10 @@ range's postings is made cheap two ways:
 Phrases intersect their words' papers and check the phrase in the remaining candidates.
 Results are exact: the index only narrows which texts are tested. Checking is the cost
 of a phrase (~2.5 µs a candidate: 100 ms for the 40,000 papers holding "large" and a
-word starting with "l"), so it is done once per phrase head: the candidates' words that
-follow the head are collected (`Followers`, at the second key of the last word, as
-"large la": the first is checked, which costs a third as much), and the next keys
-("large lan", "large lang" ...) are a `bisect` range of those words, as for one word.
+word starting with "l"), so it is done once per phrase head and first letters of the
+last word: the words starting with them that follow the head in the candidates are
+collected (`Followers`; that is the check), and the next keys ("large la", "large lan"
+...) are a `bisect` range of those words, as for one word.
 
 Building it costs seconds at 100,000 papers (most of it the Python loop over words), so
 a large library keeps a copy on disk (`readlist.store.wordfile`): `WordIndex.from_parts`
@@ -113,33 +113,44 @@ class Joined(Sequence[str]):
 
 
 class Followers:
-    """The words that follow a phrase head (all its words but the last) in some texts.
+    """The words starting with `prefix` that follow a phrase head (all its words but
+    the last) in some texts.
 
     `covered` holds every text whose followers were collected: a phrase with this head
-    is answered here when all the texts that can match it are covered.
+    and a last word starting with `prefix` is answered here when all the texts that can
+    match it are covered.
     """
 
-    def __init__(self, head: tuple[str, ...], covered: int, postings: dict[str, list[int]]) -> None:
-        self.head, self.covered = head, covered
+    def __init__(
+        self, head: tuple[str, ...], prefix: str, covered: int, postings: dict[str, list[int]]
+    ) -> None:
+        self.head, self.prefix, self.covered = head, prefix, covered
         self._postings = postings
         self._words = sorted(postings)
+        self._bits: dict[str, int] = {}  # postings as bitsets, once asked for
+
+    def answers(self, head: tuple[str, ...], last: str, candidates: int) -> bool:
+        return head == self.head and last.startswith(self.prefix) and not candidates & ~self.covered
 
     def starting(self, prefix: str, n: int) -> int:
         """The covered texts where the head is followed by a word starting with `prefix`."""
         words = self._words
         lo = bisect.bisect_left(words, prefix)
         hi = bisect.bisect_left(words, prefix + _TOP, lo)
-        if hi - lo == 1:
-            return bits_of(self._postings[words[lo]], n)
-        found: list[int] = []
+        found = 0
         for word in words[lo:hi]:
-            found.extend(self._postings[word])
-        return bits_of(found, n)
+            bits = self._bits.get(word)
+            if bits is None:
+                bits = self._bits[word] = bits_of(self._postings[word], n)
+            found |= bits
+        return found
 
 
-def followers(texts: Sequence[str], indices: Iterable[int], needle: str) -> dict[str, list[int]]:
-    """For each word that follows `needle` (" w1 w2 ") in some of the texts `indices`,
-    those texts (ascending, as `indices` are)."""
+def followers(
+    texts: Sequence[str], indices: Iterable[int], needle: str, prefix: str = ""
+) -> dict[str, list[int]]:
+    """For each word starting with `prefix` that follows `needle` (" w1 w2 ") in some
+    of the texts `indices`, those texts (ascending, as `indices` are)."""
     postings: defaultdict[str, list[int]] = defaultdict(list)
     core = needle[:-1]  # without its last space, which the next occurrence may begin with
     simple = not overlaps(core)
@@ -148,7 +159,8 @@ def followers(texts: Sequence[str], indices: Iterable[int], needle: str) -> dict
         if words is None:
             words = following(texts[i], needle)
         for word in set(words):
-            postings[word].append(i)
+            if word.startswith(prefix):
+                postings[word].append(i)
     return dict(postings)
 
 
@@ -208,7 +220,6 @@ class WordIndex:
         self._words: Sequence[str] = sorted(postings)
         self._cache: OrderedDict[str, int] = OrderedDict()
         self._followers: list[Followers] = []
-        self._checked: tuple[str, ...] = ()  # the head of the last phrase checked
         self._release: Callable[[int | None], None] | None = None
 
     @classmethod
@@ -221,7 +232,6 @@ class WordIndex:
         index._frequent, index._rare, index._words = parts.frequent, parts.rare, parts.words
         index._cache = OrderedDict()
         index._followers = []
-        index._checked = ()
         index._release = None
         holds = getattr(parts.texts, "holds", None)
         if holds is not None:  # texts on disk: a byte search, no decoding
@@ -243,9 +253,12 @@ class WordIndex:
         text = self.texts[i]
         return needle in (text[text.find(after) :] if after else text)
 
-    def followers(self, indices: Iterable[int], needle: str) -> dict[str, list[int]]:
-        """The words after `needle` in the texts `indices` (see `followers`)."""
-        return followers(self.texts, indices, needle)
+    def followers(
+        self, indices: Iterable[int], needle: str, prefix: str = ""
+    ) -> dict[str, list[int]]:
+        """The words starting with `prefix` after `needle` in the texts `indices`
+        (see `followers`)."""
+        return followers(self.texts, indices, needle, prefix)
 
     def search(self, words: Sequence[str], within: int | None = None) -> int:
         """Texts with the consecutive `words`, the last one as a prefix.
@@ -264,7 +277,6 @@ class WordIndex:
                 self._release(None)
 
     def _phrase(self, head: tuple[str, ...], last: str, within: int | None) -> int:
-        words = (*head, last)
         heads = self.all
         for word in head:
             heads &= self.exact(word)
@@ -276,22 +288,17 @@ class WordIndex:
         if not candidates:
             return 0
         for at, known in enumerate(self._followers):
-            if known.head == head and not candidates & ~known.covered:
+            if known.answers(head, last, candidates):
                 self._followers.insert(0, self._followers.pop(at))
                 return known.starting(last, self.n) & candidates
-        if self._checked != head:
-            # The first key of this last word: checking the candidates costs a third
-            # of collecting their followers, and the phrase may end here.
-            self._checked = head
-            return self.verify(candidates, " " + " ".join(words))
-        # The second key: collected over the texts that can match a phrase this one
-        # extends, so that its next keys need no check of any text.
+        # Collected over the texts that can match a phrase this one extends (as the
+        # next keys of its last word do): those keys need no check of any text.
         needle = " " + " ".join(head) + " "
         postings: dict[str, list[int]] = {}
         for part in self._in_parts(candidates):
-            for word, found in self.followers(part, needle).items():
+            for word, found in self.followers(part, needle, last).items():
                 postings.setdefault(word, []).extend(found)
-        known = Followers(head, candidates, postings)
+        known = Followers(head, last, candidates, postings)
         self._followers.insert(0, known)
         del self._followers[_FOLLOWERS_KEPT:]
         return known.starting(last, self.n)

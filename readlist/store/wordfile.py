@@ -314,23 +314,26 @@ class _Texts(Sequence[str]):
         if stop > start and hasattr(mapped, "madvise"):
             mapped.madvise(mmap.MADV_DONTNEED, start, stop - start)
 
-    def followers(self, indices: Iterable[int], needle: str) -> dict[str, list[int]]:
-        """`WordIndex.followers`, searched in the bytes; only the words found are decoded."""
+    def followers(
+        self, indices: Iterable[int], needle: str, prefix: str = ""
+    ) -> dict[str, list[int]]:
+        """`WordIndex.followers`, searched in the bytes; only the words kept are decoded."""
         core = needle[:-1]
         if overlaps(core):
-            return followers(self, indices, needle)
+            return followers(self, indices, needle, prefix)
         postings: defaultdict[str, list[int]] = defaultdict(list)
         mapped, start, offsets, part = self._mapped, self._start, self._offsets, core.encode()
+        wanted = b" " + prefix.encode()  # (UTF-8: a prefix of the word is one of its bytes)
         for i in indices:
             pieces = mapped[start + offsets[i] : start + offsets[i + 1] - 1].split(part)
             found: set[bytes] = set()
             for piece in pieces[1:]:
-                if piece[:1] == b" ":  # (else `core` ended inside a longer word)
+                if piece.startswith(wanted):  # (no space: `core` ended inside a word)
                     end = piece.find(b" ", 1)
                     if word := piece[1:] if end < 0 else piece[1:end]:
                         found.add(word)
                 elif not piece:  # two occurrences in a row: the careful way
-                    found = {w.encode() for w in following(self[i], needle)}
+                    found = {w.encode() for w in following(self[i], needle) if w.startswith(prefix)}
                     break
             for word in found:
                 postings[word.decode(errors="replace")].append(i)
