@@ -128,7 +128,9 @@ def workdir_library(n: int, seed: int) -> Iterator[Path]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-async def type_queries(n: int, db: Path, profile: bool, frames: bool) -> dict[str, list[dict[str, float]]]:
+async def type_queries(
+    n: int, db: Path, profile: bool, frames: bool
+) -> dict[str, list[dict[str, float]]]:
     per_key: dict[str, list[dict[str, float]]] = {"cold": [], "warm": []}
     store = Store.open(db)
     app = app_module.ReadListApp(
@@ -173,8 +175,10 @@ async def type_queries(n: int, db: Path, profile: bool, frames: bool) -> dict[st
 
 
 def report(n: int, per_key: dict[str, list[dict[str, float]]]) -> None:
-    print(f"\n{n:,} papers: per-key CPU ms, median / worst (keys: "
-          f"{len(per_key['cold'])} cold, {len(per_key['warm'])} warm)")
+    print(
+        f"\n{n:,} papers: per-key CPU ms, median / worst (keys: "
+        f"{len(per_key['cold'])} cold, {len(per_key['warm'])} warm)"
+    )
     names = sorted({k for phase in per_key.values() for key in phase for k in key})
     print(f"{'step':24} {'cold':>16} {'warm':>16}")
     for name in names:
