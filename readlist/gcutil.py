@@ -9,6 +9,7 @@ they are pauses of tens of milliseconds on the event loop.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import time
 from collections.abc import Iterator
@@ -27,9 +28,26 @@ def gc_paused() -> Iterator[None]:
 
 
 def freeze_survivors() -> None:
-    """Move everything alive now out of the collector's sight (it all lives on)."""
+    """Move everything alive now out of the collector's sight (it all lives on), and
+    give the memory freed by loading back to the system."""
     gc.collect()
     gc.freeze()
+    release_freed_memory()
+
+
+def release_freed_memory() -> None:
+    """Return the C heap's free pages to the system (glibc's `malloc_trim`; elsewhere
+    nothing).
+
+    Loading 100,000 papers frees ~60 MB of parse buffers and replaced objects that
+    glibc otherwise keeps, fragmented, for the life of the process: the TUI's resident
+    size stayed that much above what it holds. A few milliseconds.
+    """
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):  # not glibc
+        return
+    trim(0)
 
 
 class PauseCollector:

@@ -15,12 +15,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from readlist.bitsets import indices_of
 from readlist.models import Annotation, Paper
 from readlist.query import Query
 from readlist.ranking import Ranker, Ranking
 from readlist.search import AnnotationText, SearchIndex, annotation_haystack, mask_of
 
 _EMPTY = Annotation()
+# Matches fewer than 1/_SORT_SHARE of the rows they would be filtered from are sorted
+# by rank instead (see `Matches.ordered`).
+_SORT_SHARE = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,8 @@ class Library:
         # (shown while a worker recomputes), and a count of changes (see RankingJob).
         self._rankings: dict[str, Ranking | None] = {}
         self._stale: dict[str, list[int]] = {}
+        # The last order `rank_in` was asked about, and its inverse (see `rank_in`).
+        self._ranks: tuple[Sequence[int], list[int]] | None = None
         self.generation = 0
         self.apply(annotations)
 
@@ -176,6 +182,16 @@ class Library:
         if flipped is None or flipped[0] is not cached:
             flipped = self._reversed[sort] = (cached, cached[::-1])
         return flipped[1]
+
+    def rank_in(self, order: Sequence[int]) -> list[int]:
+        """rank[position] = where `position` stands in `order` (all positions in some
+        order); kept for the last order asked about, which is the one being listed."""
+        if self._ranks is None or self._ranks[0] is not order:
+            rank = [0] * len(self.papers)
+            for r, position in enumerate(order):
+                rank[position] = r
+            self._ranks = (order, rank)
+        return self._ranks[1]
 
     def _date_rank(self) -> list[int]:
         """rank[position] = place of the paper in date order (ties broken by it)."""
@@ -333,7 +349,9 @@ class Matches:
         `narrowing` is the previous result while typing: when these matches are a
         subset of it, in the same (unchanged) order, its rows are filtered instead of
         the whole library. Typing "evaluating" scans 100k, 99k, 76k ... 9k rows
-        instead of 100k ten times.
+        instead of 100k ten times, and a key that leaves the same papers ("langu" to
+        "langua") copies the rows. Few matches among many rows are sorted by their
+        rank in the order instead (0.6 µs a match, against 0.05 µs a row scanned).
         """
         if order is None:
             order = self.library.order(sort, reverse=reverse)
@@ -345,15 +363,22 @@ class Matches:
             rows = []
         else:
             base: Sequence[int] = order
+            same = False  # the same papers as `narrowing`: its rows as they are
             if (
                 narrowing is not None
                 and narrowing._rows is not None
                 and narrowing._rows_order is order
                 and not self.bits & ~narrowing.bits
             ):
-                base = narrowing._rows
-            mask = self.mask
-            rows = [i for i in base if mask[i] == 49]
+                base, same = narrowing._rows, self.bits == narrowing.bits
+            if same:
+                rows = list(base)
+            elif len(self) * _SORT_SHARE < len(base):
+                rank = self.library.rank_in(order)
+                rows = sorted(indices_of(self.bits, len(rank)), key=rank.__getitem__)
+            else:
+                mask = self.mask
+                rows = [i for i in base if mask[i] == 49]
         self._rows, self._rows_order = rows, order
         return rows
 

@@ -269,8 +269,7 @@ class SearchIndex:
         if index is not None and node.field in ("text", "abstract"):
             # Checked in the index's own texts (on disk: without decoding them).
             after = FIELD_BREAK if node.field == "abstract" else ""
-            holds = index.holds
-            found = [i for i in indices_of(base, self.n) if holds(i, wanted, after)]
+            return index.verify(base, wanted, after)
         else:
             texts = self.texts(node.field)
             found = [i for i in indices_of(base, self.n) if wanted in texts[i]]

@@ -12,7 +12,12 @@ range's postings is made cheap two ways:
 - Rare words keep lists, unioned only when many papers are left uncovered.
 
 Phrases intersect their words' papers and check the phrase in the remaining candidates.
-Results are exact: the index only narrows which texts are tested.
+Results are exact: the index only narrows which texts are tested. Checking is the cost
+of a phrase (~2.5 µs a candidate: 100 ms for the 40,000 papers holding "large" and a
+word starting with "l"), so it is done once per phrase head and first letters of the
+last word: the words starting with them that follow the head in the candidates are
+collected (`Followers`; that is the check), and the next keys ("large la", "large lan"
+...) are a `bisect` range of those words, as for one word.
 
 Building it costs seconds at 100,000 papers (most of it the Python loop over words), so
 a large library keeps a copy on disk (`readlist.store.wordfile`): `WordIndex.from_parts`
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -35,6 +40,8 @@ _FREQUENT_SHARE = 1 / 64
 # Up to this many uncovered papers are checked directly rather than via rare words.
 _VERIFY_LIMIT = 2500
 _CACHE_SIZE = 64
+_FOLLOWERS_KEPT = 4
+_PART = 4096  # texts checked between two releases of their pages (see `_in_parts`)
 _TOP = "\U0010ffff"
 
 
@@ -105,6 +112,89 @@ class Joined(Sequence[str]):
         yield from self._then
 
 
+class Followers:
+    """The words starting with `prefix` that follow a phrase head (all its words but
+    the last) in some texts.
+
+    `covered` holds every text whose followers were collected: a phrase with this head
+    and a last word starting with `prefix` is answered here when all the texts that can
+    match it are covered.
+    """
+
+    def __init__(
+        self, head: tuple[str, ...], prefix: str, covered: int, postings: dict[str, list[int]]
+    ) -> None:
+        self.head, self.prefix, self.covered = head, prefix, covered
+        self._postings = postings
+        self._words = sorted(postings)
+        self._bits: dict[str, int] = {}  # postings as bitsets, once asked for
+
+    def answers(self, head: tuple[str, ...], last: str, candidates: int) -> bool:
+        return head == self.head and last.startswith(self.prefix) and not candidates & ~self.covered
+
+    def starting(self, prefix: str, n: int) -> int:
+        """The covered texts where the head is followed by a word starting with `prefix`."""
+        words = self._words
+        lo = bisect.bisect_left(words, prefix)
+        hi = bisect.bisect_left(words, prefix + _TOP, lo)
+        found = 0
+        for word in words[lo:hi]:
+            bits = self._bits.get(word)
+            if bits is None:
+                bits = self._bits[word] = bits_of(self._postings[word], n)
+            found |= bits
+        return found
+
+
+def followers(
+    texts: Sequence[str], indices: Iterable[int], needle: str, prefix: str = ""
+) -> dict[str, list[int]]:
+    """For each word starting with `prefix` that follows `needle` (" w1 w2 ") in some
+    of the texts `indices`, those texts (ascending, as `indices` are)."""
+    postings: defaultdict[str, list[int]] = defaultdict(list)
+    core = needle[:-1]  # without its last space, which the next occurrence may begin with
+    simple = not overlaps(core)
+    for i in indices:
+        words = _after(texts[i], core) if simple else None
+        if words is None:
+            words = following(texts[i], needle)
+        for word in set(words):
+            if word.startswith(prefix):
+                postings[word].append(i)
+    return dict(postings)
+
+
+def _after(text: str, core: str) -> list[str] | None:
+    """The words after each " " + `core` + " " in `text` (None: see `following`)."""
+    words = []
+    for piece in text.split(core)[1:]:
+        if piece[:1] == " ":  # (anything else: `core` ended inside a longer word)
+            end = piece.find(" ", 1)
+            if word := piece[1:] if end < 0 else piece[1:end]:
+                words.append(word)
+        elif not piece:  # two occurrences of `core` in a row
+            return None
+    return words
+
+
+def following(text: str, needle: str) -> list[str]:
+    """The words right after each occurrence of `needle` (" w1 w2 ") in `text`."""
+    out: list[str] = []
+    at = text.find(needle)
+    while at >= 0:
+        start = at + len(needle)
+        end = text.find(" ", start)
+        if word := text[start:] if end < 0 else text[start:end]:
+            out.append(word)
+        at = text.find(needle, at + 1)
+    return out
+
+
+def overlaps(part: str) -> bool:
+    """Whether two occurrences of `part` (" a a") can overlap in a text (" a a a")."""
+    return any(part.startswith(part[k:]) for k in range(1, len(part)))
+
+
 class WordIndex:
     """Word-prefix and phrase search over `texts`, searchable strings (kept, not copied)."""
 
@@ -129,6 +219,8 @@ class WordIndex:
         self._rare: Mapping[str, Sequence[int]] = rare
         self._words: Sequence[str] = sorted(postings)
         self._cache: OrderedDict[str, int] = OrderedDict()
+        self._followers: list[Followers] = []
+        self._release: Callable[[int | None], None] | None = None
 
     @classmethod
     def from_parts(cls, parts: IndexParts) -> WordIndex:
@@ -139,9 +231,17 @@ class WordIndex:
         index.texts = parts.texts
         index._frequent, index._rare, index._words = parts.frequent, parts.rare, parts.words
         index._cache = OrderedDict()
+        index._followers = []
+        index._release = None
         holds = getattr(parts.texts, "holds", None)
         if holds is not None:  # texts on disk: a byte search, no decoding
             index.holds = holds  # type: ignore[method-assign]
+        release = getattr(parts.texts, "release", None)
+        if release is not None:  # texts on disk: pages a search read can be let go
+            index._release = release
+        follows = getattr(parts.texts, "followers", None)
+        if follows is not None:  # texts on disk: only the words found are decoded
+            index.followers = follows  # type: ignore[method-assign]
         return index
 
     def parts(self) -> IndexParts:
@@ -153,6 +253,13 @@ class WordIndex:
         text = self.texts[i]
         return needle in (text[text.find(after) :] if after else text)
 
+    def followers(
+        self, indices: Iterable[int], needle: str, prefix: str = ""
+    ) -> dict[str, list[int]]:
+        """The words starting with `prefix` after `needle` in the texts `indices`
+        (see `followers`)."""
+        return followers(self.texts, indices, needle, prefix)
+
     def search(self, words: Sequence[str], within: int | None = None) -> int:
         """Texts with the consecutive `words`, the last one as a prefix.
 
@@ -163,19 +270,57 @@ class WordIndex:
             return self.all
         if len(words) == 1:
             return self.prefix(words[0])
-        candidates = self.prefix(words[-1]) if within is None else within
-        for word in words[:-1]:
-            candidates &= self.exact(word)
-            if not candidates:
-                return 0
-        if within is not None:
-            candidates &= self.prefix(words[-1])
-        return self.verify(candidates, " " + " ".join(words))
+        try:
+            return self._phrase(tuple(words[:-1]), words[-1], within)
+        finally:
+            if self._release is not None:
+                self._release(None)
 
-    def verify(self, candidates: int, needle: str) -> int:
-        """The texts among `candidates` that hold `needle`."""
+    def _phrase(self, head: tuple[str, ...], last: str, within: int | None) -> int:
+        heads = self.all
+        for word in head:
+            heads &= self.exact(word)
+            if not heads:
+                return 0
+        candidates = heads & self.prefix(last)
+        if within is not None:
+            candidates &= within
+        if not candidates:
+            return 0
+        for at, known in enumerate(self._followers):
+            if known.answers(head, last, candidates):
+                self._followers.insert(0, self._followers.pop(at))
+                return known.starting(last, self.n) & candidates
+        # Collected over the texts that can match a phrase this one extends (as the
+        # next keys of its last word do): those keys need no check of any text.
+        needle = " " + " ".join(head) + " "
+        postings: dict[str, list[int]] = {}
+        for part in self._in_parts(candidates):
+            for word, found in self.followers(part, needle, last).items():
+                postings.setdefault(word, []).extend(found)
+        known = Followers(head, last, candidates, postings)
+        self._followers.insert(0, known)
+        del self._followers[_FOLLOWERS_KEPT:]
+        return known.starting(last, self.n)
+
+    def _in_parts(self, texts: int) -> Iterator[list[int]]:
+        """The positions in `texts`, ascending, a few thousand at a time; texts read
+        from a file let their pages go after each part (`_Texts.release`): file pages
+        count in the resident size, and a few phrase checks read all 150 MB of them."""
+        positions = indices_of(texts, self.n)
+        for at in range(0, len(positions), _PART):
+            part = positions[at : at + _PART]
+            yield part
+            if self._release is not None and len(positions) > _PART:
+                self._release(part[-1] + 1)
+
+    def verify(self, candidates: int, needle: str, after: str = "") -> int:
+        """The texts among `candidates` that hold `needle` (after `after`, if given)."""
         holds = self.holds
-        return bits_of([i for i in indices_of(candidates, self.n) if holds(i, needle)], self.n)
+        found: list[int] = []
+        for part in self._in_parts(candidates):
+            found.extend(i for i in part if holds(i, needle, after))
+        return bits_of(found, self.n)
 
     def containing(self, part: str) -> int:
         """Texts with a word that contains `part` (one word: a `~` substring)."""
@@ -234,9 +379,14 @@ class WordIndex:
                 found = [i for i in indices_of(uncovered, self.n) if holds(i, needle)]
             else:
                 papers: set[int] = set()
-                for word in rare:
+                release = self._release
+                for at, word in enumerate(rare, 1):
                     papers.update(self._rare[word])
+                    if release is not None and at % 256 == 0:
+                        release(None)  # (rare posting lists lie all over the file)
                 found = list(papers)
             covered |= bits_of(found, self.n)
+            if self._release is not None:
+                self._release(None)
         self._remember(prefix, covered)
         return covered

@@ -37,7 +37,8 @@ import mmap
 import os
 import sys
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import overload
@@ -48,7 +49,7 @@ from readlist.errors import LibraryError
 from readlist.paths import LibraryPaths
 from readlist.query.words import TOKENS
 from readlist.store.storage import Signature, atomic_write_parts, open_regular
-from readlist.textindex import IndexParts, Joined, WordIndex
+from readlist.textindex import IndexParts, Joined, WordIndex, followers, following, overlaps
 
 MARK = "word-index"
 VERSION = 1
@@ -293,6 +294,50 @@ class _Texts(Sequence[str]):
             if lo < 0:
                 return False
         return self._mapped.find(needle.encode(), lo, hi) >= 0
+
+    def release(self, end: int | None = None) -> None:
+        """Drop the pages of texts before text `end` (None: every page of the file, the
+        postings too) from this process's resident memory.
+
+        They are file pages: the next search reads them again from the page cache (a
+        fault maps 16 pages at once), a few milliseconds for all 100,000 texts. Kept,
+        they count in the resident size: a few phrases read all 150 MB of texts, and
+        the posting lists of a short prefix's words lie all over the file.
+        """
+        mapped = self._mapped
+        if end is None:
+            start, stop = 0, len(mapped)
+        else:
+            start = self._start - self._start % mmap.PAGESIZE
+            stop = self._start + self._offsets[end]
+            stop -= stop % mmap.PAGESIZE
+        if stop > start and hasattr(mapped, "madvise"):
+            mapped.madvise(mmap.MADV_DONTNEED, start, stop - start)
+
+    def followers(
+        self, indices: Iterable[int], needle: str, prefix: str = ""
+    ) -> dict[str, list[int]]:
+        """`WordIndex.followers`, searched in the bytes; only the words kept are decoded."""
+        core = needle[:-1]
+        if overlaps(core):
+            return followers(self, indices, needle, prefix)
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        mapped, start, offsets, part = self._mapped, self._start, self._offsets, core.encode()
+        wanted = b" " + prefix.encode()  # (UTF-8: a prefix of the word is one of its bytes)
+        for i in indices:
+            pieces = mapped[start + offsets[i] : start + offsets[i + 1] - 1].split(part)
+            found: set[bytes] = set()
+            for piece in pieces[1:]:
+                if piece.startswith(wanted):  # (no space: `core` ended inside a word)
+                    end = piece.find(b" ", 1)
+                    if word := piece[1:] if end < 0 else piece[1:end]:
+                        found.add(word)
+                elif not piece:  # two occurrences in a row: the careful way
+                    found = {w.encode() for w in following(self[i], needle) if w.startswith(prefix)}
+                    break
+            for word in found:
+                postings[word.decode(errors="replace")].append(i)
+        return dict(postings)
 
 
 class _Postings:

@@ -394,7 +394,14 @@ class ReadListApp(App[None]):
         waiting = not invalid and self._waits_for_abstracts(self.filter_query)
         if unread is None:
             blank = invalid or waiting
-            unread = 0 if blank else self.library.filter(self.filter_query).unread()
+            matches = self._matches
+            if blank:
+                unread = 0
+            elif matches is not None and matches.library is self.library:
+                # What the list shows (refilter keeps it current): no second filter.
+                unread = matches.unread()
+            else:
+                unread = self.library.filter(self.filter_query).unread()
         busy = ""
         if self._showing_wait:
             busy = "waiting for another readlist process…"

@@ -106,6 +106,7 @@ class DetailPane(ScrollView, can_focus=False):
         self._query = Query()
         self._strips: list[Strip] = []
         self._text = ""
+        self._look: tuple[object, ...] = ()
 
     @property
     def text(self) -> str:
@@ -126,13 +127,37 @@ class DetailPane(ScrollView, can_focus=False):
         `score` is the paper's "for you" score, shown under its status when given.
         """
         changed_paper = paper is None or self._paper is None or paper.id != self._paper.id
+        self._query = query if query is not None else Query()
+        # What the lines are made of: a key that changes nothing is no work at all.
+        look = (
+            paper,
+            annotation,
+            abstract_pending,
+            score,
+            *(self._query.highlights(field) for field in ("title", "abstract", "note")),
+        )
+        if look == self._look and self._strips:
+            return
+        self._look = look
         self._paper, self._annotation, self._pending = paper, annotation, abstract_pending
         self._score = score
-        self._query = query if query is not None else Query()
+        before = self._strips
         self._layout()
         if changed_paper:
             self.scroll_to(y=0, animate=False, immediate=True)
-        self.refresh()
+            self.refresh()
+        else:
+            self._refresh_changed(before)
+
+    def _refresh_changed(self, before: list[Strip]) -> None:
+        """Repaint only the visible lines that differ from `before` (a new query's marks
+        change a few lines of a paper; redrawing the rest is most of a key's cost)."""
+        strips = self._strips
+        top = int(self.scroll_offset.y)
+        for y in range(top, top + self.scrollable_content_region.height):
+            now = strips[y] if y < len(strips) else None
+            if now != (before[y] if y < len(before) else None):
+                self.refresh_line(y)
 
     def scroll_lines(self, lines: int) -> None:
         self.scroll_to(y=self.scroll_offset.y + lines, animate=False, immediate=True)
@@ -228,7 +253,8 @@ class DetailPane(ScrollView, can_focus=False):
         lines = console.render_lines(self._content(), options, style=self.rich_style, pad=True)
         self._strips = [Strip(line, width) for line in lines]
         self._text = "\n".join(strip.text.rstrip() for strip in self._strips)
-        set_virtual_size(self, Size(width, len(self._strips)))
+        # Every caller repaints (`show` only the lines that changed).
+        set_virtual_size(self, Size(width, len(self._strips)), repaint=False)
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -240,6 +266,7 @@ class DetailPane(ScrollView, can_focus=False):
         super().notify_style_update()
         if self.is_mounted:
             self._layout()
+            self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y

@@ -42,6 +42,9 @@ _DATE_WIDTH = 10
 _UPVOTES_WIDTH = 5
 _GAP = "  "
 NOTE_MARK = "✎"  # one cell wide, in its own column after the stars: a paper with a note
+RowKey = tuple[int, Annotation, bool, bool, int, bool, tuple[tuple[int, int], ...]]
+"""What a row's look depends on: position, annotation, cursor, marked, width, focus, and
+the title characters the query marks."""
 
 
 def fit(text: str, width: int) -> str:
@@ -111,7 +114,11 @@ class PaperList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.library = library
         self.selection = Selection()
-        self._cache: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._cache: LRUCache[RowKey, Strip] = LRUCache(1024)
+        # What each line on screen was drawn from: (row, key), None for an empty line.
+        self._drawn: dict[int, tuple[int, RowKey] | None] = {}
+        # The title characters `highlights` mark, by (position, title width).
+        self._spans: dict[tuple[int, int], tuple[tuple[int, int], ...]] = {}
         self.highlights: tuple[Words, ...] = ()
         self.problem: str | None = None  # an invalid filter: nothing is listed
         # Ids of marked papers (the app's `Marks`): drawn with a ✓ and a tinted row.
@@ -143,15 +150,23 @@ class PaperList(ScrollView, can_focus=True):
         nothing is listed (the filter does not parse), shown in place of the rows;
         `waiting` says that the result is still being computed.
         """
+        empty = (self.problem, self.waiting) != (problem, waiting) or not self.selection.rows
+        if highlights != self.highlights or len(self._spans) > 4096:
+            self._spans.clear()
         self.highlights, self.problem, self.waiting = highlights, problem, waiting
         self.selection.set_rows(rows)
-        set_virtual_size(self, Size(self.scrollable_content_region.width, len(rows)))
+        size = Size(self.scrollable_content_region.width, len(rows))
+        set_virtual_size(self, size, repaint=False)
+        if empty or not rows:
+            self.refresh()  # the empty list's text may have changed
         self._cursor_changed()
-        self.refresh()
 
     def set_library(self, library: Library) -> None:
         self.library = library
         self._cache.clear()
+        self._drawn.clear()
+        self._spans.clear()
+        self.refresh()
 
     # -- cursor --------------------------------------------------------------------------
 
@@ -183,8 +198,26 @@ class PaperList(ScrollView, can_focus=True):
 
     def _cursor_changed(self) -> None:
         self._scroll_to_cursor()
-        self.refresh()
+        self._refresh_rows()
         self.highlighted = self.selection.current
+
+    def _refresh_rows(self) -> None:
+        """Repaint the lines on screen whose look changed, not all of them.
+
+        A key typed in the filter changes a few rows (those its words mark, those
+        it removes); redrawing every row was most of a keystroke's cost.
+        """
+        if not self.is_mounted or not self.selection.rows:
+            self.refresh()
+            return
+        width = self.scrollable_content_region.width
+        top = int(self.scroll_offset.y)
+        rows, drawn = len(self.selection.rows), self._drawn
+        for y in range(self.scrollable_content_region.height):
+            row = top + y
+            now = (row, self._row_key(row, width)) if row < rows else None
+            if y not in drawn or drawn[y] != now:
+                self.refresh_line(row)
 
     def _scroll_to_cursor(self) -> None:
         if self.selection.rows and self.is_mounted:
@@ -214,22 +247,45 @@ class PaperList(ScrollView, can_focus=True):
         row = int(self.scroll_offset.y) + y
         rows = self.selection.rows
         if not rows:
+            self._drawn.pop(y, None)  # (repainted whenever rows come: see `show`)
             if y == 0:
                 style = self.get_component_rich_style("paper-list--empty")
                 return Strip([Segment(fit(" " + self.empty_text, width), style)], width)
             return Strip.blank(width, self.rich_style)
         if row >= len(rows):
+            self._drawn[y] = None
             return Strip.blank(width, self.rich_style)
-        position = rows[row]
-        paper = self.library.papers[position]
-        note = self.library.annotation_at(position)
-        cursor = row == self.selection.cursor
-        marked = paper.id in self.marks
-        key = (position, note, cursor, marked, width, self.has_focus, self.highlights)
+        key = self._row_key(row, width)
+        self._drawn[y] = (row, key)
         strip = self._cache.get(key)
         if strip is None:
+            position, note, cursor, marked = key[:4]
+            paper = self.library.papers[position]
             strip = self._cache[key] = self._render_row(paper, note, cursor, width, marked)
         return strip
+
+    def _row_key(self, row: int, width: int) -> RowKey:
+        """Everything that changes how list row `row` looks (its strip's cache key).
+
+        The query's words count only through the title characters they mark: a new
+        query leaves the rows whose shown title it does not mark as they were drawn.
+        """
+        position = self.selection.rows[row]
+        paper = self.library.papers[position]
+        note = self.library.annotation_at(position)
+        marked = paper.id in self.marks
+        spans: tuple[tuple[int, int], ...] = ()
+        if self.highlights:
+            _tags, _tag_width, title_width = _room(_left(paper, note, marked), note, width)
+            known = self._spans.get((position, title_width))
+            if known is None:  # (asked twice a key: to compare, then to draw)
+                shown = _shown_title(paper, title_width)
+                known = self._spans[position, title_width] = tuple(
+                    match_spans(shown, self.highlights)
+                )
+            spans = known
+        cursor = row == self.selection.cursor
+        return (position, note, cursor, marked, width, self.has_focus, spans)
 
     def _render_row(
         self, paper: Paper, note: Annotation, cursor: bool, width: int, marked: bool = False
@@ -255,32 +311,51 @@ class PaperList(ScrollView, can_focus=True):
             base, muted, star_style, tag_style, match = (
                 s + tint for s in (base, muted, star_style, tag_style, match)
             )
-        upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
-        left: list[tuple[str, Style]] = [
-            ("✓" if marked else " ", star_style),
-            # ● unread, ✗ dismissed in triage ("not for me"), blank when read.
-            (
-                "● " if not note.read else "✗ " if note.dismissed else "  ",
-                star_style if not note.read else muted,
-            ),
-            ((paper.published or "").ljust(_DATE_WIDTH), muted),
-            (_GAP + upvotes.rjust(_UPVOTES_WIDTH), muted),
-            (_GAP + stars(note.rating) + _GAP, star_style if note.rating else muted),
-            ((NOTE_MARK if note.note else " ") + " ", note_style),
-        ]
-        used = sum(cell_len(text) for text, _ in left)
-        tags = strip_controls(" ".join(f"#{t}" for t in note.tags)[: 4 * width])
-        room = width - used - 1
-        tag_width = min(cell_len(tags), max(0, room // 3)) if tags else 0
-        title_width = room - (tag_width + 2 if tag_width else 0)
-        segments = [Segment(text, style) for text, style in left]
-        # Only the start of a title can show: a 1 MB title is never scanned whole.
-        shown_title = strip_controls(paper.title[: 4 * max(title_width, 0) + 1])
+        left = _left(paper, note, marked)
+        styles = (
+            star_style,
+            star_style if not note.read else muted,
+            muted,
+            muted,
+            star_style if note.rating else muted,
+            note_style,
+        )
+        segments = [Segment(text, style) for text, style in zip(left, styles, strict=True)]
+        tags, tag_width, title_width = _room(left, note, width)
+        shown_title = _shown_title(paper, title_width)
         segments.extend(_marked(shown_title, title_width, self.highlights, base, match))
         if tag_width:
             segments.append(Segment(_GAP + fit(tags, tag_width), tag_style))
         segments.append(Segment(" ", base))
         return Strip(segments).adjust_cell_length(width, base)
+
+
+def _left(paper: Paper, note: Annotation, marked: bool) -> list[str]:
+    """The columns before the title: mark, read dot, date, upvotes, stars, note mark."""
+    upvotes = f"▲{paper.upvotes}" if paper.upvotes is not None else ""
+    return [
+        "✓" if marked else " ",
+        # ● unread, ✗ dismissed in triage ("not for me"), blank when read.
+        "● " if not note.read else "✗ " if note.dismissed else "  ",
+        (paper.published or "").ljust(_DATE_WIDTH),
+        _GAP + upvotes.rjust(_UPVOTES_WIDTH),
+        _GAP + stars(note.rating) + _GAP,
+        (NOTE_MARK if note.note else " ") + " ",
+    ]
+
+
+def _room(left: list[str], note: Annotation, width: int) -> tuple[str, int, int]:
+    """The tags as shown, their width, and the title's width, in a row of `width`."""
+    used = sum(cell_len(text) for text in left)
+    tags = strip_controls(" ".join(f"#{t}" for t in note.tags)[: 4 * width])
+    room = width - used - 1
+    tag_width = min(cell_len(tags), max(0, room // 3)) if tags else 0
+    return tags, tag_width, room - (tag_width + 2 if tag_width else 0)
+
+
+def _shown_title(paper: Paper, title_width: int) -> str:
+    # Only the start of a title can show: a 1 MB title is never scanned whole.
+    return strip_controls(paper.title[: 4 * max(title_width, 0) + 1])
 
 
 def _marked(

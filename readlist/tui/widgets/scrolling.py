@@ -6,7 +6,8 @@ follows ~30 ms later (Textual spaces updates by its frame timer). For a view who
 size does not change (the paper list, the detail pane), no layout is needed: set the
 value and update the scrollbars now, before the frame, and the key's whole effect is
 drawn at once. `_scroll_update` is Textual's own method for this (private; covered by
-the tests that count frames in benchmarks/bench_tui.py).
+the tests that count frames in benchmarks/bench_tui.py). With `repaint=False` the
+caller repaints what changed itself (only the lines that differ, see paper_list.py).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 
 
-def set_virtual_size(view: ScrollView, size: Size) -> None:
+def set_virtual_size(view: ScrollView, size: Size, *, repaint: bool = True) -> None:
     if size == view.virtual_size:
         return
     view.set_reactive(ScrollView.virtual_size, size)
     if view.is_mounted:
         view._scroll_update(size)
-    view.refresh()
+    if repaint:
+        view.refresh()
