@@ -2,17 +2,18 @@
 
 Data flows down and messages flow up: the filter bar posts parsed queries, the paper list
 posts the highlighted paper, and the app asks the `Library` for rows and hands them back.
-Every command (a key, a palette entry) is queued at once for the writer (writer.py), which
-runs them in order off the event loop, each as one atomic write; only a successful write
-updates what is shown, and a failed one shows its error and changes nothing. The note
-editor's drafts still write from here (each keystroke's draft needs its result at once).
-Marked papers (marks.py) are what r, 0-5, t, x and c act on while there are any.
+Loading and syncing the library is the session's (readlist/session/: opening, the staged
+start, the catalogue loaded in the background, other processes' writes re-read and
+counted); the app shows what it reports. Every command (a key, a palette entry) is
+queued at once for the session's writer, which runs them in order off the event loop,
+each as one atomic write; only a successful write updates what is shown, and a failed
+one shows its error and changes nothing. Marked papers (marks.py) are what r, 0-5, t, x
+and c act on while there are any.
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -42,9 +43,19 @@ from readlist.importers import ListingFile
 from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_ranked, sort_label
 from readlist.models import Annotation, Paper, identity_key
 from readlist.query import Has, Query, parse
-from readlist.rankcache import cache_path
 from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking, Stopped
 from readlist.search import SearchIndex
+from readlist.session import (
+    INDEX_ABOVE,
+    STAGE_ABOVE,
+    AbstractsLoaded,
+    CatalogueFailed,
+    CatalogueReady,
+    IndexReady,
+    LibrarySession,
+    Sync,
+)
+from readlist.session.changes import changes_message, plural
 from readlist.state import StateFile
 from readlist.store import Store
 from readlist.store.store import Change, Edit, ImportReport
@@ -52,7 +63,6 @@ from readlist.tags import TagCount
 from readlist.text import strip_controls
 from readlist.textindex import WordIndex
 from readlist.tui import bulk, keys
-from readlist.tui.changes import catalogue_changes, changes_message, plural
 from readlist.tui.editing import NoteDrafts, tags_edit
 from readlist.tui.keyorder import KeyOrder
 from readlist.tui.marks import Marks
@@ -74,19 +84,13 @@ from readlist.tui.widgets.detail import DetailPane, TitleLine
 from readlist.tui.widgets.filter_bar import FilterBar
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
-from readlist.tui.writer import Writer
+from readlist.tui.writer import Written
 
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
 NARROW = 120
 GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
-# Libraries above this many papers load abstracts in the background after the first
-# frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
-# A staged library reads the index kept on disk (store/wordfile.py) when it is current,
-# so text queries search abstracts from the first frame; otherwise they wait for the
-# abstracts ("searching abstracts…"), and the index built then is kept for next time.
-STAGE_ABOVE = 5_000
-INDEX_ABOVE = 2_000
+__all__ = ["INDEX_ABOVE", "STAGE_ABOVE", "ReadListApp"]  # the sizes: see session/
 # How the width goes between the list and the detail pane (`w` cycles, in this order):
 # "standard" (3:2 side by side, 1:1 stacked), "detail" (the pane gets 2/3), "hidden"
 # (no pane; the whole title shows under the list), "list" (the list gets 3/4).
@@ -142,33 +146,18 @@ class ReadListApp(App[None]):
         stage_above: int = STAGE_ABOVE,
         config: Config | None = None,
         state: StateFile | None = None,
+        session: LibrarySession | None = None,
     ) -> None:
+        """`session`: the library opened and loaded already (`LibrarySession.open`);
+        else one is made of `store` (and `library`, which skips loading)."""
         self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
-        self.store = store
-        self._features_cache = cache_path(store.paths.papers)
-        staged = library is None and store.paper_count() > stage_above
-        stored: WordIndex | None = None
-        if library is None:
-            # A large library starts from titles alone: abstracts (most of the bytes)
-            # and the full-text index follow in the background (see `load_catalogue`).
-            papers = store.papers(with_abstracts=not staged)
-            library = Library(papers, store.annotations(), features_cache=self._features_cache)
-            if staged:
-                # The word index kept on disk (if it is current) holds the abstracts'
-                # words: full-text search works from the first frame.
-                stored = store.word_index([p.id for p in papers])
-                if stored is not None:
-                    library.search.use_stored_index(stored)
-            if not staged and len(papers) > INDEX_ABOVE:
-                library.search.build_text_index()
-            if not staged:
-                store.release_catalogue_cache()
-        # Loaded objects live as long as the app: a full collection would walk every
-        # one of them (30-60 ms pauses measured), so move them out of the GC's sight.
-        # (No collection first: nothing is garbage yet, and this is before the frame.)
-        gc.freeze()
-        self.library = library
+        if session is None:
+            session = LibrarySession(store, library, stage_above=stage_above)
+        # The writer's jobs come back as messages (posting is thread-safe).
+        self._writer = session.start_writer(lambda job: self.post_message(Written(job)))
+        self.session = session
+        self.store = session.store
         self.demo = demo
         self._copy = copy
         self._open_url = open_url
@@ -192,13 +181,8 @@ class ReadListApp(App[None]):
         # True once abstracts are loaded and the full-text index is built (benchmarks
         # and tests wait on it). Before that, `abstracts_searched` says whether words
         # are searched in abstracts yet (by scanning: exact, slower per key at 100k).
-        self.search_ready = not staged
-        self.abstracts_searched = not staged or stored is not None
-        self._stored_index = stored  # see load_catalogue
-        self._stage_above = stage_above
-        self.catalogue_loaded = not staged  # every Paper holds its abstract
+        self.search_ready = not session.staged
         self.abstracts: dict[str, str] | None = None
-        self._reloading = False
         self._disk_error: str | None = None
         self._matches: Matches | None = None  # the last filter result (see refilter)
         self._collector = PauseCollector()
@@ -212,11 +196,23 @@ class ReadListApp(App[None]):
         # may set them).
         self.triage_keys = triage_keys(self.config)
         self.marks = Marks()  # papers a bulk action applies to (see marks.py)
-        # Commands are written off the event loop, in order (see writer.py).
-        self._writer = Writer(store.paths.annotations, self.post_message)
         self._writer_timer: Timer | None = None
         self._showing_wait = False
         self._check_after_writes = False
+
+    # -- the session's state, as the rest of the TUI reads it ----------------------------
+
+    @property
+    def library(self) -> Library:
+        return self.session.library
+
+    @property
+    def abstracts_searched(self) -> bool:
+        return self.session.abstracts_searched
+
+    @property
+    def catalogue_loaded(self) -> bool:
+        return self.session.catalogue_loaded
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -493,57 +489,23 @@ class ReadListApp(App[None]):
 
     @work(thread=True, exclusive=True, group="catalogue")
     def load_catalogue(self, *, reload: bool = False) -> None:
-        """Read the catalogue's text and index it off the UI thread, then swap it in.
-
-        At start-up (`reload=False`) the papers are those on screen and only their
-        abstracts are read; after another process imported (`reload=True`) the whole
-        catalogue is read again.
-        """
-        changes = None
-        stored = None if reload else self._stored_index
-        if not reload:  # title: queries scan titles; ready before the first such key
-            self.library.search.texts("title")
-        try:
-            if reload:
-                # Both replaced only on the UI thread, after this worker.
-                shown, with_abstracts = self.library.papers, self.abstracts_searched
-                papers = self.store.papers()
-                changes = catalogue_changes(shown, papers, abstracts=with_abstracts)
-                # Another process imported: if it kept the stored index current (it does
-                # when it only added papers), nothing needs building.
-                stored = self.store.word_index([p.id for p in papers])
-            else:
-                abstracts = self.store.abstracts()
-                self.call_from_thread(self._abstracts_loaded, abstracts)
-                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in self.library.papers]
-            versions = self.store.catalogue_versions()
-        except ReadlistError as error:
-            self.call_from_thread(self._catalogue_failed, error)
-            return
-        # The raw documents go before the index is built, so their memory and the
-        # index's do not peak together.
-        self.store.release_catalogue_cache()
-        search = SearchIndex(papers)
-        if not reload:
-            search.share_texts(self.library.search, "title")
+        """Read the catalogue's text and index it off the UI thread, then swap it in
+        (the session does the work: `LibrarySession.load_catalogue`; here each stage
+        it yields is shown on the UI thread)."""
         worker = get_current_worker()
-        if stored is not None:  # the index read at start describes these papers
-            search.use_stored_index(stored)
-            if not worker.is_cancelled:
-                self.call_from_thread(self._catalogue_ready, papers, search, changes)
-                self.call_from_thread(self._index_ready, search, None)
-            return
-        search.texts("text")  # here, not on the UI thread at the first key
-        if worker.is_cancelled:
-            return
-        # Searched by scanning at once (exact), then by the index once it is built.
-        self.call_from_thread(self._catalogue_ready, papers, search, changes)
-        index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
-        if not worker.is_cancelled:
-            self.call_from_thread(self._index_ready, search, index)
-        if index is not None and len(papers) > self._stage_above and not worker.is_cancelled:
-            # Kept for the next start (skipped if the catalogue changed meanwhile).
-            self.store.write_word_index(versions, [p.id for p in papers], index)
+        for stage in self.session.load_catalogue(
+            reload=reload, cancelled=lambda: worker.is_cancelled
+        ):
+            if isinstance(stage, AbstractsLoaded):
+                self.call_from_thread(self._abstracts_loaded, stage.abstracts)
+            elif isinstance(stage, CatalogueReady):
+                self.call_from_thread(
+                    self._catalogue_ready, stage.papers, stage.search, stage.changes
+                )
+            elif isinstance(stage, IndexReady):
+                self.call_from_thread(self._index_ready, stage.search, stage.index)
+            elif isinstance(stage, CatalogueFailed):
+                self.call_from_thread(self._catalogue_failed, stage.error)
 
     def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
         self.abstracts = abstracts
@@ -562,17 +524,9 @@ class ReadListApp(App[None]):
         was = self.papers.current
         was_id = self.library.papers[was].id if was is not None else None
         was_row = self.papers.selection.cursor
-        # Annotations are taken now, on the UI thread, so edits made while the
-        # worker ran are kept.
-        self.library = Library(
-            papers, self.library.annotations, search, features_cache=self._features_cache
-        )
-        self.papers.set_library(self.library)
+        self.papers.set_library(self.session.use_catalogue(papers, search))
         self.marks.keep_only(self.library.position)  # a removed paper is no longer marked
-        self.abstracts_searched = True
-        self.catalogue_loaded = True
         self.abstracts = None
-        self._reloading = False
         freeze_survivors()
         self.refilter()
         if self._jump_to is not None:
@@ -596,7 +550,7 @@ class ReadListApp(App[None]):
         self.update_status()
 
     def _catalogue_failed(self, error: ReadlistError) -> None:
-        self._reloading = False
+        self.session.reloading = False
         self.notify(
             str(error), title="Abstracts not loaded", severity="error", markup=False, timeout=15
         )
@@ -691,12 +645,10 @@ class ReadListApp(App[None]):
         return change
 
     def _show_change(self, change: Change) -> None:
-        # The writer's store (or ours) re-read what another process wrote before this
-        # edit: show that too, counted. Changes written by the writer leave this app's
-        # own store behind, so it re-reads them here (ours are not counted).
-        if change.others_wrote or "annotations" in self.store.changed_on_disk():
-            self._reload_annotations(ours=change)
-        self.library.apply(change.after)
+        # The writer's store re-read what another process wrote before this edit: the
+        # session re-reads it too, and it is shown, counted (ours are not counted).
+        if (sync := self.session.apply(change)) is not None:
+            self._show_sync(sync)
         self.refilter()
 
     # -- writing, off the event loop (see writer.py) ------------------------------------
@@ -732,8 +684,8 @@ class ReadListApp(App[None]):
             self._writer_timer.stop()
             self._writer_timer = None
 
-    @on(Writer.Done)
-    def _written(self, message: Writer.Done) -> None:
+    @on(Written)
+    def _written(self, message: Written) -> None:
         self._writer.deliver(message.job)
         if not self._writer.pending:
             self._watch_writer()
@@ -1339,7 +1291,7 @@ class ReadListApp(App[None]):
         self.library.stop_ranking()
         if self._ranking is not None:
             self._ranking[0].stop_ranking()
-        self._writer.stop()  # what was asked for is written before the app ends
+        self.session.close()  # what was asked for is written before the app ends
 
     # -- other processes -------------------------------------------------------------------
 
@@ -1352,11 +1304,11 @@ class ReadListApp(App[None]):
         Annotations are re-read at once (they are small). A new catalogue (another
         process imported) is loaded and indexed in the background, then swapped in.
         """
-        changed = self.store.changed_on_disk()
+        changed = self.session.changed_on_disk()
         # The papers file is written last by an import, so it changing means the
         # whole catalogue is new.
-        if "papers" in changed and not self._reloading:
-            self._reloading = True
+        if "papers" in changed and not self.session.reloading:
+            self.session.reloading = True
             self.load_catalogue(reload=True)
         if "annotations" in changed:
             if self._writer.pending:  # our own writes on their way would look like another's
@@ -1365,35 +1317,20 @@ class ReadListApp(App[None]):
                 self._reload_annotations()
         self._refresh_filter_picker()  # filters saved meanwhile, too
 
-    def _reload_annotations(self, ours: Change | None = None) -> None:
-        """Show the annotations on disk, and say how many papers another process changed.
+    def _reload_annotations(self) -> None:
+        """Show the annotations on disk, and say how many papers another process changed."""
+        self._show_sync(self.session.reload_annotations())
 
-        `ours` is an edit of this app's that found the other process's writes: the
-        papers it wrote count only where the other process had changed them first.
-        """
-        try:
-            fresh = self.store.annotations()
-        except ReadlistError as error:
-            if str(error) != self._disk_error:  # once, not every poll
-                self._disk_error = str(error)
+    def _show_sync(self, sync: Sync) -> None:
+        if sync.error is not None:
+            if sync.error != self._disk_error:  # once, not every poll
+                self._disk_error = sync.error
                 self.notify(
-                    str(error), title="Library changed on disk", severity="error", markup=False
+                    sync.error, title="Library changed on disk", severity="error", markup=False
                 )
             return
         self._disk_error = None
-        mine: dict[str, Annotation] = {}
-        theirs = 0  # papers of our edit that another process had changed before it
-        if ours is not None:
-            mine = ours.after
-            empty = Annotation()
-            theirs = sum(
-                self.library.annotation(pid) != ours.before.get(pid, empty) for pid in mine
-            )
-        updated = self.library.replace_annotations(fresh)
-        if updated and self._writer.pending:
-            self.refilter()  # our own writes on their way are among them: no message
-        elif updated:
+        if sync.updated:
             self.refilter()
-        count = sum(pid not in mine for pid in updated) + theirs
-        if count:
-            self.notify(f"{plural(count)} changed by another readlist process.")
+        if sync.others:
+            self.notify(f"{plural(sync.others)} changed by another readlist process.")
