@@ -8,16 +8,17 @@ counted); the app shows what it reports. Every command (a key, a palette entry) 
 queued at once for the session's writer, which runs them in order off the event loop,
 each as one atomic write; only a successful write updates what is shown, and a failed
 one shows its error and changes nothing. Marked papers (marks.py) are what r, 0-5, t, x
-and c act on while there are any.
+and c act on while there are any. The actions on the library (writing, the editors,
+citations and links, import and enrichment, removal and the browsing dialogs) are mix-ins
+in tui/actions/; this module keeps the layout, the keys' rules, what is shown, and the
+wiring to the session.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from functools import partial
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -32,18 +33,13 @@ from textual.worker import get_current_worker
 
 from readlist import clipboard, commands
 from readlist.browser import open_in_browser
-from readlist.citations import FORMATS, cite, cite_many
-from readlist.commands import Command, Outcome
 from readlist.config import Config, ConfigError
-from readlist.enrich.fetch import default_fetcher
-from readlist.enrich.request import FetchRequest, fetch_listing
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
-from readlist.importers import ListingFile
 from readlist.library import CYCLED_SORTS, Library, Matches, RankingJob, is_ranked, sort_label
-from readlist.models import Annotation, Paper, identity_key
-from readlist.query import Has, Query, parse
-from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking, Stopped
+from readlist.models import Annotation, Paper
+from readlist.query import Has, Query
+from readlist.ranking import NOT_ENOUGH, Ranking, Stopped
 from readlist.search import SearchIndex
 from readlist.session import (
     INDEX_ABOVE,
@@ -58,27 +54,18 @@ from readlist.session import (
 from readlist.session.changes import changes_message, plural
 from readlist.state import StateFile
 from readlist.store import Store
-from readlist.store.store import Change, Edit, ImportReport
-from readlist.tags import TagCount
-from readlist.text import strip_controls
 from readlist.textindex import WordIndex
-from readlist.tui import bulk, keys
-from readlist.tui.editing import NoteDrafts, tags_edit
+from readlist.tui import keys
+from readlist.tui.actions.browsing import Browsing
+from readlist.tui.actions.citing import Citing
+from readlist.tui.actions.editors import Editors
+from readlist.tui.actions.importing import Importing
+from readlist.tui.actions.writing import Writing
 from readlist.tui.keyorder import KeyOrder
 from readlist.tui.marks import Marks
 from readlist.tui.remember import Memory
-from readlist.tui.screens.cite import CitationPicker
-from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.enrich import EnrichDialog, EnrichResult
-from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
-from readlist.tui.screens.importer import ImportDialog
-from readlist.tui.screens.links import LinkPicker
-from readlist.tui.screens.note import DISCARD, NoteEditor
-from readlist.tui.screens.similar import SimilarPapers
-from readlist.tui.screens.stats import StatsScreen
-from readlist.tui.screens.tagbrowser import TagBrowser
-from readlist.tui.screens.tags import TagEditor
+from readlist.tui.screens.note import NoteEditor
 from readlist.tui.screens.triage import TriageKeys, TriageScreen
 from readlist.tui.widgets.detail import DetailPane, TitleLine
 from readlist.tui.widgets.filter_bar import FilterBar
@@ -101,17 +88,6 @@ SPLIT_NAMES = {
     "hidden": "details hidden",
     "list": "list wide",
 }
-SIMILAR_LIMIT = 10
-NOTE_LABEL = "edited the note on"  # one note editor session, in the undo history
-T = TypeVar("T")
-
-
-def _short(title: str, limit: int = 60) -> str:
-    # Only the start is cleaned and measured: a title may be megabytes long.
-    shown = strip_controls(title[: 2 * limit])
-    if len(shown) <= limit and len(title) <= 2 * limit:
-        return shown
-    return shown[: limit - 1] + "…"
 
 
 def triage_keys(config: Config) -> TriageKeys:
@@ -129,7 +105,7 @@ def triage_keys(config: Config) -> TriageKeys:
         raise ConfigError(f"{where}: [triage.keys]: {error}") from None
 
 
-class ReadListApp(App[None]):
+class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "readlist"
     BINDINGS: ClassVar[list[BindingType]] = keys.BINDINGS
@@ -626,63 +602,7 @@ class ReadListApp(App[None]):
             return None
         return self.library.papers[position]
 
-    def edit(self, ids: Iterable[str], edit: Edit) -> Change | None:
-        """Save an edit through the store; show it only once it is on disk.
-
-        A failed write shows its error and returns None; nothing on screen changes.
-        """
-        try:
-            return self.save_edit(ids, edit)
-        except ReadlistError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
-            return None
-
-    def save_edit(self, ids: Iterable[str], edit: Edit, *, label: str | None = None) -> Change:
-        """`edit` without the notification: raises `ReadlistError` (for dialogs that
-        show the error themselves and stay open). With a `label`, it can be undone."""
-        change = self.store.update(ids, edit, label=label)
-        self._show_change(change)
-        return change
-
-    def _show_change(self, change: Change) -> None:
-        # The writer's store re-read what another process wrote before this edit: the
-        # session re-reads it too, and it is shown, counted (ours are not counted).
-        if (sync := self.session.apply(change)) is not None:
-            self._show_sync(sync)
-        self.refilter()
-
     # -- writing, off the event loop (see writer.py) ------------------------------------
-
-    async def settle(self) -> None:
-        """Wait until every change asked for is written and shown (tests, benchmarks)."""
-        while self._writer.pending:
-            await asyncio.sleep(0.002)
-
-    def write(
-        self,
-        work: Callable[[Store], T],
-        done: Callable[[T], None],
-        failed: Callable[[ReadlistError], None] | None = None,
-    ) -> None:
-        """Queue `work` for the writer; `done(result)` runs here once it is on disk, or
-        `failed(error)` (by default: show the error; nothing was changed)."""
-        self._writer.submit(work, done, failed or self._not_saved)
-        if self._writer_timer is None:
-            self._writer_timer = self.set_interval(0.1, self._watch_writer)
-
-    def _not_saved(self, error: ReadlistError) -> None:
-        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
-
-    def _watch_writer(self) -> None:
-        """While writes are queued: say so on the status line once one waits long for
-        another process's lock."""
-        waiting = self._writer.pending > 0 and self._writer.waiting
-        if waiting != self._showing_wait:
-            self._showing_wait = waiting
-            self.update_status()
-        if not self._writer.pending and self._writer_timer is not None:
-            self._writer_timer.stop()
-            self._writer_timer = None
 
     @on(Written)
     def _written(self, message: Written) -> None:
@@ -693,251 +613,7 @@ class ReadListApp(App[None]):
                 self._check_after_writes = False
                 self.check_disk()
 
-    def run_command(
-        self,
-        command: Command,
-        *,
-        quiet: bool = False,
-        then: Callable[[Outcome], None] | None = None,
-        failed: Callable[[ReadlistError], None] | None = None,
-    ) -> None:
-        """Queue a command for the writer; once written, show what it did ("Rated 4/5:
-        1 paper — u to undo") and call `then(outcome)`. A failed write shows its error,
-        changes nothing on screen and calls `failed(error)`. Commands run in the order
-        asked."""
-
-        def done(outcome: Outcome) -> None:
-            self._command_done(outcome, quiet=quiet)
-            if then is not None:
-                then(outcome)
-
-        def not_saved(error: ReadlistError) -> None:
-            self._not_saved(error)
-            if failed is not None:
-                failed(error)
-
-        self.write(command.run, done, not_saved)
-
-    def _command_done(self, outcome: Outcome, *, quiet: bool) -> None:
-        if outcome.change is not None:
-            self._show_change(outcome.change)
-        elif outcome.undone is not None and outcome.undone.entry.annotations:
-            self.library.replace_annotations(self.store.annotations())
-            self.refilter()
-        if isinstance(self.screen, TriageScreen):
-            self.screen.show_current()  # the card shows what was just saved
-        if outcome.undone is not None and outcome.undone.entry.removed:
-            self._own_import = True  # the catalogue reload that follows is ours
-            self.check_disk()
-        if not quiet:
-            message = outcome.message[:1].upper() + outcome.message[1:]
-            if outcome.undoable:
-                message += " — u to undo"
-            self.notify(message, markup=False, timeout=4)
-
-    def action_toggle_read(self) -> None:
-        if (ids := self.targets()) is not None:
-            self.run_command(commands.ToggleRead(ids))
-
-    def action_rate(self, rating: int) -> None:
-        if (ids := self.targets()) is not None:
-            self.run_command(commands.Rate(ids, rating))
-
-    def action_undo(self) -> None:
-        self.run_command(commands.Undo())
-
-    def action_redo(self) -> None:
-        self.run_command(commands.Redo())
-
-    def action_edit_tags(self) -> None:
-        if self.marks:
-            bulk.edit_tags(self)
-            return
-        if (paper := self.current_paper()) is not None:
-            self.edit_tags(paper)
-
-    def edit_tags(self, paper: Paper) -> None:
-        """The tag editor for `paper` (the highlighted one, or triage's)."""
-        self.check_disk()  # start from what another process may have just written
-        shown = self.library.annotation(paper.id).tags
-        known = [tag for tag, _ in self.library.tag_counts().most_common()]
-
-        title = _short(paper.title)
-
-        def save(tags: tuple[str, ...]) -> str | None:
-            # By the writer, like every command: Enter never waits for another process.
-            if tags != shown:
-                edit = tags_edit(shown, tags)
-                command = commands.Annotate([paper.id], edit, label="set the tags of")
-                self.write(command.run, partial(self._command_done, quiet=True), failed(tags))
-            return None
-
-        def failed(tags: tuple[str, ...]) -> Callable[[ReadlistError], None]:
-            def reopen(error: ReadlistError) -> None:
-                # The write failed (a full disk): the editor comes back with what was
-                # typed, so Enter can try again (unless another dialog is open by now).
-                self._not_saved(error)
-                if self.screen is self.screen_stack[0]:
-                    self.push_screen(TagEditor(title, tags, known, on_save=save))
-
-            return reopen
-
-        self.push_screen(TagEditor(title, shown, known, on_save=save))
-
-    def action_edit_note(self) -> None:
-        if (paper := self.current_paper()) is not None:
-            self.edit_note(paper)
-
-    def edit_note(self, paper: Paper) -> None:
-        """The note editor for `paper` (the highlighted one, or triage's)."""
-        self.check_disk()  # never open on a stale note: the first draft would replace it
-        written: list[Annotation] = []  # what the last draft wrote
-
-        def save(ids: list[str], edit: Edit) -> Change:
-            change = self.save_edit(ids, edit)
-            written[:] = [change.after[paper.id]]
-            return change
-
-        drafts = NoteDrafts(paper.id, self.library.annotation(paper.id).note, save)
-
-        def done(result: str | None) -> None:
-            if result == DISCARD:
-                if (undo := drafts.undo()) is not None:
-                    self.edit([paper.id], undo)
-            elif written:
-                # Drafts are stored unrecorded as they are typed: the session is recorded
-                # now as one undo step, from the note at open to the note at close (the
-                # rest of the annotation as it is: undo changes the note only).
-                after = written[0]
-                pairs = {paper.id: (after.with_note(drafts.original), after)}
-                title = _short(paper.title, 40)
-
-                def recorded(undoable: bool) -> None:
-                    if result is not None:
-                        hint = " — u to undo" if undoable else ""
-                        self.notify(f"Note saved for “{title}”{hint}", markup=False)
-
-                self.write(lambda store: store.record_written(NOTE_LABEL, pairs), recorded)
-
-        told = False  # a clean merge is announced once per editor, a conflict each time
-
-        def store(text: str) -> str | None:
-            nonlocal told
-            error = drafts.store(text)
-            if (merged := drafts.merged) is not None:  # another process wrote meanwhile
-                editor.show_text(merged.text, merged.cursor)
-                drafts.merged = None
-                if merged.conflicts:
-                    self.notify(
-                        "Another readlist process changed the same passage of this note: "
-                        "yours is kept, theirs is at the end, under a marker.",
-                        severity="warning",
-                        timeout=10,
-                    )
-                elif not told:
-                    self.notify(
-                        "Another readlist process is editing this note too: "
-                        "its changes are merged with yours as you type.",
-                        severity="warning",
-                        timeout=10,
-                    )
-                told = True
-            return error
-
-        editor = NoteEditor(_short(paper.title), drafts.original, on_draft=store)
-        self.push_screen(editor, done)
-
     # -- citations, links, sort, help ------------------------------------------------------
-
-    def action_copy_citation(self) -> None:
-        if papers := self.chosen_papers():
-            self.copy_citations(papers, self.citation_format)
-
-    def action_pick_citation(self) -> None:
-        if not (papers := self.chosen_papers()):
-            return
-
-        def chosen(fmt: str | None) -> None:
-            if fmt is not None:
-                self.citation_format = fmt
-                self.copy_citations(papers, fmt)
-
-        self.push_screen(CitationPicker(papers[0], self.citation_format), chosen)
-
-    def copy_citation(self, paper: Paper, fmt: str) -> None:
-        self.copy_citations([paper], fmt)
-
-    def copy_citations(self, papers: list[Paper], fmt: str) -> None:
-        """Copy the citations of `papers` together; BibTeX keys are pinned as they leave."""
-        keys = None
-        if fmt == "bibtex":
-            from readlist.store.citekeys import citekeys_path, keys_for, pin_keys, read_pins
-
-            try:
-                keys = pin_keys(self.store, papers)
-            except ReadlistError as error:
-                self.notify(str(error), title="Keys not pinned", severity="warning", markup=False)
-                try:
-                    keys = keys_for(papers, read_pins(citekeys_path(self.store.paths)))
-                except ReadlistError:
-                    keys = None
-        text = (
-            cite_many(papers, fmt, keys) if len(papers) > 1 else cite(papers[0], fmt, *keys or ())
-        )
-        try:
-            how = self._copy(text, self.copy_to_clipboard)
-        except ReadlistError as error:
-            self.notify(str(error), title="Not copied", severity="error", markup=False)
-            return
-        label = FORMATS[fmt]
-        what = f"{len(papers)} papers" if len(papers) > 1 else f"“{_short(papers[0].title, 50)}”"
-        self.notify(f"Copied {label} of {what} to {how}.", markup=False)
-
-    def copy_text(self, text: str) -> str:
-        """Copy `text` (the clipboard, else the terminal's); how it was copied."""
-        return self._copy(text, self.copy_to_clipboard)
-
-    def action_export_marked(self) -> None:
-        bulk.export(self)
-
-    def action_open_link(self) -> None:
-        if (paper := self.current_paper()) is not None:
-            self.open_link(paper)
-
-    def open_link(self, paper: Paper) -> None:
-        from readlist.citations import paper_links
-
-        # The paper's own page (arXiv) first, then code and project pages: one link
-        # opens at once, several open a picker (screens/links.py).
-        links = paper_links(paper)
-        if not links:
-            self.notify("This paper's listing had no link.", severity="warning")
-        elif len(links) == 1:
-            self._open_link(links[0][1])
-        else:
-
-            def chosen(url: str | None) -> None:
-                if url is not None:
-                    self._open_link(url)
-
-            self.push_screen(LinkPicker(_short(paper.title, 50), links), chosen)
-
-    @work(thread=True, exclusive=True, group="open-link")
-    def _open_link(self, url: str) -> None:
-        opened = self._open_url(url)
-        if opened:
-            self.call_from_thread(self.notify, f"Opened {url}", markup=False)
-            return
-
-        def fallback() -> None:
-            try:
-                how = self._copy(url, self.copy_to_clipboard)
-            except ReadlistError:
-                self.notify(f"No browser available. The link is {url}", markup=False, timeout=10)
-                return
-            self.notify(f"No browser available here; copied the link to {how}: {url}", markup=False)
-
-        self.call_from_thread(fallback)
 
     def action_scroll_detail(self, lines: int) -> None:
         self.query_one("#detail", DetailPane).scroll_lines(lines)
@@ -958,157 +634,7 @@ class ReadListApp(App[None]):
         # (where r marks a paper read).
         self.screen.set_focus(self.filter_bar.input)
 
-    def action_import(self) -> None:
-        dialog = ImportDialog(self._classify_listing, enrich=self.enrich_imports)
-
-        def chosen(listing: ListingFile | FetchRequest | None) -> None:
-            self.enrich_imports = dialog.enrich  # the checkbox is remembered
-            self._import_chosen(listing, enrich=dialog.enrich)
-
-        self.push_screen(dialog, chosen)
-
-    def _classify_listing(self, listing: ListingFile) -> tuple[int, int]:
-        """(new, already in the library) — the store's matching rule, on what is shown."""
-        keys, arxiv = self._known_papers()
-        known = sum(
-            1
-            for p in listing.papers
-            if identity_key(p.title) in keys or (p.arxiv_id is not None and p.arxiv_id in arxiv)
-        )
-        return len(listing.papers) - known, known
-
-    def _known_papers(self) -> tuple[set[str], set[str]]:
-        library = self.library
-        if self._known is None or self._known[0] is not library:
-            papers = library.papers
-            keys = {identity_key(p.title) for p in papers}
-            self._known = (library, keys, {p.arxiv_id for p in papers if p.arxiv_id})
-        return self._known[1], self._known[2]
-
-    def _import_chosen(
-        self, listing: ListingFile | FetchRequest | None, enrich: bool = False
-    ) -> None:
-        if isinstance(listing, FetchRequest):
-            self.notify(f"Fetching {listing.describe()}…", timeout=3, markup=False)
-            self.run_import(listing, enrich)
-        elif listing is not None:
-            self.notify(f"Importing {len(listing.papers):,} papers…", timeout=3)
-            self.run_import(listing, enrich)
-
-    @work(thread=True, group="import")
-    def run_import(self, listing: ListingFile | FetchRequest, enrich: bool = False) -> None:
-        """Write an import off the UI thread (a store of its own: TinyDB is not
-        thread-safe); the catalogue reload that follows shows the new papers. With
-        `enrich`, the papers it added are enriched next (the enrichment dialog). A
-        `FetchRequest` is fetched first (`readlist add` / `fetch daily`); a failed fetch
-        writes nothing."""
-        if isinstance(listing, FetchRequest):
-            try:
-                listing = fetch_listing(listing, default_fetcher())
-            except ReadlistError as error:  # offline, an HTTP error, an unknown id
-                self.call_from_thread(
-                    self.notify, str(error), title="Not fetched", severity="error", markup=False
-                )
-                return
-        try:
-            with Store.open(self.store.paths.annotations) as store:
-                [report] = store.import_listings([listing.papers])
-                store.record_added(report.added, "imported")
-        except ReadlistError as error:
-            self.call_from_thread(
-                self.notify, str(error), title="Not imported", severity="error", markup=False
-            )
-            return
-        self.call_from_thread(self._imported, report)
-        added = set(report.added)
-        new = {
-            pid: replace(paper, id=pid)
-            for paper, pid in zip(listing.papers, report.ids, strict=True)
-            if pid in added and not (paper.authors and paper.arxiv_id)
-        }
-        if enrich and new:
-            self.call_from_thread(self.enrich_papers, list(new.values()))
-
-    def _imported(self, report: ImportReport) -> None:
-        parts = [f"{len(report.added)} added", f"{len(report.updated)} updated"]
-        if report.unchanged:
-            parts.append(f"{report.unchanged} already in the library")
-        if report.removed:
-            parts.append(f"{len(report.removed)} you removed earlier")
-        hint = " The filter added:today lists them." if report.added else ""
-        self.notify("Imported: " + ", ".join(parts) + "." + hint, markup=False)
-        self._jump_to = report.added[0] if report.added else None
-        self._own_import = True
-        self.check_disk()
-
     # -- enrichment (the dialog does the work: see screens/enrich.py) ---------------------
-
-    def chosen_papers(self) -> list[Paper]:
-        """The marked papers (`marked_ids`, when marking exists), else the highlighted one."""
-        marked = getattr(self, "marked_ids", None)
-        ids = list(marked()) if callable(marked) else []
-        if ids:
-            position = self.library.position
-            return [self.library.papers[position[i]] for i in ids if i in position]
-        paper = self.current_paper()
-        return [paper] if paper is not None else []
-
-    def action_enrich(self) -> None:
-        if papers := self.chosen_papers():
-            self.enrich_papers(papers)
-
-    def enrich_papers(self, papers: list[Paper]) -> None:
-        self.push_screen(EnrichDialog(self.store.paths.annotations, papers), self._enriched)
-
-    def _enriched(self, result: EnrichResult | None) -> None:
-        if result is None or result.cancelled:
-            self.notify("Enrichment cancelled; nothing was changed.")
-        elif result.outcome is None:
-            self.notify(
-                f"{result.error}: nothing was changed",
-                title="Not enriched",
-                severity="error",
-                markup=False,
-            )
-        else:
-            self.notify(result.outcome.summary() + ".", markup=False, timeout=8)
-            if result.outcome.changed:
-                self._own_import = True  # the reload that follows is ours
-                self.check_disk()
-
-    def action_remove(self) -> None:
-        if self.marks:
-            bulk.remove(self)
-            return
-        position = self.papers.current
-        if position is None:
-            return
-        paper = self.library.papers[position]
-        annotation = self.library.annotation_at(position)
-        kept = " Your tags, rating and note are kept with it." if not annotation.is_empty else ""
-        question = (
-            f"Remove “{_short(paper.title)}” from the library?{kept} "
-            "`readlist restore` brings it back."
-        )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_remove([paper.id], f"“{_short(paper.title)}”")
-
-        self.push_screen(Confirm(question, yes="Remove"), answered)
-
-    def run_remove(self, ids: list[str], what: str) -> None:
-        """Mark papers removed, through the writer (a catalogue write, ~0.5 s at 100k)."""
-
-        def failed(error: ReadlistError) -> None:
-            self.notify(str(error), title="Not removed", severity="error", markup=False)
-
-        self.write(commands.Remove(ids).run, lambda _: self._removed(what), failed)
-
-    def _removed(self, what: str) -> None:
-        self.notify(f"Removed {what} — u to undo", markup=False)
-        self._own_import = True  # the reload that follows is ours: no "another process"
-        self.check_disk()
 
     def _show_paper(self, pid: str) -> None:
         """Put the cursor on a paper, if the current filter shows it."""
@@ -1116,44 +642,6 @@ class ReadListApp(App[None]):
         rows = self.papers.selection.rows
         if position is not None and position in rows:
             self.papers.move_to(list(rows).index(position))
-
-    def _read_saved_filters(self) -> bool:
-        try:
-            self.saved_filters = self.store.saved_filters()
-        except ReadlistError as error:
-            self.notify(str(error), title="Saved filters", severity="error", markup=False)
-            return False
-        return True
-
-    def _filter_counts(self) -> list[FilterCount]:
-        saved = self.saved_filters
-        counts = []
-        for name, text in saved.items():
-            try:
-                matches = self.library.filter(parse(f"@{name}", saved=saved))
-            except ReadlistError:
-                counts.append(FilterCount(name, text, None, None))
-                continue
-            counts.append(FilterCount(name, text, len(matches), matches.unread()))
-        return counts
-
-    def _refresh_filter_picker(self) -> None:
-        """Live counts: the library changed while the saved-filters picker is open."""
-        picker = self.screen
-        if isinstance(picker, FilterPicker) and self._read_saved_filters():
-            picker.show_counts(self._filter_counts())
-
-    def action_saved_filters(self) -> None:
-        if not self._read_saved_filters():
-            return
-        counts = self._filter_counts()
-
-        def chosen(name: str | None) -> None:
-            if name is not None:
-                self.filter_bar.input.value = f"@{name}"  # the watcher re-filters at once
-                self.screen.set_focus(self.papers)
-
-        self.push_screen(FilterPicker(counts), chosen)
 
     # -- triage mode (screens/triage.py) -------------------------------------------------
 
@@ -1182,73 +670,6 @@ class ReadListApp(App[None]):
                 return
 
     # -- similar papers, statistics, tags (issue 12) ---------------------------------------
-
-    def action_similar(self) -> None:
-        position = self.papers.current
-        if position is None:
-            self.notify("No paper is highlighted.", severity="warning")
-            return
-        if not self.abstracts_searched:
-            # From titles alone the neighbours would be poorer, and the features kept
-            # on disk would be replaced by those of a catalogue without abstracts.
-            self.notify("Similar papers need the abstracts, which are still loading.")
-            return
-        library = self.library
-        paper = library.papers[position]
-
-        def describe(i: int) -> tuple[str, str]:
-            return library.papers[i].id, library.papers[i].title
-
-        def find() -> list[Neighbour]:  # in the dialog's worker thread
-            return library.ranker.similar(position, SIMILAR_LIMIT)
-
-        self.push_screen(SimilarPapers(_short(paper.title), find, describe), self._jump)
-
-    def _jump(self, pid: str | None) -> None:
-        """Put the cursor on a paper, clearing the filter if it hides the paper."""
-        if pid is None or (position := self.library.position.get(pid)) is None:
-            return
-        if position not in self.papers.selection.rows:
-            self.filter_bar.input.value = ""  # the watcher re-filters at once
-            self.notify("Filter cleared to show the paper.", timeout=3)
-        self._show_paper(pid)
-        self.screen.set_focus(self.papers)
-
-    def action_statistics(self) -> None:
-        from readlist.stats import compute
-
-        papers, annotations = self.library.papers, dict(self.library.annotations)
-        self.push_screen(StatsScreen(lambda: compute(papers, annotations)))
-
-    def action_tag_browser(self) -> None:
-        from readlist.tags import plan_rename, renaming, tag_counts, tag_query
-
-        self.check_disk()  # counts and renames start from what is on disk
-
-        def counts() -> list[TagCount]:
-            live = self.library.position  # removed papers' tags are not counted
-            return tag_counts({p: a for p, a in self.library.annotations.items() if p in live})
-
-        def rename(old: str, new: str) -> str | None:
-            # What `readlist tag --rename OLD NEW` does: every paper, removed ones too.
-            try:
-                plan = plan_rename(self.library.annotations, old, new, what="rename")
-                if not plan.ids:
-                    return f"rename: no paper is tagged {old!r} any more"
-                label = f"renamed #{plan.old} to #{plan.new} on"  # undoable: u
-                change = self.save_edit(plan.ids, renaming(plan.old, plan.new), label=label)
-            except ReadlistError as error:
-                return str(error)
-            done = plan.done(len(change.changed))
-            self.notify(done[0].upper() + done[1:] + ".", markup=False)
-            return None
-
-        def chosen(tag: str | None) -> None:
-            if tag is not None:
-                self.filter_bar.input.value = tag_query(tag)  # the watcher re-filters at once
-                self.screen.set_focus(self.papers)
-
-        self.push_screen(TagBrowser(counts, rename), chosen)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format, self.config.keys)))
