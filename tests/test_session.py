@@ -182,3 +182,16 @@ def test_writes_never_read_the_catalogue_again(
     session.close()
     assert sample_store.paths.papers not in read
     assert Store.open(db).annotations()[a].note == "a draft"
+
+
+def test_classify_counts_a_listing_papers_new_and_known(sample_store: Store, db: Path) -> None:
+    session = LibrarySession(sample_store)
+    first = session.library.papers[0]
+    same_title = Paper(id=paper_id("x"), title=first.title.upper() + "  ")  # same identity
+    fresh = Paper(id=paper_id("Nothing like it"), title="Nothing like it")
+    assert session.classify([same_title, fresh]) == (1, 1)
+    with Store.open(db) as other:
+        other.import_listings([[fresh]])
+    ready = next(s for s in session.load_catalogue(reload=True) if isinstance(s, CatalogueReady))
+    session.use_catalogue(ready.papers, ready.search)
+    assert session.classify([same_title, fresh]) == (0, 2)  # the new catalogue counts

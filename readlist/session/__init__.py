@@ -28,14 +28,14 @@ front end does not (it is the one worker doing so), and hands every new object b
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from readlist.errors import ReadlistError
 from readlist.gcutil import gc_paused
 from readlist.library import Library
-from readlist.models import Annotation, Paper
+from readlist.models import Annotation, Paper, identity_key
 from readlist.rankcache import cache_path
 from readlist.search import SearchIndex
 from readlist.session.changes import catalogue_changes
@@ -134,6 +134,7 @@ class LibrarySession:
         self.abstracts_searched = not staged or self.stored_index is not None
         self.reloading = False  # a reload of a new catalogue is on its way
         self.writer: Writer | None = None
+        self._known: tuple[Library, set[str], set[str]] | None = None  # see classify
 
     @classmethod
     def open(cls, db: Path, **kwargs: object) -> LibrarySession:
@@ -227,6 +228,23 @@ class LibrarySession:
         self.catalogue_loaded = True
         self.reloading = False
         return self.library
+
+    def classify(self, papers: Sequence[Paper]) -> tuple[int, int]:
+        """(new, already in the library) of a listing's papers: the store's matching rule
+        (an identity key of the title, or the arXiv id), on the library shown (for the
+        import dialog's preview; the import itself decides by what is on disk)."""
+        library = self.library
+        if self._known is None or self._known[0] is not library:
+            shown = library.papers
+            keys = {identity_key(p.title) for p in shown}
+            self._known = (library, keys, {p.arxiv_id for p in shown if p.arxiv_id})
+        _, keys, arxiv = self._known
+        known = sum(
+            1
+            for p in papers
+            if identity_key(p.title) in keys or (p.arxiv_id is not None and p.arxiv_id in arxiv)
+        )
+        return len(papers) - known, known
 
     # -- other processes -------------------------------------------------------------------
 

@@ -162,7 +162,6 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self._disk_error: str | None = None
         self._matches: Matches | None = None  # the last filter result (see refilter)
         self._collector = PauseCollector()
-        self._known: tuple[Library, set[str], set[str]] | None = None
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens

@@ -20,14 +20,13 @@ from readlist.enrich.fetch import default_fetcher
 from readlist.enrich.request import FetchRequest, fetch_listing
 from readlist.errors import ReadlistError
 from readlist.importers import ListingFile
-from readlist.models import Paper, identity_key
+from readlist.models import Paper
 from readlist.store import Store
 from readlist.store.store import ImportReport
 from readlist.tui.screens.enrich import EnrichDialog, EnrichResult
 from readlist.tui.screens.importer import ImportDialog
 
 if TYPE_CHECKING:
-    from readlist.library import Library
     from readlist.tui.app import ReadListApp
 
 
@@ -35,7 +34,6 @@ class Importing:
     """`i` and `e`."""
 
     # Set by the app (tui/app.py); declared here for the type checker.
-    _known: tuple[Library, set[str], set[str]] | None
     _own_import: bool
     enrich_imports: bool
 
@@ -49,22 +47,8 @@ class Importing:
         self.push_screen(dialog, chosen)
 
     def _classify_listing(self: ReadListApp, listing: ListingFile) -> tuple[int, int]:
-        """(new, already in the library) — the store's matching rule, on what is shown."""
-        keys, arxiv = self._known_papers()
-        known = sum(
-            1
-            for p in listing.papers
-            if identity_key(p.title) in keys or (p.arxiv_id is not None and p.arxiv_id in arxiv)
-        )
-        return len(listing.papers) - known, known
-
-    def _known_papers(self: ReadListApp) -> tuple[set[str], set[str]]:
-        library = self.library
-        if self._known is None or self._known[0] is not library:
-            papers = library.papers
-            keys = {identity_key(p.title) for p in papers}
-            self._known = (library, keys, {p.arxiv_id for p in papers if p.arxiv_id})
-        return self._known[1], self._known[2]
+        """(new, already in the library): see `LibrarySession.classify`."""
+        return self.session.classify(listing.papers)
 
     def _import_chosen(
         self: ReadListApp, listing: ListingFile | FetchRequest | None, enrich: bool = False
