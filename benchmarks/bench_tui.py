@@ -28,7 +28,11 @@ Measured (all times from `time.monotonic()`, comparable across the two processes
    the key to the return of `Store.update`, which returns after the fsync and rename.
    Afterwards the library is opened again here to check every edit is on disk;
 7. the child's peak RSS (`ru_maxrss`) at the end of the scenario, and its RSS at
-   each stage.
+   each stage;
+8. a bulk action: about 1,000 papers (`BULK`) are shown by an `id:` filter (an OR of id
+   prefixes) and marked with `*`, the filter is cleared (the marks stay), then `r` marks
+   them all read and `u` undoes it: key to the last frame (the list showing the result)
+   and key to durable (the `Store.update`, or `Store.undo`, returned). Once each.
 
 It also reports how much CPU other processes used meanwhile: on a 2-core machine a
 test suite running alongside slows every figure. `--trace` prints the screen updates
@@ -98,6 +102,8 @@ FILTER_MEDIAN_MS = 16.0
 FILTER_WORST_MS = 50.0
 SCROLL_MS = 16.0
 DURABLE_MS = 10.0
+BULK = 1_000  # papers marked for the bulk action (about: whole id prefixes)
+BULK_MS = 50.0
 RSS_MB = 600.0
 
 
@@ -371,8 +377,34 @@ class Settings:
     py_spy: Path | None = None  # profile the full run with py-spy into this folder
 
 
+def bulk_query(db: Path, size: int = BULK) -> tuple[str, int]:
+    """A filter showing about `size` papers: an OR of whole `id:` prefixes, each short
+    enough to hold at most ~100 papers; and how many papers it shows."""
+    ids = [p.id for p in Store.open(db).papers(with_abstracts=False)]
+    length = 1
+    while len(ids) / 16**length > 100:
+        length += 1
+    counts: dict[str, int] = {}
+    for pid in ids:
+        counts[pid[:length]] = counts.get(pid[:length], 0) + 1
+    chosen, total = [], 0
+    for prefix in sorted(counts):
+        if total >= size:
+            break
+        chosen.append(f"id:{prefix}")
+        total += counts[prefix]
+    return " OR ".join(chosen), total
+
+
 def child_argv(
-    db: Path, out: Path, mode: str, word: Word, presses: int, *, trace: bool = False
+    db: Path,
+    out: Path,
+    mode: str,
+    word: Word,
+    presses: int,
+    *,
+    trace: bool = False,
+    bulk: tuple[str, int] = ("", 0),
 ) -> list[str]:
     return [
         sys.executable,
@@ -385,6 +417,8 @@ def child_argv(
         f"--expect-titles={','.join(map(str, word.in_titles))}",
         f"--tag={TAG}",
         f"--presses={presses}",
+        f"--bulk-query={bulk[0]}",
+        f"--bulk-count={bulk[1]}",
         *(["--trace"] if trace else []),
     ]
 
@@ -425,6 +459,11 @@ class Result:
     read_ms: list[float] = field(default_factory=list)
     rate_ms: list[float] = field(default_factory=list)
     tag_ms: list[float] = field(default_factory=list)
+    bulk_marked: int = 0
+    bulk_read_frame_ms: list[float] = field(default_factory=list)
+    bulk_read_ms: list[float] = field(default_factory=list)
+    bulk_undo_frame_ms: list[float] = field(default_factory=list)
+    bulk_undo_ms: list[float] = field(default_factory=list)
     rss_mb: float = 0.0
     rss_stages: dict[str, float] = field(default_factory=dict)
     frames: int = 0
@@ -496,7 +535,11 @@ def bench_size(n: int, settings: Settings) -> Result:
             if (ready := run.at("search_ready")) is not None:
                 result.search_ready_s.append(ready)
         log("full scenario")
-        argv = child_argv(db, workdir / "full.json", "full", word, presses, trace=settings.trace)
+        bulk = bulk_query(db)
+        log(f"bulk action on {bulk[1]:,} papers")
+        argv = child_argv(
+            db, workdir / "full.json", "full", word, presses, trace=settings.trace, bulk=bulk
+        )
         if settings.py_spy is not None:
             argv = py_spy_prefix(settings.py_spy, n) + argv
         full = run_child(argv, workdir / "full.json")
@@ -545,6 +588,11 @@ def bench_size(n: int, settings: Settings) -> Result:
         result.read_ms = durable_ms(record["read"])
         result.rate_ms = durable_ms(record["rate"])
         result.tag_ms = durable_ms(record["tag"])
+        result.bulk_marked = record["bulk_marked"]
+        result.bulk_read_frame_ms = frame_ms(record["bulk_read"], "bulk r", problems)
+        result.bulk_read_ms = durable_ms(record["bulk_read"])
+        result.bulk_undo_frame_ms = frame_ms(record["bulk_undo"], "bulk u", problems)
+        result.bulk_undo_ms = durable_ms(record["bulk_undo"])
         for name in ("filter", "down", "pagedown", "read", "rate", "tag"):
             if len(record[name]) != (WORD_LENGTH if name == "filter" else presses):
                 problems.append(f"{name}: {len(record[name])} measurements")
@@ -677,6 +725,14 @@ def rows(presses: int, startup_runs: int) -> list[Row]:
             lambda r: worst([*r.read_ms, *r.rate_ms, *r.tag_ms]), None, 1),
         Row("7. peak RSS", "MB", lambda r: r.rss_mb or None, RSS_MB, 0,
             "ru_maxrss of the TUI process, full run"),
+        Row("8. bulk r -> frame", "ms", _median("bulk_read_frame_ms"), BULK_MS, 1,
+            f"~{BULK:,} papers marked (*), r: key -> last frame; once"),
+        Row("   bulk r -> durable", "ms", _median("bulk_read_ms"), BULK_MS, 1,
+            "key -> Store.update returned"),
+        Row("   its u (undo) -> frame", "ms", _median("bulk_undo_frame_ms"), BULK_MS, 1),
+        Row("   its u (undo) -> durable", "ms", _median("bulk_undo_ms"), BULK_MS, 1,
+            "key -> Store.undo returned"),
+        Row("   papers marked", "", lambda r: r.bulk_marked or None, None, 0),
     ]  # fmt: skip
 
 

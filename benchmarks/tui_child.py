@@ -21,7 +21,11 @@ writes every frame to a terminal, as it would for a user. The script:
      prefix of the word matches. Also kept: the first frame after the key (the first
      visible response). Keys are at least `SPACING` apart, like a fast typist. The filter
      input's cursor blink is turned off so that blink frames do not count;
-   - key -> durable: when the first `Store.update` after the key returned.
+   - key -> durable: when the first `Store.update` (or `Store.undo`) after the key
+     returned;
+   - a bulk action: the filter `--bulk-query` (about 1,000 papers), `*` marks them all,
+     the filter is cleared (the marks stay), then `r` marks them all read and `u` undoes
+     it: each key to its last frame (once the list shows the result) and to durable.
 
    Every step checks that it did what it should (rows filtered, cursor moved, the edit
    written for the paper under the cursor) and records a problem otherwise;
@@ -58,8 +62,9 @@ from textual import events  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 from textual.widgets import Input  # noqa: E402
 
+from readlist.gcutil import gc_paused  # noqa: E402
 from readlist.store import Store  # noqa: E402
-from readlist.store.store import Change, Edit  # noqa: E402
+from readlist.store.store import Change, Edit, Undone  # noqa: E402
 from readlist.tui.app import ReadListApp  # noqa: E402
 
 IMPORTED = time.monotonic()
@@ -83,6 +88,7 @@ CHARACTERS: dict[str, str | None] = {
     "down": None,
     "pagedown": None,
     "home": None,
+    "asterisk": "*",
 }
 
 
@@ -137,6 +143,9 @@ class Record:
     rate: list[dict[str, Any]] = field(default_factory=list)
     tag: list[dict[str, Any]] = field(default_factory=list)
     annotated: list[str] = field(default_factory=list)  # ids that got r, 4 and the tag
+    bulk_marked: int = 0  # papers `*` marked for the bulk action
+    bulk_read: list[dict[str, Any]] = field(default_factory=list)  # r on the marked papers
+    bulk_undo: list[dict[str, Any]] = field(default_factory=list)  # u, undoing it
     frames: list[float] = field(default_factory=list)
     updates: list[float] = field(default_factory=list)
     scenario_done: float | None = None
@@ -182,11 +191,13 @@ def trace_updates(log: list[list[Any]]) -> None:
 
 
 class Updates:
-    """Wraps `Store.update` (on the class, so any Store the app makes is covered)."""
+    """Wraps `Store.update` and `Store.undo` (on the class, so any Store the app makes is
+    covered); an undo is logged with the ids it restored and no change."""
 
     def __init__(self) -> None:
-        self.log: list[tuple[float, list[str], Change]] = []
+        self.log: list[tuple[float, list[str], Change | None]] = []
         original: Callable[..., Change] = Store.update
+        original_undo: Callable[..., Undone | None] = Store.undo
 
         def update(
             store: Store, ids: Iterable[str], edit: Edit, *, label: str | None = None
@@ -195,7 +206,13 @@ class Updates:
             self.log.append((time.monotonic(), list(change.after), change))
             return change
 
+        def undo(store: Store) -> Undone | None:
+            undone = original_undo(store)
+            self.log.append((time.monotonic(), [] if undone is None else undone.restored, None))
+            return undone
+
         Store.update = update  # type: ignore[method-assign,assignment]
+        Store.undo = undo  # type: ignore[method-assign]
 
 
 def _app_css_paths() -> list[str | PurePath]:
@@ -457,6 +474,52 @@ class BenchApp(ReadListApp):
                 self.problem(f"enter #{i}: the tag editor is still open")
             await self.press("down")
 
+        if args.bulk_query:
+            await self._bulk()
+
+    async def _bulk(self) -> None:
+        """7. A bulk action: ~1,000 papers marked with `*` under a filter, then `r`, `u`."""
+        args, record = self.args, self.record
+        await self.settle()
+        await self.press("slash")
+        self.filter_bar.input.value = args.bulk_query  # typed at once: not measured here
+        await self.press("enter", done=lambda: self.shown == args.bulk_count)
+        if self.shown != args.bulk_count:
+            self.problem(f"the bulk filter shows {self.shown}, not {args.bulk_count}")
+        await self.press("asterisk")
+        marked = list(self.marks)
+        record.bulk_marked = len(marked)
+        if len(marked) != args.bulk_count:
+            self.problem(f"* marked {len(marked)} papers, not {args.bulk_count}")
+        await self._clear_filter()  # the marks stay: r acts on them, hidden or not
+        await self.settle()
+        was = {pid: self.library.annotation(pid).read for pid in marked}
+        # r marks them all read unless all are read already (then all unread).
+        target = not all(was.values())
+
+        def all_read() -> bool:
+            return all(self.library.annotation(pid).read == target for pid in marked)
+
+        def all_back() -> bool:
+            return all(self.library.annotation(pid).read == was[pid] for pid in marked)
+
+        for key, done, out in (
+            ("r", all_read, record.bulk_read),
+            ("u", all_back, record.bulk_undo),
+        ):
+            before = len(self.updates.log)
+            press = await self.press(key, durable=True, done=done)
+            if not press.done:
+                self.problem(f"bulk {key}: the library does not show the result")
+            if press.durable is None:
+                self.problem(f"bulk {key}: nothing was written within {DURABLE_WAIT:.0f} s")
+            else:
+                _t, ids, _change = self.updates.log[before]
+                if len(ids) < len(marked) - sum(was[p] == target for p in marked):
+                    self.problem(f"bulk {key}: wrote {len(ids)} papers")
+            out.append(_press_dict(press))
+        await self.press("M")
+
     def _current_id(self) -> str:
         position = self.papers.current
         if position is None:
@@ -508,6 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--tag", default="bench")
     parser.add_argument("--presses", type=int, default=20)
+    parser.add_argument("--bulk-query", default="", help="a filter showing ~1,000 papers")
+    parser.add_argument("--bulk-count", type=int, default=0, help="... how many it shows")
     parser.add_argument("--trace", action="store_true", help="log screen updates and full GCs")
     args = parser.parse_args(argv)
     record = Record(mode=args.mode)
@@ -516,12 +581,15 @@ def main(argv: list[str] | None = None) -> int:
         trace_updates(record.trace)
     record.rss_mb["imports"] = rss_mb()
     try:
-        store = Store.open(args.db)
-        record.store_opened = time.monotonic()
-        record.rss_mb["Store.open"] = rss_mb()
-        app = BenchApp(store, record, args)
-        record.app_built = time.monotonic()
-        record.rss_mb["ReadListApp()"] = rss_mb()
+        # As `readlist` opens a library (tui/run.py, `LibrarySession.open`): with the
+        # collector off until the session has frozen what it loaded.
+        with gc_paused():
+            store = Store.open(args.db)
+            record.store_opened = time.monotonic()
+            record.rss_mb["Store.open"] = rss_mb()
+            app = BenchApp(store, record, args)
+            record.app_built = time.monotonic()
+            record.rss_mb["ReadListApp()"] = rss_mb()
         record.run_called = time.monotonic()
         app.run()
     except BaseException:

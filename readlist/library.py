@@ -129,6 +129,9 @@ class Library:
 
     def apply(self, annotations: Mapping[str, Annotation]) -> None:
         """Take new values for some papers' annotations (after a store write or reload)."""
+        # A bulk change gives many papers the same tags and note: each searchable text
+        # is made once (1,000 papers marked read: ~25 ms of the UI thread's time, else).
+        made: dict[tuple[tuple[str, ...], str], AnnotationText] = {}
         for pid, annotation in annotations.items():
             position = self.position.get(pid)
             if annotation.is_empty:
@@ -140,7 +143,10 @@ class Library:
             self._annotations[pid] = annotation
             if position is not None:
                 self._by_position[position] = annotation
-                self._haystacks[position] = annotation_haystack(annotation)
+                text = (annotation.tags, annotation.note)
+                if (haystack := made.get(text)) is None:
+                    haystack = made[text] = annotation_haystack(annotation)
+                self._haystacks[position] = haystack
         for key in [k for k in self._orders if k == "rating" or is_ranked(k)]:
             order = self._orders.pop(key)
             if is_ranked(key):

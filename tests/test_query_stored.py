@@ -201,7 +201,7 @@ def blocked_abstracts(store: Store) -> threading.Event:
 async def test_full_text_search_is_right_from_the_first_frame_of_a_large_library(
     sample_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("readlist.tui.app.INDEX_ABOVE", 0)  # index even 101 papers
+    monkeypatch.setattr("readlist.session.INDEX_ABOVE", 0)  # index even 101 papers
     papers = sample_store.papers()
     assert not any(WORD in p.title.casefold() for p in papers)
     expected = len(Library(papers, {}).select(parse(WORD)))
@@ -271,7 +271,7 @@ async def test_papers_another_process_adds_are_searched_without_a_rebuild(
         raise AssertionError("the word index was built again")
 
     monkeypatch.setattr(SearchIndex, "make_text_index", no_build)
-    monkeypatch.setattr("readlist.tui.app.INDEX_ABOVE", 0)  # as if it were a large library
+    monkeypatch.setattr("readlist.session.INDEX_ABOVE", 0)  # as if it were a large library
     store = Store.open(sample_store.paths.annotations)
     app = ReadListApp(store, copy=lambda t, f: "x", watch_interval=3600, stage_above=0)
     async with app.run_test(size=(120, 40)) as pilot:

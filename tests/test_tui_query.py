@@ -164,7 +164,7 @@ async def test_abstracts_are_searched_before_the_index_is_built(
         return make(self)
 
     monkeypatch.setattr(SearchIndex, "make_text_index", slow_index)
-    monkeypatch.setattr("readlist.tui.app.INDEX_ABOVE", 0)  # index even 101 papers
+    monkeypatch.setattr("readlist.session.INDEX_ABOVE", 0)  # index even 101 papers
     word = "findings"  # in abstracts, in no title
     papers = sample_store.papers()
     assert not any(word in p.title.casefold() for p in papers)

@@ -422,7 +422,7 @@ async def test_a_title_longer_than_the_title_line_ends_in_an_ellipsis(
 def test_catalogue_changes_count_news_not_new_sources() -> None:
     from dataclasses import replace
 
-    from readlist.tui.changes import catalogue_changes, changes_message
+    from readlist.session.changes import catalogue_changes, changes_message
 
     old = [Paper(id=f"{n:016x}", title=f"P{n}", abstract="a", sources=("x",)) for n in range(5)]
     new = [

@@ -128,7 +128,7 @@ async def test_keys_typed_while_a_write_waits_land_in_order(app: ReadListApp, db
 async def test_a_write_that_fails_says_why_and_shows_nothing(
     app: ReadListApp, db: Path, notes: Notes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The writer opens its store at the first write: it waits at most 0.3 s for the lock.
+    # Every store's lock waits at most 0.3 s (read at each write), the writer's too.
     monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.3)
     async with app.run_test(size=(120, 40)) as pilot:
         first = current_id(app)

@@ -160,6 +160,8 @@ class Store:
         self._old_format: set[str] = set()
         # The version of the papers file `ids_by_prefix` found in the current format.
         self._current_papers: Signature | None = None
+        # The undo history, kept parsed between writes while unchanged on disk.
+        self._history = history.HistoryFile(history.history_path(self.paths))
 
     # -- opening ------------------------------------------------------------------------
 
@@ -179,6 +181,15 @@ class Store:
         for name in (ANNOTATIONS, PAPERS) if catalogue else (ANNOTATIONS,):
             store._table(name)
         return store
+
+    def share_catalogue_check(self, other: Store) -> None:
+        """Take the papers file as `other` read and checked it (in the current format):
+        while it is unchanged on disk, a write here need not read it to check its format.
+        For a second store on the same library in the same process (the TUI's writer)."""
+        version = other._storages[PAPERS].signature
+        checked = version is not None and other._valid.get(PAPERS) == version
+        if checked and PAPERS not in other._old_format:
+            self._current_papers = version
 
     def cleanup_temp_files(self) -> None:
         """Remove temporary files of writes that never finished.
@@ -494,7 +505,7 @@ class Store:
         return history.history_path(self.paths)
 
     def undo_history(self) -> history.History:
-        return history.read_history(self.history_path)
+        return self._history.read()
 
     def _record_change(self, label: str, change: Change) -> None:
         pairs = {pid: (change.before[pid], change.after[pid]) for pid in change.changed}
@@ -518,14 +529,14 @@ class Store:
         with self.locked():
             path = self.history_path
             try:
-                past = history.read_history(path)
+                past = self._history.read()
             except LibraryError:
                 # A damaged history never blocks a change: it is kept aside, started anew.
                 past = history.History()
                 if path.exists():
                     path.replace(aside_path(path, "damaged"))
             past.record(entry)
-            history.write_history(path, past)
+            self._history.write(past)
 
     def record_added(self, ids: Iterable[str], label: str) -> None:
         """Record papers an import added, so that an undo removes them again (as
@@ -545,8 +556,7 @@ class Store:
 
     def _step(self, *, redo: bool) -> Undone | None:
         with self.locked():
-            path = self.history_path
-            past = history.read_history(path)
+            past = self._history.read()
             entry = past.redoable if redo else past.undoable
             if entry is None:
                 return None
@@ -579,7 +589,7 @@ class Store:
                 past.position += 1
             else:
                 past.position -= 1
-            history.write_history(path, past)
+            self._history.write(past)
         return Undone(entry, sorted(set(restored)), sorted(set(skipped) - set(restored)), redo)
 
     def _set_removed_if(self, wanted: dict[str, tuple[bool, bool]]) -> tuple[list[str], list[str]]:
@@ -820,8 +830,15 @@ class Store:
         """
         seen = self._current_papers
         unread = self._storages[PAPERS].signature is None
-        if unread and seen is not None and signature(self.paths.papers) == seen:
+        on_disk = signature(self.paths.papers)
+        if unread and seen is not None and on_disk == seen:
             return  # seen in the current format by `ids_by_prefix`, and unchanged since
+        checked = on_disk is not None and on_disk == self._valid.get(PAPERS)
+        if checked and PAPERS not in self._old_format:
+            # Checked in the current format and unchanged since: no need to read it
+            # again (the TUI's store drops its copy after loading; a re-read was ~1 s
+            # per annotation write at 100k papers, a cached one 30 ms).
+            return
         self._table(PAPERS)
         if PAPERS not in self._old_format:
             return
@@ -908,7 +925,9 @@ class Store:
             self.paths.annotations.parent.mkdir(parents=True, exist_ok=True)
             # Poll often: with filelock's default 50 ms, a process writing back to back
             # can keep another waiting for seconds.
-            self._lock.acquire(poll_interval=LOCK_POLL)
+            # The timeout is read here, not at open: a store opened early (the TUI's
+            # writer) follows the module's value as it is now.
+            self._lock.acquire(timeout=LOCK_TIMEOUT, poll_interval=LOCK_POLL)
         except filelock.Timeout:
             raise LibraryWriteError(
                 f"{self.paths.annotations}: another readlist process has held the library "

@@ -2,21 +2,23 @@
 
 Data flows down and messages flow up: the filter bar posts parsed queries, the paper list
 posts the highlighted paper, and the app asks the `Library` for rows and hands them back.
-Every command (a key, a palette entry) is queued at once for the writer (writer.py), which
-runs them in order off the event loop, each as one atomic write; only a successful write
-updates what is shown, and a failed one shows its error and changes nothing. The note
-editor's drafts still write from here (each keystroke's draft needs its result at once).
-Marked papers (marks.py) are what r, 0-5, t, x and c act on while there are any.
+Loading and syncing the library is the session's (readlist/session/: opening, the staged
+start, the catalogue loaded in the background, other processes' writes re-read and
+counted); the app shows what it reports. Every command (a key, a palette entry) is
+queued at once for the session's writer, which runs them in order off the event loop,
+each as one atomic write; only a successful write updates what is shown, and a failed
+one shows its error and changes nothing. Marked papers (marks.py) are what r, 0-5, t, x
+and c act on while there are any. The actions on the library (writing, the editors,
+citations and links, import and enrichment, removal and the browsing dialogs) are mix-ins
+in tui/actions/; this module keeps the layout, the keys' rules, what is shown, and the
+wiring to the session.
 """
 
 from __future__ import annotations
 
-import asyncio
-import gc
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 from functools import partial
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -31,13 +33,9 @@ from textual.worker import get_current_worker
 
 from readlist import clipboard, commands
 from readlist.browser import open_in_browser
-from readlist.commands import Command, Outcome
 from readlist.config import Config, ConfigError
-from readlist.enrich.fetch import default_fetcher
-from readlist.enrich.request import FetchRequest, fetch_listing
 from readlist.errors import ReadlistError
 from readlist.gcutil import PauseCollector, freeze_survivors
-from readlist.importers import ListingFile
 from readlist.library import (
     CYCLED_SORTS,
     FOR_YOU,
@@ -47,53 +45,47 @@ from readlist.library import (
     is_ranked,
     sort_label,
 )
-from readlist.models import Annotation, Paper, identity_key
-from readlist.query import Has, Query, parse
-from readlist.rankcache import features_cache
-from readlist.ranking import NOT_ENOUGH, Neighbour, Ranking, Stopped
+from readlist.models import Annotation, Paper
+from readlist.query import Has, Query
+from readlist.ranking import NOT_ENOUGH, Ranking, Stopped
 from readlist.search import SearchIndex
+from readlist.session import (
+    INDEX_ABOVE,
+    STAGE_ABOVE,
+    AbstractsLoaded,
+    CatalogueFailed,
+    CatalogueReady,
+    IndexReady,
+    LibrarySession,
+    Sync,
+)
+from readlist.session.changes import changes_message, plural
 from readlist.state import StateFile
 from readlist.store import Store
-from readlist.store.store import Change, Edit, ImportReport
-from readlist.tags import TagCount
-from readlist.text import strip_controls
 from readlist.textindex import WordIndex
-from readlist.tui import bulk, keys
-from readlist.tui.changes import catalogue_changes, changes_message, plural
-from readlist.tui.editing import NoteDrafts, tags_edit
+from readlist.tui import keys
+from readlist.tui.actions.browsing import Browsing
+from readlist.tui.actions.citing import Citing
+from readlist.tui.actions.editors import Editors
+from readlist.tui.actions.importing import Importing
+from readlist.tui.actions.writing import Writing
 from readlist.tui.keyorder import KeyOrder
 from readlist.tui.marks import Marks
 from readlist.tui.remember import Memory
-from readlist.tui.screens.cite import CitationPicker
-from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.enrich import EnrichDialog, EnrichResult
-from readlist.tui.screens.filters import FilterCount, FilterPicker
 from readlist.tui.screens.help import HelpScreen
-from readlist.tui.screens.importer import ImportDialog
-from readlist.tui.screens.links import LinkPicker
-from readlist.tui.screens.note import DISCARD, NoteEditor
-from readlist.tui.screens.similar import SimilarPapers
-from readlist.tui.screens.stats import StatsScreen
-from readlist.tui.screens.tagbrowser import TagBrowser
-from readlist.tui.screens.tags import TagEditor
+from readlist.tui.screens.note import NoteEditor
 from readlist.tui.screens.triage import TriageKeys, TriageScreen
 from readlist.tui.widgets.detail import DetailPane, TitleLine
 from readlist.tui.widgets.filter_bar import FilterBar
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
-from readlist.tui.writer import Writer
+from readlist.tui.writer import Written
 
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
 NARROW = 120
 GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
-# Libraries above this many papers load abstracts in the background after the first
-# frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
-# A staged library reads the index kept on disk (store/wordfile.py) when it is current,
-# so text queries search abstracts from the first frame; otherwise they wait for the
-# abstracts ("searching abstracts…"), and the index built then is kept for next time.
-STAGE_ABOVE = 5_000
-INDEX_ABOVE = 2_000
+__all__ = ["INDEX_ABOVE", "STAGE_ABOVE", "ReadListApp"]  # the sizes: see session/
 # How the width goes between the list and the detail pane (`w` cycles, in this order):
 # "standard" (3:2 side by side, 1:1 stacked), "detail" (the pane gets 2/3), "hidden"
 # (no pane; the whole title shows under the list), "list" (the list gets 3/4).
@@ -104,17 +96,6 @@ SPLIT_NAMES = {
     "hidden": "details hidden",
     "list": "list wide",
 }
-SIMILAR_LIMIT = 10
-NOTE_LABEL = "edited the note on"  # one note editor session, in the undo history
-T = TypeVar("T")
-
-
-def _short(title: str, limit: int = 60) -> str:
-    # Only the start is cleaned and measured: a title may be megabytes long.
-    shown = strip_controls(title[: 2 * limit])
-    if len(shown) <= limit and len(title) <= 2 * limit:
-        return shown
-    return shown[: limit - 1] + "…"
 
 
 def triage_keys(config: Config) -> TriageKeys:
@@ -132,7 +113,7 @@ def triage_keys(config: Config) -> TriageKeys:
         raise ConfigError(f"{where}: [triage.keys]: {error}") from None
 
 
-class ReadListApp(App[None]):
+class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "readlist"
     BINDINGS: ClassVar[list[BindingType]] = keys.BINDINGS
@@ -149,33 +130,18 @@ class ReadListApp(App[None]):
         stage_above: int = STAGE_ABOVE,
         config: Config | None = None,
         state: StateFile | None = None,
+        session: LibrarySession | None = None,
     ) -> None:
+        """`session`: the library opened and loaded already (`LibrarySession.open`);
+        else one is made of `store` (and `library`, which skips loading)."""
         self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
         super().__init__()
-        self.store = store
-        self._features_cache = features_cache(store.paths.papers)
-        staged = library is None and store.paper_count() > stage_above
-        stored: WordIndex | None = None
-        if library is None:
-            # A large library starts from titles alone: abstracts (most of the bytes)
-            # and the full-text index follow in the background (see `load_catalogue`).
-            papers = store.papers(with_abstracts=not staged)
-            library = Library(papers, store.annotations(), features_cache=self._features_cache)
-            if staged:
-                # The word index kept on disk (if it is current) holds the abstracts'
-                # words: full-text search works from the first frame.
-                stored = store.word_index([p.id for p in papers])
-                if stored is not None:
-                    library.search.use_stored_index(stored)
-            if not staged and len(papers) > INDEX_ABOVE:
-                library.search.build_text_index()
-            if not staged:
-                store.release_catalogue_cache()
-        # Loaded objects live as long as the app: a full collection would walk every
-        # one of them (30-60 ms pauses measured), so move them out of the GC's sight.
-        # (No collection first: nothing is garbage yet, and this is before the frame.)
-        gc.freeze()
-        self.library = library
+        if session is None:
+            session = LibrarySession(store, library, stage_above=stage_above)
+        # The writer's jobs come back as messages (posting is thread-safe).
+        self._writer = session.start_writer(lambda job: self.post_message(Written(job)))
+        self.session = session
+        self.store = session.store
         self.demo = demo
         self._copy = copy
         self._open_url = open_url
@@ -202,17 +168,11 @@ class ReadListApp(App[None]):
         # True once abstracts are loaded and the full-text index is built (benchmarks
         # and tests wait on it). Before that, `abstracts_searched` says whether words
         # are searched in abstracts yet (by scanning: exact, slower per key at 100k).
-        self.search_ready = not staged
-        self.abstracts_searched = not staged or stored is not None
-        self._stored_index = stored  # see load_catalogue
-        self._stage_above = stage_above
-        self.catalogue_loaded = not staged  # every Paper holds its abstract
+        self.search_ready = not session.staged
         self.abstracts: dict[str, str] | None = None
-        self._reloading = False
         self._disk_error: str | None = None
         self._matches: Matches | None = None  # the last filter result (see refilter)
         self._collector = PauseCollector()
-        self._known: tuple[Library, set[str], set[str]] | None = None
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
@@ -222,11 +182,23 @@ class ReadListApp(App[None]):
         # may set them).
         self.triage_keys = triage_keys(self.config)
         self.marks = Marks()  # papers a bulk action applies to (see marks.py)
-        # Commands are written off the event loop, in order (see writer.py).
-        self._writer = Writer(store.paths.annotations, self.post_message)
         self._writer_timer: Timer | None = None
         self._showing_wait = False
         self._check_after_writes = False
+
+    # -- the session's state, as the rest of the TUI reads it ----------------------------
+
+    @property
+    def library(self) -> Library:
+        return self.session.library
+
+    @property
+    def abstracts_searched(self) -> bool:
+        return self.session.abstracts_searched
+
+    @property
+    def catalogue_loaded(self) -> bool:
+        return self.session.catalogue_loaded
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -513,57 +485,23 @@ class ReadListApp(App[None]):
 
     @work(thread=True, exclusive=True, group="catalogue")
     def load_catalogue(self, *, reload: bool = False) -> None:
-        """Read the catalogue's text and index it off the UI thread, then swap it in.
-
-        At start-up (`reload=False`) the papers are those on screen and only their
-        abstracts are read; after another process imported (`reload=True`) the whole
-        catalogue is read again.
-        """
-        changes = None
-        stored = None if reload else self._stored_index
-        if not reload:  # title: queries scan titles; ready before the first such key
-            self.library.search.texts("title")
-        try:
-            if reload:
-                # Both replaced only on the UI thread, after this worker.
-                shown, with_abstracts = self.library.papers, self.abstracts_searched
-                papers = self.store.papers()
-                changes = catalogue_changes(shown, papers, abstracts=with_abstracts)
-                # Another process imported: if it kept the stored index current (it does
-                # when it only added papers), nothing needs building.
-                stored = self.store.word_index([p.id for p in papers])
-            else:
-                abstracts = self.store.abstracts()
-                self.call_from_thread(self._abstracts_loaded, abstracts)
-                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in self.library.papers]
-            versions = self.store.catalogue_versions()
-        except ReadlistError as error:
-            self.call_from_thread(self._catalogue_failed, error)
-            return
-        # The raw documents go before the index is built, so their memory and the
-        # index's do not peak together.
-        self.store.release_catalogue_cache()
-        search = SearchIndex(papers)
-        if not reload:
-            search.share_texts(self.library.search, "title")
+        """Read the catalogue's text and index it off the UI thread, then swap it in
+        (the session does the work: `LibrarySession.load_catalogue`; here each stage
+        it yields is shown on the UI thread)."""
         worker = get_current_worker()
-        if stored is not None:  # the index read at start describes these papers
-            search.use_stored_index(stored)
-            if not worker.is_cancelled:
-                self.call_from_thread(self._catalogue_ready, papers, search, changes)
-                self.call_from_thread(self._index_ready, search, None)
-            return
-        search.texts("text")  # here, not on the UI thread at the first key
-        if worker.is_cancelled:
-            return
-        # Searched by scanning at once (exact), then by the index once it is built.
-        self.call_from_thread(self._catalogue_ready, papers, search, changes)
-        index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
-        if not worker.is_cancelled:
-            self.call_from_thread(self._index_ready, search, index)
-        if index is not None and len(papers) > self._stage_above and not worker.is_cancelled:
-            # Kept for the next start (skipped if the catalogue changed meanwhile).
-            self.store.write_word_index(versions, [p.id for p in papers], index)
+        for stage in self.session.load_catalogue(
+            reload=reload, cancelled=lambda: worker.is_cancelled
+        ):
+            if isinstance(stage, AbstractsLoaded):
+                self.call_from_thread(self._abstracts_loaded, stage.abstracts)
+            elif isinstance(stage, CatalogueReady):
+                self.call_from_thread(
+                    self._catalogue_ready, stage.papers, stage.search, stage.changes
+                )
+            elif isinstance(stage, IndexReady):
+                self.call_from_thread(self._index_ready, stage.search, stage.index)
+            elif isinstance(stage, CatalogueFailed):
+                self.call_from_thread(self._catalogue_failed, stage.error)
 
     def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
         self.abstracts = abstracts
@@ -582,17 +520,9 @@ class ReadListApp(App[None]):
         was = self.papers.current
         was_id = self.library.papers[was].id if was is not None else None
         was_row = self.papers.selection.cursor
-        # Annotations are taken now, on the UI thread, so edits made while the
-        # worker ran are kept.
-        self.library = Library(
-            papers, self.library.annotations, search, features_cache=self._features_cache
-        )
-        self.papers.set_library(self.library)
+        self.papers.set_library(self.session.use_catalogue(papers, search))
         self.marks.keep_only(self.library.position)  # a removed paper is no longer marked
-        self.abstracts_searched = True
-        self.catalogue_loaded = True
         self.abstracts = None
-        self._reloading = False
         freeze_survivors()
         self.refilter()
         if self._jump_to is not None:
@@ -616,7 +546,7 @@ class ReadListApp(App[None]):
         self.update_status()
 
     def _catalogue_failed(self, error: ReadlistError) -> None:
-        self._reloading = False
+        self.session.reloading = False
         self.notify(
             str(error), title="Abstracts not loaded", severity="error", markup=False, timeout=15
         )
@@ -692,68 +622,10 @@ class ReadListApp(App[None]):
             return None
         return self.library.papers[position]
 
-    def edit(self, ids: Iterable[str], edit: Edit) -> Change | None:
-        """Save an edit through the store; show it only once it is on disk.
-
-        A failed write shows its error and returns None; nothing on screen changes.
-        """
-        try:
-            return self.save_edit(ids, edit)
-        except ReadlistError as error:
-            self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
-            return None
-
-    def save_edit(self, ids: Iterable[str], edit: Edit, *, label: str | None = None) -> Change:
-        """`edit` without the notification: raises `ReadlistError` (for dialogs that
-        show the error themselves and stay open). With a `label`, it can be undone."""
-        change = self.store.update(ids, edit, label=label)
-        self._show_change(change)
-        return change
-
-    def _show_change(self, change: Change) -> None:
-        # The writer's store (or ours) re-read what another process wrote before this
-        # edit: show that too, counted. Changes written by the writer leave this app's
-        # own store behind, so it re-reads them here (ours are not counted).
-        if change.others_wrote or "annotations" in self.store.changed_on_disk():
-            self._reload_annotations(ours=change)
-        self.library.apply(change.after)
-        self.refilter()
-
     # -- writing, off the event loop (see writer.py) ------------------------------------
 
-    async def settle(self) -> None:
-        """Wait until every change asked for is written and shown (tests, benchmarks)."""
-        while self._writer.pending:
-            await asyncio.sleep(0.002)
-
-    def write(
-        self,
-        work: Callable[[Store], T],
-        done: Callable[[T], None],
-        failed: Callable[[ReadlistError], None] | None = None,
-    ) -> None:
-        """Queue `work` for the writer; `done(result)` runs here once it is on disk, or
-        `failed(error)` (by default: show the error; nothing was changed)."""
-        self._writer.submit(work, done, failed or self._not_saved)
-        if self._writer_timer is None:
-            self._writer_timer = self.set_interval(0.1, self._watch_writer)
-
-    def _not_saved(self, error: ReadlistError) -> None:
-        self.notify(str(error), title="Not saved", severity="error", markup=False, timeout=10)
-
-    def _watch_writer(self) -> None:
-        """While writes are queued: say so on the status line once one waits long for
-        another process's lock."""
-        waiting = self._writer.pending > 0 and self._writer.waiting
-        if waiting != self._showing_wait:
-            self._showing_wait = waiting
-            self.update_status()
-        if not self._writer.pending and self._writer_timer is not None:
-            self._writer_timer.stop()
-            self._writer_timer = None
-
-    @on(Writer.Done)
-    def _written(self, message: Writer.Done) -> None:
+    @on(Written)
+    def _written(self, message: Written) -> None:
         self._writer.deliver(message.job)
         if not self._writer.pending:
             self._watch_writer()
@@ -761,237 +633,7 @@ class ReadListApp(App[None]):
                 self._check_after_writes = False
                 self.check_disk()
 
-    def run_command(
-        self,
-        command: Command,
-        *,
-        quiet: bool = False,
-        then: Callable[[Outcome], None] | None = None,
-        failed: Callable[[ReadlistError], None] | None = None,
-    ) -> None:
-        """Queue a command for the writer; once written, show what it did ("Rated 4/5:
-        1 paper — u to undo") and call `then(outcome)`. A failed write shows its error,
-        changes nothing on screen and calls `failed(error)`. Commands run in the order
-        asked."""
-
-        def done(outcome: Outcome) -> None:
-            self._command_done(outcome, quiet=quiet)
-            if then is not None:
-                then(outcome)
-
-        def not_saved(error: ReadlistError) -> None:
-            self._not_saved(error)
-            if failed is not None:
-                failed(error)
-
-        self.write(command.run, done, not_saved)
-
-    def _command_done(self, outcome: Outcome, *, quiet: bool) -> None:
-        if outcome.change is not None:
-            self._show_change(outcome.change)
-        elif outcome.undone is not None and outcome.undone.entry.annotations:
-            self.library.replace_annotations(self.store.annotations())
-            self.refilter()
-        if isinstance(self.screen, TriageScreen):
-            self.screen.show_current()  # the card shows what was just saved
-        if outcome.undone is not None and outcome.undone.entry.removed:
-            self._own_import = True  # the catalogue reload that follows is ours
-            self.check_disk()
-        if not quiet:
-            message = outcome.message[:1].upper() + outcome.message[1:]
-            if outcome.undoable:
-                message += " — u to undo"
-            self.notify(message, markup=False, timeout=4)
-
-    def action_toggle_read(self) -> None:
-        if (ids := self.targets()) is not None:
-            self.run_command(commands.ToggleRead(ids))
-
-    def action_rate(self, rating: int) -> None:
-        if (ids := self.targets()) is not None:
-            self.run_command(commands.Rate(ids, rating))
-
-    def action_undo(self) -> None:
-        self.run_command(commands.Undo())
-
-    def action_redo(self) -> None:
-        self.run_command(commands.Redo())
-
-    def action_edit_tags(self) -> None:
-        if self.marks:
-            bulk.edit_tags(self)
-            return
-        if (paper := self.current_paper()) is not None:
-            self.edit_tags(paper)
-
-    def edit_tags(self, paper: Paper) -> None:
-        """The tag editor for `paper` (the highlighted one, or triage's)."""
-        self.check_disk()  # start from what another process may have just written
-        shown = self.library.annotation(paper.id).tags
-        known = [tag for tag, _ in self.library.tag_counts().most_common()]
-
-        title = _short(paper.title)
-
-        def save(tags: tuple[str, ...]) -> str | None:
-            # By the writer, like every command: Enter never waits for another process.
-            if tags != shown:
-                edit = tags_edit(shown, tags)
-                command = commands.Annotate([paper.id], edit, label="set the tags of")
-                self.write(command.run, partial(self._command_done, quiet=True), failed(tags))
-            return None
-
-        def failed(tags: tuple[str, ...]) -> Callable[[ReadlistError], None]:
-            def reopen(error: ReadlistError) -> None:
-                # The write failed (a full disk): the editor comes back with what was
-                # typed, so Enter can try again (unless another dialog is open by now).
-                self._not_saved(error)
-                if self.screen is self.screen_stack[0]:
-                    self.push_screen(TagEditor(title, tags, known, on_save=save))
-
-            return reopen
-
-        self.push_screen(TagEditor(title, shown, known, on_save=save))
-
-    def action_edit_note(self) -> None:
-        if (paper := self.current_paper()) is not None:
-            self.edit_note(paper)
-
-    def edit_note(self, paper: Paper) -> None:
-        """The note editor for `paper` (the highlighted one, or triage's)."""
-        self.check_disk()  # never open on a stale note: the first draft would replace it
-        written: list[Annotation] = []  # what the last draft wrote
-
-        def save(ids: list[str], edit: Edit) -> Change:
-            change = self.save_edit(ids, edit)
-            written[:] = [change.after[paper.id]]
-            return change
-
-        drafts = NoteDrafts(paper.id, self.library.annotation(paper.id).note, save)
-
-        def done(result: str | None) -> None:
-            if result == DISCARD:
-                if (undo := drafts.undo()) is not None:
-                    self.edit([paper.id], undo)
-            elif written:
-                # Drafts are stored unrecorded as they are typed: the session is recorded
-                # now as one undo step, from the note at open to the note at close (the
-                # rest of the annotation as it is: undo changes the note only).
-                after = written[0]
-                pairs = {paper.id: (after.with_note(drafts.original), after)}
-                title = _short(paper.title, 40)
-
-                def recorded(undoable: bool) -> None:
-                    if result is not None:
-                        hint = " — u to undo" if undoable else ""
-                        self.notify(f"Note saved for “{title}”{hint}", markup=False)
-
-                self.write(lambda store: store.record_written(NOTE_LABEL, pairs), recorded)
-
-        told = False  # a clean merge is announced once per editor, a conflict each time
-
-        def store(text: str) -> str | None:
-            nonlocal told
-            error = drafts.store(text)
-            if (merged := drafts.merged) is not None:  # another process wrote meanwhile
-                editor.show_text(merged.text, merged.cursor)
-                drafts.merged = None
-                if merged.conflicts:
-                    self.notify(
-                        "Another readlist process changed the same passage of this note: "
-                        "yours is kept, theirs is at the end, under a marker.",
-                        severity="warning",
-                        timeout=10,
-                    )
-                elif not told:
-                    self.notify(
-                        "Another readlist process is editing this note too: "
-                        "its changes are merged with yours as you type.",
-                        severity="warning",
-                        timeout=10,
-                    )
-                told = True
-            return error
-
-        editor = NoteEditor(_short(paper.title), drafts.original, on_draft=store)
-        self.push_screen(editor, done)
-
     # -- citations, links, sort, help ------------------------------------------------------
-
-    def action_copy_citation(self) -> None:
-        if papers := self.chosen_papers():
-            self.copy_citations(papers, self.citation_format)
-
-    def action_pick_citation(self) -> None:
-        if not (papers := self.chosen_papers()):
-            return
-
-        def chosen(fmt: str | None) -> None:
-            if fmt is not None:
-                self.citation_format = fmt
-                self.copy_citations(papers, fmt)
-
-        self.push_screen(CitationPicker(papers[0], self.citation_format), chosen)
-
-    def copy_citation(self, paper: Paper, fmt: str) -> None:
-        self.copy_citations([paper], fmt)
-
-    def copy_citations(self, papers: list[Paper], fmt: str) -> None:
-        """Copy the citations of `papers` together (the Cite command; BibTeX keys are
-        pinned as they leave)."""
-        outcome = commands.Cite(papers, fmt).run(self.store)
-        if outcome.warning:
-            self.notify(outcome.warning, title="Keys not pinned", severity="warning", markup=False)
-        try:
-            how = self._copy(outcome.text or "", self.copy_to_clipboard)
-        except ReadlistError as error:
-            self.notify(str(error), title="Not copied", severity="error", markup=False)
-            return
-        self.notify(f"Copied {outcome.message} to {how}.", markup=False)
-
-    def copy_text(self, text: str) -> str:
-        """Copy `text` (the clipboard, else the terminal's); how it was copied."""
-        return self._copy(text, self.copy_to_clipboard)
-
-    def action_export_marked(self) -> None:
-        bulk.export(self)
-
-    def action_open_link(self) -> None:
-        if (paper := self.current_paper()) is not None:
-            self.open_link(paper)
-
-    def open_link(self, paper: Paper) -> None:
-        # The paper's own page (arXiv) first, then code and project pages: one link
-        # opens at once, several open a picker (screens/links.py).
-        outcome = commands.OpenLink(paper).run(self.store)
-        links = list(outcome.links)
-        if not links:
-            self.notify(outcome.message, severity="warning")
-        elif len(links) == 1:
-            self._open_link(links[0][1])
-        else:
-
-            def chosen(url: str | None) -> None:
-                if url is not None:
-                    self._open_link(url)
-
-            self.push_screen(LinkPicker(_short(paper.title, 50), links), chosen)
-
-    @work(thread=True, exclusive=True, group="open-link")
-    def _open_link(self, url: str) -> None:
-        opened = self._open_url(url)
-        if opened:
-            self.call_from_thread(self.notify, f"Opened {url}", markup=False)
-            return
-
-        def fallback() -> None:
-            try:
-                how = self._copy(url, self.copy_to_clipboard)
-            except ReadlistError:
-                self.notify(f"No browser available. The link is {url}", markup=False, timeout=10)
-                return
-            self.notify(f"No browser available here; copied the link to {how}: {url}", markup=False)
-
-        self.call_from_thread(fallback)
 
     def action_scroll_detail(self, lines: int) -> None:
         self.query_one("#detail", DetailPane).scroll_lines(lines)
@@ -1012,157 +654,7 @@ class ReadListApp(App[None]):
         # (where r marks a paper read).
         self.screen.set_focus(self.filter_bar.input)
 
-    def action_import(self) -> None:
-        dialog = ImportDialog(self._classify_listing, enrich=self.enrich_imports)
-
-        def chosen(listing: ListingFile | FetchRequest | None) -> None:
-            self.enrich_imports = dialog.enrich  # the checkbox is remembered
-            self._import_chosen(listing, enrich=dialog.enrich)
-
-        self.push_screen(dialog, chosen)
-
-    def _classify_listing(self, listing: ListingFile) -> tuple[int, int]:
-        """(new, already in the library) — the store's matching rule, on what is shown."""
-        keys, arxiv = self._known_papers()
-        known = sum(
-            1
-            for p in listing.papers
-            if identity_key(p.title) in keys or (p.arxiv_id is not None and p.arxiv_id in arxiv)
-        )
-        return len(listing.papers) - known, known
-
-    def _known_papers(self) -> tuple[set[str], set[str]]:
-        library = self.library
-        if self._known is None or self._known[0] is not library:
-            papers = library.papers
-            keys = {identity_key(p.title) for p in papers}
-            self._known = (library, keys, {p.arxiv_id for p in papers if p.arxiv_id})
-        return self._known[1], self._known[2]
-
-    def _import_chosen(
-        self, listing: ListingFile | FetchRequest | None, enrich: bool = False
-    ) -> None:
-        if isinstance(listing, FetchRequest):
-            self.notify(f"Fetching {listing.describe()}…", timeout=3, markup=False)
-            self.run_import(listing, enrich)
-        elif listing is not None:
-            self.notify(f"Importing {len(listing.papers):,} papers…", timeout=3)
-            self.run_import(listing, enrich)
-
-    @work(thread=True, group="import")
-    def run_import(self, listing: ListingFile | FetchRequest, enrich: bool = False) -> None:
-        """Write an import off the UI thread (a store of its own: TinyDB is not
-        thread-safe); the catalogue reload that follows shows the new papers. With
-        `enrich`, the papers it added are enriched next (the enrichment dialog). A
-        `FetchRequest` is fetched first (`readlist add` / `fetch daily`); a failed fetch
-        writes nothing."""
-        if isinstance(listing, FetchRequest):
-            try:
-                listing = fetch_listing(listing, default_fetcher())
-            except ReadlistError as error:  # offline, an HTTP error, an unknown id
-                self.call_from_thread(
-                    self.notify, str(error), title="Not fetched", severity="error", markup=False
-                )
-                return
-        try:
-            with Store.open(self.store.paths.annotations) as store:
-                [report] = store.import_listings([listing.papers])
-                store.record_added(report.added, "imported")
-        except ReadlistError as error:
-            self.call_from_thread(
-                self.notify, str(error), title="Not imported", severity="error", markup=False
-            )
-            return
-        self.call_from_thread(self._imported, report)
-        added = set(report.added)
-        new = {
-            pid: replace(paper, id=pid)
-            for paper, pid in zip(listing.papers, report.ids, strict=True)
-            if pid in added and not (paper.authors and paper.arxiv_id)
-        }
-        if enrich and new:
-            self.call_from_thread(self.enrich_papers, list(new.values()))
-
-    def _imported(self, report: ImportReport) -> None:
-        parts = [f"{len(report.added)} added", f"{len(report.updated)} updated"]
-        if report.unchanged:
-            parts.append(f"{report.unchanged} already in the library")
-        if report.removed:
-            parts.append(f"{len(report.removed)} you removed earlier")
-        hint = " The filter added:today lists them." if report.added else ""
-        self.notify("Imported: " + ", ".join(parts) + "." + hint, markup=False)
-        self._jump_to = report.added[0] if report.added else None
-        self._own_import = True
-        self.check_disk()
-
     # -- enrichment (the dialog does the work: see screens/enrich.py) ---------------------
-
-    def chosen_papers(self) -> list[Paper]:
-        """The marked papers (`marked_ids`, when marking exists), else the highlighted one."""
-        marked = getattr(self, "marked_ids", None)
-        ids = list(marked()) if callable(marked) else []
-        if ids:
-            position = self.library.position
-            return [self.library.papers[position[i]] for i in ids if i in position]
-        paper = self.current_paper()
-        return [paper] if paper is not None else []
-
-    def action_enrich(self) -> None:
-        if papers := self.chosen_papers():
-            self.enrich_papers(papers)
-
-    def enrich_papers(self, papers: list[Paper]) -> None:
-        self.push_screen(EnrichDialog(self.store.paths.annotations, papers), self._enriched)
-
-    def _enriched(self, result: EnrichResult | None) -> None:
-        if result is None or result.cancelled:
-            self.notify("Enrichment cancelled; nothing was changed.")
-        elif result.outcome is None:
-            self.notify(
-                f"{result.error}: nothing was changed",
-                title="Not enriched",
-                severity="error",
-                markup=False,
-            )
-        else:
-            self.notify(result.outcome.summary() + ".", markup=False, timeout=8)
-            if result.outcome.changed:
-                self._own_import = True  # the reload that follows is ours
-                self.check_disk()
-
-    def action_remove(self) -> None:
-        if self.marks:
-            bulk.remove(self)
-            return
-        position = self.papers.current
-        if position is None:
-            return
-        paper = self.library.papers[position]
-        annotation = self.library.annotation_at(position)
-        kept = " Your tags, rating and note are kept with it." if not annotation.is_empty else ""
-        question = (
-            f"Remove “{_short(paper.title)}” from the library?{kept} "
-            "`readlist restore` brings it back."
-        )
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_remove([paper.id], f"“{_short(paper.title)}”")
-
-        self.push_screen(Confirm(question, yes="Remove"), answered)
-
-    def run_remove(self, ids: list[str], what: str) -> None:
-        """Mark papers removed, through the writer (a catalogue write, ~0.5 s at 100k)."""
-
-        def failed(error: ReadlistError) -> None:
-            self.notify(str(error), title="Not removed", severity="error", markup=False)
-
-        self.write(commands.Remove(ids).run, lambda _: self._removed(what), failed)
-
-    def _removed(self, what: str) -> None:
-        self.notify(f"Removed {what} — u to undo", markup=False)
-        self._own_import = True  # the reload that follows is ours: no "another process"
-        self.check_disk()
 
     def _show_paper(self, pid: str) -> None:
         """Put the cursor on a paper, if the current filter shows it."""
@@ -1170,44 +662,6 @@ class ReadListApp(App[None]):
         rows = self.papers.selection.rows
         if position is not None and position in rows:
             self.papers.move_to(list(rows).index(position))
-
-    def _read_saved_filters(self) -> bool:
-        try:
-            self.saved_filters = self.store.saved_filters()
-        except ReadlistError as error:
-            self.notify(str(error), title="Saved filters", severity="error", markup=False)
-            return False
-        return True
-
-    def _filter_counts(self) -> list[FilterCount]:
-        saved = self.saved_filters
-        counts = []
-        for name, text in saved.items():
-            try:
-                matches = self.library.filter(parse(f"@{name}", saved=saved))
-            except ReadlistError:
-                counts.append(FilterCount(name, text, None, None))
-                continue
-            counts.append(FilterCount(name, text, len(matches), matches.unread()))
-        return counts
-
-    def _refresh_filter_picker(self) -> None:
-        """Live counts: the library changed while the saved-filters picker is open."""
-        picker = self.screen
-        if isinstance(picker, FilterPicker) and self._read_saved_filters():
-            picker.show_counts(self._filter_counts())
-
-    def action_saved_filters(self) -> None:
-        if not self._read_saved_filters():
-            return
-        counts = self._filter_counts()
-
-        def chosen(name: str | None) -> None:
-            if name is not None:
-                self.filter_bar.input.value = f"@{name}"  # the watcher re-filters at once
-                self.screen.set_focus(self.papers)
-
-        self.push_screen(FilterPicker(counts), chosen)
 
     # -- triage mode (screens/triage.py) -------------------------------------------------
 
@@ -1282,73 +736,6 @@ class ReadListApp(App[None]):
 
     # -- similar papers, statistics, tags (issue 12) ---------------------------------------
 
-    def action_similar(self) -> None:
-        position = self.papers.current
-        if position is None:
-            self.notify("No paper is highlighted.", severity="warning")
-            return
-        if not self.abstracts_searched:
-            # From titles alone the neighbours would be poorer, and the features kept
-            # on disk would be replaced by those of a catalogue without abstracts.
-            self.notify("Similar papers need the abstracts, which are still loading.")
-            return
-        library = self.library
-        paper = library.papers[position]
-
-        def describe(i: int) -> tuple[str, str]:
-            return library.papers[i].id, library.papers[i].title
-
-        def find() -> list[Neighbour]:  # in the dialog's worker thread
-            return library.ranker.similar(position, SIMILAR_LIMIT)
-
-        self.push_screen(SimilarPapers(_short(paper.title), find, describe), self._jump)
-
-    def _jump(self, pid: str | None) -> None:
-        """Put the cursor on a paper, clearing the filter if it hides the paper."""
-        if pid is None or (position := self.library.position.get(pid)) is None:
-            return
-        if position not in self.papers.selection.rows:
-            self.filter_bar.input.value = ""  # the watcher re-filters at once
-            self.notify("Filter cleared to show the paper.", timeout=3)
-        self._show_paper(pid)
-        self.screen.set_focus(self.papers)
-
-    def action_statistics(self) -> None:
-        from readlist.stats import compute
-
-        papers, annotations = self.library.papers, dict(self.library.annotations)
-        self.push_screen(StatsScreen(lambda: compute(papers, annotations)))
-
-    def action_tag_browser(self) -> None:
-        from readlist.tags import plan_rename, renaming, tag_counts, tag_query
-
-        self.check_disk()  # counts and renames start from what is on disk
-
-        def counts() -> list[TagCount]:
-            live = self.library.position  # removed papers' tags are not counted
-            return tag_counts({p: a for p, a in self.library.annotations.items() if p in live})
-
-        def rename(old: str, new: str) -> str | None:
-            # What `readlist tag --rename OLD NEW` does: every paper, removed ones too.
-            try:
-                plan = plan_rename(self.library.annotations, old, new, what="rename")
-                if not plan.ids:
-                    return f"rename: no paper is tagged {old!r} any more"
-                label = f"renamed #{plan.old} to #{plan.new} on"  # undoable: u
-                change = self.save_edit(plan.ids, renaming(plan.old, plan.new), label=label)
-            except ReadlistError as error:
-                return str(error)
-            done = plan.done(len(change.changed))
-            self.notify(done[0].upper() + done[1:] + ".", markup=False)
-            return None
-
-        def chosen(tag: str | None) -> None:
-            if tag is not None:
-                self.filter_bar.input.value = tag_query(tag)  # the watcher re-filters at once
-                self.screen.set_focus(self.papers)
-
-        self.push_screen(TagBrowser(counts, rename), chosen)
-
     def action_help(self) -> None:
         self.push_screen(HelpScreen(keys.key_help(self.citation_format, self.config.keys)))
 
@@ -1390,7 +777,7 @@ class ReadListApp(App[None]):
         self.library.stop_ranking()
         if self._ranking is not None:
             self._ranking[0].stop_ranking()
-        self._writer.stop()  # what was asked for is written before the app ends
+        self.session.close()  # what was asked for is written before the app ends
 
     # -- other processes -------------------------------------------------------------------
 
@@ -1403,11 +790,11 @@ class ReadListApp(App[None]):
         Annotations are re-read at once (they are small). A new catalogue (another
         process imported) is loaded and indexed in the background, then swapped in.
         """
-        changed = self.store.changed_on_disk()
+        changed = self.session.changed_on_disk()
         # The papers file is written last by an import, so it changing means the
         # whole catalogue is new.
-        if "papers" in changed and not self._reloading:
-            self._reloading = True
+        if "papers" in changed and not self.session.reloading:
+            self.session.reloading = True
             self.load_catalogue(reload=True)
         if "annotations" in changed:
             if self._writer.pending:  # our own writes on their way would look like another's
@@ -1416,35 +803,20 @@ class ReadListApp(App[None]):
                 self._reload_annotations()
         self._refresh_filter_picker()  # filters saved meanwhile, too
 
-    def _reload_annotations(self, ours: Change | None = None) -> None:
-        """Show the annotations on disk, and say how many papers another process changed.
+    def _reload_annotations(self) -> None:
+        """Show the annotations on disk, and say how many papers another process changed."""
+        self._show_sync(self.session.reload_annotations())
 
-        `ours` is an edit of this app's that found the other process's writes: the
-        papers it wrote count only where the other process had changed them first.
-        """
-        try:
-            fresh = self.store.annotations()
-        except ReadlistError as error:
-            if str(error) != self._disk_error:  # once, not every poll
-                self._disk_error = str(error)
+    def _show_sync(self, sync: Sync) -> None:
+        if sync.error is not None:
+            if sync.error != self._disk_error:  # once, not every poll
+                self._disk_error = sync.error
                 self.notify(
-                    str(error), title="Library changed on disk", severity="error", markup=False
+                    sync.error, title="Library changed on disk", severity="error", markup=False
                 )
             return
         self._disk_error = None
-        mine: dict[str, Annotation] = {}
-        theirs = 0  # papers of our edit that another process had changed before it
-        if ours is not None:
-            mine = ours.after
-            empty = Annotation()
-            theirs = sum(
-                self.library.annotation(pid) != ours.before.get(pid, empty) for pid in mine
-            )
-        updated = self.library.replace_annotations(fresh)
-        if updated and self._writer.pending:
-            self.refilter()  # our own writes on their way are among them: no message
-        elif updated:
+        if sync.updated:
             self.refilter()
-        count = sum(pid not in mine for pid in updated) + theirs
-        if count:
-            self.notify(f"{plural(count)} changed by another readlist process.")
+        if sync.others:
+            self.notify(f"{plural(sync.others)} changed by another readlist process.")

@@ -18,6 +18,7 @@ from pathlib import Path
 from readlist.config import Config, ConfigError
 from readlist.importers import read_listing
 from readlist.paths import default_state
+from readlist.session import LibrarySession
 from readlist.state import StateFile
 from readlist.store import Store
 
@@ -85,12 +86,13 @@ def run_tui(*, demo: bool, db: Path | None, config: Config | None = None) -> int
         folder = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
     try:
         if folder is not None:
-            store = demo_store(folder)
+            session = LibrarySession(demo_store(folder))
         else:
             assert db is not None
-            store = Store.open(db)
+            session = LibrarySession.open(db)  # the store, and the library loaded
+        store = session.store
         state = None if demo else StateFile.for_library(default_state(), store.paths.annotations)
-        app = ReadListApp(store, demo=demo, config=config, state=state)
+        app = ReadListApp(store, demo=demo, config=config, state=state, session=session)
 
         def hang_up(*_: object) -> None:
             # The terminal is gone, and with it any way to restore it or draw: leave at

@@ -1,9 +1,10 @@
 """What another readlist process changed, counted and said in one line.
 
-The app reloads the catalogue or the annotations when another process wrote them
-(`ReadListApp.check_disk`); these functions count what the reload brought, for the
-notification ("12 papers added by another readlist process."). No Textual here: they
-are plain functions of papers, tested without a terminal.
+The session reloads the catalogue or the annotations when another process wrote them
+(`LibrarySession.load_catalogue`, `reload_annotations`); these functions count what the
+reload brought, for the TUI's notification ("12 papers added by another readlist
+process."). No Textual here: they are plain functions of papers, tested without a
+terminal.
 """
 
 from __future__ import annotations

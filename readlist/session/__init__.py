@@ -1,0 +1,294 @@
+"""LibrarySession: one open library as a front end sees it — loading and syncing, no UI.
+
+The TUI's App used to be App, session and controller at once (../shared/DESIGN.md). What
+does not touch a widget lives here, in plain Python, so it is tested without a terminal
+(tests/test_session.py) and a second front end could reuse it:
+
+- **opening**: the `Store` and the `Library` built from it. A large library starts from
+  titles alone (abstracts are most of the bytes) and, if the word index kept on disk is
+  current, searches abstracts from the first frame; the rest follows in `load_catalogue`.
+  Everything loaded lives as long as the session, so it is built with the collector off
+  and then frozen out of its sight (a full collection walks every object: 30-60 ms pauses
+  measured, and ~1 s of start-up at 100k papers spent in collections that free nothing).
+- **loading the catalogue in the background** (`load_catalogue`): a generator run in the
+  front end's worker thread; it yields what is ready, stage by stage, and the front end
+  shows each stage on its own thread.
+- **noticing other processes' writes** (`changed_on_disk`, `reload_annotations`): the
+  session re-reads and reports what changed (a `Sync`: the papers updated, how many of
+  them another process changed, or the error of a failed read: reported, never raised).
+- **the writer** (`writer.py`): commands run in order on a thread of their own with a
+  `Store` opened here, at once, on the same view of the annotations as the session's
+  store, so that `Change.others_wrote` alone says whether another process wrote.
+
+The threading rule: the session's `store` and `library` belong to the front end's thread
+(TinyDB is not thread-safe); `load_catalogue` reads through the same store only while the
+front end does not (it is the one worker doing so), and hands every new object back.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from readlist.errors import ReadlistError
+from readlist.gcutil import gc_paused
+from readlist.library import Library
+from readlist.models import Annotation, Paper, identity_key
+from readlist.rankcache import features_cache
+from readlist.search import SearchIndex
+from readlist.session.changes import catalogue_changes
+from readlist.session.writer import Job, Writer
+from readlist.store import Store
+from readlist.store.store import Change
+from readlist.textindex import WordIndex
+
+# Libraries above this many papers load abstracts in the background after the first
+# frame; above INDEX_ABOVE the full-text index is built (below it a scan is instant).
+# A staged library reads the index kept on disk (store/wordfile.py) when it is current,
+# so text queries search abstracts from the first frame; otherwise they wait for the
+# abstracts ("searching abstracts…"), and the index built then is kept for next time.
+STAGE_ABOVE = 5_000
+INDEX_ABOVE = 2_000
+
+
+# -- what `load_catalogue` yields, stage by stage --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AbstractsLoaded:
+    """The abstracts of a staged start, by paper id (the detail pane can show them)."""
+
+    abstracts: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueReady:
+    """Every paper with its abstract, searchable (by scanning until `IndexReady`).
+    `changes` (added, updated, removed) when another process's import made them."""
+
+    papers: list[Paper]
+    search: SearchIndex
+    changes: tuple[int, int, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IndexReady:
+    """The full-text index of `search` (None: below `INDEX_ABOVE`, a scan is instant)."""
+
+    search: SearchIndex
+    index: WordIndex | None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueFailed:
+    error: ReadlistError
+
+
+Stage = AbstractsLoaded | CatalogueReady | IndexReady | CatalogueFailed
+
+
+@dataclass(frozen=True, slots=True)
+class Sync:
+    """What re-reading the annotations on disk brought."""
+
+    updated: list[str] = field(default_factory=list)
+    """Papers whose annotations the library now holds anew."""
+    others: int = 0
+    """How many papers another process changed (ours are not counted)."""
+    error: str | None = None
+    """The annotations could not be read: nothing was changed."""
+
+
+class LibrarySession:
+    """An open library: its `store`, the `library` shown, and how they keep in step.
+
+    Build with `LibrarySession.open(db)` (opens the store too) or
+    `LibrarySession(store)` for a store opened already; `library` skips loading (tests).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        library: Library | None = None,
+        *,
+        stage_above: int = STAGE_ABOVE,
+    ) -> None:
+        self.store = store
+        self.stage_above = stage_above
+        self.features_cache = features_cache(store.paths.papers)
+        self.stored_index: WordIndex | None = None  # read at a staged start, if current
+        staged = False
+        if library is None:
+            with gc_paused():
+                staged = store.paper_count() > stage_above
+                library = self._load(staged)
+        self.library = library
+        # Loaded objects live as long as the session: a full collection would walk every
+        # one of them, so move them out of the GC's sight. (No collection first: nothing
+        # is garbage yet.)
+        gc.freeze()
+        self.staged = staged
+        self.catalogue_loaded = not staged  # every Paper holds its abstract
+        self.abstracts_searched = not staged or self.stored_index is not None
+        self.reloading = False  # a reload of a new catalogue is on its way
+        self.writer: Writer | None = None
+        self._known: tuple[Library, set[str], set[str]] | None = None  # see classify
+
+    @classmethod
+    def open(cls, db: Path, **kwargs: object) -> LibrarySession:
+        """Open the library named by `db` (see `Store.open`) and load it."""
+        with gc_paused():  # the catalogue's documents are kept: collections only cost
+            store = Store.open(db)
+            return cls(store, **kwargs)  # type: ignore[arg-type]
+
+    def _load(self, staged: bool) -> Library:
+        store = self.store
+        # A large library starts from titles alone: abstracts (most of the bytes) and
+        # the full-text index follow in the background (see `load_catalogue`).
+        papers = store.papers(with_abstracts=not staged)
+        library = Library(papers, store.annotations(), features_cache=self.features_cache)
+        if staged:
+            # The word index kept on disk (if it is current) holds the abstracts' words:
+            # full-text search works from the first frame.
+            self.stored_index = store.word_index([p.id for p in papers])
+            if self.stored_index is not None:
+                library.search.use_stored_index(self.stored_index)
+        else:
+            if len(papers) > INDEX_ABOVE:
+                library.search.build_text_index()
+            store.release_catalogue_cache()
+        return library
+
+    # -- loading the catalogue in the background -----------------------------------------
+
+    def load_catalogue(
+        self, *, reload: bool = False, cancelled: Callable[[], bool] = lambda: False
+    ) -> Iterator[Stage]:
+        """Read the catalogue's text and index it (in a worker thread): yields each stage.
+
+        At start-up (`reload=False`) the papers are those shown and only their abstracts
+        are read; after another process imported (`reload=True`) the whole catalogue is
+        read again. Nothing shown is replaced here: the front end swaps in what it is
+        given, on its own thread. Stops early once `cancelled()`.
+        """
+        library = self.library
+        changes = None
+        stored = None if reload else self.stored_index
+        if not reload:  # title: queries scan titles; ready before the first such key
+            library.search.texts("title")
+        try:
+            if reload:
+                shown, with_abstracts = library.papers, self.abstracts_searched
+                papers = self.store.papers()
+                changes = catalogue_changes(shown, papers, abstracts=with_abstracts)
+                # Another process imported: if it kept the stored index current (it does
+                # when it only added papers), nothing needs building.
+                stored = self.store.word_index([p.id for p in papers])
+            else:
+                abstracts = self.store.abstracts()
+                yield AbstractsLoaded(abstracts)
+                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in library.papers]
+            versions = self.store.catalogue_versions()
+        except ReadlistError as error:
+            yield CatalogueFailed(error)
+            return
+        # The raw documents go before the index is built, so their memory and the
+        # index's do not peak together.
+        self.store.release_catalogue_cache()
+        search = SearchIndex(papers)
+        if not reload:
+            search.share_texts(library.search, "title")
+        if stored is not None:  # the index read at start describes these papers
+            search.use_stored_index(stored)
+            if not cancelled():
+                yield CatalogueReady(papers, search, changes)
+                yield IndexReady(search, None)
+            return
+        search.texts("text")  # here, not on the front end's thread at the first key
+        if cancelled():
+            return
+        # Searched by scanning at once (exact), then by the index once it is built.
+        yield CatalogueReady(papers, search, changes)
+        index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
+        if not cancelled():
+            yield IndexReady(search, index)
+        if index is not None and len(papers) > self.stage_above and not cancelled():
+            # Kept for the next start (skipped if the catalogue changed meanwhile).
+            self.store.write_word_index(versions, [p.id for p in papers], index)
+
+    def use_catalogue(self, papers: list[Paper], search: SearchIndex) -> Library:
+        """Swap in a catalogue `load_catalogue` read (on the front end's thread). The
+        annotations are taken now, so edits made while the worker ran are kept."""
+        self.library = Library(
+            papers, self.library.annotations, search, features_cache=self.features_cache
+        )
+        self.abstracts_searched = True
+        self.catalogue_loaded = True
+        self.reloading = False
+        return self.library
+
+    def classify(self, papers: Sequence[Paper]) -> tuple[int, int]:
+        """(new, already in the library) of a listing's papers: the store's matching rule
+        (an identity key of the title, or the arXiv id), on the library shown (for the
+        import dialog's preview; the import itself decides by what is on disk)."""
+        library = self.library
+        if self._known is None or self._known[0] is not library:
+            shown = library.papers
+            keys = {identity_key(p.title) for p in shown}
+            self._known = (library, keys, {p.arxiv_id for p in shown if p.arxiv_id})
+        _, keys, arxiv = self._known
+        known = sum(
+            1
+            for p in papers
+            if identity_key(p.title) in keys or (p.arxiv_id is not None and p.arxiv_id in arxiv)
+        )
+        return len(papers) - known, known
+
+    # -- other processes -------------------------------------------------------------------
+
+    def changed_on_disk(self) -> set[str]:
+        """Which of annotations / papers / abstracts another process has rewritten since
+        the session's store last read them (a write by the session's writer counts too:
+        `reload_annotations` then finds nothing to announce)."""
+        return self.store.changed_on_disk()
+
+    def reload_annotations(self, ours: Change | None = None) -> Sync:
+        """Take the annotations on disk into the library; what changed, counted.
+
+        `ours` is a change of this session's (by its writer) that found another
+        process's writes: the papers it wrote count only where the other process had
+        changed them first. A failed read is reported in the result, never raised.
+        """
+        try:
+            fresh = self.store.annotations()
+        except ReadlistError as error:
+            return Sync(error=str(error))
+        library = self.library
+        mine: dict[str, Annotation] = {}
+        theirs = 0  # papers of our edit that another process had changed before it
+        if ours is not None:
+            mine = ours.after
+            empty = Annotation()
+            theirs = sum(library.annotation(pid) != ours.before.get(pid, empty) for pid in mine)
+        updated = library.replace_annotations(fresh)
+        return Sync(updated, sum(pid not in mine for pid in updated) + theirs)
+
+    def apply(self, change: Change) -> Sync | None:
+        """Show a change written by this session: with another process's writes found
+        on the way re-read first (and reported), else alone (no file is read)."""
+        sync = self.reload_annotations(ours=change) if change.others_wrote else None
+        self.library.apply(change.after)
+        return sync
+
+    def start_writer(self, post: Callable[[Job], object]) -> Writer:
+        """The session's writer (see writer.py): finished jobs go to `post`."""
+        if self.writer is None:
+            self.writer = Writer(self.store, post)
+        return self.writer
+
+    def close(self) -> None:
+        """Finish the writer's queued jobs (nothing asked for is dropped)."""
+        if self.writer is not None:
+            self.writer.stop()

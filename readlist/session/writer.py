@@ -1,0 +1,151 @@
+"""The session's one writer: commands run in order on a thread of their own, off the UI's.
+
+A write takes the library's lock, which another process (an import, a script's
+`readlist tag`) may hold for seconds; on the event loop that froze every key. Here a key
+only queues its command (with the ids it applies to, taken when it was pressed), so the
+cursor moves at once, and the commands run one after another in the order asked (FIFO:
+`r` then `4` land in that order), never two at once.
+
+The thread has a `Store` of its own on the same library (TinyDB is not thread-safe; the
+import worker does the same), opened by the session when it opens, without the catalogue
+(`Store.open(..., catalogue=False)`): it starts from the same annotations as the
+session's store, so `Change.others_wrote` alone says whether another process wrote
+(re-reading the annotations file after every write on the UI thread had cost ~20 ms per
+key at 100k papers), and it takes the catalogue check the session's store made at open
+(`Store.share_catalogue_check`), so no write reads the catalogue (1-2 s and ~200 MB at
+100k) while it is unchanged. Each finished job is handed to `post` (the TUI wraps it in a
+message, tui/writer.py), in order; the front end then calls `deliver` on its own thread:
+only then is the change shown, so the screen shows what is on disk, and a failed write
+shows its error and changes nothing.
+
+While a job runs, the interpreter's switch interval is `SWITCH_INTERVAL` instead of 5 ms.
+A write makes some 30 system calls (the lock, stats, the temporary file, fsyncs, renames),
+and after each one this thread waits for the GIL until the UI thread lets it go: up to the
+switch interval each time while the UI draws (the tag editor closing redraws the whole
+screen), which made a tag's Enter take ~90 ms to disk where `r` took ~20 ms. Between jobs
+the interval is the default again, so the UI thread alone is never interrupted more often.
+
+`waiting` says whether the job at the head has been waiting for the library's lock
+(another process holds it) longer than `WAIT_NOTICE`: the status line then says so.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from readlist.errors import ReadlistError
+from readlist.store import Store
+
+WAIT_NOTICE = 0.5  # seconds a write may wait for the lock before the status line says so
+SWITCH_INTERVAL = 0.0005  # seconds; while a job runs (see the module docstring)
+
+
+@dataclass(eq=False, slots=True)
+class Job:
+    """`work(store)` to run on the writer's thread; `done(result)` or `failed(error)`
+    run on the UI thread once it has."""
+
+    work: Callable[[Store], Any]
+    done: Callable[[Any], None]
+    failed: Callable[[ReadlistError], None]
+    result: Any = None
+    error: BaseException | None = field(default=None)
+
+
+class Writer:
+    """One thread, one `Store`, a queue of jobs. Create it on the front end's thread
+    with the session's store (its own is opened from it) and the function that hands a
+    finished job back (`post`, called on the writer's thread: it must be thread-safe,
+    as `App.post_message` is)."""
+
+    def __init__(self, store: Store, post: Callable[[Job], object]) -> None:
+        self._db = store.paths.annotations
+        self._post = post
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._store: Store | None = None
+        try:
+            self._store = Store.open(self._db, catalogue=False)
+        except ReadlistError:
+            pass  # opened (and the error reported) at the first write instead
+        else:
+            self._store.share_catalogue_check(store)
+        self._pending = 0  # submitted and not yet delivered (read and written on the UI thread)
+        self._lock_wait_since: float | None = None  # set by the thread while it waits
+
+    @property
+    def pending(self) -> int:
+        """Jobs submitted whose result has not been delivered yet."""
+        return self._pending
+
+    @property
+    def waiting(self) -> bool:
+        """True while a write has waited more than `WAIT_NOTICE` for another process."""
+        since = self._lock_wait_since
+        return since is not None and time.monotonic() - since > WAIT_NOTICE
+
+    def submit(
+        self,
+        work: Callable[[Store], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[ReadlistError], None],
+    ) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="readlist-writer", daemon=True)
+            self._thread.start()
+        self._pending += 1
+        self._jobs.put(Job(work, done, failed))
+
+    def deliver(self, job: Job) -> None:
+        """Run a finished job's callback (on the front end's thread, once `post`ed).
+
+        An error that is not a `ReadlistError` is a bug: it is raised here, where the
+        app shows it, rather than lost on the thread.
+        """
+        self._pending -= 1
+        if job.error is None:
+            job.done(job.result)
+        elif isinstance(job.error, ReadlistError):
+            job.failed(job.error)
+        else:
+            raise job.error
+
+    def stop(self) -> None:
+        """Finish the queued jobs, then end the thread (at exit: nothing is dropped)."""
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
+            try:
+                if self._store is None:
+                    self._store = Store.open(self._db, catalogue=False)
+                store = self._store
+                # The lock is taken here, around the whole command, so that the time
+                # spent waiting for another process is known (the store's own locking
+                # inside is re-entrant).
+                self._lock_wait_since = time.monotonic()
+                try:
+                    with store.locked():
+                        self._lock_wait_since = None
+                        job.result = job.work(store)
+                finally:
+                    self._lock_wait_since = None
+            except Exception as error:  # handed to the UI thread, never lost here
+                job.error = error
+            finally:
+                sys.setswitchinterval(interval)
+            self._post(job)
+        if self._store is not None:
+            self._store.close()
+            self._store = None
