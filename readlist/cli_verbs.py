@@ -457,6 +457,12 @@ def _restore_papers(args: argparse.Namespace, db: Path) -> Make:
     return lambda ids: commands.Restore(ids)
 
 
+def _dismiss(args: argparse.Namespace, db: Path) -> Make:
+    from readlist import commands
+
+    return lambda ids: commands.Dismiss(ids)
+
+
 def _undo(args: argparse.Namespace, db: Path) -> Make:
     from readlist import commands
 
@@ -473,6 +479,7 @@ ADAPTERS: dict[str, Callable[[argparse.Namespace, Path], Make | int]] = {
     "note": _note,
     "remove": _remove,
     "restore": _restore_papers,
+    "dismiss": _dismiss,
     "undo": _undo,
     "redo": _undo,
 }

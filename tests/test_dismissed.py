@@ -167,3 +167,42 @@ def test_doctor_salvages_the_mark_from_a_damaged_annotation() -> None:
     assert partial == {}
     whole, _ = salvage_annotation({"rating": 2, "dismissed": "yes"})
     assert whole == {"rating": 2}
+
+
+def test_readlist_dismiss_marks_matching_papers_and_unread_takes_them_back(
+    imported: RunCli, db: Path
+) -> None:
+    result = imported("dismiss", f"id:{HFT}")
+    assert result.returncode == 0, result.stderr
+    assert "dismissed 1 paper" in result.stdout
+    with Store.open(db) as store:
+        held = store.annotations()[HFT]
+        assert (held.dismissed, held.read) == (True, True)
+    listed = imported("list", "is:dismissed")
+    assert listed.stdout.count("\n") == 1 and "HFT" in listed.stdout
+    assert imported("unread", f"id:{HFT}").returncode == 0
+    with Store.open(db) as store:
+        assert HFT not in store.annotations()
+    refused = imported("dismiss")  # no query and no --all: nothing changes
+    assert refused.returncode != 0
+
+
+async def test_d_in_the_list_dismisses_the_highlighted_paper_and_u_restores_it(
+    sample_store: Store, db: Path
+) -> None:
+    from readlist.tui.app import ReadListApp
+
+    app = ReadListApp(sample_store, copy=lambda text, _: "test", watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pid = app.library.papers[app.papers.current or 0].id
+        await pilot.press("d")
+        await app.settle()
+        await pilot.pause()
+        with Store.open(db) as fresh:
+            held = fresh.annotations()[pid]
+        assert (held.dismissed, held.read) == (True, True)
+        assert "✗" in app.papers.render_line(0).text
+        await pilot.press("u")
+        await app.settle()
+        with Store.open(db) as fresh:
+            assert pid not in fresh.annotations()

@@ -61,25 +61,25 @@ def test_every_command_is_in_every_front_end() -> None:
 
 
 def test_a_command_added_without_its_front_ends_is_named() -> None:
-    bare = CommandSpec("dismiss", "Dismiss", "dismiss the papers")
+    bare = CommandSpec("archive", "Archive", "archive the papers")
     assert problems([bare]) == [
-        "dismiss: no key, and no reason why (keyless=)",
-        "dismiss: changes the library but has no CLI subcommand",
+        "archive: no key, and no reason why (keyless=)",
+        "archive: changes the library but has no CLI subcommand",
     ]
-    reasoned = CommandSpec("dismiss", "Dismiss", "dismiss", keyless="why", cliless="why")
+    reasoned = CommandSpec("archive", "Archive", "archive", keyless="why", cliless="why")
     assert problems([reasoned]) == []
     unplaced = CommandSpec(
-        "dismiss",
-        "Dismiss",
-        "dismiss the papers",
-        (KeySpec("dismiss", "ctrl+d", "dismiss", "Dismiss", "dismiss it", "Dismiss it"),),
-        cli=(CliSpec("dismiss", "dismiss matching papers"),),
+        "archive",
+        "Archive",
+        "archive the papers",
+        (KeySpec("archive", "ctrl+d", "archive", "Archive", "archive it", "Archive it"),),
+        cli=(CliSpec("archive", "archive matching papers"),),
     )
     assert problems([unplaced]) == [
-        "dismiss: binding dismiss is not among the TUI's bindings",
-        "dismiss: dismiss is not on the help screen",
-        "dismiss: dismiss is not in the command palette",
-        "dismiss: no `readlist dismiss`",
+        "archive: binding archive is not among the TUI's bindings",
+        "archive: archive is not on the help screen",
+        "archive: archive is not in the command palette",
+        "archive: no `readlist archive`",
     ]
 
 

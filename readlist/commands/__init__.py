@@ -555,8 +555,29 @@ class Dismiss:
     it. Undo restores both flags; marking the paper unread clears both (see `SetRead`).
     """
 
-    spec: ClassVar[CommandSpec] = _spec(
-        "dismiss", "Dismiss", "mark the papers dismissed (and read): less like them"
+    spec: ClassVar[CommandSpec] = register(
+        CommandSpec(
+            "dismiss",
+            "Dismiss",
+            "mark the papers dismissed (and read): less like them",
+            (
+                KeySpec(
+                    "dismiss",
+                    "d",
+                    "dismiss",
+                    "Dismiss",
+                    "dismiss: not for me (marks read; for you learns from it)",
+                    "Dismiss the highlighted paper: marked read, and for you ranks its like lower",
+                ),
+            ),
+            cli=(
+                _changing(
+                    "dismiss",
+                    "mark matching papers dismissed (and read); unread takes it back",
+                    would="dismiss {papers}",
+                ),
+            ),
+        )
     )
     ids: Sequence[str]
 

@@ -143,6 +143,10 @@ class Writing:
         if (ids := self.targets()) is not None:
             self.run_command(commands.ToggleRead(ids))
 
+    def action_dismiss(self: ReadListApp) -> None:
+        if (ids := self.targets()) is not None:
+            self.run_command(commands.Dismiss(ids))
+
     def action_rate(self: ReadListApp, rating: int) -> None:
         if (ids := self.targets()) is not None:
             self.run_command(commands.Rate(ids, rating))
