@@ -544,7 +544,16 @@ def test_backup_refresh_killed_leaves_no_temp_file(tmp_path: Path) -> None:
 # -- 5. Small catalogue changes, killed at every step ----------------------------------------
 
 
-@pytest.mark.parametrize("change", ["daily page", "abstracts met again", "remove"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        "daily page",
+        "abstracts met again",
+        "remove",
+        "daily page, through the identity index",
+        "abstracts met again, through the identity index",
+    ],
+)
 def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str) -> None:
     """A daily import (30 new papers), an import that lengthens 30 abstracts (and adds 5
     papers), and removing 30 papers, each SIGKILLed right before its 1st, 2nd, 3rd ...
@@ -553,9 +562,12 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
     These writes copy the files' other documents without parsing them (an abstract
     line, a papers document): after every kill the library holds exactly the old or
     the new catalogue, abstracts all old or all new, every paper with its abstract, and
-    the annotations byte for byte.
+    the annotations byte for byte. The imports run twice: reading the papers file whole,
+    and through a current identity index (store/identity.py: the papers file spliced,
+    then the index written).
     """
     started = time.monotonic()
+    change, _, through = change.partition(", through ")
     db = tmp_path / "lib" / "library.json"
     old_ids = build_library(db, tmp_path)
     Store.open(db).update(old_ids[:20], lambda a: a.with_tags_added(["keep"]))
@@ -584,6 +596,10 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
     def run(step: int) -> subprocess.CompletedProcess[str]:
         for name, blob in pristine.items():
             db.with_name(name).write_bytes(blob)
+        index = db.with_name("library.identity.idx")
+        index.unlink(missing_ok=True)
+        if through:
+            assert Store.open(db).rebuild_identity_index()
         what = "remove" if change == "remove" else "import"
         return subprocess.run(
             [*CHILD_ARGS, "killed-at-step", str(db), what, str(argument), str(step)],
@@ -617,4 +633,4 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
         outcomes[name] += 1
     assert state() == new
     assert kills >= 4, f"only {kills} steps: the write was not reached"
-    report(f"{change}, every step", kills, 1, started, **outcomes)
+    report(f"{change}, every step{', indexed' if through else ''}", kills, 1, started, **outcomes)

@@ -117,7 +117,7 @@ def atomic_write(path: Path, blob: bytes | bytearray) -> Signature:
     return _replace_atomically(path, write)
 
 
-def atomic_write_parts(path: Path, parts: Iterable[bytes]) -> Signature:
+def atomic_write_parts(path: Path, parts: Iterable[bytes | bytearray | memoryview]) -> Signature:
     """`atomic_write` of `parts` one after another, never joined in memory (for large
     derived files, such as the word index of a 100,000-paper catalogue)."""
 
@@ -241,6 +241,24 @@ def dumps_by_line(data: Data, table: str) -> bytearray:
     return out
 
 
+def dumps_with_offsets(data: Data, table: str) -> tuple[bytearray, list[int]]:
+    """The compact JSON `orjson.dumps` gives (`table` first), and where each document of
+    `table` starts in it, plus where the table closes (for `identity.IdentityIndex`)."""
+    dumps = orjson.dumps
+    out = bytearray(b'{"' + table.encode() + b'":{')
+    offsets: list[int] = []
+    separator = b""
+    for key, doc in data.get(table, {}).items():
+        out += separator
+        offsets.append(len(out))
+        out += dumps({key: doc})[1:-1]
+        separator = b","
+    offsets.append(len(out))
+    rest = orjson.dumps({k: v for k, v in data.items() if k != table})[1:-1]
+    out += b"}" + (b"," + rest if rest else b"") + b"}"
+    return out, offsets
+
+
 def loads_by_line(path: Path, table: str) -> Data | None:
     """Parse a `dumps_by_line` file a document at a time; None if it is not one.
 
@@ -345,12 +363,21 @@ class AtomicJSONStorage(Storage):
     """TinyDB storage: cached, atomic, change-aware. See the module docstring."""
 
     def __init__(
-        self, path: Path, *, kind: str, indent: bool = False, by_line: bool = False
+        self,
+        path: Path,
+        *,
+        kind: str,
+        indent: bool = False,
+        by_line: bool = False,
+        offsets: bool = False,
     ) -> None:
         self.path = path
         self.kind = kind
         self._options = orjson.OPT_INDENT_2 if indent else 0
         self._by_line = by_line  # one document per line (see `dumps_by_line`)
+        self._offsets = offsets  # note where documents start (see `dumps_with_offsets`)
+        self.written: tuple[Signature, list[int]] | None = None
+        """The version this storage last wrote whole, and its documents' offsets."""
         self._data: Data | None = None
         self._signature: Signature | None = None
         self._batch_depth = 0
@@ -424,6 +451,12 @@ class AtomicJSONStorage(Storage):
     def changed_on_disk(self) -> bool:
         """Whether the file is no longer the version this storage last read or wrote."""
         return signature(self.path) != self._signature
+
+    def replaced(self, written: Signature) -> None:
+        """The file was replaced by this process (not through `write`) with `written`."""
+        self.forget()
+        self.written = None
+        self._signature = written
 
     def some_documents(self, keys: set[str]) -> dict[str, Any] | None:
         """The documents of these keys (those that exist), parsed alone; not checked.
@@ -573,8 +606,11 @@ class AtomicJSONStorage(Storage):
         blob: bytes | bytearray
         try:
             try:
+                offsets: list[int] | None = None
                 if self._by_line:
                     blob = dumps_by_line(self._data, self.kind)
+                elif self._offsets:
+                    blob, offsets = dumps_with_offsets(self._data, self.kind)
                 else:
                     blob = orjson.dumps(self._data, option=self._options)
             except orjson.JSONEncodeError as error:
@@ -583,7 +619,10 @@ class AtomicJSONStorage(Storage):
                 raise LibraryWriteError(
                     f"{self.path}: could not save ({error}); nothing was changed"
                 ) from None
+            self.written = None
             self._signature = atomic_write(self.path, blob)
+            if offsets is not None:
+                self.written = (self._signature, offsets)
         except OSError as error:
             self.forget()
             reason = error.strerror or str(error)

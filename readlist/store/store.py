@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import accumulate
@@ -53,11 +53,19 @@ from readlist.store.documents import (
     papers_from_docs,
     printable,
 )
+from readlist.store.identity import (
+    IdentityIndex,
+    IndexedCatalogue,
+    StaleIndex,
+    identity_index_path,
+)
 from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
     atomic_copy,
+    atomic_write_parts,
     documents_by_key_prefix,
+    dumps_with_offsets,
     open_regular,
     parse_library_json,
     read_regular,
@@ -145,7 +153,7 @@ class Store:
         self.paths = LibraryPaths.resolve(db)
         self._storages = {
             ANNOTATIONS: AtomicJSONStorage(self.paths.annotations, kind=ANNOTATIONS, indent=True),
-            PAPERS: AtomicJSONStorage(self.paths.papers, kind=PAPERS),
+            PAPERS: AtomicJSONStorage(self.paths.papers, kind=PAPERS, offsets=True),
             # The largest file: written a document per line, read a line at a time.
             ABSTRACTS: AtomicJSONStorage(self.paths.abstracts, kind=ABSTRACTS, by_line=True),
         }
@@ -203,6 +211,7 @@ class Store:
 
         files = [*self.paths.data_files, *(backup_path(p) for p in self.paths.data_files)]
         files.append(wordfile.word_index_path(self.paths))
+        files.append(identity_index_path(self.paths))
         # The small files beside the library, each written atomically the same way.
         files += [
             history.history_path(self.paths),
@@ -683,90 +692,213 @@ class Store:
         identity, or the same arXiv id) keeps its id and position and gains whatever the
         new listing knows (see `Paper.merged_with`). With `dry_run`, nothing is written:
         the reports say what the import would do.
+
+        With a current identity index (store/identity.py), the papers file is neither
+        parsed nor checked whole: the papers met are found through the index and cut
+        out of its bytes, and the file is written with those documents replaced and the
+        new ones added. Without one (or if the bytes are not what it says) the file is
+        read whole, and the index is written anew for the next import.
         """
         with self.locked(), gc_paused():
             if progress:
                 progress("reading library", 0, 1)
+            catalogue = IndexedCatalogue.open(self.paths.papers, self._identity_path)
+            if catalogue is not None:
+                try:
+                    return self._import(listings, progress, dry_run, catalogue)
+                except StaleIndex:
+                    pass  # nothing was written: read the catalogue whole
+            return self._import(listings, progress, dry_run, None)
+
+    @property
+    def _identity_path(self) -> Path:
+        return identity_index_path(self.paths)
+
+    def _import(
+        self,
+        listings: Sequence[Sequence[Paper]],
+        progress: Progress | None,
+        dry_run: bool,
+        catalogue: IndexedCatalogue | None,
+    ) -> list[ImportReport]:
+        before = (signature(self.paths.papers), signature(self.paths.abstracts))
+        retexted = False  # a paper already in the library has a new title or abstract
+        arriving = list(listings_papers(listings))
+        matcher: _Matcher | _IndexMatcher
+        doc_of: Callable[[str], Any]
+        if catalogue is None:
             # Papers are built only for the documents an incoming paper matches: at
             # 100,000 papers, building them all (and reading every abstract) was most
             # of a 30-paper import.
             docs = self._table(PAPERS)
-            before = (signature(self.paths.papers), signature(self.paths.abstracts))
-            retexted = False  # a paper already in the library has a new title or abstract
-            arriving = list(listings_papers(listings))
             matcher = _Matcher.of_documents(docs, {identity_key(p.title) for p in arriving})
-            wanted = {pid for paper in arriving if (pid := matcher.find(paper))}
-            abstracts = self._abstracts_of(wanted)
-            existing: dict[str, Paper] = {}  # every paper built: matched or new
+            doc_of = docs.__getitem__
+            known: Container[str] = docs
+        else:
+            matcher = _IndexMatcher(catalogue)
+            doc_of = catalogue.doc
+            known = catalogue
+        wanted = {pid for paper in arriving if (pid := matcher.find(paper))}
+        abstracts = self._abstracts_of(wanted)
+        existing: dict[str, Paper] = {}  # every paper built: matched or new
 
-            def paper_at(pid: str) -> Paper:
-                if pid not in existing:
-                    if pid not in wanted:  # (cannot happen: see `_Matcher.add`)
-                        wanted.add(pid)
-                        abstracts.update(self._abstracts_of({pid}))
-                    [existing[pid]] = papers_from_docs({pid: docs[pid]}, abstracts)
-                return existing[pid]
+        def paper_at(pid: str) -> Paper:
+            if pid not in existing:
+                if pid not in wanted:  # (cannot happen: see `_Matcher.add`)
+                    wanted.add(pid)
+                    abstracts.update(self._abstracts_of({pid}))
+                [existing[pid]] = papers_from_docs({pid: doc_of(pid)}, abstracts)
+            return existing[pid]
 
-            changed: dict[str, Paper] = {}
-            new_abstracts: dict[str, str] = {}
-            reports: list[ImportReport] = []
-            stamp = now()
-            for listing in listings:
-                report = ImportReport()
-                for raw in listing:
-                    incoming = printable(raw)
-                    pid = matcher.find(incoming)
-                    if pid is None:
-                        pid = matcher.new_id(incoming)
-                        paper = replace(incoming, id=pid, added=incoming.added or stamp)
-                        existing[pid] = changed[pid] = paper
-                        new_abstracts[pid] = paper.abstract
-                        matcher.add(paper)
-                        report.added.append(pid)
-                        report.ids.append(pid)
-                        continue
+        changed: dict[str, Paper] = {}
+        new_abstracts: dict[str, str] = {}
+        reports: list[ImportReport] = []
+        stamp = now()
+        for listing in listings:
+            report = ImportReport()
+            for raw in listing:
+                incoming = printable(raw)
+                pid = matcher.find(incoming)
+                if pid is None:
+                    pid = matcher.new_id(incoming)
+                    paper = replace(incoming, id=pid, added=incoming.added or stamp)
+                    existing[pid] = changed[pid] = paper
+                    new_abstracts[pid] = paper.abstract
+                    matcher.add(paper)
+                    report.added.append(pid)
                     report.ids.append(pid)
-                    old = paper_at(pid)
-                    merged = old.merged_with(replace(incoming, id=pid))
-                    if old.removed is not None:
-                        report.removed.append(pid)
-                    if merged is old:
-                        report.unchanged += old.removed is None
-                        continue
-                    existing[pid] = changed[pid] = merged
-                    matcher.add(merged)
-                    if merged.abstract != old.abstract:
-                        new_abstracts[pid] = merged.abstract
-                    retexted = retexted or (merged.title, merged.abstract) != (
-                        old.title,
-                        old.abstract,
-                    )
-                    # Only a new source (the same paper met again) is not news.
-                    if old.removed is not None:
-                        pass
-                    elif merged.same_except_sources(old):
-                        report.unchanged += 1
-                    else:
-                        report.updated.append(pid)
-                reports.append(report)
-            if changed and not dry_run:
-                # The word index's positions: the papers shown before, then the new ones
-                # (a write appends new papers after the documents it read).
-                old_ids = [pid for pid, doc in docs.items() if doc["removed"] is None]
-                added = [changed[pid] for report in reports for pid in report.added]
-                if new_abstracts:
-                    self._write_abstracts(
-                        new_abstracts, progress, new=not set(new_abstracts) & set(docs)
-                    )
-                self._write_papers({pid: paper_to_doc(p) for pid, p in changed.items()}, progress)
-                if not retexted:
-                    self._extend_word_index(before, old_ids, added)
+                    continue
+                report.ids.append(pid)
+                old = paper_at(pid)
+                merged = old.merged_with(replace(incoming, id=pid))
+                if old.removed is not None:
+                    report.removed.append(pid)
+                if merged is old:
+                    report.unchanged += old.removed is None
+                    continue
+                existing[pid] = changed[pid] = merged
+                matcher.add(merged)
+                if merged.abstract != old.abstract:
+                    new_abstracts[pid] = merged.abstract
+                retexted = retexted or (merged.title, merged.abstract) != (
+                    old.title,
+                    old.abstract,
+                )
+                # Only a new source (the same paper met again) is not news.
+                if old.removed is not None:
+                    pass
+                elif merged.same_except_sources(old):
+                    report.unchanged += 1
+                else:
+                    report.updated.append(pid)
+            reports.append(report)
+        if changed and not dry_run:
+            # The word index's positions: the papers shown before, then the new ones
+            # (a write appends new papers after the documents it read).
+            old_ids: Callable[[], list[str]]
+            if catalogue is None:
+                shown = [pid for pid, doc in docs.items() if doc["removed"] is None]
+                old_ids = shown.copy
+            else:
+                old_ids = catalogue.shown_ids
+            added = [changed[pid] for report in reports for pid in report.added]
+            if new_abstracts:
+                self._write_abstracts(
+                    new_abstracts, progress, new=not any(pid in known for pid in new_abstracts)
+                )
+            changed_docs = {pid: paper_to_doc(p) for pid, p in changed.items()}
+            if catalogue is None:
+                self._write_papers(changed_docs, progress)
+                assert isinstance(matcher, _Matcher)
+                self._write_identity_index(matcher)
+            else:
+                self._splice_papers(catalogue, changed_docs, progress)
+            if not retexted:
+                self._extend_word_index(before, old_ids, added)
         return reports
+
+    def _splice_papers(
+        self,
+        catalogue: IndexedCatalogue,
+        changed: dict[str, dict[str, Any]],
+        progress: Progress | None,
+    ) -> None:
+        """Write the papers file as its bytes with `changed` replacing or following the
+        documents (see `IndexedCatalogue.spliced`), then its identity index."""
+        total = len(changed)
+        if progress:
+            progress(f"writing {PAPERS}", 0, total)
+        check_paper_docs(self.paths.papers, changed)
+        parts, index = catalogue.spliced(changed)
+        storage = self._storages[PAPERS]
+        try:
+            written = atomic_write_parts(self.paths.papers, parts)
+        except OSError as error:
+            storage.forget()
+            raise LibraryWriteError(
+                f"{self.paths.papers}: could not save ({error.strerror or error}); "
+                "nothing was changed"
+            ) from None
+        storage.replaced(written)
+        self._tables[PAPERS].clear_cache()
+        self._current_papers = written
+        index.papers = written
+        with contextlib.suppress(OSError, ValueError):  # derived: stale if not written
+            index.write(self._identity_path)
+        if progress:
+            progress(f"writing {PAPERS}", total, total)
+
+    def rebuild_identity_index(self) -> bool:
+        """Write the identity index of the papers file as it is (read whole, checked);
+        False if the file is not laid out as readlist writes it (then the next import
+        reads it whole and writes it anew) or the index cannot be written."""
+        with self.locked():
+            docs = self._table(PAPERS)
+            storage = self._storages[PAPERS]
+            data = storage.read()
+            version = storage.signature
+            if data is None or version is None or PAPERS in self._old_format:
+                return False
+            blob, offsets = dumps_with_offsets(data, PAPERS)
+            try:
+                if read_regular(self.paths.papers) != blob:
+                    return False
+            except (OSError, LibraryError):
+                return False
+            entries = [
+                (pid, identity_key(doc["title"]), doc["arxiv_id"], doc["removed"] is not None)
+                for pid, doc in docs.items()
+            ]
+            try:
+                IdentityIndex.build(version, entries, offsets).write(self._identity_path)
+            except (OSError, ValueError):
+                return False
+            return True
+
+    def _write_identity_index(self, matcher: _Matcher) -> None:
+        """After a whole write of the papers file, its identity index (best effort)."""
+        storage = self._storages[PAPERS]
+        data = storage.read()
+        if storage.written is None or data is None or storage.written[0] != storage.signature:
+            return
+        version, offsets = storage.written
+        key_of = matcher.key_of
+        entries = [
+            (
+                pid,
+                key_of.get(pid) or identity_key(doc["title"]),
+                doc["arxiv_id"],
+                doc["removed"] is not None,
+            )
+            for pid, doc in data.get(PAPERS, {}).items()
+        ]
+        with contextlib.suppress(OSError, ValueError):
+            IdentityIndex.build(version, entries, offsets).write(self._identity_path)
 
     def _extend_word_index(
         self,
         before: tuple[Signature | None, Signature | None],
-        old_ids: list[str],
+        old_ids: Callable[[], list[str]],
         new: list[Paper],
     ) -> None:
         """After an import that only added papers (the daily case), keep the stored word
@@ -778,13 +910,16 @@ class Store:
         if not new:
             return
         path = wordfile.word_index_path(self.paths)
-        index = wordfile.read_word_index(path, before, old_ids)
+        if not path.exists():
+            return
+        shown = old_ids()
+        index = wordfile.read_word_index(path, before, shown)
         if index is None:
             return
         texts = [searchable(p.title, p.abstract) for p in new]
         after = (signature(self.paths.papers), signature(self.paths.abstracts))
         with contextlib.suppress(OSError, ValueError):  # the import itself is written
-            ids = [*old_ids, *(p.id for p in new)]
+            ids = [*shown, *(p.id for p in new)]
             wordfile.write_word_index(path, after, ids, extended(index.parts(), texts))
 
     def set_removed(
@@ -1003,6 +1138,7 @@ class _Matcher:
         self.by_key: dict[str, str] = {}
         self.by_arxiv: dict[str, str] = {}
         self.ids: set[str] = set()
+        self.key_of: dict[str, str] = {}  # the identity keys computed, by paper id
         for paper in papers:
             self.add(paper)
 
@@ -1023,8 +1159,10 @@ class _Matcher:
             if arxiv := doc["arxiv_id"]:
                 by_arxiv.setdefault(arxiv, pid)
         if keys is None or not all(key.isascii() and key.strip() for key in keys):
+            key_of = matcher.key_of
             for pid, doc in docs.items():
-                by_key.setdefault(identity_key(doc["title"]), pid)
+                key_of[pid] = key = identity_key(doc["title"])
+                by_key.setdefault(key, pid)
             return matcher
         wanted = set(keys)
         pids = list(docs)
@@ -1050,7 +1188,8 @@ class _Matcher:
 
     def add(self, paper: Paper) -> None:
         self.ids.add(paper.id)
-        self.by_key.setdefault(identity_key(paper.title), paper.id)
+        self.key_of[paper.id] = key = identity_key(paper.title)
+        self.by_key.setdefault(key, paper.id)
         if paper.arxiv_id:
             self.by_arxiv.setdefault(paper.arxiv_id, paper.id)
 
@@ -1063,6 +1202,35 @@ class _Matcher:
         """The paper's own id, unless an older paper (identified by an older rule) has it."""
         pid, n = paper.id, 0
         while pid in self.ids:
+            n += 1
+            pid = paper_id(f"{paper.title}\x00{n}")
+        return pid
+
+
+class _IndexMatcher:
+    """`_Matcher` over an indexed catalogue: the library's papers are looked up through
+    the identity index (first in catalogue order), the papers added since in memory."""
+
+    def __init__(self, catalogue: IndexedCatalogue) -> None:
+        self.catalogue = catalogue
+        self.since = _Matcher(())
+
+    def add(self, paper: Paper) -> None:
+        self.since.add(paper)
+
+    def find(self, paper: Paper) -> str | None:
+        if paper.arxiv_id and (
+            pid := self.catalogue.by_arxiv(paper.arxiv_id)
+            or self.since.by_arxiv.get(paper.arxiv_id)
+        ):
+            return pid
+        key = identity_key(paper.title)
+        return self.catalogue.by_key(key) or self.since.by_key.get(key)
+
+    def new_id(self, paper: Paper) -> str:
+        """As `_Matcher.new_id`."""
+        pid, n = paper.id, 0
+        while pid in self.catalogue or pid in self.since.ids:
             n += 1
             pid = paper_id(f"{paper.title}\x00{n}")
         return pid
