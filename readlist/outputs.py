@@ -65,6 +65,8 @@ def library_files(paths: LibraryPaths) -> list[Path]:
     files = [*paths.data_files, *(backup_path(f) for f in paths.data_files), paths.lock]
     beside = [filters_path(paths), history_path(paths), citekeys_path(paths)]
     derived = [word_index_path(paths), identity_index_path(paths), cache_path(paths.papers)]
+    # A papers file staged by an import, and its commit record (see Store._commit_catalogue).
+    derived += [paths.papers.with_name(paths.papers.name + end) for end in (".next", ".commit")]
     return [*files, *beside, *derived]
 
 

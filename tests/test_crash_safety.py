@@ -561,8 +561,9 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
 
     These writes copy the files' other documents without parsing them (an abstract
     line, a papers document): after every kill the library holds exactly the old or
-    the new catalogue, abstracts all old or all new, every paper with its abstract, and
-    the annotations byte for byte. The imports run twice: reading the papers file whole,
+    the new catalogue (never new abstracts with old papers: the crash gap), abstracts
+    all old or all new, every paper with its abstract, and the annotations byte for
+    byte. The imports run twice: reading the papers file whole,
     and through a current identity index (store/identity.py: the papers file spliced,
     then the index written).
     """
@@ -618,11 +619,11 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
         assert sum(new[pid][0] != old[pid][0] for pid in old) == 30
     else:
         assert sorted(pid for pid, (_, gone) in new.items() if gone) == sorted(old_ids[500:530])
-    # Abstracts are written before papers, so that no paper lacks its abstract; a kill
-    # between the two leaves the old papers with the new abstracts (as before this
-    # write path: only a catalogue committed as one file would close that gap).
-    between = {pid: (new[pid][0], gone) for pid, (_, gone) in old.items()}
-    states = {"old": old, "abstracts written, papers not yet": between, "new": new}
+    # The crash gap this test used to allow: abstracts were written before papers, so
+    # a kill between the two left the old papers with the new abstracts. The two files
+    # are now one commit (`Store._commit_catalogue`): a kill leaves the old or the new
+    # catalogue, and the next open finishes or undoes the commit.
+    states = {"old": old, "new": new}
     kills, outcomes = 0, dict.fromkeys(states, 0)
     while (done := run(kills + 1)).returncode != 0:
         assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
@@ -630,6 +631,8 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
         found = state()
         name = next((name for name, expected in states.items() if found == expected), None)
         assert name is not None, f"kill at step {kills}: the catalogue is a mix"
+        pending = [p.name for p in db.parent.iterdir() if p.name.endswith((".next", ".commit"))]
+        assert not pending, f"kill at step {kills}: a commit was left unfinished: {pending}"
         outcomes[name] += 1
     assert state() == new
     assert kills >= 4, f"only {kills} steps: the write was not reached"

@@ -159,6 +159,10 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
     leftovers = Store(db).temp_files()
     if leftovers:
         say(f"  {len(leftovers)} temporary file(s) of interrupted writes (removed on next open)")
+    if Store(db).commit_pending():
+        say(
+            "  an import was cut short while saving the catalogue (finished or undone on next open)"
+        )
     by_name = {r.name: r for r in reports}
     if all(r.healthy for r in reports):
         papers = by_name[PAPERS].ids

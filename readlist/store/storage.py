@@ -117,9 +117,18 @@ def atomic_write(path: Path, blob: bytes | bytearray) -> Signature:
     return _replace_atomically(path, write)
 
 
-def atomic_write_parts(path: Path, parts: Iterable[bytes | bytearray | memoryview]) -> Signature:
+def atomic_write_parts(
+    path: Path,
+    parts: Iterable[bytes | bytearray | memoryview],
+    *,
+    newer_than: Path | None = None,
+) -> Signature:
     """`atomic_write` of `parts` one after another, never joined in memory (for large
-    derived files, such as the word index of a 100,000-paper catalogue)."""
+    derived files, such as the word index of a 100,000-paper catalogue).
+
+    `newer_than`: the file this one will be renamed over (a staged catalogue file): its
+    mtime is made later than that file's, as if it had been written in its place.
+    """
 
     def write(fd: int) -> None:
         for part in parts:
@@ -127,7 +136,7 @@ def atomic_write_parts(path: Path, parts: Iterable[bytes | bytearray | memoryvie
             while view:
                 view = view[os.write(fd, view) :]
 
-    return _replace_atomically(path, write)
+    return _replace_atomically(path, write, newer_than=newer_than)
 
 
 def atomic_copy(source: Path, path: Path) -> Signature:
@@ -143,8 +152,10 @@ def atomic_copy(source: Path, path: Path) -> Signature:
     return _replace_atomically(path, write)
 
 
-def _replace_atomically(path: Path, write: Callable[[int], None]) -> Signature:
-    previous = signature(path)
+def _replace_atomically(
+    path: Path, write: Callable[[int], None], *, newer_than: Path | None = None
+) -> Signature:
+    previous = signature(newer_than or path)
     tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
@@ -162,13 +173,13 @@ def _replace_atomically(path: Path, write: Callable[[int], None]) -> Signature:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     new = signature(path)
     assert new is not None
     return new
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -451,6 +462,28 @@ class AtomicJSONStorage(Storage):
     def changed_on_disk(self) -> bool:
         """Whether the file is no longer the version this storage last read or wrote."""
         return signature(self.path) != self._signature
+
+    def encode(self, data: Data) -> tuple[bytes | bytearray, list[int] | None]:
+        """The bytes `write` would write for `data` (marked with the current format), and
+        the documents' offsets if this storage notes them; for a write the caller
+        commits itself (`adopt`). Raises `LibraryWriteError` for text JSON cannot hold."""
+        version = VERSIONS.get(self.kind, FORMAT_VERSION)
+        data.setdefault(FORMAT_TABLE, {})["format"] = {"kind": self.kind, "version": version}
+        try:
+            if self._offsets:
+                return dumps_with_offsets(data, self.kind)
+            return orjson.dumps(data, option=self._options), None
+        except orjson.JSONEncodeError as error:
+            raise LibraryWriteError(
+                f"{self.path}: could not save ({error}); nothing was changed"
+            ) from None
+
+    def adopt(self, data: Data, written: Signature, offsets: list[int] | None) -> None:
+        """`data`, encoded by `encode`, is now the file (version `written`)."""
+        self._data = data
+        self._dirty = False
+        self._signature = written
+        self.written = None if offsets is None else (written, offsets)
 
     def replaced(self, written: Signature) -> None:
         """The file was replaced by this process (not through `write`) with `written`."""

@@ -7,14 +7,18 @@ rewrites a few kilobytes, not the 170 MB of a 100,000-paper catalogue. Abstracts
 their own file so the TUI can draw its first frame from titles alone.
 
 Every write goes through `_write_annotations` or the catalogue's `_write_abstracts` and
-`_write_papers`. All run under the cross-process lock: they re-read what another process
-may have written, apply the change to that fresh state, and write atomically (see
-`storage`). A catalogue write touches only the documents it changes: the papers are
-written from the documents as read (no `Paper` is built for a paper an import does not
-meet), and the abstracts file's other lines are copied, not parsed. Annotation edits are
-functions (old -> new), not values, so two processes editing the same paper compose
-instead of overwriting each other. Each write returns a `Change`: the values before and
-after, by paper id.
+`_write_papers` (or `_splice_papers`). All run under the cross-process lock: they re-read
+what another process may have written, apply the change to that fresh state, and write
+atomically (see `storage`). A catalogue write touches only the documents it changes: the
+papers are written from the documents as read (no `Paper` is built for a paper an import
+does not meet), or, with a current identity index (store/identity.py), spliced into the
+papers file's bytes without parsing it; the abstracts file's other lines are copied, not
+parsed. An import that writes both catalogue files commits them as one step
+(`_commit_catalogue`: the new papers file is staged, the abstracts file replaced, the
+staged file renamed into place; a killed commit is finished or undone at the next
+open). Annotation edits are functions (old -> new), not values, so two processes editing
+the same paper compose instead of overwriting each other. Each write returns a
+`Change`: the values before and after, by paper id.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import filelock
+import orjson
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
@@ -63,9 +68,11 @@ from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
     atomic_copy,
+    atomic_write,
     atomic_write_parts,
     documents_by_key_prefix,
     dumps_with_offsets,
+    fsync_dir,
     open_regular,
     parse_library_json,
     read_regular,
@@ -75,6 +82,8 @@ from readlist.store.storage import (
 from readlist.textindex import WordIndex, extended
 
 OLD_FORMAT_SUFFIX = ".v1.bak"
+STAGED_SUFFIX = ".next"  # a new papers file, staged (see `Store._commit_catalogue`)
+COMMIT_SUFFIX = ".commit"
 
 LOCK_TIMEOUT = 10.0
 LOCK_POLL = 0.005
@@ -195,10 +204,11 @@ class Store:
         held, any temporary file is a leftover of a killed process.
         """
         leftovers = self.temp_files()
-        if not leftovers:
+        if not leftovers and not (self._staged_papers.exists() or self._commit_record.exists()):
             return
         try:
             with self._lock.acquire(timeout=0.5):
+                self._finish_commit()  # before its staged file could be taken for a leftover
                 for tmp in self.temp_files():
                     with contextlib.suppress(OSError):
                         tmp.unlink()
@@ -212,6 +222,7 @@ class Store:
         files = [*self.paths.data_files, *(backup_path(p) for p in self.paths.data_files)]
         files.append(wordfile.word_index_path(self.paths))
         files.append(identity_index_path(self.paths))
+        files += [self._staged_papers, self._commit_record]
         # The small files beside the library, each written atomically the same way.
         files += [
             history.history_path(self.paths),
@@ -802,17 +813,20 @@ class Store:
             else:
                 old_ids = catalogue.shown_ids
             added = [changed[pid] for report in reports for pid in report.added]
+            write_abstracts: Callable[[], None] | None = None
             if new_abstracts:
-                self._write_abstracts(
-                    new_abstracts, progress, new=not any(pid in known for pid in new_abstracts)
-                )
+                fresh = not any(pid in known for pid in new_abstracts)
+
+                def write_abstracts() -> None:
+                    self._write_abstracts(new_abstracts, progress, new=fresh)
+
             changed_docs = {pid: paper_to_doc(p) for pid, p in changed.items()}
             if catalogue is None:
-                self._write_papers(changed_docs, progress)
+                self._write_papers(changed_docs, progress, abstracts=write_abstracts)
                 assert isinstance(matcher, _Matcher)
                 self._write_identity_index(matcher)
             else:
-                self._splice_papers(catalogue, changed_docs, progress)
+                self._splice_papers(catalogue, changed_docs, progress, abstracts=write_abstracts)
             if not retexted:
                 self._extend_word_index(before, old_ids, added)
         return reports
@@ -822,9 +836,12 @@ class Store:
         catalogue: IndexedCatalogue,
         changed: dict[str, dict[str, Any]],
         progress: Progress | None,
+        *,
+        abstracts: Callable[[], None] | None = None,
     ) -> None:
         """Write the papers file as its bytes with `changed` replacing or following the
-        documents (see `IndexedCatalogue.spliced`), then its identity index."""
+        documents (see `IndexedCatalogue.spliced`), then its identity index; with
+        `abstracts`, both files as one commit (see `_commit_catalogue`)."""
         total = len(changed)
         if progress:
             progress(f"writing {PAPERS}", 0, total)
@@ -832,7 +849,10 @@ class Store:
         parts, index = catalogue.spliced(changed)
         storage = self._storages[PAPERS]
         try:
-            written = atomic_write_parts(self.paths.papers, parts)
+            if abstracts is None:
+                written = atomic_write_parts(self.paths.papers, parts)
+            else:
+                written = self._commit_catalogue(parts, abstracts)
         except OSError as error:
             storage.forget()
             raise LibraryWriteError(
@@ -999,9 +1019,16 @@ class Store:
         if progress:
             progress(f"writing {ABSTRACTS}", total, total)
 
-    def _write_papers(self, changed: dict[str, dict[str, Any]], progress: Progress | None) -> None:
+    def _write_papers(
+        self,
+        changed: dict[str, dict[str, Any]],
+        progress: Progress | None,
+        *,
+        abstracts: Callable[[], None] | None = None,
+    ) -> None:
         """Write the papers file: the documents read (checked, migrated), with `changed`
-        replacing or (new ids) following them.
+        replacing or (new ids) following them; with `abstracts` (the write of the
+        abstracts file), both as one commit (see `_commit_catalogue`).
 
         The documents are written as they are held, not rebuilt from `Paper`s; the
         storage forgets them if the write fails, so memory never holds what disk does
@@ -1022,15 +1049,110 @@ class Store:
         if progress:
             progress(f"writing {PAPERS}", 0, total)
         storage = self._storages[PAPERS]
-        with storage.batch():
-            data = storage.read() or {}
-            data.setdefault(PAPERS, {}).update(changed)
-            storage.write(data)
+        if abstracts is None:
+            with storage.batch():
+                data = storage.read() or {}
+                data.setdefault(PAPERS, {}).update(changed)
+                storage.write(data)
+        else:
+            try:
+                data = storage.read() or {}
+                data.setdefault(PAPERS, {}).update(changed)
+                blob, offsets = storage.encode(data)
+                written = self._commit_catalogue([blob], abstracts)
+            except BaseException:
+                storage.forget()
+                raise
+            storage.adopt(data, written, offsets)
         self._tables[PAPERS].clear_cache()
         self._valid[PAPERS] = storage.signature
         self._old_format.discard(PAPERS)
         if progress:
             progress(f"writing {PAPERS}", total, total)
+
+    # -- one commit for both catalogue files ----------------------------------------------
+
+    @property
+    def _staged_papers(self) -> Path:
+        return self.paths.papers.with_name(self.paths.papers.name + STAGED_SUFFIX)
+
+    @property
+    def _commit_record(self) -> Path:
+        return self.paths.papers.with_name(self.paths.papers.name + COMMIT_SUFFIX)
+
+    def _commit_catalogue(
+        self, papers: Iterable[bytes | bytearray | memoryview], write_abstracts: Callable[[], None]
+    ) -> Signature:
+        """Replace the abstracts file (`write_abstracts`) and the papers file (`papers`)
+        so that a kill at any moment leaves both old or both new; the papers file's
+        version.
+
+        The papers file names what is in the library, so a kill between two plain
+        replaces left new abstracts beside the old papers (an abstract lengthened by an
+        import, without the metadata that came with it). Now the new papers file is
+        staged first (`<papers>.next`, whole and synced), then a commit record names it
+        and the abstracts file's version before the write; then the abstracts file is
+        replaced and the staged file renamed into place. A process that finds the
+        record (`_finish_commit`, at open, under the lock) renames the staged file into
+        place if the abstracts file is no longer the version recorded (it was
+        replaced: the commit goes through), and deletes it otherwise (nothing changed).
+        Raises OSError or `LibraryWriteError`; if the abstracts file was already
+        replaced, the record and the staged file stay for the next open to finish.
+        """
+        path, staged, record = self.paths.papers, self._staged_papers, self._commit_record
+        before: Signature | None = None
+        try:
+            atomic_write_parts(staged, papers, newer_than=path)
+            before = signature(self.paths.abstracts)
+            entry = {"readlist": "catalogue-commit", "staged": staged.name, "abstracts": before}
+            atomic_write(record, orjson.dumps(entry))
+            write_abstracts()
+            os.replace(staged, path)
+        except BaseException:
+            if before is None or signature(self.paths.abstracts) == before:
+                for leftover in (staged, record):
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+            raise
+        with contextlib.suppress(OSError):
+            record.unlink()
+        fsync_dir(path.parent)
+        written = signature(path)
+        assert written is not None
+        return written
+
+    def commit_pending(self) -> bool:
+        """Whether a killed import left a catalogue commit to finish (see `_finish_commit`)."""
+        return self._staged_papers.exists() or self._commit_record.exists()
+
+    def _finish_commit(self) -> str | None:
+        """Finish (or undo) a catalogue commit a killed process left; what was done.
+        Under the lock."""
+        staged, record = self._staged_papers, self._commit_record
+        if not (staged.exists() or record.exists()):
+            return None
+        done = "undone"
+        try:
+            entry = orjson.loads(read_regular(record)) if record.exists() else None
+        except (OSError, LibraryError, orjson.JSONDecodeError):
+            entry = None  # written atomically: unreadable means not ours
+        if (
+            isinstance(entry, dict)
+            and entry.get("readlist") == "catalogue-commit"
+            and entry.get("staged") == staged.name
+            and staged.exists()
+        ):
+            before = entry.get("abstracts")
+            now_version = signature(self.paths.abstracts)
+            if (list(now_version) if now_version else None) != before:
+                os.replace(staged, self.paths.papers)  # the abstracts were written: go on
+                done = "completed"
+        with contextlib.suppress(FileNotFoundError):
+            staged.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            record.unlink()
+        fsync_dir(self.paths.papers.parent)
+        return done
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
