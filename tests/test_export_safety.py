@@ -260,6 +260,7 @@ SIDE_FILES = [
     "library.history.json",
     "library.words.idx",
     "library.features.cache",
+    "library.identity.idx",
 ]
 
 

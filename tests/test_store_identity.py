@@ -226,3 +226,22 @@ def test_the_index_of_an_empty_catalogue_and_its_first_papers() -> None:
     assert index.key_candidates("a b") == [0, 1] and index.arxiv_candidates("2401.1") == [1]
     assert index.removed == {1} and index.position_of("1" * 16) == 1
     assert index.position_of("2" * 16) is None
+
+
+def test_doctor_says_whether_the_index_is_current(db: Path) -> None:
+    import io
+
+    from readlist.store.doctor import doctor
+
+    Store.open(db).import_listings([[paper("First paper"), paper("Second paper")]])
+    out = io.StringIO()
+    assert doctor(db, repair=False, out=out) == 0
+    assert "library.identity.idx: current" in out.getvalue()
+    Store.open(db).set_removed([paper_id("First paper")], True)  # the papers file changed
+    out = io.StringIO()
+    assert doctor(db, repair=False, out=out) == 0
+    assert "library.identity.idx: stale or damaged (rebuilt by the next import)" in out.getvalue()
+    Store.open(db, catalogue=False).import_listings([[paper("Third paper")]])
+    out = io.StringIO()
+    assert doctor(db, repair=False, out=out) == 0
+    assert "library.identity.idx: current" in out.getvalue()
