@@ -114,3 +114,33 @@ def test_a_staged_papers_file_left_by_a_kill_is_undone_at_open(
     assert library(db) == old and pending(db) == []
     staged.write_bytes(b"{}")  # staged, never recorded (killed before the record)
     assert library(db) == old and pending(db) == []
+
+
+def test_a_store_opened_before_the_kill_finishes_the_commit_before_it_writes(
+    db: Path, old: dict[str, tuple[str, int | None]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A TUI started before another process was killed mid-commit does not open the
+    library again: its next write must finish that commit first. Otherwise the write
+    kept the new abstracts beside the old papers, and the next open rolled the stale
+    staged papers file over it (losing the write)."""
+    tui = Store.open(db)
+    tui.papers()
+    papers = db.with_name("library.papers.json")
+    real = os.replace
+
+    def replace(src: object, dst: object) -> None:
+        if Path(str(dst)) == papers and str(src).endswith(".next"):
+            raise Killed
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module.os, "replace", replace)
+    with pytest.raises(Killed):
+        Store.open(db, catalogue=False).import_listings([LONGER])
+    monkeypatch.undo()
+    assert tui.set_removed([paper_id("Paper 0")], True) == [paper_id("Paper 0")]
+    assert pending(db) == []
+    store = Store.open(db)
+    kept = {p.id: (p.abstract, p.upvotes) for p in store.papers()}
+    assert kept[paper_id("Paper 2")] == ("A much longer abstract of paper two.", 36)
+    assert paper_id("Paper 9") in kept and paper_id("Paper 0") not in kept
+    assert [p.id for p in store.papers(removed=True)] == [paper_id("Paper 0")]

@@ -178,6 +178,7 @@ class Store:
         self._old_format: set[str] = set()
         # The version of the papers file `ids_by_prefix` found in the current format.
         self._current_papers: Signature | None = None
+        self._committing = False  # inside `_commit_catalogue` (its files are not leftovers)
 
     # -- opening ------------------------------------------------------------------------
 
@@ -1108,19 +1109,29 @@ class Store:
         """
         path, staged, record = self.paths.papers, self._staged_papers, self._commit_record
         before: Signature | None = None
+        recorded = False
+        self._committing = True
         try:
             atomic_write_parts(staged, papers, newer_than=path)
             before = signature(self.paths.abstracts)
-            entry = {"readlist": "catalogue-commit", "staged": staged.name, "abstracts": before}
+            entry = {
+                "readlist": "catalogue-commit",
+                "staged": staged.name,
+                "abstracts": before,
+                "papers": signature(path),
+            }
             atomic_write(record, orjson.dumps(entry))
+            recorded = True
             write_abstracts()
             os.replace(staged, path)
         except BaseException:
-            if before is None or signature(self.paths.abstracts) == before:
+            if not recorded or signature(self.paths.abstracts) == before:
                 for leftover in (staged, record):
                     with contextlib.suppress(OSError):
                         leftover.unlink()
             raise
+        finally:
+            self._committing = False
         with contextlib.suppress(OSError):
             record.unlink()
         fsync_dir(path.parent)
@@ -1151,7 +1162,12 @@ class Store:
         ):
             before = entry.get("abstracts")
             now_version = signature(self.paths.abstracts)
-            if (list(now_version) if now_version else None) != before:
+            papers = signature(self.paths.papers)
+            # Only over the papers file the commit started from: one written since (by
+            # a program that did not finish the commit first) is newer than the staged.
+            if (list(now_version) if now_version else None) != before and (
+                list(papers) if papers else None
+            ) == entry.get("papers"):
                 os.replace(staged, self.paths.papers)  # the abstracts were written: go on
                 done = "completed"
         with contextlib.suppress(FileNotFoundError):
@@ -1188,6 +1204,17 @@ class Store:
                 f"{self.paths.lock}: cannot lock the library ({reason}); nothing was changed"
             ) from None
         try:
+            if self._lock.lock_counter == 1 and not self._committing and self.commit_pending():
+                # Another process was killed in a catalogue commit: finish (or undo) it
+                # before this write reads the catalogue, or the write would keep the
+                # half-done state and a later open would roll the old commit over it.
+                try:
+                    self._finish_commit()
+                except OSError as error:
+                    raise LibraryWriteError(
+                        f"{self._staged_papers}: cannot finish an interrupted import "
+                        f"({error.strerror or error}); nothing was changed"
+                    ) from None
             yield
         finally:
             self._lock.release()
