@@ -8,7 +8,9 @@ the real `readlist` command in a subprocess (wall time, and the child's peak RSS
    many papers, see `generate.py`);
 2. `readlist import page.txt`: a morning's page of 30 new papers, today's layout (upvote
    lines, organisations, comment counts), into that library;
-3. `readlist rate id:PREFIX 4` and `readlist tag id:PREFIX bench`: one paper by id.
+3. `readlist rate id:PREFIX 4` and `readlist tag id:PREFIX bench`: one paper by id;
+4. `Store.open` and `store.papers(with_abstracts=False)` in a fresh Python (what the
+   TUI's first frame needs of the library), after the imports.
 
 Targets (issue 9) are printed beside the figures at 100k. Usage:
 
@@ -37,6 +39,7 @@ TARGETS_100K = {
     "30-paper page": "<= 0.5 s, <= 200 MB",
     "rate by id": "<= 0.3 s",
     "tag by id": "<= 0.3 s",
+    "open + titles": "(was 1.17 s open)",
 }
 
 
@@ -77,6 +80,29 @@ def run(args: Sequence[str]) -> tuple[float, float, str]:
     return seconds, int(rss_kb) / 1024, done.stdout
 
 
+_OPEN = (
+    "import sys; from pathlib import Path; from readlist.store import Store; "
+    "store = Store.open(Path(sys.argv[1])); print(len(store.papers(with_abstracts=False)))"
+)
+
+
+def open_and_titles(db: str) -> tuple[float, float]:
+    """(seconds, peak RSS in MB) of opening the library and building its papers."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, sys.executable, "-c", _OPEN, db],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"opening {db} failed: {done.stderr[-500:]}")
+    return seconds, int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
 def page_of_30(seed: int) -> str:
     """Today's Daily Papers layout, 30 new papers with titles no generated listing has."""
     cards = []
@@ -99,7 +125,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict[str, tuple[float, float]]
         listing = generate.listing_for(n, seed)
         seconds, rss, _ = run(["--db", db, "import", str(listing)])
         results = {"full import": (seconds, rss)}
-        page_runs, rate_runs, tag_runs = [], [], []
+        page_runs, rate_runs, tag_runs, open_runs = [], [], [], []
         for r in range(repeats):
             page = folder / f"page-{r}.txt"
             page.write_text(page_of_30(r))
@@ -109,10 +135,12 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict[str, tuple[float, float]]
         for _ in range(repeats):
             rate_runs.append(run(["--db", db, "rate", f"id:{prefix}", "4"])[:2])
             tag_runs.append(run(["--db", db, "tag", f"id:{prefix}", "bench"])[:2])
+            open_runs.append(open_and_titles(db))
         for name, runs in (
             ("30-paper page", page_runs),
             ("rate by id", rate_runs),
             ("tag by id", tag_runs),
+            ("open + titles", open_runs),
         ):
             results[name] = (
                 statistics.median(s for s, _ in runs),

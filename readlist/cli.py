@@ -476,7 +476,9 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
     from readlist.store import Store
 
     progress = _Progress(sys.stderr)
-    store = Store.open(db)
+    # The catalogue is read by the import itself, and only as far as it needs to (see
+    # `Store.import_listings`): at 100,000 papers, reading it whole took most of a page.
+    store = Store.open(db, catalogue=False)
     good: list[ListingFile] = []
     failed = 0
     if args.files.count("-") > 1:

@@ -59,12 +59,16 @@ def library_files(paths: LibraryPaths) -> list[Path]:
     from readlist.store.citekeys import citekeys_path
     from readlist.store.filters import filters_path
     from readlist.store.history import history_path
+    from readlist.store.identity import identity_index_path
     from readlist.store.wordfile import word_index_path
 
     files = [*paths.data_files, *(backup_path(f) for f in paths.data_files), paths.lock]
     beside = [filters_path(paths), history_path(paths), citekeys_path(paths)]
     caches = [cache_path(paths.papers), legacy_cache_path(paths.papers)]
-    return [*files, *beside, word_index_path(paths), *caches]
+    derived = [word_index_path(paths), identity_index_path(paths), *caches]
+    # A papers file staged by an import, and its commit record (see Store._commit_catalogue).
+    derived += [paths.papers.with_name(paths.papers.name + end) for end in (".next", ".commit")]
+    return [*files, *beside, *derived]
 
 
 def write_output(target: str, blob: bytes, protected: Iterable[Path]) -> Written:

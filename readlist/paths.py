@@ -10,6 +10,11 @@ a tag toggle cheap at 100,000 papers.
     library.abstracts.json  catalogue: abstracts (large; loaded after the first frame)
     *.bak                   the last copy that opened cleanly
     library.json.lock       cross-process lock
+    library.identity.idx    derived: where each paper is in the papers file, by identity
+                            (store/identity.py; stale after any other change, rebuilt)
+    library.papers.json.next / .commit
+                            only while an import commits both catalogue files (a killed
+                            one is finished or undone at the next open: Store._commit_catalogue)
 
 A library file may be a symbolic link (say, into a synced folder). `LibraryPaths.resolve`
 follows the links once, when a store opens: the siblings are found beside the real file,

@@ -544,7 +544,16 @@ def test_backup_refresh_killed_leaves_no_temp_file(tmp_path: Path) -> None:
 # -- 5. Small catalogue changes, killed at every step ----------------------------------------
 
 
-@pytest.mark.parametrize("change", ["daily page", "abstracts met again", "remove"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        "daily page",
+        "abstracts met again",
+        "remove",
+        "daily page, through the identity index",
+        "abstracts met again, through the identity index",
+    ],
+)
 def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str) -> None:
     """A daily import (30 new papers), an import that lengthens 30 abstracts (and adds 5
     papers), and removing 30 papers, each SIGKILLed right before its 1st, 2nd, 3rd ...
@@ -552,10 +561,14 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
 
     These writes copy the files' other documents without parsing them (an abstract
     line, a papers document): after every kill the library holds exactly the old or
-    the new catalogue, abstracts all old or all new, every paper with its abstract, and
-    the annotations byte for byte.
+    the new catalogue (never new abstracts with old papers: the crash gap), abstracts
+    all old or all new, every paper with its abstract, and the annotations byte for
+    byte. The imports run twice: reading the papers file whole,
+    and through a current identity index (store/identity.py: the papers file spliced,
+    then the index written).
     """
     started = time.monotonic()
+    change, _, through = change.partition(", through ")
     db = tmp_path / "lib" / "library.json"
     old_ids = build_library(db, tmp_path)
     Store.open(db).update(old_ids[:20], lambda a: a.with_tags_added(["keep"]))
@@ -584,6 +597,10 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
     def run(step: int) -> subprocess.CompletedProcess[str]:
         for name, blob in pristine.items():
             db.with_name(name).write_bytes(blob)
+        index = db.with_name("library.identity.idx")
+        index.unlink(missing_ok=True)
+        if through:
+            assert Store.open(db).rebuild_identity_index()
         what = "remove" if change == "remove" else "import"
         return subprocess.run(
             [*CHILD_ARGS, "killed-at-step", str(db), what, str(argument), str(step)],
@@ -602,11 +619,11 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
         assert sum(new[pid][0] != old[pid][0] for pid in old) == 30
     else:
         assert sorted(pid for pid, (_, gone) in new.items() if gone) == sorted(old_ids[500:530])
-    # Abstracts are written before papers, so that no paper lacks its abstract; a kill
-    # between the two leaves the old papers with the new abstracts (as before this
-    # write path: only a catalogue committed as one file would close that gap).
-    between = {pid: (new[pid][0], gone) for pid, (_, gone) in old.items()}
-    states = {"old": old, "abstracts written, papers not yet": between, "new": new}
+    # The crash gap this test used to allow: abstracts were written before papers, so
+    # a kill between the two left the old papers with the new abstracts. The two files
+    # are now one commit (`Store._commit_catalogue`): a kill leaves the old or the new
+    # catalogue, and the next open finishes or undoes the commit.
+    states = {"old": old, "new": new}
     kills, outcomes = 0, dict.fromkeys(states, 0)
     while (done := run(kills + 1)).returncode != 0:
         assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
@@ -614,7 +631,9 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
         found = state()
         name = next((name for name, expected in states.items() if found == expected), None)
         assert name is not None, f"kill at step {kills}: the catalogue is a mix"
+        pending = [p.name for p in db.parent.iterdir() if p.name.endswith((".next", ".commit"))]
+        assert not pending, f"kill at step {kills}: a commit was left unfinished: {pending}"
         outcomes[name] += 1
     assert state() == new
     assert kills >= 4, f"only {kills} steps: the write was not reached"
-    report(f"{change}, every step", kills, 1, started, **outcomes)
+    report(f"{change}, every step{', indexed' if through else ''}", kills, 1, started, **outcomes)

@@ -259,6 +259,7 @@ SIDE_FILES = [
     "library.filters.json",
     "library.history.json",
     "library.words.idx",
+    "library.identity.idx",
 ]
 
 

@@ -19,7 +19,7 @@ from readlist.models import Annotation, paper_id
 from readlist.store import Store
 from readlist.store.doctor import doctor
 
-from .conftest import DAILY, SEARCH, TODAY
+from .conftest import DAILY, SEARCH, TODAY, RunCli
 
 HFT = paper_id("HFT: Half Fine-Tuning for Large Language Models")
 
@@ -375,3 +375,28 @@ def test_a_fifo_as_a_backup_does_not_stop_a_repair(db: Path, deadline: None) -> 
     assert stat.S_ISFIFO(os.lstat(bak).st_mode)  # repair left it as it is
     repaired = Store.open(db).annotations()  # (opening makes a real backup in its place)
     assert repaired and all(annotations[pid] == note for pid, note in repaired.items())
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\u2060"])
+def test_a_title_with_an_invisible_character_keeps_the_library_readable(
+    db: Path, cli: RunCli, tmp_path: Path, invisible: str
+) -> None:
+    """A zero-width space or a soft hyphen copied from a web page is kept in the title
+    (identity ignores it), so reading must accept it: the check on reading refused any
+    character `str.isprintable` refuses, and every command after such an import failed
+    with "a paper's title holds control characters"."""
+    listing = tmp_path / "page.txt"
+    listing.write_text(
+        f"Sparse{invisible}Routing of Tokens in Large Models\n\n"
+        "We study sparse routing of tokens and show that it works on many benchmarks.\n\n"
+        "Dense Routing of Tokens in Large Models\n\n"
+        "We study dense routing of tokens and show that it works on many benchmarks.\n",
+        encoding="utf-8",
+    )
+    assert cli("import", str(listing)).returncode == 0
+    listed = cli("list")
+    assert listed.returncode == 0, listed.stderr
+    assert f"Sparse{invisible}Routing" in listed.stdout
+    titles = sorted(p.title for p in Store.open(db).papers())
+    assert titles == ["Dense Routing of Tokens in Large Models",
+                      f"Sparse{invisible}Routing of Tokens in Large Models"]  # fmt: skip

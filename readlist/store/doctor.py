@@ -38,6 +38,7 @@ from readlist.store.documents import (
     check_paper_docs,
     migrate_paper_doc,
 )
+from readlist.store.identity import identity_index_path, read_identity_index
 from readlist.store.storage import (
     FORMAT_TABLE,
     VERSIONS,
@@ -45,6 +46,7 @@ from readlist.store.storage import (
     atomic_write,
     parse_library_json,
     read_regular,
+    signature,
 )
 from readlist.store.store import Store, aside_path
 from readlist.text import strip_controls
@@ -159,6 +161,16 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
     leftovers = Store(db).temp_files()
     if leftovers:
         say(f"  {len(leftovers)} temporary file(s) of interrupted writes (removed on next open)")
+    index = identity_index_path(Store(db).paths)
+    papers_version = signature(paths[PAPERS])
+    if index.exists() and papers_version is not None:
+        current = read_identity_index(index, papers_version) is not None
+        state = "current" if current else "stale or damaged (rebuilt by the next import)"
+        say(f"  {index.name}: {state}")
+    if Store(db).commit_pending():
+        say(
+            "  an import was cut short while saving the catalogue (finished or undone on next open)"
+        )
     by_name = {r.name: r for r in reports}
     if all(r.healthy for r in reports):
         papers = by_name[PAPERS].ids

@@ -57,14 +57,29 @@ def printable(paper: Paper) -> Paper:
     future importer) from writing a title the next read would refuse as damaged.
     """
     values = [getattr(paper, name) for name in _ONE_LINE]
-    if all(v is None or v.isprintable() for v in values):
+    if all(v is None or one_line(v) for v in values):
         return paper
     fixes: dict[str, Any] = {
         name: squeeze(strip_controls(v)) or ("untitled" if name == "title" else None)
         for name, v in zip(_ONE_LINE, values, strict=True)
-        if v is not None and not v.isprintable()
+        if v is not None and not one_line(v)
     }
     return replace(paper, **fixes)
+
+
+_NOT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def one_line(text: str) -> bool:
+    """Whether a one-line field's text is safe to show and store as it is: no control
+    character, line break or tab (what `strip_controls` and `squeeze` remove).
+
+    Not `str.isprintable`: that also refuses invisible format characters (a zero-width
+    space, a soft hyphen) that titles copied from the web hold and that are kept on
+    purpose (see `models.identity_key`); refusing them on reading made a library whose
+    import kept one unreadable.
+    """
+    return text.isprintable() or _NOT_ONE_LINE.search(text) is None
 
 
 def migrate_paper_doc(doc: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +155,7 @@ def check_paper_docs(path: Path, docs: Mapping[str, Any]) -> None:
             raise damaged(path, "a paper's record of sources is not (field, source) pairs")
     for name in _ONE_LINE:
         texts = set(map(itemgetter(name), values)) - {None}
-        if not all(map(str.isprintable, texts)):
+        if not all(map(one_line, texts)):
             raise damaged(path, f"a paper's {name} holds control characters")
     for name in _DATES:
         for published in set(map(itemgetter(name), values)) - {None}:

@@ -117,9 +117,18 @@ def atomic_write(path: Path, blob: bytes | bytearray) -> Signature:
     return _replace_atomically(path, write)
 
 
-def atomic_write_parts(path: Path, parts: Iterable[bytes]) -> Signature:
+def atomic_write_parts(
+    path: Path,
+    parts: Iterable[bytes | bytearray | memoryview],
+    *,
+    newer_than: Path | None = None,
+) -> Signature:
     """`atomic_write` of `parts` one after another, never joined in memory (for large
-    derived files, such as the word index of a 100,000-paper catalogue)."""
+    derived files, such as the word index of a 100,000-paper catalogue).
+
+    `newer_than`: the file this one will be renamed over (a staged catalogue file): its
+    mtime is made later than that file's, as if it had been written in its place.
+    """
 
     def write(fd: int) -> None:
         for part in parts:
@@ -127,7 +136,7 @@ def atomic_write_parts(path: Path, parts: Iterable[bytes]) -> Signature:
             while view:
                 view = view[os.write(fd, view) :]
 
-    return _replace_atomically(path, write)
+    return _replace_atomically(path, write, newer_than=newer_than)
 
 
 def atomic_copy(source: Path, path: Path) -> Signature:
@@ -143,8 +152,10 @@ def atomic_copy(source: Path, path: Path) -> Signature:
     return _replace_atomically(path, write)
 
 
-def _replace_atomically(path: Path, write: Callable[[int], None]) -> Signature:
-    previous = signature(path)
+def _replace_atomically(
+    path: Path, write: Callable[[int], None], *, newer_than: Path | None = None
+) -> Signature:
+    previous = signature(newer_than or path)
     tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
@@ -162,13 +173,13 @@ def _replace_atomically(path: Path, write: Callable[[int], None]) -> Signature:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     new = signature(path)
     assert new is not None
     return new
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -239,6 +250,24 @@ def dumps_by_line(data: Data, table: str) -> bytearray:
     rest = orjson.dumps({k: v for k, v in data.items() if k != table})[1:-1]
     out += b"\n}" + (b"," + rest if rest else b"") + b"}"
     return out
+
+
+def dumps_with_offsets(data: Data, table: str) -> tuple[bytearray, list[int]]:
+    """The compact JSON `orjson.dumps` gives (`table` first), and where each document of
+    `table` starts in it, plus where the table closes (for `identity.IdentityIndex`)."""
+    dumps = orjson.dumps
+    out = bytearray(b'{"' + table.encode() + b'":{')
+    offsets: list[int] = []
+    separator = b""
+    for key, doc in data.get(table, {}).items():
+        out += separator
+        offsets.append(len(out))
+        out += dumps({key: doc})[1:-1]
+        separator = b","
+    offsets.append(len(out))
+    rest = orjson.dumps({k: v for k, v in data.items() if k != table})[1:-1]
+    out += b"}" + (b"," + rest if rest else b"") + b"}"
+    return out, offsets
 
 
 def loads_by_line(path: Path, table: str) -> Data | None:
@@ -345,12 +374,21 @@ class AtomicJSONStorage(Storage):
     """TinyDB storage: cached, atomic, change-aware. See the module docstring."""
 
     def __init__(
-        self, path: Path, *, kind: str, indent: bool = False, by_line: bool = False
+        self,
+        path: Path,
+        *,
+        kind: str,
+        indent: bool = False,
+        by_line: bool = False,
+        offsets: bool = False,
     ) -> None:
         self.path = path
         self.kind = kind
         self._options = orjson.OPT_INDENT_2 if indent else 0
         self._by_line = by_line  # one document per line (see `dumps_by_line`)
+        self._offsets = offsets  # note where documents start (see `dumps_with_offsets`)
+        self.written: tuple[Signature, list[int]] | None = None
+        """The version this storage last wrote whole, and its documents' offsets."""
         self._data: Data | None = None
         self._signature: Signature | None = None
         self._batch_depth = 0
@@ -424,6 +462,34 @@ class AtomicJSONStorage(Storage):
     def changed_on_disk(self) -> bool:
         """Whether the file is no longer the version this storage last read or wrote."""
         return signature(self.path) != self._signature
+
+    def encode(self, data: Data) -> tuple[bytes | bytearray, list[int] | None]:
+        """The bytes `write` would write for `data` (marked with the current format), and
+        the documents' offsets if this storage notes them; for a write the caller
+        commits itself (`adopt`). Raises `LibraryWriteError` for text JSON cannot hold."""
+        version = VERSIONS.get(self.kind, FORMAT_VERSION)
+        data.setdefault(FORMAT_TABLE, {})["format"] = {"kind": self.kind, "version": version}
+        try:
+            if self._offsets:
+                return dumps_with_offsets(data, self.kind)
+            return orjson.dumps(data, option=self._options), None
+        except orjson.JSONEncodeError as error:
+            raise LibraryWriteError(
+                f"{self.path}: could not save ({error}); nothing was changed"
+            ) from None
+
+    def adopt(self, data: Data, written: Signature, offsets: list[int] | None) -> None:
+        """`data`, encoded by `encode`, is now the file (version `written`)."""
+        self._data = data
+        self._dirty = False
+        self._signature = written
+        self.written = None if offsets is None else (written, offsets)
+
+    def replaced(self, written: Signature) -> None:
+        """The file was replaced by this process (not through `write`) with `written`."""
+        self.forget()
+        self.written = None
+        self._signature = written
 
     def some_documents(self, keys: set[str]) -> dict[str, Any] | None:
         """The documents of these keys (those that exist), parsed alone; not checked.
@@ -573,8 +639,11 @@ class AtomicJSONStorage(Storage):
         blob: bytes | bytearray
         try:
             try:
+                offsets: list[int] | None = None
                 if self._by_line:
                     blob = dumps_by_line(self._data, self.kind)
+                elif self._offsets:
+                    blob, offsets = dumps_with_offsets(self._data, self.kind)
                 else:
                     blob = orjson.dumps(self._data, option=self._options)
             except orjson.JSONEncodeError as error:
@@ -583,7 +652,10 @@ class AtomicJSONStorage(Storage):
                 raise LibraryWriteError(
                     f"{self.path}: could not save ({error}); nothing was changed"
                 ) from None
+            self.written = None
             self._signature = atomic_write(self.path, blob)
+            if offsets is not None:
+                self.written = (self._signature, offsets)
         except OSError as error:
             self.forget()
             reason = error.strerror or str(error)
