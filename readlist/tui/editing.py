@@ -54,6 +54,7 @@ a later conflict adds its text under the same heading)."""
 # Words, runs of spaces, single other characters: a diff of tokens, not characters,
 # does not match stray letters of unrelated words (typing "mine" vs "theirs").
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"\w", re.UNICODE)
 # Past this many token comparisons the changed middle is taken as one change (the
 # difflib matcher is quadratic at worst; an editor's changes are a few tokens).
 _DIFF_LIMIT = 4_000_000
@@ -232,11 +233,25 @@ def merge_notes(base: str, ours: str, theirs: str) -> Merged:
         return Merged(ours)
     if ours == base:
         return Merged(theirs)
-    # Sorted by position; at one position insertions first, ours before theirs.
+
+    # Sorted by position; at one position insertions first, ours before theirs, except
+    # that an insertion continuing the word before it goes first and one continuing the
+    # word after it goes last: "kw1" + "2 kw13" (theirs) must stay "kw12 kw13" when we
+    # typed "\nkw14" at the same point, not become "kw1\nkw142 kw13".
+    def glue(change: tuple[int, int, str, int]) -> int:
+        start, end, text, _ = change
+        if start != end or not text:
+            return 1
+        if start > 0 and _WORD.match(base[start - 1]) and _WORD.match(text[0]):
+            return 0
+        if start < len(base) and _WORD.match(base[start]) and _WORD.match(text[-1]):
+            return 2
+        return 1
+
     changes = sorted(
         [(s, e, t, 0) for s, e, t in _hunks(base, ours)]
         + [(s, e, t, 1) for s, e, t in _hunks(base, theirs)],
-        key=lambda change: (change[0], change[1], change[3]),
+        key=lambda change: (change[0], change[1], glue(change), change[3]),
     )
     # Group changes that overlap or touch; a group changed by one side only is that
     # side's, a group changed by both is a conflict unless both made it the same. Two
@@ -261,13 +276,13 @@ def merge_notes(base: str, ours: str, theirs: str) -> Merged:
         position = end
         previous = groups[index - 1] if index else []
         if len(previous) == 1 and start == end and previous[0][:2] == (start, end):
-            # Both inserted at this point (ours is in already): the same text, or one
-            # the start of the other (typed on from it), goes in once.
-            ours_there = pieces[-2]
-            if their_text.startswith(ours_there.text):
-                pieces[-2] = _Piece(ours_there.end, their_text)
+            # Both inserted at this point (one side's is in already): the same text, or
+            # one the start of the other (typed on from it), goes in once.
+            there, here = pieces[-2], our_text if mine else their_text
+            if here.startswith(there.text):
+                pieces[-2] = _Piece(there.end, here, ours=there.ours or bool(mine))
                 continue
-            if ours_there.text.startswith(their_text):
+            if there.text.startswith(here):
                 continue
         if mine:
             pieces.append(_Piece(len(our_text), our_text))
