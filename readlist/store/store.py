@@ -551,14 +551,13 @@ class Store:
         with self.locked():
             path = self.history_path
             try:
-                past = self._history.read()
+                self._history.read()
             except LibraryError:
                 # A damaged history never blocks a change: it is kept aside, started anew.
-                past = history.History()
                 if path.exists():
                     path.replace(aside_path(path, "damaged"))
-            past.record(entry)
-            self._history.write(past)
+                self._history.read()  # none now
+            self._history.record(entry)
 
     def record_added(self, ids: Iterable[str], label: str) -> None:
         """Record papers an import added, so that an undo removes them again (as
@@ -607,11 +606,7 @@ class Store:
                 done, left = self._set_removed_if(wanted)
                 restored += done
                 skipped += left
-            if redo:
-                past.position += 1
-            else:
-                past.position -= 1
-            self._history.write(past)
+            self._history.move(past.position + (1 if redo else -1))
         return Undone(entry, sorted(set(restored)), sorted(set(skipped) - set(restored)), redo)
 
     def _set_removed_if(self, wanted: dict[str, tuple[bool, bool]]) -> tuple[list[str], list[str]]:
