@@ -120,3 +120,17 @@ def test_each_process_sees_the_lines_the_other_appended(sample_store: Store, db:
     assert labels == ["rated 4/5:", "rated 2/5:"]
     assert commands.Undo().run(sample_store).message.startswith("undid “rated 2/5")
     assert ratings(sample_store, [first, second]) == [4, 0]
+
+
+def test_an_undo_says_what_it_wrote(sample_store: Store, db: Path) -> None:
+    """The TUI shows an undo from `Undone.change` (not by re-reading every annotation):
+    it holds the papers put back, and not the one another process changed since."""
+    pids = ids(sample_store)[:3]
+    commands.SetRead(pids, True).run(sample_store)
+    Store.open(db).update([pids[0]], lambda a: a.with_rating(5))  # another process
+    undone = sample_store.undo()
+    assert undone is not None and undone.change is not None
+    assert undone.skipped == [pids[0]]
+    assert sorted(undone.change.changed) == sorted(pids[1:])
+    assert all(not undone.change.after[pid].read for pid in pids[1:])
+    assert undone.change.others_wrote
