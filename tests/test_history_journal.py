@@ -134,3 +134,10 @@ def test_an_undo_says_what_it_wrote(sample_store: Store, db: Path) -> None:
     assert sorted(undone.change.changed) == sorted(pids[1:])
     assert all(not undone.change.after[pid].read for pid in pids[1:])
     assert undone.change.others_wrote
+
+
+def test_a_newer_readlists_journal_is_named_as_such(sample_store: Store) -> None:
+    path = sample_store.history_path
+    path.write_bytes(b'{"readlist":"history","version":3}\n{"entry":{}}\n')
+    with pytest.raises(Exception, match=r"version 3 is not known \(written by a newer"):
+        sample_store.undo_history()

@@ -240,11 +240,12 @@ def _read_journal(path: Path, blob: bytes) -> _Journal:
         head = orjson.loads(blob[:newline]) if newline >= 0 else None
     except orjson.JSONDecodeError:
         head = None
+    if isinstance(head, dict) and head.get("readlist") == MARK:
+        _check_version(path, head)  # a newer readlist's journal is refused, not damaged
     if not (isinstance(head, dict) and head.get("version") == VERSION):
         # Not a journal's header: a version-1 file, or damage (reported by that read).
         # `torn`: the next change rewrites it as a journal.
         return _Journal(_read_whole(path, blob), {}, len(blob), 0, torn=True)
-    _check_version(path, head)
     journal = _Journal(History(), {}, newline + 1, 0, torn=False)
     _replay(path, blob, journal, newline + 1)
     return journal
