@@ -198,11 +198,13 @@ def open_killed_in_backup(db: str) -> None:
     raise SystemExit(3)
 
 
-def killed_at_step(db: str, what: str, argument: str, step: str) -> None:
-    """Change the catalogue (`import` a listing, or `remove` papers by id), SIGKILLing
-    this process right before its file-system call number `step` (a write, fsync,
-    rename or unlink, counted from the start of the change). Exits 0 if the change
-    finished with fewer calls: then every step has been tried."""
+def killed_at_step(db: str, what: str, argument: str, step: str, torn: str = "") -> None:
+    """Change the catalogue (`import` a listing, or `remove` papers by id) or rate papers
+    with an undo entry (`rate`: ids), SIGKILLing this process right before its
+    file-system call number `step` (a write, fsync, fdatasync, rename or unlink, counted
+    from the start of the change); with `torn`, a write killed at writes half its bytes
+    first (a line cut short). Exits 0 if the change finished with fewer calls: then
+    every step has been tried."""
     from readlist.importers import read_listing
     from readlist.store import Store
 
@@ -214,14 +216,19 @@ def killed_at_step(db: str, what: str, argument: str, step: str) -> None:
             nonlocal calls
             calls += 1
             if calls == int(step):
+                if torn and real is real_write:
+                    real(args[0], bytes(args[1])[: max(1, len(args[1]) // 2)])
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(*args, **kwargs)
 
         return call
 
-    for name in ("write", "fsync", "replace", "rename", "unlink"):
+    real_write = os.write
+    for name in ("write", "fsync", "fdatasync", "replace", "rename", "unlink"):
         setattr(os, name, counted(getattr(os, name)))
-    if what == "import":
+    if what == "rate":
+        store.update(argument.split(","), lambda a: a.with_rating(5), label="rated 5/5")
+    elif what == "import":
         store.import_listings([read_listing(Path(argument)).papers])
     else:
         store.set_removed(Path(argument).read_text().split(), True)

@@ -637,3 +637,66 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
     assert state() == new
     assert kills >= 4, f"only {kills} steps: the write was not reached"
     report(f"{change}, every step{', indexed' if through else ''}", kills, 1, started, **outcomes)
+
+
+# -- 6. A change and its undo entry, killed at every step -------------------------------------
+
+
+@pytest.mark.parametrize("torn", [False, True], ids=["killed", "torn"])
+def test_a_rating_and_its_undo_entry_killed_at_every_step(tmp_path: Path, torn: bool) -> None:
+    """Rating 3 papers with an undo entry, SIGKILLed right before each file-system call
+    (and, `torn`, halfway through a write: the history's line cut short) until one runs
+    to the end. After every kill the library opens, the annotations are all old or all
+    new, the history reads (a line cut short is ignored) and holds the entry only if
+    the ratings are new (the documented gap: a change without its entry), and the
+    next change records and undoes as usual."""
+    started = time.monotonic()
+    db = tmp_path / "lib" / "library.json"
+    ids = build_library(db, tmp_path, n=200)
+    store = Store.open(db)
+    for rating in (1, 2):  # a journal to append to
+        store.update(ids[:3], lambda a, r=rating: a.with_rating(r), label=f"rated {rating}/5")
+    names = (*DATA_FILES, "library.history.json")
+    pristine = {name: db.with_name(name).read_bytes() for name in names}
+
+    def run(step: int) -> subprocess.CompletedProcess[str]:
+        for name, blob in pristine.items():
+            db.with_name(name).write_bytes(blob)
+        argv = [*CHILD_ARGS, "killed-at-step", str(db), "rate", ",".join(ids[:3]), str(step)]
+        return subprocess.run([*argv, "torn"] if torn else argv, capture_output=True, text=True)
+
+    def state() -> tuple[tuple[int, ...], tuple[str, ...]]:
+        store = reopen(db)
+        ratings = tuple(store.annotations()[pid].rating for pid in ids[:3])
+        return ratings, tuple(e.label for e in store.undo_history().entries)
+
+    old = ((2, 2, 2), ("rated 1/5", "rated 2/5"))
+    assert state() == old
+    assert run(10**9).returncode == 0
+    new = ((5, 5, 5), ("rated 1/5", "rated 2/5", "rated 5/5"))
+    assert state() == new
+    gap = ((5, 5, 5), old[1])
+    kills, outcomes = 0, {"old": 0, "new": 0, "change without its entry": 0}
+    while (done := run(kills + 1)).returncode != 0:
+        assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+        kills += 1
+        found = state()
+        name = {old: "old", new: "new", gap: "change without its entry"}.get(found)
+        assert name is not None, f"kill at step {kills}: {found}"
+        outcomes[name] += 1
+        # The next change and its undo work on what the kill left.
+        after = Store.open(db)
+        after.update([ids[5]], lambda a: a.with_rating(3), label="rated 3/5")
+        assert after.undo_history().entries[-1].label == "rated 3/5"
+        undone = after.undo()
+        assert undone is not None and undone.restored == [ids[5]]
+        assert Store.open(db).annotations().get(ids[5], Annotation()).rating == 0
+        assert Store.open(db).undo_history().entries[-1].label == "rated 3/5"
+    assert kills >= 4, f"only {kills} steps: the write was not reached"
+    report(
+        f"rating with its undo entry, every step{', torn' if torn else ''}",
+        kills,
+        1,
+        started,
+        **{k.replace(" ", "_"): v for k, v in outcomes.items()},
+    )

@@ -125,9 +125,10 @@ class Writing:
     def _command_done(self: ReadListApp, outcome: Outcome, *, quiet: bool) -> None:
         if outcome.change is not None:
             self._show_change(outcome.change)
-        elif outcome.undone is not None and outcome.undone.entry.annotations:
-            self.library.replace_annotations(self.store.annotations())
-            self.refilter()
+        elif outcome.undone is not None and outcome.undone.change is not None:
+            # What the undo wrote, alone: not every annotation re-read from disk and
+            # compared on this thread (the store has just written them).
+            self._show_change(outcome.undone.change)
         if isinstance(self.screen, TriageScreen):
             self.screen.show_current()  # the card shows what was just saved
         if outcome.undone is not None and outcome.undone.entry.removed:

@@ -1,0 +1,143 @@
+"""The undo history as a journal (store/history.py): a line per change, a line cut short
+ignored, compaction within bounds, version-1 files read, other processes' lines seen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from readlist import commands
+from readlist.models import Annotation
+from readlist.store import Store
+from readlist.store import history as history_file
+
+
+def ids(store: Store) -> list[str]:
+    return [p.id for p in store.papers(with_abstracts=False)]
+
+
+def ratings(store: Store, pids: list[str]) -> list[int]:
+    held = Store.open(store.paths.annotations).annotations()
+    return [held.get(pid, Annotation()).rating for pid in pids]
+
+
+def test_a_change_appends_one_line_and_an_undo_one_more(sample_store: Store) -> None:
+    pid = ids(sample_store)[0]
+    commands.Rate([pid], 4).run(sample_store)
+    path = sample_store.history_path
+    inode, lines = path.stat().st_ino, path.read_bytes().count(b"\n")
+    commands.Rate([pid], 2).run(sample_store)
+    commands.Undo().run(sample_store)
+    assert path.stat().st_ino == inode, "the file was rewritten, not appended to"
+    assert path.read_bytes().count(b"\n") == lines + 2
+    assert ratings(sample_store, [pid]) == [4]
+    assert commands.Redo().run(sample_store).message.startswith("redid")
+    assert ratings(sample_store, [pid]) == [2]
+
+
+def test_a_line_cut_short_is_ignored_and_the_next_change_rewrites_the_file(
+    sample_store: Store,
+) -> None:
+    first, second = ids(sample_store)[:2]
+    commands.Rate([first], 4).run(sample_store)
+    path = sample_store.history_path
+    # What a process killed while appending its entry leaves: half a line.
+    line = b'{"entry":{"id":"0a1b2c3d4e5f","time":"2026-01-01T00:00:00+00:00","label":"x"'
+    with open(path, "ab") as out:
+        out.write(line)
+    later = Store.open(sample_store.paths.annotations)
+    assert [e.label for e in later.undo_history().entries] == ["rated 4/5:"]
+    commands.Rate([second], 3).run(later)
+    assert path.read_bytes().endswith(b"\n") and line not in path.read_bytes()
+    assert commands.Undo().run(later).message.startswith("undid “rated 3/5")
+    assert commands.Undo().run(later).message.startswith("undid “rated 4/5")
+    assert ratings(later, [first, second]) == [0, 0]
+
+
+def test_damage_inside_the_journal_is_reported_and_kept_aside(sample_store: Store) -> None:
+    pid = ids(sample_store)[0]
+    commands.Rate([pid], 4).run(sample_store)
+    path = sample_store.history_path
+    with open(path, "ab") as out:
+        out.write(b'{"neither": 1}\n')
+    later = Store.open(sample_store.paths.annotations)
+    with pytest.raises(Exception, match="undo history is damaged"):
+        later.undo_history()
+    commands.Rate([pid], 2).run(later)  # a damaged history never blocks a change
+    assert [p.name for p in path.parent.glob("*.damaged-*")]
+    assert commands.Undo().run(later).message.startswith("undid “rated 2/5")
+    assert ratings(later, [pid]) == [4]
+
+
+def test_the_journal_is_compacted_within_its_bounds(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(history_file, "MAX_ENTRIES", 5)
+    pid = ids(sample_store)[0]
+    for step in range(40):
+        commands.Rate([pid], 1 + step % 5).run(sample_store)
+        if step % 3 == 0:
+            commands.Undo().run(sample_store)
+            commands.Redo().run(sample_store)
+        lines = sample_store.history_path.read_bytes().count(b"\n")
+        assert lines <= 1 + 2 * 5, f"{lines} lines after {step + 1} changes"
+    past = Store.open(sample_store.paths.annotations).undo_history()
+    assert len(past.entries) == 5 and past.position == 5
+    for _ in range(5):
+        commands.Undo().run(sample_store)
+    assert commands.Undo().run(sample_store).message == "nothing to undo"
+    assert ratings(sample_store, [pid]) == [1 + 34 % 5]  # what the oldest kept entry found
+
+
+def test_a_version_1_history_is_read_and_rewritten_as_a_journal(sample_store: Store) -> None:
+    first, second = ids(sample_store)[:2]
+    commands.Rate([first], 4).run(sample_store)
+    commands.Rate([second], 5).run(sample_store)
+    commands.Undo().run(sample_store)
+    path = sample_store.history_path
+    entries = [orjson.loads(line)["entry"] for line in path.read_bytes().splitlines()[1:3]]
+    whole = {"readlist": "history", "version": 1, "position": 1, "entries": entries}
+    path.write_bytes(orjson.dumps(whole))  # as readlist wrote it before the journal
+    later = Store.open(sample_store.paths.annotations)
+    assert commands.Redo().run(later).message.startswith("redid “rated 5/5")
+    assert path.read_bytes().startswith(b'{"readlist":"history","version":2}\n')
+    assert commands.Undo().run(later).message.startswith("undid “rated 5/5")
+    assert commands.Undo().run(later).message.startswith("undid “rated 4/5")
+    assert ratings(later, [first, second]) == [0, 0]
+
+
+def test_each_process_sees_the_lines_the_other_appended(sample_store: Store, db: Path) -> None:
+    first, second = ids(sample_store)[:2]
+    other = Store.open(db)
+    commands.Rate([first], 4).run(sample_store)
+    assert other.undo_history().undoable is not None  # read, and kept
+    commands.Rate([second], 5).run(sample_store)  # appended by this one
+    assert commands.Undo().run(other).message.startswith("undid “rated 5/5")
+    commands.Rate([second], 2).run(other)
+    labels = [e.label for e in sample_store.undo_history().entries]
+    assert labels == ["rated 4/5:", "rated 2/5:"]
+    assert commands.Undo().run(sample_store).message.startswith("undid “rated 2/5")
+    assert ratings(sample_store, [first, second]) == [4, 0]
+
+
+def test_an_undo_says_what_it_wrote(sample_store: Store, db: Path) -> None:
+    """The TUI shows an undo from `Undone.change` (not by re-reading every annotation):
+    it holds the papers put back, and not the one another process changed since."""
+    pids = ids(sample_store)[:3]
+    commands.SetRead(pids, True).run(sample_store)
+    Store.open(db).update([pids[0]], lambda a: a.with_rating(5))  # another process
+    undone = sample_store.undo()
+    assert undone is not None and undone.change is not None
+    assert undone.skipped == [pids[0]]
+    assert sorted(undone.change.changed) == sorted(pids[1:])
+    assert all(not undone.change.after[pid].read for pid in pids[1:])
+    assert undone.change.others_wrote
+
+
+def test_a_newer_readlists_journal_is_named_as_such(sample_store: Store) -> None:
+    path = sample_store.history_path
+    path.write_bytes(b'{"readlist":"history","version":3}\n{"entry":{}}\n')
+    with pytest.raises(Exception, match=r"version 3 is not known \(written by a newer"):
+        sample_store.undo_history()
