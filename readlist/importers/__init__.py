@@ -27,6 +27,7 @@ from readlist.text import squeeze
 # beyond that is not a listing someone pasted, and reading it would exhaust memory.
 MAX_BYTES = 2 * 1024**3
 STDIN = "-"
+_TRACKED = sorted(TRACKED)
 PASTED = "pasted text"
 
 __all__ = ["FORMATS", "ListingFile", "decode", "read_listing", "read_text", "to_papers"]
@@ -140,8 +141,12 @@ def _build(
 def _to_paper(item: RawPaper, *, source: str, added: str | None, kind: str) -> Paper:
     title = squeeze(item.title)
     known = dict(item.said)
-    said = tuple(
-        (name, known.get(name, kind)) for name in TRACKED if getattr(item, name) not in (None, ())
+    said = tuple(  # in order of the names: sorted, as the pairs' names are unique
+        [
+            (name, known.get(name, kind))
+            for name in _TRACKED
+            if getattr(item, name) not in (None, ())
+        ]
     )
     sources = item.sources + ((source,) if source not in item.sources else ())
     return Paper(
@@ -162,7 +167,7 @@ def _to_paper(item: RawPaper, *, source: str, added: str | None, kind: str) -> P
         links=item.links,
         sources=sources,
         added=item.added or added,
-        said=tuple(sorted(said)),
+        said=said,
     )
 
 

@@ -203,7 +203,8 @@ def parse_listing(text: str, *, today: date) -> Parsed:
 
 
 def parse_listing_lines(pieces: Iterable[str], *, today: date) -> Parsed:
-    """`parse_listing` of the text that `pieces` make when joined with newlines.
+    """`parse_listing` of the text whose `split("\\n")` is `pieces` (`\\r` and other line
+    breaks may still be in them).
 
     A large file is decoded a piece at a time (`readlist.importers.read_listing`): as
     one string its text would be twice its size in UTF-8 (one character beyond Latin-1,
@@ -237,22 +238,22 @@ def _lines(pieces: Iterable[str]) -> Iterator[str]:
     them after its byte-order mark is dropped, NFC applied and every kind of line break
     turned into `\\n`; line by line, which is the same (a line break is a starter that
     composes with nothing) and skips ASCII lines (most) cheaply."""
-    first = True
-    for piece in pieces:
-        if first:
-            piece = piece.lstrip("\ufeff")
-            first = False
-        if not piece.isascii():
-            piece = unicodedata.normalize("NFC", piece)
-        if "\r" in piece or "\x0b" in piece or "\x0c" in piece or _other_breaks(piece):
+    pieces = iter(pieces)
+    first = next(pieces, None)
+    if first is None:
+        return
+    for piece in itertools.chain((first.lstrip("\ufeff"),), pieces):
+        if piece.isascii():  # most lines: already NFC, and \r, VT, FF the only breaks
+            if "\r" in piece or "\x0b" in piece or "\x0c" in piece:
+                yield from normalize_newlines(piece).split("\n")
+            else:
+                yield piece
+            continue
+        piece = unicodedata.normalize("NFC", piece)
+        if any(c in piece for c in "\r\x0b\x0c\x85\u2028\u2029"):
             yield from normalize_newlines(piece).split("\n")
         else:
             yield piece
-
-
-def _other_breaks(line: str) -> bool:
-    """Whether `line` holds a line break beyond ASCII (NEL, U+2028, U+2029)."""
-    return not line.isascii() and ("\x85" in line or "\u2028" in line or "\u2029" in line)
 
 
 def _units(lines: Iterable[str], today: date) -> list[Unit]:
