@@ -203,8 +203,8 @@ def test_invalid_utf8_late_in_a_file_names_its_offset(tmp_path: Path) -> None:
 
 
 def test_a_large_listing_is_not_held_as_one_string_beside_its_lines(tmp_path: Path) -> None:
-    """A 12 MB listing whose text is two bytes a character as one string (a `•`): the
-    parse peaks at little more than the file and its lines, not at the text as well."""
+    """A 10 MB listing whose text is two bytes a character as one string (a `•`): the
+    parse peaks at the file, its lines and its papers, not at the text as well."""
     words = [
         "we",
         "propose",
@@ -237,5 +237,6 @@ def test_a_large_listing_is_not_held_as_one_string_beside_its_lines(tmp_path: Pa
         tracemalloc.stop()
     assert len(listing.papers) == 8_000
     assert listing.papers[7].authors_count == 4
-    # The bytes and the lines: twice the file. Held as one UCS-2 string too: four times.
-    assert peak < 3 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
+    # The bytes, the lines and the papers: about three times the file (2.95 when this
+    # was written). With the text as one UCS-2 string too, five times (5.0).
+    assert peak < 3.5 * size, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
