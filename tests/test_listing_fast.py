@@ -30,10 +30,13 @@ from readlist.importers.listing import (
     _NOT_TITLE_START,
     _SITES,
     _STARS,
+    _URL,
     MAX_TITLE,
     _can_be_title,
     _is_buttons,
     _looks_like_code,
+    _trim_url,
+    find_links,
 )
 from readlist.text import normalize_newlines
 
@@ -115,6 +118,60 @@ def test_the_title_tests_agree_on_every_line_of_the_samples() -> None:
     for line in lines:
         assert _can_be_title(line) == plain_can_be_title(line), line
         assert _is_buttons(line) == plain_is_buttons(line), line
+
+
+# -- links ---------------------------------------------------------------------------------
+
+
+def plain_find_links(text: str) -> tuple[str, ...]:
+    links: list[str] = []
+    for match in _URL.finditer(text):
+        url = _trim_url(match.group())
+        if len(url) > len("https://") and url not in links:
+            links.append(url)
+    return tuple(links)
+
+
+URL_PARTS = st.sampled_from(
+    [
+        "http",
+        "https",
+        "HTTPS",
+        "hTtPſ",
+        "ftp",
+        "://",
+        ":/",
+        "//",
+        "x",
+        ".org",
+        "/a_(b)",
+        ")",
+        "(",
+        " ",
+        "\n",
+        ".",
+        ",",
+        "?u=",
+        "<",
+        '"',
+        "s",
+        ":",
+        "ſ://",
+        "日",
+    ]
+)
+
+
+@given(st.lists(URL_PARTS, max_size=30).map("".join))
+def test_links_are_the_plain_regexes_matches(text: str) -> None:
+    assert find_links(text) == plain_find_links(text)
+
+
+def test_links_in_the_generated_abstracts_are_the_plain_regexes_matches() -> None:
+    text = DAILY.read_text(encoding="utf-8") + SEARCH.read_text(encoding="utf-8")
+    text += " see https://a.org/x?u=http://b.org/y, ftp://c.org and HTTPS://D.org/(e))."
+    assert find_links(text) == plain_find_links(text)
+    assert "https://a.org/x?u=http://b.org/y" in find_links(text)
 
 
 # -- files read a piece at a time --------------------------------------------------------

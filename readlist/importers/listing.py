@@ -725,11 +725,29 @@ def find_links(text: str) -> tuple[str, ...]:
     if "://" not in text:
         return ()
     links: list[str] = []
-    for match in _URL.finditer(text):
+    for match in _urls(text):
         url = _trim_url(match.group())
         if len(url) > len("https://") and url not in links:
             links.append(url)
     return tuple(links)
+
+
+def _urls(text: str) -> Iterator[re.Match[str]]:
+    """`_URL.finditer(text)`, tried only where a `://` is: a match starts 4 or 5
+    characters before the first `://` it holds ("http", "https"), and the regex (case
+    blind, so without a literal to skip to) would otherwise be tried at every offset:
+    ~60 us for an abstract with a link."""
+    pos = 0
+    while (at := text.find("://", pos)) >= 0:
+        match = None
+        for start in (at - 5, at - 4):
+            if start >= pos and (match := _URL.match(text, start)):
+                break
+        if match is None:
+            pos = at + 1  # not a link's `://` ("ftp://"): a later one may be
+            continue
+        yield match
+        pos = match.end()
 
 
 def _trim_url(url: str) -> str:
