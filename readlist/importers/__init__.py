@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from readlist.text import squeeze
 # beyond that is not a listing someone pasted, and reading it would exhaust memory.
 MAX_BYTES = 2 * 1024**3
 STDIN = "-"
+_TRACKED = sorted(TRACKED)
 PASTED = "pasted text"
 
 __all__ = ["FORMATS", "ListingFile", "decode", "read_listing", "read_text", "to_papers"]
@@ -66,7 +68,14 @@ def read_listing(
     else:
         data = _read_bytes(Path(path), shown)
         source = str(Path(path).resolve())
+    if fmt in (None, "hf") and _hf_listing_bytes(data, fmt):
+        lines = _utf8_lines(data, shown)
+        del data  # the lines' generator holds the bytes until it has read them all
+        with gc_paused():
+            parsed = _parse_lines(lines, today or date.today())
+        return _listing(parsed, "hf", shown=shown, source=source, added=added)
     text = decode(data, shown)
+    del data  # not held beside the text for the whole parse
     return read_text(text, shown=shown, source=source, today=today, added=added, fmt=fmt)
 
 
@@ -90,6 +99,13 @@ def read_text(
         raise ImportFileError(shown, f"unknown format {name!r}; choose from {choices}") from None
     with gc_paused():  # every object built here is kept: collections would only cost
         parsed = parse(text, today or date.today())
+    return _listing(parsed, name, shown=shown, source=source, added=added)
+
+
+def _listing(
+    parsed: Parsed, name: str, *, shown: str, source: str, added: str | None
+) -> ListingFile:
+    """The papers of a parsed text, or `ImportFileError` if it is not a listing."""
     if parsed.problem is not None or not parsed.papers:
         raise ImportFileError(shown, parsed.problem or "no papers found")
     stamp = added or datetime.now(UTC).isoformat(timespec="seconds")
@@ -125,8 +141,12 @@ def _build(
 def _to_paper(item: RawPaper, *, source: str, added: str | None, kind: str) -> Paper:
     title = squeeze(item.title)
     known = dict(item.said)
-    said = tuple(
-        (name, known.get(name, kind)) for name in TRACKED if getattr(item, name) not in (None, ())
+    said = tuple(  # in order of the names: sorted, as the pairs' names are unique
+        [
+            (name, known.get(name, kind))
+            for name in _TRACKED
+            if getattr(item, name) not in (None, ())
+        ]
     )
     sources = item.sources + ((source,) if source not in item.sources else ())
     return Paper(
@@ -147,8 +167,68 @@ def _to_paper(item: RawPaper, *, source: str, added: str | None, kind: str) -> P
         links=item.links,
         sources=sources,
         added=item.added or added,
-        said=tuple(sorted(said)),
+        said=said,
     )
+
+
+# A UTF-8 file is decoded in pieces of about this many bytes, each ending at a newline.
+_PIECE = 1 << 20
+# The part of a text that `sniff` looks at (beyond a JSON array or object): its first
+# 2,000,000 characters, which this many bytes of UTF-8 always hold.
+_SNIFFED_CHARS = 2_000_000
+_SNIFFED_BYTES = 4 * _SNIFFED_CHARS
+
+
+def _hf_listing_bytes(data: bytes, fmt: str | None) -> bool:
+    """Whether `data` is UTF-8 text that `read_text` would parse as a Hugging Face page,
+    as far as its head shows; then it can be decoded and parsed a piece at a time (see
+    `parse_listing_lines`). Anything else (other encodings, binary data, JSON, text that
+    is blank at its head) takes the plain way through `decode` and `read_text`."""
+    boms = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if data.startswith(boms) or b"\x00" in data[:8192] or looks_binary(data):
+        return False
+    # The shortest head, ending at a newline, that holds the characters sniffed (mostly
+    # ASCII: a little more than as many bytes).
+    size = _SNIFFED_CHARS * 5 // 4
+    while True:
+        cut = len(data) if size >= len(data) else data.rfind(b"\n", 0, size) + 1
+        try:
+            head = data[:cut].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return False  # `decode` says where
+        if cut == len(data) or len(head) >= _SNIFFED_CHARS:
+            break
+        if size >= _SNIFFED_BYTES:
+            return False  # a line of megabytes: not a page anyone pasted; read it whole
+        size *= 2
+    head = head[:_SNIFFED_CHARS]
+    # `sniff` reads text starting with `[` or `{` to its end (JSON); and a file blank at
+    # its head is checked whole by `read_text`.
+    if not head.strip() or head.lstrip("\ufeff \t\r\n")[:1] in ("", "[", "{"):
+        return False
+    return fmt == "hf" or sniff(head) == "hf"
+
+
+def _utf8_lines(data: bytes, shown: str) -> Iterator[str]:
+    """The lines of UTF-8 `data` (a byte-order mark dropped), decoded a piece at a time.
+    A newline byte is never part of another character, so pieces end at newlines."""
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    while start <= len(data):
+        end = data.find(b"\n", start + _PIECE)
+        end = len(data) if end < 0 else end
+        try:
+            piece = data[start:end].decode("utf-8")
+        except UnicodeDecodeError:
+            decode(data, shown)  # raises the error that names the offset in the file
+            raise
+        yield from piece.split("\n")
+        start = end + 1
+
+
+def _parse_lines(lines: Iterator[str], today: date) -> Parsed:
+    from readlist.importers.listing import parse_listing_lines
+
+    return parse_listing_lines(lines, today=today)
 
 
 def _read_stdin() -> bytes:

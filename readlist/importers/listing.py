@@ -27,10 +27,11 @@ abstract) is recognised by its `arxiv:` header and parsed on its own.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -102,7 +103,7 @@ _NOT_TITLE_START = re.compile(
     )""",
     re.VERBOSE,
 )
-_CODE_END = re.compile(r"[{};:,(\[=\\]$")
+_CODE_END = tuple("{};:,([=\\")  # the last character of a line of code
 _CODE_INSIDE = re.compile(r"(?:\s(?:==|!=|=>|->|\+=|:=|&&|\|\|)\s|\w\(.*\)\s*$|^\s*[\w.]+\s*=\s)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.\w")  # an address: an e-mail header or signature
 _CSV_LINE = re.compile(r"^[^,\s][^,]*(?:,[^,\s][^,]*){2,}$")
@@ -198,8 +199,18 @@ def _plural(n: int, word: str) -> str:
 
 def parse_listing(text: str, *, today: date) -> Parsed:
     """Papers found in `text`; `today` resolves dates given without a year."""
-    text = normalize_newlines(unicodedata.normalize("NFC", text.lstrip("\ufeff")))
-    units = list(_units(text, today))
+    return parse_listing_lines(text.split("\n"), today=today)
+
+
+def parse_listing_lines(pieces: Iterable[str], *, today: date) -> Parsed:
+    """`parse_listing` of the text whose `split("\\n")` is `pieces` (`\\r` and other line
+    breaks may still be in them).
+
+    A large file is decoded a piece at a time (`readlist.importers.read_listing`): as
+    one string its text would be twice its size in UTF-8 (one character beyond Latin-1,
+    a `•`, makes the whole string two bytes a character), held beside its lines.
+    """
+    units = _units(_lines(pieces), today)
     result = _Result()
     result.shape.chars = sum(len(u.text) for u in units if u.kind in (TEXT, PROSE))
     if any(u.kind == HEADER for u in units[:40]) and _has_label(units, "abstract"):
@@ -222,74 +233,94 @@ def _has_label(units: list[Unit], name: str) -> bool:
     return any(u.kind == LABEL and u.text.casefold() == name for u in units)
 
 
-def _units(text: str, today: date) -> Iterator[Unit]:
-    for raw in text.split("\n"):
+def _lines(pieces: Iterable[str]) -> Iterator[str]:
+    """The lines of the text `pieces` make, as `split("\\n")` of the whole text would give
+    them after its byte-order mark is dropped, NFC applied and every kind of line break
+    turned into `\\n`; line by line, which is the same (a line break is a starter that
+    composes with nothing) and skips ASCII lines (most) cheaply."""
+    pieces = iter(pieces)
+    first = next(pieces, None)
+    if first is None:
+        return
+    for piece in itertools.chain((first.lstrip("\ufeff"),), pieces):
+        if piece.isascii():  # most lines: already NFC, and \r, VT, FF the only breaks
+            if "\r" in piece or "\x0b" in piece or "\x0c" in piece:
+                yield from normalize_newlines(piece).split("\n")
+            else:
+                yield piece
+            continue
+        piece = unicodedata.normalize("NFC", piece)
+        if any(c in piece for c in "\r\x0b\x0c\x85\u2028\u2029"):
+            yield from normalize_newlines(piece).split("\n")
+        else:
+            yield piece
+
+
+def _units(lines: Iterable[str], today: date) -> list[Unit]:
+    units: list[Unit] = []
+    add, add_all = units.append, units.extend
+    for raw in lines:
+        if not raw:
+            continue  # blank lines carry no meaning
         line = raw if raw.isprintable() else strip_controls(raw)
         if "  " in line or "\t" in line or "\u3000" in line:  # a regex pass only when needed
             line = _SPACES.sub(" ", line)
         line = line.strip(" \u00a0")
-        if line:
-            yield from _classify(line, today)
+        if len(line) > MAX_TITLE:
+            add(Unit(PROSE, line))  # most abstracts: never anything else
+        elif line:
+            add_all(_classify(line, today))
+    return units
 
 
-def _classify(line: str, today: date) -> Iterator[Unit]:
+def _classify(line: str, today: date) -> list[Unit]:
+    """The unit(s) of one line: one, or a metadata line's parts ("Meta AI", `·`, a date)."""
     if len(line) > MAX_TITLE:  # fast path: most abstracts, never anything else
-        yield Unit(PROSE, line)
-        return
+        return [Unit(PROSE, line)]
     if line == _DOT:
-        yield Unit(DOT, line)
-        return
+        return [Unit(DOT, line)]
     if _COUNT.match(line):
-        yield Unit(COUNT, line, value=None if line in "-–—" else _int(line))
-        return
+        return [Unit(COUNT, line, value=None if line in "-–—" else _int(line))]
     if _DOT in line and not line.startswith(_DOT):
         # "Meta AI · May 29", "• 5 authors · Published on Oct 4, 2026"
         head, _, tail = line.rpartition(_DOT)
-        meta = list(_classify(tail.strip(), today)) if tail.strip() else []
+        meta = _classify(tail.strip(), today) if tail.strip() else []
         if meta and meta[0].kind == DATE:
             head = head.strip()
+            units = [Unit(DOT, _DOT), meta[0]]
             if head:
-                first = next(_classify(head, today))
-                yield first if first.kind == AUTHORS else Unit(TEXT, head, titleish=True)
-            yield Unit(DOT, _DOT)
-            yield meta[0]
-            return
+                first = _classify(head, today)[0]
+                units.insert(0, first if first.kind == AUTHORS else Unit(TEXT, head, titleish=True))
+            return units
     if line.startswith(_DOT) and len(line) > 1:
-        yield Unit(DOT, _DOT)
-        yield from _classify(line[1:].strip(), today)
-        return
+        return [Unit(DOT, _DOT), *_classify(line[1:].strip(), today)]
     if match := _AUTHORS.match(line):
-        yield Unit(AUTHORS, line, value=_int(match["n"]))
-        return
+        return [Unit(AUTHORS, line, value=_int(match["n"]))]
     if (match := _DATE_LINE.match(line)) and (iso := _parse_date(match, today)):
         count = _int(match["count"]) if match["count"] else None
-        yield Unit(DATE, line, value=count, iso=iso, inferred=not match["year"])
-        return
+        return [Unit(DATE, line, value=count, iso=iso, inferred=not match["year"])]
     if match := _SUBMITTED.match(line):
-        yield Unit(SUBMITTED, match["user"].strip())
-        return
+        return [Unit(SUBMITTED, match["user"].strip())]
     if match := _UPVOTE.match(line):
-        yield Unit(UPVOTE, line, value=_int(match["n"]) if match["n"] else None)
-        return
+        return [Unit(UPVOTE, line, value=_int(match["n"]) if match["n"] else None)]
     if (match := _PAPER_HEADER.match(line)) and normalize_arxiv_id(match["id"]):
-        yield Unit(HEADER, normalize_arxiv_id(match["id"]) or "")
-        return
+        return [Unit(HEADER, normalize_arxiv_id(match["id"]) or "")]
     if line.casefold() in ("abstract", "authors:", "authors"):
-        yield Unit(LABEL, line.casefold().rstrip(":"))
-        return
+        return [Unit(LABEL, line.casefold().rstrip(":"))]
     if _is_buttons(line):
-        yield Unit(BUTTONS, line)
-        return
+        return [Unit(BUTTONS, line)]
     if _is_prose(line):
-        yield Unit(PROSE, line)
-        return
-    yield Unit(TEXT, line, titleish=_can_be_title(line))
+        return [Unit(PROSE, line)]
+    return [Unit(TEXT, line, titleish=_can_be_title(line))]
 
 
 def _is_buttons(line: str) -> bool:
     """Link buttons: words of the closed set and star counts, a site's name among them
     ("GitHub 1.2k", "arXiv Page"); "Code Models", "0 Model" or "0 arXiv" is a title (a
     button row starts with a name: its counts follow the names)."""
+    folded = line.casefold()  # case folding is per character: a site's word shows in it
+    if "github" not in folded and "arxiv" not in folded and "pdf" not in folded:
+        return False  # none of _SITES
     words = line.split()
     return (
         len(words) >= 2
@@ -317,7 +348,19 @@ def _is_prose(line: str) -> bool:
 
 
 def _looks_like_code(line: str) -> bool:
-    return bool(_NOT_TITLE_START.match(line) or _CODE_END.search(line) or _CODE_INSIDE.search(line))
+    """Code, markup, chat or e-mail (`line` is one line: it holds no newline)."""
+    return bool(
+        _NOT_TITLE_START.match(line)
+        or line.endswith(_CODE_END)
+        or (_may_be_code_inside(line) and _CODE_INSIDE.search(line))
+    )
+
+
+def _may_be_code_inside(line: str) -> bool:
+    """Whether `line` holds what each alternative of _CODE_INSIDE needs (`=`, `(`, `->`,
+    `&&`, `||`): most lines hold none, and that regex, tried at every offset of the
+    line, is the dearest test a title line meets."""
+    return "=" in line or "(" in line or "->" in line or "&&" in line or "||" in line
 
 
 def _can_be_title(line: str) -> bool:
@@ -325,7 +368,12 @@ def _can_be_title(line: str) -> bool:
     greeting ("Hi all,"), a list item, a CSV row or a link."""
     if len(line) > MAX_TITLE or not any(c.isalnum() for c in line):
         return False
-    if "://" in line or _looks_like_code(line) or _CSV_LINE.match(line) or _EMAIL.search(line):
+    if "://" in line or _looks_like_code(line):
+        return False
+    # Substring checks first: the regexes backtrack over every word of the line.
+    if line.count(",") >= 2 and _CSV_LINE.match(line):
+        return False
+    if "@" in line and _EMAIL.search(line):
         return False
     return not line.endswith(("…", "..."))
 
@@ -336,18 +384,22 @@ def _int(text: str) -> int:
 
 def _parse_date(match: re.Match[str], today: date) -> str | None:
     """ISO date of "Apr 19, 2023" / "Apr 19"; a missing year is the latest not in the future."""
-    if (month := _MONTHS.get(match["month"].lower())) is None:
+    return _iso_date(match["month"].lower(), int(match["day"]), match["year"], today)
+
+
+@functools.lru_cache(maxsize=4096)  # a pure function: a listing repeats its few dates
+def _iso_date(month_name: str, day: int, year_text: str | None, today: date) -> str | None:
+    if (month := _MONTHS.get(month_name)) is None:
         return None
-    day = int(match["day"])
     # Without a year: the latest year that does not put the date in the future
     # (looking back up to 8 years finds a Feb 29).
-    years = [int(match["year"])] if match["year"] else [today.year - back for back in range(9)]
+    years = [int(year_text)] if year_text else [today.year - back for back in range(9)]
     for year in years:
         try:
             when = date(year, month, day)
         except ValueError:
             continue
-        if match["year"] or when <= today:
+        if year_text or when <= today:
             return when.isoformat()
     return None
 
@@ -673,11 +725,29 @@ def find_links(text: str) -> tuple[str, ...]:
     if "://" not in text:
         return ()
     links: list[str] = []
-    for match in _URL.finditer(text):
+    for match in _urls(text):
         url = _trim_url(match.group())
         if len(url) > len("https://") and url not in links:
             links.append(url)
     return tuple(links)
+
+
+def _urls(text: str) -> Iterator[re.Match[str]]:
+    """`_URL.finditer(text)`, tried only where a `://` is: a match starts 4 or 5
+    characters before the first `://` it holds ("http", "https"), and the regex (case
+    blind, so without a literal to skip to) would otherwise be tried at every offset:
+    ~60 us for an abstract with a link."""
+    pos = 0
+    while (at := text.find("://", pos)) >= 0:
+        match = None
+        for start in (at - 5, at - 4):
+            if start >= pos and (match := _URL.match(text, start)):
+                break
+        if match is None:
+            pos = at + 1  # not a link's `://` ("ftp://"): a later one may be
+            continue
+        yield match
+        pos = match.end()
 
 
 def _trim_url(url: str) -> str:
