@@ -259,10 +259,15 @@ class Store:
             return {}
         table = data.get(name, {})
         assert isinstance(table, dict)
-        if name == PAPERS and migrate_paper_docs(table):
+        fresh = self._valid.get(name) != storage.signature  # a version not read before
+        vouched = fresh and name == PAPERS and self._papers_vouched(storage.signature)
+        # A vouched file, or one checked before in the current format, holds no format-1
+        # document (a 100k scan at every read otherwise).
+        migrate = name == PAPERS and not vouched and (fresh or PAPERS in self._old_format)
+        if migrate and migrate_paper_docs(table):
             self._old_format.add(PAPERS)  # format 1 on disk: rewritten on the next write
-        if self._valid.get(name) != storage.signature:
-            checked = not (name == PAPERS and self._papers_vouched(storage.signature))
+        if fresh:
+            checked = not vouched
             if checked:
                 VALIDATORS[name](storage.path, table)
             self._valid[name] = storage.signature
