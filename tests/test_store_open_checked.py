@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from readlist.errors import LibraryError
 from readlist.models import Paper, paper_id
+from readlist.session import LibrarySession
 from readlist.store import Store, documents
 from readlist.store.documents import paper_to_doc, papers_from_docs
 from readlist.store.identity import identity_index_path, read_identity_index
@@ -63,12 +64,30 @@ def test_a_papers_file_without_an_index_is_checked_once_and_then_indexed(
     index = identity_index_path(store.paths)
     index.unlink()  # as a library written before the index existed
     calls = _count_checks(monkeypatch)
-    Store.open(db)
+    first = Store.open(db)
     assert calls == [5]
+    assert not index.exists()  # not on the way to the first frame
+    first.vouch_for_papers()
     version = signature(store.paths.papers)
     assert version is not None and read_identity_index(index, version) is not None
     Store.open(db)
     assert calls == [5]  # the second start trusts what the first one checked
+
+
+def test_the_tui_session_vouches_for_the_papers_file_after_loading(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _library(db, n=8)
+    index = identity_index_path(store.paths)
+    index.unlink()
+    session = LibrarySession(Store.open(db), stage_above=4)
+    assert session.staged and not index.exists()
+    stages = list(session.load_catalogue())
+    assert [type(stage).__name__ for stage in stages][:2] == ["AbstractsLoaded", "CatalogueReady"]
+    calls = _count_checks(monkeypatch)
+    again = LibrarySession(Store.open(db), stage_above=4)
+    assert calls == []
+    assert [p.title for p in again.library.papers] == [f"Paper {i}" for i in range(8)]
 
 
 def test_a_papers_file_changed_after_its_index_is_checked_and_reported(db: Path) -> None:

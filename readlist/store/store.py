@@ -182,6 +182,7 @@ class Store:
         # The undo history, kept parsed between writes while unchanged on disk.
         self._history = history.HistoryFile(history.history_path(self.paths))
         self._committing = False  # inside `_commit_catalogue` (its files are not leftovers)
+        self._unvouched = False  # papers checked whole, no identity index (vouch_for_papers)
 
     # -- opening ------------------------------------------------------------------------
 
@@ -272,8 +273,8 @@ class Store:
                 VALIDATORS[name](storage.path, table)
             self._valid[name] = storage.signature
             self._backup(name, storage.path)
-            if checked and name == PAPERS and table and not self._lock.is_locked:
-                self._vouch_for_papers()
+            if name == PAPERS:
+                self._unvouched = checked and bool(table)
         return table
 
     def _papers_vouched(self, version: Signature | None) -> bool:
@@ -288,10 +289,15 @@ class Store:
             return False
         return read_identity_index(self._identity_path, version) is not None
 
-    def _vouch_for_papers(self) -> None:
-        """After a read checked every document of a papers file that has no identity
-        index for its version: write one (best effort; skipped if another process holds
-        the lock), so that the next start need not check them again."""
+    def vouch_for_papers(self) -> None:
+        """If the last read checked every document of a papers file that has no identity
+        index for its version, write one, so that the next start need not check them
+        again (best effort; skipped if another process holds the lock). Not part of the
+        read: at 100,000 papers it costs about as much as the check (the TUI calls it in
+        the background, after the first frame: see `LibrarySession.load_catalogue`)."""
+        if not self._unvouched:
+            return
+        self._unvouched = False
         try:
             with self._lock.acquire(timeout=0):
                 self._index_papers_as_read()
