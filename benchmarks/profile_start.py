@@ -78,7 +78,6 @@ def main(argv: list[str] | None = None) -> int:
             kwargs["features_cache"] = features_cache(store.paths.papers)
         timed("Library(...)", rows, lambda: Library(papers, notes, **kwargs))
         timed("store.word_index(ids)", rows, lambda: store.word_index([p.id for p in papers]))
-        del papers, notes, store
         start = time.perf_counter()
         fresh = timed("Store.open (again, for the app)", rows, lambda: Store.open(args.db))
         try:
