@@ -12,8 +12,9 @@ on older commits too (a step whose API does not exist there is reported as "n/a"
 
     PYTHONPATH=/tmp/old python benchmarks/profile_start.py --db LIBRARY/library.json
 
-The library is read only, except that a store refreshes its `.bak` copies and (from
-this stop on) notes which papers file it checked: point it at a copy.
+The library is read only, except that a store refreshes its `.bak` copies: point it at a
+copy. A papers file without a current identity index is checked whole at each open (the
+TUI writes the index after its first frame: `Store.vouch_for_papers`).
 """
 
 from __future__ import annotations
