@@ -194,6 +194,9 @@ class LibrarySession:
         except ReadlistError as error:
             yield CatalogueFailed(error)
             return
+        # A papers file this start checked whole is vouched for (its identity index
+        # written) while its documents are still held: the next start need not check it.
+        self.store.vouch_for_papers()
         # The raw documents go before the index is built, so their memory and the
         # index's do not peak together.
         self.store.release_catalogue_cache()

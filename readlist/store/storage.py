@@ -226,7 +226,8 @@ def check_shape(path: Path, data: object, kind: str) -> Data:
     if not isinstance(version, int) or version > VERSIONS.get(kind, FORMAT_VERSION):
         raise damaged(path, f"written by a newer readlist (format {version!r}); upgrade readlist")
     for name, table in data.items():
-        if not all(isinstance(doc, dict) for doc in table.values()):
+        # The distinct types of the documents (a set of one at 100k papers, in C).
+        if not set(map(type, table.values())) <= {dict}:
             raise damaged(path, f"table {name!r} holds something that is not a document")
     return data
 
