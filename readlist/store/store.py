@@ -16,9 +16,12 @@ papers file's bytes without parsing it; the abstracts file's other lines are cop
 parsed. An import that writes both catalogue files commits them as one step
 (`_commit_catalogue`: the new papers file is staged, the abstracts file replaced, the
 staged file renamed into place; a killed commit is finished or undone at the next
-open). Annotation edits are functions (old -> new), not values, so two processes editing
-the same paper compose instead of overwriting each other. Each write returns a
-`Change`: the values before and after, by paper id.
+open). New and changed abstracts go to a small recent-abstracts file read over the
+large one, so a daily import does not rewrite the 157 MB abstracts file; it is folded
+into it now and then (`_write_abstracts`, `_fold_recent`). Annotation edits are
+functions (old -> new), not values, so two processes editing the same paper compose
+instead of overwriting each other. Each write returns a `Change`: the values before and
+after, by paper id.
 """
 
 from __future__ import annotations
