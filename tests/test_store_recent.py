@@ -176,3 +176,11 @@ def test_doctor_checks_and_repairs_the_recent_file(db: Path) -> None:
         **{p.id: p.abstract for p in old},
         **{p.id: f"{p.abstract} Changed." for p in old[:5]},
     }
+
+
+def test_the_recent_file_is_refused_as_a_library(db: Path) -> None:
+    from readlist.errors import LibraryError
+    from readlist.paths import check_db
+
+    with pytest.raises(LibraryError, match=r"catalogue files of the library .*library\.json;"):
+        check_db(db.with_name(RECENT))
