@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from readlist.errors import ReadlistError
-from readlist.paths import LibraryPaths, backup_path
+from readlist.paths import LibraryPaths, backup_path, recent_path
 from readlist.store.storage import _TMP_MARK, atomic_write
 from readlist.text import strip_controls
 
@@ -62,7 +62,8 @@ def library_files(paths: LibraryPaths) -> list[Path]:
     from readlist.store.identity import identity_index_path
     from readlist.store.wordfile import word_index_path
 
-    files = [*paths.data_files, *(backup_path(f) for f in paths.data_files), paths.lock]
+    data_files = [*paths.data_files, recent_path(paths.abstracts)]
+    files = [*data_files, *(backup_path(f) for f in data_files), paths.lock]
     beside = [filters_path(paths), history_path(paths), citekeys_path(paths)]
     caches = [cache_path(paths.papers), legacy_cache_path(paths.papers)]
     derived = [word_index_path(paths), identity_index_path(paths), *caches]

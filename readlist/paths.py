@@ -8,6 +8,10 @@ a tag toggle cheap at 100,000 papers.
     library.json            annotations: tags, ratings, read state, notes (the user's work)
     library.papers.json     catalogue: titles and metadata
     library.abstracts.json  catalogue: abstracts (large; loaded after the first frame)
+    library.abstracts.json.recent
+                            catalogue: abstracts new or changed since the last fold, read
+                            over the large file (small: an import writes it, not the 157 MB
+                            file; folded into it now and then; see Store._write_abstracts)
     *.bak                   the last copy that opened cleanly
     library.json.lock       cross-process lock
     library.identity.idx    derived: where each paper is in the papers file, by identity
@@ -126,6 +130,11 @@ def special_kind(mode: int) -> str | None:
     return "a special file"
 
 
+def recent_path(abstracts: Path) -> Path:
+    """The recent-abstracts file beside an abstracts file (see the module docstring)."""
+    return abstracts.with_name(abstracts.name + ".recent")
+
+
 def backup_path(path: Path) -> Path:
     return path.with_name(path.name + ".bak")
 
@@ -186,7 +195,7 @@ def _expanded(value: str, source: str) -> Path:
         raise LibraryError(f"{source} {value}: cannot expand '~' ({who})") from None
 
 
-_CATALOGUE = re.compile(r"\.(papers|abstracts)\.json$")
+_CATALOGUE = re.compile(r"\.(papers|abstracts)\.json(\.recent)?$")
 
 
 def check_db(db: Path) -> None:

@@ -210,6 +210,11 @@ def killed_at_step(db: str, what: str, argument: str, step: str, torn: str = "")
 
     store = Store.open(Path(db))
     calls = 0
+    if what == "import-fold":  # the recent abstracts pass the fold limit at once
+        import readlist.store.store as store_module
+
+        store_module.FOLD_MAX = 0
+        what = "import"
 
     def counted(real: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:

@@ -160,6 +160,7 @@ def wait_for_acks(
 
 
 DATA_FILES = ("library.json", "library.papers.json", "library.abstracts.json")
+RECENT_FILES = ("library.abstracts.json.recent", "library.abstracts.json.recent.bak")
 
 
 def data_file_states(folder: Path) -> dict[str, tuple[int, int, int] | None]:
@@ -552,6 +553,7 @@ def test_backup_refresh_killed_leaves_no_temp_file(tmp_path: Path) -> None:
         "remove",
         "daily page, through the identity index",
         "abstracts met again, through the identity index",
+        "recent abstracts folded",
     ],
 )
 def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str) -> None:
@@ -566,6 +568,12 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
     byte. The imports run twice: reading the papers file whole,
     and through a current identity index (store/identity.py: the papers file spliced,
     then the index written).
+
+    New and changed abstracts go to the small recent-abstracts file, the large one
+    left as it was; "recent abstracts folded" starts from a library whose recent file
+    holds 40 changed abstracts and imports past the fold limit: the import's commit,
+    then the fold (the large file rewritten with them, the recent file emptied), each
+    killed at every step.
     """
     started = time.monotonic()
     change, _, through = change.partition(", through ")
@@ -583,9 +591,20 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
         with open(argument, "a", encoding="utf-8") as out:
             for i in range(5):
                 out.write(f"Brand new paper {i}: sparse memory\n\nIt is new. Really.\n\n")
+    elif change == "recent abstracts folded":
+        earlier = tmp_path / "earlier.txt"
+        with open(earlier, "w", encoding="utf-8") as out:
+            for paper in old_listing[200:240]:
+                out.write(f"{paper.title}\n\n{paper.abstract} Changed once.\n\n")
+        Store.open(db).import_listings([read_listing(earlier, today=TODAY).papers])
+        assert len(Store.open(db)._table("recent-abstracts")) == 40
+        with open(argument, "w", encoding="utf-8") as out:
+            for paper in old_listing[220:250]:  # 20 of them again, and 10 others
+                out.write(f"{paper.title}\n\n{paper.abstract} Changed twice.\n\n")
     else:
         argument.write_text("\n".join(old_ids[500:530]))
-    pristine = {name: db.with_name(name).read_bytes() for name in DATA_FILES}
+    names = [*DATA_FILES, *(n for n in RECENT_FILES if db.with_name(n).exists())]
+    pristine = {name: db.with_name(name).read_bytes() for name in names}
 
     def state() -> dict[str, tuple[str, bool]]:
         store = reopen(db)
@@ -597,11 +616,14 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
     def run(step: int) -> subprocess.CompletedProcess[str]:
         for name, blob in pristine.items():
             db.with_name(name).write_bytes(blob)
+        for name in RECENT_FILES:
+            if name not in pristine:
+                db.with_name(name).unlink(missing_ok=True)
         index = db.with_name("library.identity.idx")
         index.unlink(missing_ok=True)
         if through:
             assert Store.open(db).rebuild_identity_index()
-        what = "remove" if change == "remove" else "import"
+        what = {"remove": "remove", "recent abstracts folded": "import-fold"}.get(change, "import")
         return subprocess.run(
             [*CHILD_ARGS, "killed-at-step", str(db), what, str(argument), str(step)],
             capture_output=True,
@@ -617,8 +639,18 @@ def test_small_catalogue_change_killed_at_every_step(tmp_path: Path, change: str
     elif change == "abstracts met again":
         assert len(new) == len(old) + 5
         assert sum(new[pid][0] != old[pid][0] for pid in old) == 30
+    elif change == "recent abstracts folded":
+        assert sum(new[pid][0] != old[pid][0] for pid in old) == 30
     else:
         assert sorted(pid for pid, (_, gone) in new.items() if gone) == sorted(old_ids[500:530])
+    big = db.with_name("library.abstracts.json")
+    recent = Store.open(db)._table("recent-abstracts")
+    if change == "recent abstracts folded":
+        assert big.read_bytes() != pristine[big.name] and recent == {}, "not folded"
+    elif change != "remove":
+        # The 157 MB file of a 100,000-paper library is not rewritten for a daily import.
+        assert big.read_bytes() == pristine[big.name], "the large abstracts file was rewritten"
+        assert len(recent) == {"daily page": 30, "abstracts met again": 35}[change]
     # The crash gap this test used to allow: abstracts were written before papers, so
     # a kill between the two left the old papers with the new abstracts. The two files
     # are now one commit (`Store._commit_catalogue`): a kill leaves the old or the new

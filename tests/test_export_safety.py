@@ -260,12 +260,17 @@ SIDE_FILES = [
     "library.history.json",
     "library.words.idx",
     "library.identity.idx",
+    "library.abstracts.json.recent",
+    "library.abstracts.json.recent.bak",
 ]
 
 
 @pytest.fixture
 def fully_used(imported: RunCli, db: Path) -> RunCli:
     """The library after every action that leaves a file of its own beside it."""
+    later = db.with_name("later.txt")  # a second import: the recent abstracts
+    later.write_text("A paper imported later\n\nIts abstract goes to the recent file.\n")
+    assert imported("import", str(later)).returncode == 0
     assert imported("export", "-f", "bibtex").returncode == 0  # pins citation keys
     assert imported("filter", "save", "kept", "tag:keep").returncode == 0
     assert imported("list", "--sort", "for-you").returncode == 0  # the features cache

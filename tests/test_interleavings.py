@@ -12,7 +12,9 @@ The model is what the user was told: it changes only once a write returned. Afte
 step a fresh `Store` (opened just for checking) and every session's own store must show the
 model: every acknowledged tag, rating, read mark and note; no tag twice (ignoring case);
 every word typed into a note present once, never twice; a note never longer than what was
-typed; every imported paper exactly once; annotations never touched by an import.
+typed; every imported paper exactly once, with its abstract, as every session reads it
+(through the recent-abstracts file and its folds); annotations never touched by an
+import.
 
 Words typed into notes are unique tokens (`kw7`; notes written whole use `ks7`), so
 "present" and "duplicated" are exact counts, whatever merge rule the editor uses.
@@ -234,6 +236,14 @@ class InterleavedWriters(RuleBasedStateMachine):
         abstracts = [data.draw(st.sampled_from(ABSTRACTS)) for _ in titles]
         self.import_listing(self.writer(i, cli).store, titles, abstracts)
 
+    @rule(i=sessions, cli=via_cli)
+    def fold_recent_abstracts(self, i: int, cli: bool) -> None:
+        """The recent-abstracts file folded into the large one (an import does it once
+        the recent file passes its limit): the same abstracts, in other files."""
+        store = self.writer(i, cli).store
+        with store.locked():
+            store._fold_recent(force=True)
+
     @rule(i=sessions)
     def restart(self, i: int) -> None:
         """The process is closed and started again; an open dialog goes with it (every
@@ -421,7 +431,11 @@ class InterleavedWriters(RuleBasedStateMachine):
         assert {p.id: (p.abstract, set(p.sources)) for p in papers} == self.catalogue
         for i, session in enumerate(self.sessions):
             assert session.store.annotations() == fresh, f"session {i} sees other annotations"
-            assert [p.id for p in session.store.papers()] == ids, f"session {i}'s catalogue"
+            seen = {p.id: p.abstract for p in session.store.papers()}
+            assert list(seen) == ids, f"session {i}'s catalogue"
+            assert seen == {pid: abstract for pid, (abstract, _) in self.catalogue.items()}, (
+                f"session {i}'s abstracts"
+            )
 
 
 def test_interleaved_writers_lose_nothing() -> None:

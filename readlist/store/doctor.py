@@ -29,11 +29,12 @@ import orjson
 
 from readlist.errors import LibraryError
 from readlist.models import MAX_RATING
-from readlist.paths import LibraryPaths, backup_path, check_db
+from readlist.paths import LibraryPaths, backup_path, check_db, recent_path
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
     PAPERS,
+    RECENT,
     annotation_from_doc,
     check_paper_docs,
     migrate_paper_doc,
@@ -51,7 +52,7 @@ from readlist.store.storage import (
 from readlist.store.store import Store, aside_path
 from readlist.text import strip_controls
 
-FILES = (ANNOTATIONS, PAPERS, ABSTRACTS)
+FILES = (ANNOTATIONS, PAPERS, ABSTRACTS, RECENT)
 
 
 @dataclass
@@ -83,7 +84,11 @@ class Salvage:
 
 def _paths(db: Path) -> dict[str, Path]:
     paths = LibraryPaths.resolve(db)
-    return {ANNOTATIONS: paths.annotations, PAPERS: paths.papers, ABSTRACTS: paths.abstracts}
+    files = {ANNOTATIONS: paths.annotations, PAPERS: paths.papers, ABSTRACTS: paths.abstracts}
+    recent = recent_path(paths.abstracts)
+    if recent.exists() or backup_path(recent).exists():  # none yet: nothing to say
+        files[RECENT] = recent
+    return files
 
 
 def check_file(name: str, path: Path) -> tuple[int, set[str]]:
@@ -175,7 +180,10 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
     if all(r.healthy for r in reports):
         papers = by_name[PAPERS].ids
         orphans = by_name[ANNOTATIONS].ids - papers
-        missing = papers - by_name[ABSTRACTS].ids
+        with_abstract = by_name[ABSTRACTS].ids
+        if RECENT in by_name:  # new and changed abstracts, read over the large file
+            with_abstract = with_abstract | by_name[RECENT].ids
+        missing = papers - with_abstract
         if orphans:
             say(
                 f"  note: {len(orphans)} annotation(s) belong to papers not in the catalogue"

@@ -24,6 +24,9 @@ from readlist.store.storage import damaged
 from readlist.text import squeeze, strip_controls
 
 ANNOTATIONS, PAPERS, ABSTRACTS = "annotations", "papers", "abstracts"
+RECENT = "recent-abstracts"
+"""The small file of new and changed abstracts, read over the abstracts file (see
+`Store._write_abstracts`)."""
 
 
 # The papers-file fields in schema order, and the JSON types each may hold.
@@ -185,6 +188,7 @@ VALIDATORS: dict[str, Callable[[Path, Mapping[str, Any]], None]] = {
     ANNOTATIONS: check_annotation_docs,
     PAPERS: check_paper_docs,
     ABSTRACTS: check_abstract_docs,
+    RECENT: check_abstract_docs,
 }
 
 

@@ -47,7 +47,7 @@ FORMAT_TABLE = "readlist"
 FORMAT_VERSION = 1
 # The current format of each kind of file; older ones are read and migrated (see
 # `readlist.schema` for the history of the papers file).
-VERSIONS = {"annotations": 1, "papers": 2, "abstracts": 1}
+VERSIONS = {"annotations": 1, "papers": 2, "abstracts": 1, "recent-abstracts": 1}
 _TMP_MARK = ".tmp-"
 
 Data = dict[str, dict[str, Any]]
@@ -194,7 +194,7 @@ def fsync_dir(folder: Path) -> None:
 
 def damaged(path: Path, problem: str) -> LibraryError:
     """The error for a library file that cannot be used as it is."""
-    db = path.with_name(re.sub(r"\.(papers|abstracts)\.json$", ".json", path.name))
+    db = path.with_name(re.sub(r"\.(papers|abstracts)\.json(\.recent)?$", ".json", path.name))
     bak = backup_path(path)
     if bak.exists():
         hint = f"the last good copy is {bak}; `readlist --db {db} doctor --repair` restores it"

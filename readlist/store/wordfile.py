@@ -165,6 +165,42 @@ def write_word_index(
     atomic_write_parts(path, chunks())
 
 
+def restamp(
+    path: Path,
+    before: tuple[Signature | None, Signature | None],
+    after: tuple[Signature | None, Signature | None],
+) -> bool:
+    """Name the index in `path`, built from the catalogue versions `before`, for the
+    versions `after` (the same contents written again: a fold of the recent abstracts);
+    whether it did. Everything after the header is copied as it is (raises OSError)."""
+    try:
+        reader = open_regular(path)
+    except (OSError, LibraryError):
+        return False
+    with reader:
+        first = reader.readline(_HEADER_LIMIT)
+        try:
+            header = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            return False
+        wanted = [list(v) if v is not None else None for v in before]
+        if not (
+            isinstance(header, dict)
+            and header.get("readlist") == MARK
+            and [header.get("papers"), header.get("abstracts")] == wanted
+        ):
+            return False
+        header["papers"], header["abstracts"] = after
+
+        def chunks() -> Iterator[bytes]:
+            yield orjson.dumps(header) + b"\n"
+            while chunk := reader.read(1 << 20):
+                yield chunk
+
+        atomic_write_parts(path, chunks())
+    return True
+
+
 def read_word_index(
     path: Path, versions: tuple[Signature | None, Signature | None], ids: Sequence[str]
 ) -> WordIndex | None:
