@@ -320,38 +320,3 @@ def test_an_insertion_next_to_a_word_the_other_side_extended_keeps_both_words() 
     theirs = f"ks10 kw3 kw6\nkw12 kw13{CONFLICT_MARKER}\nks11"
     merged = merge_notes("kw1", "kw1\nkw14 kw15", theirs).text
     assert {"kw12", "kw13", "kw14", "kw15", "ks10", "ks11"} <= set(merged.split())
-
-
-def _with_words(draw: st.DrawFn, base: list[str], mark: str) -> str:
-    """`base` (words) with some words replaced and new ones (`mark`1, 2, ...) put in."""
-    words = list(base)
-    for n in range(draw(st.integers(0, 4))):
-        at = draw(st.integers(0, len(words)))
-        new = f"{mark}{n}" + draw(st.sampled_from(["", "x", "12"]))
-        if words and at < len(words) and draw(st.booleans()):
-            words[at] = new  # replaced
-        else:
-            words.insert(at, new)
-    seps = [draw(st.sampled_from([" ", "\n", "\n\n"])) for _ in words]
-    return "".join(w + s for w, s in zip(words, seps, strict=True)).strip()
-
-
-@st.composite
-def three_versions(draw: st.DrawFn) -> tuple[str, str, str]:
-    base = [f"b{n}" for n in range(draw(st.integers(0, 5)))]
-    text = " ".join(base)
-    return text, _with_words(draw, base, "o"), _with_words(draw, base, "t")
-
-
-@settings(max_examples=500, deadline=None)
-@given(versions=three_versions())
-def test_every_word_either_side_added_is_in_the_merge_in_one_piece(
-    versions: tuple[str, str, str],
-) -> None:
-    # Whole: never split by the other side's text. (Two people typing at one point may
-    # run together, "minetheirs": keystrokes are merged, not words.)
-    base, ours, theirs = versions
-    merged = merge_notes(base, ours, theirs).text
-    added = (set(ours.split()) | set(theirs.split())) - set(base.split())
-    lost = sorted(word for word in added if word not in merged)
-    assert not lost, f"lost {lost} in {merged!r}"
