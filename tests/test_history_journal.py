@@ -141,3 +141,28 @@ def test_a_newer_readlists_journal_is_named_as_such(sample_store: Store) -> None
     path.write_bytes(b'{"readlist":"history","version":3}\n{"entry":{}}\n')
     with pytest.raises(Exception, match=r"version 3 is not known \(written by a newer"):
         sample_store.undo_history()
+
+
+@pytest.mark.parametrize(
+    "removed",
+    [
+        {"0123456789abcdef": [True, False], "not-an-id": [True, False]},
+        {"0123456789abcdef": [True, 1]},
+        {"0123456789abcdef": [True]},
+        {"0123456789abcdef": "yes"},
+        {"0123456789abcdef\n0123456789abcdee": [True, False]},
+    ],
+)
+def test_an_entry_with_a_malformed_removed_paper_is_damage(removed: object) -> None:
+    from readlist.errors import LibraryError
+    from readlist.store.history import _entry_from_doc
+
+    doc = {"id": "e1", "time": "t", "label": "imported", "removed": removed}
+    with pytest.raises(LibraryError, match="the undo history is damaged"):
+        _entry_from_doc(Path("h.json"), doc)
+    good = {"0123456789abcdef": [True, False], "0123456789abcdee": [False, True]}
+    entry = _entry_from_doc(Path("h.json"), {**doc, "removed": good})
+    assert dict(entry.removed) == {
+        "0123456789abcdef": (True, False),
+        "0123456789abcdee": (False, True),
+    }
