@@ -43,7 +43,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -157,15 +157,36 @@ def _entry_from_doc(path: Path, doc: object) -> Entry:
         if not (
             len(ids) == 17 * len(removed) - 1
             and _IDS.fullmatch(ids)
-            and all(type(pair) is list and len(pair) == 2 for pair in removed.values())
+            and all(
+                type(pair) is list
+                and len(pair) == 2
+                and type(pair[0]) is bool
+                and type(pair[1]) is bool
+                for pair in removed.values()
+            )
         ):
             raise damaged
-        flags = {pid: (pair[0], pair[1]) for pid, pair in removed.items()}
-        if not {type(x) for pair in flags.values() for x in pair} <= {bool}:
-            raise damaged
-    else:
-        flags = {}
-    return Entry(label=label, time=time, annotations=pairs, removed=flags, id=eid)
+    return Entry(label=label, time=time, annotations=pairs, removed=_Flags(removed), id=eid)
+
+
+class _Flags(Mapping[str, tuple[bool, bool]]):
+    """An entry's removed flags as read (checked, each `[before, after]`), turned into
+    pairs only when asked: most entries read are never undone."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict[str, list[bool]]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, pid: str) -> tuple[bool, bool]:
+        before, after = self._raw[pid]
+        return before, after
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 _IDS = re.compile(rf"{PAPER_ID.pattern}(?:\n{PAPER_ID.pattern})*")
