@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
@@ -48,6 +47,7 @@ import orjson
 from readlist.errors import LibraryError
 from readlist.paths import LibraryPaths
 from readlist.store.storage import Signature, atomic_write_parts, open_regular
+from readlist.store.wordfile import _from_little, _little  # one byte order for both index files
 
 MARK = "identity-index"
 VERSION = 1
@@ -65,21 +65,6 @@ def identity_index_path(paths: LibraryPaths) -> Path:
 def hash_of(text: str) -> int:
     """A stable 64-bit hash (Python's own `hash` differs between processes)."""
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
-
-
-def _little(values: array[int]) -> bytes:
-    if sys.byteorder != "little":
-        values = array(values.typecode, values)
-        values.byteswap()
-    return values.tobytes()
-
-
-def _from_little(typecode: str, blob: bytes) -> array[int]:
-    values = array(typecode)
-    values.frombytes(blob)
-    if sys.byteorder != "little":
-        values.byteswap()
-    return values
 
 
 @dataclass(slots=True)
