@@ -148,3 +148,56 @@ async def test_the_tui_enriches_a_daily_page_in_one_request_unless_the_config_as
     assert all(after[p.id].categories == (("cs.LG",) if details else ()) for p in library)
     tail = "" if details else "; categories and DOI of 50 not fetched (e again asks arXiv)"
     assert notes[-1] == ("information", f"enriched 50 papers{tail}.")
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_an_enrichment_replaces_an_abstract_only_by_a_longer_one(
+    store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str], folded: bool
+) -> None:
+    """Whether the papers' abstracts are in the recent file (a day imported lately) or
+    folded into the large one, the library keeps the longer of its own and Hugging
+    Face's ("What <title> does.")."""
+    from dataclasses import replace
+
+    library = daily_page(apis, store)
+    hf = {p.id: f"What {p.title} does." for p in library}
+    own = {
+        library[0].id: "Short.",  # shorter: Hugging Face's replaces it
+        library[1].id: hf[library[1].id] + " And a good deal more, as the listing said.",
+        library[2].id: hf[library[2].id].upper(),  # as long: the library's stays
+    }
+    store.import_listings([[replace(p, abstract=own[p.id]) for p in library if p.id in own]])
+    if folded:
+        assert store._fold_recent(force=True)  # the large file holds every abstract
+    assert main(["--db", str(db), "enrich"]) == 0
+    assert "enriched 50 papers" in capsys.readouterr().out
+    after = papers(db)
+    assert after[library[0].id].abstract == hf[library[0].id]
+    assert after[library[1].id].abstract == own[library[1].id]
+    assert after[library[2].id].abstract == own[library[2].id]
+    assert all(after[p.id].abstract == hf[p.id] for p in library[3:])
+    assert all(after[p.id].authors for p in library)
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+def test_a_paper_met_without_an_abstract_keeps_its_own(
+    store: Store, db: Path, indexed: bool
+) -> None:
+    """The store builds such a paper without reading its abstract: it must still be
+    there, unchanged, after the write (through the identity index or a whole read)."""
+    from dataclasses import replace
+
+    from readlist.store.identity import identity_index_path
+
+    papers_ = [replace(listed(title(n), DAY), abstract=f"Abstract {n}. " * 20) for n in range(5)]
+    store.import_listings([papers_])  # a first import: into the large abstracts file
+    assert not db.with_name("library.abstracts.json.recent").exists()
+    if not indexed:
+        identity_index_path(store.paths).unlink()
+    [report] = Store.open(db).import_listings(
+        [[replace(p, abstract="", authors=("Ann Author",)) for p in papers_[:3]]]
+    )
+    assert sorted(report.updated) == sorted(p.id for p in papers_[:3])
+    after = papers(db)
+    assert [after[p.id].abstract for p in papers_] == [p.abstract for p in papers_]
+    assert [after[p.id].authors for p in papers_] == [("Ann Author",)] * 3 + [()] * 2

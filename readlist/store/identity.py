@@ -412,13 +412,17 @@ class IndexedCatalogue:
             (removed.add if doc["removed"] is not None else removed.discard)(i)
         end = index.offsets[n]
         parts.append(blob[at:end])
+        # Each document after a replaced one moves by the replaced documents' change in
+        # length: the offsets are shifted a run at a time (the runs before the first
+        # replaced document, often all but the last few, are copied as they are).
         offsets = array("Q")
-        shift, k = 0, 0
-        for j, offset in enumerate(index.offsets):
-            while k < len(deltas) and deltas[k][0] < j:
-                shift += deltas[k][1]
-                k += 1
-            offsets.append(offset + shift)
+        shift, start = 0, 0
+        for i, delta in deltas:
+            run = index.offsets[start : i + 1]
+            offsets += array("Q", [offset + shift for offset in run]) if shift else run
+            shift, start = shift + delta, i + 1
+        run = index.offsets[start:]
+        offsets += array("Q", [offset + shift for offset in run]) if shift else run
         here = offsets.pop()  # where the table closed: the new documents go there
         ids = bytearray(index.ids)
         count = n
