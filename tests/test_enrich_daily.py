@@ -201,3 +201,44 @@ def test_a_paper_met_without_an_abstract_keeps_its_own(
     after = papers(db)
     assert [after[p.id].abstract for p in papers_] == [p.abstract for p in papers_]
     assert [after[p.id].authors for p in papers_] == [("Ann Author",)] * 3 + [()] * 2
+
+
+@pytest.mark.parametrize("longer", [False, True])
+def test_an_enrichment_that_changes_no_text_keeps_the_stored_word_index(
+    store: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str], longer: bool
+) -> None:
+    """The TUI stores its search index for the next start; an enrichment that only adds
+    names and ids leaves it current (at 100,000 papers a rebuild is ~15 s), one that
+    brings a longer abstract makes it stale (the words changed)."""
+    from dataclasses import replace
+
+    from readlist.search import SearchIndex
+
+    library = daily_page(apis, store)
+    own = "" if longer else None  # None: the listing had Hugging Face's abstract
+    store.import_listings(
+        [
+            [
+                replace(p, abstract=own if own is not None else f"What {p.title} does.")
+                for p in library
+            ]
+        ]
+    )
+    opened = Store.open(db)
+    shown = opened.papers()
+    ids = [p.id for p in shown]
+    assert opened.write_word_index(
+        opened.catalogue_versions(), ids, SearchIndex(shown).make_text_index()
+    )
+    assert main(["--db", str(db), "enrich"]) == 0
+    assert "enriched 50 papers" in capsys.readouterr().out
+    reopened = Store.open(db)
+    after = reopened.papers()
+    assert all(p.authors for p in after) and [p.id for p in after] == ids
+    stored = reopened.word_index(ids)
+    if longer:
+        assert stored is None  # the abstracts changed: rebuilt at the next start
+    else:
+        assert stored is not None, "an enrichment of names and ids made the index stale"
+        fresh = SearchIndex(after).make_text_index().texts
+        assert [stored.texts[i] for i in range(len(ids))] == list(fresh)
