@@ -281,7 +281,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--again",
         action="store_true",
-        help="ask about papers that already have authors and an arXiv id too",
+        help="ask about papers that already have authors and an arXiv id too (at arXiv, "
+        "by id: their categories and DOI come with it)",
+    )
+    p.add_argument(
+        "--details",
+        action="store_true",
+        help="also ask arXiv (by id, 50 a request) for categories, DOI and journal "
+        "reference; default: the config's enrich.arxiv_details (else only authors and ids)",
     )
 
     p = sub.add_parser("add", help="add papers by arXiv id or arXiv / Hugging Face URL")
@@ -509,7 +516,8 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
             # As `enrich` without --again: papers that came with names and an id are done.
             new = [p for p in store.papers() if p.id in added and not (p.authors and p.arxiv_id)]
             if new:
-                _enrich_and_report(store, new, " (the import itself is kept)")
+                details = _settings(args).enrich.arxiv_details
+                _enrich_and_report(store, new, " (the import itself is kept)", details=details)
             else:
                 print("nothing to enrich: the import added no paper without authors or arXiv id")
     return EXIT_ERROR if failed else EXIT_OK
@@ -699,17 +707,27 @@ def cmd_export(args: argparse.Namespace, db: Path) -> int:
 def cmd_enrich(args: argparse.Namespace, db: Path) -> int:
     store, library, rows = _load(db, query_text(args.query), abstracts=True)
     papers = [library.papers[i] for i in rows]
+    details = args.details or _settings(args).enrich.arxiv_details
     if not args.again:
-        papers = [p for p in papers if not (p.authors and p.arxiv_id)]
+        # Done: authors and an arXiv id (a citable paper), and with details arXiv's record.
+        papers = [p for p in papers if _lacks(p, details)]
     if not papers:
-        print("readlist: nothing to enrich (every matching paper has authors and an arXiv id; "
-              "--again asks anyway)", file=sys.stderr)  # fmt: skip
+        print("readlist: nothing to enrich (every matching paper has authors and an arXiv id"
+              f"{' and categories' if details else ''}; --again asks anyway)",
+              file=sys.stderr)  # fmt: skip
         return EXIT_OK
-    _enrich_and_report(store, papers)
+    _enrich_and_report(store, papers, details=details)
     return EXIT_OK
 
 
-def _enrich_and_report(store: Store, papers: list[Paper], failed: str = "") -> None:
+def _lacks(paper: Paper, details: bool) -> bool:
+    """Whether `enrich` has something to ask about `paper` (categories: arXiv's record)."""
+    return not (paper.authors and paper.arxiv_id) or (details and not paper.categories)
+
+
+def _enrich_and_report(
+    store: Store, papers: list[Paper], failed: str = "", *, details: bool = False
+) -> None:
     """Enrich `papers` and write what was found in one write; print what happened.
 
     A failure raises `EnrichError` (exit 1) naming how many papers were left as they were.
@@ -719,7 +737,7 @@ def _enrich_and_report(store: Store, papers: list[Paper], failed: str = "") -> N
     fetcher = _fetcher()
     progress = _Progress(sys.stderr)
     try:
-        found = enrich(papers, fetcher, progress.step)
+        found = enrich(papers, fetcher, progress.step, details=details)
     except EnrichError as error:
         progress.clear()
         left = _plural(len(papers), "paper")
@@ -741,6 +759,11 @@ def _enrich_and_report(store: Store, papers: list[Paper], failed: str = "") -> N
             titles = "; ".join(strip_controls(p.title) for p in group[:10])
             more = f"; and {len(group) - 10} more" if len(group) > 10 else ""
             print(f"{_plural(len(group), 'paper')} {what}, left alone: {titles}{more}")
+    if undetailed := len(found.without_details):
+        print(
+            f"categories and DOI of {_plural(undetailed, 'paper')} not fetched (one more arXiv "
+            "request per 50): run `readlist enrich --details`"
+        )
 
 
 def _fetcher() -> Fetcher:
@@ -979,6 +1002,7 @@ def cmd_config(args: argparse.Namespace, config: Config | None) -> int:
     lines.append(("", ""))
     lines.append(("[enrich]", ""))
     add("after_import", config.enrich.after_import, "enrich.after_import")
+    add("arxiv_details", config.enrich.arxiv_details, "enrich.arxiv_details")
     for text, origin in lines:
         if not origin:
             print(text)

@@ -21,6 +21,7 @@ a missing file that was named is an error. `--no-config` uses the defaults whate
 
     [enrich]
     after_import = false
+    arxiv_details = false          # also ask arXiv for categories, DOI, journal reference
 
 A bad file is one `ReadlistError`, "PATH:LINE: problem": tomllib's syntax errors carry a
 line; for a value that parses but is wrong the line of its key is found in the text
@@ -86,6 +87,9 @@ class TriageConfig:
 class EnrichConfig:
     after_import: bool = False
     """Enrich newly imported papers right after an import."""
+    arxiv_details: bool = False
+    """Ask arXiv by id about the papers Hugging Face found too (categories, DOI, journal
+    reference: one more request per 50 papers), as `readlist enrich --details` does."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,16 +357,17 @@ class _Reader:
         return TriageConfig(keep_tag=keep_tag, order=order, keys=MappingProxyType(keys))
 
     def enrich(self, table: dict[str, object]) -> EnrichConfig:
-        after_import = EnrichConfig().after_import
+        known = ("after_import", "arxiv_details")
+        settings: dict[str, bool] = {}
         for name, value in table.items():
             setting = f"enrich.{name}"
-            if name != "after_import":
-                raise self.unknown(setting, ("after_import",))
+            if name not in known:
+                raise self.unknown(setting, known)
             if not isinstance(value, bool):
                 raise self.fail(setting, f"{setting} must be true or false, not {_kind(value)}")
             self.found(setting)
-            after_import = value
-        return EnrichConfig(after_import=after_import)
+            settings[name] = value
+        return EnrichConfig(**settings)
 
 
 def normalize_key(key: str) -> str:
@@ -480,4 +485,8 @@ back = ["b", "k", "left"]
 [enrich]
 # Fetch authors and arXiv ids for newly imported papers right after an import.
 after_import = false
+# Also ask arXiv for the categories, DOI and journal reference of the papers Hugging
+# Face's Daily Papers found (one more request per 50 papers; `readlist enrich
+# --details` does it once).
+arxiv_details = false
 """

@@ -161,7 +161,10 @@ def test_the_example_file_parses_to_the_defaults() -> None:
             '[triage.keys]\nkeep = "l"\nsnooze = "z"\n',
             ":3: unknown setting triage.keys.snooze (known: keep, dismiss, skip, back)",
         ),
-        ("[enrich]\n\nafter = true\n", ":3: unknown setting enrich.after (known: after_import)"),
+        (
+            "[enrich]\n\nafter = true\n",
+            ":3: unknown setting enrich.after (known: after_import, arxiv_details)",
+        ),
         ("sort = 1\n", ":1: sort must be a string, not the number 1"),
         ('\n[enrich]\nafter_import = "yes"\n', ":3: enrich.after_import must be true or false"),
         ("[keys]\n\ntoggle_read = 5\n", ":3: keys.toggle_read must be a key or a list of keys"),

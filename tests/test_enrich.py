@@ -63,6 +63,17 @@ def arxiv_entry(arxiv_id: str, title: str, *authors: str) -> str:
     )
 
 
+def daily_item(arxiv_id: str, title: str, day: str, *authors: str) -> dict[str, object]:
+    """A Daily Papers entry as `/api/daily_papers` gives one (for `FakeApis.days`)."""
+    names = [{"_id": f"a{n}", "name": name, "hidden": False} for n, name in enumerate(authors)]
+    return {
+        "paper": {"id": arxiv_id, "authors": names, "publishedAt": f"{day}T00:00:00.000Z",
+                  "title": title, "summary": f"What {title} does.", "upvotes": 5},
+        "publishedAt": f"{day}T02:00:00.000Z", "title": title,
+        "summary": f"What {title} does.", "numComments": 1,
+    }  # fmt: skip
+
+
 def error_feed(message: str) -> str:
     """arXiv's answer to a query it cannot parse: HTTP 200, one entry named Error."""
     return (
@@ -79,6 +90,8 @@ class FakeApis:
     server: ThreadingHTTPServer | None = None
     entries: list[str] = field(default_factory=list)
     """More arXiv entries (`arxiv_entry`), after those of arxiv.xml."""
+    days: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    """More Daily Papers (`daily_item`) by day, after those of the daily-*.json files."""
 
     @property
     def url(self) -> str:
@@ -110,6 +123,7 @@ class FakeApis:
                 or query.get("month") == [day.isoformat()[:7]]
             ):
                 papers += json.loads(page.read_text())
+        papers += self.days.get(query.get("date", [""])[0], [])
         limit = int(query.get("limit", ["50"])[0])
         start = int(query.get("p", ["0"])[0]) * limit
         return papers[start : start + limit]
@@ -219,16 +233,11 @@ def test_enrich_fills_in_names_ids_and_venues_and_leaves_the_rest_alone(
     after = papers(db)
     dept, madlad, phi, solo = (after[p.id] for p in (DEPT, MADLAD, PHI, SOLO))
     assert dept.authors == ("Zhengxiang Shi", "Aldo Lipani")
-    assert (dept.arxiv_id, dept.categories, dept.upvotes, dept.comments) == (
-        "2309.05173",
-        ("cs.CL", "cs.AI"),
-        12,
-        3,
-    )
-    assert dict(dept.said)["authors"] == "hf-api" and dict(dept.said)["categories"] == "arxiv-api"
-    assert madlad.organization == "Google"
-    assert madlad.venue == "Advances in Neural Information Processing Systems 36 (NeurIPS 2023)"
-    assert madlad.doi == "10.48550/arXiv.2309.04662"
+    assert (dept.arxiv_id, dept.upvotes, dept.comments) == ("2309.05173", 12, 3)
+    assert dict(dept.said)["authors"] == "hf-api"
+    assert madlad.organization == "Google" and madlad.arxiv_id == "2309.04662"
+    # The daily page's papers are citable, but arXiv's details wait for --details.
+    assert (dept.categories, madlad.venue, madlad.doi) == ((), None, None)
     assert phi.authors == ("Yuanzhi Li", "Sébastien Bubeck") and phi.arxiv_id == "2309.05463"
     assert solo.authors == ("Carla Solo",) and solo.categories == ("stat.ML",)
     # Ambiguous and near-miss titles: nothing attached.
@@ -237,15 +246,14 @@ def test_enrich_fills_in_names_ids_and_venues_and_leaves_the_rest_alone(
     assert Store.open(db).annotations()[DEPT.id].tags == NOTE.tags
     assert Store.open(db).annotations()[DEPT.id].note == "keep"
     # One Daily Papers request for the shared day; one arXiv title search for the four
-    # other titles; Hugging Face's search for the two arXiv does not know; one arXiv
-    # request for the ids Hugging Face gave.
+    # other titles; Hugging Face's search for the two arXiv does not know; no arXiv
+    # request by id.
     assert apis.count("/api/daily_papers") == 1
     [titles] = [parse_qs(urlsplit(line).query) for line in apis.log if "search_query=" in line]
     assert titles["search_query"][0].count(" OR ") == 3 and PHI.title[:8] in str(titles)
     assert apis.count("/api/papers/search") == 2
-    id_lists = [line for line in apis.log if "id_list=" in line]
-    assert len(id_lists) == 1 and all(i in id_lists[0] for i in ("2309.05173", "2309.04662"))
-    assert "enriched 4 papers (2 found on Hugging Face, 4 on arXiv; 5 requests)" in out
+    assert not [line for line in apis.log if "id_list=" in line]
+    assert "enriched 4 papers (2 found on Hugging Face, 2 on arXiv; 4 requests)" in out
     assert (
         "1 paper not found on Hugging Face or arXiv, left alone: Scaling Laws for Tiny Gardens"
         in out
@@ -254,12 +262,32 @@ def test_enrich_fills_in_names_ids_and_venues_and_leaves_the_rest_alone(
         "1 paper ambiguous (several papers have that title), left alone: Attention Is All You Need"
         in out
     )
+    assert (
+        "categories and DOI of 2 papers not fetched (one more arXiv request per 50): "
+        "run `readlist enrich --details`\n" in out
+    )
+    # --details: one arXiv request by id for the two, and Hugging Face is not asked again.
+    apis.log.clear()
+    assert main(["--db", str(db), "enrich", "--details"]) == 0
+    out = capsys.readouterr().out
+    [id_list] = [line for line in apis.log if "id_list=" in line]
+    assert "2309.05173" in id_list and "2309.04662" in id_list
+    assert apis.count("/api/daily_papers") == 0 and len(apis.log) == 1  # the rest: cached
+    after = papers(db)
+    dept, madlad = after[DEPT.id], after[MADLAD.id]
+    assert dept.categories == ("cs.CL", "cs.AI") and dict(dept.said)["categories"] == "arxiv-api"
+    assert madlad.venue == "Advances in Neural Information Processing Systems 36 (NeurIPS 2023)"
+    assert madlad.doi == "10.48550/arXiv.2309.04662"
+    assert dept.authors == ("Zhengxiang Shi", "Aldo Lipani") and dept.upvotes == 12
+    assert "enriched 2 papers (0 found on Hugging Face, 2 on arXiv; 1 request)" in out
+    assert "not fetched" not in out
+    assert Store.open(db).annotations()[DEPT.id].note == "keep"
 
 
 def test_a_cached_run_works_with_the_server_gone(
     library: Store, db: Path, apis: FakeApis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--db", str(db), "enrich"]) == 0
+    assert main(["--db", str(db), "enrich", "--details"]) == 0
     first = papers(db)
     stop(apis)
     capsys.readouterr()
@@ -313,8 +341,8 @@ def test_a_malformed_body_is_a_clear_error_and_nothing_is_written(
         "6 papers left as they were\n"
     )
     assert library_bytes(db) == before
-    apis.queued["/api/query"] = [(200, "<feed><entry>cut off", 0.0)]
-    assert main(["--db", str(db), "enrich"]) == 1
+    apis.queued["/api/query"] = [(200, "<feed><entry>cut off", 0.0)]  # the batch by id
+    assert main(["--db", str(db), "enrich", "--details"]) == 1
     err = capsys.readouterr().err
     assert err == "readlist: arXiv: the answer is not an Atom feed: 6 papers left as they were\n"
     assert library_bytes(db) == before

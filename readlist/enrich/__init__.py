@@ -1,14 +1,19 @@
 """Metadata enrichment: author names, arXiv ids, categories, DOIs from Hugging Face and arXiv.
 
 The order is set by what one request answers. A Daily Papers page (Hugging Face) covers
-every paper of a listing day, with upvotes and organisations: asked first, for days two
-or more papers share. The papers left with neither a day's page nor an arXiv id are
-searched by title at arXiv, 25 titles a request (`sources.arxiv_titles`); only the
-titles arXiv does not know by that title (revised since the listing, say) go to Hugging
-Face's title search, which takes one title a request. Last, arXiv by id, 50 ids a
-request, for categories, DOI and journal reference of the papers Hugging Face found. A
-paper whose arXiv id is already known is asked about at arXiv only, by id (so a re-run
-costs no Hugging Face request; its upvotes are not refreshed).
+every paper of a listing day, with arXiv ids, full author names, dates, upvotes and
+organisations: asked first, for days two or more papers share, and enough to cite a
+paper (BibTeX `eprint`, `archivePrefix`, `url`). The papers left with neither a day's
+page nor an arXiv id are searched by title at arXiv, 25 titles a request
+(`sources.arxiv_titles`); only the titles arXiv does not know by that title (revised
+since the listing, say) go to Hugging Face's title search, which takes one title a
+request. Last, arXiv by id, 50 ids a request: always for the papers whose id was known
+before (nothing else answers for them in batches), and for the ids Hugging Face gave
+only when `details` is asked for (categories, DOI, journal reference: `readlist enrich
+--details`, or `[enrich] arxiv_details = true`). So a daily page costs one request by
+default, and its details one more, on demand. A paper whose arXiv id is already known
+is asked about at arXiv only, by id (so a re-run for its details costs no Hugging Face
+request; its upvotes are not refreshed).
 
 A candidate is attached only when its title has the same identity (`identity_key`) as
 the library paper's, or its arXiv id is the paper's; two different papers with that
@@ -60,6 +65,9 @@ class Enrichment:
     arxiv: list[Paper] = field(default_factory=list)
     unmatched: list[Paper] = field(default_factory=list)
     ambiguous: list[Paper] = field(default_factory=list)
+    without_details: list[Paper] = field(default_factory=list)
+    """Papers found with an arXiv id but not asked about at arXiv (`details` was off):
+    their categories, DOI and journal reference are left for `readlist enrich --details`."""
 
     @property
     def listings(self) -> list[list[Paper]]:
@@ -84,9 +92,18 @@ def _pick(paper: Paper, candidates: Sequence[RawPaper]) -> RawPaper | bool | Non
 
 
 def enrich(
-    papers: Sequence[Paper], fetcher: Fetcher, progress: Progress | None = None
+    papers: Sequence[Paper],
+    fetcher: Fetcher,
+    progress: Progress | None = None,
+    *,
+    details: bool = False,
 ) -> Enrichment:
-    """Ask Hugging Face, then arXiv, about `papers`. Raises `EnrichError`; writes nothing."""
+    """Ask Hugging Face, then arXiv, about `papers`. Raises `EnrichError`; writes nothing.
+
+    `details`: also ask arXiv by id about the papers Hugging Face found (one request per
+    50), for their categories, DOI and journal reference; without it they are listed in
+    `without_details`.
+    """
     result = Enrichment()
     hf_found: dict[str, RawPaper] = {}
     arxiv_found: dict[str, RawPaper] = {}
@@ -126,9 +143,9 @@ def enrich(
         if paper.id not in arxiv_found and paper.id not in ambiguous:
             found(paper, _pick(paper, hf_search(fetcher, paper.title)), hf_found)
             step("Hugging Face")
-    # 4. arXiv by id (known before, or from Hugging Face).
+    # 4. arXiv by id: known before, or (with `details`) from Hugging Face.
     ids = {
-        p.id: p.arxiv_id or (hf_found[p.id].arxiv_id if p.id in hf_found else None)
+        p.id: p.arxiv_id or (hf_found[p.id].arxiv_id if details and p.id in hf_found else None)
         for p in papers
         if p.id not in arxiv_found
     }
@@ -144,7 +161,11 @@ def enrich(
     result.hf = _as_listing(papers, hf_found, HF_SOURCE, HF_KIND)
     result.arxiv = _as_listing(papers, arxiv_found, ARXIV_SOURCE, ARXIV_KIND)
     for paper in papers:
-        if paper.id in hf_found or paper.id in arxiv_found:
+        if paper.id in arxiv_found:
+            continue
+        if paper.id in hf_found:
+            if hf_found[paper.id].arxiv_id and not paper.categories:
+                result.without_details.append(paper)
             continue
         (result.ambiguous if paper.id in ambiguous else result.unmatched).append(paper)
     return result
@@ -154,8 +175,21 @@ def _as_listing(
     papers: Sequence[Paper], found: dict[str, RawPaper], source: str, kind: str
 ) -> list[Paper]:
     """The found records as papers of one listing, under the library papers' own titles
-    (so the store's merge finds them by title even before it knows the id)."""
-    raws = [replace(found[p.id], title=p.title) for p in papers if p.id in found]
+    (so the store's merge finds them by title even before it knows the id).
+
+    A record's abstract comes along only when it is longer than the paper's own, the
+    only case the merge takes it (`Paper.merged_with`): the store then need not read the
+    papers' abstracts to merge the rest (the abstracts file is 157 MB at 100,000 papers).
+    """
+    raws = [
+        replace(
+            found[p.id],
+            title=p.title,
+            abstract=found[p.id].abstract if len(found[p.id].abstract) > len(p.abstract) else "",
+        )
+        for p in papers
+        if p.id in found
+    ]
     return to_papers(raws, source=source, added=None, kind=kind)
 
 
@@ -173,7 +207,8 @@ class Outcome:
     requests: int
 
     def summary(self, limit: int = 3) -> str:
-        """One line: `enriched 3 papers; 1 not found on Hugging Face or arXiv: Title`."""
+        """One line for the TUI: `enriched 3 papers; 1 not found on Hugging Face or arXiv:
+        Title`, and how many papers were left without arXiv's details."""
         parts = [f"enriched {_plural(len(self.changed), 'paper')}"]
         alone = (
             ("not found on Hugging Face or arXiv", self.found.unmatched),
@@ -184,6 +219,9 @@ class Outcome:
                 titles = "; ".join(_short(p.title) for p in group[:limit])
                 more = f"; and {len(group) - limit} more" if len(group) > limit else ""
                 parts.append(f"{len(group)} {what}: {titles}{more}")
+        if left := len(self.found.without_details):
+            # In the TUI, `e` on a paper that has an arXiv id asks arXiv for its record.
+            parts.append(f"categories and DOI of {left} not fetched (e again asks arXiv)")
         return "; ".join(parts)
 
 
@@ -193,13 +231,16 @@ def enrich_library(
     fetcher: Fetcher,
     progress: Progress | None = None,
     may_write: Callable[[], bool] | None = None,
+    *,
+    details: bool = False,
 ) -> Outcome:
-    """`enrich` `papers`, then write what was found in one `import_listings` write.
+    """`enrich` `papers` (`details`: see there), then write what was found in one
+    `import_listings` write.
 
     `may_write` is asked just before the write; False raises `Cancelled` and nothing is
     written (a cancelled TUI enrichment). `EnrichError` also leaves the library as it was.
     """
-    found = enrich(papers, fetcher, progress)
+    found = enrich(papers, fetcher, progress, details=details)
     if may_write is not None and not may_write():
         raise Cancelled
     reports = store.import_listings(found.listings)

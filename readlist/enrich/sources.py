@@ -12,7 +12,7 @@ Hugging Face's search takes one title per request. A phrase also matches longer 
 that contain it, so an answer is only a list of candidates: enrichment still attaches a
 paper only to an entry with the same title identity (`identity_key`).
 
-Only titles and arXiv ids are sent, nowhere but to these two services.
+Only listing days, titles and arXiv ids are sent, nowhere but to these two services.
 """
 
 from __future__ import annotations

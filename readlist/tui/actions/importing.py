@@ -123,7 +123,9 @@ class Importing:
             self.enrich_papers(papers)
 
     def enrich_papers(self: ReadListApp, papers: list[Paper]) -> None:
-        self.push_screen(EnrichDialog(self.store.paths.annotations, papers), self._enriched)
+        details = self.config.enrich.arxiv_details
+        dialog = EnrichDialog(self.store.paths.annotations, papers, details=details)
+        self.push_screen(dialog, self._enriched)
 
     def _enriched(self: ReadListApp, result: EnrichResult | None) -> None:
         if result is None or result.cancelled:

@@ -58,10 +58,14 @@ class EnrichDialog(ModalScreen[EnrichResult]):
         db: Path,
         papers: list[Paper],
         fetcher: FetcherFactory = lambda sleep: default_fetcher(sleep=sleep),
+        *,
+        details: bool = False,
     ) -> None:
         super().__init__()
         self.db = db
         self.papers = papers
+        self.details = details
+        """Ask arXiv about the papers Hugging Face found too (`enrich.enrich`)."""
         self.make_fetcher = fetcher
         self._cancel = threading.Event()
         self._state = threading.Lock()  # guards the step from "asking" to "writing"
@@ -107,7 +111,12 @@ class EnrichDialog(ModalScreen[EnrichResult]):
         try:
             with Store.open(self.db) as store:
                 outcome = enrich_library(
-                    store, self.papers, self.make_fetcher(sleep), progress, may_write
+                    store,
+                    self.papers,
+                    self.make_fetcher(sleep),
+                    progress,
+                    may_write,
+                    details=self.details,
                 )
         except Cancelled:
             return  # the dialog was dismissed when Esc was pressed
