@@ -80,7 +80,10 @@ class EnrichDialog(ModalScreen[EnrichResult]):
             yield Static(Content("Asking Hugging Face…"), id="enrich-phase")
             yield ProgressBar(total=2 * n, show_eta=False, id="enrich-progress")
             yield Static(
-                Content("Only titles and arXiv ids are sent · Esc cancels (nothing is changed)"),
+                Content(
+                    "Only titles, listing days and arXiv ids are sent"
+                    " · Esc cancels (nothing is changed)"
+                ),
                 classes="dialog-hint",
             )
 
