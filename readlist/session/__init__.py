@@ -5,8 +5,11 @@ does not touch a widget lives here, in plain Python, so it is tested without a t
 (tests/test_session.py) and a second front end could reuse it:
 
 - **opening**: the `Store` and the `Library` built from it. A large library starts from
-  titles alone (abstracts are most of the bytes) and, if the word index kept on disk is
-  current, searches abstracts from the first frame; the rest follows in `load_catalogue`.
+  titles alone (abstracts are most of the bytes), read from the start file when it is
+  current (store/startfile.py: the papers file's documents in a form parsed twice as
+  fast, written in the background of the start before), and, if the word index kept on
+  disk is current, searches abstracts from the first frame; the rest follows in
+  `load_catalogue`.
   Everything loaded lives as long as the session, so it is built with the collector off
   and then frozen out of its sight (a full collection walks every object: 30-60 ms pauses
   measured, and ~1 s of start-up at 100k papers spent in collections that free nothing).
@@ -140,7 +143,7 @@ class LibrarySession:
     def open(cls, db: Path, **kwargs: object) -> LibrarySession:
         """Open the library named by `db` (see `Store.open`) and load it."""
         with gc_paused():  # the catalogue's documents are kept: collections only cost
-            store = Store.open(db)
+            store = Store.open(db, start_file=True)  # see store/startfile.py
             return cls(store, **kwargs)  # type: ignore[arg-type]
 
     def _load(self, staged: bool) -> Library:
@@ -197,6 +200,8 @@ class LibrarySession:
         # A papers file this start checked whole is vouched for (its identity index
         # written) while its documents are still held: the next start need not check it.
         self.store.vouch_for_papers()
+        # Likewise its start file, read at the next start instead of the papers file.
+        self.store.keep_start_file()
         # The raw documents go before the index is built, so their memory and the
         # index's do not peak together.
         self.store.release_catalogue_cache()
