@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from readlist.catalogue import LazyPapers, ids_of, values
 from readlist.errors import LibraryError
 from readlist.importers import read_listing
+from readlist.library import SORT_KEYS, Library
 from readlist.models import Paper, paper_id
+from readlist.query import parse
 from readlist.session import LibrarySession
 from readlist.store import Store
 from readlist.store.doctor import doctor
@@ -174,3 +177,31 @@ def test_doctor_says_whether_the_start_file_is_current(kept: Path) -> None:
     out = io.StringIO()
     assert doctor(kept, repair=False, out=out) == 0  # derived data: not a problem
     assert "library.start.json: stale or damaged (rewritten by the next start)" in out.getvalue()
+
+
+def test_papers_built_when_first_asked_for_are_those_the_papers_file_gives(kept: Path) -> None:
+    expected = Store.open(kept).papers(with_abstracts=False)
+    lazy = opened_from_start_file(kept).lazy_papers()
+    assert isinstance(lazy, LazyPapers)
+    assert len(lazy) == len(expected) == 100
+    assert lazy[-1] == expected[-1] and lazy[3] is lazy[3]  # built once, kept
+    assert lazy[2:5] == expected[2:5]
+    assert ids_of(lazy) == [p.id for p in expected]
+    for name in ("title", "published", "added", "upvotes", "arxiv_id", "removed"):
+        assert values(lazy, name) == values(expected, name), name
+    assert list(lazy) == expected
+    with_abstracts = Store.open(kept).papers()
+    assert lazy.with_abstracts(Store.open(kept).abstracts()) == with_abstracts
+
+
+@pytest.mark.parametrize("sort", [*SORT_KEYS, "for-you"])
+def test_a_library_of_lazy_papers_lists_and_filters_as_one_of_built_papers(
+    kept: Path, sort: str
+) -> None:
+    plain = Store.open(kept)
+    plain.update([plain.papers()[5].id], lambda a: a.with_rating(5))
+    eager = Library(plain.papers(with_abstracts=False), plain.annotations())
+    store = opened_from_start_file(kept)
+    lazy = Library(store.lazy_papers() or [], store.annotations())
+    for query in ("", "is:unread", "has:authors", "year:2025..2026", "attention"):
+        assert lazy.select(parse(query), sort) == eager.select(parse(query), sort), query

@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readlist.catalogue import LazyPapers, ids_of
 from readlist.errors import ReadlistError
 from readlist.gcutil import gc_paused
 from readlist.library import Library
@@ -150,12 +151,14 @@ class LibrarySession:
         store = self.store
         # A large library starts from titles alone: abstracts (most of the bytes) and
         # the full-text index follow in the background (see `load_catalogue`).
-        papers = store.papers(with_abstracts=not staged)
+        # From the start file, each paper is built when first shown (catalogue.py).
+        lazy = store.lazy_papers() if staged else None
+        papers = lazy if lazy is not None else store.papers(with_abstracts=not staged)
         library = Library(papers, store.annotations(), features_cache=self.features_cache)
         if staged:
             # The word index kept on disk (if it is current) holds the abstracts' words:
             # full-text search works from the first frame.
-            self.stored_index = store.word_index([p.id for p in papers])
+            self.stored_index = store.word_index(ids_of(papers))
             if self.stored_index is not None:
                 library.search.use_stored_index(self.stored_index)
         else:
@@ -192,7 +195,11 @@ class LibrarySession:
             else:
                 abstracts = self.store.abstracts()
                 yield AbstractsLoaded(abstracts)
-                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in library.papers]
+                shown = library.papers
+                if isinstance(shown, LazyPapers):  # built now, off the front end's thread
+                    papers = shown.with_abstracts(abstracts)
+                else:
+                    papers = [p.with_abstract(abstracts.get(p.id, "")) for p in shown]
             versions = self.store.catalogue_versions()
         except ReadlistError as error:
             yield CatalogueFailed(error)

@@ -437,6 +437,13 @@ class Store:
         papers = self.all_papers(with_abstracts=with_abstracts)
         return [p for p in papers if (p.removed is not None) == removed]
 
+    def lazy_papers(self) -> Sequence[Paper] | None:
+        """The papers `papers(with_abstracts=False)` gives, each built when first asked
+        for (readlist/catalogue.py), if the store was opened from a current start file;
+        else None (then `papers` reads the papers file)."""
+        start = self._current_start()
+        return None if start is None else start.lazy_papers()
+
     def all_papers(self, *, with_abstracts: bool = True) -> list[Paper]:
         """Every paper of the catalogue, removed ones included."""
         start = self._current_start()
