@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -47,7 +47,6 @@ from readlist.library import (
 )
 from readlist.models import Annotation, Paper
 from readlist.query import Has, Query
-from readlist.ranking import NOT_ENOUGH, Ranking, Stopped
 from readlist.search import SearchIndex
 from readlist.session import (
     INDEX_ABOVE,
@@ -80,6 +79,11 @@ from readlist.tui.widgets.filter_bar import FilterBar
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
 from readlist.tui.writer import Written
+
+# The ranking (and the dialogs other than the main screen's) are imported when first
+# used, not before the first frame.
+if TYPE_CHECKING:
+    from readlist.ranking import Ranking
 
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
@@ -391,6 +395,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             if self.library.stale_order(self.sort) is None:
                 sort = sort_label(self._plain_sort)
         elif is_ranked(self.sort) and self.library.ranked(self.sort) is None:
+            from readlist.ranking import NOT_ENOUGH
+
             sort, ranked = sort_label("date"), NOT_ENOUGH
         hidden = 0
         if self.marks and self._matches is not None:
@@ -462,6 +468,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
     @work(thread=True, group="ranking")
     def rank_in_background(self, library: Library, job: RankingJob) -> None:
         """Train and score off the UI thread (the first time at 100k, the features too)."""
+        from readlist.ranking import Stopped
+
         try:
             ranking = library.compute(job)
         except Stopped:
@@ -713,6 +721,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self._triage_waiting = None
         ranking = library.ranked(FOR_YOU)
         if ranking is None:  # too little to learn from: the list's order, and why
+            from readlist.ranking import NOT_ENOUGH
+
             said = f"In the list's order: {NOT_ENOUGH} in “for you” order"
             screen.begin(walk, cursor, said=said)
             return
