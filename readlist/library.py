@@ -1,10 +1,12 @@
 """The library in memory: what the CLI and the TUI query, sort and display.
 
-`Library` joins the catalogue (a list of papers, addressed by position) with the user's
-annotations and answers "which papers, in what order" for a query and a sort. It holds
-no file handles: the `Store` reads and writes, and after each write the caller applies
-the resulting annotations here with `apply`. Positions (row indices) are what lists
-and selections hold, so re-filtering replaces a list of ints, never widgets.
+`Library` joins the catalogue (a list of papers, addressed by position; at a TUI start,
+`catalogue.LazyPapers`, which builds each paper when first shown: ids and sort keys are
+read with `ids_of` / `values`, so listing builds none) with the user's annotations and
+answers "which papers, in what order" for a query and a sort. It holds no file handles:
+the `Store` reads and writes, and after each write the caller applies the resulting
+annotations here with `apply`. Positions (row indices) are what lists and selections
+hold, so re-filtering replaces a list of ints, never widgets.
 """
 
 from __future__ import annotations

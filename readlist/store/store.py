@@ -4,7 +4,9 @@ Shape on disk (see `readlist.paths`): three TinyDB files. The catalogue of paper
 large and written only by imports; the annotations (tags, rating, read, note) are small
 and written on every keystroke that changes them. Keeping them apart means a tag toggle
 rewrites a few kilobytes, not the 170 MB of a 100,000-paper catalogue. Abstracts live in
-their own file so the TUI can draw its first frame from titles alone.
+their own file so the TUI can draw its first frame from titles alone; the TUI opens the
+papers file through its start file when that is current (`open(start_file=True)`,
+store/startfile.py), parsing only the ids, the sort keys and the rows it shows.
 
 Every write goes through `_write_annotations` or the catalogue's `_write_abstracts` and
 `_write_papers` (or `_splice_papers`). All run under the cross-process lock: they re-read
