@@ -1,10 +1,12 @@
 """The library in memory: what the CLI and the TUI query, sort and display.
 
-`Library` joins the catalogue (a list of papers, addressed by position) with the user's
-annotations and answers "which papers, in what order" for a query and a sort. It holds
-no file handles: the `Store` reads and writes, and after each write the caller applies
-the resulting annotations here with `apply`. Positions (row indices) are what lists
-and selections hold, so re-filtering replaces a list of ints, never widgets.
+`Library` joins the catalogue (a list of papers, addressed by position; at a TUI start,
+`catalogue.LazyPapers`, which builds each paper when first shown: ids and sort keys are
+read with `ids_of` / `values`, so listing builds none) with the user's annotations and
+answers "which papers, in what order" for a query and a sort. It holds no file handles:
+the `Store` reads and writes, and after each write the caller applies the resulting
+annotations here with `apply`. Positions (row indices) are what lists and selections
+hold, so re-filtering replaces a list of ints, never widgets.
 """
 
 from __future__ import annotations
@@ -14,12 +16,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from readlist.bitsets import indices_of
+from readlist.catalogue import ids_of, values
 from readlist.models import Annotation, Paper
 from readlist.query import Query
-from readlist.ranking import Ranker, Ranking
 from readlist.search import AnnotationText, SearchIndex, annotation_haystack, mask_of
+
+if TYPE_CHECKING:  # imported when a ranked sort is first asked for (start-up time)
+    from readlist.ranking import Ranker, Ranking
 
 _EMPTY = Annotation()
 # Matches fewer than 1/_SORT_SHARE of the rows they would be filtered from are sorted
@@ -92,7 +98,7 @@ class Library:
         features_cache: Path | None = None,
     ) -> None:
         self.papers: Sequence[Paper] = papers
-        self.position = {paper.id: i for i, paper in enumerate(papers)}
+        self.position = {pid: i for i, pid in enumerate(ids_of(papers))}
         self.search = search if search is not None else SearchIndex(papers)
         self._annotations: dict[str, Annotation] = {}
         self._by_position: dict[int, Annotation] = {}
@@ -212,6 +218,8 @@ class Library:
     def ranker(self) -> Ranker:
         """Rankings learnt from annotations; features are built on first use (seconds at 100k)."""
         if self._ranker is None:
+            from readlist.ranking import Ranker
+
             self._ranker = Ranker(self.papers, cache=self._features_cache)
         return self._ranker
 
@@ -278,17 +286,20 @@ class Library:
             # Newest first. A paper from an undated listing (most of the samples) goes
             # where the day it was added falls, not after every dated paper; only papers
             # with neither date go last. Among equals, the latest import first.
-            dates = [p.published or (p.added or "")[:10] for p in papers]
+            # (The fields are read as values: papers loaded lazily are not built.)
+            published, added = values(papers, "published"), values(papers, "added")
+            dates = [p or (a or "")[:10] for p, a in zip(published, added, strict=True)]
             return sorted(reversed(positions), key=dates.__getitem__, reverse=True)
         if sort == "added":
             # Timestamps to the second; the latest import first among equals.
-            added = [p.added or "" for p in papers]
+            added = [a or "" for a in values(papers, "added")]
             return sorted(reversed(positions), key=added.__getitem__, reverse=True)
         if sort == "title":
-            return sorted(positions, key=lambda i: papers[i].title.casefold())
+            titles = [t.casefold() for t in values(papers, "title")]
+            return sorted(positions, key=titles.__getitem__)
         rank = self._date_rank()
         if sort == "upvotes":
-            ups = [-1 if p.upvotes is None else p.upvotes for p in papers]
+            ups = [-1 if u is None else u for u in values(papers, "upvotes")]
             return sorted(positions, key=lambda i: (-ups[i], rank[i]))
         if sort == "rating":
             # Rated papers are few: sort them, then the rest keep date order. This is

@@ -16,6 +16,8 @@ a tag toggle cheap at 100,000 papers.
     library.json.lock       cross-process lock
     library.identity.idx    derived: where each paper is in the papers file, by identity
                             (store/identity.py; stale after any other change, rebuilt)
+    library.start.json      derived: the papers file's documents in a form the TUI's
+                            start reads faster (store/startfile.py; stale after any change)
     library.papers.json.next / .commit
                             only while an import commits both catalogue files (a killed
                             one is finished or undone at the next open: Store._commit_catalogue)

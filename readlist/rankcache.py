@@ -39,10 +39,12 @@ import zlib
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from readlist.models import Paper
-from readlist.ranking import Features
+
+if TYPE_CHECKING:  # the session asks for `features_cache` at start: ranking comes later
+    from readlist.ranking import Features
 
 MAGIC = b"readlist ranking features\n"
 VERSION = 1
@@ -156,6 +158,8 @@ def read(path: Path, expected: str) -> Features | None:
         return None
     if terms == [""]:
         terms = []
+    from readlist.ranking import Features
+
     features = Features(terms, **arrays)
     if not _consistent(features):
         return None

@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import overload
 
 from readlist.bitsets import bits_of, indices_of, mask_of
+from readlist.catalogue import ids_of, values
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper
 from readlist.query import (
@@ -71,7 +72,7 @@ class SearchIndex:
         self.n = len(papers)
         self.all = (1 << self.n) - 1
         self._papers = papers
-        self._ids = [p.id for p in papers]
+        self._ids = ids_of(papers)  # of `LazyPapers` too, building none
         self._texts: dict[str, Sequence[str]] = {}  # searchable texts per field, on first use
         self.text_index: WordIndex | None = None
         self._cache: OrderedDict[Node, int] = OrderedDict()
@@ -213,7 +214,7 @@ class SearchIndex:
                 if field == "text":
                     found = [searchable(p.title, p.abstract) for p in papers]
                 elif field == "title":
-                    found = [searchable(p.title) for p in papers]
+                    found = [searchable(t) for t in values(papers, "title")]
                 elif field == "abstract":  # the part of "text" after the title
                     found = _AfterBreak(self.texts("text"))
                 elif field == "author":

@@ -260,6 +260,7 @@ SIDE_FILES = [
     "library.history.json",
     "library.words.idx",
     "library.identity.idx",
+    "library.start.json",
     "library.abstracts.json.recent",
     "library.abstracts.json.recent.bak",
 ]
@@ -278,6 +279,7 @@ def fully_used(imported: RunCli, db: Path) -> RunCli:
     papers = store.papers()
     index = SearchIndex(papers).make_text_index()
     assert store.write_word_index(store.catalogue_versions(), [p.id for p in papers], index)
+    store.keep_start_file()  # as a TUI start keeps it for the next one
     return imported
 
 

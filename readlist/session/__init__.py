@@ -5,8 +5,11 @@ does not touch a widget lives here, in plain Python, so it is tested without a t
 (tests/test_session.py) and a second front end could reuse it:
 
 - **opening**: the `Store` and the `Library` built from it. A large library starts from
-  titles alone (abstracts are most of the bytes) and, if the word index kept on disk is
-  current, searches abstracts from the first frame; the rest follows in `load_catalogue`.
+  titles alone (abstracts are most of the bytes), read from the start file when it is
+  current (store/startfile.py: the papers file's documents in a form parsed twice as
+  fast, written in the background of the start before), and, if the word index kept on
+  disk is current, searches abstracts from the first frame; the rest follows in
+  `load_catalogue`.
   Everything loaded lives as long as the session, so it is built with the collector off
   and then frozen out of its sight (a full collection walks every object: 30-60 ms pauses
   measured, and ~1 s of start-up at 100k papers spent in collections that free nothing).
@@ -32,6 +35,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from readlist.catalogue import LazyPapers, ids_of
 from readlist.errors import ReadlistError
 from readlist.gcutil import gc_paused
 from readlist.library import Library
@@ -140,19 +144,21 @@ class LibrarySession:
     def open(cls, db: Path, **kwargs: object) -> LibrarySession:
         """Open the library named by `db` (see `Store.open`) and load it."""
         with gc_paused():  # the catalogue's documents are kept: collections only cost
-            store = Store.open(db)
+            store = Store.open(db, start_file=True)  # see store/startfile.py
             return cls(store, **kwargs)  # type: ignore[arg-type]
 
     def _load(self, staged: bool) -> Library:
         store = self.store
         # A large library starts from titles alone: abstracts (most of the bytes) and
         # the full-text index follow in the background (see `load_catalogue`).
-        papers = store.papers(with_abstracts=not staged)
+        # From the start file, each paper is built when first shown (catalogue.py).
+        lazy = store.lazy_papers() if staged else None
+        papers = lazy if lazy is not None else store.papers(with_abstracts=not staged)
         library = Library(papers, store.annotations(), features_cache=self.features_cache)
         if staged:
             # The word index kept on disk (if it is current) holds the abstracts' words:
             # full-text search works from the first frame.
-            self.stored_index = store.word_index([p.id for p in papers])
+            self.stored_index = store.word_index(ids_of(papers))
             if self.stored_index is not None:
                 library.search.use_stored_index(self.stored_index)
         else:
@@ -189,7 +195,11 @@ class LibrarySession:
             else:
                 abstracts = self.store.abstracts()
                 yield AbstractsLoaded(abstracts)
-                papers = [p.with_abstract(abstracts.get(p.id, "")) for p in library.papers]
+                shown = library.papers
+                if isinstance(shown, LazyPapers):  # built now, off the front end's thread
+                    papers = shown.with_abstracts(abstracts)
+                else:
+                    papers = [p.with_abstract(abstracts.get(p.id, "")) for p in shown]
             versions = self.store.catalogue_versions()
         except ReadlistError as error:
             yield CatalogueFailed(error)
@@ -197,6 +207,8 @@ class LibrarySession:
         # A papers file this start checked whole is vouched for (its identity index
         # written) while its documents are still held: the next start need not check it.
         self.store.vouch_for_papers()
+        # Likewise its start file, read at the next start instead of the papers file.
+        self.store.keep_start_file()
         # The raw documents go before the index is built, so their memory and the
         # index's do not peak together.
         self.store.release_catalogue_cache()

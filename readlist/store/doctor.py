@@ -40,6 +40,7 @@ from readlist.store.documents import (
     migrate_paper_doc,
 )
 from readlist.store.identity import identity_index_path, read_identity_index
+from readlist.store.startfile import read_start_file, start_file_path
 from readlist.store.storage import (
     FORMAT_TABLE,
     VERSIONS,
@@ -172,6 +173,11 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         current = read_identity_index(index, papers_version) is not None
         state = "current" if current else "stale or damaged (rebuilt by the next import)"
         say(f"  {index.name}: {state}")
+    start = start_file_path(Store(db).paths)
+    if start.exists() and papers_version is not None:
+        current = read_start_file(start, papers_version) is not None
+        state = "current" if current else "stale or damaged (rewritten by the next start)"
+        say(f"  {start.name}: {state}")
     if Store(db).commit_pending():
         say(
             "  an import was cut short while saving the catalogue (finished or undone on next open)"

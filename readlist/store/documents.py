@@ -8,7 +8,7 @@ result), and are written to cost little at 100,000 papers: see `check_paper_docs
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from datetime import date
@@ -201,7 +201,7 @@ def papers_from_docs(docs: Mapping[str, Any], abstracts: Mapping[str, str]) -> l
         return [build(pid, get(pid, ""), fields(doc)) for pid, doc in docs.items()]
 
 
-def _paper_builder() -> Callable[[str, str, tuple[Any, ...]], Paper]:
+def _paper_builder() -> Callable[[str, str, Sequence[Any]], Paper]:
     """`build(id, abstract, stored values in schema order)`: the `Paper` they describe
     (lists become tuples), made without the frozen dataclass's `__init__`: each field
     is set through its slot directly (at 100,000 papers the papers were built in ~1 s
@@ -233,7 +233,7 @@ def _paper_builder() -> Callable[[str, str, tuple[Any, ...]], Paper]:
     scope: dict[str, Any] = {"new": object.__new__, "cls": Paper, "empty": ()}
     scope.update((f"set_{n}", Paper.__dict__[n].__set__) for n in names if n in Paper.__dict__)
     exec(source, scope)  # source made of the dataclass's own field names only
-    build: Callable[[str, str, tuple[Any, ...]], Paper] = scope["build"]
+    build: Callable[[str, str, Sequence[Any]], Paper] = scope["build"]
     return build
 
 

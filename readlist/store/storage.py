@@ -447,6 +447,19 @@ class AtomicJSONStorage(Storage):
         self._data = None
         self._dirty = False
 
+    def take_as_read(self, version: Signature) -> None:
+        """Count the file at `version` as read, without reading it: its documents came
+        from elsewhere (the start file, store/startfile.py); the first read loads them.
+        `changed_on_disk` then tells whether another process has written since."""
+        self._data = None
+        self._dirty = False
+        self._signature = version
+
+    @property
+    def holds_data(self) -> bool:
+        """Whether the documents of the version last read are in memory."""
+        return self._data is not None
+
     @property
     def signature(self) -> Signature | None:
         """The version of the file this storage last read or wrote."""

@@ -4,7 +4,9 @@ Shape on disk (see `readlist.paths`): three TinyDB files. The catalogue of paper
 large and written only by imports; the annotations (tags, rating, read, note) are small
 and written on every keystroke that changes them. Keeping them apart means a tag toggle
 rewrites a few kilobytes, not the 170 MB of a 100,000-paper catalogue. Abstracts live in
-their own file so the TUI can draw its first frame from titles alone.
+their own file so the TUI can draw its first frame from titles alone; the TUI opens the
+papers file through its start file when that is current (`open(start_file=True)`,
+store/startfile.py), parsing only the ids, the sort keys and the rows it shows.
 
 Every write goes through `_write_annotations` or the catalogue's `_write_abstracts` and
 `_write_papers` (or `_splice_papers`). All run under the cross-process lock: they re-read
@@ -70,6 +72,7 @@ from readlist.store.identity import (
     identity_index_path,
     read_identity_index,
 )
+from readlist.store.startfile import StartFile, read_start_file, start_file_path, write_start_file
 from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
@@ -199,25 +202,55 @@ class Store:
         self._history = history.HistoryFile(history.history_path(self.paths))
         self._committing = False  # inside `_commit_catalogue` (its files are not leftovers)
         self._unvouched = False  # papers checked whole, no identity index (vouch_for_papers)
+        # The papers file's documents as the start file holds them, when it was opened
+        # from one (see `open`, store/startfile.py); dropped with the catalogue cache.
+        self._start: StartFile | None = None
 
     # -- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, db: Path, *, catalogue: bool = True) -> Store:
+    def open(cls, db: Path, *, catalogue: bool = True, start_file: bool = False) -> Store:
         """Open (or prepare to create) the library named by `db`.
 
         Checks that the annotations and papers files are readlist files in good shape
         (raising `LibraryError` otherwise, without touching them), removes temporary
         files a killed process left behind, and refreshes the `.bak` copies. Without
         `catalogue`, the papers file is left unread until it is needed (a command on
-        one paper by id: see `ids_by_prefix`).
+        one paper by id: see `ids_by_prefix`). With `start_file` (the TUI), a start
+        file written for the papers file as it is stands in for it (store/startfile.py):
+        `papers` and `paper_count` read that, and the papers file is parsed only when
+        something needs its documents.
         """
         check_db(db)
         store = cls(db)
         store.cleanup_temp_files()
-        for name in (ANNOTATIONS, PAPERS) if catalogue else (ANNOTATIONS,):
-            store._table(name)
+        store._table(ANNOTATIONS)
+        if catalogue and not (start_file and store._open_from_start_file()):
+            store._table(PAPERS)
         return store
+
+    def _open_from_start_file(self) -> bool:
+        """Take the papers file as read from its start file, if that is current."""
+        version = signature(self.paths.papers)
+        if version is None:
+            return False
+        start = read_start_file(start_file_path(self.paths), version)
+        if start is None:
+            return False
+        # Written only for a papers file checked whole in the current format (see
+        # `keep_start_file`): as checked as a file read and checked here.
+        self._storages[PAPERS].take_as_read(version)
+        self._valid[PAPERS] = version
+        self._start = start
+        self._backup(PAPERS, self.paths.papers)
+        return True
+
+    def _current_start(self) -> StartFile | None:
+        """The start file's documents, while the papers file is still that version."""
+        start = self._start
+        if start is not None and signature(self.paths.papers) != start.papers:
+            self._start = start = None  # another process wrote: read the file itself
+        return start
 
     def share_catalogue_check(self, other: Store) -> None:
         """Take the papers file as `other` read and checked it (in the current format):
@@ -254,6 +287,7 @@ class Store:
         files = [*data_files, *(backup_path(p) for p in data_files)]
         files.append(wordfile.word_index_path(self.paths))
         files.append(identity_index_path(self.paths))
+        files.append(start_file_path(self.paths))
         files += [self._staged_papers, self._commit_record]
         # The small files beside the library, each written atomically the same way.
         files += [
@@ -402,15 +436,25 @@ class Store:
 
         Papers the user removed are left out, or (with `removed`) are the only ones given.
         """
-        docs = self._table(PAPERS)
-        abstracts = self.abstracts() if with_abstracts else {}
-        papers = papers_from_docs(docs, abstracts)
+        papers = self.all_papers(with_abstracts=with_abstracts)
         return [p for p in papers if (p.removed is not None) == removed]
+
+    def lazy_papers(self) -> Sequence[Paper] | None:
+        """The papers `papers(with_abstracts=False)` gives, each built when first asked
+        for (readlist/catalogue.py), if the store was opened from a current start file;
+        else None (then `papers` reads the papers file)."""
+        start = self._current_start()
+        return None if start is None else start.lazy_papers()
 
     def all_papers(self, *, with_abstracts: bool = True) -> list[Paper]:
         """Every paper of the catalogue, removed ones included."""
+        start = self._current_start()
+        docs = self._table(PAPERS) if start is None else None
         abstracts = self.abstracts() if with_abstracts else {}
-        return papers_from_docs(self._table(PAPERS), abstracts)
+        if start is not None:
+            return start.papers_of(abstracts)
+        assert docs is not None
+        return papers_from_docs(docs, abstracts)
 
     def ids_by_prefix(self, prefix: str, *, removed: bool = False) -> list[str] | None:
         """Ids of the papers whose id starts with `prefix` (lower-case hex), without
@@ -435,7 +479,8 @@ class Store:
 
     def paper_count(self) -> int:
         """How many papers the catalogue holds (removed ones included)."""
-        return len(self._table(PAPERS))
+        start = self._current_start()
+        return len(self._table(PAPERS)) if start is None else len(start)
 
     def abstracts(self) -> dict[str, str]:
         """Paper id -> abstract: the abstracts file, with the recent file over it.
@@ -474,6 +519,29 @@ class Store:
         self._storages[PAPERS].forget()
         self._storages[ABSTRACTS].forget()
         self._storages[RECENT].forget()
+        self._start = None
+
+    def keep_start_file(self) -> None:
+        """Write the start file of the papers file this store read and checked, if it
+        has none, so that the next TUI start reads that instead (store/startfile.py).
+        Best effort (skipped if another process holds the lock); not part of the read:
+        the TUI calls it in the background, after the first frame, while the documents
+        are still held (`LibrarySession.load_catalogue`)."""
+        storage = self._storages[PAPERS]
+        version = storage.signature
+        if self._start is not None or not storage.holds_data or version is None:
+            return  # opened from a current one, or nothing read to write one from
+        if PAPERS in self._old_format or self._valid.get(PAPERS) != version:
+            return
+        try:
+            with self._lock.acquire(timeout=0):
+                if signature(self.paths.papers) != version:
+                    return  # another process wrote since: its documents are not these
+                data = storage.read()
+                if data is not None:
+                    write_start_file(start_file_path(self.paths), version, data.get(PAPERS, {}))
+        except (OSError, filelock.Timeout):
+            pass
 
     # -- the word index (derived from the catalogue: see store/wordfile.py) -------------
 

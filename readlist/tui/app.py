@@ -16,9 +16,10 @@ wiring to the session.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -47,7 +48,6 @@ from readlist.library import (
 )
 from readlist.models import Annotation, Paper
 from readlist.query import Has, Query
-from readlist.ranking import NOT_ENOUGH, Ranking, Stopped
 from readlist.search import SearchIndex
 from readlist.session import (
     INDEX_ABOVE,
@@ -81,10 +81,16 @@ from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
 from readlist.tui.writer import Written
 
+# The ranking (and the dialogs other than the main screen's) are imported when first
+# used, not before the first frame.
+if TYPE_CHECKING:
+    from readlist.ranking import Ranking
+
 Copier = Callable[[str, Callable[[str], None]], str]
 Opener = Callable[[str], bool]
 NARROW = 120
 GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
+FIRST_FRAME_WAIT = 2.0  # seconds the catalogue's worker waits for the first frame, at most
 __all__ = ["INDEX_ABOVE", "STAGE_ABOVE", "ReadListApp"]  # the sizes: see session/
 # How the width goes between the list and the detail pane (`w` cycles, in this order):
 # "standard" (3:2 side by side, 1:1 stacked), "detail" (the pane gets 2/3), "hidden"
@@ -185,6 +191,10 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self._writer_timer: Timer | None = None
         self._showing_wait = False
         self._check_after_writes = False
+        # Set once the first frame is drawn: the catalogue's worker starts reading then.
+        # (Both are Python under one interpreter lock: a worker started at once held it
+        # through parses in C for ~0.4 s of the first frame at 100,000 papers.)
+        self._first_frame = threading.Event()
 
     # -- the session's state, as the rest of the TUI reads it ----------------------------
 
@@ -248,6 +258,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self._collector.start()
         self.set_interval(GC_INTERVAL, self._collector.tick)
         self.set_interval(self._watch_interval, self.check_disk)
+        self.call_after_refresh(self._first_frame.set)
         if not self.search_ready:
             self.load_catalogue()
         self.memory.start()
@@ -391,6 +402,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             if self.library.stale_order(self.sort) is None:
                 sort = sort_label(self._plain_sort)
         elif is_ranked(self.sort) and self.library.ranked(self.sort) is None:
+            from readlist.ranking import NOT_ENOUGH
+
             sort, ranked = sort_label("date"), NOT_ENOUGH
         hidden = 0
         if self.marks and self._matches is not None:
@@ -462,6 +475,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
     @work(thread=True, group="ranking")
     def rank_in_background(self, library: Library, job: RankingJob) -> None:
         """Train and score off the UI thread (the first time at 100k, the features too)."""
+        from readlist.ranking import Stopped
+
         try:
             ranking = library.compute(job)
         except Stopped:
@@ -489,6 +504,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         (the session does the work: `LibrarySession.load_catalogue`; here each stage
         it yields is shown on the UI thread)."""
         worker = get_current_worker()
+        self._first_frame.wait(FIRST_FRAME_WAIT)
         for stage in self.session.load_catalogue(
             reload=reload, cancelled=lambda: worker.is_cancelled
         ):
@@ -713,6 +729,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self._triage_waiting = None
         ranking = library.ranked(FOR_YOU)
         if ranking is None:  # too little to learn from: the list's order, and why
+            from readlist.ranking import NOT_ENOUGH
+
             said = f"In the list's order: {NOT_ENOUGH} in “for you” order"
             screen.begin(walk, cursor, said=said)
             return

@@ -16,7 +16,6 @@ from importlib import resources
 from pathlib import Path
 
 from readlist.config import Config, ConfigError
-from readlist.importers import read_listing
 from readlist.paths import default_state
 from readlist.session import LibrarySession
 from readlist.state import StateFile
@@ -25,6 +24,8 @@ from readlist.store import Store
 
 def demo_store(folder: Path) -> Store:
     """A new library in `folder` holding the sample listings bundled with readlist."""
+    from readlist.importers import read_listing
+
     store = Store.open(folder / "library.json")
     samples = resources.files("readlist") / "samples"
     listings = []

@@ -15,17 +15,16 @@ from typing import TYPE_CHECKING
 from readlist import commands
 from readlist.errors import ReadlistError
 from readlist.query import parse
-from readlist.ranking import Neighbour
-from readlist.tags import TagCount
 from readlist.tui import bulk
 from readlist.tui.actions import short as _short
 from readlist.tui.screens.confirm import Confirm
 from readlist.tui.screens.filters import FilterCount, FilterPicker
-from readlist.tui.screens.similar import SimilarPapers
-from readlist.tui.screens.stats import StatsScreen
-from readlist.tui.screens.tagbrowser import TagBrowser
 
+# The dialogs opened on demand (the ranking, statistics, the tag browser) are imported
+# when opened: the first frame does not wait for them.
 if TYPE_CHECKING:
+    from readlist.ranking import Neighbour
+    from readlist.tags import TagCount
     from readlist.tui.app import ReadListApp
 
 SIMILAR_LIMIT = 10
@@ -110,6 +109,8 @@ class Browsing:
         self.push_screen(FilterPicker(counts), chosen)
 
     def action_similar(self: ReadListApp) -> None:
+        from readlist.tui.screens.similar import SimilarPapers
+
         position = self.papers.current
         if position is None:
             self.notify("No paper is highlighted.", severity="warning")
@@ -142,12 +143,14 @@ class Browsing:
 
     def action_statistics(self: ReadListApp) -> None:
         from readlist.stats import compute
+        from readlist.tui.screens.stats import StatsScreen
 
         papers, annotations = self.library.papers, dict(self.library.annotations)
         self.push_screen(StatsScreen(lambda: compute(papers, annotations)))
 
     def action_tag_browser(self: ReadListApp) -> None:
         from readlist.tags import plan_rename, renaming, tag_counts, tag_query
+        from readlist.tui.screens.tagbrowser import TagBrowser
 
         self.check_disk()  # counts and renames start from what is on disk
 

@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from readlist.enrich.fetch import default_fetcher
-from readlist.enrich.request import FetchRequest, fetch_listing
 from readlist.errors import ReadlistError
-from readlist.importers import ListingFile
 from readlist.models import Paper
 from readlist.store import Store
-from readlist.store.store import ImportReport
-from readlist.tui.screens.enrich import EnrichDialog, EnrichResult
-from readlist.tui.screens.importer import ImportDialog
 
+# The dialogs, the importers and the enrichment are imported when first used: the first
+# frame does not wait for them.
 if TYPE_CHECKING:
+    from readlist.enrich.request import FetchRequest
+    from readlist.importers import ListingFile
+    from readlist.store.store import ImportReport
     from readlist.tui.app import ReadListApp
+    from readlist.tui.screens.enrich import EnrichResult
 
 
 class Importing:
@@ -38,6 +38,8 @@ class Importing:
     enrich_imports: bool
 
     def action_import(self: ReadListApp) -> None:
+        from readlist.tui.screens.importer import ImportDialog
+
         dialog = ImportDialog(self._classify_listing, enrich=self.enrich_imports)
 
         def chosen(listing: ListingFile | FetchRequest | None) -> None:
@@ -53,6 +55,8 @@ class Importing:
     def _import_chosen(
         self: ReadListApp, listing: ListingFile | FetchRequest | None, enrich: bool = False
     ) -> None:
+        from readlist.enrich.request import FetchRequest
+
         if isinstance(listing, FetchRequest):
             self.notify(f"Fetching {listing.describe()}…", timeout=3, markup=False)
             self.run_import(listing, enrich)
@@ -69,7 +73,11 @@ class Importing:
         `enrich`, the papers it added are enriched next (the enrichment dialog). A
         `FetchRequest` is fetched first (`readlist add` / `fetch daily`); a failed fetch
         writes nothing."""
+        from readlist.enrich.request import FetchRequest, fetch_listing
+
         if isinstance(listing, FetchRequest):
+            from readlist.enrich.fetch import default_fetcher
+
             try:
                 listing = fetch_listing(listing, default_fetcher())
             except ReadlistError as error:  # offline, an HTTP error, an unknown id
@@ -123,6 +131,8 @@ class Importing:
             self.enrich_papers(papers)
 
     def enrich_papers(self: ReadListApp, papers: list[Paper]) -> None:
+        from readlist.tui.screens.enrich import EnrichDialog
+
         details = self.config.enrich.arxiv_details
         dialog = EnrichDialog(self.store.paths.annotations, papers, details=details)
         self.push_screen(dialog, self._enriched)

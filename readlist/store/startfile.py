@@ -1,0 +1,238 @@
+"""The start file: what the TUI's first frame needs of the papers file, in tens of ms.
+
+The TUI's first frame at 100,000 papers spent ~0.55 s of CPU reading the 42 MB papers
+file (`orjson.loads` of one object per paper, then each document's values picked out by
+name) and ~0.3 s building every `Paper`, though it shows some forty. `<library>.start.json`
+holds the papers file's documents so that a start parses only what every paper is needed
+for (the ids and the sort keys) and each shown paper's own row when it is first shown
+(readlist/catalogue.py):
+
+    {"readlist": "start-file", "version": 2, "papers": [inode, size, mtime_ns],
+     "fields": [the stored fields, in schema order], "n": N, "sizes": [A, B, C],
+     "crc32": CRC of the three sections}\\n
+    columns  (A bytes) JSON: {"ids": [every id], "shown": [positions of the papers not
+             removed, or null: all], "published": [...], "added": [...], "upvotes":
+             [...]: the sort keys of the papers shown}
+    offsets  (B bytes) (N + 1) x u64, little-endian: where each row starts in `rows`
+    rows     (C bytes) JSON: [[every stored value of paper 0, in schema order], ...];
+             row i is rows[offsets[i]:offsets[i + 1] - 1] (the comma or bracket after it
+             left out), so one row parses alone, and the whole array at once
+
+Removed papers are in it, as in the papers file.
+
+It is derived data, like the identity index (identity.py) and the word index
+(wordfile.py), and trusted on the same terms: it is used only if it was written for exactly
+the papers file on disk (its signature, see `storage.signature`), and it is written only
+for a papers file in the current format whose every document readlist checked (read whole
+and checked, or vouched for by its identity index: `Store._table`). A stale file (the
+papers file changed since: any import, an editor, a cut-off write) or a damaged one (its
+header, sizes, CRC-32 or shape do not hold) is ignored, and the papers file is read and
+checked as before; the next TUI start writes it anew (`Store.keep_start_file`, in the
+background). A papers file damaged after the start file was written therefore has another
+signature and is still reported at open, naming the papers file. Someone who rewrites the
+papers file in place keeping inode, size and mtime is not caught: the identity index
+trusts the same.
+"""
+
+from __future__ import annotations
+
+import zlib
+from array import array
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from readlist.catalogue import LazyPapers
+from readlist.errors import LibraryError
+from readlist.gcutil import gc_paused
+from readlist.models import Paper
+from readlist.paths import LibraryPaths
+from readlist.store.documents import _STORED, _build_paper, _get_stored  # the papers' shape
+from readlist.store.storage import Signature, atomic_write_parts, open_regular
+from readlist.store.wordfile import _from_little, _little  # one byte order for every index
+
+MARK = "start-file"
+VERSION = 2
+_HEADER_LIMIT = 1 << 16
+_COLUMNS = ("published", "added", "upvotes")
+"""The sort keys every paper shown needs at once (`Library.order`)."""
+_PIECE = 5_000  # rows parsed at once (~1 MB, a few ms)
+
+
+def start_file_path(paths: LibraryPaths) -> Path:
+    stem = paths.annotations.name
+    stem = stem[: -len(".json")] if stem.endswith(".json") else stem
+    return paths.papers.with_name(f"{stem}.start.json")
+
+
+@dataclass(slots=True)
+class StartFile:
+    """The documents of one version of the papers file (see the module docstring)."""
+
+    papers: Signature
+    ids: list[str]
+    """Every paper's id, removed ones included, in catalogue order."""
+    shown: list[int] | None
+    """Positions of the papers not removed (None: every one)."""
+    columns: dict[str, list[Any]]
+    """`_COLUMNS` of the papers shown."""
+    offsets: array[int]
+    rows: bytes
+    _parsed: list[list[Any]] | None = field(default=None)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row(self, i: int) -> list[Any]:
+        """The stored values of paper `i` (a catalogue position), in schema order."""
+        if self._parsed is not None:
+            return self._parsed[i]
+        row: list[Any] = orjson.loads(self.rows[self.offsets[i] : self.offsets[i + 1] - 1])
+        return row
+
+    def all_rows(self) -> list[list[Any]]:
+        """Every row, parsed (once). In pieces of `_PIECE` rows: a parse in C holds the
+        interpreter lock, and the front end's thread must not wait ~0.15 s for it."""
+        if self._parsed is None:
+            parsed: list[list[Any]] = []
+            offsets, rows, n = self.offsets, self.rows, len(self.ids)
+            with gc_paused():
+                for lo in range(0, n, _PIECE):
+                    hi = min(lo + _PIECE, n)
+                    parsed += orjson.loads(b"[" + rows[offsets[lo] : offsets[hi] - 1] + b"]")
+            self._parsed = parsed
+        return self._parsed
+
+    def papers_of(self, abstracts: Mapping[str, str]) -> list[Paper]:
+        """Every paper (removed ones included), as `papers_from_docs` builds them."""
+        get = abstracts.get
+        build, rows = _build_paper, self.all_rows()
+        with gc_paused():
+            return [build(pid, get(pid, ""), row) for pid, row in zip(self.ids, rows, strict=True)]
+
+    def lazy_papers(self) -> LazyPapers:
+        """The papers not removed, without abstracts, each built when first asked for
+        (see readlist/catalogue.py)."""
+        shown = self.shown
+        ids = self.ids if shown is None else [self.ids[i] for i in shown]
+        return LazyPapers(ids, _ShownRows(self), _build_paper, _STORED, self.columns)
+
+
+class _ShownRows:
+    """The rows of the papers shown (see `catalogue.Rows`)."""
+
+    def __init__(self, start: StartFile) -> None:
+        self._start = start
+        self._all: list[list[Any]] | None = None
+
+    def __getitem__(self, i: int) -> list[Any]:
+        shown = self._start.shown
+        return self._start.row(i if shown is None else shown[i])
+
+    def all(self) -> list[list[Any]]:
+        if self._all is None:
+            rows, shown = self._start.all_rows(), self._start.shown
+            self._all = rows if shown is None else [rows[i] for i in shown]
+        return self._all
+
+
+def write_start_file(path: Path, papers: Signature, docs: Mapping[str, Any]) -> None:
+    """Write the start file of the papers file version `papers`, whose (checked, current
+    format) documents are `docs`. Raises OSError; the old file stays whole on error."""
+    rows = [orjson.dumps(_get_stored(doc)) for doc in docs.values()]
+    offsets = array("Q", [1])
+    for row in rows:
+        offsets.append(offsets[-1] + len(row) + 1)
+    blob = b"[" + b",".join(rows) + b"]"
+    removed = [doc["removed"] is not None for doc in docs.values()]
+    shown = None if not any(removed) else [i for i, r in enumerate(removed) if not r]
+    kept = (
+        list(docs.values())
+        if shown is None
+        else [d for d, r in zip(docs.values(), removed, strict=True) if not r]
+    )
+    columns: dict[str, Any] = {"ids": list(docs), "shown": shown}
+    columns.update((name, [doc[name] for doc in kept]) for name in _COLUMNS)
+    sections = [orjson.dumps(columns), _little(offsets), blob]
+    crc = 0
+    for section in sections:
+        crc = zlib.crc32(section, crc)
+    header = {
+        "readlist": MARK,
+        "version": VERSION,
+        "papers": list(papers),
+        "fields": list(_STORED),
+        "n": len(docs),
+        "sizes": [len(s) for s in sections],
+        "crc32": crc,
+    }
+    atomic_write_parts(path, [orjson.dumps(header), b"\n", *sections])
+
+
+def read_start_file(path: Path, papers: Signature) -> StartFile | None:
+    """The start file in `path` if it was written for the papers file version `papers`;
+    None if it is missing, stale or damaged (never raises for its content)."""
+    try:
+        with open_regular(path) as reader:
+            head = reader.read(_HEADER_LIMIT)
+            end = head.find(b"\n")
+            if end < 0:
+                return None
+            header = orjson.loads(head[:end])
+            if not _current(header, papers):
+                return None  # stale: the rest is not read at all
+            blob = head[end + 1 :] + reader.read()
+    except (OSError, LibraryError, orjson.JSONDecodeError):
+        return None
+    try:
+        return _parse(header, blob, papers)
+    except (ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):
+        return None
+
+
+def _current(header: object, papers: Signature) -> bool:
+    return (
+        isinstance(header, dict)
+        and header.get("readlist") == MARK
+        and header.get("version") == VERSION
+        and header.get("papers") == list(papers)
+        and header.get("fields") == list(_STORED)
+    )
+
+
+def _parse(header: dict[str, Any], blob: bytes, papers: Signature) -> StartFile | None:
+    n, sizes = header["n"], header["sizes"]
+    if not (type(n) is int and isinstance(sizes, list) and len(sizes) == 3):
+        return None
+    if not all(type(size) is int and size >= 0 for size in sizes) or sum(sizes) != len(blob):
+        return None  # cut off, or grown
+    a, b = sizes[0], sizes[0] + sizes[1]
+    parts = (blob[:a], blob[a:b], blob[b:])
+    crc = 0
+    for part in parts:
+        crc = zlib.crc32(part, crc)
+    if header.get("crc32") != crc:
+        return None  # damaged
+    columns, offsets, rows = orjson.loads(parts[0]), _from_little("Q", parts[1]), parts[2]
+    if not isinstance(columns, dict):
+        return None
+    ids, shown = columns.pop("ids"), columns.pop("shown")
+    if not (isinstance(ids, list) and len(ids) == n == len(offsets) - 1):
+        return None
+    if n and not (set(map(type, ids)) == {str} and len(set(ids)) == n):
+        return None
+    if offsets and (offsets[0] != 1 or offsets[-1] != len(rows)):
+        return None
+    if shown is not None and not (
+        isinstance(shown, list) and set(map(type, shown)) <= {int} and set(shown) <= set(range(n))
+    ):
+        return None
+    count = n if shown is None else len(shown)
+    if sorted(columns) != sorted(_COLUMNS) or any(
+        not isinstance(columns[name], list) or len(columns[name]) != count for name in _COLUMNS
+    ):
+        return None
+    return StartFile(papers, ids, shown, columns, offsets, rows)
