@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -67,6 +68,7 @@ from readlist.store.identity import (
     IdentityIndex,
     IndexedCatalogue,
     StaleIndex,
+    documents_by_id_prefix,
     identity_index_path,
     read_identity_index,
 )
@@ -417,12 +419,18 @@ class Store:
         reading the whole catalogue; None when it must be read whole (`papers`) instead.
 
         For a command on one paper by id at 100,000 papers: only the matching documents
-        are parsed, and checked by the rules every read applies. None when the papers
-        file is missing, in an older format, or not laid out as readlist writes it; or
-        when a matching document fails a check (reading the file whole then reports
-        the damage). Like `papers`, removed papers are left out, or are the only ones.
+        are parsed, and checked by the rules every read applies; with a current identity
+        index only their bytes are read (else the file's bytes are scanned). None when
+        the papers file is missing, in an older format, or not laid out as readlist
+        writes it; or when a matching document fails a check (reading the file whole
+        then reports the damage). Like `papers`, removed papers are left out, or are the only ones.
         """
-        found = documents_by_key_prefix(self.paths.papers, PAPERS, prefix)
+        found = None
+        if re.fullmatch(r"[0-9a-f]{1,16}", prefix):
+            # Through the identity index if it is current: only those documents are read.
+            found = documents_by_id_prefix(self.paths.papers, self._identity_path, prefix)
+        if found is None:
+            found = documents_by_key_prefix(self.paths.papers, PAPERS, prefix)
         if found is None:
             return None
         version, docs = found
