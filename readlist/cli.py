@@ -16,13 +16,12 @@ import argparse
 import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from readlist import __version__
-from readlist.citations import FORMATS as CITATION_FORMATS
 from readlist.cli_verbs import (
     ADAPTERS,
     add_changing,
@@ -34,9 +33,6 @@ from readlist.cli_verbs import (
 )
 from readlist.config import Config, load_config
 from readlist.errors import ReadlistError
-from readlist.export import FORMATS
-from readlist.formatting import stars
-from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
 from readlist.models import Annotation, Paper
 from readlist.paths import CONFIG_ENV_VAR, ENV_VAR, resolve_db
 from readlist.query.syntax import cli_help
@@ -97,10 +93,75 @@ examples:
 """
 
 
-def _import_formats() -> list[str]:
+class _Choices:
+    """An option's choices, read from their module when first used: argparse reads them
+    only in a subcommand that is built (see `_Subcommands`), so `readlist rate` does not
+    import the importers, the citations or the export formats to build its parser."""
+
+    def __init__(self, read: Callable[[], Sequence[str]]) -> None:
+        self._read = read
+        self._values: Sequence[str] | None = None
+
+    def _get(self) -> Sequence[str]:
+        if self._values is None:
+            self._values = self._read()
+        return self._values
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+def _import_formats() -> Sequence[str]:
     from readlist.importers.formats import FORMATS
 
     return list(FORMATS)
+
+
+def _export_formats() -> Sequence[str]:
+    from readlist.export import FORMATS
+
+    return FORMATS
+
+
+def _citation_formats() -> Sequence[str]:
+    from readlist.citations import FORMATS
+
+    return list(FORMATS)
+
+
+def _sort_keys() -> Sequence[str]:
+    from readlist.library import SORT_KEYS
+
+    return SORT_KEYS
+
+
+class _Unbuilt:
+    """What `_Subcommands` gives for a subcommand it does not build: takes every call."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Unbuilt]:
+        return lambda *args, **kwargs: self
+
+
+class _Subcommands:
+    """The subparsers of the top-level parser, building only subcommand `only` (every
+    one when None). A command run from the shell needs only its own subparser; building
+    all 29 of them, with their choices, was ~20-30 ms of every `readlist rate`."""
+
+    def __init__(self, sub: argparse._SubParsersAction[_Parser], only: str | None) -> None:
+        self.sub, self.only = sub, only
+        self.built: set[str] = set()
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if self.only is not None and name != self.only:
+            return cast(argparse.ArgumentParser, _Unbuilt())
+        self.built.add(name)
+        return self.sub.add_parser(name, **kwargs)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,13 +183,17 @@ LIST_SORT_HELP = (
 
 def _sort(text: str) -> str:
     """A --sort value: a plain sort key, for-you, or like:TAG."""
+    from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
+
     if text in SORT_KEYS or (is_ranked(text) and text != LIKE):
         return text
     choices = ", ".join((*SORT_KEYS, *RANKED_SORTS))
     raise argparse.ArgumentTypeError(f"unknown sort {text!r} (choose from {choices})")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand; with `only`, of that subcommand alone (and the
+    top-level options): what a command given on the command line needs, see `main`."""
     parser = _Parser(
         prog="readlist",
         description="A keyboard-driven reading list for research papers. "
@@ -140,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="open the TUI on a throwaway library of sample papers"
     )
     parser.add_argument("-V", "--version", action="version", version=f"readlist {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = _Subcommands(parser.add_subparsers(dest="command", metavar="COMMAND"), only)
 
     p: argparse.ArgumentParser = sub.add_parser(
         "import",
@@ -160,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         "-f",
-        choices=_import_formats(),
+        choices=_Choices(_import_formats),
         help="read every FILE in this format instead of recognising it",
     )
     p.add_argument(
@@ -210,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         "-f",
-        choices=FORMATS,
+        choices=_Choices(_export_formats),
         help="default: from the -o file's extension (.bib .md .csv .json), else json",
     )
     p.add_argument(
@@ -222,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--sort",
-        choices=SORT_KEYS,
+        choices=_Choices(_sort_keys),
         default=None,
         help=SORT_HELP,
     )
@@ -232,11 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         "-f",
-        choices=list(CITATION_FORMATS),
+        choices=_Choices(_citation_formats),
         help="plain, bibtex (keys are pinned, as an export pins them), markdown or chat; "
         "default: the config's citation_format (else plain)",
     )
-    p.add_argument("--sort", choices=SORT_KEYS, default=None, help=SORT_HELP)
+    p.add_argument("--sort", choices=_Choices(_sort_keys), default=None, help=SORT_HELP)
 
     p = with_query_help("link", summary_of("link"))
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
@@ -377,7 +442,11 @@ def _is_negated_term(arg: str) -> bool:
         return False
     if arg[1:].isdigit():
         return False  # a negative number: argparse reports it (e.g. "rating must be 0..5")
-    return not (arg[:2] == "-f" and arg[2:] in FORMATS)  # -fcsv: the format, attached
+    if arg[:2] != "-f":
+        return True
+    from readlist.export import FORMATS
+
+    return arg[2:] not in FORMATS  # -fcsv: the format, attached
 
 
 def query_text(parts: Sequence[str]) -> str:
@@ -399,7 +468,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    args = build_parser().parse_args(_disguise(sys.argv[1:] if argv is None else argv))
+    words = _disguise(sys.argv[1:] if argv is None else argv)
+    args = _parser_for(words).parse_args(words)
     for name in ("query", "tags", "files", "text"):
         value = getattr(args, name, None)
         if isinstance(value, list):
@@ -420,6 +490,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+def _parser_for(words: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser of the subcommand `words` name, built alone (`build_parser(only=...)`);
+    the whole parser for help (whose texts list every command), for no subcommand, or
+    for a word that is not one (argparse then lists the commands)."""
+    if "-h" in words or "--help" in words:
+        return build_parser()
+    values = iter(words)
+    for word in values:
+        if word in ("--db", "--config"):
+            next(values, None)  # the option's value
+        elif not word.startswith("-"):
+            parser = build_parser(only=word)
+            return parser if word in _built(parser) else build_parser()
+    return build_parser()
+
+
+def _built(parser: argparse.ArgumentParser) -> Collection[str]:
+    """The subcommands `parser` has."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.keys()
+    return ()
 
 
 def _check_text(args: argparse.Namespace) -> None:
@@ -648,6 +742,9 @@ def _load(
 
 
 def cmd_list(args: argparse.Namespace, db: Path) -> int:
+    from readlist.formatting import stars
+    from readlist.library import is_ranked
+
     query = query_text(args.query)
     ranked = is_ranked(args.sort)
     _store, library, rows = _load(
@@ -790,6 +887,7 @@ _EXPORT_EXTENSIONS = {
 
 def _check_ranking(library: Library, sort: str) -> dict[int, float] | None:
     """The scores behind a ranked sort, after saying why there are none (exit 0)."""
+    from readlist.library import LIKE
     from readlist.ranking import NOT_ENOUGH
 
     ranking = library.ranking(sort)

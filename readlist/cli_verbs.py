@@ -23,7 +23,7 @@ from readlist.models import MAX_RATING, normalize_tags
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
-    from readlist.cli import _Parser
+    from readlist.cli import _Subcommands
     from readlist.commands import Command, Outcome
     from readlist.library import Library
     from readlist.store import Store
@@ -40,7 +40,7 @@ def summary_of(name: str) -> str:
 
 
 def add_changing(
-    sub: argparse._SubParsersAction[_Parser],
+    sub: _Subcommands,
     with_query_help: Callable[[str, str], argparse.ArgumentParser],
 ) -> None:
     """A subcommand for each changing CLI shape of the registry (`CommandSpec.cli`); the
