@@ -6,6 +6,7 @@ an index that is stale, or whose offsets do not fit the bytes, is not used."""
 from __future__ import annotations
 
 import os
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from readlist import cli
 from readlist.store import Store
 from readlist.store.documents import PAPERS
-from readlist.store.identity import documents_by_id_prefix, identity_index_path
+from readlist.store.identity import IdentityIndex, documents_by_id_prefix, identity_index_path
 from readlist.store.storage import Signature, documents_by_key_prefix
 
 from .test_store_by_id import _TITLES, library
@@ -89,3 +90,25 @@ def test_offsets_that_do_not_fit_the_bytes_are_not_used(
     assert cli.main(["--db", str(db), "rate", f"id:{ids[0]}", "3"]) == 0
     assert Store.open(db).annotations()[ids[0]].rating == 3
     capsys.readouterr()
+
+
+_IDS = st.lists(st.text("ab01", min_size=16, max_size=16), unique=True, max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ids=_IDS, asked=st.lists(st.text("ab01", min_size=1, max_size=17), max_size=30))
+def test_a_position_found_by_search_is_the_one_a_dict_of_every_id_gives(
+    ids: list[str], asked: list[str]
+) -> None:
+    """`position_of` searches the ids' bytes for the first lookups (an id that appears
+    only across two ids' boundary is not there), then builds a dict: the same answers."""
+    index = IdentityIndex.build(
+        (1, 2, 3), [(pid, pid, None, False) for pid in ids], range(1 + len(ids))
+    )
+    across = [a[8:] + b[:8] for a, b in pairwise(ids)]
+    expected = {pid: i for i, pid in enumerate(ids)}
+    for pid in [*asked, *across, *ids]:
+        assert index.position_of(pid) == expected.get(pid)
+    index._found = 10**9  # every later lookup through the dict
+    for pid in [*asked, *across, *ids]:
+        assert index.position_of(pid) == expected.get(pid)

@@ -54,6 +54,7 @@ MARK = "identity-index"
 VERSION = 1
 _ID_BYTES = 16
 _HEADER_LIMIT = 1 << 24  # the removed papers' positions are in the header
+_SEARCHED_LOOKUPS = 200  # then a dict of every id is cheaper (see `position_of`)
 _SECTIONS = ("ids", "offsets", "key_hashes", "key_positions", "arxiv_hashes", "arxiv_positions")
 
 
@@ -82,6 +83,7 @@ class IdentityIndex:
     arxiv_hashes: array[int]
     arxiv_positions: array[int]
     _positions: dict[bytes, int] | None = None
+    _found: int = 0  # lookups answered by searching `ids` (see `position_of`)
 
     @classmethod
     def build(
@@ -115,11 +117,22 @@ class IdentityIndex:
 
     def position_of(self, pid: str) -> int | None:
         """Where paper `pid` is in the catalogue, if it is there."""
+        key = pid.encode("ascii", "replace")
+        if self._positions is None and self._found < _SEARCHED_LOOKUPS:
+            # A daily import looks up a few dozen ids: each found by searching the ids'
+            # bytes (~0.1 ms at 100,000 papers), not by a dict of every id (~40 ms).
+            self._found += 1
+            if len(key) != _ID_BYTES:
+                return None
+            at = self.ids.find(key)
+            while at >= 0 and at % _ID_BYTES:
+                at = self.ids.find(key, at + 1)
+            return None if at < 0 else at // _ID_BYTES
         if self._positions is None:
             ids = self.ids
             self._positions = {ids[at : at + _ID_BYTES]: at for at in range(0, len(ids), _ID_BYTES)}
-        at = self._positions.get(pid.encode("ascii", "replace"))
-        return None if at is None else at // _ID_BYTES
+        start = self._positions.get(key)
+        return None if start is None else start // _ID_BYTES
 
     def key_candidates(self, key: str) -> list[int]:
         return _candidates(self.key_hashes, self.key_positions, hash_of(key))
@@ -413,13 +426,14 @@ class IndexedCatalogue:
             (removed.add if doc["removed"] is not None else removed.discard)(i)
         end = index.offsets[n]
         parts.append(blob[at:end])
+        # Each offset after a replaced document moves by that document's change in size:
+        # copied a run at a time (most runs of a daily import's file do not move).
         offsets = array("Q")
-        shift, k = 0, 0
-        for j, offset in enumerate(index.offsets):
-            while k < len(deltas) and deltas[k][0] < j:
-                shift += deltas[k][1]
-                k += 1
-            offsets.append(offset + shift)
+        shift, done = 0, 0
+        for i, delta in [*deltas, (n, 0)]:
+            run = index.offsets[done : i + 1]
+            offsets.extend(array("Q", [offset + shift for offset in run]) if shift else run)
+            done, shift = i + 1, shift + delta
         here = offsets.pop()  # where the table closed: the new documents go there
         ids = bytearray(index.ids)
         count = n
