@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
@@ -54,7 +55,6 @@ MARK = "identity-index"
 VERSION = 1
 _ID_BYTES = 16
 _HEADER_LIMIT = 1 << 24  # the removed papers' positions are in the header
-_SEARCHED_LOOKUPS = 200  # then a dict of every id is cheaper (see `position_of`)
 _SECTIONS = ("ids", "offsets", "key_hashes", "key_positions", "arxiv_hashes", "arxiv_positions")
 
 
@@ -83,7 +83,6 @@ class IdentityIndex:
     arxiv_hashes: array[int]
     arxiv_positions: array[int]
     _positions: dict[bytes, int] | None = None
-    _found: int = 0  # lookups answered by searching `ids` (see `position_of`)
 
     @classmethod
     def build(
@@ -117,22 +116,14 @@ class IdentityIndex:
 
     def position_of(self, pid: str) -> int | None:
         """Where paper `pid` is in the catalogue, if it is there."""
-        key = pid.encode("ascii", "replace")
-        if self._positions is None and self._found < _SEARCHED_LOOKUPS:
-            # A daily import looks up a few dozen ids: each found by searching the ids'
-            # bytes (~0.1 ms at 100,000 papers), not by a dict of every id (~40 ms).
-            self._found += 1
-            if len(key) != _ID_BYTES:
-                return None
-            at = self.ids.find(key)
-            while at >= 0 and at % _ID_BYTES:
-                at = self.ids.find(key, at + 1)
-            return None if at < 0 else at // _ID_BYTES
         if self._positions is None:
-            ids = self.ids
-            self._positions = {ids[at : at + _ID_BYTES]: at for at in range(0, len(ids), _ID_BYTES)}
-        start = self._positions.get(key)
-        return None if start is None else start // _ID_BYTES
+            # Cut by struct, in C: half the time of slicing in a comprehension (~25 of
+            # ~50 ms at 100,000 papers, for every import through the index). Searching
+            # the bytes for each id instead is ~1 ms a lookup: more for a daily page.
+            n = len(self)
+            cut = struct.unpack(f"{_ID_BYTES}s" * n, self.ids)
+            self._positions = dict(zip(cut, range(n), strict=True))
+        return self._positions.get(pid.encode("ascii", "replace"))
 
     def key_candidates(self, key: str) -> list[int]:
         return _candidates(self.key_hashes, self.key_positions, hash_of(key))
