@@ -18,6 +18,7 @@ import os
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
@@ -35,7 +36,6 @@ from readlist.config import Config, load_config
 from readlist.errors import ReadlistError
 from readlist.models import Annotation, Paper
 from readlist.paths import CONFIG_ENV_VAR, ENV_VAR, resolve_db
-from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
@@ -52,10 +52,17 @@ EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 _NEG = "\x00"
 _SHORT_OPTIONS = frozenset({"-h", "-o", "-f", "-V", "-n", "-y"})  # every short option we have
 
-QUERY_HELP = cli_help()
 
-EPILOG = f"""\
-{QUERY_HELP}
+@cache
+def _query_help() -> str:
+    """The query language's help (readlist.query.syntax), shown after each subcommand
+    that takes a query; not imported by a command that shows no help (see `main`)."""
+    from readlist.query.syntax import cli_help
+
+    return cli_help()
+
+
+EPILOG = """\
 examples:
   readlist --demo                       try it on the bundled sample listings
   readlist import ~/papers/2024-05-01.txt
@@ -193,12 +200,15 @@ def _sort(text: str) -> str:
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser of every subcommand; with `only`, of that subcommand alone (and the
-    top-level options): what a command given on the command line needs, see `main`."""
+    top-level options): what a command given on the command line needs, see `main`.
+    A parser built for `only` has no help texts after the options (they list every
+    command): it is never asked for help (`_parser_for`)."""
+    query_help = _query_help() if only is None else None
     parser = _Parser(
         prog="readlist",
         description="A keyboard-driven reading list for research papers. "
         "With no command, opens the library in the terminal UI.",
-        epilog=EPILOG,
+        epilog=f"{query_help}\n{EPILOG}" if query_help else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
@@ -251,7 +261,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         return sub.add_parser(
             name,
             help=summary,
-            epilog=QUERY_HELP,
+            epilog=query_help,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
@@ -320,7 +330,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     save = actions.add_parser(
         "save",
         help="save QUERY as NAME (replacing one of that name)",
-        epilog=QUERY_HELP,
+        epilog=query_help,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     save.add_argument("name", metavar="NAME", help="letters, digits, - _ . (typed as @NAME)")
@@ -376,11 +386,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         "--example", action="store_true", help="print a commented example config file"
     )
     _add_global_options(parser, top=True)
-    _name_query_commands(parser)
+    if query_help:
+        _name_query_commands(parser, query_help)
     return parser
 
 
-def _name_query_commands(parser: argparse.ArgumentParser) -> None:
+def _name_query_commands(parser: argparse.ArgumentParser, query_help: str) -> None:
     """Say in each query help which subcommands take a query: those that show it."""
     import re
 
@@ -393,11 +404,11 @@ def _name_query_commands(parser: argparse.ArgumentParser) -> None:
         return found
 
     every = parsers(parser, "")
-    names = list(dict.fromkeys(n for n, p in every if n and p.epilog == QUERY_HELP))
-    shown = re.sub(r"\(for [^)]*\)", f"(for {', '.join(names)})", QUERY_HELP, count=1)
+    names = list(dict.fromkeys(n for n, p in every if n and p.epilog == query_help))
+    shown = re.sub(r"\(for [^)]*\)", f"(for {', '.join(names)})", query_help, count=1)
     for _name, p in every:
-        if p.epilog and QUERY_HELP in p.epilog:
-            p.epilog = p.epilog.replace(QUERY_HELP, shown)
+        if p.epilog and query_help in p.epilog:
+            p.epilog = p.epilog.replace(query_help, shown)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:

@@ -7,10 +7,16 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from readlist import cli
+from readlist import cli, cli_verbs
+from readlist.query import parse
+from readlist.query.nodes import Prefix
+from readlist.store import Store
 
 
 def subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -77,14 +83,29 @@ def test_help_and_unknown_commands_get_the_whole_parser() -> None:
         assert list(subparsers(cli._parser_for(words))) == NAMES
 
 
-def test_rating_by_id_imports_no_citation_export_or_importer_module() -> None:
+def test_rating_by_id_imports_only_what_it_needs(sample_store: Store, db: Path) -> None:
+    pid = sample_store.papers(with_abstracts=False)[3].id
     code = (
-        "import sys; from readlist import cli; cli._parser_for(['rate', 'id:0a', '4']); "
-        "print(' '.join(sorted(sys.modules)))"
+        "import sys; from readlist import cli; "
+        f"code = cli.main(['--db', {str(db)!r}, 'rate', 'id:{pid[:8]}', '4']); "
+        "print(code, ' '.join(sorted(sys.modules)))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded = set(done.stdout.split())
-    assert not loaded & {"readlist.citations", "readlist.export", "readlist.importers"}
+    out = done.stdout.splitlines()
+    assert out[0] == "rated 4/5: 1 paper" and out[1].startswith("0 ")
+    loaded = set(out[1].split())
+    # (The citations come with the citation keys' file name, in Store.temp_files.)
+    unneeded = {"readlist.export", "readlist.importers", "readlist.library", "readlist.query"}
+    assert not loaded & unneeded, "imported by readlist rate id:…"
+    assert Store.open(db).annotations()[pid].rating == 4
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(cli_verbs._ID_ALONE, fullmatch=True))
+def test_an_id_query_read_without_the_parser_is_what_the_parser_reads(query: str) -> None:
+    typed = cli_verbs._ID_ALONE.fullmatch(query)
+    assert typed is not None
+    assert parse(query).root == Prefix("id", typed.group(1))
 
 
 def test_the_configs_default_citation_format_is_the_citations_default() -> None:

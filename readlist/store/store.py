@@ -47,7 +47,6 @@ from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.paths import LibraryPaths, backup_path, check_db, recent_path
-from readlist.query.words import searchable
 from readlist.store import filters, history, wordfile
 from readlist.store.documents import (
     ABSTRACTS,
@@ -1042,6 +1041,8 @@ class Store:
         index = wordfile.read_word_index(path, before, shown)
         if index is None:
             return
+        from readlist.query.words import searchable  # not imported by every command
+
         texts = [searchable(p.title, p.abstract) for p in new]
         after = (signature(self.paths.papers), signature(self.paths.abstracts))
         with contextlib.suppress(OSError, ValueError):  # the import itself is written
