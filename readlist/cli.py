@@ -16,13 +16,13 @@ import argparse
 import io
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from readlist import __version__
-from readlist.citations import FORMATS as CITATION_FORMATS
 from readlist.cli_verbs import (
     ADAPTERS,
     add_changing,
@@ -34,12 +34,8 @@ from readlist.cli_verbs import (
 )
 from readlist.config import Config, load_config
 from readlist.errors import ReadlistError
-from readlist.export import FORMATS
-from readlist.formatting import stars
-from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
 from readlist.models import Annotation, Paper
 from readlist.paths import CONFIG_ENV_VAR, ENV_VAR, resolve_db
-from readlist.query.syntax import cli_help
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
@@ -56,10 +52,17 @@ EXIT_OK, EXIT_NO_MATCH, EXIT_ERROR = 0, 1, 2
 _NEG = "\x00"
 _SHORT_OPTIONS = frozenset({"-h", "-o", "-f", "-V", "-n", "-y"})  # every short option we have
 
-QUERY_HELP = cli_help()
 
-EPILOG = f"""\
-{QUERY_HELP}
+@cache
+def _query_help() -> str:
+    """The query language's help (readlist.query.syntax), shown after each subcommand
+    that takes a query; not imported by a command that shows no help (see `main`)."""
+    from readlist.query.syntax import cli_help
+
+    return cli_help()
+
+
+EPILOG = """\
 examples:
   readlist --demo                       try it on the bundled sample listings
   readlist import ~/papers/2024-05-01.txt
@@ -97,10 +100,75 @@ examples:
 """
 
 
-def _import_formats() -> list[str]:
+class _Choices:
+    """An option's choices, read from their module when first used: argparse reads them
+    only in a subcommand that is built (see `_Subcommands`), so `readlist rate` does not
+    import the importers, the citations or the export formats to build its parser."""
+
+    def __init__(self, read: Callable[[], Sequence[str]]) -> None:
+        self._read = read
+        self._values: Sequence[str] | None = None
+
+    def _get(self) -> Sequence[str]:
+        if self._values is None:
+            self._values = self._read()
+        return self._values
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._get()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+
+def _import_formats() -> Sequence[str]:
     from readlist.importers.formats import FORMATS
 
     return list(FORMATS)
+
+
+def _export_formats() -> Sequence[str]:
+    from readlist.export import FORMATS
+
+    return FORMATS
+
+
+def _citation_formats() -> Sequence[str]:
+    from readlist.citations import FORMATS
+
+    return list(FORMATS)
+
+
+def _sort_keys() -> Sequence[str]:
+    from readlist.library import SORT_KEYS
+
+    return SORT_KEYS
+
+
+class _Unbuilt:
+    """What `_Subcommands` gives for a subcommand it does not build: takes every call."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Unbuilt]:
+        return lambda *args, **kwargs: self
+
+
+class _Subcommands:
+    """The subparsers of the top-level parser, building only subcommand `only` (every
+    one when None). A command run from the shell needs only its own subparser; building
+    all 29 of them, with their choices, was ~20-30 ms of every `readlist rate`."""
+
+    def __init__(self, sub: argparse._SubParsersAction[_Parser], only: str | None) -> None:
+        self.sub, self.only = sub, only
+        self.built: set[str] = set()
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        if self.only is not None and name != self.only:
+            return cast(argparse.ArgumentParser, _Unbuilt())
+        self.built.add(name)
+        return self.sub.add_parser(name, **kwargs)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -122,25 +190,32 @@ LIST_SORT_HELP = (
 
 def _sort(text: str) -> str:
     """A --sort value: a plain sort key, for-you, or like:TAG."""
+    from readlist.library import LIKE, RANKED_SORTS, SORT_KEYS, is_ranked
+
     if text in SORT_KEYS or (is_ranked(text) and text != LIKE):
         return text
     choices = ", ".join((*SORT_KEYS, *RANKED_SORTS))
     raise argparse.ArgumentTypeError(f"unknown sort {text!r} (choose from {choices})")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand; with `only`, of that subcommand alone (and the
+    top-level options): what a command given on the command line needs, see `main`.
+    A parser built for `only` has no help texts after the options (they list every
+    command): it is never asked for help (`_parser_for`)."""
+    query_help = _query_help() if only is None else None
     parser = _Parser(
         prog="readlist",
         description="A keyboard-driven reading list for research papers. "
         "With no command, opens the library in the terminal UI.",
-        epilog=EPILOG,
+        epilog=f"{query_help}\n{EPILOG}" if query_help else None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--demo", action="store_true", help="open the TUI on a throwaway library of sample papers"
     )
     parser.add_argument("-V", "--version", action="version", version=f"readlist {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = _Subcommands(parser.add_subparsers(dest="command", metavar="COMMAND"), only)
 
     p: argparse.ArgumentParser = sub.add_parser(
         "import",
@@ -160,7 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         "-f",
-        choices=_import_formats(),
+        choices=_Choices(_import_formats),
         help="read every FILE in this format instead of recognising it",
     )
     p.add_argument(
@@ -186,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(
             name,
             help=summary,
-            epilog=QUERY_HELP,
+            epilog=query_help,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
 
@@ -210,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         "-f",
-        choices=FORMATS,
+        choices=_Choices(_export_formats),
         help="default: from the -o file's extension (.bib .md .csv .json), else json",
     )
     p.add_argument(
@@ -222,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--sort",
-        choices=SORT_KEYS,
+        choices=_Choices(_sort_keys),
         default=None,
         help=SORT_HELP,
     )
@@ -232,11 +307,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--format",
         "-f",
-        choices=list(CITATION_FORMATS),
+        choices=_Choices(_citation_formats),
         help="plain, bibtex (keys are pinned, as an export pins them), markdown or chat; "
         "default: the config's citation_format (else plain)",
     )
-    p.add_argument("--sort", choices=SORT_KEYS, default=None, help=SORT_HELP)
+    p.add_argument("--sort", choices=_Choices(_sort_keys), default=None, help=SORT_HELP)
 
     p = with_query_help("link", summary_of("link"))
     p.add_argument("query", nargs="*", metavar="QUERY", help="which papers (default: all)")
@@ -255,7 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     save = actions.add_parser(
         "save",
         help="save QUERY as NAME (replacing one of that name)",
-        epilog=QUERY_HELP,
+        epilog=query_help,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     save.add_argument("name", metavar="NAME", help="letters, digits, - _ . (typed as @NAME)")
@@ -318,11 +393,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--example", action="store_true", help="print a commented example config file"
     )
     _add_global_options(parser, top=True)
-    _name_query_commands(parser)
+    if query_help:
+        _name_query_commands(parser, query_help)
     return parser
 
 
-def _name_query_commands(parser: argparse.ArgumentParser) -> None:
+def _name_query_commands(parser: argparse.ArgumentParser, query_help: str) -> None:
     """Say in each query help which subcommands take a query: those that show it."""
     import re
 
@@ -335,11 +411,11 @@ def _name_query_commands(parser: argparse.ArgumentParser) -> None:
         return found
 
     every = parsers(parser, "")
-    names = list(dict.fromkeys(n for n, p in every if n and p.epilog == QUERY_HELP))
-    shown = re.sub(r"\(for [^)]*\)", f"(for {', '.join(names)})", QUERY_HELP, count=1)
+    names = list(dict.fromkeys(n for n, p in every if n and p.epilog == query_help))
+    shown = re.sub(r"\(for [^)]*\)", f"(for {', '.join(names)})", query_help, count=1)
     for _name, p in every:
-        if p.epilog and QUERY_HELP in p.epilog:
-            p.epilog = p.epilog.replace(QUERY_HELP, shown)
+        if p.epilog and query_help in p.epilog:
+            p.epilog = p.epilog.replace(query_help, shown)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -384,7 +460,11 @@ def _is_negated_term(arg: str) -> bool:
         return False
     if arg[1:].isdigit():
         return False  # a negative number: argparse reports it (e.g. "rating must be 0..5")
-    return not (arg[:2] == "-f" and arg[2:] in FORMATS)  # -fcsv: the format, attached
+    if arg[:2] != "-f":
+        return True
+    from readlist.export import FORMATS
+
+    return arg[2:] not in FORMATS  # -fcsv: the format, attached
 
 
 def query_text(parts: Sequence[str]) -> str:
@@ -406,7 +486,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
-    args = build_parser().parse_args(_disguise(sys.argv[1:] if argv is None else argv))
+    words = _disguise(sys.argv[1:] if argv is None else argv)
+    args = _parser_for(words).parse_args(words)
     for name in ("query", "tags", "files", "text"):
         value = getattr(args, name, None)
         if isinstance(value, list):
@@ -427,6 +508,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+def _parser_for(words: Sequence[str]) -> argparse.ArgumentParser:
+    """The parser of the subcommand `words` name, built alone (`build_parser(only=...)`);
+    the whole parser for help (whose texts list every command), for no subcommand, or
+    for a word that is not one (argparse then lists the commands)."""
+    if "-h" in words or "--help" in words:
+        return build_parser()
+    values = iter(words)
+    for word in values:
+        if word in ("--db", "--config"):
+            next(values, None)  # the option's value
+        elif not word.startswith("-"):
+            parser = build_parser(only=word)
+            return parser if word in _built(parser) else build_parser()
+    return build_parser()
+
+
+def _built(parser: argparse.ArgumentParser) -> Collection[str]:
+    """The subcommands `parser` has."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.keys()
+    return ()
 
 
 def _check_text(args: argparse.Namespace) -> None:
@@ -656,6 +761,9 @@ def _load(
 
 
 def cmd_list(args: argparse.Namespace, db: Path) -> int:
+    from readlist.formatting import stars
+    from readlist.library import is_ranked
+
     query = query_text(args.query)
     ranked = is_ranked(args.sort)
     _store, library, rows = _load(
@@ -813,6 +921,7 @@ _EXPORT_EXTENSIONS = {
 
 def _check_ranking(library: Library, sort: str) -> dict[int, float] | None:
     """The scores behind a ranked sort, after saying why there are none (exit 0)."""
+    from readlist.library import LIKE
     from readlist.ranking import NOT_ENOUGH
 
     ranking = library.ranking(sort)

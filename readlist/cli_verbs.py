@@ -13,6 +13,7 @@ subcommand with --all, a line in `readlist --help` and a row in the README's tab
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +24,7 @@ from readlist.models import MAX_RATING, normalize_tags
 from readlist.text import strip_controls
 
 if TYPE_CHECKING:
-    from readlist.cli import _Parser
+    from readlist.cli import _Subcommands
     from readlist.commands import Command, Outcome
     from readlist.library import Library
     from readlist.store import Store
@@ -40,7 +41,7 @@ def summary_of(name: str) -> str:
 
 
 def add_changing(
-    sub: argparse._SubParsersAction[_Parser],
+    sub: _Subcommands,
     with_query_help: Callable[[str, str], argparse.ArgumentParser],
 ) -> None:
     """A subcommand for each changing CLI shape of the registry (`CommandSpec.cli`); the
@@ -251,20 +252,31 @@ def _by_id_alone(args: argparse.Namespace, db: Path) -> tuple[Store, list[str]] 
     store looks the prefix up in the catalogue's keys (`Store.ids_by_prefix`). None
     when the query is anything else, or when the catalogue must be read whole.
     """
-    from readlist.paths import LibraryPaths
-    from readlist.query import parse
-    from readlist.query.nodes import Prefix
     from readlist.store import Store
-    from readlist.store.filters import filters_path, read_filters
 
     if args.all or "id:" not in args.query.lower():
         return None
     store = Store.open(db, catalogue=False)
-    query = parse(args.query, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
-    if not (isinstance(query.root, Prefix) and query.root.field == "id"):
-        return None
-    ids = store.ids_by_prefix(query.root.prefix)
+    if (typed := _ID_ALONE.fullmatch(args.query)) is not None:
+        # What the query parser reads it as (tests/test_cli_parser_alone.py), without
+        # importing the query language.
+        prefix = typed.group(1)
+    else:
+        from readlist.paths import LibraryPaths
+        from readlist.query import parse
+        from readlist.query.nodes import Prefix
+        from readlist.store.filters import filters_path, read_filters
+
+        query = parse(args.query, saved=read_filters(filters_path(LibraryPaths.for_db(db))))
+        if not (isinstance(query.root, Prefix) and query.root.field == "id"):
+            return None
+        prefix = query.root.prefix
+    ids = store.ids_by_prefix(prefix)
     return None if ids is None else (store, ids)
+
+
+# `id:` and 1 to 16 lower-case hex digits, alone: a query the parser reads as that prefix.
+_ID_ALONE = re.compile(r"id:([0-9a-f]{1,16})")
 
 
 def _annotate(args: argparse.Namespace, db: Path, make: Callable[[list[str]], Command]) -> int:

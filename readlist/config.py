@@ -37,19 +37,25 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from readlist.citations import DEFAULT_FORMAT, FORMATS
 from readlist.errors import ReadlistError
-from readlist.library import SORT_KEYS
 from readlist.models import normalize_tags
 from readlist.paths import CONFIG_ENV_VAR, default_config
+
+if TYPE_CHECKING:
+    import tomllib
+
+# Every command reads the config: what only a config file's settings need (tomllib, the
+# citation formats, the sort keys: the whole library module) is imported when one is
+# read, not by every `readlist rate`.
+DEFAULT_CITATION_FORMAT = "plain"
+"""readlist.citations.DEFAULT_FORMAT (tests/test_cli_parser_alone.py checks it)."""
 
 DEFAULT = "default"
 
@@ -94,7 +100,7 @@ class EnrichConfig:
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    citation_format: str = DEFAULT_FORMAT
+    citation_format: str = DEFAULT_CITATION_FORMAT
     sort: str = "date"
     theme: str | None = None
     """A Textual theme name; None keeps Textual's default."""
@@ -171,6 +177,8 @@ def parse_config(data: bytes, path: Path, source: Source = "--config") -> Config
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ConfigError(f"{path}:{line}: is not UTF-8 text (TOML files are UTF-8)") from None
+    import tomllib
+
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -264,6 +272,9 @@ class _Reader:
         return ",".join(keys)
 
     def config(self, table: dict[str, object], source: Source) -> Config:
+        from readlist.citations import FORMATS
+        from readlist.library import SORT_KEYS
+
         known = ("citation_format", "sort", "theme", "keys", "triage", "enrich")
         settings: dict[str, object] = {}
         for name, value in table.items():

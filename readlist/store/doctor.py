@@ -30,6 +30,7 @@ import orjson
 from readlist.errors import LibraryError
 from readlist.models import MAX_RATING
 from readlist.paths import LibraryPaths, backup_path, check_db, recent_path
+from readlist.store import history
 from readlist.store.documents import (
     ABSTRACTS,
     ANNOTATIONS,
@@ -145,6 +146,16 @@ def _check(name: str, path: Path) -> FileReport:
     return report
 
 
+def _history_problem(path: Path) -> str | None:
+    """What is wrong with the undo history, every entry read whole; None if nothing.
+    (A change or an undo reads only what it needs of it: see store/history.py.)"""
+    try:
+        history.check_entries(history.read_history(path))
+    except LibraryError as error:
+        return _problem(error, path)
+    return None
+
+
 def _problem(error: LibraryError, path: Path) -> str:
     """The part of a LibraryError message after the path, without the restore hint."""
     text = str(error).removeprefix(f"{path}: ")
@@ -182,8 +193,12 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         say(
             "  an import was cut short while saving the catalogue (finished or undone on next open)"
         )
+    history_path = Store(db).history_path
+    history_problem = _history_problem(history_path)
+    if history_problem:
+        say(f"  {history_path.name}: DAMAGED: {history_problem}")
     by_name = {r.name: r for r in reports}
-    if all(r.healthy for r in reports):
+    if all(r.healthy for r in reports) and history_problem is None:
         papers = by_name[PAPERS].ids
         orphans = by_name[ANNOTATIONS].ids - papers
         with_abstract = by_name[ABSTRACTS].ids
@@ -208,6 +223,12 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         for report in reports:
             if not report.healthy:
                 say(_repair(report))
+        if history_problem and history_path.exists():
+            # Nothing in it can be rebuilt (an undo needs every part of an entry): kept
+            # aside, and the next change starts a new history.
+            aside = aside_path(history_path, "damaged")
+            history_path.replace(aside)
+            say(f"  {history_path.name}: kept aside as {aside.name}; undo starts anew")
     after = [_check(name, path) for name, path in _paths(db).items()]
     if all(r.healthy for r in after):
         say("repaired: the library opens again")

@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -115,10 +117,13 @@ class IdentityIndex:
     def position_of(self, pid: str) -> int | None:
         """Where paper `pid` is in the catalogue, if it is there."""
         if self._positions is None:
-            ids = self.ids
-            self._positions = {ids[at : at + _ID_BYTES]: at for at in range(0, len(ids), _ID_BYTES)}
-        at = self._positions.get(pid.encode("ascii", "replace"))
-        return None if at is None else at // _ID_BYTES
+            # Cut by struct, in C: half the time of slicing in a comprehension (~25 of
+            # ~50 ms at 100,000 papers, for every import through the index). Searching
+            # the bytes for each id instead is ~1 ms a lookup: more for a daily page.
+            n = len(self)
+            cut = struct.unpack(f"{_ID_BYTES}s" * n, self.ids)
+            self._positions = dict(zip(cut, range(n), strict=True))
+        return self._positions.get(pid.encode("ascii", "replace"))
 
     def key_candidates(self, key: str) -> list[int]:
         return _candidates(self.key_hashes, self.key_positions, hash_of(key))
@@ -470,3 +475,52 @@ class IndexedCatalogue:
         )
         new.add_records(keys, arxiv)
         return parts, new
+
+
+def documents_by_id_prefix(
+    path: Path, index_path: Path, prefix: str
+) -> tuple[Signature, dict[str, Any]] | None:
+    """The documents of the papers file `path` whose id starts with `prefix`, with the
+    file's version, through its identity index: only those documents' bytes are read
+    (a command on one paper by id at 100,000 papers need not read 43 MB). None when the
+    index is not current for the file as it is, or the bytes are not where it says;
+    the caller then scans the file (`storage.documents_by_key_prefix`). The documents
+    are parsed, not checked."""
+    wanted = prefix.encode("ascii", "replace")
+    try:
+        with open_regular(path) as reader:
+            st = os.fstat(reader.fileno())
+            version: Signature = (st.st_ino, st.st_size, st.st_mtime_ns)
+            index = read_identity_index(index_path, version)
+            if index is None:
+                return None
+            n, end = len(index), _table_end()
+            offsets = index.offsets
+            if offsets[n] != st.st_size - len(end) or (n and offsets[0] != len(_HEAD)):
+                return None
+            if reader.read(len(_HEAD)) != _HEAD:
+                return None
+            reader.seek(offsets[n])
+            if reader.read() != end:
+                return None
+            found: dict[str, Any] = {}
+            at = index.ids.find(wanted)
+            while at >= 0:
+                if at % _ID_BYTES == 0:
+                    i = at // _ID_BYTES
+                    pid = index.id_at(i)
+                    # The document and the byte after it: the "," or the table's end.
+                    last = i == n - 1
+                    start, stop = offsets[i], offsets[i + 1] + last
+                    reader.seek(start)
+                    piece = reader.read(stop - start)
+                    if not (
+                        piece.startswith(b'"' + pid.encode() + b'":{')
+                        and piece.endswith(b"}}" if last else b"},")
+                    ):
+                        return None
+                    found[pid] = orjson.loads(b"{" + piece[:-1] + b"}")[pid]
+                at = index.ids.find(wanted, at + 1)
+    except (OSError, LibraryError, orjson.JSONDecodeError, KeyError, TypeError):
+        return None
+    return version, found

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
@@ -48,7 +49,6 @@ from readlist.errors import LibraryError, LibraryWriteError
 from readlist.gcutil import gc_paused
 from readlist.models import Annotation, Paper, identity_key, paper_id
 from readlist.paths import LibraryPaths, backup_path, check_db, recent_path
-from readlist.query.words import searchable
 from readlist.store import filters, history, wordfile
 from readlist.store.documents import (
     ABSTRACTS,
@@ -69,6 +69,7 @@ from readlist.store.identity import (
     IdentityIndex,
     IndexedCatalogue,
     StaleIndex,
+    documents_by_id_prefix,
     identity_index_path,
     read_identity_index,
 )
@@ -461,12 +462,18 @@ class Store:
         reading the whole catalogue; None when it must be read whole (`papers`) instead.
 
         For a command on one paper by id at 100,000 papers: only the matching documents
-        are parsed, and checked by the rules every read applies. None when the papers
-        file is missing, in an older format, or not laid out as readlist writes it; or
-        when a matching document fails a check (reading the file whole then reports
-        the damage). Like `papers`, removed papers are left out, or are the only ones.
+        are parsed, and checked by the rules every read applies; with a current identity
+        index only their bytes are read (else the file's bytes are scanned). None when
+        the papers file is missing, in an older format, or not laid out as readlist
+        writes it; or when a matching document fails a check (reading the file whole
+        then reports the damage). Like `papers`, removed papers are left out, or are the only ones.
         """
-        found = documents_by_key_prefix(self.paths.papers, PAPERS, prefix)
+        found = None
+        if re.fullmatch(r"[0-9a-f]{1,16}", prefix):
+            # Through the identity index if it is current: only those documents are read.
+            found = documents_by_id_prefix(self.paths.papers, self._identity_path, prefix)
+        if found is None:
+            found = documents_by_key_prefix(self.paths.papers, PAPERS, prefix)
         if found is None:
             return None
         version, docs = found
@@ -1113,6 +1120,8 @@ class Store:
         index = wordfile.read_word_index(path, before, shown)
         if index is None:
             return
+        from readlist.query.words import searchable  # not imported by every command
+
         texts = [searchable(p.title, p.abstract) for p in new]
         after = (signature(self.paths.papers), signature(self.paths.abstracts))
         with contextlib.suppress(OSError, ValueError):  # the import itself is written

@@ -48,7 +48,6 @@ import orjson
 
 from readlist.errors import LibraryError
 from readlist.paths import LibraryPaths
-from readlist.query.words import TOKENS
 from readlist.store.storage import Signature, atomic_write_parts, open_regular
 from readlist.textindex import IndexParts, Joined, WordIndex, followers, following, overlaps
 
@@ -136,6 +135,8 @@ def write_word_index(
         )
         layout[name] = [at, size]
         at += size
+    from readlist.query.words import TOKENS  # not imported by every command (cli.py)
+
     header = {
         "readlist": MARK,
         "version": VERSION,
@@ -234,6 +235,8 @@ def _parse(
     header = orjson.loads(mapped[:end])
     if not (isinstance(header, dict) and header.get("readlist") == MARK):
         return None
+    from readlist.query.words import TOKENS
+
     if header.get("version") != VERSION or header.get("tokens") != TOKENS:
         return None  # another layout, or words cut another way
     wanted = [list(v) if v is not None else None for v in versions]
