@@ -42,6 +42,7 @@ from typing import Any
 import bench_store
 import bench_tui
 
+from readlist.gcutil import PauseCollector
 from readlist.library import Library, Matches
 from readlist.session import LibrarySession
 from readlist.session import writer as writer_module
@@ -55,6 +56,11 @@ _DEPTH: dict[str, int] = defaultdict(int)
 FRAMES: list[str] = []
 FRAME_TIMES: list[float] = []  # monotonic times at which each screen update ended
 DURABLE: list[float] = []  # monotonic times at which a writer job returned
+TIMELINE: list[tuple[float, str]] = []  # (monotonic time, what happened), for --timeline
+
+
+def mark(what: str) -> None:
+    TIMELINE.append((time.monotonic(), what))
 
 
 def _timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,11 +70,13 @@ def _timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)  # a nested call is inside the outer one's time
         _DEPTH[name] += 1
         start = time.process_time()
+        mark(f"{name} starts")
         try:
             return func(*args, **kwargs)
         finally:
             ACC[name] += time.process_time() - start
             _DEPTH[name] -= 1
+            mark(f"{name} ends")
 
     return wrapper
 
@@ -94,6 +102,10 @@ def instrument() -> None:
         ("picker", app_module.ReadListApp, "_refresh_filter_picker"),
         ("toast (notify)", App, "notify"),
         ("targets (marked ids)", app_module.ReadListApp, "targets"),
+        ("key r", app_module.ReadListApp, "action_toggle_read"),
+        ("key u", app_module.ReadListApp, "action_undo"),
+        ("deliver", writer_module.Writer, "deliver"),
+        ("gc at a pause", PauseCollector, "tick"),
         ("screen: layout", Screen, "_refresh_layout"),
         ("screen: compositor", Screen, "_compositor_refresh"),
     ]
@@ -121,6 +133,7 @@ def instrument() -> None:
             layout = "LAYOUT " if self._layout_required else ""
             scroll = "scroll " if self._scroll_required else ""
             FRAMES.append(f"{layout}{scroll}{' '.join(dirty)}")
+            mark("screen update starts")
             on_timer_update(self)
             FRAME_TIMES.append(time.monotonic())
             return
@@ -134,17 +147,20 @@ def instrument() -> None:
     def job_timer(work: Callable[[Store], Any]) -> Callable[[Store], Any]:
         def timed(store: Store) -> Any:
             start = time.thread_time()
+            mark("writer: job starts")
             try:
                 return work(store)
             finally:
                 ACC["writer job (its thread)"] += time.thread_time() - start
                 DURABLE.append(time.monotonic())
+                mark("writer: job returns (durable)")
 
         return timed
 
     submit = writer_module.Writer.submit
 
     def timed_submit(self: Any, work: Any, done: Any, failed: Any) -> None:
+        mark("job submitted")
         submit(self, job_timer(work), done, failed)
 
     writer_module.Writer.submit = timed_submit  # type: ignore[method-assign]
@@ -172,6 +188,24 @@ async def _quiet(pilot: Any, app: Any) -> None:
     await pilot.pause()
 
 
+def print_timeline(title: str, wall: float) -> None:
+    """What happened from the key on, in ms (a gc tick that collected nothing left out)."""
+    print(f"{title}:")
+    starts: dict[str, float] = {}
+    for when, what in TIMELINE:
+        name, _, edge = what.rpartition(" ")
+        if edge == "starts":
+            starts[name] = when
+            continue
+        if edge == "ends":
+            begun = starts.pop(name, when)
+            if name == "gc at a pause" and when - begun < 0.001:
+                continue
+            print(f"  {1000 * (begun - wall):7.1f} .. {1000 * (when - wall):7.1f}  {name}")
+        else:
+            print(f"  {1000 * (when - wall):7.1f}             {what}")
+
+
 def _wall_figures(figures: dict[str, float], wall: float) -> None:
     """Wall-clock times from the key: durable, first and last screen update."""
     if DURABLE:
@@ -182,7 +216,7 @@ def _wall_figures(figures: dict[str, float], wall: float) -> None:
 
 
 async def bulk_keys(
-    n: int, db: Path, rounds: int, profile: bool, frames: bool
+    n: int, db: Path, rounds: int, profile: bool, frames: bool, timeline: bool
 ) -> dict[str, list[dict[str, float]]]:
     per_key: dict[str, list[dict[str, float]]] = defaultdict(list)
     query, count = bench_tui.bulk_query(db)
@@ -214,6 +248,7 @@ async def bulk_keys(
         for _ in range(rounds):
             for key in ("r", "u"):
                 ACC.clear()
+                TIMELINE.clear()
                 FRAMES.clear()
                 FRAME_TIMES.clear()
                 DURABLE.clear()
@@ -226,6 +261,8 @@ async def bulk_keys(
                 _wall_figures(figures, wall)
                 if frames:
                     print(f"bulk {key}: " + " | ".join(FRAMES))
+                if timeline:
+                    print_timeline(f"bulk {key}", wall)
                 per_key[f"bulk {key}"].append(figures)
                 await pilot.pause(4.5)  # the toast gone: each round starts alike
         await pilot.press("M")
@@ -237,6 +274,7 @@ async def bulk_keys(
                 await pilot.press(char)
             await _quiet(pilot, app)
             ACC.clear()
+            TIMELINE.clear()
             FRAMES.clear()
             FRAME_TIMES.clear()
             DURABLE.clear()
@@ -249,6 +287,8 @@ async def bulk_keys(
             _wall_figures(figures, wall)
             if frames:
                 print("tag enter: " + " | ".join(FRAMES))
+            if timeline:
+                print_timeline("tag enter", wall)
             per_key["tag enter"].append(figures)
             await pilot.press("down")
             await pilot.pause(4.5)
@@ -282,11 +322,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--frames", action="store_true", help="print each key's screen updates")
+    parser.add_argument("--timeline", action="store_true", help="print what each key did when")
     args = parser.parse_args()
     instrument()
     for n in args.sizes:
         with workdir_library(n, args.seed) as db:
-            per_key = asyncio.run(bulk_keys(n, db, args.rounds, args.profile, args.frames))
+            per_key = asyncio.run(
+                bulk_keys(n, db, args.rounds, args.profile, args.frames, args.timeline)
+            )
         report(n, per_key)
     return 0
 
