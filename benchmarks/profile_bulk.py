@@ -159,9 +159,9 @@ def instrument() -> None:
 
     submit = writer_module.Writer.submit
 
-    def timed_submit(self: Any, work: Any, done: Any, failed: Any) -> None:
+    def timed_submit(self: Any, work: Any, done: Any, failed: Any) -> Any:
         mark("job submitted")
-        submit(self, job_timer(work), done, failed)
+        return submit(self, job_timer(work), done, failed)
 
     writer_module.Writer.submit = timed_submit  # type: ignore[method-assign]
     del run_job

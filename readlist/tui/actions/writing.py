@@ -81,7 +81,9 @@ class Writing:
     ) -> None:
         """Queue `work` for the writer; `done(result)` runs here once it is on disk, or
         `failed(error)` (by default: show the error; nothing was changed)."""
-        self._writer.submit(work, done, failed or self._not_saved)
+        job = self._writer.submit(work, done, failed or self._not_saved)
+        # The job runs first, alone; what is drawn next follows (see `Writer.hold`).
+        self._writer.hold(job)
         if self._writer_timer is None:
             self._writer_timer = self.set_interval(0.1, self._watch_writer)
 
