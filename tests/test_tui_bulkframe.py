@@ -10,14 +10,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from textual.widgets import Static
 from textual.widgets._toast import Toast
 
 from readlist.models import Annotation
+from readlist.session.writer import Job, Writer
 from readlist.store import Store
+from readlist.store.store import Edit
 from readlist.tui.actions import writing
 from readlist.tui.app import ReadListApp
+from readlist.tui.marks import Marks
 from tests.test_tui import Recorder
+from tests.test_tui_writer import HeldLock
 
 
 @pytest.fixture
@@ -111,3 +117,67 @@ async def test_under_a_dialog_a_change_is_still_a_notification(app: ReadListApp)
         await pilot.pause()
         assert any("Rated 4/5" in text for text in toasts(app))
         assert "Rated" not in status(app)
+
+
+# -- the writer runs a key's job first, alone (session/writer.py: `Writer.hold`) ---------
+
+
+def test_holding_for_a_job_returns_once_it_is_written(sample_store: Store, db: Path) -> None:
+    delivered: list[Job] = []
+    writer = Writer(sample_store, delivered.append)
+    pid = sample_store.papers()[0].id
+    try:
+        job = writer.submit(lambda store: store.update([pid], rated(3)), print, print)
+        assert writer.hold(job)  # came back because it ran, not because time was up
+        assert annotations(db)[pid].rating == 3  # on disk already, before it is shown
+        assert delivered == [job]
+    finally:
+        writer.stop()
+
+
+def test_holding_gives_up_while_another_process_holds_the_lock(
+    sample_store: Store, db: Path
+) -> None:
+    delivered: list[Job] = []
+    writer = Writer(sample_store, delivered.append)
+    pid = sample_store.papers()[0].id
+    try:
+        with HeldLock(sample_store, seconds=30) as lock:
+            job = writer.submit(lambda store: store.update([pid], rated(5)), print, print)
+            assert not writer.hold(job, longest=20.0)  # gave up well before 20 s
+            assert not lock.released.is_set() and not job.finished.is_set()
+            assert pid not in annotations(db)
+        assert job.finished.wait(10)  # the lock let go: written, in its turn
+        assert annotations(db)[pid].rating == 5
+        assert delivered == [job]
+    finally:
+        writer.stop()
+
+
+def rated(rating: int) -> Edit:
+    return lambda annotation: annotation.with_rating(rating)
+
+
+# -- the marked ids in the list's order, picked by a mask when the rows are many --------
+
+
+@given(
+    st.integers(1, 300).flatmap(
+        lambda n: st.tuples(
+            st.permutations(range(n)).flatmap(
+                lambda order: st.integers(0, len(order)).map(lambda k: order[:k])
+            ),
+            st.sets(st.integers(0, n + 5), max_size=60),  # some marks no longer present
+            st.just(n),
+        )
+    )
+)
+def test_marked_ids_in_order_as_the_plain_definition(case: tuple[list[int], set[int], int]) -> None:
+    rows, marked, n = case
+    position = {f"p{i}": i for i in range(n)}
+    marks = Marks()
+    marks.add(f"p{i}" for i in sorted(marked, key=lambda i: (i * 7919) % 311))  # any order
+    present = [i for i in marked if i < n]
+    shown = [f"p{p}" for p in rows if p in marked]
+    hidden = [f"p{p}" for p in sorted(present) if p not in set(rows)]
+    assert marks.in_order(rows, position) == shown + hidden
