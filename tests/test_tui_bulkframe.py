@@ -64,9 +64,6 @@ async def test_bulk_read_and_its_undo_are_said_on_the_status_line_not_in_a_toast
         await pilot.press("asterisk")
         await pilot.press("escape")  # the filter cleared: the marks stay
         await pilot.pause()
-        for toast in app.screen.query(Toast):  # the "Marked …" one, not under test
-            toast.remove()
-        await pilot.pause()
         await pilot.press("r")
         await app.settle()
         await pilot.pause()
@@ -80,6 +77,26 @@ async def test_bulk_read_and_its_undo_are_said_on_the_status_line_not_in_a_toast
         await pilot.pause()
         assert not any(a.read for a in annotations(db).values())
         assert status(app).endswith(f"Undid “marked read” on {len(shown)} papers")
+        assert toasts(app) == []
+
+
+async def test_marking_all_and_clearing_the_marks_are_said_on_the_status_line(
+    app: ReadListApp,
+) -> None:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("slash", *"lora", "enter")
+        shown = shown_ids(app)
+        await pilot.press("asterisk")
+        await pilot.pause()
+        assert set(app.marks) == set(shown)
+        assert status(app).endswith(
+            f"Marked {len(shown)} more papers: {len(shown)} marked — M clears the marks"
+        )
+        await pilot.press("M")
+        await pilot.pause()
+        assert not app.marks
+        assert status(app).endswith(f"Cleared {len(shown)} marks.")
+        assert "marked" not in status(app)  # the count is gone from the line
         assert toasts(app) == []
 
 

@@ -602,7 +602,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         papers = self.library.papers
         added = self.marks.add(papers[p].id for p in self.papers.selection.rows)
         self._marks_changed()
-        self.notify(
+        self.say(  # on the status line, as a change's message (no toast: see status.py)
             f"Marked {commands.phrase(added, 'more paper')}: "
             f"{len(self.marks):,} marked — M clears the marks",
             timeout=3,
@@ -611,7 +611,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
     def action_clear_marks(self) -> None:
         if cleared := self.marks.clear():
             self._marks_changed()
-            self.notify(f"Cleared {commands.phrase(cleared, 'mark')}.", timeout=3)
+            self.say(f"Cleared {commands.phrase(cleared, 'mark')}.", timeout=3)
 
     # -- changing annotations ------------------------------------------------------------
 
