@@ -198,3 +198,10 @@ def test_marked_ids_in_order_as_the_plain_definition(case: tuple[list[int], set[
     shown = [f"p{p}" for p in rows if p in marked]
     hidden = [f"p{p}" for p in sorted(present) if p not in set(rows)]
     assert marks.in_order(rows, position) == shown + hidden
+
+
+def test_marks_present_keeps_the_order_marked_and_leaves_out_gone_papers() -> None:
+    marks = Marks()
+    marks.add(["c", "gone", "a"])
+    marks.toggle("b")
+    assert marks.present({"a": 0, "b": 1, "c": 2}) == ["c", "a", "b"]

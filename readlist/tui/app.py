@@ -580,10 +580,11 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         return self.marks.in_order(self.papers.selection.rows, self.library.position)
 
     def targets(self) -> list[str] | None:
-        """What an action applies to: the marked papers, else the highlighted one
-        (None, after saying so, when there is neither)."""
+        """What a change (r, d, 0-5) applies to: the marked papers, in the order marked
+        (the result is the same in any order), else the highlighted one (None, after
+        saying so, when there is neither)."""
         if self.marks:
-            return self.marked_ids()
+            return self.marks.present(self.library.position)
         paper = self.current_paper()
         return None if paper is None else [paper.id]
 

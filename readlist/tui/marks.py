@@ -11,8 +11,6 @@ which applies what the editor added and removed to every marked paper's own tags
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from itertools import compress
-from operator import itemgetter
 
 from readlist.citations import cite
 from readlist.models import Annotation, Paper
@@ -62,23 +60,18 @@ class Marks:
         for pid in [p for p in self._ids if p not in present]:
             del self._ids[pid]
 
+    def present(self, position: Mapping[str, int]) -> list[str]:
+        """The marked ids still in the library (`position` maps ids to positions), in
+        the order they were marked: what a change applies to, whose result does not
+        depend on the order (`in_order` walks every row shown: ~6 ms at 100k)."""
+        return [pid for pid in self._ids if pid in position]
+
     def in_order(self, rows: Sequence[int], position: Mapping[str, int]) -> list[str]:
         """The marked ids: those among `rows` (the library positions the list shows)
         in the list's order, then the hidden ones in library order. `position` maps
         ids to positions; a marked id no longer in the library is left out."""
         at = {position[pid]: pid for pid in self._ids if pid in position}
-        if not at or not rows:
-            visible = []
-        elif len(rows) <= 4 * len(at):
-            visible = [at[p] for p in rows if p in at]
-        else:
-            # Many rows, fewer marks (1,000 of 100,000 shown): the rows are picked by a
-            # mask of the marked positions in C loops (~1 ms), not one by one (~6 ms).
-            marked = bytearray(max(max(at), max(rows)) + 1)
-            for p in at:
-                marked[p] = 1
-            flags = itemgetter(*rows)(marked) if len(rows) > 1 else (marked[rows[0]],)
-            visible = [at[p] for p in compress(rows, flags)]
+        visible = [at[p] for p in rows if p in at] if at else []
         if len(visible) == len(at):
             return visible
         shown = set(visible)
