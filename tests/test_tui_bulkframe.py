@@ -22,6 +22,7 @@ from readlist.store.store import Edit
 from readlist.tui.actions import writing
 from readlist.tui.app import ReadListApp
 from readlist.tui.marks import Marks
+from readlist.tui.widgets.detail import DetailPane
 from tests.test_tui import Recorder
 from tests.test_tui_writer import HeldLock
 
@@ -205,3 +206,39 @@ def test_marks_present_keeps_the_order_marked_and_leaves_out_gone_papers() -> No
     marks.add(["c", "gone", "a"])
     marks.toggle("b")
     assert marks.present({"a": 0, "b": 1, "c": 2}) == ["c", "a", "b"]
+
+
+# -- the detail pane keeps the abstract's lines while only the annotation changes --------
+
+
+async def test_the_detail_pane_shows_each_change_and_each_papers_own_abstract(
+    app: ReadListApp,
+) -> None:
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one("#detail", DetailPane)
+        first = app.library.papers[app.papers.current or 0]
+        assert first.abstract and "unread ●" in pane.text
+        assert words_of(first.abstract) in flat(pane.text)
+        await pilot.press("r", "4")
+        await app.settle()
+        await pilot.pause()
+        assert "★★★★" in pane.text and "read ✓" in pane.text
+        assert words_of(first.abstract) in flat(pane.text)  # the abstract, still there
+        await pilot.press("j")
+        await pilot.pause()
+        second = app.library.papers[app.papers.current or 0]
+        assert second.abstract and second.abstract != first.abstract
+        assert words_of(second.abstract) in flat(pane.text)
+        assert words_of(first.abstract) not in flat(pane.text)
+        await pilot.press("slash", *"the", "enter")  # the words marked: lines made anew
+        await pilot.pause()
+        assert words_of(app.library.papers[app.papers.current or 0].abstract) in flat(pane.text)
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def words_of(abstract: str) -> str:
+    """The abstract's first few words, as the pane shows them (wrapped, spaces joined)."""
+    return " ".join(abstract.split()[:8])
