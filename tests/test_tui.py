@@ -58,14 +58,27 @@ class Notes(list[tuple[str, str]]):
 
 
 def record_notes(app: ReadListApp) -> Notes:
+    """Every notification, and every change's message said on the status line."""
     notes = Notes()
-    original = app.notify
+    original, original_say = app.notify, app.say
+    saying = False
 
     def notify(message: str, **kwargs: object) -> None:
-        notes.append((str(kwargs.get("severity", "information")), message))
+        if not saying:  # (a message said over a dialog is a notification: once)
+            notes.append((str(kwargs.get("severity", "information")), message))
         original(message, **kwargs)  # type: ignore[arg-type]
 
+    def say(message: str, timeout: float | None = None) -> None:
+        nonlocal saying
+        notes.append(("information", message))
+        saying = True
+        try:
+            original_say(message, timeout)
+        finally:
+            saying = False
+
     app.notify = notify  # type: ignore[method-assign]
+    app.say = say  # type: ignore[method-assign]
     return notes
 
 

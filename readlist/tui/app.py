@@ -596,10 +596,11 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         return self.marks.in_order(self.papers.selection.rows, self.library.position)
 
     def targets(self) -> list[str] | None:
-        """What an action applies to: the marked papers, else the highlighted one
-        (None, after saying so, when there is neither)."""
+        """What a change (r, d, 0-5) applies to: the marked papers, in the order marked
+        (the result is the same in any order), else the highlighted one (None, after
+        saying so, when there is neither)."""
         if self.marks:
-            return self.marked_ids()
+            return self.marks.present(self.library.position)
         paper = self.current_paper()
         return None if paper is None else [paper.id]
 
@@ -618,7 +619,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         papers = self.library.papers
         added = self.marks.add(papers[p].id for p in self.papers.selection.rows)
         self._marks_changed()
-        self.notify(
+        self.say(  # on the status line, as a change's message (no toast: see status.py)
             f"Marked {commands.phrase(added, 'more paper')}: "
             f"{len(self.marks):,} marked — M clears the marks",
             timeout=3,
@@ -627,7 +628,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
     def action_clear_marks(self) -> None:
         if cleared := self.marks.clear():
             self._marks_changed()
-            self.notify(f"Cleared {commands.phrase(cleared, 'mark')}.", timeout=3)
+            self.say(f"Cleared {commands.phrase(cleared, 'mark')}.", timeout=3)
 
     # -- changing annotations ------------------------------------------------------------
 

@@ -60,6 +60,12 @@ class Marks:
         for pid in [p for p in self._ids if p not in present]:
             del self._ids[pid]
 
+    def present(self, position: Mapping[str, int]) -> list[str]:
+        """The marked ids still in the library (`position` maps ids to positions), in
+        the order they were marked: what a change applies to, whose result does not
+        depend on the order (`in_order` walks every row shown: ~6 ms at 100k)."""
+        return [pid for pid in self._ids if pid in position]
+
     def in_order(self, rows: Sequence[int], position: Mapping[str, int]) -> list[str]:
         """The marked ids: those among `rows` (the library positions the list shows)
         in the list's order, then the hidden ones in library order. `position` maps

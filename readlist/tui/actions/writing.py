@@ -22,6 +22,7 @@ from readlist.errors import ReadlistError
 from readlist.store import Store
 from readlist.store.store import Change, Edit
 from readlist.tui.screens.triage import TriageScreen
+from readlist.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from readlist.tui.app import ReadListApp
 
 T = TypeVar("T")
+SAID_FOR = 4.0  # seconds a change's message stays on the status line
 
 
 class Writing:
@@ -79,7 +81,9 @@ class Writing:
     ) -> None:
         """Queue `work` for the writer; `done(result)` runs here once it is on disk, or
         `failed(error)` (by default: show the error; nothing was changed)."""
-        self._writer.submit(work, done, failed or self._not_saved)
+        job = self._writer.submit(work, done, failed or self._not_saved)
+        # The job runs first, alone; what is drawn next follows (see `Writer.hold`).
+        self._writer.hold(job)
         if self._writer_timer is None:
             self._writer_timer = self.set_interval(0.1, self._watch_writer)
 
@@ -108,7 +112,7 @@ class Writing:
         """Queue a command for the writer; once written, show what it did ("Rated 4/5:
         1 paper — u to undo") and call `then(outcome)`. A failed write shows its error,
         changes nothing on screen and calls `failed(error)`. Commands run in the order
-        asked."""
+        asked. The message is said on the status line (`say`)."""
 
         def done(outcome: Outcome) -> None:
             self._command_done(outcome, quiet=quiet)
@@ -138,7 +142,17 @@ class Writing:
             message = outcome.message[:1].upper() + outcome.message[1:]
             if outcome.undoable:
                 message += " — u to undo"
-            self.notify(message, markup=False, timeout=4)
+            self.say(message)
+
+    def say(self: ReadListApp, message: str, timeout: float | None = None) -> None:
+        """What a change did: on the status line while the list is shown (a toast would
+        lay the screen out twice, see widgets/status.py), else in a notification over
+        the dialog or the triage screen (the status line is hidden under them)."""
+        timeout = SAID_FOR if timeout is None else timeout
+        if self.screen is self.screen_stack[0]:
+            self.screen.query_one("#status", StatusLine).say(message, timeout)
+        else:
+            self.notify(message, markup=False, timeout=timeout)
 
     def action_toggle_read(self: ReadListApp) -> None:
         if (ids := self.targets()) is not None:

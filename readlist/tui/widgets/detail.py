@@ -106,6 +106,8 @@ class DetailPane(ScrollView, can_focus=False):
         self._query = Query()
         self._strips: list[Strip] = []
         self._text = ""
+        # The abstract's lines, by what they are made of (see `_abstract`).
+        self._abstract_lines: tuple[object, list[Strip]] | None = None
         self._look: tuple[object, ...] = ()
 
     @property
@@ -170,6 +172,7 @@ class DetailPane(ScrollView, can_focus=False):
         return self.get_component_rich_style(name)
 
     def _content(self) -> RenderableType:
+        """Everything but the abstract (see `_abstract`)."""
         paper, annotation = self._paper, self._annotation
         if paper is None:
             return Text("No paper selected.", style=self._style("detail--muted"))
@@ -219,6 +222,16 @@ class DetailPane(ScrollView, can_focus=False):
             if note_cut:
                 parts.append(Text(truncation_note("note", annotation.note), style=cut_style))
             parts.append(Text(""))
+        return Group(*parts)
+
+    def _abstract(self) -> RenderableType | None:
+        """The abstract part, below the rest: it depends on the paper alone, not on its
+        annotation, so a change to the annotation does not wrap it again (`_layout`)."""
+        paper = self._paper
+        if paper is None:
+            return None
+        parts: list[RenderableType] = []
+        cut_style = self._style("detail--muted") + Style(italic=True)
         if paper.abstract:
             abstract, abstract_cut = bounded(paper.abstract, ABSTRACT_LIMIT)
             parts.append(self._marked(abstract, "abstract"))
@@ -250,8 +263,19 @@ class DetailPane(ScrollView, can_focus=False):
             return
         console = self.app.console
         options = console.options.update_width(width)
-        lines = console.render_lines(self._content(), options, style=self.rich_style, pad=True)
-        self._strips = [Strip(line, width) for line in lines]
+        style = self.rich_style
+        lines = console.render_lines(self._content(), options, style=style, pad=True)
+        strips = [Strip(line, width) for line in lines]
+        paper = self._paper
+        if paper is not None:
+            key = (paper.abstract, self._pending, self._query.highlights("abstract"), width, style)
+            if self._abstract_lines is None or self._abstract_lines[0] != key:
+                abstract = self._abstract()
+                assert abstract is not None
+                below = console.render_lines(abstract, options, style=style, pad=True)
+                self._abstract_lines = (key, [Strip(line, width) for line in below])
+            strips += self._abstract_lines[1]
+        self._strips = strips
         self._text = "\n".join(strip.text.rstrip() for strip in self._strips)
         # Every caller repaints (`show` only the lines that changed).
         set_virtual_size(self, Size(width, len(self._strips)), repaint=False)
@@ -264,6 +288,7 @@ class DetailPane(ScrollView, can_focus=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._abstract_lines = None  # a new theme: (its colours are not in the key)
         if self.is_mounted:
             self._layout()
             self.refresh()
