@@ -7,8 +7,8 @@ a full import of 100,000 papers). The check is differential: the same listings i
 with the bulk path and with the loop (the bulk path switched off) give the same reports
 and the same files, byte for byte (the identity index is compared field by field: its
 header names the papers file's signature, which holds its mtime and inode). The faster
-helpers it uses (`new_paper_doc`, `printable_all`, `IdentityIndex.build`) are compared
-with their plain definitions.
+helpers it uses (`new_paper_doc`, `printable_all`, `IdentityIndex.build`, the abstracts
+file written in parts) are compared with their plain definitions.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -33,7 +34,7 @@ from readlist.store.identity import (
     identity_index_path,
     read_identity_index,
 )
-from readlist.store.storage import signature
+from readlist.store.storage import dumps_by_line_parts, signature
 
 from .conftest import DAILY, SEARCH, TODAY, library_bytes
 from .crash_child import write_listing
@@ -257,3 +258,25 @@ def test_the_identity_index_is_built_as_sorting_pairs_builds_it(
     )
     assert built == plain_build(entries)
     assert list(index.offsets) == offsets
+
+
+def plain_dumps_by_line(data: dict[str, Any], table: str) -> bytes:
+    """The abstracts file as it was encoded before it was written in parts."""
+    lines = [orjson.dumps({key: doc})[1:-1] for key, doc in data.get(table, {}).items()]
+    rest = orjson.dumps({k: v for k, v in data.items() if k != table})[1:-1]
+    head = b'{"' + table.encode() + b'":{\n'
+    return head + b",\n".join(lines) + b"\n}" + (b"," + rest if rest else b"") + b"}"
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(
+    st.dictionaries(st.text("0123456789abcdef", min_size=16, max_size=16), st.text(), max_size=8),
+    st.integers(1, 200),
+)
+def test_the_abstracts_file_in_parts_is_the_file_in_one_piece(
+    abstracts: dict[str, str], size: int
+) -> None:
+    data = {"abstracts": {k: {"text": v} for k, v in abstracts.items()}, "_readlist": {"v": 1}}
+    parts = list(dumps_by_line_parts(data, "abstracts", size))
+    assert b"".join(parts) == plain_dumps_by_line(data, "abstracts")
+    assert all(len(part) < size + 2000 for part in parts[:-1])
