@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from readlist.importers import read_listing
-from readlist.models import Paper, identity_key, paper_id
+from readlist.models import Paper, _ascii_key, identity_key, paper_id
 from readlist.schema import STORED
 from readlist.store import Store
 from readlist.store import store as store_module
@@ -280,3 +280,10 @@ def test_the_abstracts_file_in_parts_is_the_file_in_one_piece(
     parts = list(dumps_by_line_parts(data, "abstracts", size))
     assert b"".join(parts) == plain_dumps_by_line(data, "abstracts")
     assert all(len(part) < size + 2000 for part in parts[:-1])
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.text(st.characters(max_codepoint=127), max_size=30))
+def test_the_identity_key_of_an_ascii_title_follows_its_rule(title: str) -> None:
+    """`identity_key` works on bytes for ASCII titles (paper ids depend on it)."""
+    assert identity_key(title) == _ascii_key(title)
