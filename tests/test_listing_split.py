@@ -175,3 +175,15 @@ def test_bytes_that_are_not_utf8_are_reported_as_by_the_whole_parse(
     assert isinstance(expected, str) and f"offset {at}" in expected
     got, _ = in_two(path, half - 1 + text[half - 1 :].find(b"\n") + 1, monkeypatch)
     assert got == expected
+
+
+def test_a_fork_that_fails_leaves_the_whole_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = DATA / "hf-daily-2026.txt"
+    expected = whole(path, monkeypatch)
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(importers.os, "fork", no_fork)
+    got, taken = in_two(path, len(path.read_bytes()) // 2, monkeypatch)
+    assert got == expected and not taken

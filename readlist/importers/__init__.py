@@ -305,8 +305,16 @@ def _read_in_two(
     def build(items: list[RawPaper]) -> list[Paper]:
         return [_to_paper(item, source=source, added=stamp, kind=kind) for item in items]
 
-    reader, writer = os.pipe()
-    child = os.fork()
+    try:
+        reader, writer = os.pipe()
+    except OSError:
+        return None
+    try:
+        child = os.fork()
+    except OSError:  # no memory or processes to spare
+        os.close(reader)
+        os.close(writer)
+        return None
     if child == 0:  # the child: parse the second part, send it, exit
         code = 1
         try:
