@@ -66,6 +66,7 @@ def in_two(
 
     with monkeypatch.context() as patch:
         patch.setattr(importers, "SPLIT_BYTES", 0)
+        patch.setattr(importers, "_a_core_is_free", lambda: True)  # (whatever the load)
         patch.setattr(importers, "_cut", lambda data: cut)
         patch.setattr(importers, "_read_in_two", spy)
         try:
@@ -187,3 +188,12 @@ def test_a_fork_that_fails_leaves_the_whole_parse(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(importers.os, "fork", no_fork)
     got, taken = in_two(path, len(path.read_bytes()) // 2, monkeypatch)
     assert got == expected and not taken
+
+
+def test_a_busy_machine_parses_the_whole_page_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No free core (load 1.9 of 2): the child would only compete with this process."""
+    monkeypatch.setattr(importers.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
+    monkeypatch.setattr(importers.os, "cpu_count", lambda: 2)
+    assert not importers._a_core_is_free()
+    monkeypatch.setattr(importers.os, "getloadavg", lambda: (0.3, 1.0, 1.0))
+    assert importers._a_core_is_free()

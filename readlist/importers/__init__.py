@@ -264,12 +264,23 @@ def _utf8_lines(
 # at a time, and cards are assembled afresh after a date); the child builds its papers
 # too and sends them back as lists of fields. Anything unexpected (no fork, other
 # threads running, the child failing or killed, single papers' pages) parses the whole
-# text in this process, as before.
+# text in this process, as before; so does a busy machine (`_a_core_is_free`).
 
 SPLIT_BYTES = 32 << 20
 """Pages smaller than this are parsed in one process (a fork costs ~10 ms, a pickle of
 the child's papers more)."""
 _FIELDS = tuple(f.name for f in fields(Paper))
+
+
+def _a_core_is_free() -> bool:
+    """Whether another core is likely idle: the last minute's load leaves one and a half
+    cores unused. On a busy machine the child only competes with this process and the
+    others: at load 5.5 on 2 cores a 100k page took 8.8 s in two parts, 6.9 s whole."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return False
+    return (os.cpu_count() or 1) - load >= 1.5
 
 
 def _cut(data: bytes) -> int | None:
@@ -288,7 +299,7 @@ def _read_in_two(
 
     The papers' `added` stamp is taken before the parse, not after it as in one process
     (the same moment for both parts)."""
-    if not hasattr(os, "fork") or threading.active_count() > 1 or (os.cpu_count() or 1) < 2:
+    if not hasattr(os, "fork") or threading.active_count() > 1 or not _a_core_is_free():
         return None  # (forking a process with threads can deadlock the child)
     from readlist.importers.listing import (
         ListingShape,
