@@ -157,14 +157,19 @@ class ListingShape:
 
 def refusal(parsed: Parsed, shape: ListingShape) -> str | None:
     """Why this text is not a paper listing, or None if it is one."""
-    papers = parsed.papers
+    return refusal_of([p.paragraphs for p in parsed.papers], shape)
+
+
+def refusal_of(paragraphs_of: list[int], shape: ListingShape) -> str | None:
+    """`refusal` of papers whose abstracts have these numbers of paragraphs."""
+    papers = paragraphs_of
     if not papers:
         return f"no paper listing found: {shape.describe()}, no titles with abstracts"
     if shape.anchored:
         return None  # metadata, counts or card starts: a listing page
-    many = sum(1 for p in papers if p.paragraphs > 1)
+    many = sum(1 for p in papers if p > 1)
     if len(papers) == 1 and many:
-        paragraphs = _plural(papers[0].paragraphs, "paragraph")
+        paragraphs = _plural(papers[0], "paragraph")
         return (
             f"no paper listing found: one title over {paragraphs} of prose "
             "reads as a document, not a listing"
@@ -212,14 +217,23 @@ def parse_listing_lines(pieces: Iterable[str], *, today: date) -> Parsed:
     """
     units = _units(_lines(pieces), today)
     result = _Result()
-    result.shape.chars = sum(len(u.text) for u in units if u.kind in (TEXT, PROSE))
-    if any(u.kind == HEADER for u in units[:40]) and _has_label(units, "abstract"):
+    result.shape.chars = _chars(units)
+    if _paper_pages(units):
         _parse_paper_pages(units, result)
     else:
         _assemble(units, result)
     parsed = Parsed(result.papers, result.skipped)
     parsed.problem = refusal(parsed, result.shape)
     return parsed
+
+
+def _chars(units: list[Unit]) -> int:
+    return sum(len(u.text) for u in units if u.kind in (TEXT, PROSE))
+
+
+def _paper_pages(units: list[Unit]) -> bool:
+    """Whether the text is single papers' pages (`_parse_paper_pages`), not a listing."""
+    return any(u.kind == HEADER for u in units[:40]) and _has_label(units, "abstract")
 
 
 @dataclass(slots=True)
@@ -229,20 +243,120 @@ class _Result:
     shape: ListingShape = field(default_factory=ListingShape)
 
 
+# -- a large listing parsed in two parts (see `readlist.importers.read_listing`) ----------
+#
+# `parse_listing_lines` of a text cut at a line boundary gives what its parts give:
+# - the lines are classified one at a time (`_lines`, `_units`: no state crosses a
+#   line; only the text's first line loses a byte-order mark), so the units of the text
+#   are the first part's followed by the second part's;
+# - `_assemble` starts afresh after every date unit: a date is either a page header
+#   (`card = _Card()`, `last = None`) or the end of a metadata group (`_read_meta` stops
+#   after it; `card = _Card()`). No unit is looked back at except through `last` (the
+#   paper a trending card's `Upvote` count belongs to) and `units[i - 1]` (an `Upvote`
+#   line before a count). So a run of units that starts at the text's start, or after a
+#   date with no `Upvote` line in the run, and ends after a date (its last card is
+#   empty: the final `_close` does nothing) or at the text's end, assembles alone
+#   (`_segment`) into what it gives in the whole. The runs' results add up (papers in
+#   order, counts summed), and the refusal is judged on the sums;
+# - a text whose head holds a single paper's header (`_paper_pages`) is parsed whole
+#   (the caller's fallback).
+# The runs: the first part up to its last date (`parse_first`, while the second part is
+# still being parsed), the second part from its first date (`parse_tail`), and what lies
+# between (`parse_rest`).
+
+
+@dataclass(slots=True)
+class Tail:
+    """The second part of a listing, parsed on its own (`parse_tail`)."""
+
+    head: list[Unit]
+    """Its units up to its first date, for the first part (all its units if the rest
+    cannot be assembled alone)."""
+    result: _Result | None
+    """What the units after that date assemble into; None if they cannot alone (no
+    date, or an `Upvote` line after it)."""
+    early_header: bool = False
+    """A single paper's header among its first 40 units (see `_paper_pages`)."""
+
+
+@dataclass(slots=True)
+class Head:
+    """The first part of a listing, assembled up to its last date (`parse_first`)."""
+
+    result: _Result
+    rest: list[Unit]
+    """Its units after that date."""
+
+
+def _segment(units: list[Unit]) -> _Result:
+    result = _Result()
+    result.shape.chars = _chars(units)
+    _assemble(units, result)
+    return result
+
+
+def _upvotes(units: list[Unit]) -> bool:
+    return any(u.kind == UPVOTE for u in units)
+
+
+def parse_tail(pieces: Iterable[str], *, today: date) -> Tail:
+    """The second part of a text cut at a line boundary (`pieces`: its `split("\\n")`)."""
+    units = _units(_lines(pieces, first=False), today)
+    early = any(u.kind == HEADER for u in units[:40])
+    start = next((k + 1 for k, u in enumerate(units) if u.kind == DATE), None)
+    if start is None or _upvotes(units[start:]):
+        return Tail(units, None, early)
+    return Tail(units[:start], _segment(units[start:]), early)
+
+
+def first_units(pieces: Iterable[str], *, today: date) -> list[Unit]:
+    """The units of a text's first part (`pieces`: its `split("\\n")`)."""
+    return _units(_lines(pieces), today)
+
+
+def parse_first(units: list[Unit]) -> Head | None:
+    """The first part's `units` up to their last date, assembled; None when that waits
+    for the second part (fewer than 40 units, no date) or the text is to be parsed
+    whole (a single paper's header among the first 40 units)."""
+    if len(units) < 40 or any(u.kind == HEADER for u in units[:40]):
+        return None
+    end = next((k + 1 for k in range(len(units) - 1, -1, -1) if units[k].kind == DATE), None)
+    if end is None:
+        return None
+    return Head(_segment(units[:end]), units[end:])
+
+
+def parse_rest(units: list[Unit], head: Head | None, tail: Tail) -> list[_Result] | None:
+    """The results of the whole text's runs, in order (`head.result` first when it
+    stands, `tail.result` last when there is one), for the first part's `units`; None
+    when the text is to be parsed whole."""
+    after = [] if tail.result is None else [tail.result]
+    if head is not None:
+        middle = head.rest + tail.head
+        if not _upvotes(middle):
+            return [head.result, _segment(middle), *after]
+    elif any(u.kind == HEADER for u in [*units[:40], *tail.head[:40]][:40]) or (
+        len(units) < 40 and tail.early_header
+    ):
+        return None
+    return [_segment(units + tail.head), *after]
+
+
 def _has_label(units: list[Unit], name: str) -> bool:
     return any(u.kind == LABEL and u.text.casefold() == name for u in units)
 
 
-def _lines(pieces: Iterable[str]) -> Iterator[str]:
+def _lines(pieces: Iterable[str], *, first: bool = True) -> Iterator[str]:
     """The lines of the text `pieces` make, as `split("\\n")` of the whole text would give
     them after its byte-order mark is dropped, NFC applied and every kind of line break
     turned into `\\n`; line by line, which is the same (a line break is a starter that
-    composes with nothing) and skips ASCII lines (most) cheaply."""
+    composes with nothing) and skips ASCII lines (most) cheaply. Not `first`: the
+    pieces are a text's second part (its first line keeps a leading U+FEFF)."""
     pieces = iter(pieces)
-    first = next(pieces, None)
-    if first is None:
+    head = next(pieces, None)
+    if head is None:
         return
-    for piece in itertools.chain((first.lstrip("\ufeff"),), pieces):
+    for piece in itertools.chain((head.lstrip("\ufeff") if first else head,), pieces):
         if piece.isascii():  # most lines: already NFC, and \r, VT, FF the only breaks
             if "\r" in piece or "\x0b" in piece or "\x0c" in piece:
                 yield from normalize_newlines(piece).split("\n")
