@@ -659,10 +659,16 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         at = CYCLED_SORTS.index(self.sort) if self.sort in CYCLED_SORTS else -1
         self.sort = CYCLED_SORTS[(at + 1) % len(CYCLED_SORTS)]
         self.sort_reversed = False
-        self.refilter()
+        self._sort_changed()
 
     def action_reverse_sort(self) -> None:
         self.sort_reversed = not self.sort_reversed
+        self._sort_changed()
+
+    def _sort_changed(self) -> None:
+        # The status line's news is now the sort (or why "for you" cannot rank yet),
+        # which a long message of the last change would cut at its end.
+        self.screen_stack[0].query_one("#status", StatusLine).forget()
         self.refilter()
 
     def action_focus_filter(self) -> None:

@@ -63,13 +63,17 @@ class StatusLine(Static):
         self.message = message
         if self._expiry is not None:
             self._expiry.stop()
-        self._expiry = self.set_timer(timeout, self._forget)
+        self._expiry = self.set_timer(timeout, self.forget)
         self._draw()
 
     def on_resize(self) -> None:
         self._draw()  # where a message starts depends on the width
 
-    def _forget(self) -> None:
+    def forget(self) -> None:
+        """Take the last change's message away (the line's own news comes first: a new
+        sort, or why "for you" cannot rank yet)."""
+        if self._expiry is not None:
+            self._expiry.stop()
         self.message, self._expiry = "", None
         self._draw()
 
