@@ -9,8 +9,10 @@ typed, deleted, replaced), for:
   conflict;
 - P2, nothing added is lost: each maximal run of characters that ours or theirs inserted
   relative to base is in the result (edge whitespace aside, as kept text is stripped),
-  by one of three alignments of each side at least (see `alignments`: they may read a
-  change differently, and one reading that loses nothing is enough);
+  by one of the alignments of each side at least (see `alignments`: they may read a
+  change differently, and one reading that loses nothing is enough); or, where a
+  conflict keeps their version without the words it shares with ours at its edges
+  ("dog dog" against our "dog": "dog" kept), word for word;
 - P3, added words stay whole: each word of ours or theirs that is not a word of base is in
   the result in one piece (in the text or under the marker). Reported apart: triples where
   both sides only inserted, both into (or letters onto) one word of base: both are kept,
@@ -31,21 +33,24 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from difflib import SequenceMatcher
 from functools import cache
 
 from readlist.tui.editing import CONFLICT_MARKER, Merged, merge_notes
 
 WORD = re.compile(r"\w+")
+SIGN = re.compile(r"\w+|[^\w\s]")
 TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 
 Alignment = list[tuple[int, int, str]]  # base[i1:i2] becomes the text, in order
 
 
-def _opcodes(old: str | list[str], new: str | list[str]) -> list[tuple[str, int, int, int, int]]:
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
+def _opcodes(
+    old: str | list[str], new: str | list[str], junk: Callable[[str], bool] | None = None
+) -> list[tuple[str, int, int, int, int]]:
+    matcher = SequenceMatcher(junk, old, new, autojunk=False)
     return [op for op in matcher.get_opcodes() if op[0] != "equal"]
 
 
@@ -54,8 +59,9 @@ def alignments(base: str, text: str) -> tuple[Alignment, ...]:
     """Ways to read `text` as changes of `base` (one may lose what another keeps, as
     "b" to "xbxxbxb" is "x" + "b" + "xxbxb" or "xbxxbx" + "b"): difflib's character diff;
     the middle that differs (common start and end aside); and words and spaces diffed
-    after their common start and end, a changed token diffed by characters within, or
-    narrowed to the middle that differs."""
+    after their common start and end (spaces matched anywhere, or only beside matching
+    words), a changed run of tokens diffed by characters within, or narrowed to the
+    middle that differs."""
     by_chars = [(i1, i2, text[j1:j2]) for _, i1, i2, j1, j2 in _opcodes(base, text)]
     prefix = 0
     while prefix < min(len(base), len(text)) and base[prefix] == text[prefix]:
@@ -72,27 +78,28 @@ def alignments(base: str, text: str) -> tuple[Alignment, ...]:
     while last < min(len(a), len(b)) - first and a[-1 - last] == b[-1 - last]:
         last += 1
     offsets = list(itertools.accumulate(map(len, a), initial=0))
-    by_tokens: Alignment = []
-    narrowed: Alignment = []
-    for _, i1, i2, j1, j2 in _opcodes(a[first : len(a) - last], b[first : len(b) - last]):
-        start, end = offsets[first + i1], offsets[first + i2]
-        old, new = base[start:end], "".join(b[first + j1 : first + j2])
-        if old and new:
-            by_tokens += [
-                (start + c1, start + c2, new[d1:d2]) for _, c1, c2, d1, d2 in _opcodes(old, new)
-            ]
-        else:
-            by_tokens.append((start, end, new))
-        p = 0
-        while p < min(len(old), len(new)) and old[p] == new[p]:
-            p += 1
-        q = 0
-        while q < min(len(old), len(new)) - p and old[-1 - q] == new[-1 - q]:
-            q += 1
-        narrowed.append((start + p, end - q, new[p : len(new) - q]))
-    if first == len(a) == len(b):
-        by_tokens = narrowed = []
-    return by_chars, middle, by_tokens, narrowed
+    found = [by_chars, middle]
+    for junk in (None, str.isspace):  # spaces matched anywhere, or only beside words
+        by_tokens: Alignment = []
+        narrowed: Alignment = []
+        for _, i1, i2, j1, j2 in _opcodes(a[first : len(a) - last], b[first : len(b) - last], junk):
+            start, end = offsets[first + i1], offsets[first + i2]
+            old, new = base[start:end], "".join(b[first + j1 : first + j2])
+            if old and new:
+                by_tokens += [
+                    (start + c1, start + c2, new[d1:d2]) for _, c1, c2, d1, d2 in _opcodes(old, new)
+                ]
+            else:
+                by_tokens.append((start, end, new))
+            p = 0
+            while p < min(len(old), len(new)) and old[p] == new[p]:
+                p += 1
+            q = 0
+            while q < min(len(old), len(new)) - p and old[-1 - q] == new[-1 - q]:
+                q += 1
+            narrowed.append((start + p, end - q, new[p : len(new) - q]))
+        found += [by_tokens, narrowed]
+    return tuple(found)
 
 
 @cache
@@ -102,6 +109,12 @@ def added_runs(base: str, text: str) -> tuple[tuple[str, ...], ...]:
         tuple(run.strip() for _, _, run in alignment if run.strip())
         for alignment in alignments(base, text)
     )
+
+
+def piece_by_piece(run: str, merged: str) -> bool:
+    """Each word and sign of `run` is in `merged`, as often as in `run`."""
+    pieces = Counter(SIGN.findall(run))
+    return all(merged.count(piece) >= count for piece, count in pieces.items())
 
 
 @cache
@@ -144,7 +157,10 @@ def check(base: str, ours: str, theirs: str) -> list[str]:
         broken.append("P1")
     for x in (ours, theirs):
         alignments = added_runs(base, x)
-        if not any(all(run in merged.text for run in runs) for runs in alignments):
+        if not any(
+            all(run in merged.text or piece_by_piece(run, merged.text) for run in runs)
+            for runs in alignments
+        ):
             broken.append("P2")
             break
     if any(w not in merged.text for x in (ours, theirs) for w in added_words(base, x)):

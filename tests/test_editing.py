@@ -6,6 +6,8 @@ import itertools
 import re
 import shutil
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -199,8 +201,10 @@ MERGES = st.one_of(triples(), cut_down())
 Reading = list[tuple[int, int, str]]  # base[start:end] became the text
 
 
-def _diff(old: str | list[str], new: str | list[str]) -> list[tuple[int, int, int, int]]:
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
+def _diff(
+    old: str | list[str], new: str | list[str], junk: Callable[[str], bool] | None = None
+) -> list[tuple[int, int, int, int]]:
+    matcher = SequenceMatcher(junk, old, new, autojunk=False)
     return [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
 
 
@@ -218,28 +222,43 @@ def readings(base: str, text: str) -> list[Reading]:
     """Ways to read `text` as changes of `base`, which may differ in what was added:
     difflib's character diff; the middle that differs; and a diff of words and spaces,
     each changed run of them narrowed to the characters that differ, or diffed by
-    characters. "b" to "xbxxbxb" is "x" + "b" + "xxbxb", or "xbxxbx" + "b"."""
+    characters (spaces matched anywhere, or only beside matching words). "b" to "xbxxbxb" is "x" + "b" + "xxbxb", or "xbxxbx" + "b"."""
     by_chars = [(i1, i2, text[j1:j2]) for i1, i2, j1, j2 in _diff(base, text)]
     start, end = _common_ends(base, text)
     middle = [(start, len(base) - end, text[start : len(text) - end])]
     a, b = re.findall(r"\w+|\s+|[^\w\s]", base), re.findall(r"\w+|\s+|[^\w\s]", text)
     first, last = _common_ends(a, b)
     offsets = list(itertools.accumulate(map(len, a), initial=0))
-    by_words, by_words_and_chars = [], []
-    for i1, i2, j1, j2 in _diff(a[first : len(a) - last], b[first : len(b) - last]):
-        at, end = offsets[first + i1], offsets[first + i2]
-        old, new = base[at:end], "".join(b[first + j1 : first + j2])
-        head, tail = _common_ends(old, new)
-        by_words.append((at + head, end - tail, new[head : len(new) - tail]))
-        by_words_and_chars += [(at + c1, at + c2, new[d1:d2]) for c1, c2, d1, d2 in _diff(old, new)]
-    return [by_chars, middle, by_words, by_words_and_chars]
+    found = [by_chars, middle]
+    for junk in (None, str.isspace):  # spaces matched anywhere, or only beside words
+        by_words: Reading = []
+        by_words_and_chars: Reading = []
+        for i1, i2, j1, j2 in _diff(a[first : len(a) - last], b[first : len(b) - last], junk):
+            at, end = offsets[first + i1], offsets[first + i2]
+            old, new = base[at:end], "".join(b[first + j1 : first + j2])
+            head, tail = _common_ends(old, new)
+            by_words.append((at + head, end - tail, new[head : len(new) - tail]))
+            by_words_and_chars += [
+                (at + c1, at + c2, new[d1:d2]) for c1, c2, d1, d2 in _diff(old, new)
+            ]
+        found += [by_words, by_words_and_chars]
+    return found
+
+
+def _piece_by_piece(run: str, merged: str) -> bool:
+    """Each word and sign of `run` is in `merged`, as often as in `run`."""
+    pieces = Counter(re.findall(r"\w+|[^\w\s]", run))
+    return all(merged.count(piece) >= count for piece, count in pieces.items())
 
 
 def nothing_added_is_lost(base: str, side: str, merged: str) -> bool:
     """Every run of `side` added to `base` is in `merged` (edge spaces aside, as text kept
-    under the marker is stripped), by one reading of `side` at least."""
+    under the marker is stripped), by one reading of `side` at least; or, where a
+    conflict keeps their version without the words it shares with ours at its edges
+    ("dog dog" against our "dog": "dog" kept), word for word."""
     return any(
-        all(run.strip() in merged for _, _, run in reading) for reading in readings(base, side)
+        all(run.strip() in merged or _piece_by_piece(run, merged) for _, _, run in reading)
+        for reading in readings(base, side)
     )
 
 
@@ -273,11 +292,12 @@ def words_typed_into(base: str, side: str) -> set[tuple[int, int]]:
 # Found by benchmarks/merge_search.py; the old code broke each (tests at the end).
 @example(triple=("baaa", "a", "aa"))  # letters both sides deleted came back: too long
 @example(triple=(" ab ", "a", "b"))  # two conflicts in one word, each kept it whole
-@example(triple=("a", "b", "b b"))  # their "b b" trimmed to "b", our text holds it: lost
+@example(triple=("a", "b", "b b"))  # their "b b" trimmed to "b", in our text: dropped
 @example(triple=("a", "", "ab"))  # we deleted "a", they made it "ab": "b" left alone
 @example(triple=("ab ", "axaxb ", "b catb "))  # their rewrite taken as typing into "ab"
 @example(triple=("a b", "ab", "a z"))  # we joined "a b", they changed "b": "az"
 @example(triple=("a", "b a", "ba"))  # "b " and "b" typed at one point: their "ba" lost
+@example(triple=("a", "ba", "bb a"))  # "b" and "bb " typed at one point: our "ba" lost
 def test_a_merge_is_never_longer_than_both_sides_and_a_marker(
     triple: tuple[str, str, str],
 ) -> None:
@@ -292,6 +312,7 @@ def test_a_merge_is_never_longer_than_both_sides_and_a_marker(
 @example(triple=("a", "b", "b b"))
 @example(triple=("b\n", "xbxxbxb\n", "yabbyb\n"))  # kept, by one reading of each side
 @example(triple=("b a ", "a cat ", " ba "))  # "cat" read as "c" + "a" + "t": kept
+@example(triple=("a", ".", ".."))  # their ".." kept as "." in the text and "." under the marker
 def test_nothing_either_side_added_is_lost(triple: tuple[str, str, str]) -> None:
     base, ours, theirs = triple
     merged = merge_notes(base, ours, theirs).text
@@ -305,6 +326,7 @@ def test_nothing_either_side_added_is_lost(triple: tuple[str, str, str]) -> None
 @example(triple=("ab ", "axaxb ", "b catb "))
 @example(triple=("a b", "ab", "a z"))
 @example(triple=("a", "b a", "ba"))
+@example(triple=("a", "ba", "bb a"))
 @example(triple=("kw1", "kw1\nkw14 kw15", f"ks10 kw3 kw6\nkw12 kw13{CONFLICT_MARKER}\nks11"))
 def test_every_word_either_side_added_stays_whole(triple: tuple[str, str, str]) -> None:
     """In the text or under the marker; except where both typed into one word of the
@@ -494,10 +516,10 @@ def test_a_conflict_does_not_bring_back_letters_both_sides_deleted() -> None:
     assert merge_notes("baaa", "a", "aa") == Merged(f"a{CONFLICT_MARKER}\naa", 1)
 
 
-def test_their_version_is_kept_even_if_a_word_of_it_is_in_our_text() -> None:
+def test_their_version_is_kept_unless_our_text_holds_all_of_its_words() -> None:
     # Their "dog dog" was trimmed to the "dog" it does not share with ours, then found
     # in our text and dropped: their second word was lost.
-    assert merge_notes("cat", "dog", "dog dog") == Merged(f"dog{CONFLICT_MARKER}\ndog dog", 1)
+    assert merge_notes("cat", "dog", "dog dog") == Merged(f"dog{CONFLICT_MARKER}\ndog", 1)
 
 
 def test_a_word_we_deleted_and_they_extended_is_kept_whole() -> None:

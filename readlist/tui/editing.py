@@ -11,6 +11,7 @@ last stored, undone on "Discard" unless the note changed elsewhere since.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -97,14 +98,15 @@ class Merged:
 
 
 Hunk = tuple[int, int, str]  # base[start:end] becomes the text
-_Change = tuple[int, int, str, int]  # a hunk, and its side: 0 ours, 1 theirs
+Refined = tuple[int, int, str, bool]  # a hunk; False: an insertion that is not typing
+_Change = tuple[int, int, str, int, bool]  # a refined hunk and its side: 0 ours, 1 theirs
 
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def _hunks(base: str, other: str) -> list[Hunk]:
+def _hunks(base: str, other: str) -> list[Refined]:
     """The changes that turn `base` into `other`, in order, in `base`'s character offsets."""
     a, b = _tokens(base), _tokens(other)
     start = 0
@@ -120,8 +122,10 @@ def _hunks(base: str, other: str) -> list[Hunk]:
         return []
     mid_a, mid_b = a[start:end_a], b[start:end_b]
     if not mid_a or not mid_b or len(mid_a) * len(mid_b) > _DIFF_LIMIT:
-        return [_narrow(base, offsets[start], offsets[end_a], "".join(mid_b))]
-    matcher = SequenceMatcher(None, mid_a, mid_b, autojunk=False)
+        return [(*_narrow(base, offsets[start], offsets[end_a], "".join(mid_b)), True)]
+    # Spaces match only beside matching words: "kw30 kw29" to "kw29 kw32" deletes a word,
+    # it does not rewrite two around a space.
+    matcher = SequenceMatcher(str.isspace, mid_a, mid_b, autojunk=False)
     return [
         hunk
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
@@ -130,28 +134,41 @@ def _hunks(base: str, other: str) -> list[Hunk]:
     ]
 
 
-def _refine(base: str, start: int, end: int, text: str) -> list[Hunk]:
-    """A token change as character changes where it is typing: it adds (or removes)
-    characters at one point, or only letters at several ("x" to "yxy": two insertions,
-    by the character diff's longest common runs). Any other change is narrowed to the
-    characters that differ, never to insertions at several points: taken as typing, a
-    rewrite of "ab" as "b catb" would take text typed into "ab" on the other side
-    inside "catb"."""
+def _refine(base: str, start: int, end: int, text: str) -> list[Refined]:
+    """A token change as character changes where it only adds or only removes characters
+    ("x" to "yxy": two insertions), else narrowed to the characters that differ.
+
+    Insertions are typing if they are at one point or add only letters. Others are a
+    rewrite ("ab" as "b catb": "b c" and "t" around the "a"): kept as insertions, so
+    that text typed after the rewritten word on the other side is not a conflict, but
+    never merged with the other side's insertions into the same word (ours typed into
+    "ab" would be inside their "catb").
+    """
     narrowed = _narrow(base, start, end, text)
     old = base[start:end]
-    if narrowed[0] == narrowed[1] or not narrowed[2] or len(old) * len(text) > _DIFF_LIMIT:
-        return [narrowed]
-    opcodes = [
-        (tag, i1, i2, text[j1:j2] if tag == "insert" else old[i1:i2])
-        for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, text, autojunk=False).get_opcodes()
-        if tag != "equal"
-    ]
-    if all(_WORD.fullmatch(chars) for *_, chars in opcodes):
-        if all(tag == "insert" for tag, *_ in opcodes):
-            return [(start + i1, start + i1, chars) for _, i1, _, chars in opcodes]
-        if all(tag == "delete" for tag, *_ in opcodes):
-            return [(start + i1, start + i2, "") for _, i1, i2, _ in opcodes]
-    return [narrowed]
+    if narrowed[0] == narrowed[1] or not narrowed[2] or not old or len(old) == len(text):
+        return [(*narrowed, True)]
+    short, long = (old, text) if len(old) < len(text) else (text, old)
+    spans: list[tuple[int, int]] = []  # runs of `long` that are not in `short`
+    at = 0
+    for char in short:
+        found = long.find(char, at)
+        if found < 0:
+            return [(*narrowed, True)]
+        if found > at:
+            spans.append((at, found))
+        at = found + 1
+    if at < len(long):
+        spans.append((at, len(long)))
+    typing = all(_WORD.fullmatch(long[s:e]) for s, e in spans)
+    if long is old:  # deletions
+        return [(start + s, start + e, "", typing) for s, e in spans]
+    hunks, shift = [], 0
+    for s, e in spans:
+        point = start + s - shift
+        hunks.append((point, point, text[s:e], typing))
+        shift += e - s
+    return hunks
 
 
 def _narrow(base: str, start: int, end: int, text: str) -> Hunk:
@@ -186,7 +203,7 @@ def _glued(base: str, change: _Change) -> tuple[bool, bool]:
     """Whether `change` changes the word of base that ends at its start (left) and the
     one that starts at its end (right): it removes letters of it, or adds letters to it
     (typed onto it, or joined to the next word by removing the space between)."""
-    start, end, text, _ = change
+    start, end, text, *_ = change
     removes = start < end
     left = _is_word(base[start - 1 : start]) and (
         (removes and _is_word(base[start])) or _is_word((text + base[end : end + 1])[:1])
@@ -206,6 +223,25 @@ def _extent(base: str, change: _Change) -> tuple[int, int]:
     while right and end < len(base) and _is_word(base[end]):
         end += 1
     return start, end
+
+
+def _trim_common_words(ours: str, theirs: str) -> str:
+    """`theirs` without the whole tokens it starts and ends with in common with `ours`."""
+    a, b = _tokens(ours), _tokens(theirs)
+    prefix = 0
+    while prefix < min(len(a), len(b)) and a[prefix] == b[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(a), len(b)) - prefix and a[-1 - suffix] == b[-1 - suffix]:
+        suffix += 1
+    return "".join(b[prefix : len(b) - suffix])
+
+
+def _holds(text: str, version: str) -> bool:
+    """Whether `text` holds every word and sign of `version`, as often as it does."""
+    return Counter(t for t in _tokens(version) if not t.isspace()) <= Counter(
+        t for t in _tokens(text) if not t.isspace()
+    )
 
 
 def _touches(change: _Change, group: list[_Change]) -> bool:
@@ -237,8 +273,9 @@ class _Group:
 def _groups(base: str, changes: list[_Change]) -> list[_Group]:
     """`changes` (sorted) grouped where they overlap, touch or change one word.
 
-    A group of insertions only, by both sides (two people typing into one word, or at
-    one point), is split back into its insertions: all are kept, none conflicts.
+    A group of insertions only, by both sides, all typing (two people typing into one
+    word, or at one point), is split back into its insertions: all are kept, none
+    conflicts.
     """
     groups: list[_Group] = []
     for change in changes:
@@ -249,10 +286,16 @@ def _groups(base: str, changes: list[_Change]) -> list[_Group]:
             last.start, last.end = min(last.start, start), max(last.end, end)
         else:
             groups.append(_Group([change], start, end))
+        # A change widened back over the words of an earlier group joins them too.
+        while len(groups) > 1 and groups[-1].start < groups[-2].end:
+            joined = groups.pop()
+            groups[-1].changes += joined.changes
+            groups[-1].start = min(groups[-1].start, joined.start)
+            groups[-1].end = max(groups[-1].end, joined.end)
     split: list[_Group] = []
     for group in groups:
-        if len({side for *_, side in group.changes}) > 1 and all(
-            s == e for s, e, _, _ in group.changes
+        if len({c[3] for c in group.changes}) > 1 and all(
+            c[0] == c[1] and c[4] for c in group.changes
         ):
             split += [_Group([change], change[0], change[0]) for change in group.changes]
         else:
@@ -289,20 +332,20 @@ def merge_notes(base: str, ours: str, theirs: str) -> Merged:
         return 0 if left else 2 if right else 1
 
     changes = sorted(
-        [(s, e, t, 0) for s, e, t in _hunks(base, ours)]
-        + [(s, e, t, 1) for s, e, t in _hunks(base, theirs)],
+        [(s, e, t, 0, typing) for s, e, t, typing in _hunks(base, ours)]
+        + [(s, e, t, 1, typing) for s, e, t, typing in _hunks(base, theirs)],
         key=lambda change: (change[0], change[1], glue(change), change[3]),
     )
     # A group changed by one side only is that side's, a group changed by both is a
     # conflict unless both made it the same.
     groups = _groups(base, changes)
     pieces: list[_Piece] = []
-    kept: list[str] = []
+    kept: list[tuple[str, str]] = []  # their version of a conflict, and what to keep
     position = 0
     for index, group in enumerate(groups):
         start, end = group.changes[0][0], max(c[1] for c in group.changes)
-        mine = [(s, e, t) for s, e, t, side in group.changes if side == 0]
-        other = [(s, e, t) for s, e, t, side in group.changes if side == 1]
+        mine = [(s, e, t) for s, e, t, side, _ in group.changes if side == 0]
+        other = [(s, e, t) for s, e, t, side, _ in group.changes if side == 1]
         pieces.append(_Piece(start - position, base[position:start]))
         our_text = _apply(base, start, end, mine)
         their_text = _apply(base, start, end, other)
@@ -311,15 +354,14 @@ def merge_notes(base: str, ours: str, theirs: str) -> Merged:
         if len(previous) == 1 and start == end and previous[0][:2] == (start, end):
             # Both inserted at this point (one side's is in already): the same text, or
             # one the start of the other (typed on from it), goes in once; unless the
-            # shorter ends in a word glued to the word after, which the longer ends
-            # ("b" typed onto "a" against "b " typed before it: "b ba", not "b a").
+            # shorter is glued to the word after and the longer is not ("b" typed onto
+            # "a" against "bb " typed before it: "bb ba", not "bb a").
             there, here = pieces[-2], our_text if mine else their_text
             short, long = sorted((here, there.text), key=len)
             split = (
                 _is_word(short[-1:])
                 and _is_word(base[start : start + 1])
-                and not _is_word(long[len(short) : len(short) + 1])
-                and short != long
+                and not _is_word(long[-1:])
             )
             if here.startswith(there.text) and not split:
                 pieces[-2] = _Piece(there.end, here, ours=there.ours or bool(mine))
@@ -332,13 +374,18 @@ def merge_notes(base: str, ours: str, theirs: str) -> Merged:
                 # Their version of the whole words changed: a conflict narrowed to
                 # characters ("ks7" against "kw3" differ from the second letter) keeps
                 # "kw3", not "3". No other group changes these words, so none of their
-                # characters is in the text already.
-                kept.append(_apply(base, group.start, group.end, other))
+                # characters is in the text already; the words it starts and ends with
+                # in common with ours are, in place.
+                version = _apply(base, group.start, group.end, other)
+                mine_there = _apply(base, group.start, group.end, mine)
+                kept.append((version, _trim_common_words(mine_there, version)))
         else:
             pieces.append(_Piece(len(our_text), their_text, ours=False))
     pieces.append(_Piece(len(base) - position, base[position:]))
     text = "".join(piece.text for piece in pieces)
-    fragments = [f for f in kept if f.strip() and f.strip() not in text]
+    # Kept unless the note holds it already, word for word: their "dog dog" against our
+    # "dog" keeps "dog" (the other is ours), not nothing.
+    fragments = [f for version, f in kept if f.strip() and not _holds(text, version)]
     if fragments:
         if CONFLICT_MARKER not in text:
             text += CONFLICT_MARKER
