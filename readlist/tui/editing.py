@@ -195,7 +195,7 @@ def _apply(base: str, start: int, end: int, hunks: list[Hunk]) -> str:
 
 
 def _is_word(chars: str) -> bool:
-    """Whether `chars` is one letter or digit (an empty string is not)."""
+    """Whether `chars` starts with a word character: a letter, digit or _ ("" does not)."""
     return bool(chars) and bool(_WORD.match(chars))
 
 
