@@ -546,3 +546,11 @@ def test_text_typed_before_a_word_and_onto_it_at_one_point_are_both_kept() -> No
     # We typed "pre " before "view", they typed "pre" onto it; theirs, the start of
     # ours, was taken as typed on from ours and dropped: "pre view" lost "preview".
     assert merge_notes("view", "pre view", "preview") == Merged("pre preview")
+
+
+def test_a_word_deleted_next_to_a_word_typed_after_is_not_kept_twice() -> None:
+    # Found by test_interleavings. They deleted "kw30" and typed " kw32" at the end, we
+    # typed " kw33" there: the diff of words matched the space between the words, read
+    # two words rewritten around it, and the conflict kept "kw29" twice.
+    merged = merge_notes("kw27 kw30 kw29", "kw27 kw30 kw29 kw33", "kw27 kw29 kw32")
+    assert merged == Merged("kw27 kw29 kw33 kw32")
