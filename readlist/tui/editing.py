@@ -11,6 +11,7 @@ last stored, undone on "Discard" unless the note changed elsewhere since.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -54,7 +55,7 @@ a later conflict adds its text under the same heading)."""
 # Words, runs of spaces, single other characters: a diff of tokens, not characters,
 # does not match stray letters of unrelated words (typing "mine" vs "theirs").
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
-_WORD = re.compile(r"\w", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
 # Past this many token comparisons the changed middle is taken as one change (the
 # difflib matcher is quadratic at worst; an editor's changes are a few tokens).
 _DIFF_LIMIT = 4_000_000
@@ -97,13 +98,15 @@ class Merged:
 
 
 Hunk = tuple[int, int, str]  # base[start:end] becomes the text
+Refined = tuple[int, int, str, bool]  # a hunk; False: an insertion that is not typing
+_Change = tuple[int, int, str, int, bool]  # a refined hunk and its side: 0 ours, 1 theirs
 
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def _hunks(base: str, other: str) -> list[Hunk]:
+def _hunks(base: str, other: str) -> list[Refined]:
     """The changes that turn `base` into `other`, in order, in `base`'s character offsets."""
     a, b = _tokens(base), _tokens(other)
     start = 0
@@ -119,8 +122,10 @@ def _hunks(base: str, other: str) -> list[Hunk]:
         return []
     mid_a, mid_b = a[start:end_a], b[start:end_b]
     if not mid_a or not mid_b or len(mid_a) * len(mid_b) > _DIFF_LIMIT:
-        return [_narrow(base, offsets[start], offsets[end_a], "".join(mid_b))]
-    matcher = SequenceMatcher(None, mid_a, mid_b, autojunk=False)
+        return [(*_narrow(base, offsets[start], offsets[end_a], "".join(mid_b)), True)]
+    # Spaces match only beside matching words: "kw30 kw29" to "kw29 kw32" deletes a word,
+    # it does not rewrite two around a space.
+    matcher = SequenceMatcher(str.isspace, mid_a, mid_b, autojunk=False)
     return [
         hunk
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
@@ -129,33 +134,41 @@ def _hunks(base: str, other: str) -> list[Hunk]:
     ]
 
 
-def _refine(base: str, start: int, end: int, text: str) -> list[Hunk]:
-    """A token change as character changes where it only adds or only removes letters
-    ("x" to "yxy": two insertions), else narrowed to the characters that differ."""
+def _refine(base: str, start: int, end: int, text: str) -> list[Refined]:
+    """A token change as character changes where it only adds or only removes characters
+    ("x" to "yxy": two insertions), else narrowed to the characters that differ.
+
+    Insertions are typing if they are at one point or add only letters. Others are a
+    rewrite ("ab" as "b catb": "b c" and "t" around the "a"): kept as insertions, so
+    that text typed after the rewritten word on the other side is not a conflict, but
+    never merged with the other side's insertions into the same word (ours typed into
+    "ab" would be inside their "catb").
+    """
+    narrowed = _narrow(base, start, end, text)
     old = base[start:end]
-    if old and text and len(old) != len(text):
-        short, long = (old, text) if len(old) < len(text) else (text, old)
-        spans: list[tuple[int, int]] = []  # runs of `long` that are not in `short`
-        at = 0
-        for char in short:
-            found = long.find(char, at)
-            if found < 0:
-                break
-            if found > at:
-                spans.append((at, found))
-            at = found + 1
-        else:
-            if at < len(long):
-                spans.append((at, len(long)))
-            if long is text:  # insertions into base
-                hunks, shift = [], 0
-                for s, e in spans:
-                    point = start + s - shift
-                    hunks.append((point, point, text[s:e]))
-                    shift += e - s
-                return hunks
-            return [(start + s, start + e, "") for s, e in spans]  # deletions
-    return [_narrow(base, start, end, text)]
+    if narrowed[0] == narrowed[1] or not narrowed[2] or not old or len(old) == len(text):
+        return [(*narrowed, True)]
+    short, long = (old, text) if len(old) < len(text) else (text, old)
+    spans: list[tuple[int, int]] = []  # runs of `long` that are not in `short`
+    at = 0
+    for char in short:
+        found = long.find(char, at)
+        if found < 0:
+            return [(*narrowed, True)]
+        if found > at:
+            spans.append((at, found))
+        at = found + 1
+    if at < len(long):
+        spans.append((at, len(long)))
+    typing = all(_WORD.fullmatch(long[s:e]) for s, e in spans)
+    if long is old:  # deletions
+        return [(start + s, start + e, "", typing) for s, e in spans]
+    hunks, shift = [], 0
+    for s, e in spans:
+        point = start + s - shift
+        hunks.append((point, point, text[s:e], typing))
+        shift += e - s
+    return hunks
 
 
 def _narrow(base: str, start: int, end: int, text: str) -> Hunk:
@@ -181,11 +194,33 @@ def _apply(base: str, start: int, end: int, hunks: list[Hunk]) -> str:
     return "".join(out)
 
 
-def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """`start`..`end` widened to the whitespace around the words they fall in."""
-    while start > 0 and not text[start - 1].isspace():
+def _is_word(chars: str) -> bool:
+    """Whether `chars` starts with a word character: a letter, digit or _ ("" does not)."""
+    return bool(chars) and bool(_WORD.match(chars))
+
+
+def _glued(base: str, change: _Change) -> tuple[bool, bool]:
+    """Whether `change` changes the word of base that ends at its start (left) and the
+    one that starts at its end (right): it removes letters of it, or adds letters to it
+    (typed onto it, or joined to the next word by removing the space between)."""
+    start, end, text, *_ = change
+    removes = start < end
+    left = _is_word(base[start - 1 : start]) and (
+        (removes and _is_word(base[start])) or _is_word((text + base[end : end + 1])[:1])
+    )
+    right = _is_word(base[end : end + 1]) and (
+        (removes and _is_word(base[end - 1])) or _is_word((base[start - 1 : start] + text)[-1:])
+    )
+    return left, right
+
+
+def _extent(base: str, change: _Change) -> tuple[int, int]:
+    """The passage of base that `change` changes, widened to the whole words it changes."""
+    start, end = change[0], change[1]
+    left, right = _glued(base, change)
+    while left and start > 0 and _is_word(base[start - 1]):
         start -= 1
-    while end < len(text) and not text[end].isspace():
+    while right and end < len(base) and _is_word(base[end]):
         end += 1
     return start, end
 
@@ -202,7 +237,14 @@ def _trim_common_words(ours: str, theirs: str) -> str:
     return "".join(b[prefix : len(b) - suffix])
 
 
-def _touches(change: tuple[int, int, str, int], group: list[tuple[int, int, str, int]]) -> bool:
+def _holds(text: str, version: str) -> bool:
+    """Whether `text` holds every word and sign of `version`, as often as it does."""
+    return Counter(t for t in _tokens(version) if not t.isspace()) <= Counter(
+        t for t in _tokens(text) if not t.isspace()
+    )
+
+
+def _touches(change: _Change, group: list[_Change]) -> bool:
     """Whether `change` (sorted after the group's) overlaps the group.
 
     An insertion right at the edge of a passage the other side rewrote (replaced with
@@ -219,15 +261,60 @@ def _touches(change: tuple[int, int, str, int], group: list[tuple[int, int, str,
     return last[0] == last[1] and bool(change[2])  # a rewrite after an insertion
 
 
+@dataclass(slots=True)
+class _Group:
+    """Changes of one passage; `start`..`end`: the whole words of base they change."""
+
+    changes: list[_Change]
+    start: int
+    end: int
+
+
+def _groups(base: str, changes: list[_Change]) -> list[_Group]:
+    """`changes` (sorted) grouped where they overlap, touch or change one word.
+
+    A group of insertions only, by both sides, all typing (two people typing into one
+    word, or at one point), is split back into its insertions: all are kept, none
+    conflicts.
+    """
+    groups: list[_Group] = []
+    for change in changes:
+        start, end = _extent(base, change)
+        last = groups[-1] if groups else None
+        if last is not None and (_touches(change, last.changes) or start < last.end):
+            last.changes.append(change)
+            last.start, last.end = min(last.start, start), max(last.end, end)
+        else:
+            groups.append(_Group([change], start, end))
+        # A change widened back over the words of an earlier group joins them too.
+        while len(groups) > 1 and groups[-1].start < groups[-2].end:
+            joined = groups.pop()
+            groups[-1].changes += joined.changes
+            groups[-1].start = min(groups[-1].start, joined.start)
+            groups[-1].end = max(groups[-1].end, joined.end)
+    split: list[_Group] = []
+    for group in groups:
+        if len({c[3] for c in group.changes}) > 1 and all(
+            c[0] == c[1] and c[4] for c in group.changes
+        ):
+            split += [_Group([change], change[0], change[0]) for change in group.changes]
+        else:
+            split.append(group)
+    return split
+
+
 def merge_notes(base: str, ours: str, theirs: str) -> Merged:
     """Merge two edits of `base`: `ours` (being saved now) and `theirs` (on disk).
 
-    Changes to different passages are both applied, and so are two insertions at one
-    place (ours first). Where both changed the same or touching passages, ours wins (we
-    are the last writer) and their version of it is kept once, under `CONFLICT_MARKER`
-    at the end, unless the note already holds it. Every character of the result comes
-    from `ours` or `theirs` once, so it is never longer than both together plus the
-    marker and a line break per conflict: edits bounce between editors, never doubling.
+    Changes to different passages are both applied, and so are insertions by both sides
+    at one place or into one word (ours first: two people typing). Where both changed
+    the same or touching passages, or one word, in other ways, ours wins (we are the
+    last writer) and their version of it, in whole words, is kept once under
+    `CONFLICT_MARKER` at the end, unless the note already holds it. Every character of
+    the result comes from `ours` or `theirs` once, so it is never longer than both
+    together plus the marker and a line break per conflict: edits bounce between
+    editors, never doubling. A word either side added stays whole, in the text or under
+    the marker, except where both typed into one word.
     """
     if theirs in (base, ours):
         return Merged(ours)
@@ -238,68 +325,67 @@ def merge_notes(base: str, ours: str, theirs: str) -> Merged:
     # that an insertion continuing the word before it goes first and one continuing the
     # word after it goes last: "kw1" + "2 kw13" (theirs) must stay "kw12 kw13" when we
     # typed "\nkw14" at the same point, not become "kw1\nkw142 kw13".
-    def glue(change: tuple[int, int, str, int]) -> int:
-        start, end, text, _ = change
-        if start != end or not text:
+    def glue(change: _Change) -> int:
+        if change[0] != change[1]:
             return 1
-        if start > 0 and _WORD.match(base[start - 1]) and _WORD.match(text[0]):
-            return 0
-        if start < len(base) and _WORD.match(base[start]) and _WORD.match(text[-1]):
-            return 2
-        return 1
+        left, right = _glued(base, change)
+        return 0 if left else 2 if right else 1
 
     changes = sorted(
-        [(s, e, t, 0) for s, e, t in _hunks(base, ours)]
-        + [(s, e, t, 1) for s, e, t in _hunks(base, theirs)],
+        [(s, e, t, 0, typing) for s, e, t, typing in _hunks(base, ours)]
+        + [(s, e, t, 1, typing) for s, e, t, typing in _hunks(base, theirs)],
         key=lambda change: (change[0], change[1], glue(change), change[3]),
     )
-    # Group changes that overlap or touch; a group changed by one side only is that
-    # side's, a group changed by both is a conflict unless both made it the same. Two
-    # insertions at one point are not grouped: both are kept, ours first (two people
-    # typing at one place).
-    groups: list[list[tuple[int, int, str, int]]] = []
-    for change in changes:
-        if groups and _touches(change, groups[-1]):
-            groups[-1].append(change)
-        else:
-            groups.append([change])
+    # A group changed by one side only is that side's, a group changed by both is a
+    # conflict unless both made it the same.
+    groups = _groups(base, changes)
     pieces: list[_Piece] = []
-    kept: list[str] = []
+    kept: list[tuple[str, str]] = []  # their version of a conflict, and what to keep
     position = 0
     for index, group in enumerate(groups):
-        start, end = group[0][0], max(c[1] for c in group)
-        mine = [(s, e, t) for s, e, t, side in group if side == 0]
-        other = [(s, e, t) for s, e, t, side in group if side == 1]
+        start, end = group.changes[0][0], max(c[1] for c in group.changes)
+        mine = [(s, e, t) for s, e, t, side, _ in group.changes if side == 0]
+        other = [(s, e, t) for s, e, t, side, _ in group.changes if side == 1]
         pieces.append(_Piece(start - position, base[position:start]))
         our_text = _apply(base, start, end, mine)
         their_text = _apply(base, start, end, other)
         position = end
-        previous = groups[index - 1] if index else []
+        previous = groups[index - 1].changes if index else []
         if len(previous) == 1 and start == end and previous[0][:2] == (start, end):
             # Both inserted at this point (one side's is in already): the same text, or
-            # one the start of the other (typed on from it), goes in once.
+            # one the start of the other (typed on from it), goes in once; unless the
+            # shorter is glued to the word after and the longer is not ("b" typed onto
+            # "a" against "bb " typed before it: "bb ba", not "bb a").
             there, here = pieces[-2], our_text if mine else their_text
-            if here.startswith(there.text):
+            short, long = sorted((here, there.text), key=len)
+            split = (
+                _is_word(short[-1:])
+                and _is_word(base[start : start + 1])
+                and not _is_word(long[-1:])
+            )
+            if here.startswith(there.text) and not split:
                 pieces[-2] = _Piece(there.end, here, ours=there.ours or bool(mine))
                 continue
-            if there.text.startswith(here):
+            if there.text.startswith(here) and not split:
                 continue
         if mine:
             pieces.append(_Piece(len(our_text), our_text))
             if other and our_text != their_text:
-                # Their side is kept in whole words: a conflict narrowed to characters
-                # ("ks7" against "kw3" differ from the second letter) must not keep "s7".
-                w_start, w_end = _word_bounds(base, start, end)
-                kept.append(
-                    _trim_common_words(
-                        _apply(base, w_start, w_end, mine), _apply(base, w_start, w_end, other)
-                    )
-                )
+                # Their version of the whole words changed: a conflict narrowed to
+                # characters ("ks7" against "kw3" differ from the second letter) keeps
+                # "kw3", not "3". No other group changes these words, so none of their
+                # characters is in the text already; the words it starts and ends with
+                # in common with ours are, in place.
+                version = _apply(base, group.start, group.end, other)
+                mine_there = _apply(base, group.start, group.end, mine)
+                kept.append((version, _trim_common_words(mine_there, version)))
         else:
             pieces.append(_Piece(len(our_text), their_text, ours=False))
     pieces.append(_Piece(len(base) - position, base[position:]))
     text = "".join(piece.text for piece in pieces)
-    fragments = [f for f in kept if f.strip() and f.strip() not in text]
+    # Kept unless the note holds it already, word for word: their "dog dog" against our
+    # "dog" keeps "dog" (the other is ours), not nothing.
+    fragments = [f for version, f in kept if f.strip() and not _holds(text, version)]
     if fragments:
         if CONFLICT_MARKER not in text:
             text += CONFLICT_MARKER
