@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from readlist import commands
 from readlist.errors import ReadlistError
+from readlist.importers import read_listing
 from readlist.models import Annotation
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
@@ -423,3 +424,24 @@ async def test_a_dismissed_paper_is_found_by_is_dismissed_and_marked_in_the_list
         await pilot.press("slash", "ctrl+u", *"-is:dismissed", "enter")
         await app.settle()
         assert app.shown == 100
+
+
+async def test_the_detail_pane_and_the_triage_card_show_shortened_authors_and_the_arxiv_id(
+    store: Store, recorder: Recorder
+) -> None:
+    """Issue 14: a paper with four known authors (an arXiv abstract page) shows the first
+    three and "et al." with the count, and its arXiv id, beside the list and in triage."""
+    listing = read_listing(Path(__file__).parent / "data" / "arxiv-abs.txt")
+    store.import_listings([listing.papers])
+    app = ReadListApp(store, copy=recorder.copy, open_url=recorder.open, watch_interval=3600)
+    byline = "Ana Lima, Wei Zhang, Priya Natarajan et al. (4 authors)"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert byline in detail_text(app)
+        assert "arXiv:2411.01234" in detail_text(app)
+        assert "Tomás García" not in detail_text(app)
+        await pilot.press("T")
+        await app.settle()
+        assert isinstance(app.screen, TriageScreen)
+        assert byline in card(app)
+        assert "arXiv:2411.01234" in card(app)
