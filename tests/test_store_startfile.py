@@ -18,7 +18,7 @@ from readlist.query import parse
 from readlist.session import LibrarySession
 from readlist.store import Store
 from readlist.store.doctor import doctor
-from readlist.store.startfile import start_file_path
+from readlist.store.startfile import start_file_path, start_tail_path
 
 from .conftest import DAILY, TODAY
 
@@ -90,7 +90,9 @@ def test_a_session_opened_from_the_start_file_shows_the_same_library_and_sees_no
         session.close()
 
 
-def test_an_import_by_another_process_makes_the_start_file_stale(kept: Path) -> None:
+def test_an_import_by_another_process_keeps_the_start_file_current_through_its_tail(
+    kept: Path,
+) -> None:
     session_store = Store.open(kept, start_file=True)
     assert session_store._start is not None
     other = Store.open(kept)
@@ -101,12 +103,18 @@ def test_an_import_by_another_process_makes_the_start_file_stale(kept: Path) -> 
     # The store opened from the old start file reads the papers file anew.
     assert new.id in {p.id for p in session_store.papers(with_abstracts=False)}
     assert session_store.paper_count() == 102
-    # A fresh open ignores the stale start file, and the next TUI start replaces it.
-    fresh = Store.open(kept, start_file=True)
-    assert fresh._start is None
-    assert new.id in {p.id for p in fresh.papers(with_abstracts=False)}
+    # A fresh open reads the start file and its tail (the import wrote that), not the
+    # papers file; the next TUI start writes them as one start file again.
+    fresh = opened_from_start_file(kept)
+    assert fresh._start is not None and fresh._start.tail
+    assert fresh.papers(with_abstracts=False) == Store.open(kept).papers(with_abstracts=False)
+    tail = start_tail_path(start_file(kept))
+    assert tail.exists()
     staged_start(kept)
-    assert new.id in {p.id for p in opened_from_start_file(kept).papers(with_abstracts=False)}
+    assert not tail.exists()
+    folded = opened_from_start_file(kept)
+    assert folded._start is not None and not folded._start.tail
+    assert new.id in {p.id for p in folded.papers(with_abstracts=False)}
 
 
 @pytest.mark.parametrize(

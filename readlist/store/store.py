@@ -75,7 +75,15 @@ from readlist.store.identity import (
     identity_index_path,
     read_identity_index,
 )
-from readlist.store.startfile import StartFile, read_start_file, start_file_path, write_start_file
+from readlist.store.startfile import (
+    StartFile,
+    extend_start_file,
+    fold_start_file,
+    read_start_file,
+    start_file_path,
+    start_tail_path,
+    write_start_file,
+)
 from readlist.store.storage import (
     AtomicJSONStorage,
     Signature,
@@ -291,6 +299,7 @@ class Store:
         files.append(wordfile.word_index_path(self.paths))
         files.append(identity_index_path(self.paths))
         files.append(start_file_path(self.paths))
+        files.append(start_tail_path(start_file_path(self.paths)))
         files += [self._staged_papers, self._commit_record]
         # The small files beside the library, each written atomically the same way.
         files += [
@@ -538,8 +547,12 @@ class Store:
         are still held (`LibrarySession.load_catalogue`)."""
         storage = self._storages[PAPERS]
         version = storage.signature
-        if self._start is not None or not storage.holds_data or version is None:
-            return  # opened from a current one, or nothing read to write one from
+        if self._start is not None:
+            if self._start.tail:  # read with a tail: written whole, for the next start
+                self._fold_start_file(self._start)
+            return
+        if not storage.holds_data or version is None:
+            return  # nothing read to write one from
         if PAPERS in self._old_format or self._valid.get(PAPERS) != version:
             return
         try:
@@ -549,6 +562,14 @@ class Store:
                 data = storage.read()
                 if data is not None:
                     write_start_file(start_file_path(self.paths), version, data.get(PAPERS, {}))
+        except (OSError, filelock.Timeout):
+            pass
+
+    def _fold_start_file(self, start: StartFile) -> None:
+        try:
+            with self._lock.acquire(timeout=0):
+                if signature(self.paths.papers) == start.papers:
+                    fold_start_file(start_file_path(self.paths), start)
         except (OSError, filelock.Timeout):
             pass
 
@@ -1049,11 +1070,25 @@ class Store:
         storage.replaced(written)
         self._tables[PAPERS].clear_cache()
         self._current_papers = written
+        self._extend_start_file(catalogue.index.papers, written, changed)
         index.papers = written
         with contextlib.suppress(OSError, ValueError):  # derived: stale if not written
             index.write(self._identity_path)
         if progress:
             progress(f"writing {PAPERS}", total, total)
+
+    def _extend_start_file(
+        self, before: Signature | None, after: Signature | None, changed: dict[str, Any]
+    ) -> None:
+        """After a write (under the lock) that took the papers file from `before` to
+        `after` by replacing or adding the documents `changed`, keep the start file
+        current through its tail (store/startfile.py), so that the next TUI start reads
+        it, not the papers file: the morning's start after a CLI import. Best effort: if
+        it cannot be written, the start file is stale, never wrong."""
+        if after is None:
+            return
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            extend_start_file(start_file_path(self.paths), before, after, changed)
 
     def rebuild_identity_index(self) -> bool:
         """Write the identity index of the papers file as it is (read whole, checked);
@@ -1326,14 +1361,20 @@ class Store:
         if progress:
             progress(f"writing {PAPERS}", 0, total)
         storage = self._storages[PAPERS]
+        # The start file is brought to the new version only from a current-format file
+        # (its other documents are then written as they were read).
+        current = PAPERS not in self._old_format
+        before: Signature | None = None
         if abstracts is None:
             with storage.batch():
                 data = storage.read() or {}
+                before = storage.signature if current else None
                 data.setdefault(PAPERS, {}).update(changed)
                 storage.write(data)
         else:
             try:
                 data = storage.read() or {}
+                before = storage.signature if current else None
                 data.setdefault(PAPERS, {}).update(changed)
                 blob, offsets = storage.encode(data)
                 written = self._commit_catalogue([blob], abstracts)
@@ -1344,6 +1385,7 @@ class Store:
         self._tables[PAPERS].clear_cache()
         self._valid[PAPERS] = storage.signature
         self._old_format.discard(PAPERS)
+        self._extend_start_file(before, storage.signature, changed)
         if progress:
             progress(f"writing {PAPERS}", total, total)
 
