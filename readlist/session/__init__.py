@@ -7,7 +7,8 @@ does not touch a widget lives here, in plain Python, so it is tested without a t
 - **opening**: the `Store` and the `Library` built from it. A large library starts from
   titles alone (abstracts are most of the bytes), read from the start file when it is
   current (store/startfile.py: the papers file's documents in a form parsed twice as
-  fast, written in the background of the start before), and, if the word index kept on
+  fast, written in the background of the start before and kept current by imports
+  through its tail), and, if the word index kept on
   disk is current, searches abstracts from the first frame; the rest follows in
   `load_catalogue`.
   Everything loaded lives as long as the session, so it is built with the collector off

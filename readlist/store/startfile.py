@@ -32,6 +32,28 @@ background). A papers file damaged after the start file was written therefore ha
 signature and is still reported at open, naming the papers file. Someone who rewrites the
 papers file in place keeping inode, size and mtime is not caught: the identity index
 trusts the same.
+
+**The tail** (`<library>.start-tail.json`). The start file is written by a TUI start, so
+the first TUI start after any CLI import (the morning's `readlist import page.txt`, then
+`readlist`) found it stale, read the whole papers file and peaked highest. Every write of
+the papers file that replaces or adds documents as read (an import, remove, restore, an
+undo of one: `Store._write_papers`, `Store._splice_papers`) therefore keeps it current
+(`extend_start_file`): the tail holds the rows of the documents written since the start
+file, by id, and is tied to two versions, the start file's (`base`) and the papers file's
+now:
+
+    {"readlist": "start-file-tail", "version": 2, "base": [inode, size, mtime_ns],
+     "papers": [inode, size, mtime_ns], "fields": [...], "n": K, "sizes": [A, B],
+     "crc32": CRC of the two sections}\n
+    ids   (A bytes) JSON: [the K ids]
+    rows  (B bytes) JSON: [their K rows]
+
+A row of a paper in the start file replaces its row there (its position is kept, as the
+papers file keeps it); the others follow, in order. A tail is used only with a start file
+current for its `base`, for the papers file on disk, and whole (CRC, shape); anything else
+is ignored as a stale start file is. The next TUI start writes the two as one start file
+again (`fold_start_file`, in its background stage), and an import past `TAIL_LIMIT` rows
+leaves the start file stale.
 """
 
 from __future__ import annotations
@@ -270,7 +292,7 @@ def extend_start_file(
     the papers file and writes the start file anew. Raises OSError.
     """
     tail_path = start_tail_path(path)
-    header = _read_header(path)
+    header = None if len(docs) > TAIL_LIMIT else _read_header(path)  # (a full import)
     if before is None or header is None:
         _remove_tail(path)
         return False

@@ -541,7 +541,8 @@ class Store:
 
     def keep_start_file(self) -> None:
         """Write the start file of the papers file this store read and checked, if it
-        has none, so that the next TUI start reads that instead (store/startfile.py).
+        has none, so that the next TUI start reads that instead (store/startfile.py);
+        one opened from a start file and its tail is written whole again (the tail folded).
         Best effort (skipped if another process holds the lock); not part of the read:
         the TUI calls it in the background, after the first frame, while the documents
         are still held (`LibrarySession.load_catalogue`)."""
