@@ -196,8 +196,9 @@ class LibrarySession:
             else:
                 # The derived files are written from the papers file's documents first,
                 # and the documents dropped, before the 157 MB of abstracts (at 100k) are
-                # read: written after, the first start without a start file peaked
-                # ~70 MB higher (bench_query: 661 MB against the 600 MB target).
+                # read, so the abstracts reuse their memory: written after, this stage of
+                # a first start without a start file peaked at 543 MB, now 389 MB (the
+                # whole TUI in bench_query: 661 MB, now 588; target 600).
                 self._keep_derived_files()
                 abstracts = self.store.abstracts()
                 yield AbstractsLoaded(abstracts)

@@ -299,8 +299,8 @@ class Store:
         files.append(wordfile.word_index_path(self.paths))
         files.append(identity_index_path(self.paths))
         files.append(start_file_path(self.paths))
-        files.append(start_tail_path(start_file_path(self.paths)))
         files += [self._staged_papers, self._commit_record]
+        files.append(start_tail_path(start_file_path(self.paths)))
         # The small files beside the library, each written atomically the same way.
         files += [
             history.history_path(self.paths),
