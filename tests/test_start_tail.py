@@ -29,6 +29,7 @@ from readlist.store.startfile import start_file_path
 from readlist.tui.app import ReadListApp
 
 from .conftest import DAILY, SEARCH, TODAY, RunCli
+from .test_export_safety import HOWS, assert_refused
 from .test_store_startfile import kept, opened_from_start_file, staged_start  # noqa: F401
 
 
@@ -287,3 +288,15 @@ def test_a_first_start_writes_its_derived_files_and_drops_the_documents_before_t
     # documents were released (the old order held them, plus the title texts).
     assert seen["at"] < base, (seen["at"], base)
     assert peak - base < 3 * abstracts_size, (peak - base, abstracts_size)
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_export_refuses_to_write_over_the_start_files_tail(
+    kept: Path,  # noqa: F811
+    cli: RunCli,
+    tmp_path: Path,
+    how: str,
+) -> None:
+    Store.open(kept).import_listings([[Paper(id=paper_id("A tail paper"), title="A tail paper")]])
+    assert tail_file(kept).exists()
+    assert_refused(cli, kept, tmp_path, tail_file(kept).name, how)

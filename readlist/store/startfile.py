@@ -395,7 +395,7 @@ def _with_tail(
     """`start` as the papers file version `papers` holds it: the rows `rows` of the
     papers `ids` replace theirs, or follow (new ids, in order)."""
     n = len(start.ids)
-    at = {pid: i for i, pid in enumerate(start.ids)}
+    at = dict(zip(start.ids, range(n), strict=True))
     all_ids = list(start.ids)
     tail: dict[int, list[Any]] = {}
     for pid, row in zip(ids, rows, strict=True):
