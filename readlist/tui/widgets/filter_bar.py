@@ -8,6 +8,8 @@ filtered in the same call as the keystroke and the echo and the result appear in
 frame. (Enter and Escape are the app's: they move focus back to the list at once.)
 
 `saved` gives the saved filters' queries for `@NAME` (the app passes the store's).
+`phrase` is the phrase being typed when its last word is typed whole (`"large ` ), so
+that the app can prepare the phrase's next word before it is typed.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Static
 
 from readlist.errors import QueryError
-from readlist.query import Query, parse
+from readlist.query import Query, Words, parse
 
 PLACEHOLDER = 'words, "a phrase", a OR b, title:x, tag:x, is:unread, -term  (? for help)'
 
@@ -58,6 +60,8 @@ class FilterBar(Vertical):
     parsed: reactive[Query] = reactive(Query, repaint=False)
     problem: reactive[str | None] = reactive(None, repaint=False)
     """The message of a query that does not parse; None while the query is valid."""
+    phrase: reactive[Words | None] = reactive(None, repaint=False)
+    """The phrase in an open quote at the end, after a space: its next word comes next."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -100,3 +104,12 @@ class FilterBar(Vertical):
         self.remove_class("-invalid")
         self.problem = None
         self.parsed = query
+        self.phrase = _open_phrase(value, query)
+
+
+def _open_phrase(value: str, query: Query) -> Words | None:
+    """The phrase `value` ends in, if its quote is open and its last word is done."""
+    if not value.endswith(" ") or value.count('"') % 2 == 0:
+        return None
+    leaves = [leaf for leaf, _negated in query.leaves()]
+    return leaves[-1] if leaves and isinstance(leaves[-1], Words) else None

@@ -1,0 +1,160 @@
+"""A phrase's next word prepared between keys (`WordIndex.collect`) changes no result.
+
+Once a phrase's word is typed whole (`"large `), the app runs steps that collect the
+words following it in every text holding it; the next key is answered from them, and
+finishes the steps itself if they are not done. Here keys are typed (with backspaces,
+inside quotes, after OR, NOT and field terms), a random number of steps is run after
+each, and every key's rows are compared with a fresh library's (no cache, no index:
+every text scanned) and with a scan for the phrase.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from readlist import textindex
+from readlist.errors import QueryError
+from readlist.library import Library, Matches
+from readlist.query import Words, parse
+from readlist.search import SearchIndex
+from readlist.store import Store
+from readlist.tui.app import ReadListApp
+from readlist.tui.widgets.filter_bar import _open_phrase
+
+from .test_query_speed_phrases import WORDS, papers_of, reference, rows_strategy
+from .test_query_stored import stored_search
+
+phrase_words = st.lists(
+    st.sampled_from(["a", "ab", "b", "tun", "prompt", "deja", "c++"]), min_size=2
+)
+before = st.sampled_from(["", "x OR ", "title:a ", "-b ", "abstract:", "b | "])
+
+
+def keys_of(first: str, cut: int, second: str) -> list[str]:
+    """The filter's value after each key: `first` typed, backspaces back to `cut`
+    characters, then `second` typed from there."""
+    values = [first[:end] for end in range(1, len(first) + 1)]
+    values += [first[:end] for end in range(len(first) - 1, cut - 1, -1) if end]
+    values += [(first[:cut] + second)[:end] for end in range(cut + 1, cut + len(second) + 1)]
+    return values
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=rows_strategy,
+    prefix=before,
+    first=phrase_words,
+    second=st.lists(st.sampled_from(WORDS[:8]), min_size=1, max_size=3),
+    cut=st.integers(0, 30),
+    steps=st.lists(st.integers(0, 4), min_size=1),
+    step=st.integers(1, 3),
+    limit=st.sampled_from([3, 10**6]),
+    disk=st.booleans(),
+)
+@example(
+    rows=[(["prompt", "tuning"], ["prompt", "a", "prompt", "tun"])],
+    prefix="",
+    first=["prompt", "tun"],
+    second=["a"],
+    cut=8,
+    steps=[1],
+    step=1,
+    limit=10**6,
+    disk=False,
+)
+def test_typed_keys_with_collection_between_them_list_what_a_scan_lists(
+    tmp_path: Path,
+    rows: list[tuple[list[str], list[str]]],
+    prefix: str,
+    first: list[str],
+    second: list[str],
+    cut: int,
+    steps: list[int],
+    step: int,
+    limit: int,
+    disk: bool,
+) -> None:
+    papers = papers_of(rows)
+    if disk:
+        search = stored_search(tmp_path, papers)
+        shown = [p.with_abstract("") for p in papers]
+    else:
+        search = SearchIndex(papers)
+        search.build_text_index()
+        shown = papers
+    library = Library(shown, {}, search)
+    text = prefix + '"' + " ".join(first)
+    values = keys_of(text, min(cut, len(text)), " ".join(second) + " " + first[0])
+    previous: Matches | None = None
+    collected = 0
+    with (
+        mock.patch.object(textindex, "_STEP", step),
+        mock.patch.object(textindex, "_COLLECT_LIMIT", limit),
+    ):
+        for at, value in enumerate(values):
+            try:
+                query = parse(value)
+            except QueryError:
+                continue
+            matches = library.filter(query)
+            rows_shown = matches.ordered("date", narrowing=previous)
+            previous = matches
+            fresh = Library(papers, {})  # nothing cached, no index
+            assert rows_shown == fresh.select(query, "date"), value
+            if value.startswith('"') and not value.endswith(" "):
+                assert sorted(rows_shown) == reference(papers, value), value
+            phrase = _open_phrase(value, query)
+            collecting = None if phrase is None else library.search.collect(phrase)
+            if collecting is not None:  # as the app does between keys, maybe not to the end
+                for _ in zip(range(steps[at % len(steps)]), collecting, strict=False):
+                    collected += 1
+    assert collected >= 0
+
+
+def test_the_open_phrase_is_the_last_term_after_a_space_in_an_open_quote() -> None:
+    def phrase(value: str) -> Words | None:
+        return _open_phrase(value, parse(value))
+
+    assert phrase('"large ') == Words("text", ("large",))
+    assert phrase('x OR "large language ') == Words("text", ("large", "language"))
+    assert phrase('title:"large ') == Words("title", ("large",))
+    assert phrase('"large') is None  # the word may go on
+    assert phrase('"large" ') is None  # the quote is closed
+    assert phrase("large ") is None  # no phrase
+
+
+async def test_each_key_of_a_typed_phrase_lists_that_query_with_collection_between_keys(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.session.INDEX_ABOVE", 0)  # index even 101 papers
+    app = ReadListApp(sample_store, copy=lambda text, terminal: "nowhere", watch_interval=3600)
+    library = Library(sample_store.papers(), sample_store.annotations())
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not app.search_ready:
+            await pilot.pause(0.05)
+        index = app.library.search.text_index
+        assert index is not None
+        await pilot.press("slash")
+        typed = ""
+        keys = [*'x OR "prompt', "space", *"tun", "backspace", "backspace", *"uning", "space"]
+        keys += [*"for", "backspace", "backspace", "backspace", "backspace", *"s"]
+        for key in keys:
+            await pilot.press(key)
+            typed = typed[:-1] if key == "backspace" else typed + (" " if key == "space" else key)
+            await pilot.pause()
+            assert app.filter_bar.value == typed
+            if typed.endswith(" ") and typed.count('"') == 1:
+                await pilot.pause(0.1)  # the app collects the phrase's followers meanwhile
+                phrase = app.filter_bar.phrase
+                assert phrase is not None
+                assert [k.head for k in index._followers if not k.prefix][:1] == [phrase.words]
+            if app.filter_bar.problem is None:
+                assert app.papers.selection.rows == library.select(parse(typed), app.sort), typed
+        assert app.shown > 0
