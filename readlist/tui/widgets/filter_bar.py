@@ -3,7 +3,11 @@
 Every keystroke is parsed; a query that parses becomes the `parsed` reactive, one that
 does not sets `problem` (the whole one-line message) and shows it on the rows below the
 input, wrapped to the screen's width, so the app can show an error state instead of an
-earlier keystroke's results. The input's value is watched synchronously, so the list is
+earlier keystroke's results. Those rows are drawn over the list from its second line
+(an invalid query lists nothing; the list's first line says so), so the list and the
+detail pane keep their places when the message comes and goes: two layout passes and a
+third screen update a time less. A message of the same height needs no layout at all.
+The input's value is watched synchronously, so the list is
 filtered in the same call as the keystroke and the echo and the result appear in one
 frame. (Enter and Escape are the app's: they move focus back to the list at once.)
 
@@ -53,6 +57,7 @@ class FilterBar(Vertical):
     FilterBar Input:focus { background: $boost; }
     FilterBar > #filter-error {
         width: 100%; height: auto; padding: 0 1; color: $text-error; display: none;
+        position: absolute; offset-y: 2; overlay: screen; background: $panel;
     }
     FilterBar.-invalid > #filter-error { display: block; }
     FilterBar.-invalid Input { color: $text-error; }
@@ -90,6 +95,20 @@ class FilterBar(Vertical):
         """Parse the text again (the saved filters it may name have changed)."""
         self._typed(self.input.value)
 
+    def _show_problem(self, message: str) -> None:
+        """The message on the error rows; laid out again only if its height changed
+        (a layout pass, with the scrollbar refresh it brings, is most of a key's cost)."""
+        row = self.query_one("#filter-error", Static)
+        content = Content(message)
+        width = row.content_region.width
+        same = (
+            self.problem is not None
+            and width > 0
+            and len(content.wrap(width)) == len(Content(self.problem).wrap(width))
+        )
+        self.add_class("-invalid")
+        row.update(content, layout=not same)
+
     def _typed(self, value: str) -> None:
         try:
             query = parse(value, saved=self.saved())
@@ -97,8 +116,7 @@ class FilterBar(Vertical):
             message = str(error)
             if error.position is not None:
                 message += f" (at character {error.position + 1}); Esc clears the filter"
-            self.add_class("-invalid")
-            self.query_one("#filter-error", Static).update(Content(message))
+            self._show_problem(message)
             self.problem = message
             return
         self.remove_class("-invalid")
