@@ -277,8 +277,9 @@ class SearchIndex:
         return bits_of(found, self.n)
 
     def collect(self, phrase: Words) -> Iterator[None] | None:
-        """Steps that prepare the next word of `phrase`, whose words are typed whole
-        (see `WordIndex.collect`), to run between keys; None if there is nothing to do."""
+        """Steps that prepare a next word of `phrase`, the phrase being typed, as if
+        its words were whole (see `WordIndex.collect`), to run between keys; None if
+        there is nothing to do."""
         index = self.text_index
         if index is None or phrase.substring or phrase.field not in _IN_TEXT:
             return None

@@ -22,10 +22,12 @@ collected (`Followers`; that is the check), and the next keys ("large la", "larg
 The check cannot be made cheap: when most candidates match (40,000 of 60,000 texts with
 "large" go on with "language"), it is a scan of ~90 MB of text, ~80 ms at CPython's
 byte-search speed before any Python per text. So it is done ahead, in the time between
-keys: once a phrase's word is typed whole (`"large ` ), `collect` gives steps that
-collect every word after the head in every text holding the head's words, a part at a
-time, for the app to run while it is idle. The next key is then answered from those
-words; if it comes first, it finishes the remaining parts itself (the same result).
+keys: while a phrase is typed and its last word is a word of the texts (`"large`, which
+may yet become "larger"), `collect` gives steps that collect every word after the head
+in every text holding the head's words, a part at a time, for the app to run while it
+is idle: the typing of the space and of the next word's first letter. The next key is
+then answered from those words; if it comes first, it finishes the remaining parts
+itself (the same result).
 
 Building it costs seconds at 100,000 papers (most of it the Python loop over words), so
 a large library keeps a copy on disk (`readlist.store.wordfile`): `WordIndex.from_parts`

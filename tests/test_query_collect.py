@@ -93,7 +93,6 @@ def test_typed_keys_with_collection_between_them_list_what_a_scan_lists(
     text = prefix + '"' + " ".join(first)
     values = keys_of(text, min(cut, len(text)), " ".join(second) + " " + first[0])
     previous: Matches | None = None
-    collected = 0
     with (
         mock.patch.object(textindex, "_STEP", step),
         mock.patch.object(textindex, "_COLLECT_LIMIT", limit),
@@ -114,18 +113,17 @@ def test_typed_keys_with_collection_between_them_list_what_a_scan_lists(
             collecting = None if phrase is None else library.search.collect(phrase)
             if collecting is not None:  # as the app does between keys, maybe not to the end
                 for _ in zip(range(steps[at % len(steps)]), collecting, strict=False):
-                    collected += 1
-    assert collected >= 0
+                    pass
 
 
-def test_the_open_phrase_is_the_last_term_after_a_space_in_an_open_quote() -> None:
+def test_the_open_phrase_is_the_last_term_in_an_open_quote() -> None:
     def phrase(value: str) -> Words | None:
         return _open_phrase(value, parse(value))
 
     assert phrase('"large ') == Words("text", ("large",))
+    assert phrase('"large') == Words("text", ("large",))  # (the word may go on)
     assert phrase('x OR "large language ') == Words("text", ("large", "language"))
     assert phrase('title:"large ') == Words("title", ("large",))
-    assert phrase('"large') is None  # the word may go on
     assert phrase('"large" ') is None  # the quote is closed
     assert phrase("large ") is None  # no phrase
 
@@ -150,11 +148,13 @@ async def test_each_key_of_a_typed_phrase_lists_that_query_with_collection_betwe
             typed = typed[:-1] if key == "backspace" else typed + (" " if key == "space" else key)
             await pilot.pause()
             assert app.filter_bar.value == typed
-            if typed.endswith(" ") and typed.count('"') == 1:
+            if typed.count('"') == 1 and app.filter_bar.problem is None:
                 await pilot.pause(0.1)  # the app collects the phrase's followers meanwhile
                 phrase = app.filter_bar.phrase
                 assert phrase is not None
-                assert [k.head for k in index._followers if not k.prefix][:1] == [phrase.words]
+                assert index.collect(phrase.words) is None, typed  # nothing left to do
+                if typed.endswith(" "):
+                    assert phrase.words in [k.head for k in index._followers if not k.prefix]
             if app.filter_bar.problem is None:
                 assert app.papers.selection.rows == library.select(parse(typed), app.sort), typed
         assert app.shown > 0

@@ -577,9 +577,10 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self.refilter()
 
     def _phrase_typed(self, phrase: Words | None) -> None:
-        """A phrase's word is typed whole: its next word is prepared between keys, a
-        step (~5 ms) a message, so a key waits at most one step (see WordIndex.collect).
-        Nothing is shown from it: the next key's result is the same either way."""
+        """A phrase is being typed: its next word is prepared between keys (if its
+        last word is a whole word already), a step (~5 ms) a message, so a key waits at
+        most one step (see WordIndex.collect). Nothing is shown from it: the next key's
+        result is the same either way."""
         steps = None if phrase is None else self.library.search.collect(phrase)
         self._collecting = steps
         if steps is not None:

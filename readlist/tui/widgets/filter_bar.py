@@ -12,8 +12,8 @@ filtered in the same call as the keystroke and the echo and the result appear in
 frame. (Enter and Escape are the app's: they move focus back to the list at once.)
 
 `saved` gives the saved filters' queries for `@NAME` (the app passes the store's).
-`phrase` is the phrase being typed when its last word is typed whole (`"large ` ), so
-that the app can prepare the phrase's next word before it is typed.
+`phrase` is the phrase being typed (its quote still open: `"large`), so that the app can
+prepare the phrase's next word before it is typed.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class FilterBar(Vertical):
     problem: reactive[str | None] = reactive(None, repaint=False)
     """The message of a query that does not parse; None while the query is valid."""
     phrase: reactive[Words | None] = reactive(None, repaint=False)
-    """The phrase in an open quote at the end, after a space: its next word comes next."""
+    """The phrase in an open quote at the end: another word may come next."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -118,6 +118,7 @@ class FilterBar(Vertical):
                 message += f" (at character {error.position + 1}); Esc clears the filter"
             self._show_problem(message)
             self.problem = message
+            self.phrase = None
             return
         self.remove_class("-invalid")
         self.problem = None
@@ -126,8 +127,8 @@ class FilterBar(Vertical):
 
 
 def _open_phrase(value: str, query: Query) -> Words | None:
-    """The phrase `value` ends in, if its quote is open and its last word is done."""
-    if not value.endswith(" ") or value.count('"') % 2 == 0:
+    """The phrase `value` ends in, if its quote is still open."""
+    if value.count('"') % 2 == 0:
         return None
     leaves = [leaf for leaf, _negated in query.leaves()]
     return leaves[-1] if leaves and isinstance(leaves[-1], Words) else None
