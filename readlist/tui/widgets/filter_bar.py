@@ -5,8 +5,8 @@ does not sets `problem` (the whole one-line message) and shows it on the rows be
 input, wrapped to the screen's width, so the app can show an error state instead of an
 earlier keystroke's results. Those rows are drawn over the list from its second line
 (an invalid query lists nothing; the list's first line says so), so the list and the
-detail pane keep their places when the message comes and goes: two layout passes and a
-third screen update a time less. A message of the same height needs no layout at all.
+detail pane keep their places when the message comes and goes (one layout pass and two
+screen updates, not two and three). A message of the same height needs no layout.
 The input's value is watched synchronously, so the list is
 filtered in the same call as the keystroke and the echo and the result appear in one
 frame. (Enter and Escape are the app's: they move focus back to the list at once.)
