@@ -343,8 +343,14 @@ class WordIndex:
             candidates &= within
         if not candidates:
             return 0
+        # A pending collection is finished here only if what is left is no more than
+        # checking the candidates ("large z": a few texts, not the rest of 60,000).
         collecting = self._collecting
-        if collecting is not None and collecting.head == head:
+        if (
+            collecting is not None
+            and collecting.head == head
+            and collecting.left <= 2 * candidates.bit_count()
+        ):
             self._finish(collecting)
         for at, known in enumerate(self._followers):
             if known.answers(head, last, candidates):
@@ -462,6 +468,7 @@ class _Collecting:
         self._needle = " " + " ".join(head) + " "
         self._pairs = 0
         self._part: list[int] = []  # what is left of the part being collected
+        self.left = heads.bit_count()  # texts not collected yet
 
     def steps(self) -> Iterator[None]:
         """One step a few texts; shared by every caller (a step runs once, and what a
@@ -473,6 +480,7 @@ class _Collecting:
                     return
                 self._part = part
             texts, self._part = self._part[:_STEP], self._part[_STEP:]
+            self.left -= len(texts)
             postings = self.postings
             for word, found in self._index.followers(texts, self._needle).items():
                 postings.setdefault(word, []).extend(found)
