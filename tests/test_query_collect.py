@@ -158,3 +158,26 @@ async def test_each_key_of_a_typed_phrase_lists_that_query_with_collection_betwe
             if app.filter_bar.problem is None:
                 assert app.papers.selection.rows == library.select(parse(typed), app.sort), typed
         assert app.shown > 0
+
+
+def test_a_key_with_few_candidates_leaves_a_long_collection_for_later() -> None:
+    # 300 texts hold "large", 3 of them "large zoo": "large z" checks those 3 and the
+    # collection is left as it was; the next keys still agree with a scan.
+    texts = [f"large language {i}" for i in range(297)] + ["large zoo", "a large zebra"] * 2
+    papers = papers_of([([], text.split()) for text in texts])
+    search = SearchIndex(papers)
+    index = search.build_text_index()
+    with mock.patch.object(textindex, "_STEP", 10):
+        steps = index.collect(["large"])
+        assert steps is not None
+        next(steps)  # one step of 10 texts done, ~290 left
+        library = Library(papers, {}, search)
+        for typed in ('"large z', '"large zo', '"large l', '"large la'):
+            rows = library.select(parse(typed), "date")
+            assert rows == Library(papers, {}).select(parse(typed), "date"), typed
+            assert sorted(rows) == reference(papers, typed), typed
+            pending = index._collecting
+            if typed.startswith('"large z'):
+                assert pending is not None and pending.left > 250
+        assert index._collecting is None  # "large l" had as many candidates: finished there
+        assert (("large",), "") in [(k.head, k.prefix) for k in index._followers]
