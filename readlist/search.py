@@ -16,7 +16,7 @@ never cached because they change.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import overload
 
@@ -275,6 +275,15 @@ class SearchIndex:
             texts = self.texts(node.field)
             found = [i for i in indices_of(base, self.n) if wanted in texts[i]]
         return bits_of(found, self.n)
+
+    def collect(self, phrase: Words) -> Iterator[None] | None:
+        """Steps that prepare a next word of `phrase`, the phrase being typed, as if
+        its words were whole (see `WordIndex.collect`), to run between keys; None if
+        there is nothing to do."""
+        index = self.text_index
+        if index is None or phrase.substring or phrase.field not in _IN_TEXT:
+            return None
+        return index.collect(phrase.words)
 
     def build_text_index(self) -> WordIndex:
         """Index every paper's title and abstract by word (seconds at 100k papers).

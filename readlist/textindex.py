@@ -19,6 +19,16 @@ last word: the words starting with them that follow the head in the candidates a
 collected (`Followers`; that is the check), and the next keys ("large la", "large lan"
 ...) are a `bisect` range of those words, as for one word.
 
+The check cannot be made cheap: when most candidates match (40,000 of 60,000 texts with
+"large" go on with "language"), it is a scan of ~90 MB of text, ~80 ms at CPython's
+byte-search speed before any Python per text. So it is done ahead, in the time between
+keys: while a phrase is typed and its last word is a word of the texts (`"large`, which
+may yet become "larger"), `collect` gives steps that collect every word after the head
+in every text holding the head's words, a part at a time, for the app to run while it
+is idle: the typing of the space and of the next word's first letter. The next key is
+then answered from those words; if it comes first, it finishes the remaining parts
+itself (the same result).
+
 Building it costs seconds at 100,000 papers (most of it the Python loop over words), so
 a large library keeps a copy on disk (`readlist.store.wordfile`): `WordIndex.from_parts`
 takes the same parts read lazily from a memory-mapped file, and `parts()` gives them to
@@ -41,6 +51,10 @@ _FREQUENT_SHARE = 1 / 64
 _VERIFY_LIMIT = 2500
 _CACHE_SIZE = 64
 _FOLLOWERS_KEPT = 4
+# A collection ahead of the next word (`collect`) stops past this many (word, text)
+# pairs (~20 MB): a head in almost every text ("the") has too many followers to keep.
+_COLLECT_LIMIT = 500_000
+_STEP = 1024  # texts a step of it checks: ~5 ms, so a key waits little behind one
 _PART = 4096  # texts checked between two releases of their pages (see `_in_parts`)
 _TOP = "\U0010ffff"
 
@@ -220,6 +234,7 @@ class WordIndex:
         self._words: Sequence[str] = sorted(postings)
         self._cache: OrderedDict[str, int] = OrderedDict()
         self._followers: list[Followers] = []
+        self._collecting: _Collecting | None = None
         self._release: Callable[[int | None], None] | None = None
 
     @classmethod
@@ -232,6 +247,7 @@ class WordIndex:
         index._frequent, index._rare, index._words = parts.frequent, parts.rare, parts.words
         index._cache = OrderedDict()
         index._followers = []
+        index._collecting = None
         index._release = None
         holds = getattr(parts.texts, "holds", None)
         if holds is not None:  # texts on disk: a byte search, no decoding
@@ -276,6 +292,46 @@ class WordIndex:
             if self._release is not None:
                 self._release(None)
 
+    def collect(self, head: Sequence[str]) -> Iterator[None] | None:
+        """Steps (a few thousand texts each) that collect the words following the phrase
+        head `head` in every text holding its words, so that the phrase's next word is
+        answered without checking texts; None if there is nothing to collect.
+
+        Only the last collection asked for is kept; a search that needs it before the
+        steps are done runs the rest itself. Nothing shown depends on how far it got.
+        """
+        head = tuple(head)
+        if not head:
+            return None
+        if any(known.head == head and not known.prefix for known in self._followers):
+            return None
+        collecting = self._collecting
+        if collecting is None or collecting.head != head:
+            heads = self.all
+            for word in head:
+                heads &= self.exact(word)
+            if not heads:
+                return None
+            collecting = self._collecting = _Collecting(self, head, heads)
+        return self._steps(collecting)
+
+    def _steps(self, collecting: _Collecting) -> Iterator[None]:
+        yield from collecting.steps()
+        self._finish(collecting)
+
+    def _finish(self, collecting: _Collecting) -> None:
+        """Run what is left of `collecting` and keep its followers."""
+        for _ in collecting.steps():
+            pass
+        if collecting.postings is not None:  # (else kept: it is not tried again)
+            if self._collecting is collecting:
+                self._collecting = None
+            self._keep(Followers(collecting.head, "", collecting.heads, collecting.postings))
+
+    def _keep(self, known: Followers) -> None:
+        self._followers.insert(0, known)
+        del self._followers[_FOLLOWERS_KEPT:]
+
     def _phrase(self, head: tuple[str, ...], last: str, within: int | None) -> int:
         heads = self.all
         for word in head:
@@ -287,6 +343,15 @@ class WordIndex:
             candidates &= within
         if not candidates:
             return 0
+        # A pending collection is finished here only if what is left is no more than
+        # checking the candidates ("large z": a few texts, not the rest of 60,000).
+        collecting = self._collecting
+        if (
+            collecting is not None
+            and collecting.head == head
+            and collecting.left <= 2 * candidates.bit_count()
+        ):
+            self._finish(collecting)
         for at, known in enumerate(self._followers):
             if known.answers(head, last, candidates):
                 self._followers.insert(0, self._followers.pop(at))
@@ -299,8 +364,7 @@ class WordIndex:
             for word, found in self.followers(part, needle, last).items():
                 postings.setdefault(word, []).extend(found)
         known = Followers(head, last, candidates, postings)
-        self._followers.insert(0, known)
-        del self._followers[_FOLLOWERS_KEPT:]
+        self._keep(known)
         return known.starting(last, self.n)
 
     def _in_parts(self, texts: int) -> Iterator[list[int]]:
@@ -390,3 +454,38 @@ class WordIndex:
                 self._release(None)
         self._remember(prefix, covered)
         return covered
+
+
+class _Collecting:
+    """The followers of one phrase head, collected a part of the texts at a time
+    (see `WordIndex.collect`); `postings` is None once past `_COLLECT_LIMIT`."""
+
+    def __init__(self, index: WordIndex, head: tuple[str, ...], heads: int) -> None:
+        self.head, self.heads = head, heads
+        self.postings: dict[str, list[int]] | None = {}
+        self._index = index
+        self._parts = index._in_parts(heads)
+        self._needle = " " + " ".join(head) + " "
+        self._pairs = 0
+        self._part: list[int] = []  # what is left of the part being collected
+        self.left = heads.bit_count()  # texts not collected yet
+
+    def steps(self) -> Iterator[None]:
+        """One step a few texts; shared by every caller (a step runs once, and what a
+        step has to do is kept here, not in a generator that may be dropped)."""
+        while self.postings is not None:
+            if not self._part:
+                part = next(self._parts, None)
+                if part is None:
+                    return
+                self._part = part
+            texts, self._part = self._part[:_STEP], self._part[_STEP:]
+            self.left -= len(texts)
+            postings = self.postings
+            for word, found in self._index.followers(texts, self._needle).items():
+                postings.setdefault(word, []).extend(found)
+                self._pairs += len(found)
+            if self._pairs > _COLLECT_LIMIT:
+                self.postings = None
+                return
+            yield

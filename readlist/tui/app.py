@@ -17,7 +17,7 @@ wiring to the session.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -47,7 +47,7 @@ from readlist.library import (
     sort_label,
 )
 from readlist.models import Annotation, Paper
-from readlist.query import Has, Query
+from readlist.query import Has, Query, Words
 from readlist.search import SearchIndex
 from readlist.session import (
     INDEX_ABOVE,
@@ -178,6 +178,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self.abstracts: dict[str, str] | None = None
         self._disk_error: str | None = None
         self._matches: Matches | None = None  # the last filter result (see refilter)
+        self._collecting: Iterator[None] | None = None  # see _phrase_typed
         self._collector = PauseCollector()
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
@@ -243,6 +244,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self.watch(self.papers, "highlighted", self.show_detail, init=False)
         self.watch(self.filter_bar, "parsed", self._filter_changed, init=False)
         self.watch(self.filter_bar, "problem", self._filter_problem, init=False)
+        self.watch(self.filter_bar, "phrase", self._phrase_typed, init=False)
         self.filter_bar.saved = lambda: self.saved_filters
         self._read_saved_filters()
         if self.config.theme is not None:
@@ -573,6 +575,22 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
 
     def _filter_problem(self, problem: str | None) -> None:
         self.refilter()
+
+    def _phrase_typed(self, phrase: Words | None) -> None:
+        """A phrase is being typed: its next word is prepared between keys (if its
+        last word is a whole word already), a step (~5 ms) a message, so a key waits at
+        most one step (see WordIndex.collect). Nothing is shown from it: the next key's
+        result is the same either way."""
+        steps = None if phrase is None else self.library.search.collect(phrase)
+        self._collecting = steps
+        if steps is not None:
+            self.call_later(self._collect_step, steps)
+
+    def _collect_step(self, steps: Iterator[None]) -> None:
+        if self._collecting is steps and next(steps, True) is None:
+            self.call_later(self._collect_step, steps)
+        elif self._collecting is steps:
+            self._collecting = None
 
     def action_move(self, how: str) -> None:
         getattr(self.papers, f"action_{how}")()

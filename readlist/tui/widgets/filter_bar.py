@@ -3,11 +3,17 @@
 Every keystroke is parsed; a query that parses becomes the `parsed` reactive, one that
 does not sets `problem` (the whole one-line message) and shows it on the rows below the
 input, wrapped to the screen's width, so the app can show an error state instead of an
-earlier keystroke's results. The input's value is watched synchronously, so the list is
+earlier keystroke's results. Those rows are drawn over the list from its second line
+(an invalid query lists nothing; the list's first line says so), so the list and the
+detail pane keep their places when the message comes and goes (one layout pass and two
+screen updates, not two and three). A message of the same height needs no layout.
+The input's value is watched synchronously, so the list is
 filtered in the same call as the keystroke and the echo and the result appear in one
 frame. (Enter and Escape are the app's: they move focus back to the list at once.)
 
 `saved` gives the saved filters' queries for `@NAME` (the app passes the store's).
+`phrase` is the phrase being typed (its quote still open: `"large`), so that the app can
+prepare the phrase's next word before it is typed.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from textual.reactive import Reactive, reactive
 from textual.widgets import Input, Static
 
 from readlist.errors import QueryError
-from readlist.query import Query, parse
+from readlist.query import Query, Words, parse
 
 PLACEHOLDER = 'words, "a phrase", a OR b, title:x, tag:x, is:unread, -term  (? for help)'
 
@@ -51,6 +57,7 @@ class FilterBar(Vertical):
     FilterBar Input:focus { background: $boost; }
     FilterBar > #filter-error {
         width: 100%; height: auto; padding: 0 1; color: $text-error; display: none;
+        position: absolute; offset-y: 2; overlay: screen; background: $panel;
     }
     FilterBar.-invalid > #filter-error { display: block; }
     FilterBar.-invalid Input { color: $text-error; }
@@ -58,6 +65,8 @@ class FilterBar(Vertical):
     parsed: reactive[Query] = reactive(Query, repaint=False)
     problem: reactive[str | None] = reactive(None, repaint=False)
     """The message of a query that does not parse; None while the query is valid."""
+    phrase: reactive[Words | None] = reactive(None, repaint=False)
+    """The phrase in an open quote at the end: another word may come next."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -86,6 +95,20 @@ class FilterBar(Vertical):
         """Parse the text again (the saved filters it may name have changed)."""
         self._typed(self.input.value)
 
+    def _show_problem(self, message: str) -> None:
+        """The message on the error rows; laid out again only if its height changed
+        (a layout pass, with the scrollbar refresh it brings, is most of a key's cost)."""
+        row = self.query_one("#filter-error", Static)
+        content = Content(message)
+        width = row.content_region.width
+        same = (
+            self.problem is not None
+            and width > 0
+            and len(content.wrap(width)) == len(Content(self.problem).wrap(width))
+        )
+        self.add_class("-invalid")
+        row.update(content, layout=not same)
+
     def _typed(self, value: str) -> None:
         try:
             query = parse(value, saved=self.saved())
@@ -93,10 +116,19 @@ class FilterBar(Vertical):
             message = str(error)
             if error.position is not None:
                 message += f" (at character {error.position + 1}); Esc clears the filter"
-            self.add_class("-invalid")
-            self.query_one("#filter-error", Static).update(Content(message))
+            self._show_problem(message)
             self.problem = message
+            self.phrase = None
             return
         self.remove_class("-invalid")
         self.problem = None
         self.parsed = query
+        self.phrase = _open_phrase(value, query)
+
+
+def _open_phrase(value: str, query: Query) -> Words | None:
+    """The phrase `value` ends in, if its quote is still open."""
+    if value.count('"') % 2 == 0:
+        return None
+    leaves = [leaf for leaf, _negated in query.leaves()]
+    return leaves[-1] if leaves and isinstance(leaves[-1], Words) else None
