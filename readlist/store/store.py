@@ -91,7 +91,7 @@ from readlist.store.storage import (
     signature,
     temp_files,
 )
-from readlist.textindex import WordIndex, extended
+from readlist.textindex import WordIndex
 
 OLD_FORMAT_SUFFIX = ".v1.bak"
 STAGED_SUFFIX = ".next"  # a new papers file, staged (see `Store._commit_catalogue`)
@@ -289,6 +289,7 @@ class Store:
         data_files = [*self.paths.data_files, self._storages[RECENT].path]
         files = [*data_files, *(backup_path(p) for p in data_files)]
         files.append(wordfile.word_index_path(self.paths))
+        files.append(wordfile.word_tail_path(self.paths))
         files.append(identity_index_path(self.paths))
         files.append(start_file_path(self.paths))
         files += [self._staged_papers, self._commit_record]
@@ -1118,9 +1119,10 @@ class Store:
         new: list[Paper],
     ) -> None:
         """After an import that changed no paper's title or abstract, keep the stored
-        word index current: the old one plus the new papers' words (the daily case),
-        nothing indexed again; with no new paper (an enrichment), the same index named
-        for the new catalogue versions (`wordfile.restamp`).
+        word index current: the new papers' words go to its tail file (the daily case:
+        a few KB written, nothing indexed again; see `wordfile.extend`); with no new
+        paper (an enrichment), the same index named for the new catalogue versions
+        (`wordfile.restamp`: the tail file alone is written).
 
         Best effort, under the import's lock: if the index was not current before, or
         cannot be written, it is stale, and the TUI rebuilds it at its next start (at
@@ -1129,22 +1131,16 @@ class Store:
         path = wordfile.word_index_path(self.paths)
         if not path.exists():
             return
+        after = (signature(self.paths.papers), signature(self.paths.abstracts))
         if not new:
-            after = (signature(self.paths.papers), signature(self.paths.abstracts))
             with contextlib.suppress(OSError, ValueError):  # derived: stale if not written
                 wordfile.restamp(path, before, after)
             return
-        shown = old_ids()
-        index = wordfile.read_word_index(path, before, shown)
-        if index is None:
-            return
         from readlist.query.words import searchable  # not imported by every command
 
-        texts = [searchable(p.title, p.abstract) for p in new]
-        after = (signature(self.paths.papers), signature(self.paths.abstracts))
+        added = [(p.id, searchable(p.title, p.abstract)) for p in new]
         with contextlib.suppress(OSError, ValueError):  # the import itself is written
-            ids = [*shown, *(p.id for p in new)]
-            wordfile.write_word_index(path, after, ids, extended(index.parts(), texts))
+            wordfile.extend(path, before, old_ids(), added, after)
 
     def set_removed(
         self, ids: Iterable[str], removed: bool, *, label: str | None = None
