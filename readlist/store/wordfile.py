@@ -12,9 +12,23 @@ both files are still those versions and the ids are the library's; otherwise it 
 stale and simply rebuilt (`Store.write_word_index`), never repaired. A damaged file
 reads as stale. It is written whole and atomically, under the library's lock, and only
 if the catalogue is still the one it describes. The TUI writes it, in the background,
-after building the index itself at a start where the file was stale (the first start
-after an import); an import does not, so that start searches abstracts only once they
-are loaded ("searching abstracts…").
+after building the index itself at a start where the file was stale.
+
+The tail (`<library>.words.tail`): an import that only adds papers (the daily case)
+must not rewrite the ~190 MB index, so their texts go to a small file beside it, one
+JSON header line (with a CRC-32 of the rest) and the added ids and texts as JSON. It
+names the versions in the index's header it extends, the number of papers the index
+holds, and the catalogue versions index and tail describe together (`now`): the pair is
+used only when the index is that one and `now` is the catalogue as it is, the index's
+papers followed by the tail's being the library's; anything else (a tail of another
+index, a cut-off or damaged one) makes the pair stale, rebuilt like a stale index,
+never a wrong answer. The reader indexes the tail's texts when it opens the pair
+(`_joined_parts`: a few milliseconds a daily page). An enrichment that changes no text
+(`restamp`) rewrites only the tail's `now` (a tail of no papers, if there was none), so
+the index file is never copied to change its header. Past `FOLD_PAPERS` papers or
+`FOLD_BYTES` of text, an import folds the tail into a new index file (which removes the
+tail). Every write of either file is atomic; a crash between the catalogue's write and
+the tail's leaves a tail naming the old catalogue: stale.
 
 Layout: one JSON header line, then sections (offsets relative to the end of the header;
 integers little-endian):
