@@ -986,14 +986,6 @@ class Store:
                     report.updated.append(pid)
             reports.append(report)
         if (changed or bulk is not None) and not dry_run:
-            # The word index's positions: the papers shown before, then the new ones
-            # (a write appends new papers after the documents it read).
-            old_ids: Callable[[], list[str]]
-            if catalogue is None:
-                shown = [pid for pid, doc in docs.items() if doc["removed"] is None]
-                old_ids = shown.copy
-            else:
-                old_ids = catalogue.shown_ids
             if bulk is not None:
                 added = bulk.papers
             else:
@@ -1016,7 +1008,7 @@ class Store:
             else:
                 self._splice_papers(catalogue, changed_docs, progress, abstracts=write_abstracts)
             if not retexted:
-                self._extend_word_index(before, old_ids, added)
+                self._extend_word_index(before, added)
         return reports
 
     def _splice_papers(
@@ -1115,7 +1107,6 @@ class Store:
     def _extend_word_index(
         self,
         before: tuple[Signature | None, Signature | None],
-        old_ids: Callable[[], list[str]],
         new: list[Paper],
     ) -> None:
         """After an import that changed no paper's title or abstract, keep the stored
@@ -1140,7 +1131,7 @@ class Store:
 
         added = [(p.id, searchable(p.title, p.abstract)) for p in new]
         with contextlib.suppress(OSError, ValueError):  # the import itself is written
-            wordfile.extend(path, before, old_ids(), added, after)
+            wordfile.extend(path, before, added, after)
 
     def set_removed(
         self, ids: Iterable[str], removed: bool, *, label: str | None = None
