@@ -271,10 +271,10 @@ def test_search_with_the_tail_answers_what_a_rebuilt_index_answers(
 ) -> None:
     """Generated libraries, then imports (adding papers), removals, restores,
     enrichments (no text changed), imports that change an abstract and TUI starts, with
-    a fold limit of 7 papers: after each, the index and tail the next start reads are
+    a fold limit of 3 papers: after each, the index and tail the next start reads are
     current or stale as the change says, and when current they answer what a rebuilt
     index and a scan answer."""
-    with tempfile.TemporaryDirectory() as folder, patch.object(wordfile, "FOLD_PAPERS", 7):
+    with tempfile.TemporaryDirectory() as folder, patch.object(wordfile, "FOLD_PAPERS", 3):
         db = Path(folder) / "library.json"
         counter = iter(range(10**6))
 
