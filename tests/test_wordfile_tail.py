@@ -380,6 +380,7 @@ def test_a_daily_import_killed_at_every_step_leaves_the_index_current_or_stale(
         for text in texts:
             query = parse(text)
             assert stored.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), (kills, text)
+    print(f"\ndaily import into an index with a tail: {kills} SIGKILLs, {outcomes}")  # with -s
     assert kills >= 4 and outcomes["current"] and outcomes["stale"], outcomes
 
 
