@@ -61,14 +61,15 @@ def library_files(paths: LibraryPaths) -> list[Path]:
     from readlist.store.history import history_path
     from readlist.store.identity import identity_index_path
     from readlist.store.startfile import start_file_path, start_tail_path
-    from readlist.store.wordfile import word_index_path
+    from readlist.store.wordfile import word_index_path, word_tail_path
 
     data_files = [*paths.data_files, recent_path(paths.abstracts)]
     files = [*data_files, *(backup_path(f) for f in data_files), paths.lock]
     beside = [filters_path(paths), history_path(paths), citekeys_path(paths)]
     caches = [cache_path(paths.papers), legacy_cache_path(paths.papers)]
     start = start_file_path(paths)
-    derived = [word_index_path(paths), identity_index_path(paths), start, start_tail_path(start)]
+    derived = [word_index_path(paths), word_tail_path(paths)]
+    derived += [identity_index_path(paths), start, start_tail_path(start)]
     derived += caches
     # A papers file staged by an import, and its commit record (see Store._commit_catalogue).
     derived += [paths.papers.with_name(paths.papers.name + end) for end in (".next", ".commit")]

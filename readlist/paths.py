@@ -18,6 +18,11 @@ a tag toggle cheap at 100,000 papers.
                             (store/identity.py; stale after any other change, rebuilt)
     library.start.json      derived: the papers file's documents in a form the TUI's
                             start reads faster (store/startfile.py; stale after any change)
+    library.words.idx       derived: the word index, so that full-text search works from
+                            the first frame (store/wordfile.py; the TUI writes it)
+    library.words.tail      derived: the words of papers imported since library.words.idx
+                            was written (an import writes it, not the ~190 MB index;
+                            folded into the index past 500 papers; store/wordfile.py)
     library.papers.json.next / .commit
                             only while an import commits both catalogue files (a killed
                             one is finished or undone at the next open: Store._commit_catalogue)

@@ -259,6 +259,7 @@ SIDE_FILES = [
     "library.filters.json",
     "library.history.json",
     "library.words.idx",
+    "library.words.tail",
     "library.identity.idx",
     "library.start.json",
     "library.abstracts.json.recent",
@@ -279,6 +280,11 @@ def fully_used(imported: RunCli, db: Path) -> RunCli:
     papers = store.papers()
     index = SearchIndex(papers).make_text_index()
     assert store.write_word_index(store.catalogue_versions(), [p.id for p in papers], index)
+    newer = db.with_name("newer.txt")  # an import that only adds: the word index's tail
+    newer.write_text("A paper imported after the index\n\nIts words go to the tail.\n")
+    assert imported("import", str(newer)).returncode == 0
+    store = Store.open(db)
+    store.papers()  # the abstracts read: their backups refreshed, as by a TUI start
     store.keep_start_file()  # as a TUI start keeps it for the next one
     return imported
 

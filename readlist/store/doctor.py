@@ -52,6 +52,7 @@ from readlist.store.storage import (
     signature,
 )
 from readlist.store.store import Store, aside_path
+from readlist.store.wordfile import tail_papers, word_index_path, word_tail_path
 from readlist.text import strip_controls
 
 FILES = (ANNOTATIONS, PAPERS, ABSTRACTS, RECENT)
@@ -189,6 +190,17 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         current = read_start_file(start, papers_version) is not None
         state = "current" if current else "stale or damaged (rewritten by the next start)"
         say(f"  {start.name}: {state}")
+    tail = word_tail_path(Store(db).paths)
+    if tail.exists() and papers_version is not None:
+        index = word_index_path(Store(db).paths)
+        added = tail_papers(index, (papers_version, signature(paths[ABSTRACTS])))
+        if added is None:
+            state = "stale or damaged (the word index is rebuilt by the next TUI start)"
+        elif added:
+            state = f"current: {added:,} paper(s) added since {index.name} was written"
+        else:
+            state = f"current: {index.name} is current through it (no papers added)"
+        say(f"  {tail.name}: {state}")
     if Store(db).commit_pending():
         say(
             "  an import was cut short while saving the catalogue (finished or undone on next open)"

@@ -99,7 +99,7 @@ from readlist.store.storage import (
     signature,
     temp_files,
 )
-from readlist.textindex import WordIndex, extended
+from readlist.textindex import WordIndex
 
 OLD_FORMAT_SUFFIX = ".v1.bak"
 STAGED_SUFFIX = ".next"  # a new papers file, staged (see `Store._commit_catalogue`)
@@ -297,6 +297,7 @@ class Store:
         data_files = [*self.paths.data_files, self._storages[RECENT].path]
         files = [*data_files, *(backup_path(p) for p in data_files)]
         files.append(wordfile.word_index_path(self.paths))
+        files.append(wordfile.word_tail_path(self.paths))
         files.append(identity_index_path(self.paths))
         files.append(start_file_path(self.paths))
         files += [self._staged_papers, self._commit_record]
@@ -1007,14 +1008,6 @@ class Store:
                     report.updated.append(pid)
             reports.append(report)
         if (changed or bulk is not None) and not dry_run:
-            # The word index's positions: the papers shown before, then the new ones
-            # (a write appends new papers after the documents it read).
-            old_ids: Callable[[], list[str]]
-            if catalogue is None:
-                shown = [pid for pid, doc in docs.items() if doc["removed"] is None]
-                old_ids = shown.copy
-            else:
-                old_ids = catalogue.shown_ids
             if bulk is not None:
                 added = bulk.papers
             else:
@@ -1037,7 +1030,7 @@ class Store:
             else:
                 self._splice_papers(catalogue, changed_docs, progress, abstracts=write_abstracts)
             if not retexted:
-                self._extend_word_index(before, old_ids, added)
+                self._extend_word_index(before, added)
         return reports
 
     def _splice_papers(
@@ -1150,13 +1143,13 @@ class Store:
     def _extend_word_index(
         self,
         before: tuple[Signature | None, Signature | None],
-        old_ids: Callable[[], list[str]],
         new: list[Paper],
     ) -> None:
         """After an import that changed no paper's title or abstract, keep the stored
-        word index current: the old one plus the new papers' words (the daily case),
-        nothing indexed again; with no new paper (an enrichment), the same index named
-        for the new catalogue versions (`wordfile.restamp`).
+        word index current: the new papers' words go to its tail file (the daily case:
+        a few KB written, nothing indexed again; see `wordfile.extend`); with no new
+        paper (an enrichment), the same index named for the new catalogue versions
+        (`wordfile.restamp`: the tail file alone is written).
 
         Best effort, under the import's lock: if the index was not current before, or
         cannot be written, it is stale, and the TUI rebuilds it at its next start (at
@@ -1165,22 +1158,16 @@ class Store:
         path = wordfile.word_index_path(self.paths)
         if not path.exists():
             return
+        after = (signature(self.paths.papers), signature(self.paths.abstracts))
         if not new:
-            after = (signature(self.paths.papers), signature(self.paths.abstracts))
             with contextlib.suppress(OSError, ValueError):  # derived: stale if not written
                 wordfile.restamp(path, before, after)
             return
-        shown = old_ids()
-        index = wordfile.read_word_index(path, before, shown)
-        if index is None:
-            return
         from readlist.query.words import searchable  # not imported by every command
 
-        texts = [searchable(p.title, p.abstract) for p in new]
-        after = (signature(self.paths.papers), signature(self.paths.abstracts))
+        added = [(p.id, searchable(p.title, p.abstract)) for p in new]
         with contextlib.suppress(OSError, ValueError):  # the import itself is written
-            ids = [*shown, *(p.id for p in new)]
-            wordfile.write_word_index(path, after, ids, extended(index.parts(), texts))
+            wordfile.extend(path, before, added, after)
 
     def set_removed(
         self, ids: Iterable[str], removed: bool, *, label: str | None = None

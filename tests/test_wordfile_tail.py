@@ -1,0 +1,440 @@
+"""The word index's tail (store/wordfile.py): a daily import into a library that keeps a
+word index writes the new papers' words to `library.words.tail`, a few KB, instead of
+rewriting the ~190 MB index; an enrichment that changes no text rewrites the tail alone.
+
+What a user must get: search from the stored index and its tail answers exactly what a
+rebuilt index (and a scan of the abstracts) answers, after any sequence of imports,
+removals and enrichments; a damaged, cut-off or stale tail is never used (the index is
+rebuilt, as a stale one is); past its size the tail is folded into a new index; a crash
+between the catalogue's write and the tail's leaves the pair stale, never wrong.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from unittest.mock import patch
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from readlist.importers import read_listing
+from readlist.models import Paper
+from readlist.query import parse
+from readlist.search import SearchIndex
+from readlist.store import Store, wordfile
+from readlist.store.doctor import doctor
+from readlist.store.storage import signature
+from readlist.store.wordfile import read_tail, word_index_path, word_tail_path
+from readlist.tui.app import ReadListApp
+
+from .conftest import TODAY
+from .crash_child import write_listing
+from .test_query_stored import QUERY_WORDS, queries
+from .test_query_v2 import VOCAB, paper
+
+CHILD = [sys.executable, str(Path(__file__).with_name("crash_child.py"))]
+CHECKED = [
+    "zyzzyva",
+    "prompt",
+    '"prompt tuning"',
+    "abstract:tun",
+    "title:zq",
+    "~yzz",
+    "c++",
+    "rag OR -x",
+    *QUERY_WORDS,
+]
+
+
+def keep_index(db: Path) -> Store:
+    """The word index kept as the TUI's first start keeps it (built from every paper)."""
+    store = Store.open(db)
+    shown = store.papers()
+    index = SearchIndex(shown).make_text_index()
+    assert store.write_word_index(store.catalogue_versions(), [p.id for p in shown], index)
+    return store
+
+
+def stored_search(db: Path) -> tuple[SearchIndex | None, SearchIndex, list[Paper]]:
+    """(search from the stored index and tail as the next TUI start reads them, or None
+    if they are stale; a scan of the papers with their abstracts; the papers)."""
+    store = Store.open(db)
+    shown = store.papers()
+    stored = store.word_index([p.id for p in shown])
+    if stored is None:
+        return None, SearchIndex(shown), shown
+    search = SearchIndex([p.with_abstract("") for p in shown])  # a staged start's papers
+    search.use_stored_index(stored)
+    return search, SearchIndex(shown), shown
+
+
+def assert_same_answers(db: Path, texts: list[str]) -> None:
+    stored, scanned, shown = stored_search(db)
+    assert stored is not None, "the stored index is stale"
+    rebuilt = SearchIndex(shown)
+    rebuilt.build_text_index()
+    for text in texts:  # in turn: later queries narrow cached earlier ones
+        query = parse(text)
+        expected = scanned.evaluate(query, {}, {})
+        assert rebuilt.evaluate(query, {}, {}) == expected, text
+        assert stored.evaluate(query, {}, {}) == expected, text
+
+
+def new_papers(first: int, count: int, words: str = "zyzzyva prompt tuning") -> list[Paper]:
+    return [
+        paper(first + i, f"Zq{first + i:05d} A New Paper on {words}", f"About {words} {i}.")
+        for i in range(count)
+    ]
+
+
+def file_state(path: Path) -> tuple[bytes, int, int]:
+    st_ = os.stat(path)
+    return path.read_bytes(), st_.st_ino, st_.st_mtime_ns
+
+
+# -- a daily import, an enrichment: the index file is left as it was ------------------------
+
+
+def test_a_daily_import_writes_a_small_tail_and_leaves_the_word_index_file_as_it_was(
+    sample_store: Store,
+) -> None:
+    db = sample_store.paths.annotations
+    keep_index(db)
+    index = word_index_path(sample_store.paths)
+    before = file_state(index)
+    [report] = Store.open(db, catalogue=False).import_listings([new_papers(1, 30)])
+    assert len(report.added) == 30
+    assert file_state(index) == before, "the word index file was rewritten"
+    tail = word_tail_path(sample_store.paths)
+    assert tail.stat().st_size < 16_000  # 30 short papers
+    assert_same_answers(db, CHECKED)
+    stored, _, _ = stored_search(db)
+    assert stored is not None and stored.evaluate(parse("zyzzyva"), {}, {}).bit_count() == 30
+
+    # The next page extends the tail; the index file is still not touched.
+    Store.open(db, catalogue=False).import_listings([new_papers(100, 30, "sparse routing")])
+    assert file_state(index) == before
+    held = read_tail(tail)
+    assert held is not None and len(held.ids) == 60
+    assert_same_answers(db, [*CHECKED, "sparse", '"sparse rout"', "routing"])
+
+
+def test_an_enrichment_that_changes_no_text_leaves_the_word_index_file_as_it_was(
+    sample_store: Store,
+) -> None:
+    """Names and ids added to papers (`readlist enrich`): the catalogue is written, the
+    texts are the same; the index stays current through the tail, not by a copy of the
+    whole index file with a new header (193 MB at 100,000 papers)."""
+    db = sample_store.paths.annotations
+    keep_index(db)
+    index = word_index_path(sample_store.paths)
+    before = file_state(index)
+    some = Store.open(db).papers()[:5]
+    enriched = [replace(p, id="", organization="Example Lab", comments=7) for p in some]
+    [report] = Store.open(db, catalogue=False).import_listings([enriched])
+    assert sorted(report.updated) == sorted(p.id for p in some) and not report.added
+    assert file_state(index) == before, "the word index file was rewritten"
+    assert_same_answers(db, CHECKED)
+    # An enrichment after a daily page keeps the page's words in the tail.
+    Store.open(db, catalogue=False).import_listings([new_papers(1, 3)])
+    again = [replace(p, id="", organization="Another Lab") for p in some]
+    Store.open(db, catalogue=False).import_listings([again])
+    assert file_state(index) == before
+    assert_same_answers(db, CHECKED)
+    stored, _, _ = stored_search(db)
+    assert stored is not None and stored.evaluate(parse("zyzzyva"), {}, {}).bit_count() == 3
+
+
+# -- the tail never gives a wrong answer -------------------------------------------------------
+
+
+def test_a_damaged_cut_off_or_stale_tail_is_never_used(sample_store: Store) -> None:
+    db = sample_store.paths.annotations
+    keep_index(db)
+    Store.open(db, catalogue=False).import_listings([new_papers(1, 4)])
+    tail = word_tail_path(sample_store.paths)
+    whole = tail.read_bytes()
+    assert stored_search(db)[0] is not None
+
+    def used() -> bool:
+        return stored_search(db)[0] is not None
+
+    for cut in range(0, len(whole), 7):
+        tail.write_bytes(whole[:cut])
+        assert not used(), f"a tail cut at {cut} of {len(whole)} bytes was used"
+    header_end = whole.index(b"\n")
+    body = whole[header_end + 1 :]
+    text_at = header_end + 1 + body.index(b"zyzzyva")
+    for at in (5, header_end // 2, header_end + 3, text_at + 1, len(whole) - 3):
+        damaged = bytearray(whole)
+        damaged[at] ^= 0x01  # a letter of a text changed: still valid JSON
+        tail.write_bytes(bytes(damaged))
+        assert not used(), f"a tail with byte {at} changed was used"
+
+    header = orjson.loads(whole[:header_end])
+    for key, value in [
+        ("index", [[1, 2, 3], header["index"][1]]),  # the tail of another index
+        ("base", header["base"] - 1),
+        ("now", [header["now"][0], None]),  # written for another catalogue
+        ("tokens", header["tokens"] + 1),  # words cut another way
+    ]:
+        other = {**header, key: value}
+        tail.write_bytes(orjson.dumps(other) + b"\n" + body)
+        assert not used(), f"a tail with another {key} was used"
+    # Other ids (another order of the library's new papers): the checksum holds, the ids
+    # do not pair with the library's.
+    tail.write_bytes(whole)
+    held = read_tail(tail)
+    assert held is not None
+    wordfile.write_tail(tail, replace(held, ids=held.ids[::-1], texts=held.texts[::-1]))
+    assert not used(), "a tail with its papers in another order was used"
+    tail.write_bytes(whole)
+    assert used()
+
+    # A later change of the catalogue (a removal) makes index and tail stale together;
+    # then the TUI rebuilds the index, and the old tail is gone with it.
+    store = Store.open(db)
+    store.set_removed([store.papers()[0].id], True)
+    assert not used()
+    keep_index(db)
+    assert not tail.exists()
+    assert_same_answers(db, CHECKED)
+
+    tail.unlink(missing_ok=True)
+    os.mkfifo(tail)  # never opened for reading as if it were a tail (that would block)
+    assert used()
+
+
+# -- folding past the size -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("limit", ["papers", "bytes"])
+def test_the_tail_is_folded_into_a_new_index_past_its_size(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch, limit: str
+) -> None:
+    if limit == "papers":
+        monkeypatch.setattr(wordfile, "FOLD_PAPERS", 40)
+    db = sample_store.paths.annotations
+    keep_index(db)
+    index, tail = word_index_path(sample_store.paths), word_tail_path(sample_store.paths)
+    before = file_state(index)
+    Store.open(db, catalogue=False).import_listings([new_papers(1, 30)])
+    assert file_state(index) == before and tail.exists()
+    if limit == "bytes":  # room for the first page's texts, not for a second page's
+        held = read_tail(tail)
+        assert held is not None
+        monkeypatch.setattr(wordfile, "FOLD_BYTES", sum(map(len, held.texts)) + 10)
+    Store.open(db, catalogue=False).import_listings([new_papers(100, 30, "sparse routing")])
+    assert file_state(index) != before and not tail.exists(), "the tail was not folded"
+    assert_same_answers(db, [*CHECKED, "sparse", '"sparse rout"'])
+    folded = file_state(index)
+    Store.open(db, catalogue=False).import_listings([new_papers(200, 2, "dense experts")])
+    assert file_state(index) == folded and tail.exists()  # a new tail of the new index
+    assert_same_answers(db, [*CHECKED, "dense", "sparse"])
+
+
+# -- any sequence of changes ------------------------------------------------------------------
+
+words = st.lists(st.sampled_from(VOCAB), max_size=6).map(" ".join)
+steps = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), st.lists(st.tuples(words, words), min_size=1, max_size=6)),
+        st.tuples(st.just("remove"), st.integers(0, 1000)),
+        st.tuples(st.just("restore"), st.integers(0, 1000)),
+        st.tuples(st.just("enrich"), st.integers(0, 1000)),
+        st.tuples(st.just("reword"), st.integers(0, 1000)),
+        st.tuples(st.just("start"), st.integers(0, 0)),
+    ),
+    max_size=8,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.tuples(words, words), min_size=1, max_size=25),
+    steps,
+    st.lists(queries, min_size=1, max_size=5),
+)
+def test_search_with_the_tail_answers_what_a_rebuilt_index_answers(
+    rows: list[tuple[str, str]], changes: list[tuple[str, object]], texts: list[str]
+) -> None:
+    """Generated libraries, then imports (adding papers), removals, restores,
+    enrichments (no text changed), imports that change an abstract and TUI starts, with
+    a fold limit of 3 papers: after each, the index and tail the next start reads are
+    current or stale as the change says, and when current they answer what a rebuilt
+    index and a scan answer."""
+    with tempfile.TemporaryDirectory() as folder, patch.object(wordfile, "FOLD_PAPERS", 3):
+        db = Path(folder) / "library.json"
+        counter = iter(range(10**6))
+
+        def added(pairs: list[tuple[str, str]]) -> list[Paper]:
+            return [
+                paper(n, f"Zq{n:05d} {title}".strip(), abstract)
+                for n, (title, abstract) in zip(counter, pairs, strict=False)
+            ]
+
+        Store.open(db).import_listings([added(rows)])
+        keep_index(db)
+        for change, argument in changes:
+            store = Store.open(db)
+            every = store.all_papers()
+            pick = every[int(argument) % len(every)] if isinstance(argument, int) else None
+            current = store.word_index([p.id for p in store.papers()]) is not None
+            if change == "add":
+                store.import_listings([added(argument)])  # type: ignore[arg-type]
+            elif change == "remove" and pick is not None:
+                store.set_removed([pick.id], True)
+            elif change == "restore" and pick is not None:
+                store.set_removed([pick.id], False)
+            elif change == "enrich" and pick is not None:
+                store.import_listings([[replace(pick, id="", organization=f"Lab {argument}")]])
+            elif change == "reword" and pick is not None:
+                longer = replace(pick, id="", abstract=f"{pick.abstract} zyzzyva prompt tuning")
+                store.import_listings([[longer]])
+            stored, _, _ = stored_search(db)
+            if change in ("add", "enrich") and current:
+                assert stored is not None, f"{change} made a current index stale"
+            if stored is None or change == "start":  # the TUI's start rebuilds it
+                keep_index(db)
+            assert_same_answers(db, [*texts, "zyzzyva", '"prompt tun'])
+
+
+# -- crash safety ---------------------------------------------------------------------------
+
+
+def test_a_daily_import_killed_at_every_step_leaves_the_index_current_or_stale(
+    tmp_path: Path,
+) -> None:
+    """A 30-paper page imported into a library with a word index and a tail, SIGKILLed
+    right before each file-system call (see tests/test_crash_safety.py): after every
+    kill the index and tail the next start reads are either stale (then rebuilt) or
+    current and answering what a scan answers; never the old tail over the new catalogue."""
+    db = tmp_path / "lib" / "library.json"
+    listing = tmp_path / "old.txt"
+    write_listing(listing, 300, seed=1, prefix="Old")
+    Store.open(db).import_listings([read_listing(listing, today=TODAY).papers])
+    keep_index(db)
+    earlier = tmp_path / "earlier.txt"
+    write_listing(earlier, 30, seed=3, prefix="Earlier")
+    Store.open(db).import_listings([read_listing(earlier, today=TODAY).papers])
+    assert read_tail(word_tail_path(Store(db).paths)) is not None
+    page = tmp_path / "page.txt"
+    write_listing(page, 30, seed=7, prefix="Morning")
+    pristine = {p.name: p.read_bytes() for p in db.parent.iterdir() if p.is_file()}
+    texts = ["morning", "earlier", '"sparse memory"', "old 1 number 2", "~ontrast", "title:morn"]
+
+    def run(step: int) -> subprocess.CompletedProcess[str]:
+        for path in db.parent.iterdir():
+            if path.is_file() and path.name not in pristine:
+                path.unlink()
+        for name, blob in pristine.items():
+            db.with_name(name).write_bytes(blob)
+        # Restored files have new versions: name index and tail for them, as they were.
+        index = word_index_path(Store(db).paths)
+        assert Store.open(db).rebuild_identity_index()
+        header_end = pristine[index.name].index(b"\n")
+        header = orjson.loads(pristine[index.name][:header_end])
+        tail = read_tail(word_tail_path(Store(db).paths))
+        assert tail is not None
+        versions: list[list[int] | None] = [
+            list(signature(db.with_name(n)) or ())
+            for n in ("library.papers.json", "library.abstracts.json")
+        ]
+        header["papers"], header["abstracts"] = versions
+        index.write_bytes(orjson.dumps(header) + b"\n" + pristine[index.name][header_end + 1 :])
+        wordfile.write_tail(
+            word_tail_path(Store(db).paths),
+            replace(tail, index=versions, now=versions),
+        )
+        assert stored_search(db)[0] is not None
+        return subprocess.run(
+            [*CHILD, "killed-at-step", str(db), "import", str(page), str(step)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert run(10**9).returncode == 0
+    assert_same_answers(db, texts)
+    outcomes = {"current": 0, "stale": 0}
+    kills = 0
+    while (done := run(kills + 1)).returncode != 0:
+        assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+        kills += 1
+        stored, scanned, _ = stored_search(db)
+        if stored is None:
+            outcomes["stale"] += 1
+            continue
+        outcomes["current"] += 1
+        for text in texts:
+            query = parse(text)
+            assert stored.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), (kills, text)
+    print(f"\ndaily import into an index with a tail: {kills} SIGKILLs, {outcomes}")  # with -s
+    assert kills >= 4 and outcomes["current"] and outcomes["stale"], outcomes
+
+
+# -- doctor, the TUI -------------------------------------------------------------------------
+
+
+def test_doctor_says_whether_the_tail_is_current(sample_store: Store) -> None:
+    db = sample_store.paths.annotations
+
+    def said() -> str:
+        out = io.StringIO()
+        assert doctor(db, repair=False, out=out) == 0  # derived data: never a problem
+        return out.getvalue()
+
+    keep_index(db)
+    assert "words.tail" not in said()
+    Store.open(db, catalogue=False).import_listings([new_papers(1, 30)])
+    assert (
+        "  library.words.tail: current: 30 paper(s) added since library.words.idx was written\n"
+        in said()
+    )
+    some = Store.open(db).papers()[:2]
+    Store.open(db, catalogue=False).import_listings(
+        [[replace(p, id="", organization="Example Lab") for p in some]]
+    )
+    assert "library.words.tail: current: 30 paper(s) added" in said()
+    store = Store.open(db)
+    store.set_removed([some[0].id], True)
+    assert (
+        "  library.words.tail: stale or damaged (the word index is rebuilt by the next TUI start)\n"
+        in said()
+    )
+
+
+async def test_the_first_frame_searches_the_papers_of_the_tail_without_a_rebuild(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = sample_store.paths.annotations
+    keep_index(db)
+    Store.open(db, catalogue=False).import_listings([new_papers(1, 3)])
+    assert word_tail_path(sample_store.paths).exists()
+
+    def no_build(self: SearchIndex) -> None:
+        raise AssertionError("the word index was built again")
+
+    monkeypatch.setattr(SearchIndex, "make_text_index", no_build)
+    monkeypatch.setattr("readlist.session.INDEX_ABOVE", 0)  # as if it were a large library
+    store = Store.open(db)
+    app = ReadListApp(store, copy=lambda t, f: "x", watch_interval=3600, stage_above=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.abstracts_searched and not app.catalogue_loaded
+        await pilot.press("slash", *"zyzzyva")
+        assert app.shown == 3
+        await pilot.press(*(["backspace"] * 7), *'"new paper on zyz')
+        assert app.shown == 3
+        await app.workers.wait_for_complete()
+        assert app.search_ready and app.shown == 3
