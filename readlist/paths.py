@@ -17,7 +17,10 @@ a tag toggle cheap at 100,000 papers.
     library.identity.idx    derived: where each paper is in the papers file, by identity
                             (store/identity.py; stale after any other change, rebuilt)
     library.start.json      derived: the papers file's documents in a form the TUI's
-                            start reads faster (store/startfile.py; stale after any change)
+                            start reads faster (store/startfile.py; stale after any change
+                            not carried by its tail)
+    library.start-tail.json derived: the rows written since library.start.json (an import,
+                            removal or undo keeps it; the next TUI start folds it in)
     library.words.idx       derived: the word index, so that full-text search works from
                             the first frame (store/wordfile.py; the TUI writes it)
     library.words.tail      derived: the words of papers imported since library.words.idx
