@@ -708,9 +708,9 @@ class Store:
         """Record papers an import added, so that an undo removes them again (as
         `remove` does: they stay in the catalogue, restorable) and a redo brings them
         back. Papers an import only updated are not touched by its undo."""
-        flags = {pid: (True, False) for pid in dict.fromkeys(ids)}
-        if flags:
-            self._record(history.Entry(label=label, time=now(), removed=flags))
+        entry = history.added_entry(label, now(), ids)  # written compactly: see history.py
+        if not entry.is_empty:
+            self._record(entry)
 
     def undo(self) -> Undone | None:
         """Undo the last change recorded by any process; None when there is none."""
