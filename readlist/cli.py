@@ -494,9 +494,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(args, name, [_restore(v) for v in value])
         elif isinstance(value, str):
             setattr(args, name, _restore(value))
+    args.end_at_once = argv is None  # the program, not a call from Python (see cmd_import)
+    return _main(args)
+
+
+def _main(args: argparse.Namespace) -> int:
     try:
         _check_text(args)
-        return run(args)
+        if args.command != "import":
+            return run(args)
+        from readlist.gcutil import gc_paused
+
+        # An import builds millions of objects that all live until the command ends (at
+        # 100,000 papers, ~0.6 s of CPU went to collections that freed nothing; what is
+        # left as cyclic garbage at the end was 460 objects).
+        with gc_paused():
+            return run(args)
     except ReadlistError as error:
         print(f"readlist: {strip_controls(str(error))}", file=sys.stderr)
         return error.exit_code
@@ -508,6 +521,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+
+
+def _end_at_once(code: int) -> None:
+    """End the `readlist` program (not a `main()` called from Python) now, with `code`,
+    without freeing its objects one by one: after a full import of 100,000 papers, the
+    return from `cmd_import` alone freed them for ~0.2-0.4 s, and the interpreter's exit
+    collected and freed what was left.
+
+    Safe because nothing is left to do: every library file was written and synced, and
+    its lock released, before the command returned (the crash-safety guarantees never
+    depend on the exit: a kill at this point loses nothing either); readlist registers
+    no exit handlers; output is flushed here. Where output cannot be flushed (a reader
+    that left) or another thread still runs, the exit is the ordinary one."""
+    import threading
+
+    if threading.active_count() > 1:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe, a closed stream: the ordinary exit
+        return
+    os._exit(code)
 
 
 def _parser_for(words: Sequence[str]) -> argparse.ArgumentParser:
@@ -625,7 +661,10 @@ def cmd_import(args: argparse.Namespace, db: Path) -> int:
                 _enrich_and_report(store, new, " (the import itself is kept)", details=details)
             else:
                 print("nothing to enrich: the import added no paper without authors or arXiv id")
-    return EXIT_ERROR if failed else EXIT_OK
+    code = EXIT_ERROR if failed else EXIT_OK
+    if getattr(args, "end_at_once", False):
+        _end_at_once(code)  # here, while the papers are held: freeing them is what it skips
+    return code
 
 
 def _settings(args: argparse.Namespace) -> Config:

@@ -30,11 +30,11 @@ def removed_ids(store: Store) -> set[str]:
 
 def damage_first_flag(path: Path, pid: str) -> None:
     """Damage inside an entry's papers, leaving every line whole and its head as written:
-    one paper's `[before, after]` flags hold a number."""
+    one paper's id in an import's packed ids is not an id (a `"removed"` entry's damage,
+    flags that hold a number, is in tests/test_history_journal.py)."""
     blob = path.read_bytes()
-    flag = f'"{pid}":[true,false]'.encode()
-    assert blob.count(flag) == 1
-    path.write_bytes(blob.replace(flag, f'"{pid}":[true,7]'.encode()))
+    assert blob.count(pid.encode()) == 1 and b'"added":"' in blob
+    path.write_bytes(blob.replace(pid.encode(), b"not-an-id-here!!"))
 
 
 def test_a_change_after_a_damaged_import_entry_keeps_the_history_and_undo_stops_there(

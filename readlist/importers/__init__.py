@@ -80,9 +80,16 @@ def read_listing(
         source = str(Path(path).resolve())
     if fmt in (None, "hf") and _hf_listing_bytes(data, fmt):
         if len(data) >= SPLIT_BYTES and (cut := _cut(data)) is not None:
-            split = _read_in_two(data, cut, shown=shown, source=source, today=today, added=added)
+            held = [data]  # dropped by either process once it has read its part
+            del data
+            split = _read_in_two(
+                held, cut, shown=shown, source=source, today=today, added=added,
+                again=source != STDIN,
+            )  # fmt: skip
             if split is not None:
                 return split
+            # (read again only where this process had already dropped its bytes)
+            data = held[0] if held else _read_bytes(Path(path), shown)
         lines = _utf8_lines(data, shown)
         del data  # the lines' generator holds the bytes until it has read them all
         with gc_paused():
@@ -292,10 +299,24 @@ def _cut(data: bytes) -> int | None:
 
 
 def _read_in_two(
-    data: bytes, cut: int, *, shown: str, source: str, today: date | None, added: str | None
+    held: list[bytes],
+    cut: int,
+    *,
+    shown: str,
+    source: str,
+    today: date | None,
+    added: str | None,
+    again: bool = False,
 ) -> ListingFile | None:
-    """`read_listing` of a UTF-8 page, its part from `cut` parsed in a child process;
-    None (nothing raised) where the whole is to be parsed in this process.
+    """`read_listing` of a UTF-8 page (`held`: its bytes), its part from `cut` parsed in
+    a child process; None (nothing raised) where the whole is to be parsed in this
+    process.
+
+    Each process drops the bytes once it has read its part: the file's bytes (162 MB at
+    100,000 papers, shared by the two processes) are then freed before the child sends
+    its papers, when both processes hold the most. This process drops them only if the
+    caller can read them `again` (a file, not standard input), for the whole parse
+    after all: it does so when `held` is empty.
 
     The papers' `added` stamp is taken before the parse, not after it as in one process
     (the same moment for both parts)."""
@@ -330,7 +351,7 @@ def _read_in_two(
         code = 1
         try:
             os.close(reader)
-            sending = _tail(data, cut, shown, day, build)
+            sending = _tail(held, cut, shown, day, build)
             with os.fdopen(writer, "wb") as out:
                 pickle.dump(sending, out, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
@@ -339,7 +360,9 @@ def _read_in_two(
     os.close(writer)
     try:
         with gc_paused():
-            units = first_units(_utf8_lines(data, shown, stop=cut), today=day)
+            units = first_units(_utf8_lines(held[0], shown, stop=cut), today=day)
+            if again:
+                held.clear()
             head = parse_first(units)
             own = [] if head is None else build(head.result.papers)
             with os.fdopen(reader, "rb") as pipe:  # read once this part is done
@@ -381,14 +404,19 @@ _Sent: TypeAlias = "tuple[Tail, list[list[object]], list[int]]"
 
 
 def _tail(
-    data: bytes, cut: int, shown: str, today: date, build: Callable[[list[RawPaper]], list[Paper]]
+    held: list[bytes],
+    cut: int,
+    shown: str,
+    today: date,
+    build: Callable[[list[RawPaper]], list[Paper]],
 ) -> _Sent:
-    """In the child: the part of `data` from `cut` parsed (`listing.parse_tail`), its
-    papers built and sent as lists of fields, with their numbers of paragraphs."""
+    """In the child: the part of the bytes `held` from `cut` parsed (`listing.parse_tail`;
+    the bytes are dropped once read), its papers built and sent as lists of fields, with
+    their numbers of paragraphs."""
     from readlist.importers.listing import parse_tail
 
     with gc_paused():
-        tail = parse_tail(_utf8_lines(data, shown, start=cut), today=today)
+        tail = parse_tail(_utf8_lines(held.pop(), shown, start=cut), today=today)
         if tail.result is None:
             return tail, [], []
         items, tail.result.papers = tail.result.papers, []

@@ -46,7 +46,17 @@ keeps such a file aside and starts anew.
     {"entry":{"id":"…","time":"…","label":"rated 4/5: 1 paper",
               "annotations":{"<pid>":[<doc or null>,<doc or null>]},
               "removed":{"<pid>":[false,true]}}}
+    {"entry":{"id":"…","time":"…","label":"imported","added":"<pid><pid>…"}}
     {"position":0}
+
+An import's entry (`Entry.added`: every paper it added went from removed to kept, which
+its undo reverses) is written as `"added"`, the papers' ids packed into one string of 16
+characters each, not as `"removed"` pairs: at 100,000 papers that is one 1.6 MB string
+for orjson to write (~1 ms), where building and writing 100,000 pairs took ~0.1 s of CPU
+(and more with the collector running over the import's objects). In memory it reads as
+the same `removed` mapping, so undo and redo treat both forms alike. Entries written as
+`"removed"` pairs (every readlist before this form) read as before. A readlist older
+than this form reads such an entry as naming no papers: its undo would undo nothing.
 """
 
 from __future__ import annotations
@@ -54,7 +64,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -126,8 +136,49 @@ def _annotation_doc(annotation: Annotation) -> dict[str, Any] | None:
     return None if annotation.is_empty else annotation_to_doc(annotation)
 
 
+def added_entry(label: str, time: str, ids: Iterable[str]) -> Entry:
+    """The entry of an import that added the papers `ids` (each once, in order): undone,
+    they are removed again; redone, kept. Written compactly (see the module docstring)."""
+    unique = dict.fromkeys(ids)
+    packed = "".join(unique)
+    if len(packed) == 16 * len(unique) and _hex_digits(packed):
+        removed: Mapping[str, tuple[bool, bool]] = Added(packed)
+    else:  # (never, with ids from `paper_id`): the pairs, as before
+        removed = {pid: (True, False) for pid in unique}
+    return Entry(label=label, time=time, removed=removed)
+
+
+class Added(Mapping[str, tuple[bool, bool]]):
+    """An import's removed flags, `(True, False)` for each paper it added, held as the
+    papers' ids packed into one string (16 characters each, checked by the maker)."""
+
+    __slots__ = ("_index", "packed")
+
+    def __init__(self, packed: str) -> None:
+        self.packed = packed
+        self._index: dict[str, int] | None = None
+
+    def _ids(self) -> dict[str, int]:
+        if self._index is None:
+            packed = self.packed
+            self._index = {packed[i : i + 16]: i for i in range(0, len(packed), 16)}
+        return self._index
+
+    def __getitem__(self, pid: str) -> tuple[bool, bool]:
+        if pid not in self._ids():
+            raise KeyError(pid)
+        return True, False
+
+    def __iter__(self) -> Iterator[str]:
+        packed = self.packed
+        return (packed[i : i + 16] for i in range(0, len(packed), 16))
+
+    def __len__(self) -> int:
+        return len(self.packed) // 16
+
+
 def _entry_to_doc(entry: Entry) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "id": entry.id,
         "time": entry.time,
         "label": entry.label,
@@ -135,8 +186,12 @@ def _entry_to_doc(entry: Entry) -> dict[str, Any]:
             pid: [_annotation_doc(before), _annotation_doc(after)]
             for pid, (before, after) in entry.annotations.items()
         },
-        "removed": {pid: [before, after] for pid, (before, after) in entry.removed.items()},
     }
+    if isinstance(entry.removed, Added):
+        doc["added"] = entry.removed.packed
+    else:
+        doc["removed"] = {pid: [before, after] for pid, (before, after) in entry.removed.items()}
+    return doc
 
 
 def _entry_from_doc(path: Path, doc: object) -> Entry:
@@ -145,12 +200,23 @@ def _entry_from_doc(path: Path, doc: object) -> Entry:
         raise damaged
     label, time, eid = doc.get("label"), doc.get("time"), doc.get("id")
     annotations, removed = doc.get("annotations", {}), doc.get("removed", {})
+    added = doc.get("added")
     if not (
         isinstance(label, str)
         and isinstance(time, str)
         and isinstance(eid, str)
         and isinstance(annotations, dict)
         and isinstance(removed, dict)
+    ):
+        raise damaged
+    # An import's papers, packed (`Added`): 16 hex digits each, each once, and no removed
+    # pairs beside them (readlist writes one form or the other).
+    if added is not None and not (
+        isinstance(added, str)
+        and not removed
+        and len(added) % 16 == 0
+        and _hex_digits(added)
+        and len(set(Added(added))) == len(added) // 16
     ):
         raise damaged
     pairs: dict[str, tuple[Annotation, Annotation]] = {}
@@ -177,7 +243,8 @@ def _entry_from_doc(path: Path, doc: object) -> Entry:
             )
         ):
             raise damaged
-    return Entry(label=label, time=time, annotations=pairs, removed=_Flags(removed), id=eid)
+    flags: Mapping[str, tuple[bool, bool]] = _Flags(removed) if added is None else Added(added)
+    return Entry(label=label, time=time, annotations=pairs, removed=flags, id=eid)
 
 
 class _Flags(Mapping[str, tuple[bool, bool]]):
@@ -201,6 +268,13 @@ class _Flags(Mapping[str, tuple[bool, bool]]):
 
 
 _IDS = re.compile(rf"{PAPER_ID.pattern}(?:\n{PAPER_ID.pattern})*")
+
+
+def _hex_digits(text: str) -> bool:
+    """Whether `text` is only PAPER_ID's digits (ids packed, `Added`); ~10 times faster
+    than a regex over 1.6 MB."""
+    return text.isascii() and not text.encode("ascii").translate(None, b"0123456789abcdef")
+
 
 _ENTRY_LINE = b'{"entry":'
 # The head of an entry as `_entry_to_doc` writes it: its id, time and label (JSON strings)

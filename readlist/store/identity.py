@@ -39,7 +39,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,34 @@ class IdentityIndex:
         """Record (key, position) and (arXiv id, position) pairs (kept sorted)."""
         _insert(self.key_hashes, self.key_positions, keys)
         _insert(self.arxiv_hashes, self.arxiv_positions, arxiv)
+
+    def with_removed(
+        self, papers: Signature, offsets: Sequence[int], removed: Mapping[str, bool]
+    ) -> IdentityIndex | None:
+        """The index of the papers file `papers`, written as this index's file with only
+        the removed marks of some papers changed (`removed`: id -> now removed), whose
+        documents now start at `offsets`; None if it cannot be (an id not in the index,
+        another number of papers). Titles and arXiv ids are as they were, so their
+        records are this index's; `remove`, `restore` and an undo of an import keep the
+        index current this way, without an identity key computed."""
+        if len(offsets) != len(self) + 1:
+            return None
+        marks = set(self.removed)
+        for pid, gone in removed.items():
+            at = self.position_of(pid)
+            if at is None:
+                return None
+            (marks.add if gone else marks.discard)(at)
+        return IdentityIndex(
+            papers=papers,
+            ids=self.ids,
+            offsets=array("Q", offsets),
+            removed=marks,
+            key_hashes=self.key_hashes,
+            key_positions=self.key_positions,
+            arxiv_hashes=self.arxiv_hashes,
+            arxiv_positions=self.arxiv_positions,
+        )
 
     def write(self, path: Path) -> None:
         """Replace `path` with this index (atomically; raises OSError)."""

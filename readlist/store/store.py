@@ -731,9 +731,9 @@ class Store:
         """Record papers an import added, so that an undo removes them again (as
         `remove` does: they stay in the catalogue, restorable) and a redo brings them
         back. Papers an import only updated are not touched by its undo."""
-        flags = {pid: (True, False) for pid in dict.fromkeys(ids)}
-        if flags:
-            self._record(history.Entry(label=label, time=now(), removed=flags))
+        entry = history.added_entry(label, now(), ids)  # written compactly: see history.py
+        if not entry.is_empty:
+            self._record(entry)
 
     def undo(self) -> Undone | None:
         """Undo the last change recorded by any process; None when there is none."""
@@ -794,8 +794,33 @@ class Store:
             changed[pid] = {**doc, "removed": stamp if target else None}
             done.append(pid)
         if changed:
-            self._write_papers(changed, None)
+            self._write_removed(changed)
         return done, left
+
+    def _write_removed(self, changed: dict[str, dict[str, Any]]) -> None:
+        """Write the papers file with `changed` (read documents whose removed mark alone
+        changed), then its identity index if it was current for the file read: the
+        same papers in the same order, so only the marks and the offsets change. Without
+        it, lookups by id (`rate id:…`) read the whole file until the next import."""
+        storage = self._storages[PAPERS]
+        read = storage.signature
+        self._write_papers(changed, None)
+        written = storage.written
+        if read is None or written is None or written[0] != storage.signature:
+            return
+        with contextlib.suppress(OSError, ValueError):  # derived: stale if not written
+            old = read_identity_index(self._identity_path, read)
+            new = (
+                None
+                if old is None
+                else old.with_removed(
+                    written[0],
+                    written[1],
+                    {pid: doc["removed"] is not None for pid, doc in changed.items()},
+                )
+            )
+            if new is not None:
+                new.write(self._identity_path)
 
     def _write_annotations(
         self, compute: Callable[[Callable[[str], Annotation]], dict[str, Annotation]]
@@ -1188,7 +1213,7 @@ class Store:
                 if pid in wanted and (doc["removed"] is not None) != removed
             }
             if changed:
-                self._write_papers(changed, None)
+                self._write_removed(changed)
                 if label is not None:
                     flags = {pid: (not removed, removed) for pid in changed}
                     self._record(history.Entry(label=label, time=now(), removed=flags))
