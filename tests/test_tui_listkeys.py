@@ -63,7 +63,10 @@ def from_scratch(app: ReadListApp) -> Screen:
     detail._abstract_lines = None
     detail._layout()
     for widget in app.screen.walk_children(Widget):
-        widget._styles_cache.clear()
+        widget.refresh()  # its content and its styled lines drawn again
+        for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar):
+            if bar is not None:  # (not in the DOM: drawn by the compositor beside it)
+                bar.refresh()
     return drawn(app)
 
 
