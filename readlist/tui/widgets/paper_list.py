@@ -12,6 +12,13 @@ words are marked in titles with the `paper-list--match` style (spans from
 
 Every column before the title has a fixed width (read dot, date, upvotes, stars, the
 note mark `✎`), so titles start in one column whatever a row carries.
+
+What a move costs (issue 13: `down` and PgDn within a frame): a move repaints only the
+rows whose look changed (`_refresh_rows`); component styles are kept until the next
+theme or CSS change (`_style`); after a page key's frame the rows of the next page are
+drawn into the cache (`_prepare_rows`), so the next page key finds them drawn. In a
+burst of keys (a held key) the cursor and rows move with every key, but `highlighted`,
+which the detail pane follows, is set once, after the last key queued (`_publish`).
 """
 
 from __future__ import annotations
