@@ -34,6 +34,7 @@ from typing import ClassVar
 from rich.cells import set_cell_size
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -357,7 +358,9 @@ class DetailPane(ScrollView, can_focus=False):
         options = console.options.update_width(width)
         style = self._style()
         lines = console.render_lines(self._content(), options, style=style, pad=True)
-        strips = [Strip(line, width) for line in lines]
+        # Same-style segments joined (a line and its padding): Textual styles, cuts and
+        # writes a line segment by segment, each time the pane is drawn.
+        strips = [Strip(Segment.simplify(line), width) for line in lines]
         paper = self._paper
         if paper is not None:
             key = (paper.abstract, self._pending, self._query.highlights("abstract"), width, style)
@@ -365,7 +368,8 @@ class DetailPane(ScrollView, can_focus=False):
                 abstract = self._abstract()
                 assert abstract is not None
                 below = console.render_lines(abstract, options, style=style, pad=True)
-                self._abstract_lines = (key, [Strip(line, width) for line in below])
+                strips_below = [Strip(Segment.simplify(line), width) for line in below]
+                self._abstract_lines = (key, strips_below)
             strips += self._abstract_lines[1]
         self._strips = strips
         self._text = "\n".join(strip.text.rstrip() for strip in self._strips)
