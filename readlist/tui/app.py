@@ -242,6 +242,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         # Synchronous watchers: a key's whole effect (list, detail, status) is ready
         # before the next screen update, so it is drawn in one frame.
         self.watch(self.papers, "highlighted", self.show_detail, init=False)
+        self.watch(self.papers, "highlighted", self._moved, init=False)
         self.watch(self.filter_bar, "parsed", self._filter_changed, init=False)
         self.watch(self.filter_bar, "problem", self._filter_problem, init=False)
         self.watch(self.filter_bar, "phrase", self._phrase_typed, init=False)
@@ -426,6 +427,17 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
 
     def show_detail(self) -> None:
         position = self.papers.current
+        paper, annotation, pending, score = self._detail_of(position)
+        self.query_one("#detail", DetailPane).show(
+            paper, annotation, abstract_pending=pending, query=self.filter_query, score=score
+        )
+        if self._split == "hidden":
+            self.query_one("#title-line", TitleLine).show(paper)
+
+    def _detail_of(
+        self, position: int | None
+    ) -> tuple[Paper | None, Annotation, bool, float | None]:
+        """What the detail pane shows for library position `position`."""
         paper = None if position is None else self.library.papers[position]
         annotation = Annotation() if position is None else self.library.annotation_at(position)
         if paper is not None and not paper.abstract and self.abstracts is not None:
@@ -434,11 +446,33 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         score = None
         if position is not None and (ranking := self._shown_ranking()) is not None:
             score = ranking.scores.get(position, 0.0)
-        self.query_one("#detail", DetailPane).show(
-            paper, annotation, abstract_pending=pending, query=self.filter_query, score=score
-        )
-        if self._split == "hidden":
-            self.query_one("#title-line", TitleLine).show(paper)
+        return paper, annotation, pending, score
+
+    def _moved(self, before: int | None, after: int | None) -> None:
+        """After the frame of a move in the list, wrap the details of the papers the next
+        key will likely show (see `DetailPane.prepare`): the next and previous rows,
+        and a page on for a page key. Not while typing a filter (each key re-lists)."""
+        if self.focused is self.papers and self._split != "hidden":
+            self.call_after_refresh(self._prepare_details, self.papers.selection.cursor)
+
+    def _prepare_details(self, cursor: int) -> None:
+        papers = self.papers
+        rows = papers.selection.rows
+        if papers.selection.cursor != cursor or not rows:
+            return  # moved on meanwhile: that move prepares its own
+        step = papers.last_step
+        detail = self.query_one("#detail", DetailPane)
+        for row in dict.fromkeys((cursor + 1, cursor - 1, cursor + step)):
+            if 0 <= row < len(rows):
+                paper, annotation, pending, score = self._detail_of(rows[row])
+                if paper is not None:
+                    detail.prepare(
+                        paper,
+                        annotation,
+                        abstract_pending=pending,
+                        query=self.filter_query,
+                        score=score,
+                    )
 
     # -- ranked sorts, computed in a worker --------------------------------------------------
 

@@ -16,16 +16,25 @@ The filter's words are marked (`detail--match`) in the title, the abstract and t
 by styling spans of those Texts; a note with a match is shown as plain text, since
 Markdown rendering would move the characters the spans point at.
 
+Wrapping a paper (~1.5-3 ms, Rich's word wrap) was most of a `down` key's work before
+its frame. The pane keeps the wrapped lines of the papers shown lately (`_built`, keyed
+by paper id and checked against everything the lines are made of and the width; a new
+theme empties it), the app wraps the papers the next key will likely show once a frame
+is drawn (`prepare`), and `show` repaints only the lines that differ from what is on
+screen.
+
 `TitleLine` is the pane's stand-in while it is hidden (`w`): the whole title, under the list.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import ClassVar
 
 from rich.cells import set_cell_size
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -41,7 +50,7 @@ from readlist.models import Annotation, Paper
 from readlist.query import Query
 from readlist.query.highlight import match_spans
 from readlist.text import strip_controls
-from readlist.tui.widgets.scrolling import set_virtual_size
+from readlist.tui.widgets.scrolling import refresh_runs, scroll_y_changed, set_virtual_size
 
 # Characters shown of each text; past them the pane says how long the text is.
 TITLE_LIMIT = 1_000
@@ -50,6 +59,7 @@ NOTE_LIMIT = 20_000
 LINK_LIMIT = 1_000  # per link
 LINKS_SHOWN = 20
 TAGS_LIMIT = 2_000
+BUILT_KEPT = 64  # papers whose wrapped lines are kept (going back up is no work)
 
 
 def bounded(text: str, limit: int) -> tuple[str, bool]:
@@ -109,6 +119,13 @@ class DetailPane(ScrollView, can_focus=False):
         # The abstract's lines, by what they are made of (see `_abstract`).
         self._abstract_lines: tuple[object, list[Strip]] | None = None
         self._look: tuple[object, ...] = ()
+        # The lines and text of papers shown lately, by id: (look, width, lines, text).
+        # Emptied by a new theme (its colours are in the lines, not in the key).
+        self._built: OrderedDict[str | None, tuple[tuple[object, ...], int, list[Strip], str]]
+        self._built = OrderedDict()
+        # Component styles, until the next theme or CSS change (Textual's own cache of
+        # them is emptied by every repaint: ten of them cost ~1 ms a paper).
+        self._styles: dict[str, Style] = {}
 
     @property
     def text(self) -> str:
@@ -131,13 +148,7 @@ class DetailPane(ScrollView, can_focus=False):
         changed_paper = paper is None or self._paper is None or paper.id != self._paper.id
         self._query = query if query is not None else Query()
         # What the lines are made of: a key that changes nothing is no work at all.
-        look = (
-            paper,
-            annotation,
-            abstract_pending,
-            score,
-            *(self._query.highlights(field) for field in ("title", "abstract", "note")),
-        )
+        look = _look(paper, annotation, abstract_pending, score, self._query)
         if look == self._look and self._strips:
             return
         self._look = look
@@ -145,31 +156,93 @@ class DetailPane(ScrollView, can_focus=False):
         self._score = score
         before = self._strips
         self._layout()
-        if changed_paper:
+        if changed_paper and self.scroll_offset.y:
             self.scroll_to(y=0, animate=False, immediate=True)
             self.refresh()
         else:
             self._refresh_changed(before)
 
+    def prepare(
+        self,
+        paper: Paper,
+        annotation: Annotation,
+        *,
+        abstract_pending: bool = False,
+        query: Query | None = None,
+        score: float | None = None,
+    ) -> None:
+        """Wrap `paper`'s lines now, so that `show` with the same arguments costs nothing.
+
+        The app calls it for the neighbours of the highlighted paper once a key's frame
+        is drawn: wrapping a paper is most of what a `down` does before its frame. What
+        the pane shows does not change.
+        """
+        width = self.scrollable_content_region.width
+        if not self.is_mounted or width <= 0:
+            return
+        query = query if query is not None else Query()
+        look = _look(paper, annotation, abstract_pending, score, query)
+        built = self._built.get(paper.id)
+        if built is not None and built[0] == look and built[1] == width:
+            return
+        shown = (
+            self._paper,
+            self._annotation,
+            self._pending,
+            self._score,
+            self._query,
+            self._look,
+            self._strips,
+            self._text,
+            self._abstract_lines,  # (the shown paper's: a rating then wraps nothing)
+        )
+        try:
+            self._paper, self._annotation, self._pending = paper, annotation, abstract_pending
+            self._score, self._query, self._look = score, query, look
+            self._build(width)
+            self._keep(paper.id, width)
+        finally:
+            (
+                self._paper,
+                self._annotation,
+                self._pending,
+                self._score,
+                self._query,
+                self._look,
+                self._strips,
+                self._text,
+                self._abstract_lines,
+            ) = shown
+
     def _refresh_changed(self, before: list[Strip]) -> None:
         """Repaint only the visible lines that differ from `before` (a new query's marks
-        change a few lines of a paper; redrawing the rest is most of a key's cost)."""
+        change a few lines of a paper; redrawing the rest is most of a key's cost; the
+        blank lines below two short papers are not drawn again)."""
         strips = self._strips
         top = int(self.scroll_offset.y)
-        for y in range(top, top + self.scrollable_content_region.height):
-            now = strips[y] if y < len(strips) else None
-            if now != (before[y] if y < len(before) else None):
-                self.refresh_line(y)
+        changed = [
+            y
+            for y in range(top, top + self.scrollable_content_region.height)
+            if (strips[y] if y < len(strips) else None) != (before[y] if y < len(before) else None)
+        ]
+        refresh_runs(self, changed)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        scroll_y_changed(self, old_value, new_value)  # the scrollbar: only if it moves
 
     def scroll_lines(self, lines: int) -> None:
         self.scroll_to(y=self.scroll_offset.y + lines, animate=False, immediate=True)
 
     # -- building the lines ------------------------------------------------------------
 
-    def _style(self, name: str) -> Style:
+    def _style(self, name: str = "") -> Style:
         # The full style: theme colours such as $text-muted have alpha, which only
-        # resolves blended with the pane's background.
-        return self.get_component_rich_style(name)
+        # resolves blended with the pane's background. "" is the pane's own.
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name) if name else self.rich_style
+            self._styles[name] = style
+        return style
 
     def _content(self) -> RenderableType:
         """Everything but the abstract (see `_abstract`)."""
@@ -261,11 +334,33 @@ class DetailPane(ScrollView, can_focus=False):
         if width <= 0:
             self._strips, self._text = [], ""
             return
+        key = None if self._paper is None else self._paper.id
+        built = self._built.get(key)
+        if built is not None and built[0] == self._look and built[1] == width:
+            self._built.move_to_end(key)
+            self._strips, self._text = built[2], built[3]
+        else:
+            self._build(width)
+            self._keep(key, width)
+        # Every caller repaints (`show` only the lines that changed).
+        set_virtual_size(self, Size(width, len(self._strips)), repaint=False)
+
+    def _keep(self, key: str | None, width: int) -> None:
+        """Keep the lines just built (`_build`) as `key`'s, the newest of `_built`."""
+        self._built[key] = (self._look, width, self._strips, self._text)
+        self._built.move_to_end(key)
+        if len(self._built) > BUILT_KEPT:
+            self._built.popitem(last=False)
+
+    def _build(self, width: int) -> None:
+        """Wrap the shown paper's content to `width`: `_strips` and `_text`."""
         console = self.app.console
         options = console.options.update_width(width)
-        style = self.rich_style
+        style = self._style()
         lines = console.render_lines(self._content(), options, style=style, pad=True)
-        strips = [Strip(line, width) for line in lines]
+        # Same-style segments joined (a line and its padding): Textual styles, cuts and
+        # writes a line segment by segment, each time the pane is drawn.
+        strips = [Strip(Segment.simplify(line), width) for line in lines]
         paper = self._paper
         if paper is not None:
             key = (paper.abstract, self._pending, self._query.highlights("abstract"), width, style)
@@ -273,12 +368,11 @@ class DetailPane(ScrollView, can_focus=False):
                 abstract = self._abstract()
                 assert abstract is not None
                 below = console.render_lines(abstract, options, style=style, pad=True)
-                self._abstract_lines = (key, [Strip(line, width) for line in below])
+                strips_below = [Strip(Segment.simplify(line), width) for line in below]
+                self._abstract_lines = (key, strips_below)
             strips += self._abstract_lines[1]
         self._strips = strips
         self._text = "\n".join(strip.text.rstrip() for strip in self._strips)
-        # Every caller repaints (`show` only the lines that changed).
-        set_virtual_size(self, Size(width, len(self._strips)), repaint=False)
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -288,17 +382,42 @@ class DetailPane(ScrollView, can_focus=False):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._abstract_lines = None  # a new theme: (its colours are not in the key)
+        # A new theme, whose colours are in no key. Textual calls this before it updates
+        # the component styles (title, links, tags...): wrapped now, the lines kept the
+        # old theme's colours until another paper was shown. They are wrapped again
+        # once the update is done.
+        self._forget_styles()
         if self.is_mounted:
-            self._layout()
-            self.refresh()
+            self.call_later(self._restyle)
+
+    def _forget_styles(self) -> None:
+        self._abstract_lines = None
+        self._built.clear()
+        self._styles.clear()
+
+    def _restyle(self) -> None:
+        self._forget_styles()
+        self._layout()
+        self.refresh()
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         if 0 <= index < len(self._strips):
             return self._strips[index]
-        return Strip.blank(width, self.rich_style)
+        return Strip.blank(width, self._style())
+
+
+def _look(
+    paper: Paper | None,
+    annotation: Annotation,
+    pending: bool,
+    score: float | None,
+    query: Query,
+) -> tuple[object, ...]:
+    """Everything a paper's lines are made of, but the width and the theme."""
+    highlights = (query.highlights(field) for field in ("title", "abstract", "note"))
+    return (paper, annotation, pending, score, *highlights)
 
 
 class TitleLine(Static):

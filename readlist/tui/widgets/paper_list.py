@@ -12,6 +12,13 @@ words are marked in titles with the `paper-list--match` style (spans from
 
 Every column before the title has a fixed width (read dot, date, upvotes, stars, the
 note mark `✎`), so titles start in one column whatever a row carries.
+
+What a move costs (issue 13: `down` and PgDn within a frame): a move repaints only the
+rows whose look changed (`_refresh_rows`); component styles are kept until the next
+theme or CSS change (`_style`); after a page key's frame the rows of the next page are
+drawn into the cache (`_prepare_rows`), so the next page key finds them drawn. In a
+burst of keys (a held key) the cursor and rows move with every key, but `highlighted`,
+which the detail pane follows, is set once, after the last key queued (`_publish`).
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.app import App
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.reactive import reactive
@@ -36,7 +44,7 @@ from readlist.query import Words
 from readlist.query.highlight import match_spans
 from readlist.text import strip_controls
 from readlist.tui.selection import Selection
-from readlist.tui.widgets.scrolling import set_virtual_size
+from readlist.tui.widgets.scrolling import refresh_runs, scroll_y_changed, set_virtual_size
 
 _DATE_WIDTH = 10
 _UPVOTES_WIDTH = 5
@@ -124,6 +132,13 @@ class PaperList(ScrollView, can_focus=True):
         # Ids of marked papers (the app's `Marks`): drawn with a ✓ and a tinted row.
         self.marks: Container[str] = frozenset()
         self.waiting: str | None = None  # the result is not known yet: nothing is listed
+        # Component styles by (name, focus), until the next theme or CSS change.
+        # Textual's own cache of them is emptied by every repaint, even of one line,
+        # and computing one (blended against the backgrounds behind) costs ~0.1 ms:
+        # ten of those were a page-down's rows' biggest cost.
+        self._styles: dict[tuple[str, bool], Style] = {}
+        self._publishing = False  # `_publish` is queued behind the keys of a burst
+        self.last_step = 0  # rows the last move went (the app prepares details a step on)
 
     # -- data in -----------------------------------------------------------------------
 
@@ -175,8 +190,28 @@ class PaperList(ScrollView, can_focus=True):
         return self.selection.current
 
     def move_to(self, row: int) -> None:
+        before = self.selection.cursor
         if self.selection.move_to(row):
+            self.last_step = self.selection.cursor - before
             self._cursor_changed()
+            if abs(self.last_step) > 1 and self.is_mounted:
+                self.call_after_refresh(self._prepare_rows, self.selection.cursor)
+
+    def _prepare_rows(self, cursor: int) -> None:
+        """After a page key's frame, draw the rows of the next page on into the cache:
+        drawing 37 new rows was a third of a page key's time before its frame."""
+        rows = self.selection.rows
+        if cursor != self.selection.cursor or not rows:
+            return  # moved on meanwhile
+        width = self.scrollable_content_region.width
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_offset.y) + self.last_step
+        for row in range(max(0, top), min(len(rows), top + height)):
+            key = self._row_key(row, width)
+            if self._cache.get(key) is None:
+                position, note, is_cursor, marked = key[:4]
+                paper = self.library.papers[position]
+                self._cache[key] = self._render_row(paper, note, is_cursor, width, marked)
 
     def action_cursor_down(self) -> None:
         self.move_to(self.selection.cursor + 1)
@@ -199,6 +234,19 @@ class PaperList(ScrollView, can_focus=True):
     def _cursor_changed(self) -> None:
         self._scroll_to_cursor()
         self._refresh_rows()
+        if self.is_mounted and _keys_waiting(self.app):
+            # A burst (a held key, a paste of j's): the rows move with every key, the
+            # detail pane is built for the last of them only. The app handles keys in
+            # order, so `_publish` runs after every key typed before this point.
+            if not self._publishing:
+                self._publishing = True
+                self.app.call_later(self._publish)
+            return
+        self._publish()
+
+    def _publish(self) -> None:
+        """Set `highlighted` to the row under the cursor (its watchers show it)."""
+        self._publishing = False
         self.highlighted = self.selection.current
 
     def _refresh_rows(self) -> None:
@@ -213,11 +261,13 @@ class PaperList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         top = int(self.scroll_offset.y)
         rows, drawn = len(self.selection.rows), self._drawn
+        changed = []
         for y in range(self.scrollable_content_region.height):
             row = top + y
             now = (row, self._row_key(row, width)) if row < rows else None
             if y not in drawn or drawn[y] != now:
-                self.refresh_line(row)
+                changed.append(row)
+        refresh_runs(self, changed)
 
     def _scroll_to_cursor(self) -> None:
         if self.selection.rows and self.is_mounted:
@@ -225,6 +275,9 @@ class PaperList(ScrollView, can_focus=True):
             self.scroll_to_region(
                 Region(0, self.selection.cursor, width, 1), animate=False, force=True
             )
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        scroll_y_changed(self, old_value, new_value)  # the scrollbar: only if it moves
 
     def on_resize(self, event: events.Resize) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.selection))
@@ -241,6 +294,16 @@ class PaperList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._styles.clear()
+
+    def _style(self, name: str = "") -> Style:
+        """The full style of component `name` (the widget's own for ""), cached."""
+        key = (name, self.has_focus)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.get_component_rich_style(name) if name else self.rich_style
+            self._styles[key] = style
+        return style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -249,12 +312,12 @@ class PaperList(ScrollView, can_focus=True):
         if not rows:
             self._drawn.pop(y, None)  # (repainted whenever rows come: see `show`)
             if y == 0:
-                style = self.get_component_rich_style("paper-list--empty")
+                style = self._style("paper-list--empty")
                 return Strip([Segment(fit(" " + self.empty_text, width), style)], width)
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         if row >= len(rows):
             self._drawn[y] = None
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         key = self._row_key(row, width)
         self._drawn[y] = (row, key)
         strip = self._cache.get(key)
@@ -294,7 +357,7 @@ class PaperList(ScrollView, can_focus=True):
         # blended here against the real background (a partial style blends against
         # none, which turned muted text white on light themes). The cursor row is all
         # in the cursor's own colours, which every theme pairs to be readable.
-        style = self.get_component_rich_style
+        style = self._style
         if cursor:
             base = style("paper-list--cursor") + Style(bold=not note.read)
             muted = star_style = tag_style = note_style = base
@@ -327,7 +390,15 @@ class PaperList(ScrollView, can_focus=True):
         if tag_width:
             segments.append(Segment(_GAP + fit(tags, tag_width), tag_style))
         segments.append(Segment(" ", base))
-        return Strip(segments).adjust_cell_length(width, base)
+        # Joined where the style does not change (a cursor row is one segment): Textual
+        # styles, cuts and writes a line segment by segment, each frame it is drawn.
+        return Strip(Segment.simplify(segments)).adjust_cell_length(width, base)
+
+
+def _keys_waiting(app: App[object]) -> bool:
+    """Whether keys wait in `app`'s queue (typed while this one was handled)."""
+    queue = getattr(app._message_queue, "values", None)  # textual._queue.Queue's deque
+    return queue is not None and any(isinstance(m, events.Key) for m in tuple(queue))
 
 
 def _left(paper: Paper, note: Annotation, marked: bool) -> list[str]:

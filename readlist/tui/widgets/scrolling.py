@@ -1,19 +1,31 @@
-"""Changing how much a ScrollView scrolls, in the same frame as its content.
+"""Changing how much a ScrollView scrolls, in the same frame as its content, and
+repainting a scrollbar only when it will look different.
 
 Setting `virtual_size` asks Textual for a layout pass, during which the scrollbars are
 updated; that marks them dirty after the frame was composed, so a second screen update
 follows ~30 ms later (Textual spaces updates by its frame timer). For a view whose own
 size does not change (the paper list, the detail pane), no layout is needed: set the
 value and update the scrollbars now, before the frame, and the key's whole effect is
-drawn at once. `_scroll_update` is Textual's own method for this (private; covered by
-the tests that count frames in benchmarks/bench_tui.py). With `repaint=False` the
-caller repaints what changed itself (only the lines that differ, see paper_list.py).
+drawn at once (`update_scrollbars` does what Textual's private `Widget._scroll_update`
+does; covered by the tests that count frames in benchmarks/bench_tui.py). With
+`repaint=False` the caller repaints what changed itself (only the lines that differ,
+see paper_list.py).
+
+A scrollbar costs as much to draw as a pane of text (Textual styles it line by line:
+~0.7 ms for 37 rows, a sixth of a `down` key's frame). Textual repaints it whenever its
+position or sizes change, even when its thumb stays on the same eighth of a cell: at
+100k rows a page down moves the thumb by a hundredth of a cell, and two papers whose
+details both fit the pane draw the same empty track. `set_bar` repaints it only when
+the segments Textual would draw differ (computed with Textual's own `render_bar`).
 """
 
 from __future__ import annotations
 
+from math import ceil
+
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 
 
 def set_virtual_size(view: ScrollView, size: Size, *, repaint: bool = True) -> None:
@@ -21,6 +33,85 @@ def set_virtual_size(view: ScrollView, size: Size, *, repaint: bool = True) -> N
         return
     view.set_reactive(ScrollView.virtual_size, size)
     if view.is_mounted:
-        view._scroll_update(size)
+        update_scrollbars(view, size)
     if repaint:
         view.refresh()
+
+
+def update_scrollbars(view: ScrollView, virtual_size: Size) -> None:
+    """Textual's `Widget._scroll_update`, repainting a scrollbar only if its look changes."""
+    view._refresh_scrollbars()
+    width, height = view.container_size
+    if view.show_vertical_scrollbar and view.styles.scrollbar_size_vertical:
+        set_bar(
+            view.vertical_scrollbar,
+            virtual=virtual_size.height,
+            window=height - view.scrollbar_size_horizontal,
+        )
+    if view.show_horizontal_scrollbar and view.styles.scrollbar_size_horizontal:
+        set_bar(
+            view.horizontal_scrollbar,
+            virtual=virtual_size.width,
+            window=width - view.scrollbar_size_vertical,
+        )
+    view.scroll_x = view.validate_scroll_x(view.scroll_x)
+    view.scroll_y = view.validate_scroll_y(view.scroll_y)
+
+
+def scroll_y_changed(view: ScrollView, old: float, new: float) -> None:
+    """`ScrollView.watch_scroll_y`, repainting the scrollbar only if its thumb moves.
+
+    A view calls it from its own `watch_scroll_y`.
+    """
+    if view.show_vertical_scrollbar:
+        set_bar(view.vertical_scrollbar, position=new)
+    if round(old) != round(new):
+        view.refresh(view.size.region)
+
+
+def refresh_runs(view: ScrollView, lines: list[int]) -> None:
+    """Repaint `lines` (virtual line numbers, ascending), one region per run of
+    consecutive lines: each region repainted costs Textual a pass of its own."""
+    runs: list[list[int]] = []  # [first, past the last]
+    for y in lines:
+        if runs and y == runs[-1][1]:
+            runs[-1][1] = y + 1
+        else:
+            runs.append([y, y + 1])
+    for first, past in runs:
+        view.refresh_lines(first, past - first)
+
+
+def set_bar(
+    bar: ScrollBar,
+    *,
+    virtual: int | None = None,
+    window: int | None = None,
+    position: float | None = None,
+) -> None:
+    """Set a scrollbar's sizes or position; repaint it only if it will look different."""
+    before = _look(bar)
+    if virtual is not None:
+        bar.set_reactive(ScrollBar.window_virtual_size, virtual)
+    if window is not None:
+        bar.set_reactive(ScrollBar.window_size, window)
+    if position is not None:
+        bar.set_reactive(ScrollBar.position, bar.validate_position(position))
+    if _look(bar) != before:
+        bar.refresh()
+
+
+def _look(bar: ScrollBar) -> object:
+    """What `bar` draws, as far as its sizes and position decide (`ScrollBar._render_bar`);
+    its colours are not in it (a new theme or hover repaints it by Textual's own path)."""
+    window = bar.window_size if bar.window_size < bar.window_virtual_size else 0
+    length = bar.size.height if bar.vertical else bar.size.width
+    drawn = bar.renderer.render_bar(
+        size=length,
+        virtual_size=ceil(bar.window_virtual_size),
+        window_size=ceil(window),
+        position=bar.position,
+        thickness=bar.thickness,
+        vertical=bar.vertical,
+    )
+    return (length, drawn.segments)
