@@ -23,7 +23,6 @@ from readlist.store.store import Change, Edit
 from readlist.tui import bulk
 from readlist.tui.actions import short as _short
 from readlist.tui.editing import NoteDrafts, tags_edit
-from readlist.tui.screens.note import DISCARD, NoteEditor
 from readlist.tui.screens.tags import TagEditor
 
 if TYPE_CHECKING:
@@ -76,6 +75,9 @@ class Editors:
 
     def edit_note(self: ReadListApp, paper: Paper) -> None:
         """The note editor for `paper` (the highlighted one, or triage's)."""
+        # (Imported here: its TextArea is ~8 ms of a start that shows no editor.)
+        from readlist.tui.screens.note import DISCARD, NoteEditor
+
         self.check_disk()  # never open on a stale note: the first draft would replace it
         written: list[Annotation] = []  # what the last draft wrote
 
