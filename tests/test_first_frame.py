@@ -17,18 +17,22 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import re
 import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from readlist import cli
+from readlist.config import ConfigError, load_config
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
+from readlist.tui.run import check_config
 from readlist.tui.widgets.detail import DetailPane
 
 # Imported by the first frame before, and by none of what it shows.
@@ -153,3 +157,23 @@ def test_no_command_builds_no_subcommand() -> None:
     parser = cli._parser_for(["--db", "x.json", "--demo"])
     subcommands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     assert [dict(a.choices) for a in subcommands] == [{}]
+
+
+async def test_a_theme_is_checked_against_the_themes_the_app_offers(
+    tmp_path: Path, sample_store: Store
+) -> None:
+    """run.py checks the config's theme without building an App: the names it accepts
+    are those the app itself offers, and a theme given is the one shown."""
+    path = tmp_path / "config.toml"
+    app = ReadListApp(sample_store, watch_interval=3600)
+    offered = sorted(app.available_themes)
+    path.write_text('theme = "solarised"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(f"(choose from {', '.join(offered)})")):
+        check_config(load_config(str(path)))
+    path.write_text(f'theme = "{offered[-1]}"\n', encoding="utf-8")
+    config = load_config(str(path))
+    check_config(config)
+    app = ReadListApp(sample_store, config=config, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == offered[-1]
