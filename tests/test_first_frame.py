@@ -2,10 +2,10 @@
 
 Issue 13's first frame: every module imported before it is start-up time (~0.4 s of the
 ~0.6 s at 100,000 papers). Rich's Markdown (with markdown-it and Pygments), Textual's
-TextArea, the help and note screens, the importers and the export formats are needed
-only by what the first screen does not show (a note, an editor, a dialog, a command's
-parser), so they are imported when first used (tui/app.py, tui/widgets/detail.py,
-tui/actions/editors.py, cli.py's `_TopParser`). The first test runs the real path
+TextArea, the dialogs and editors (and the note merge), the importers and the export
+formats are needed only by what the first screen does not show (a note, an editor, a
+dialog, a command's parser), so they are imported when first used (tui/app.py,
+tui/widgets/detail.py, tui/actions/, tui/bulk.py, cli.py's `_TopParser`). The first test runs the real path
 (`cli._parser_for`, `run_tui`) in a fresh interpreter up to the first frame and names what
 must not be loaded by then. The others check that what is now imported late still
 works: a note's Markdown, "/" and arrows typed into the note editor, and the parser's
@@ -45,6 +45,13 @@ DEFERRED = (
     "textual.document",
     "readlist.tui.screens.help",
     "readlist.tui.screens.note",
+    "readlist.tui.screens.tags",
+    "readlist.tui.screens.confirm",
+    "readlist.tui.screens.export",
+    "readlist.tui.screens.filters",
+    "readlist.tui.screens.cite",
+    "readlist.tui.screens.links",
+    "readlist.tui.editing",
     "readlist.importers",
     "readlist.export",
     "readlist.ranking",
