@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import date
@@ -178,6 +179,20 @@ class _Parser(argparse.ArgumentParser):
         super().error(_restore(message))
 
 
+class _Retry(Exception):
+    """The top-level parser alone met an error: the whole parser is to report it."""
+
+
+class _TopParser(_Parser):
+    """The top-level options alone, for `readlist` with no command (the TUI): building
+    every subcommand's parser, with its choices and the query help, was ~30 ms of every
+    start of the TUI. An error is said by the whole parser (`_parse`): its message can
+    list the commands (`readlist -`: "invalid choice ... (choose from 'import', ...)")."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _Retry(message)
+
+
 SORT_HELP = (
     "order: date (newest first; undated papers by when they were added), upvotes, rating, "
     "title or added (recently added first); default: the config's sort (else date)"
@@ -202,9 +217,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser of every subcommand; with `only`, of that subcommand alone (and the
     top-level options): what a command given on the command line needs, see `main`.
     A parser built for `only` has no help texts after the options (they list every
-    command): it is never asked for help (`_parser_for`)."""
+    command): it is never asked for help (`_parser_for`). `only=""` builds the
+    top-level options alone, for no command (see `_TopParser`)."""
     query_help = _query_help() if only is None else None
-    parser = _Parser(
+    parser = (_TopParser if only == "" else _Parser)(
         prog="readlist",
         description="A keyboard-driven reading list for research papers. "
         "With no command, opens the library in the terminal UI.",
@@ -487,7 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="backslashreplace")
     words = _disguise(sys.argv[1:] if argv is None else argv)
-    args = _parser_for(words).parse_args(words)
+    args = _parse(words)
     for name in ("query", "tags", "files", "text"):
         value = getattr(args, name, None)
         if isinstance(value, list):
@@ -546,20 +562,40 @@ def _end_at_once(code: int) -> None:
     os._exit(code)
 
 
+def _parse(words: Sequence[str]) -> argparse.Namespace:
+    try:
+        return _parser_for(words).parse_args(words)
+    except _Retry:  # no command, and something to report: see `_TopParser`
+        return build_parser().parse_args(words)
+
+
 def _parser_for(words: Sequence[str]) -> argparse.ArgumentParser:
     """The parser of the subcommand `words` name, built alone (`build_parser(only=...)`);
-    the whole parser for help (whose texts list every command), for no subcommand, or
-    for a word that is not one (argparse then lists the commands)."""
+    the top-level options alone for no subcommand (the TUI); the whole parser for help
+    (whose texts list every command) or for a word that is not a command (argparse then
+    lists the commands)."""
     if "-h" in words or "--help" in words:
         return build_parser()
     values = iter(words)
     for word in values:
         if word in ("--db", "--config"):
             next(values, None)  # the option's value
-        elif not word.startswith("-"):
+        elif _positional(word):
             parser = build_parser(only=word)
             return parser if word in _built(parser) else build_parser()
-    return build_parser()
+    return build_parser(only="")
+
+
+def _positional(word: str) -> bool:
+    """Whether argparse may read `word` as a positional argument, not as an option:
+    "-", "--", a negative number and a word with a space can be (`readlist - list` is
+    an unknown command "-", which the whole parser reports)."""
+    if not word.startswith("-") or word in ("-", "--") or " " in word:
+        return True
+    return bool(_NUMBER.match(word))
+
+
+_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")  # argparse's own "negative number"
 
 
 def _built(parser: argparse.ArgumentParser) -> Collection[str]:

@@ -16,6 +16,7 @@ wiring to the session.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
@@ -29,7 +30,7 @@ from textual.events import AppFocus, Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from readlist import clipboard, commands
@@ -72,8 +73,6 @@ from readlist.tui.actions.writing import Writing
 from readlist.tui.keyorder import KeyOrder
 from readlist.tui.marks import Marks
 from readlist.tui.remember import Memory
-from readlist.tui.screens.help import HelpScreen
-from readlist.tui.screens.note import NoteEditor
 from readlist.tui.screens.triage import TriageKeys, TriageScreen
 from readlist.tui.widgets.detail import DetailPane, TitleLine
 from readlist.tui.widgets.filter_bar import FilterBar
@@ -81,8 +80,9 @@ from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
 from readlist.tui.writer import Written
 
-# The ranking (and the dialogs other than the main screen's) are imported when first
-# used, not before the first frame.
+# The ranking, the dialogs other than the main screen's (help, the note editor...) and
+# what only they use (Rich's Markdown, Textual's TextArea) are imported when first used,
+# not before the first frame (tests/test_first_frame_imports.py).
 if TYPE_CHECKING:
     from readlist.ranking import Ranking
 
@@ -102,6 +102,16 @@ SPLIT_NAMES = {
     "hidden": "details hidden",
     "list": "list wide",
 }
+
+
+def types_text(widget: object) -> bool:
+    """Whether `widget` is a text field: an `Input` (the filter's) or a `TextArea` (the
+    note and import editors'). TextArea is looked for only once one of them has imported
+    it: before that none can exist, and importing it was ~8 ms of every start."""
+    if isinstance(widget, Input):
+        return True
+    text_area = sys.modules.get("textual.widgets._text_area")  # where TextArea lives
+    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
 def triage_keys(config: Config) -> TriageKeys:
@@ -323,12 +333,12 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             # (The list has focus only when no dialog is open.)
             on_list = self.focused is self.papers
             return in_filter or (on_list and bool(parameters) and bool(self.filter_bar.input.value))
-        if action == "move" and isinstance(self.focused, (Input, TextArea)):
+        if action == "move" and types_text(self.focused):
             # In the filter, arrows and pages move the list; Home and End the text cursor.
             return in_filter and parameters[0] not in ("first", "last")
         # Textual leaves out bindings of keys a focused field types, but it does not
         # see "slash" as the character "/": inside a field, "/" must be typed.
-        return not (action == "focus_filter" and isinstance(self.focused, (Input, TextArea)))
+        return not (action == "focus_filter" and types_text(self.focused))
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -814,6 +824,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
     # -- similar papers, statistics, tags (issue 12) ---------------------------------------
 
     def action_help(self) -> None:
+        from readlist.tui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(keys.key_help(self.citation_format, self.config.keys)))
 
     async def action_leave(self) -> None:
@@ -821,8 +833,9 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
 
     async def action_quit(self) -> None:
         # A note being typed is saved as a draft before leaving, never dropped.
+        note = sys.modules.get("readlist.tui.screens.note")  # imported with the first editor
         for screen in self.screen_stack:
-            if isinstance(screen, NoteEditor):
+            if note is not None and isinstance(screen, note.NoteEditor):
                 screen.save_draft()
         self.memory.save(now=True)
         self.exit()

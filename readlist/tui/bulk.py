@@ -15,9 +15,6 @@ from readlist.citations import FORMATS
 from readlist.errors import ReadlistError
 from readlist.store import Store
 from readlist.tui.marks import citations_of, common_tags, tags_edit_many
-from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.export import ExportDialog, format_for
-from readlist.tui.screens.tags import TagEditor
 
 if TYPE_CHECKING:
     from readlist.tui.app import ReadListApp
@@ -57,6 +54,8 @@ def edit_tags(app: ReadListApp) -> None:
         f"Tags all {count} have. Added tags are added to each, removed ones removed "
         "from each; their other tags stay."
     )
+    from readlist.tui.screens.tags import TagEditor  # (dialogs: imported when opened)
+
     app.push_screen(TagEditor(count, common, known, on_save=save, hint=hint))
 
 
@@ -72,6 +71,8 @@ def remove(app: ReadListApp) -> None:
     def answered(yes: bool | None) -> None:
         if yes:
             app.run_remove(ids, count)
+
+    from readlist.tui.screens.confirm import Confirm
 
     app.push_screen(Confirm(question, yes=f"Remove {len(ids)}"), answered)
 
@@ -103,12 +104,16 @@ def export(app: ReadListApp) -> None:
                 lambda: _export(app, ids, target), thread=True, group="export", exit_on_error=True
             )
 
+    from readlist.tui.screens.export import ExportDialog
+
     app.push_screen(ExportDialog(len(ids)), chosen)
 
 
 def _export(app: ReadListApp, ids: list[str], target: str) -> None:
     """The Export command, in this worker thread with a Store of its own (the app's is
     the event loop's): it writes the file and pins BibTeX keys, as `readlist export`."""
+    from readlist.tui.screens.export import format_for
+
     library, fmt = app.library, format_for(target)
     papers = [library.papers[library.position[pid]] for pid in ids if pid in library.position]
     try:

@@ -10,6 +10,7 @@ app's own (`self` is the app).
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from readlist import commands
@@ -17,8 +18,6 @@ from readlist.errors import ReadlistError
 from readlist.query import parse
 from readlist.tui import bulk
 from readlist.tui.actions import short as _short
-from readlist.tui.screens.confirm import Confirm
-from readlist.tui.screens.filters import FilterCount, FilterPicker
 
 # The dialogs opened on demand (the ranking, statistics, the tag browser) are imported
 # when opened: the first frame does not wait for them.
@@ -26,6 +25,7 @@ if TYPE_CHECKING:
     from readlist.ranking import Neighbour
     from readlist.tags import TagCount
     from readlist.tui.app import ReadListApp
+    from readlist.tui.screens.filters import FilterCount
 
 SIMILAR_LIMIT = 10
 
@@ -55,6 +55,8 @@ class Browsing:
             if yes:
                 self.run_remove([paper.id], f"“{_short(paper.title)}”")
 
+        from readlist.tui.screens.confirm import Confirm  # (dialogs: imported when opened)
+
         self.push_screen(Confirm(question, yes="Remove"), answered)
 
     def run_remove(self: ReadListApp, ids: list[str], what: str) -> None:
@@ -79,6 +81,8 @@ class Browsing:
         return True
 
     def _filter_counts(self: ReadListApp) -> list[FilterCount]:
+        from readlist.tui.screens.filters import FilterCount
+
         saved = self.saved_filters
         counts = []
         for name, text in saved.items():
@@ -93,7 +97,10 @@ class Browsing:
     def _refresh_filter_picker(self: ReadListApp) -> None:
         """Live counts: the library changed while the saved-filters picker is open."""
         picker = self.screen
-        if isinstance(picker, FilterPicker) and self._read_saved_filters():
+        filters = sys.modules.get("readlist.tui.screens.filters")  # imported with the picker
+        if filters is None or not isinstance(picker, filters.FilterPicker):
+            return
+        if self._read_saved_filters():
             picker.show_counts(self._filter_counts())
 
     def action_saved_filters(self: ReadListApp) -> None:
@@ -105,6 +112,8 @@ class Browsing:
             if name is not None:
                 self.filter_bar.input.value = f"@{name}"  # the watcher re-filters at once
                 self.screen.set_focus(self.papers)
+
+        from readlist.tui.screens.filters import FilterPicker
 
         self.push_screen(FilterPicker(counts), chosen)
 

@@ -20,8 +20,6 @@ from readlist.errors import ReadlistError
 from readlist.models import Paper
 from readlist.tui import bulk
 from readlist.tui.actions import short as _short
-from readlist.tui.screens.cite import CitationPicker
-from readlist.tui.screens.links import LinkPicker
 
 if TYPE_CHECKING:
     from readlist.tui.app import ReadListApp
@@ -42,6 +40,8 @@ class Citing:
             if fmt is not None:
                 self.citation_format = fmt
                 self.copy_citations(papers, fmt)
+
+        from readlist.tui.screens.cite import CitationPicker  # (imported when first opened)
 
         self.push_screen(CitationPicker(papers[0], self.citation_format), chosen)
 
@@ -86,6 +86,8 @@ class Citing:
             def chosen(url: str | None) -> None:
                 if url is not None:
                     self._open_link(url)
+
+            from readlist.tui.screens.links import LinkPicker
 
             self.push_screen(LinkPicker(_short(paper.title, 50), links), chosen)
 

@@ -22,9 +22,6 @@ from readlist.models import Annotation, Paper
 from readlist.store.store import Change, Edit
 from readlist.tui import bulk
 from readlist.tui.actions import short as _short
-from readlist.tui.editing import NoteDrafts, tags_edit
-from readlist.tui.screens.note import DISCARD, NoteEditor
-from readlist.tui.screens.tags import TagEditor
 
 if TYPE_CHECKING:
     from readlist.tui.app import ReadListApp
@@ -44,6 +41,10 @@ class Editors:
 
     def edit_tags(self: ReadListApp, paper: Paper) -> None:
         """The tag editor for `paper` (the highlighted one, or triage's)."""
+        # (The editors and what they use are imported when first opened.)
+        from readlist.tui.editing import tags_edit
+        from readlist.tui.screens.tags import TagEditor
+
         self.check_disk()  # start from what another process may have just written
         shown = self.library.annotation(paper.id).tags
         known = [tag for tag, _ in self.library.tag_counts().most_common()]
@@ -76,6 +77,10 @@ class Editors:
 
     def edit_note(self: ReadListApp, paper: Paper) -> None:
         """The note editor for `paper` (the highlighted one, or triage's)."""
+        # (Imported here: its TextArea is ~8 ms of a start that shows no editor.)
+        from readlist.tui.editing import NoteDrafts
+        from readlist.tui.screens.note import DISCARD, NoteEditor
+
         self.check_disk()  # never open on a stale note: the first draft would replace it
         written: list[Annotation] = []  # what the last draft wrote
 

@@ -33,7 +33,6 @@ from typing import ClassVar
 
 from rich.cells import set_cell_size
 from rich.console import Group, RenderableType
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -285,6 +284,10 @@ class DetailPane(ScrollView, can_focus=False):
             parts.append(Text(f"for-you score {self._score:+.3f}", style=muted))
         parts.append(Text(""))
         if annotation.note:
+            # (Imported here: Rich's Markdown brings markdown-it and Pygments, ~25 ms of
+            # every start, for the papers that have a note.)
+            from rich.markdown import Markdown
+
             # The user's own words first: the note sits above the abstract.
             note, note_cut = bounded(annotation.note, NOTE_LIMIT)
             marked = self._marked(note, "note")
