@@ -510,8 +510,12 @@ def test_malformed_query_shows_inline_error_and_the_app_keeps_working(
     terminal.wait_for_status(ALL_PAPERS)
     focus_filter(terminal)
     terminal.type("rating:>=9")
+    # The list says it lists nothing, and the message is drawn right under that line.
     terminal.wait_until(
-        lambda s: "ratings go from 0 to 5, not 9" in s.splitlines()[1],
+        lambda s: (
+            "Nothing listed: the filter is not a valid query (see below)" in s.splitlines()[1]
+            and "ratings go from 0 to 5, not 9" in s.splitlines()[2]
+        ),
         "the error under the filter",
     )
 
