@@ -82,14 +82,17 @@ def read_listing(
         if len(data) >= SPLIT_BYTES and (cut := _cut(data)) is not None:
             held = [data]  # dropped by either process once it has read its part
             del data
+            # Only a regular file that has not changed can be read again; a pipe
+            # (`readlist import <(zcat page.gz)`) or standard input gives its bytes once.
+            version = None if source == STDIN else _file_version(Path(path))
             split = _read_in_two(
                 held, cut, shown=shown, source=source, today=today, added=added,
-                again=source != STDIN,
+                again=version is not None,
             )  # fmt: skip
             if split is not None:
                 return split
             # (read again only where this process had already dropped its bytes)
-            data = held[0] if held else _read_bytes(Path(path), shown)
+            data = held[0] if held else _read_again(Path(path), shown, version)
         lines = _utf8_lines(data, shown)
         del data  # the lines' generator holds the bytes until it has read them all
         with gc_paused():
@@ -441,6 +444,28 @@ def _read_stdin() -> bytes:
     if len(data) > MAX_BYTES:
         raise ImportFileError("standard input", "is more than 2 GB, too large for a listing")
     return data
+
+
+def _file_version(path: Path) -> tuple[int, int, int, int] | None:
+    """A regular file's (device, inode, size, modification time), or None for anything
+    that cannot be read a second time with the same bytes (a pipe, a device)."""
+    import os
+    import stat
+
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return None
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+def _read_again(path: Path, shown: str, version: tuple[int, int, int, int] | None) -> bytes:
+    """The file's bytes, read a second time: only if it is still the version read first."""
+    if version is None or _file_version(path) != version:
+        raise ImportFileError(shown, "changed while it was being read; import it again")
+    return _read_bytes(path, shown)
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
