@@ -73,30 +73,6 @@ class IndexParts:
     """Every other word: its papers, ascending."""
 
 
-def extended(parts: IndexParts, texts: Sequence[str]) -> IndexParts:
-    """`parts` with `texts` appended (papers added at the end of the library): what
-    `WordIndex(old texts + texts).parts()` holds, without indexing the old texts again.
-
-    Which words keep bitsets is left as it was (that only decides speed, not results);
-    new words are kept as lists.
-    """
-    start, n = len(parts.texts), len(parts.texts) + len(texts)
-    postings: defaultdict[str, list[int]] = defaultdict(list)
-    for i, text in enumerate(texts, start=start):
-        for word in set(text.split()):
-            postings[word].append(i)
-    postings.pop("|", None)
-    frequent = dict(parts.frequent)
-    rare: dict[str, Sequence[int]] = dict(parts.rare)
-    for word, papers in postings.items():
-        if word in frequent:
-            frequent[word] |= bits_of(papers, n)
-        else:
-            rare[word] = [*rare.get(word, ()), *papers]
-    words = sorted({*parts.words, *postings})
-    return IndexParts(Joined(parts.texts, texts), words, frequent, rare)
-
-
 class Joined(Sequence[str]):
     """Two sequences of texts, one after the other (kept apart, so that a writer can
     copy the first as it is stored)."""
@@ -323,7 +299,10 @@ class WordIndex:
         """Run what is left of `collecting` and keep its followers."""
         for _ in collecting.steps():
             pass
-        if collecting.postings is not None:  # (else kept: it is not tried again)
+        if collecting.postings is not None and not collecting.kept:  # (else kept: it is
+            # not tried again; or finished already, by a key that needed it before the
+            # app's queued steps ran out)
+            collecting.kept = True
             if self._collecting is collecting:
                 self._collecting = None
             self._keep(Followers(collecting.head, "", collecting.heads, collecting.postings))
@@ -469,6 +448,7 @@ class _Collecting:
         self._pairs = 0
         self._part: list[int] = []  # what is left of the part being collected
         self.left = heads.bit_count()  # texts not collected yet
+        self.kept = False  # its followers are kept (see `WordIndex._finish`)
 
     def steps(self) -> Iterator[None]:
         """One step a few texts; shared by every caller (a step runs once, and what a

@@ -181,3 +181,26 @@ def test_a_key_with_few_candidates_leaves_a_long_collection_for_later() -> None:
                 assert pending is not None and pending.left > 250
         assert index._collecting is None  # "large l" had as many candidates: finished there
         assert (("large",), "") in [(k.head, k.prefix) for k in index._followers]
+
+
+def test_a_collection_finished_by_a_key_is_kept_once_and_pushes_out_no_other_phrase() -> None:
+    """Found by review: a key that needed a pending collection finished it, then the
+    app's queued steps finished it again and kept its followers a second time, pushing
+    an earlier phrase's followers out of the few kept."""
+    heads = ["alpha", "beta", "gamma", "delta"]
+    texts = [f"{head} lamp {i} | {head} language {i}" for i in range(1500) for head in heads]
+    with mock.patch.object(textindex, "_STEP", 100):
+        index = textindex.WordIndex(texts)
+        for head in heads[:-1]:
+            steps = index.collect((head,))
+            assert steps is not None
+            for _ in steps:
+                pass
+        steps = index.collect((heads[-1],))
+        assert steps is not None
+        next(steps)  # one step between keys
+        index.search([heads[-1], "la"])  # the next key finishes the collection itself
+        for _ in steps:  # then the app's queued steps resume
+            pass
+        kept = [known.head for known in index._followers if not known.prefix]
+    assert sorted(kept) == sorted((head,) for head in heads)

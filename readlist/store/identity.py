@@ -434,11 +434,6 @@ class IndexedCatalogue:
             )
         return self._arxiv[arxiv_id]
 
-    def shown_ids(self) -> list[str]:
-        """The ids of the papers not removed, in catalogue order."""
-        removed, index = self.index.removed, self.index
-        return [index.id_at(i) for i in range(len(index)) if i not in removed]
-
     def spliced(
         self, changed: dict[str, dict[str, object]]
     ) -> tuple[list[bytes | memoryview], IdentityIndex]:

@@ -381,7 +381,7 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     the catalogue `after`; whether it did.
 
     The added texts go to the tail file; the index is read for its header alone. The
-    library's ids are not read here (`shown_ids` is ~50 ms at 100,000 papers): index
+    library's ids are not read here (listing them is ~50 ms at 100,000 papers): index
     and tail current for `before` held that catalogue's papers, and the reader checks
     index and tail ids against the library's at every start anyway. Past `FOLD_PAPERS`
     or `FOLD_BYTES` of tail, the tail is folded into a new index file instead (written
@@ -540,9 +540,10 @@ def _parse(mapped: mmap.mmap, wanted: _Stamp, ids: Sequence[str]) -> WordIndex |
 
 
 def _joined_parts(parts: IndexParts, texts: Sequence[str]) -> IndexParts:
-    """`parts` with `texts` appended: what `textindex.extended` gives, for an index read
-    from the file, without reading every posting list of it (`extended` copies them
-    all into dicts: ~1 s at 100,000 papers). The added papers' postings are merged
+    """`parts` with `texts` appended (papers added at the end of the library): what
+    `WordIndex(old texts + texts).parts()` holds, for an index read from the file,
+    without reading every posting list of it (copying them all into dicts took ~1 s
+    at 100,000 papers). The added papers' postings are merged
     into the file's when a word is looked up; which words keep bitsets is left as it
     was (that decides only speed), and new words keep lists."""
     start, n = len(parts.texts), len(parts.texts) + len(texts)
