@@ -63,6 +63,7 @@ import zlib
 from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -167,14 +168,12 @@ def lazy_papers_of_docs(docs: Mapping[str, Any]) -> LazyPapers:
     with gc_paused():
         rows = list(map(_get_stored, docs.values()))
         ids = list(docs)
-        if any(row[gone] is not None for row in rows):
-            kept = [i for i, row in enumerate(rows) if row[gone] is None]
+        removed = list(map(itemgetter(gone), rows))
+        if removed.count(None) < len(removed):
+            kept = [i for i, when in enumerate(removed) if when is None]
             ids = [ids[i] for i in kept]
             rows = [rows[i] for i in kept]
-        where = [_STORED.index(name) for name in _COLUMNS]
-        columns = {
-            name: [row[at] for row in rows] for name, at in zip(_COLUMNS, where, strict=True)
-        }
+        columns = {name: list(map(itemgetter(_STORED.index(name)), rows)) for name in _COLUMNS}
     return LazyPapers(ids, _ListRows(rows), _build_paper, _STORED, columns)
 
 
