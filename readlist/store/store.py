@@ -456,7 +456,8 @@ class Store:
     def lazy_papers(self) -> Sequence[Paper] | None:
         """The papers `papers(with_abstracts=False)` gives, each built when first asked
         for (readlist/catalogue.py): from the start file if the store was opened from a
-        current one, else from the papers file's documents (read and checked first)."""
+        current one, else from the papers file's documents (read and checked first, unless
+        their identity index vouches for them: `_papers_vouched`)."""
         start = self._current_start()
         if start is not None:
             return start.lazy_papers()
