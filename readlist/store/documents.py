@@ -36,6 +36,7 @@ _TEXTS = tuple(f.name for f in STORED if f.kind == "texts")
 _DATES = tuple(f.name for f in STORED if f.kind == "date")
 _ONE_LINE = tuple(f.name for f in STORED if f.kind == "text")
 _get_stored = itemgetter(*_STORED)
+_get_one_line = itemgetter(*_ONE_LINE)
 PAPER_ID = re.compile(r"[0-9a-f]{16}")
 """What every paper id is (see `readlist.models.paper_id`)."""
 # Document fields of format 1 (see `readlist.schema`), for migration.
@@ -187,11 +188,13 @@ def check_paper_docs(path: Path, docs: Mapping[str, Any]) -> None:
     del rows
     _check_kinds(path, kinds)
     _check_items(path, values)
-    for name in _ONE_LINE:
-        # Checked to be text or null above: the texts joined hold a character that is
-        # not allowed if and only if one of them does.
-        if not one_line("".join(filter(None, map(itemgetter(name), values)))):
-            raise damaged(path, f"a paper's {name} holds control characters")
+    # Checked to be text or null above: texts joined hold a character that is not
+    # allowed if and only if one of them does. All fields at once, then (rarely) each
+    # field alone, to name the first that holds one.
+    if not one_line("".join(filter(None, chain.from_iterable(map(_get_one_line, values))))):
+        for name in _ONE_LINE:
+            if not one_line("".join(filter(None, map(itemgetter(name), values)))):
+                raise damaged(path, f"a paper's {name} holds control characters")
     _check_dates(path, values)
 
 
