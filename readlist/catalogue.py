@@ -2,7 +2,8 @@
 
 A first frame shows some forty rows of a library of 100,000 papers, but building every
 `Paper` took ~0.2-0.5 s of it. `LazyPapers` is a sequence of papers over the rows the
-store read (its start file: store/startfile.py) that builds a paper the first time it is
+store read (its start file, or without a current one the papers file's documents, checked
+first: store/startfile.py) that builds a paper the first time it is
 indexed, with the builder every read uses (so it is the object the store would have
 built), and keeps it. What needs one field of every paper (the ids, the sort keys, the
 titles to search) reads that field from the rows (`values`), building nothing.

@@ -152,7 +152,8 @@ class LibrarySession:
         store = self.store
         # A large library starts from titles alone: abstracts (most of the bytes) and
         # the full-text index follow in the background (see `load_catalogue`).
-        # From the start file, each paper is built when first shown (catalogue.py).
+        # Each paper is built when first shown (catalogue.py), from the start file or,
+        # without a current one, from the papers file's documents (checked at open).
         lazy = store.lazy_papers() if staged else None
         papers = lazy if lazy is not None else store.papers(with_abstracts=not staged)
         library = Library(papers, store.annotations(), features_cache=self.features_cache)

@@ -79,6 +79,7 @@ from readlist.store.startfile import (
     StartFile,
     extend_start_file,
     fold_start_file,
+    lazy_papers_of_docs,
     read_start_file,
     start_file_path,
     start_tail_path,
@@ -454,10 +455,14 @@ class Store:
 
     def lazy_papers(self) -> Sequence[Paper] | None:
         """The papers `papers(with_abstracts=False)` gives, each built when first asked
-        for (readlist/catalogue.py), if the store was opened from a current start file;
-        else None (then `papers` reads the papers file)."""
+        for (readlist/catalogue.py): from the start file if the store was opened from a
+        current one, else from the papers file's documents (read and checked first, unless
+        their identity index vouches for them: `_papers_vouched`)."""
         start = self._current_start()
-        return None if start is None else start.lazy_papers()
+        if start is not None:
+            return start.lazy_papers()
+        docs = self._table(PAPERS)  # read and checked here if it was not at open
+        return lazy_papers_of_docs(docs)
 
     def all_papers(self, *, with_abstracts: bool = True) -> list[Paper]:
         """Every paper of the catalogue, removed ones included."""
