@@ -16,9 +16,8 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -26,7 +25,7 @@ from readlist.errors import ImportFileError
 from readlist.gcutil import gc_paused
 from readlist.importers.base import Parsed, RawPaper
 from readlist.importers.formats import FORMATS, sniff
-from readlist.models import Annotation, Paper, paper_id
+from readlist.models import Annotation, Paper, Said, paper_id
 from readlist.schema import TRACKED
 from readlist.text import squeeze
 
@@ -172,6 +171,20 @@ def _merged(papers: Iterable[Paper]) -> list[Paper]:
 
 
 def _to_paper(item: RawPaper, *, source: str, added: str | None, kind: str) -> Paper:
+    return Paper(*_values(item, source=source, added=added, kind=kind))
+
+
+_Values: TypeAlias = tuple[
+    str, str, str, tuple[str, ...], int | None, str | None, str | None, bool, int | None,
+    int | None, str | None, str | None, tuple[str, ...], str | None, tuple[str, ...],
+    tuple[str, ...], str | None, str | None, Said,
+]  # fmt: skip
+"""`Paper`'s fields in order, as `Paper(*values)` takes them."""
+
+
+def _values(item: RawPaper, *, source: str, added: str | None, kind: str) -> _Values:
+    """The fields of `_to_paper`'s paper, in `Paper`'s order (the split's child sends
+    them without building the paper)."""
     title = squeeze(item.title)
     known = dict(item.said)
     said = tuple(  # in order of the names: sorted, as the pairs' names are unique
@@ -182,25 +195,26 @@ def _to_paper(item: RawPaper, *, source: str, added: str | None, kind: str) -> P
         ]
     )
     sources = item.sources + ((source,) if source not in item.sources else ())
-    return Paper(
-        id=paper_id(title),
-        title=title,
-        abstract=item.abstract,
-        authors=item.authors,
-        authors_count=item.authors_count,
-        organization=item.organization,
-        published=item.published,
-        date_inferred=item.date_inferred,
-        upvotes=item.upvotes,
-        comments=item.comments,
-        arxiv_id=item.arxiv_id,
-        doi=item.doi,
-        categories=item.categories,
-        venue=item.venue,
-        links=item.links,
-        sources=sources,
-        added=item.added or added,
-        said=said,
+    return (
+        paper_id(title),  # id
+        title,
+        item.abstract,
+        item.authors,
+        item.authors_count,
+        item.organization,
+        item.published,
+        item.date_inferred,
+        item.upvotes,
+        item.comments,
+        item.arxiv_id,
+        item.doi,
+        item.categories,
+        item.venue,
+        item.links,
+        sources,
+        item.added or added,
+        None,  # removed
+        said,
     )
 
 
@@ -271,15 +285,15 @@ def _utf8_lines(
 # a line boundary a little before its middle (`_cut`), and its second part is parsed in
 # a forked child while this process parses the first. The parts give exactly what the
 # whole gives (the reasoning is in listing.py, above `Tail`: lines are classified one
-# at a time, and cards are assembled afresh after a date); the child builds its papers
-# too and sends them back as lists of fields. Anything unexpected (no fork, other
-# threads running, the child failing or killed, single papers' pages) parses the whole
-# text in this process, as before; so does a busy machine (`_a_core_is_free`).
+# at a time, and cards are assembled afresh after a date); the child makes its papers'
+# fields too and sends them back a chunk at a time, so that this process builds the
+# papers of one chunk while the child makes the next. Anything unexpected (no fork,
+# other threads running, the child failing or killed, single papers' pages) parses the
+# whole text in this process, as before; so does a busy machine (`_a_core_is_free`).
 
 SPLIT_BYTES = 32 << 20
 """Pages smaller than this are parsed in one process (a fork costs ~10 ms, a pickle of
 the child's papers more)."""
-_FIELDS = tuple(f.name for f in fields(Paper))
 
 
 def _a_core_is_free() -> bool:
@@ -340,6 +354,14 @@ def _read_in_two(
     def build(items: list[RawPaper]) -> list[Paper]:
         return [_to_paper(item, source=source, added=stamp, kind=kind) for item in items]
 
+    def columns(items: list[RawPaper]) -> list[tuple[object, ...]]:
+        return list(
+            zip(
+                *[_values(item, source=source, added=stamp, kind=kind) for item in items],
+                strict=True,
+            )
+        )
+
     try:
         reader, writer = os.pipe()
     except OSError:
@@ -354,9 +376,10 @@ def _read_in_two(
         code = 1
         try:
             os.close(reader)
-            sending = _tail(held, cut, shown, day, build)
             with os.fdopen(writer, "wb") as out:
-                pickle.dump(sending, out, protocol=pickle.HIGHEST_PROTOCOL)
+                for message in _tail(held, cut, shown, day, columns):
+                    pickle.dump(message, out, protocol=pickle.HIGHEST_PROTOCOL)
+                    out.flush()  # the parent builds these papers while the next are made
             code = 0
         finally:
             os._exit(code)  # never the parent's exit handlers, buffers or finally blocks
@@ -368,9 +391,12 @@ def _read_in_two(
                 held.clear()
             head = parse_first(units)
             own = [] if head is None else build(head.result.papers)
+            theirs: list[Paper] = []
             with os.fdopen(reader, "rb") as pipe:  # read once this part is done
-                sent: _Sent = pickle.load(pipe)
-            tail, rows, their_paragraphs = sent
+                sent: _Head = pickle.load(pipe)
+                tail, count, their_paragraphs = sent
+                while len(theirs) < count:  # (in order)
+                    theirs += map(Paper, *pickle.load(pipe))
             runs = parse_rest(units, head, tail)
     except Exception:  # (the whole parse reports whatever it was)
         runs = None
@@ -387,7 +413,7 @@ def _read_in_two(
     with gc_paused():
         for run in runs:
             if run is tail.result:  # built by the child
-                papers += (Paper(*row) for row in rows)  # type: ignore[arg-type]  # (in order)
+                papers += theirs
                 paragraphs += their_paragraphs
             else:
                 papers += own if head is not None and run is head.result else build(run.papers)
@@ -403,7 +429,12 @@ def _read_in_two(
         return ListingFile(shown, _merged(papers), skipped, "hf")
 
 
-_Sent: TypeAlias = "tuple[Tail, list[list[object]], list[int]]"
+_Head: TypeAlias = "tuple[Tail, int, list[int]]"
+"""What the child sends first: its part's parse without the papers, their number and
+their numbers of paragraphs; then the papers' fields, `_CHUNK` papers at a time, as
+columns (each a tuple of one field's values in order: ~5x faster to unpickle than a
+list of fields per paper, and `map(Paper, *columns)` builds them)."""
+_CHUNK = 8192
 
 
 def _tail(
@@ -411,20 +442,22 @@ def _tail(
     cut: int,
     shown: str,
     today: date,
-    build: Callable[[list[RawPaper]], list[Paper]],
-) -> _Sent:
+    columns: Callable[[list[RawPaper]], list[tuple[object, ...]]],
+) -> Iterator[object]:
     """In the child: the part of the bytes `held` from `cut` parsed (`listing.parse_tail`;
-    the bytes are dropped once read), its papers built and sent as lists of fields, with
-    their numbers of paragraphs."""
+    the bytes are dropped once read), then what it sends (`_Head`, then the columns of
+    each chunk of its papers). A chunk is made while the parent builds the last one."""
     from readlist.importers.listing import parse_tail
 
     with gc_paused():
         tail = parse_tail(_utf8_lines(held.pop(), shown, start=cut), today=today)
-        if tail.result is None:
-            return tail, [], []
-        items, tail.result.papers = tail.result.papers, []
-        get = attrgetter(*_FIELDS)
-        return tail, [list(get(paper)) for paper in build(items)], [p.paragraphs for p in items]
+        items = [] if tail.result is None else tail.result.papers
+        if tail.result is not None:
+            tail.result.papers = []
+        head: _Head = (tail, len(items), [p.paragraphs for p in items])
+        yield head
+        for at in range(0, len(items), _CHUNK):
+            yield columns(items[at : at + _CHUNK])
 
 
 def _parse_lines(lines: Iterator[str], today: date) -> Parsed:
