@@ -251,19 +251,24 @@ def _write(
 ) -> None:
     head: dict[str, Any] = {"ids": ids, "shown": shown}
     head.update((name, columns[name]) for name in _COLUMNS)
-    sections = [orjson.dumps(head), _little(offsets), rows]
-    crc = 0
-    for section in sections:
-        crc = zlib.crc32(section, crc)
     header = {
         "readlist": MARK,
         "version": VERSION,
         "papers": list(papers),
         "fields": list(_STORED),
         "n": len(ids),
-        "sizes": [len(s) for s in sections],
-        "crc32": crc,
     }
+    _write_sections(path, header, [orjson.dumps(head), _little(offsets), rows])
+
+
+def _write_sections(path: Path, header: dict[str, Any], sections: list[Any]) -> None:
+    """Write `path` atomically: the JSON header line, with the sections' sizes and a
+    CRC-32 over them added to `header`, then the sections (the start file and its tail
+    share this layout; a reader trusts neither without both checks)."""
+    crc = 0
+    for section in sections:
+        crc = zlib.crc32(section, crc)
+    header = {**header, "sizes": [len(s) for s in sections], "crc32": crc}
     atomic_write_parts(path, [orjson.dumps(header), b"\n", *sections])
 
 
@@ -344,10 +349,6 @@ def extend_start_file(
     if len(rows) > TAIL_LIMIT:
         _remove_tail(path)
         return False
-    sections = [orjson.dumps(list(rows)), orjson.dumps(list(rows.values()))]
-    crc = 0
-    for section in sections:
-        crc = zlib.crc32(section, crc)
     tail_header = {
         "readlist": TAIL_MARK,
         "version": VERSION,
@@ -355,10 +356,9 @@ def extend_start_file(
         "papers": list(after),
         "fields": list(_STORED),
         "n": len(rows),
-        "sizes": [len(s) for s in sections],
-        "crc32": crc,
     }
-    atomic_write_parts(tail_path, [orjson.dumps(tail_header), b"\n", *sections])
+    sections = [orjson.dumps(list(rows)), orjson.dumps(list(rows.values()))]
+    _write_sections(tail_path, tail_header, sections)
     return True
 
 
