@@ -76,6 +76,21 @@ def metadata(paper: Paper) -> str:
     return " · ".join(metadata_parts(paper))
 
 
+# What `prepare` builds a paper into and then puts back: the shown paper's state (its
+# abstract's wrapped lines too, so that a rating of it wraps nothing).
+_SHOWN = (
+    "_paper",
+    "_annotation",
+    "_pending",
+    "_score",
+    "_query",
+    "_look",
+    "_strips",
+    "_text",
+    "_abstract_lines",
+)
+
+
 class DetailPane(ScrollView, can_focus=False):
     """Shows one paper; `show(None, ...)` shows a hint instead."""
 
@@ -184,34 +199,15 @@ class DetailPane(ScrollView, can_focus=False):
         built = self._built.get(paper.id)
         if built is not None and built[0] == look and built[1] == width:
             return
-        shown = (
-            self._paper,
-            self._annotation,
-            self._pending,
-            self._score,
-            self._query,
-            self._look,
-            self._strips,
-            self._text,
-            self._abstract_lines,  # (the shown paper's: a rating then wraps nothing)
-        )
+        shown = [getattr(self, name) for name in _SHOWN]
         try:
             self._paper, self._annotation, self._pending = paper, annotation, abstract_pending
             self._score, self._query, self._look = score, query, look
             self._build(width)
             self._keep(paper.id, width)
         finally:
-            (
-                self._paper,
-                self._annotation,
-                self._pending,
-                self._score,
-                self._query,
-                self._look,
-                self._strips,
-                self._text,
-                self._abstract_lines,
-            ) = shown
+            for name, value in zip(_SHOWN, shown, strict=True):
+                setattr(self, name, value)
 
     def _refresh_changed(self, before: list[Strip]) -> None:
         """Repaint only the visible lines that differ from `before` (a new query's marks
