@@ -82,7 +82,7 @@ from readlist.tui.writer import Written
 
 # The ranking, the dialogs other than the main screen's (help, the note editor...) and
 # what only they use (Rich's Markdown, Textual's TextArea) are imported when first used,
-# not before the first frame (tests/test_first_frame_imports.py).
+# not before the first frame (tests/test_first_frame.py).
 if TYPE_CHECKING:
     from readlist.ranking import Ranking
 
