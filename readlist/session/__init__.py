@@ -246,6 +246,9 @@ class LibrarySession:
         self.store.vouch_for_papers()
         # Likewise its start file, read at the next start instead of the papers file.
         self.store.keep_start_file()
+        # Both with the papers file's fingerprint, so that a copy of the library (new
+        # inodes and mtimes) finds them current too.
+        self.store.keep_fingerprints()
         self.store.release_catalogue_cache()
 
     def use_catalogue(self, papers: list[Paper], search: SearchIndex) -> Library:
