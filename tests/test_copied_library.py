@@ -17,12 +17,18 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from readlist.errors import LibraryError
+from readlist.library import Library
+from readlist.models import Paper
+from readlist.query import parse
+from readlist.search import SearchIndex
+from readlist.session import IndexReady, LibrarySession
 from readlist.store import Store
 from readlist.store import store as store_module
 from readlist.store.doctor import doctor
 from readlist.store.identity import identity_index_path, read_identity_index
 from readlist.store.startfile import read_start_file, start_file_path, start_tail_path
 from readlist.store.storage import AtomicJSONStorage, SameContent, fingerprint, signature
+from readlist.store.wordfile import restamp_copy, word_index_path, word_tail_path
 
 from .test_store_startfile import staged_start
 
@@ -146,7 +152,7 @@ def test_an_edited_copy_without_a_start_file_is_checked_whole(copied: Path, read
 
 def test_a_copy_with_a_tail_reads_as_stale(kept: Path, copied: Path) -> None:
     """The start file's fingerprint is of the papers file before the tail's writes."""
-    from readlist.models import Paper, paper_id
+    from readlist.models import paper_id
 
     new = Paper(id=paper_id("A paper added by import"), title="A paper added by import")
     Store.open(kept).import_listings([[new]])
@@ -206,6 +212,26 @@ _EDIT = st.tuples(
 )
 
 
+def edited(original: bytes, edits: list[tuple[str, float, int]]) -> bytes:
+    """`original` with `edits` (kind, where as a fraction of the length, a byte) applied."""
+    blob = bytearray(original)
+    for kind, where, value in edits:
+        at = int(where * len(blob))
+        if not blob:
+            blob[:] = bytes([value])  # all cut off: something else written
+        elif kind == "flip":
+            blob[at] ^= 1 << (value % 8)
+        elif kind == "set":
+            blob[at] = value
+        elif kind == "insert":
+            blob[at:at] = bytes([value])
+        elif kind == "delete":
+            del blob[at]
+        else:
+            del blob[at:]
+    return bytes(blob)
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -216,24 +242,9 @@ def test_any_change_to_the_papers_files_bytes_makes_the_derived_files_stale(
     with tempfile.TemporaryDirectory() as tmp:
         copy = copy_library(kept, Path(tmp) / "lib")
         paths = Store(copy).paths
-        blob = bytearray(paths.papers.read_bytes())
-        original = bytes(blob)
-        for kind, where, value in edits:
-            at = int(where * len(blob))
-            if not blob:
-                blob[:] = bytes([value])  # all cut off: something else written
-            elif kind == "flip":
-                blob[at] ^= 1 << (value % 8)
-            elif kind == "set":
-                blob[at] = value
-            elif kind == "insert":
-                blob[at:at] = bytes([value])
-            elif kind == "delete":
-                del blob[at]
-            else:
-                del blob[at:]
-        assume(bytes(blob) != original)
-        paths.papers.write_bytes(bytes(blob))
+        blob = edited(paths.papers.read_bytes(), edits)
+        assume(blob != paths.papers.read_bytes())
+        paths.papers.write_bytes(blob)
         version = signature(paths.papers)
         assert version is not None
         same = SameContent(paths.papers)
@@ -244,3 +255,124 @@ def test_any_change_to_the_papers_files_bytes_makes_the_derived_files_stale(
         except LibraryError:
             return  # damaged: reported, as without derived files
         assert store._start is None
+
+
+# -- the word index: checked by its fingerprints in the background stage ----------------
+
+
+WORD = "forgetting"
+
+
+def stages_of(db: Path) -> list[object]:
+    session = LibrarySession(Store.open(db, start_file=True), stage_above=10)
+    try:
+        assert session.staged
+        return list(session.load_catalogue())
+    finally:
+        session.close()
+
+
+def index_stage(stages: list[object]) -> IndexReady:
+    (ready,) = [s for s in stages if isinstance(s, IndexReady)]
+    return ready
+
+
+def matches(search: SearchIndex, papers: list[Paper], query: str) -> list[str]:
+    return [papers[i].id for i in Library(papers, {}, search).select(parse(query))]
+
+
+@pytest.fixture
+def indexed(kept: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`kept` after a TUI start that built and stored its word index."""
+    monkeypatch.setattr("readlist.session.INDEX_ABOVE", 0)  # index even 101 papers
+    stages = stages_of(kept)
+    assert index_stage(stages).index is not None  # built here
+    assert word_index_path(Store(kept).paths).exists()
+    return kept
+
+
+def test_a_copied_librarys_word_index_is_used_without_a_rebuild(
+    indexed: Path, tmp_path: Path
+) -> None:
+    papers = Store.open(indexed).papers()
+    expected = [papers[i].id for i in Library(papers, {}).select(parse(WORD))]
+    assert expected
+    copy = copy_library(indexed, tmp_path / "copy")
+    ready = index_stage(stages_of(copy))
+    assert ready.index is None  # the stored index, not one built again
+    assert matches(ready.search, papers, WORD) == expected
+    # Named for the copy's files now: the next start reads it before its first frame.
+    session = LibrarySession(Store.open(copy, start_file=True), stage_above=10)
+    try:
+        assert session.stored_index is not None
+    finally:
+        session.close()
+
+
+def test_a_copied_word_index_whose_abstracts_were_edited_is_built_again(
+    indexed: Path, tmp_path: Path
+) -> None:
+    copy = copy_library(indexed, tmp_path / "copy")
+    abstracts = Store(copy).paths.abstracts
+    blob = abstracts.read_bytes()
+    assert blob.count(WORD.encode()) > 0
+    abstracts.write_bytes(blob.replace(WORD.encode(), b"frogetting"))  # same size
+    papers = Store.open(copy).papers()
+    expected = [papers[i].id for i in Library(papers, {}).select(parse("frogetting"))]
+    assert expected
+    ready = index_stage(stages_of(copy))
+    assert ready.index is not None  # built again: the stored one is stale
+    assert matches(ready.search, papers, "frogetting") == expected
+    left = [papers[i].id for i in Library(papers, {}).select(parse(WORD))]  # titles, say
+    assert matches(ready.search, papers, WORD) == left
+
+
+def test_a_copy_of_a_copy_uses_the_fingerprints_its_restamp_recorded(
+    indexed: Path, tmp_path: Path
+) -> None:
+    first = copy_library(indexed, tmp_path / "first")
+    assert index_stage(stages_of(first)).index is None
+    assert word_tail_path(Store(first).paths).exists()  # the restamp: a tail of no papers
+    second = copy_library(first, tmp_path / "second")
+    assert index_stage(stages_of(second)).index is None
+
+
+def test_a_copy_after_an_import_rebuilds_the_word_index(indexed: Path, tmp_path: Path) -> None:
+    """The import extended the index through its tail, which records no fingerprint."""
+    from readlist.models import paper_id
+
+    title = "Catastrophic forgetting in a paper nobody imported before"
+    Store.open(indexed).import_listings([[Paper(id=paper_id(title), title=title)]])
+    copy = copy_library(indexed, tmp_path / "copy")
+    ready = index_stage(stages_of(copy))
+    assert ready.index is not None
+    papers = Store.open(copy).papers()
+    assert paper_id(title) in matches(ready.search, papers, WORD)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    which=st.sampled_from(["papers", "abstracts"]),
+    edits=st.lists(_EDIT, min_size=1, max_size=3),
+)
+def test_any_change_to_either_catalogue_file_makes_a_copied_word_index_stale(
+    indexed: Path, which: str, edits: list[tuple[str, float, int]]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = copy_library(indexed, Path(tmp) / "lib")
+        paths = Store(copy).paths
+        path = paths.papers if which == "papers" else paths.abstracts
+        blob = edited(path.read_bytes(), edits)
+        assume(blob != path.read_bytes())
+        path.write_bytes(blob)
+        versions = (signature(paths.papers), signature(paths.abstracts))
+        index = word_index_path(paths)
+        same_papers, same_abstracts = SameContent(paths.papers), SameContent(paths.abstracts)
+        assert not restamp_copy(index, versions, same_papers, same_abstracts)
+        # Untouched, the same copy is current (the test would pass vacuously otherwise).
+        path.write_bytes((Path(indexed).parent / path.name).read_bytes())
+        versions = (signature(paths.papers), signature(paths.abstracts))
+        same_papers, same_abstracts = SameContent(paths.papers), SameContent(paths.abstracts)
+        assert restamp_copy(index, versions, same_papers, same_abstracts)

@@ -29,6 +29,13 @@ documents an import does not touch are copied as bytes, not checked again; the o
 it touches are checked as every read checks them. An index written wrongly by readlist
 itself could hide a match the same way (a duplicate paper, never a wrong merge: every
 match is verified); the differential test in tests/test_store_identity.py guards that.
+
+Its header may also record the papers file's fingerprint (`papers_sha256`, see
+`storage.fingerprint`): a copy of the library (new inode and mtime, the same bytes) is
+then vouched for by `Store._papers_vouched` too, and the index restamped with the new
+signature in the TUI's background stage (`Store.keep_fingerprints`, which also adds the
+fingerprint to an index an import wrote: imports do not hash the file). Imports and
+lookups by id use the index by signature only.
 """
 
 from __future__ import annotations

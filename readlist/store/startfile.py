@@ -33,6 +33,16 @@ signature and is still reported at open, naming the papers file. Someone who rew
 papers file in place keeping inode, size and mtime is not caught: the identity index
 trusts the same.
 
+**A copied library** (a restored backup, `cp -r`, a synced folder) has new inodes and
+mtimes, so every signature differs. The header therefore also records the papers file's
+fingerprint (`"papers_sha256": [size, SHA-256 of its bytes]`, `storage.fingerprint`):
+when the signature differs, a papers file of that very size is hashed (~35 ms of CPU at
+100,000 papers) and, if it holds the same bytes, the start file is used (`copied`) and
+written again under the new signature in the background (`Store.keep_start_file`). Any
+other byte makes it stale, as before. A start file with a tail is never used this way
+(its fingerprint is of the papers file before the tail's writes); an older start file
+without a fingerprint is current by signature only, and gets one at the next TUI start.
+
 **The tail** (`<library>.start-tail.json`). The start file is written by a TUI start, so
 the first TUI start after any CLI import (the morning's `readlist import page.txt`, then
 `readlist`) found it stale, read the whole papers file and peaked highest. Every write of

@@ -223,6 +223,7 @@ class Store:
         # The papers file's fingerprint, computed once per version, when a derived file
         # names another signature (a copied library: see `storage.fingerprint`).
         self._papers_content = SameContent(self.paths.papers)
+        self._abstracts_content = SameContent(self.paths.abstracts)
 
     # -- opening ------------------------------------------------------------------------
 
@@ -651,10 +652,47 @@ class Store:
                 if (signature(self.paths.papers), signature(self.paths.abstracts)) != versions:
                     return False
                 path = wordfile.word_index_path(self.paths)
-                wordfile.write_word_index(path, versions, ids, index.parts())
+                sums = self._catalogue_sums(versions)  # ~0.17 s of CPU at 100k, for copies
+                wordfile.write_word_index(path, versions, ids, index.parts(), sums)
         except (LibraryWriteError, OSError, ValueError):
             return False
         return True
+
+    def _catalogue_sums(
+        self, versions: tuple[Signature | None, Signature | None]
+    ) -> wordfile.Sums | None:
+        """The fingerprints of the papers and abstracts files at `versions` (None for a
+        file missing at its version), or None if either is no longer that version."""
+        papers, abstracts = versions
+        papers_sum = None if papers is None else self._papers_content.of(papers)
+        abstracts_sum = None if abstracts is None else self._abstracts_content.of(abstracts)
+        if (papers is None) != (papers_sum is None) or (abstracts is None) != (
+            abstracts_sum is None
+        ):
+            return None
+        return papers_sum, abstracts_sum
+
+    def word_index_of_copy(self, ids: Sequence[str]) -> WordIndex | None:
+        """`word_index`, for a library copied since its word index was written (new
+        inodes and mtimes, the same bytes): current if the catalogue files hold the
+        bytes whose fingerprints it records (`wordfile.restamp_copy`), then named for
+        them. Costs the fingerprints (~0.17 s of CPU at 100,000 papers, in the TUI's
+        background stage) instead of a rebuild (~20 s). None otherwise, or if another
+        process holds the lock (the caller rebuilds it, as before)."""
+        papers = signature(self.paths.papers)
+        if papers is None or papers != self._storages[PAPERS].signature:
+            return None
+        path = wordfile.word_index_path(self.paths)
+        try:
+            with self._lock.acquire(timeout=0):
+                versions = (signature(self.paths.papers), signature(self.paths.abstracts))
+                if versions[0] != papers or not wordfile.restamp_copy(
+                    path, versions, self._papers_content, self._abstracts_content
+                ):
+                    return None
+        except (OSError, filelock.Timeout):
+            return None
+        return self.word_index(ids)
 
     # -- saved filters (their own small file: see store/filters.py) ----------------------
 
