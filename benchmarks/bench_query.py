@@ -4,8 +4,8 @@ For each size (default 1k, 10k and 100k papers) this takes the library `bench_tu
 builds (cached under `benchmarks/out/`, with the derived files of a first TUI start),
 copies it to a fresh temporary directory (new inodes: its start file and identity index are
 current by the papers file's fingerprint, so the first frame is a copied library's), keeps
-the word index there as the TUI would have after its first start (`Store.write_word_index`;
-the word index records no fingerprint, so the copy of the cached one is stale), and runs
+the word index there as the TUI would have after its first start (`Store.write_word_index`,
+for the copy's versions: the cold keys are typed while the abstracts load, as before), and runs
 the real TUI in a pseudo-terminal (`bench_tui.run_child`; the app is `tui_child.BenchApp`,
 which only observes). The child types each query one key at a time, `tui_child.SPACING`
 apart, and times every key from posting it to the last frame before the app went quiet,
