@@ -28,7 +28,7 @@ from .test_tui import current_id, detail_text
 
 
 def copied(db: Path, to: Path) -> Path:
-    """The library's files copied to `to` (new inodes: every derived file is stale)."""
+    """The library's files copied to `to` (new inodes and mtimes, the same bytes)."""
     to.mkdir()
     for path in db.parent.iterdir():
         if path.is_file():
@@ -71,7 +71,12 @@ async def test_a_first_start_without_a_start_file_shows_what_a_start_with_one_sh
     assert len(rows) == 100  # the removed paper is not listed
     assert "100 / 100 papers · 99 unread" in str(status)
     restored = copied(kept, tmp_path / "restored")
-    assert Store.open(restored, start_file=True)._start is None  # stale: a copy
+    # A copy starts from its start file, current by the papers file's fingerprint
+    # (tests/test_copied_library.py), and shows the same.
+    opened = Store.open(restored, start_file=True)._start
+    assert opened is not None and opened.copied
+    assert await first_screen(restored) == with_one
+    start_file(restored).unlink()  # a copy with no start file
     assert await first_screen(restored) == with_one
     assert start_file(restored).exists()  # written in the background, for the next start
     start_file(kept).unlink()  # and with none at all

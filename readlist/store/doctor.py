@@ -45,6 +45,7 @@ from readlist.store.startfile import read_start_file, start_file_path
 from readlist.store.storage import (
     FORMAT_TABLE,
     VERSIONS,
+    SameContent,
     atomic_copy,
     atomic_write,
     parse_library_json,
@@ -181,15 +182,19 @@ def doctor(db: Path, *, repair: bool, out: TextIO) -> int:
         say(f"  {len(leftovers)} temporary file(s) of interrupted writes (removed on next open)")
     index = identity_index_path(Store(db).paths)
     papers_version = signature(paths[PAPERS])
+    # A derived file of a copied library names the old signature: current if the papers
+    # file holds the bytes it records (see `storage.fingerprint`).
+    same = SameContent(paths[PAPERS])
+    copied = "current (a copy of the library: same bytes, restamped by the next TUI start)"
     if index.exists() and papers_version is not None:
-        current = read_identity_index(index, papers_version) is not None
-        state = "current" if current else "stale or damaged (rebuilt by the next import)"
-        say(f"  {index.name}: {state}")
+        found = read_identity_index(index, papers_version, same)
+        state = "stale or damaged (rebuilt by the next import)" if found is None else "current"
+        say(f"  {index.name}: {copied if found is not None and found.copied else state}")
     start = start_file_path(Store(db).paths)
     if start.exists() and papers_version is not None:
-        current = read_start_file(start, papers_version) is not None
-        state = "current" if current else "stale or damaged (rewritten by the next start)"
-        say(f"  {start.name}: {state}")
+        begun = read_start_file(start, papers_version, same)
+        state = "stale or damaged (rewritten by the next start)" if begun is None else "current"
+        say(f"  {start.name}: {copied if begun is not None and begun.copied else state}")
     tail = word_tail_path(Store(db).paths)
     if tail.exists() and papers_version is not None:
         index = word_index_path(Store(db).paths)

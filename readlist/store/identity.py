@@ -29,6 +29,13 @@ documents an import does not touch are copied as bytes, not checked again; the o
 it touches are checked as every read checks them. An index written wrongly by readlist
 itself could hide a match the same way (a duplicate paper, never a wrong merge: every
 match is verified); the differential test in tests/test_store_identity.py guards that.
+
+Its header may also record the papers file's fingerprint (`papers_sha256`, see
+`storage.fingerprint`): a copy of the library (new inode and mtime, the same bytes) is
+then vouched for by `Store._papers_vouched` too, and the index restamped with the new
+signature in the TUI's background stage (`Store.keep_fingerprints`, which also adds the
+fingerprint to an index an import wrote: imports do not hash the file). Imports and
+lookups by id use the index by signature only.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +55,13 @@ import orjson
 
 from readlist.errors import LibraryError
 from readlist.paths import LibraryPaths
-from readlist.store.storage import Signature, atomic_write_parts, open_regular
+from readlist.store.storage import (
+    Fingerprint,
+    Signature,
+    as_fingerprint,
+    atomic_write_parts,
+    open_regular,
+)
 from readlist.store.wordfile import _from_little, _little  # one byte order for both index files
 
 MARK = "identity-index"
@@ -96,6 +109,11 @@ class IdentityIndex:
     arxiv_hashes: array[int]
     arxiv_positions: array[int]
     _positions: dict[bytes, int] | None = None
+    papers_sum: Fingerprint | None = None
+    """The fingerprint of the papers file at `papers`, recorded in the header when known
+    (see `read_identity_index`)."""
+    copied: bool = False
+    """Current by the fingerprint alone: its file names another signature (a copy)."""
 
     @classmethod
     def build(
@@ -199,6 +217,7 @@ class IdentityIndex:
             "version": VERSION,
             "papers": list(self.papers),
             "n": n,
+            **({} if self.papers_sum is None else {"papers_sha256": list(self.papers_sum)}),
             "removed": sorted(self.removed),
             "sizes": [len(sections[name]) for name in _SECTIONS],
             "crc32": _crc(sections.values()),
@@ -249,28 +268,55 @@ def _insert(hashes: array[int], positions: array[int], pairs: Iterable[tuple[str
         positions.insert(i, at)
 
 
-def read_identity_index(path: Path, papers: Signature) -> IdentityIndex | None:
+SameContent = Callable[[object, Signature], bool]
+"""Whether the papers file at a version holds the bytes a recorded fingerprint says
+(`storage.SameContent`)."""
+
+
+def read_identity_index(
+    path: Path, papers: Signature, same_content: SameContent | None = None
+) -> IdentityIndex | None:
     """The index in `path` if it was built for the papers file version `papers`; None
-    if it is missing, stale or damaged."""
+    if it is missing, stale or damaged. With `same_content`, an index built for another
+    version is current if the papers file now holds the very bytes whose fingerprint
+    it records (a copy of the library); it is then marked `copied`."""
     try:
         with open_regular(path) as reader:
             blob = reader.read()
     except (OSError, LibraryError):
         return None
     try:
-        return _parse(blob, papers)
+        return _parse(blob, papers, same_content)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, orjson.JSONDecodeError):
         return None
 
 
-def _parse(blob: bytes, papers: Signature) -> IdentityIndex | None:
+def identity_header(path: Path) -> dict[str, Any] | None:
+    """The header of the index in `path` alone (not checked against its sections)."""
+    try:
+        with open_regular(path) as reader:
+            line = reader.readline(_HEADER_LIMIT)
+        header = orjson.loads(line)
+    except (OSError, LibraryError, orjson.JSONDecodeError):
+        return None
+    return header if isinstance(header, dict) and header.get("readlist") == MARK else None
+
+
+def _parse(
+    blob: bytes, papers: Signature, same_content: SameContent | None = None
+) -> IdentityIndex | None:
     end = blob.find(b"\n", 0, _HEADER_LIMIT)
     if end < 0:
         return None
     header = orjson.loads(blob[:end])
     if not (isinstance(header, dict) and header.get("readlist") == MARK):
         return None
-    if header.get("version") != VERSION or header.get("papers") != list(papers):
+    if header.get("version") != VERSION:
+        return None
+    copied = header.get("papers") != list(papers)
+    if copied and not (
+        same_content is not None and same_content(header.get("papers_sha256"), papers)
+    ):
         return None
     n, sizes, removed = header["n"], header["sizes"], header["removed"]
     if not (isinstance(n, int) and isinstance(sizes, list) and len(sizes) == len(_SECTIONS)):
@@ -297,6 +343,8 @@ def _parse(blob: bytes, papers: Signature) -> IdentityIndex | None:
         key_positions=_from_little("I", parts["key_positions"]),
         arxiv_hashes=_from_little("Q", parts["arxiv_hashes"]),
         arxiv_positions=_from_little("I", parts["arxiv_positions"]),
+        papers_sum=as_fingerprint(header.get("papers_sha256")),
+        copied=copied,
     )
     if not (
         len(index.offsets) == n + 1

@@ -33,6 +33,16 @@ signature and is still reported at open, naming the papers file. Someone who rew
 papers file in place keeping inode, size and mtime is not caught: the identity index
 trusts the same.
 
+**A copied library** (a restored backup, `cp -r`, a synced folder) has new inodes and
+mtimes, so every signature differs. The header therefore also records the papers file's
+fingerprint (`"papers_sha256": [size, SHA-256 of its bytes]`, `storage.fingerprint`):
+when the signature differs, a papers file of that very size is hashed (~35 ms of CPU at
+100,000 papers) and, if it holds the same bytes, the start file is used (`copied`) and
+written again under the new signature in the background (`Store.keep_start_file`). Any
+other byte makes it stale, as before. A start file with a tail is never used this way
+(its fingerprint is of the papers file before the tail's writes); an older start file
+without a fingerprint is current by signature only, and gets one at the next TUI start.
+
 **The tail** (`<library>.start-tail.json`). The start file is written by a TUI start, so
 the first TUI start after any CLI import (the morning's `readlist import page.txt`, then
 `readlist`) found it stale, read the whole papers file and peaked highest. Every write of
@@ -61,7 +71,7 @@ from __future__ import annotations
 import contextlib
 import zlib
 from array import array
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -75,7 +85,14 @@ from readlist.gcutil import gc_paused
 from readlist.models import Paper
 from readlist.paths import LibraryPaths
 from readlist.store.documents import _STORED, _build_paper, _get_stored  # the papers' shape
-from readlist.store.storage import Signature, atomic_write_parts, open_regular, read_regular
+from readlist.store.storage import (
+    Fingerprint,
+    Signature,
+    as_fingerprint,
+    atomic_write_parts,
+    open_regular,
+    read_regular,
+)
 from readlist.store.wordfile import _from_little, _little  # one byte order for every index
 
 MARK = "start-file"
@@ -112,6 +129,12 @@ class StartFile:
     tail: dict[int, list[Any]] = field(default_factory=dict)
     """Rows of the tail file (see `extend_start_file`), by catalogue position: they
     replace the row of `rows` there, or (past its last) follow them."""
+    papers_sum: Fingerprint | None = None
+    """The fingerprint of the papers file its header records (None: an older file, or
+    one with a tail: the papers file is not the one it was written for)."""
+    copied: bool = False
+    """Current by the fingerprint alone: the file names another signature (a copied
+    library), so it is written again with this one (`fold_start_file`)."""
     _parsed: list[list[Any]] | None = field(default=None)
 
     def __len__(self) -> int:
@@ -208,9 +231,16 @@ class _ShownRows:
         return self._all
 
 
-def write_start_file(path: Path, papers: Signature, docs: Mapping[str, Any]) -> None:
+def write_start_file(
+    path: Path,
+    papers: Signature,
+    docs: Mapping[str, Any],
+    papers_sum: Fingerprint | None = None,
+) -> None:
     """Write the start file of the papers file version `papers`, whose (checked, current
-    format) documents are `docs`. Raises OSError; the old file stays whole on error."""
+    format) documents are `docs`, and whose fingerprint is `papers_sum` (recorded, so
+    that a copy of the library can still use it: see `read_start_file`). Raises
+    OSError; the old file stays whole on error."""
     # One growing buffer, not a list of rows: each bytes object orjson returns keeps
     # its ~4 KB working capacity, so 100,000 rows held at once took ~390 MB for 21 MB
     # of text (the first TUI start of a 100k library peaked at 920 MB, not 480).
@@ -229,7 +259,7 @@ def write_start_file(path: Path, papers: Signature, docs: Mapping[str, Any]) -> 
         else [d for d, r in zip(docs.values(), removed, strict=True) if not r]
     )
     columns: dict[str, Any] = {name: [doc[name] for doc in kept] for name in _COLUMNS}
-    _write(path, papers, list(docs), shown, columns, offsets, out)
+    _write(path, papers, list(docs), shown, columns, offsets, out, papers_sum)
     _remove_tail(path)  # of an older version: never current again
 
 
@@ -248,6 +278,7 @@ def _write(
     columns: Mapping[str, list[Any]],
     offsets: array[int],
     rows: bytes | bytearray,
+    papers_sum: Fingerprint | None,
 ) -> None:
     head: dict[str, Any] = {"ids": ids, "shown": shown}
     head.update((name, columns[name]) for name in _COLUMNS)
@@ -258,6 +289,8 @@ def _write(
         "fields": list(_STORED),
         "n": len(ids),
     }
+    if papers_sum is not None:
+        header["papers_sha256"] = list(papers_sum)
     _write_sections(path, header, [orjson.dumps(head), _little(offsets), rows])
 
 
@@ -272,10 +305,18 @@ def _write_sections(path: Path, header: dict[str, Any], sections: list[Any]) -> 
     atomic_write_parts(path, [orjson.dumps(header), b"\n", *sections])
 
 
-def fold_start_file(path: Path, start: StartFile) -> None:
-    """Write `start` (read with a tail: see `extend_start_file`) as one start file of
-    its papers file version, without the tail. Raises OSError."""
+def fold_start_file(path: Path, start: StartFile, papers_sum: Fingerprint | None) -> None:
+    """Write `start` (read with a tail: see `extend_start_file`, or from a copy: see
+    `read_start_file`) as one start file of its papers file version `start.papers`,
+    whose fingerprint is `papers_sum`, without the tail. Raises OSError."""
     if not start.tail:
+        # The same sections under a new header (a copied library, or a file written
+        # before fingerprints were recorded): copied as they are.
+        _write(
+            path, start.papers, start.ids, start.shown, start.columns, start.offsets,
+            start.rows, papers_sum,
+        )  # fmt: skip
+        _remove_tail(path)
         return
     old, rows = start.offsets, start.rows
     out = bytearray(b"[")
@@ -299,7 +340,7 @@ def fold_start_file(path: Path, start: StartFile) -> None:
         lo = min(i + 1, n)
     copy(lo, n)
     _close_rows(out)
-    _write(path, start.papers, start.ids, start.shown, start.columns, offsets, out)
+    _write(path, start.papers, start.ids, start.shown, start.columns, offsets, out, papers_sum)
     _remove_tail(path)
 
 
@@ -473,11 +514,25 @@ def _with_tail(
     return StartFile(papers, all_ids, shown, columns, start.offsets, start.rows, tail)
 
 
-def read_start_file(path: Path, papers: Signature) -> StartFile | None:
+SameContent = Callable[[object, Signature], bool]
+"""Whether the papers file at a version holds the bytes a recorded fingerprint says
+(`storage.SameContent`)."""
+
+
+def read_start_file(
+    path: Path, papers: Signature, same_content: SameContent | None = None
+) -> StartFile | None:
     """The start file in `path` if it was written for the papers file version `papers`,
     or for an earlier one that its tail file brings to `papers` (`extend_start_file`);
-    None if it is missing, stale or damaged (never raises for its content)."""
+    None if it is missing, stale or damaged (never raises for its content).
+
+    With `same_content`, a start file written for another version (a copy of the
+    library: new inode and mtime) is current if the papers file now holds the very
+    bytes whose fingerprint it records; it is then marked `copied`. A start file with
+    a tail is not: its fingerprint is of the version before the tail's writes.
+    """
     tail = None
+    copied = False
     try:
         with open_regular(path) as reader:
             head = reader.read(_HEADER_LIMIT)
@@ -488,25 +543,38 @@ def read_start_file(path: Path, papers: Signature) -> StartFile | None:
             if not _current(header, papers):
                 tail = _read_tail(start_tail_path(path), papers)
                 if tail is None or not _current(header, tail[0]):
-                    return None  # stale: the rest is not read at all
+                    tail = None
+                    copied = (
+                        same_content is not None
+                        and _current(header, None)
+                        and same_content(header.get("papers_sha256"), papers)
+                    )
+                    if not copied:
+                        return None  # stale: the rest is not read at all
             blob = head[end + 1 :] + reader.read()
     except (OSError, LibraryError, orjson.JSONDecodeError):
         return None
     try:
         if tail is None:
-            return _parse(header, blob, papers)
+            start = _parse(header, blob, papers)
+            if start is not None:
+                start.papers_sum = as_fingerprint(header.get("papers_sha256"))
+                start.copied = copied
+            return start
         start = _parse(header, blob, tail[0])
         return None if start is None else _with_tail(start, papers, tail[1], tail[2])
     except (ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):
         return None
 
 
-def _current(header: object, papers: Signature) -> bool:
+def _current(header: object, papers: Signature | None) -> bool:
+    """Whether `header` is a start file's of this format, written for the papers file
+    version `papers` (None: for whichever)."""
     return (
         isinstance(header, dict)
         and header.get("readlist") == MARK
         and header.get("version") == VERSION
-        and header.get("papers") == list(papers)
+        and (papers is None or header.get("papers") == list(papers))
         and header.get("fields") == list(_STORED)
     )
 
