@@ -172,14 +172,20 @@ class LibrarySession:
     # -- loading the catalogue in the background -----------------------------------------
 
     def load_catalogue(
-        self, *, reload: bool = False, cancelled: Callable[[], bool] = lambda: False
+        self,
+        *,
+        reload: bool = False,
+        cancelled: Callable[[], bool] = lambda: False,
+        pause: Callable[[], None] = lambda: None,
     ) -> Iterator[Stage]:
         """Read the catalogue's text and index it (in a worker thread): yields each stage.
 
         At start-up (`reload=False`) the papers are those shown and only their abstracts
         are read; after another process imported (`reload=True`) the whole catalogue is
         read again. Nothing shown is replaced here: the front end swaps in what it is
-        given, on its own thread. Stops early once `cancelled()`.
+        given, on its own thread. Stops early once `cancelled()`. `pause` is called
+        between steps of a few milliseconds (see gate.py: the front end holds it while
+        it handles a key).
         """
         library = self.library
         changes = None
@@ -200,12 +206,14 @@ class LibrarySession:
                 # read, so the abstracts reuse their memory: written after, this stage of
                 # a first start without a start file peaked at 543 MB, now 389 MB (the
                 # whole TUI in bench_query: 661 MB, now 588; target 600).
-                self._keep_derived_files()
+                self._keep_derived_files(pause)
+                pause()
                 abstracts = self.store.abstracts()
+                pause()
                 yield AbstractsLoaded(abstracts)
                 shown = library.papers
                 if isinstance(shown, LazyPapers):  # built now, off the front end's thread
-                    papers = shown.with_abstracts(abstracts)
+                    papers = shown.with_abstracts(abstracts, pause=pause)
                 else:
                     papers = [p.with_abstract(abstracts.get(p.id, "")) for p in shown]
             versions = self.store.catalogue_versions()
@@ -213,10 +221,12 @@ class LibrarySession:
             yield CatalogueFailed(error)
             return
         if reload:
-            self._keep_derived_files()
+            self._keep_derived_files(pause)
         # The raw documents go before the index is built, so their memory and the
         # index's do not peak together.
+        pause()
         self.store.release_catalogue_cache()
+        pause()
         search = SearchIndex(papers)
         if not reload:
             search.share_texts(library.search, "title")
@@ -238,14 +248,17 @@ class LibrarySession:
             # Kept for the next start (skipped if the catalogue changed meanwhile).
             self.store.write_word_index(versions, [p.id for p in papers], index)
 
-    def _keep_derived_files(self) -> None:
+    def _keep_derived_files(self, pause: Callable[[], None] = lambda: None) -> None:
         """Write what the next start reads instead of the papers file, from its
         documents (while this store holds them), then let them go."""
         # A papers file this start checked whole is vouched for (its identity index
         # written): the next start need not check it.
+        pause()
         self.store.vouch_for_papers()
         # Likewise its start file, read at the next start instead of the papers file.
+        pause()
         self.store.keep_start_file()
+        pause()
         self.store.release_catalogue_cache()
 
     def use_catalogue(self, papers: list[Paper], search: SearchIndex) -> Library:

@@ -1,0 +1,90 @@
+"""The fast paths behind a filter key at 100,000 papers, checked against the slow ones.
+
+- `bitsets.pick` (a result in sort order, in C loops) against a list comprehension;
+- the start's background stage pausing between short steps for a key (session/gate.py):
+  the papers it builds are the same, it does pause, and the app holds the gate from a
+  key's arrival until that key's frame.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from readlist import catalogue
+from readlist.bitsets import flags_of, mask_of, pick
+from readlist.session import CatalogueReady, LibrarySession
+from readlist.session.gate import Gate
+from readlist.store import Store
+from readlist.tui.app import ReadListApp
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_pick_keeps_the_set_positions_in_the_order_given(data: st.DataObject) -> None:
+    n = data.draw(st.integers(0, 300))
+    order = data.draw(st.permutations(range(n)))
+    # A part of the order, as when the previous key's rows are narrowed.
+    order = order[: data.draw(st.integers(0, n))]
+    bits = data.draw(st.integers(0, (1 << n) - 1)) if n else 0
+    expected = [i for i in order if bits >> i & 1]
+    assert pick(order, flags_of(mask_of(bits, n))) == expected
+
+
+def test_the_background_stage_pauses_between_steps_and_builds_the_same_papers(
+    sample_store: Store, monkeypatch: object
+) -> None:
+    plain = LibrarySession(sample_store, stage_above=10)
+    expected = next(s for s in plain.load_catalogue() if isinstance(s, CatalogueReady)).papers
+    pauses = []
+    monkeypatch.setattr(catalogue, "_STEP", 7)  # type: ignore[attr-defined]
+    paused = LibrarySession(sample_store, stage_above=10)
+    stages = list(paused.load_catalogue(pause=lambda: pauses.append(1)))
+    got = next(s for s in stages if isinstance(s, CatalogueReady)).papers
+    assert got == expected and all(p.abstract for p in got[:5])
+    assert len(pauses) >= len(got) // 7  # at least once a step of the papers built
+
+
+def test_a_held_gate_stops_the_stage_until_it_is_released(sample_store: Store) -> None:
+    gate = Gate(longest=60)  # far longer than the test: only `release` lets it go on
+    gate.hold()
+    session = LibrarySession(sample_store, stage_above=10)
+    stages: list[object] = []
+    started = threading.Event()
+
+    def load() -> None:
+        started.set()
+        stages.extend(session.load_catalogue(pause=gate.wait))
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    started.wait(10)
+    worker.join(0.3)
+    assert worker.is_alive() and not stages  # waiting at its first pause
+    gate.release()
+    worker.join(30)
+    assert not worker.is_alive()
+    assert any(isinstance(s, CatalogueReady) for s in stages)
+
+
+async def test_the_gate_is_held_while_a_key_is_handled_and_released_after_its_frame(
+    sample_store: Store,
+) -> None:
+    app = ReadListApp(sample_store, copy=lambda text, terminal: "nowhere", watch_interval=3600)
+    held: list[bool] = []
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("slash")
+        await pilot.pause()
+        refilter = app.refilter
+
+        def watched() -> None:
+            held.append(app._gate.held)
+            refilter()
+
+        app.refilter = watched  # type: ignore[method-assign]
+        await pilot.press(*"model")
+        await pilot.pause()
+        assert held and all(held)  # every key's filtering ran with the stage held back
+        assert not app._gate.held  # and each frame let it go on
