@@ -1,6 +1,8 @@
 """The fast paths behind a filter key at 100,000 papers, checked against the slow ones.
 
 - `bitsets.pick` (a result in sort order, in C loops) against a list comprehension;
+- `title:` terms answered from the titles' word index (one-letter prefixes pinned)
+  against the slow reference of test_query_v2 and against a scan, key by key;
 - the start's background stage pausing between short steps for a key (session/gate.py):
   the papers it builds are the same, it does pause, and the app holds the gate from a
   key's arrival until that key's frame.
@@ -10,15 +12,31 @@ from __future__ import annotations
 
 import threading
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from readlist import catalogue
 from readlist.bitsets import flags_of, mask_of, pick
+from readlist.errors import QueryError
+from readlist.library import Library
+from readlist.models import Annotation
+from readlist.query import parse
+from readlist.search import SearchIndex
 from readlist.session import CatalogueReady, LibrarySession
 from readlist.session.gate import Gate
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
+from tests.test_query_v2 import (
+    VOCAB,
+    Expr,
+    Term,
+    expressions,
+    paper,
+    papers,
+    query_words,
+    reference,
+    render,
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -88,3 +106,61 @@ async def test_the_gate_is_held_while_a_key_is_handled_and_released_after_its_fr
         await pilot.pause()
         assert held and all(held)  # every key's filtering ran with the stage held back
         assert not app._gate.held  # and each frame let it go on
+
+
+def _titles_indexed(search: SearchIndex) -> SearchIndex:
+    search.use_title_index(search.make_title_index())
+    return search
+
+
+title_terms = st.builds(
+    Term,
+    st.just("title"),
+    st.lists(query_words, min_size=1, max_size=3).map(tuple),
+    st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(papers, st.one_of(title_terms, expressions), st.booleans())
+def test_title_terms_from_the_title_index_agree_with_the_reference(
+    rows: list[tuple[str, str, tuple[str, ...], Annotation]], expr: Expr, text_index: bool
+) -> None:
+    catalogue_ = [
+        paper(i, title or "untitled", abstract, authors=authors)
+        for i, (title, abstract, authors, _) in enumerate(rows)
+    ]
+    notes = {p.id: a for p, (*_, a) in zip(catalogue_, rows, strict=True)}
+    search = _titles_indexed(SearchIndex(catalogue_))
+    if text_index:
+        search.build_text_index()
+    library = Library(catalogue_, notes, search)
+    text = render(expr)
+    got = set(library.select(parse(text)))
+    expected = {i for i, p in enumerate(catalogue_) if reference(expr, p, notes[p.id])}
+    assert got == expected, text
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(VOCAB), max_size=8), min_size=200, max_size=300),
+    st.lists(st.lists(query_words, min_size=1, max_size=3), min_size=1, max_size=4),
+    st.booleans(),
+)
+def test_title_queries_typed_key_by_key_from_the_index_give_what_a_scan_gives(
+    titles: list[list[str]], queries: list[list[str]], substring: bool
+) -> None:
+    """Large enough that frequent words keep bitsets and uncovered titles are checked;
+    each key narrows the cached results of the keys before it, as typing does."""
+    catalogue_ = [paper(i, " ".join(words) or "untitled") for i, words in enumerate(titles)]
+    indexed = _titles_indexed(SearchIndex(catalogue_))
+    for words in queries:
+        body = " ".join(words)
+        text = "title:" + ("~" if substring else "") + (f'"{body}"' if len(words) > 1 else body)
+        for end in range(len("title:") + 1, len(text) + 1):
+            try:
+                query = parse(text[:end])
+            except QueryError:
+                continue
+            scanned = SearchIndex(catalogue_).evaluate(query, {}, {})
+            assert indexed.evaluate(query, {}, {}) == scanned, text[:end]

@@ -56,6 +56,7 @@ from readlist.textindex import WordIndex
 # abstracts ("searching abstracts…"), and the index built then is kept for next time.
 STAGE_ABOVE = 5_000
 INDEX_ABOVE = 2_000
+TITLES_ABOVE = 5_000  # titles get a word index of their own (see `TitlesIndexed`)
 
 
 # -- what `load_catalogue` yields, stage by stage --------------------------------------------
@@ -87,11 +88,20 @@ class IndexReady:
 
 
 @dataclass(frozen=True, slots=True)
+class TitlesIndexed:
+    """A word index of `search`'s titles (`SearchIndex.use_title_index`), after
+    `IndexReady`; search is complete and exact without it."""
+
+    search: SearchIndex
+    index: WordIndex
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogueFailed:
     error: ReadlistError
 
 
-Stage = AbstractsLoaded | CatalogueReady | IndexReady | CatalogueFailed
+Stage = AbstractsLoaded | CatalogueReady | IndexReady | TitlesIndexed | CatalogueFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +245,7 @@ class LibrarySession:
             if not cancelled():
                 yield CatalogueReady(papers, search, changes)
                 yield IndexReady(search, None)
+                yield from self._index_titles(search, pause, cancelled)
             return
         search.texts("text")  # here, not on the front end's thread at the first key
         if cancelled():
@@ -244,9 +255,22 @@ class LibrarySession:
         index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
         if not cancelled():
             yield IndexReady(search, index)
+            yield from self._index_titles(search, pause, cancelled)
         if index is not None and len(papers) > self.stage_above and not cancelled():
             # Kept for the next start (skipped if the catalogue changed meanwhile).
             self.store.write_word_index(versions, [p.id for p in papers], index)
+
+    def _index_titles(
+        self, search: SearchIndex, pause: Callable[[], None], cancelled: Callable[[], bool]
+    ) -> Iterator[Stage]:
+        """The titles' own word index, for `title:` keys (a large library's only: below
+        `TITLES_ABOVE` titles a scan is as fast)."""
+        if search.n <= TITLES_ABOVE:
+            return
+        pause()
+        index = search.make_title_index()
+        if not cancelled():
+            yield TitlesIndexed(search, index)
 
     def _keep_derived_files(self, pause: Callable[[], None] = lambda: None) -> None:
         """Write what the next start reads instead of the papers file, from its

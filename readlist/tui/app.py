@@ -59,6 +59,7 @@ from readlist.session import (
     IndexReady,
     LibrarySession,
     Sync,
+    TitlesIndexed,
 )
 from readlist.session.changes import changes_message, plural
 from readlist.session.gate import Gate
@@ -578,6 +579,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
                 )
             elif isinstance(stage, IndexReady):
                 self.call_from_thread(self._index_ready, stage.search, stage.index)
+            elif isinstance(stage, TitlesIndexed):
+                self.call_from_thread(stage.search.use_title_index, stage.index)
             elif isinstance(stage, CatalogueFailed):
                 self.call_from_thread(self._catalogue_failed, stage.error)
 
