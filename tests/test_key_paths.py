@@ -3,6 +3,8 @@
 - `bitsets.pick` (a result in sort order, in C loops) against a list comprehension;
 - `title:` terms answered from the titles' word index (one-letter prefixes pinned)
   against the slow reference of test_query_v2 and against a scan, key by key;
+- the stored text index's one-letter prefixes pinned from another thread while keys are
+  answered, against a scan;
 - the start's background stage pausing between short steps for a key (session/gate.py):
   the papers it builds are the same, it does pause, and the app holds the gate from a
   key's arrival until that key's frame.
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +29,7 @@ from readlist.session import CatalogueReady, LibrarySession
 from readlist.session.gate import Gate
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
+from tests.test_query_stored import stored_search
 from tests.test_query_v2 import (
     VOCAB,
     Expr,
@@ -164,3 +168,32 @@ def test_title_queries_typed_key_by_key_from_the_index_give_what_a_scan_gives(
                 continue
             scanned = SearchIndex(catalogue_).evaluate(query, {}, {})
             assert indexed.evaluate(query, {}, {}) == scanned, text[:end]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.lists(st.sampled_from(VOCAB), max_size=8), min_size=1, max_size=300),
+    st.lists(st.lists(query_words, min_size=1, max_size=2), min_size=1, max_size=6),
+)
+def test_pinned_first_letters_of_the_stored_index_answer_what_a_scan_answers(
+    tmp_path: Path, abstracts: list[list[str]], queries: list[list[str]]
+) -> None:
+    """Pinned while another thread searches, as the background stage does."""
+    papers_ = [paper(i, f"paper {i}", " ".join(words)) for i, words in enumerate(abstracts)]
+    stored = stored_search(tmp_path, papers_)
+    assert stored.text_index is not None
+    scanned = SearchIndex(papers_)
+    pinning = threading.Thread(target=stored.text_index.pin_first_letters)
+    pinning.start()
+    for words in queries:  # a letter at a time, as typed
+        text = " ".join(words)
+        for end in range(1, len(text) + 1):
+            query = parse(text[:end])
+            assert stored.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), text[:end]
+    pinning.join()
+    assert stored.text_index._pinned  # (every letter once pinned)
+    for letter in {w[0] for words in abstracts for w in " ".join(words).split() if w.isalnum()}:
+        query = parse(letter)
+        assert stored.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), letter

@@ -245,7 +245,7 @@ class LibrarySession:
             if not cancelled():
                 yield CatalogueReady(papers, search, changes)
                 yield IndexReady(search, None)
-                yield from self._index_titles(search, pause, cancelled)
+                yield from self._first_keys(search, stored, pause, cancelled)
             return
         search.texts("text")  # here, not on the front end's thread at the first key
         if cancelled():
@@ -255,22 +255,32 @@ class LibrarySession:
         index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
         if not cancelled():
             yield IndexReady(search, index)
-            yield from self._index_titles(search, pause, cancelled)
+            yield from self._first_keys(search, index, pause, cancelled)
         if index is not None and len(papers) > self.stage_above and not cancelled():
             # Kept for the next start (skipped if the catalogue changed meanwhile).
             self.store.write_word_index(versions, [p.id for p in papers], index)
 
-    def _index_titles(
-        self, search: SearchIndex, pause: Callable[[], None], cancelled: Callable[[], bool]
+    def _first_keys(
+        self,
+        search: SearchIndex,
+        text_index: WordIndex | None,
+        pause: Callable[[], None],
+        cancelled: Callable[[], bool],
     ) -> Iterator[Stage]:
-        """The titles' own word index, for `title:` keys (a large library's only: below
-        `TITLES_ABOVE` titles a scan is as fast)."""
+        """After `IndexReady`, what makes keys cheap that were not (a large library's
+        only: below `TITLES_ABOVE` papers a scan is as fast): the titles' own word index
+        for `title:` keys, and the one-letter prefixes of the text index (a query's
+        first key; kept in the index the front end searches already, see
+        `WordIndex.pin_first_letters`)."""
         if search.n <= TITLES_ABOVE:
             return
         pause()
-        index = search.make_title_index()
-        if not cancelled():
-            yield TitlesIndexed(search, index)
+        titles = search.make_title_index()
+        if cancelled():
+            return
+        yield TitlesIndexed(search, titles)
+        if text_index is not None:
+            text_index.pin_first_letters(pause)
 
     def _keep_derived_files(self, pause: Callable[[], None] = lambda: None) -> None:
         """Write what the next start reads instead of the papers file, from its
