@@ -316,7 +316,7 @@ class SearchIndex:
         titles = self.texts("title")
         with gc_paused():
             index = WordIndex(titles)
-            index.pin_first_letters()
+            index.pin_short_prefixes()
         return index
 
     def use_title_index(self, index: WordIndex) -> None:

@@ -57,6 +57,7 @@ _COLLECT_LIMIT = 500_000
 _STEP = 1024  # texts a step of it checks: ~5 ms, so a key waits little behind one
 _PART = 4096  # texts checked between two releases of their pages (see `_in_parts`)
 _TOP = "\U0010ffff"
+_PIN_WORDS = 300  # a two-letter prefix of this many words is found ahead (see pin_short_prefixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,26 +210,33 @@ class WordIndex:
         self._rare: Mapping[str, Sequence[int]] = rare
         self._words: Sequence[str] = sorted(postings)
         self._cache: OrderedDict[str, int] = OrderedDict()
-        self._pinned: dict[str, int] = {}  # see `pin_first_letters`
+        self._pinned: dict[str, int] = {}  # see `pin_short_prefixes`
         self._followers: list[Followers] = []
         self._collecting: _Collecting | None = None
         self._release: Callable[[int | None], None] | None = None
 
-    def pin_first_letters(self, pause: Callable[[], None] | None = None) -> None:
-        """Find the texts of every one-character prefix now, and keep them for good.
+    def pin_short_prefixes(self, pause: Callable[[], None] | None = None) -> None:
+        """Find the texts of every one-character prefix, and of the two-character ones
+        that start `_PIN_WORDS` words or more, now; and keep them for good.
 
-        A query's first key is one letter, and its prefix is the costliest to answer
-        (thousands of rare words to unite: 15-60 ms at 100,000 papers; all 36 letters
-        of the abstracts' index: ~0.4 s). It may run in a worker thread while another
-        thread searches (the background stage does; `pause` is called before each
-        letter): finding a prefix changes nothing a search reads, and each letter is
-        kept by one dict assignment, once it is complete.
+        A query's first keys are one or two letters, the costliest prefixes to answer
+        (thousands of rare words to unite: 15-60 ms for one letter at 100,000 papers);
+        all of them cost ~1 s of CPU and ~1 MB (70 two-letter prefixes) at 100k. This may
+        run in a worker thread while another thread searches (the background stage
+        does; `pause` is called before each prefix): finding a prefix changes nothing a
+        search reads, and each is kept by one dict assignment, once it is complete.
         """
-        for first in sorted({word[0] for word in self._words if word}):
+        counts: dict[str, int] = {}
+        for word in self._words:
+            if len(word) >= 2:
+                counts[word[:2]] = counts.get(word[:2], 0) + 1
+        firsts = sorted({word[0] for word in self._words if word})
+        pairs = sorted(pair for pair, count in counts.items() if count >= _PIN_WORDS)
+        for prefix in firsts + pairs:
             if pause is not None:
                 pause()
-            if first not in self._pinned:
-                self._pinned[first] = self._prefix(first)
+            if prefix not in self._pinned:
+                self._pinned[prefix] = self._prefix(prefix)
 
     @classmethod
     def from_parts(cls, parts: IndexParts) -> WordIndex:

@@ -3,7 +3,7 @@
 - `bitsets.pick` (a result in sort order, in C loops) against a list comprehension;
 - `title:` terms answered from the titles' word index (one-letter prefixes pinned)
   against the slow reference of test_query_v2 and against a scan, key by key;
-- the stored text index's one-letter prefixes pinned from another thread while keys are
+- the stored text index's short prefixes pinned from another thread while keys are
   answered, against a scan;
 - the start's background stage pausing between short steps for a key (session/gate.py):
   the papers it builds are the same, it does pause, and the app holds the gate from a
@@ -18,7 +18,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from readlist import catalogue
+from readlist import catalogue, textindex
 from readlist.bitsets import flags_of, mask_of, pick
 from readlist.errors import QueryError
 from readlist.library import Library
@@ -112,6 +112,9 @@ async def test_the_gate_is_held_while_a_key_is_handled_and_released_after_its_fr
         assert not app._gate.held  # and each frame let it go on
 
 
+PIN_WORDS = textindex._PIN_WORDS
+
+
 def _titles_indexed(search: SearchIndex) -> SearchIndex:
     search.use_title_index(search.make_title_index())
     return search
@@ -177,23 +180,28 @@ def test_title_queries_typed_key_by_key_from_the_index_give_what_a_scan_gives(
     st.lists(st.lists(st.sampled_from(VOCAB), max_size=8), min_size=1, max_size=300),
     st.lists(st.lists(query_words, min_size=1, max_size=2), min_size=1, max_size=6),
 )
-def test_pinned_first_letters_of_the_stored_index_answer_what_a_scan_answers(
+def test_pinned_short_prefixes_of_the_stored_index_answer_what_a_scan_answers(
     tmp_path: Path, abstracts: list[list[str]], queries: list[list[str]]
 ) -> None:
-    """Pinned while another thread searches, as the background stage does."""
-    papers_ = [paper(i, f"paper {i}", " ".join(words)) for i, words in enumerate(abstracts)]
-    stored = stored_search(tmp_path, papers_)
-    assert stored.text_index is not None
-    scanned = SearchIndex(papers_)
-    pinning = threading.Thread(target=stored.text_index.pin_first_letters)
-    pinning.start()
-    for words in queries:  # a letter at a time, as typed
-        text = " ".join(words)
-        for end in range(1, len(text) + 1):
-            query = parse(text[:end])
-            assert stored.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), text[:end]
-    pinning.join()
-    assert stored.text_index._pinned  # (every letter once pinned)
-    for letter in {w[0] for words in abstracts for w in " ".join(words).split() if w.isalnum()}:
-        query = parse(letter)
-        assert stored.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), letter
+    """Pinned while another thread searches, as the background stage does (every
+    two-letter prefix too, here)."""
+    textindex._PIN_WORDS = 1
+    try:
+        papers_ = [paper(i, f"paper {i}", " ".join(words)) for i, words in enumerate(abstracts)]
+        stored = stored_search(tmp_path, papers_)
+        assert stored.text_index is not None
+        scanned = SearchIndex(papers_)
+        pinning = threading.Thread(target=stored.text_index.pin_short_prefixes)
+        pinning.start()
+        for words in queries:  # a letter at a time, as typed
+            text = " ".join(words)
+            for end in range(1, len(text) + 1):
+                query = parse(text[:end])
+                assert stored.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), text[:end]
+        pinning.join()
+    finally:
+        textindex._PIN_WORDS = PIN_WORDS
+    assert stored.text_index._pinned
+    for prefix in stored.text_index._pinned:
+        query = parse(prefix)
+        assert stored.evaluate(query, {}, {}) == scanned.evaluate(query, {}, {}), prefix

@@ -269,9 +269,9 @@ class LibrarySession:
     ) -> Iterator[Stage]:
         """After `IndexReady`, what makes keys cheap that were not (a large library's
         only: below `TITLES_ABOVE` papers a scan is as fast): the titles' own word index
-        for `title:` keys, and the one-letter prefixes of the text index (a query's
-        first key; kept in the index the front end searches already, see
-        `WordIndex.pin_first_letters`)."""
+        for `title:` keys, and the short prefixes of the text index (a query's first
+        keys; kept in the index the front end searches already, see
+        `WordIndex.pin_short_prefixes`)."""
         if search.n <= TITLES_ABOVE:
             return
         pause()
@@ -280,7 +280,7 @@ class LibrarySession:
             return
         yield TitlesIndexed(search, titles)
         if text_index is not None:
-            text_index.pin_first_letters(pause)
+            text_index.pin_short_prefixes(pause)
 
     def _keep_derived_files(self, pause: Callable[[], None] = lambda: None) -> None:
         """Write what the next start reads instead of the papers file, from its
