@@ -7,9 +7,12 @@ at 100,000 papers, and counting is `int.bit_count()`. Shared by `search` and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import compress
+from operator import itemgetter
 
 _ONE = 49  # ord("1")
+_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
 
 
 def bits_of(indices: Iterable[int], n: int) -> int:
@@ -44,3 +47,20 @@ def indices_of(bits: int, n: int) -> list[int]:
         out.append(i)
         i = find(b"1", i + 1)
     return out
+
+
+def flags_of(mask: bytes) -> bytes:
+    """`mask` (see `mask_of`) as bytes 0 and 1, for `itertools.compress`."""
+    return mask.translate(_FLAGS)
+
+
+def pick(order: Sequence[int], flags: bytes) -> list[int]:
+    """The positions of `order` whose flag (see `flags_of`) is 1, in `order`'s order.
+
+    Both loops run in C (`itemgetter` reads every flag, `compress` keeps the set
+    ones): ~2.6 ms for 100,000 positions, against ~3.7 ms (and 2-5x that on a loaded
+    machine) for the list comprehension it replaces.
+    """
+    if len(order) < 2:
+        return [i for i in order if flags[i]]
+    return list(compress(order, itemgetter(*order)(flags)))

@@ -24,6 +24,8 @@ from typing import Any, Protocol, overload
 from readlist.gcutil import gc_paused
 from readlist.models import Paper
 
+_STEP = 512  # papers built between two pauses (~2.5 ms)
+
 Builder = Callable[[str, str, Sequence[Any]], Paper]
 """`build(id, abstract, stored values)`: see `store.documents._paper_builder`."""
 
@@ -92,12 +94,26 @@ class LazyPapers(Sequence[Paper]):
             found = self._columns[name] = [row[at] for row in self._rows.all()]
         return found
 
-    def with_abstracts(self, abstracts: Mapping[str, str]) -> list[Paper]:
+    def with_abstracts(
+        self, abstracts: Mapping[str, str], pause: Callable[[], None] | None = None
+    ) -> list[Paper]:
         """Every paper built with its abstract (new objects: those built already are not
-        changed)."""
-        get, build, rows = abstracts.get, self._build, self._rows.all()
+        changed); `pause` is called every `_STEP` papers (a background stage lets a key
+        go first: see session/gate.py)."""
+        get, build, ids, rows = abstracts.get, self._build, self.ids, self._rows.all()
         with gc_paused():
-            return [build(pid, get(pid, ""), row) for pid, row in zip(self.ids, rows, strict=True)]
+            if pause is None:
+                return [build(pid, get(pid, ""), row) for pid, row in zip(ids, rows, strict=True)]
+            if len(rows) != len(ids):
+                raise ValueError(f"{len(rows)} rows for {len(ids)} papers")
+            papers: list[Paper] = []
+            for at in range(0, len(ids), _STEP):
+                pause()
+                papers += [
+                    build(ids[i], get(ids[i], ""), rows[i])
+                    for i in range(at, min(at + _STEP, len(ids)))
+                ]
+            return papers
 
 
 def ids_of(papers: Sequence[Paper]) -> list[str]:

@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from readlist.bitsets import indices_of
+from readlist.bitsets import flags_of, indices_of, pick
 from readlist.catalogue import ids_of, values
 from readlist.models import Annotation, Paper
 from readlist.query import Query
@@ -394,8 +394,7 @@ class Matches:
                 rank = self.library.rank_in(order)
                 rows = sorted(indices_of(self.bits, len(rank)), key=rank.__getitem__)
             else:
-                mask = self.mask
-                rows = [i for i in base if mask[i] == 49]
+                rows = pick(base, flags_of(self.mask))
         self._rows, self._rows_order = rows, order
         return rows
 

@@ -57,6 +57,7 @@ _COLLECT_LIMIT = 500_000
 _STEP = 1024  # texts a step of it checks: ~5 ms, so a key waits little behind one
 _PART = 4096  # texts checked between two releases of their pages (see `_in_parts`)
 _TOP = "\U0010ffff"
+_PIN_WORDS = 300  # a two-letter prefix of this many words is found ahead (see pin_short_prefixes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +210,33 @@ class WordIndex:
         self._rare: Mapping[str, Sequence[int]] = rare
         self._words: Sequence[str] = sorted(postings)
         self._cache: OrderedDict[str, int] = OrderedDict()
+        self._pinned: dict[str, int] = {}  # see `pin_short_prefixes`
         self._followers: list[Followers] = []
         self._collecting: _Collecting | None = None
         self._release: Callable[[int | None], None] | None = None
+
+    def pin_short_prefixes(self, pause: Callable[[], None] | None = None) -> None:
+        """Find the texts of every one-character prefix, and of the two-character ones
+        that start `_PIN_WORDS` words or more, now; and keep them for good.
+
+        A query's first keys are one or two letters, the costliest prefixes to answer
+        (thousands of rare words to unite: 15-60 ms for one letter at 100,000 papers);
+        all of them cost ~1 s of CPU and ~1 MB (70 two-letter prefixes) at 100k. This may
+        run in a worker thread while another thread searches (the background stage
+        does; `pause` is called before each prefix): finding a prefix changes nothing a
+        search reads, and each is kept by one dict assignment, once it is complete.
+        """
+        counts: dict[str, int] = {}
+        for word in self._words:
+            if len(word) >= 2:
+                counts[word[:2]] = counts.get(word[:2], 0) + 1
+        firsts = sorted({word[0] for word in self._words if word})
+        pairs = sorted(pair for pair, count in counts.items() if count >= _PIN_WORDS)
+        for prefix in firsts + pairs:
+            if pause is not None:
+                pause()
+            if prefix not in self._pinned:
+                self._pinned[prefix] = self._prefix(prefix)
 
     @classmethod
     def from_parts(cls, parts: IndexParts) -> WordIndex:
@@ -222,6 +247,7 @@ class WordIndex:
         index.texts = parts.texts
         index._frequent, index._rare, index._words = parts.frequent, parts.rare, parts.words
         index._cache = OrderedDict()
+        index._pinned = {}
         index._followers = []
         index._collecting = None
         index._release = None
@@ -398,11 +424,19 @@ class WordIndex:
 
     def prefix(self, prefix: str) -> int:
         """Texts with a word starting with `prefix` (cached)."""
+        pinned = self._pinned.get(prefix)
+        if pinned is not None:
+            return pinned
         cache = self._cache
         cached = cache.get(prefix)
         if cached is not None:
             cache.move_to_end(prefix)
             return cached
+        covered = self._prefix(prefix)
+        self._remember(prefix, covered)
+        return covered
+
+    def _prefix(self, prefix: str) -> int:
         words = self._words
         lo = bisect.bisect_left(words, prefix)
         hi = bisect.bisect_left(words, prefix + _TOP, lo)
@@ -431,7 +465,6 @@ class WordIndex:
             covered |= bits_of(found, self.n)
             if self._release is not None:
                 self._release(None)
-        self._remember(prefix, covered)
         return covered
 
 

@@ -56,6 +56,7 @@ from readlist.textindex import WordIndex
 # abstracts ("searching abstracts…"), and the index built then is kept for next time.
 STAGE_ABOVE = 5_000
 INDEX_ABOVE = 2_000
+TITLES_ABOVE = 5_000  # titles get a word index of their own (see `TitlesIndexed`)
 
 
 # -- what `load_catalogue` yields, stage by stage --------------------------------------------
@@ -87,11 +88,20 @@ class IndexReady:
 
 
 @dataclass(frozen=True, slots=True)
+class TitlesIndexed:
+    """A word index of `search`'s titles (`SearchIndex.use_title_index`), after
+    `IndexReady`; search is complete and exact without it."""
+
+    search: SearchIndex
+    index: WordIndex
+
+
+@dataclass(frozen=True, slots=True)
 class CatalogueFailed:
     error: ReadlistError
 
 
-Stage = AbstractsLoaded | CatalogueReady | IndexReady | CatalogueFailed
+Stage = AbstractsLoaded | CatalogueReady | IndexReady | TitlesIndexed | CatalogueFailed
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,14 +182,20 @@ class LibrarySession:
     # -- loading the catalogue in the background -----------------------------------------
 
     def load_catalogue(
-        self, *, reload: bool = False, cancelled: Callable[[], bool] = lambda: False
+        self,
+        *,
+        reload: bool = False,
+        cancelled: Callable[[], bool] = lambda: False,
+        pause: Callable[[], None] = lambda: None,
     ) -> Iterator[Stage]:
         """Read the catalogue's text and index it (in a worker thread): yields each stage.
 
         At start-up (`reload=False`) the papers are those shown and only their abstracts
         are read; after another process imported (`reload=True`) the whole catalogue is
         read again. Nothing shown is replaced here: the front end swaps in what it is
-        given, on its own thread. Stops early once `cancelled()`.
+        given, on its own thread. Stops early once `cancelled()`. `pause` is called
+        between steps of a few milliseconds (see gate.py: the front end holds it while
+        it handles a key).
         """
         library = self.library
         changes = None
@@ -200,12 +216,14 @@ class LibrarySession:
                 # read, so the abstracts reuse their memory: written after, this stage of
                 # a first start without a start file peaked at 543 MB, now 389 MB (the
                 # whole TUI in bench_query: 661 MB, now 588; target 600).
-                self._keep_derived_files()
+                self._keep_derived_files(pause)
+                pause()
                 abstracts = self.store.abstracts()
+                pause()
                 yield AbstractsLoaded(abstracts)
                 shown = library.papers
                 if isinstance(shown, LazyPapers):  # built now, off the front end's thread
-                    papers = shown.with_abstracts(abstracts)
+                    papers = shown.with_abstracts(abstracts, pause=pause)
                 else:
                     papers = [p.with_abstract(abstracts.get(p.id, "")) for p in shown]
                 if stored is None and self.staged:
@@ -218,10 +236,12 @@ class LibrarySession:
             yield CatalogueFailed(error)
             return
         if reload:
-            self._keep_derived_files()
+            self._keep_derived_files(pause)
         # The raw documents go before the index is built, so their memory and the
         # index's do not peak together.
+        pause()
         self.store.release_catalogue_cache()
+        pause()
         search = SearchIndex(papers)
         if not reload:
             search.share_texts(library.search, "title")
@@ -230,6 +250,7 @@ class LibrarySession:
             if not cancelled():
                 yield CatalogueReady(papers, search, changes)
                 yield IndexReady(search, None)
+                yield from self._first_keys(search, stored, pause, cancelled)
             return
         search.texts("text")  # here, not on the front end's thread at the first key
         if cancelled():
@@ -239,21 +260,48 @@ class LibrarySession:
         index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
         if not cancelled():
             yield IndexReady(search, index)
+            yield from self._first_keys(search, index, pause, cancelled)
         if index is not None and len(papers) > self.stage_above and not cancelled():
             # Kept for the next start (skipped if the catalogue changed meanwhile).
             self.store.write_word_index(versions, [p.id for p in papers], index)
 
-    def _keep_derived_files(self) -> None:
+    def _first_keys(
+        self,
+        search: SearchIndex,
+        text_index: WordIndex | None,
+        pause: Callable[[], None],
+        cancelled: Callable[[], bool],
+    ) -> Iterator[Stage]:
+        """After `IndexReady`, what makes keys cheap that were not (a large library's
+        only: below `TITLES_ABOVE` papers a scan is as fast): the titles' own word index
+        for `title:` keys, and the short prefixes of the text index (a query's first
+        keys; kept in the index the front end searches already, see
+        `WordIndex.pin_short_prefixes`)."""
+        if search.n <= TITLES_ABOVE:
+            return
+        pause()
+        titles = search.make_title_index()
+        if cancelled():
+            return
+        yield TitlesIndexed(search, titles)
+        if text_index is not None:
+            text_index.pin_short_prefixes(pause)
+
+    def _keep_derived_files(self, pause: Callable[[], None] = lambda: None) -> None:
         """Write what the next start reads instead of the papers file, from its
         documents (while this store holds them), then let them go."""
         # A papers file this start checked whole is vouched for (its identity index
         # written): the next start need not check it.
+        pause()
         self.store.vouch_for_papers()
         # Likewise its start file, read at the next start instead of the papers file.
+        pause()
         self.store.keep_start_file()
         # Both with the papers file's fingerprint, so that a copy of the library (new
         # inodes and mtimes) finds them current too.
+        pause()
         self.store.keep_fingerprints()
+        pause()
         self.store.release_catalogue_cache()
 
     def use_catalogue(self, papers: list[Paper], search: SearchIndex) -> Library:

@@ -31,7 +31,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from readlist import clipboard, commands
 from readlist.browser import open_in_browser
@@ -59,8 +59,10 @@ from readlist.session import (
     IndexReady,
     LibrarySession,
     Sync,
+    TitlesIndexed,
 )
 from readlist.session.changes import changes_message, plural
+from readlist.session.gate import Gate
 from readlist.state import StateFile
 from readlist.store import Store
 from readlist.textindex import WordIndex
@@ -91,6 +93,7 @@ Opener = Callable[[str], bool]
 NARROW = 120
 GC_INTERVAL = 0.5  # seconds between checks for a pause to collect garbage in
 FIRST_FRAME_WAIT = 2.0  # seconds the catalogue's worker waits for the first frame, at most
+LOADING_SWITCH_INTERVAL = 0.001  # sys.setswitchinterval while the catalogue loads
 __all__ = ["INDEX_ABOVE", "STAGE_ABOVE", "ReadListApp"]  # the sizes: see session/
 # How the width goes between the list and the detail pane (`w` cycles, in this order):
 # "standard" (3:2 side by side, 1:1 stacked), "detail" (the pane gets 2/3), "hidden"
@@ -151,6 +154,10 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         """`session`: the library opened and loaded already (`LibrarySession.open`);
         else one is made of `store` (and `library`, which skips loading)."""
         self._key_order = KeyOrder(self)  # first: App.__init__ may post messages
+        # Held from a key's arrival to its frame: the start's background stage waits
+        # meanwhile (see session/gate.py and load_catalogue).
+        self._gate = Gate()
+        self._switch_interval = sys.getswitchinterval()
         super().__init__()
         if session is None:
             session = LibrarySession(store, library, stage_above=stage_above)
@@ -551,8 +558,18 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         it yields is shown on the UI thread)."""
         worker = get_current_worker()
         self._first_frame.wait(FIRST_FRAME_WAIT)
+        # Between its steps the stage waits for a key's frame (self._gate), and a key
+        # arriving within a step gets the interpreter lock back within 1 ms, not 5.
+        # (Back to the interval the app started with, not to what another load set.)
+        sys.setswitchinterval(min(self._switch_interval, LOADING_SWITCH_INTERVAL))
+        try:
+            self._load_stages(worker, reload)
+        finally:
+            sys.setswitchinterval(self._switch_interval)
+
+    def _load_stages(self, worker: Worker[None], reload: bool) -> None:
         for stage in self.session.load_catalogue(
-            reload=reload, cancelled=lambda: worker.is_cancelled
+            reload=reload, cancelled=lambda: worker.is_cancelled, pause=self._gate.wait
         ):
             if isinstance(stage, AbstractsLoaded):
                 self.call_from_thread(self._abstracts_loaded, stage.abstracts)
@@ -562,6 +579,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
                 )
             elif isinstance(stage, IndexReady):
                 self.call_from_thread(self._index_ready, stage.search, stage.index)
+            elif isinstance(stage, TitlesIndexed):
+                self.call_from_thread(stage.search.use_title_index, stage.index)
             elif isinstance(stage, CatalogueFailed):
                 self.call_from_thread(self._catalogue_failed, stage.error)
 
@@ -853,11 +872,17 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             if isinstance(event, events.Key):
                 self._collector.key()
             # Each key (or paste) to its end before the next: see keyorder.py.
-            await self._key_order.handle(event, super().on_event)
+            self._gate.hold()
+            try:
+                await self._key_order.handle(event, super().on_event)
+            finally:
+                self.call_after_refresh(self._gate.release)  # once its frame is drawn
             return
         await super().on_event(event)
 
     def post_message(self, message: Message) -> bool:
+        if isinstance(message, (events.Key, events.Paste)):
+            self._gate.hold()  # (from the driver's thread: at once, not when handled)
         return self._key_order.catch(message) or super().post_message(message)
 
     def on_unmount(self) -> None:
