@@ -188,6 +188,10 @@ HOSTILE = st.sampled_from(
         "e\u0301",  # a decomposed é: NFC composes it
         "\ufeff",  # a stray BOM inside the text
         "\u202e",  # a bidi override
+        "\t",  # (a tab, a carriage return, DEL: a piece with them is not plain)
+        "\r",
+        "\r\n",
+        "\x7f",
     ]
 )
 

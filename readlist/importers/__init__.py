@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from readlist.errors import ImportFileError
 from readlist.gcutil import gc_paused
-from readlist.importers.base import Parsed, RawPaper
+from readlist.importers.base import Parsed, Piece, RawPaper
 from readlist.importers.formats import FORMATS, sniff
 from readlist.models import Annotation, Paper, Said, paper_id
 from readlist.schema import TRACKED
@@ -258,24 +258,34 @@ def _hf_listing_bytes(data: bytes, fmt: str | None) -> bool:
 
 def _utf8_lines(
     data: bytes, shown: str, *, start: int = 0, stop: int | None = None
-) -> Iterator[str]:
+) -> Iterator[Piece]:
     """The lines of UTF-8 `data` (a byte-order mark dropped), decoded a piece at a time.
     A newline byte is never part of another character, so pieces end at newlines.
     With `start` and `stop` (each 0, the end, or just after a newline): the lines of
-    that part of the text."""
+    that part of the text.
+
+    Each piece says whether its bytes hold an ASCII control other than the newline
+    (`Piece.plain`): one pass over the bytes, where checking each ASCII line for
+    controls, tabs and line breaks as text took ~0.6 s at 100,000 papers."""
     stop = len(data) if stop is None else stop
     if start == 0 and data.startswith(codecs.BOM_UTF8):
         start = len(codecs.BOM_UTF8)
     while start <= stop:
         end = data.find(b"\n", start + _PIECE, stop)
         end = stop if end < 0 else end
+        part = data[start:end]
         try:
-            piece = data[start:end].decode("utf-8")
+            piece = part.decode("utf-8")
         except UnicodeDecodeError:
             decode(data, shown)  # raises the error that names the offset in the file
             raise
-        yield from piece.split("\n")
+        yield Piece(piece, not part.translate(None, _NOT_CONTROLS))
         start = end + 1
+
+
+# Every byte but the ASCII controls other than the newline (C0, DEL): what
+# `bytes.translate` deletes to leave a piece's controls.
+_NOT_CONTROLS = bytes([*range(0x20, 0x7F), 0x0A, *range(0x80, 0x100)])
 
 
 # -- a large page in two processes -------------------------------------------------------
@@ -460,7 +470,7 @@ def _tail(
             yield columns(items[at : at + _CHUNK])
 
 
-def _parse_lines(lines: Iterator[str], today: date) -> Parsed:
+def _parse_lines(lines: Iterator[Piece], today: date) -> Parsed:
     from readlist.importers.listing import parse_listing_lines
 
     return parse_listing_lines(lines, today=today)
