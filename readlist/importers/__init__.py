@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import operator
 import os
 import pickle
 import signal
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 MAX_BYTES = 2 * 1024**3
 STDIN = "-"
 _TRACKED = sorted(TRACKED)
+_tracked_of = operator.attrgetter(*_TRACKED)
 PASTED = "pasted text"
 
 __all__ = ["FORMATS", "ListingFile", "decode", "read_listing", "read_text", "to_papers"]
@@ -190,8 +192,8 @@ def _values(item: RawPaper, *, source: str, added: str | None, kind: str) -> _Va
     said = tuple(  # in order of the names: sorted, as the pairs' names are unique
         [
             (name, known.get(name, kind))
-            for name in _TRACKED
-            if getattr(item, name) not in (None, ())
+            for name, value in zip(_TRACKED, _tracked_of(item), strict=True)
+            if value is not None and value != ()
         ]
     )
     sources = item.sources + ((source,) if source not in item.sources else ())

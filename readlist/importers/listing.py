@@ -228,7 +228,7 @@ def parse_listing_lines(pieces: Iterable[str | Piece], *, today: date) -> Parsed
 
 
 def _chars(units: list[Unit]) -> int:
-    return sum(len(u.text) for u in units if u.kind in (TEXT, PROSE))
+    return sum([len(u.text) for u in units if u.kind <= PROSE])  # TEXT or PROSE
 
 
 def _paper_pages(units: list[Unit]) -> bool:
@@ -702,6 +702,20 @@ def _anchored_paper(
     paper whose metadata block is missing) or are left out as furniture.
     """
     units = card.units
+    if (
+        meta is not None
+        and not card.started
+        and len(units) == 2
+        and units[0].titleish
+        and units[1].kind == PROSE
+    ):
+        # Most cards: a title, its abstract, metadata (what the general way below
+        # makes of them, without its searches and slices).
+        made = _paper(units[0], units[1:], meta, card.upvotes)
+        result.papers.append(made)
+        result.shape.used_chars += len(units[0].text) + len(units[1].text)
+        result.shape.prose += 1
+        return made
     title_at: int | None = None
     if card.started and (units[0].titleish or (units[0].kind == PROSE and len(units) > 1)):
         title_at = 0
@@ -926,6 +940,8 @@ def _urls(text: str) -> Iterator[re.Match[str]]:
 
 def _trim_url(url: str) -> str:
     """Drop trailing punctuation and unbalanced closing brackets, in linear time."""
+    if url and url[-1] not in _TRAILING and url[-1] not in _PAIRS:
+        return url  # most links: nothing to drop
     closes = {close: url.count(close) for close in _PAIRS}
     opens = {close: url.count(open_) for close, open_ in _PAIRS.items()}
     end = len(url)
