@@ -99,6 +99,7 @@ ALPHABET = st.sampled_from(
         *"aZ09 .,;:=!-><&|+()[]{}\\/#*@_'\"`~\t…",
         *["ß", "ſ", "\u212a", "İ", "é", "日", "→", "\u00a0"],
         *[" github", " arXiv", " PDF", " Page", " 1.2k", "Code ", "import ", "x(y) "],
+        *["SELECT ", "INSERT ", "Import ", "Z", "I", "S"],
     ]
 )
 LINES = st.lists(ALPHABET, max_size=40).map("".join)

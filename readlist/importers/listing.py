@@ -521,10 +521,14 @@ def _is_prose(line: str) -> bool:
     return len(line) >= 200 and bool(_SENTENCE_BREAK.search(line))
 
 
+# Capitals that no alternative of _NOT_TITLE_START starts with (most titles' first).
+_NOT_CODE_STARTS = frozenset("ABCDEFGHJKLMNOPQRTUVWXYZ")
+
+
 def _looks_like_code(line: str) -> bool:
     """Code, markup, chat or e-mail (`line` is one line: it holds no newline)."""
     return bool(
-        _NOT_TITLE_START.match(line)
+        (line[:1] not in _NOT_CODE_STARTS and _NOT_TITLE_START.match(line))
         or line.endswith(_CODE_END)
         or (_may_be_code_inside(line) and _CODE_INSIDE.search(line))
     )
