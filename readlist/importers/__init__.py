@@ -309,14 +309,39 @@ the child's papers more)."""
 
 
 def _a_core_is_free() -> bool:
-    """Whether another core is likely idle: the last minute's load leaves one and a half
-    cores unused. On a busy machine the child only competes with this process and the
-    others: at load 5.5 on 2 cores a 100k page took 8.8 s in two parts, 6.9 s whole."""
+    """Whether another core is likely idle now: the tasks runnable at this moment (this
+    process among them) leave one of the cores this process may run on unused. On a
+    busy machine the child only competes with this process and the others (at load 5.5
+    on 2 cores a 100k page took 8.8 s in two parts, 6.9 s whole); the last minute's load
+    average said so too late: after a minute's work that had just ended (a benchmark's
+    earlier rows, load 0.7) the page was parsed whole on an idle machine. Where the
+    count cannot be read (not Linux), that average must leave one and a half cores."""
+    cores = _cores()
+    runnable = _runnable_now()
+    if runnable is not None:
+        return cores - runnable >= 1
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
         return False
-    return (os.cpu_count() or 1) - load >= 1.5
+    return cores - load >= 1.5
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _runnable_now() -> int | None:
+    """How many tasks are runnable at this moment, this process included (the fourth
+    field of Linux's /proc/loadavg, `runnable/all`); None where it cannot be read."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as file:
+            return int(file.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _cut(data: bytes) -> int | None:
