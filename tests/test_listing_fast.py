@@ -35,6 +35,8 @@ from readlist.importers.listing import (
     _can_be_title,
     _is_buttons,
     _looks_like_code,
+    _plain_start,
+    _special,
     _trim_url,
     find_links,
 )
@@ -97,6 +99,7 @@ ALPHABET = st.sampled_from(
         *"aZ09 .,;:=!-><&|+()[]{}\\/#*@_'\"`~\t…",
         *["ß", "ſ", "\u212a", "İ", "é", "日", "→", "\u00a0"],
         *[" github", " arXiv", " PDF", " Page", " 1.2k", "Code ", "import ", "x(y) "],
+        *["SELECT ", "INSERT ", "Import ", "Z", "I", "S"],
     ]
 )
 LINES = st.lists(ALPHABET, max_size=40).map("".join)
@@ -107,6 +110,47 @@ def test_the_title_tests_agree_with_their_plain_regexes(line: str) -> None:
     assert _looks_like_code(line) == plain_looks_like_code(line)
     assert _can_be_title(line) == plain_can_be_title(line)
     assert _is_buttons(line) == plain_is_buttons(line)
+
+
+# What starts a line of page structure: counts, dashes, bullets, spaces, month names,
+# the words of labels and card starts, and what the case-blind regexes take for their
+# letters (`ſ` for s, the Kelvin sign for k, `ı` and `İ` for i).
+STARTS = st.sampled_from(
+    [
+        *"0123456789-–—•·* \u2003\u00a0\t",
+        *["ſ", "\u212a", "ı", "İ", "٣"],
+        *["Jan", "jUN", "Sept", "Dec", "Decoding", "May", "Mar", "Marching", "Oct."],
+        *["Published on", "publiſhed on", "Submitted by", "ſubmitted", "Upvote", "upvotes"],
+        *["Papers", "arXiv", "ARXIV", "Abstract", "Authors:", "authors", "A", "S", "P", "U"],
+        *["Towards", "Learning", "Zero", "b", "z", "K", "k", "Meta AI", "Jump"],
+    ]
+)
+RESTS = st.lists(
+    st.sampled_from([*" 0123456789,:·•", " 4", " 23", " 2025", ", 2025", " authors",
+                     " on", " by", " Jan 4", " arxiv:2401.12345", " 1,234", "x", "日"]),
+    max_size=8,
+).map("".join)  # fmt: skip
+
+
+@given(STARTS, RESTS)
+def test_a_line_that_starts_like_a_title_is_no_page_structure(start: str, rest: str) -> None:
+    """`_classify` skips `_special` for lines that `_plain_start` vouches for: it must
+    find nothing in any of them."""
+    for line in (start + rest, (start + rest).strip(" \u00a0")):
+        if _plain_start(line):
+            assert _special(line, TODAY) is None, line
+
+
+def test_the_samples_page_structure_is_found_with_the_fast_start_check() -> None:
+    lines = set()
+    for path in [DAILY, SEARCH, *sorted(DATA.glob("*.txt"))]:
+        lines.update(
+            line.strip(" \u00a0") for line in path.read_text(encoding="utf-8").splitlines()
+        )
+    lines.discard("")
+    structure = [line for line in lines if _special(line, TODAY) is not None]
+    assert len(structure) > 50
+    assert not [line for line in structure if _plain_start(line)]
 
 
 def test_the_title_tests_agree_on_every_line_of_the_samples() -> None:
@@ -188,6 +232,10 @@ HOSTILE = st.sampled_from(
         "e\u0301",  # a decomposed é: NFC composes it
         "\ufeff",  # a stray BOM inside the text
         "\u202e",  # a bidi override
+        "\t",  # (a tab, a carriage return, DEL: a piece with them is not plain)
+        "\r",
+        "\r\n",
+        "\x7f",
     ]
 )
 

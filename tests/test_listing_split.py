@@ -191,9 +191,24 @@ def test_a_fork_that_fails_leaves_the_whole_parse(monkeypatch: pytest.MonkeyPatc
 
 
 def test_a_busy_machine_parses_the_whole_page_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No free core (load 1.9 of 2): the child would only compete with this process."""
+    """No free core now (two tasks runnable on 2 cores: this process and another): the
+    child would only compete with this process. One runnable (this process): split,
+    whatever the last minute's load was."""
+    monkeypatch.setattr(importers, "_cores", lambda: 2)
+    monkeypatch.setattr(importers.os, "getloadavg", lambda: (0.7, 1.0, 1.0))
+    monkeypatch.setattr(importers, "_runnable_now", lambda: 2)
+    assert not importers._a_core_is_free()
+    monkeypatch.setattr(importers, "_runnable_now", lambda: 1)
+    assert importers._a_core_is_free()
+    # Where the runnable tasks cannot be counted: the last minute's load.
+    monkeypatch.setattr(importers, "_runnable_now", lambda: None)
     monkeypatch.setattr(importers.os, "getloadavg", lambda: (1.9, 1.0, 1.0))
-    monkeypatch.setattr(importers.os, "cpu_count", lambda: 2)
     assert not importers._a_core_is_free()
     monkeypatch.setattr(importers.os, "getloadavg", lambda: (0.3, 1.0, 1.0))
     assert importers._a_core_is_free()
+
+
+@pytest.mark.skipif(not Path("/proc/loadavg").exists(), reason="Linux's /proc/loadavg")
+def test_the_runnable_tasks_count_this_process() -> None:
+    runnable = importers._runnable_now()
+    assert runnable is not None and runnable >= 1

@@ -8,6 +8,7 @@ format (sniffed from the content, or given) and gives the papers their ids and s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from readlist.models import Annotation
 
@@ -25,6 +26,17 @@ MONTHS: dict[str, int] = {
     for name in names
 }  # fmt: skip
 """Month names and abbreviations, lower-cased -> 1..12 (every importer reads dates)."""
+
+
+class Piece(NamedTuple):
+    """Whole lines of a text, joined by newlines (no line runs from one piece into the
+    next): what a large file is decoded into, a piece at a time (see
+    `readlist.importers.listing.parse_listing_lines`)."""
+
+    text: str
+    plain: bool
+    """No ASCII control character in `text` but its newlines (no tab, no carriage
+    return, no DEL): each of its ASCII lines is printable as it is and breaks nowhere."""
 
 
 @dataclass(slots=True)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from readlist.importers.base import MONTHS as _MONTHS
-from readlist.importers.base import Parsed, RawPaper
+from readlist.importers.base import Parsed, Piece, RawPaper
 from readlist.models import normalize_arxiv_id
 from readlist.text import normalize_newlines, strip_controls
 
@@ -207,15 +207,15 @@ def parse_listing(text: str, *, today: date) -> Parsed:
     return parse_listing_lines(text.split("\n"), today=today)
 
 
-def parse_listing_lines(pieces: Iterable[str], *, today: date) -> Parsed:
-    """`parse_listing` of the text whose `split("\\n")` is `pieces` (`\\r` and other line
-    breaks may still be in them).
+def parse_listing_lines(pieces: Iterable[str | Piece], *, today: date) -> Parsed:
+    """`parse_listing` of the text that `pieces` make: its lines (its `split("\\n")`,
+    `\\r` and other line breaks may still be in them), or `Piece`s of whole lines.
 
     A large file is decoded a piece at a time (`readlist.importers.read_listing`): as
     one string its text would be twice its size in UTF-8 (one character beyond Latin-1,
     a `•`, makes the whole string two bytes a character), held beside its lines.
     """
-    units = _units(_lines(pieces), today)
+    units = _units(pieces, today)
     result = _Result()
     result.shape.chars = _chars(units)
     if _paper_pages(units):
@@ -228,7 +228,7 @@ def parse_listing_lines(pieces: Iterable[str], *, today: date) -> Parsed:
 
 
 def _chars(units: list[Unit]) -> int:
-    return sum(len(u.text) for u in units if u.kind in (TEXT, PROSE))
+    return sum([len(u.text) for u in units if u.kind <= PROSE])  # TEXT or PROSE
 
 
 def _paper_pages(units: list[Unit]) -> bool:
@@ -299,9 +299,10 @@ def _upvotes(units: list[Unit]) -> bool:
     return any(u.kind == UPVOTE for u in units)
 
 
-def parse_tail(pieces: Iterable[str], *, today: date) -> Tail:
-    """The second part of a text cut at a line boundary (`pieces`: its `split("\\n")`)."""
-    units = _units(_lines(pieces, first=False), today)
+def parse_tail(pieces: Iterable[str | Piece], *, today: date) -> Tail:
+    """The second part of a text cut at a line boundary (`pieces`: as
+    `parse_listing_lines` takes them)."""
+    units = _units(pieces, today, first=False)
     early = any(u.kind == HEADER for u in units[:40])
     start = next((k + 1 for k, u in enumerate(units) if u.kind == DATE), None)
     if start is None or _upvotes(units[start:]):
@@ -309,9 +310,9 @@ def parse_tail(pieces: Iterable[str], *, today: date) -> Tail:
     return Tail(units[:start], _segment(units[start:]), early)
 
 
-def first_units(pieces: Iterable[str], *, today: date) -> list[Unit]:
-    """The units of a text's first part (`pieces`: its `split("\\n")`)."""
-    return _units(_lines(pieces), today)
+def first_units(pieces: Iterable[str | Piece], *, today: date) -> list[Unit]:
+    """The units of a text's first part (`pieces`: as `parse_listing_lines` takes them)."""
+    return _units(pieces, today)
 
 
 def parse_first(units: list[Unit]) -> Head | None:
@@ -346,17 +347,12 @@ def _has_label(units: list[Unit], name: str) -> bool:
     return any(u.kind == LABEL and u.text.casefold() == name for u in units)
 
 
-def _lines(pieces: Iterable[str], *, first: bool = True) -> Iterator[str]:
+def _lines(pieces: Iterable[str]) -> Iterator[str]:
     """The lines of the text `pieces` make, as `split("\\n")` of the whole text would give
-    them after its byte-order mark is dropped, NFC applied and every kind of line break
-    turned into `\\n`; line by line, which is the same (a line break is a starter that
-    composes with nothing) and skips ASCII lines (most) cheaply. Not `first`: the
-    pieces are a text's second part (its first line keeps a leading U+FEFF)."""
-    pieces = iter(pieces)
-    head = next(pieces, None)
-    if head is None:
-        return
-    for piece in itertools.chain((head.lstrip("\ufeff") if first else head,), pieces):
+    them after NFC is applied and every kind of line break turned into `\\n`; line by
+    line, which is the same (a line break is a starter that composes with nothing) and
+    skips ASCII lines (most) cheaply."""
+    for piece in pieces:
         if piece.isascii():  # most lines: already NFC, and \r, VT, FF the only breaks
             if "\r" in piece or "\x0b" in piece or "\x0c" in piece:
                 yield from normalize_newlines(piece).split("\n")
@@ -370,7 +366,13 @@ def _lines(pieces: Iterable[str], *, first: bool = True) -> Iterator[str]:
             yield piece
 
 
-def _units(lines: Iterable[str], today: date) -> list[Unit]:
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")  # the line breaks beyond ASCII
+
+
+def _units(pieces: Iterable[str | Piece], today: date, *, first: bool = True) -> list[Unit]:
+    """The units of the text `pieces` make (see `parse_listing_lines`), in order. Not
+    `first`: the pieces are a text's second part (its first line keeps a leading
+    U+FEFF: only the text's own byte-order mark is dropped)."""
     units: list[Unit] = []
     add, add_all = units.append, units.extend
     # Lines other than titles and prose repeat: a listing of 100,000 papers has 69,765
@@ -378,30 +380,81 @@ def _units(lines: Iterable[str], today: date) -> list[Unit]:
     # is classified once, by its line as read: the units depend on nothing else, and
     # nothing changes a unit once made, so one can stand at several places.
     known: dict[str, list[Unit]] = {}
-    for raw in lines:
-        if not raw:
-            continue  # blank lines carry no meaning
-        if len(raw) <= MAX_TITLE and (seen := known.get(raw)) is not None:
-            add_all(seen)
-            continue
-        line = raw if raw.isprintable() else strip_controls(raw)
-        if "  " in line or "\t" in line or "\u3000" in line:  # a regex pass only when needed
-            line = _SPACES.sub(" ", line)
-        line = line.strip(" \u00a0")
-        if len(line) > MAX_TITLE:
-            add(Unit(PROSE, line))  # most abstracts: never anything else
-        elif line:
-            found = _classify(line, today)
-            if found[-1].kind not in (TEXT, PROSE) and len(raw) <= MAX_TITLE:
-                known[raw] = found  # (titles and prose rarely repeat: not kept)
-            add_all(found)
+    get = known.get
+    for piece in pieces:
+        text, plain = (piece, False) if isinstance(piece, str) else piece
+        if first:
+            text = text.lstrip("\ufeff")
+            first = False
+        if plain and not text.isascii() and any(c in text for c in _OTHER_BREAKS):
+            plain = False
+        # A plain piece holds no line break but its newlines: its lines are NFC'd here,
+        # one at a time, and its ASCII lines (`simple`) need no check for controls,
+        # tabs or breaks, only their runs of spaces squeezed.
+        lines = text.split("\n") if plain else _lines(text.split("\n"))
+        for raw in lines:
+            if not raw:
+                continue  # blank lines carry no meaning
+            simple = plain and raw.isascii()
+            if plain and not simple:
+                raw = unicodedata.normalize("NFC", raw)
+            if len(raw) <= MAX_TITLE and (seen := get(raw)) is not None:
+                add_all(seen)
+                continue
+            if simple:
+                line = _SPACES.sub(" ", raw) if "  " in raw else raw
+            else:
+                line = raw if raw.isprintable() else strip_controls(raw)
+                if "  " in line or "\t" in line or "\u3000" in line:  # a regex only if needed
+                    line = _SPACES.sub(" ", line)
+            line = line.strip(" \u00a0")
+            if len(line) > MAX_TITLE:
+                add(Unit(PROSE, line))  # most abstracts: never anything else
+            elif line:
+                found = _classify(line, today)
+                if found[-1].kind not in (TEXT, PROSE) and len(raw) <= MAX_TITLE:
+                    known[raw] = found  # (titles and prose rarely repeat: not kept)
+                add_all(found)
     return units
+
+
+# Most titles start with a letter that none of the lines `_special` finds can start
+# with: not a digit, a dash, a bullet or a space (counts, `• N authors`), not the first
+# letter of `Submitted`, `Upvote`, `Papers arxiv:`/`Published on`, `arXiv:`, `Abstract`
+# or `Authors`, and (checked apart) not the first three letters of a month, which a
+# date's month must be in ASCII to be read as one (`_iso_date`). The case-blind regexes
+# also match four letters beyond ASCII (`ſ` for s, `K` for k, `ı` and `İ` for i),
+# never as a line's first character here: these are ASCII.
+_TITLE_STARTS = frozenset(
+    c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" if c.lower() not in "supa"
+)
+_MONTH_HEADS = frozenset(name[:3] for name in _MONTHS)
 
 
 def _classify(line: str, today: date) -> list[Unit]:
     """The unit(s) of one line: one, or a metadata line's parts ("Meta AI", `·`, a date)."""
     if len(line) > MAX_TITLE:  # fast path: most abstracts, never anything else
         return [Unit(PROSE, line)]
+    if not _plain_start(line):
+        special = _special(line, today)
+        if special is not None:
+            return special
+    if _is_buttons(line):
+        return [Unit(BUTTONS, line)]
+    if _is_prose(line):
+        return [Unit(PROSE, line)]
+    return [Unit(TEXT, line, titleish=_can_be_title(line))]
+
+
+def _plain_start(line: str) -> bool:
+    """Whether `_special` finds nothing in `line`, as its start alone shows: most
+    titles (a title took ~8 us through every regex of `_special`)."""
+    return line[:1] in _TITLE_STARTS and line[:3].lower() not in _MONTH_HEADS and _DOT not in line
+
+
+def _special(line: str, today: date) -> list[Unit] | None:
+    """The units of a line that is page structure (a count, metadata, a card start, a
+    header, a label), or None."""
     if line == _DOT:
         return [Unit(DOT, line)]
     if _COUNT.match(line):
@@ -432,11 +485,7 @@ def _classify(line: str, today: date) -> list[Unit]:
         return [Unit(HEADER, normalize_arxiv_id(match["id"]) or "")]
     if line.casefold() in ("abstract", "authors:", "authors"):
         return [Unit(LABEL, line.casefold().rstrip(":"))]
-    if _is_buttons(line):
-        return [Unit(BUTTONS, line)]
-    if _is_prose(line):
-        return [Unit(PROSE, line)]
-    return [Unit(TEXT, line, titleish=_can_be_title(line))]
+    return None
 
 
 def _is_buttons(line: str) -> bool:
@@ -472,10 +521,14 @@ def _is_prose(line: str) -> bool:
     return len(line) >= 200 and bool(_SENTENCE_BREAK.search(line))
 
 
+# Capitals that no alternative of _NOT_TITLE_START starts with (most titles' first).
+_NOT_CODE_STARTS = frozenset("ABCDEFGHJKLMNOPQRTUVWXYZ")
+
+
 def _looks_like_code(line: str) -> bool:
     """Code, markup, chat or e-mail (`line` is one line: it holds no newline)."""
     return bool(
-        _NOT_TITLE_START.match(line)
+        (line[:1] not in _NOT_CODE_STARTS and _NOT_TITLE_START.match(line))
         or line.endswith(_CODE_END)
         or (_may_be_code_inside(line) and _CODE_INSIDE.search(line))
     )
@@ -491,7 +544,7 @@ def _may_be_code_inside(line: str) -> bool:
 def _can_be_title(line: str) -> bool:
     """One line that a paper could be called: letters or digits, not code, markup, a
     greeting ("Hi all,"), a list item, a CSV row or a link."""
-    if len(line) > MAX_TITLE or not any(c.isalnum() for c in line):
+    if len(line) > MAX_TITLE or not (line[:1].isalnum() or any(c.isalnum() for c in line)):
         return False
     if "://" in line or _looks_like_code(line):
         return False
@@ -653,6 +706,20 @@ def _anchored_paper(
     paper whose metadata block is missing) or are left out as furniture.
     """
     units = card.units
+    if (
+        meta is not None
+        and not card.started
+        and len(units) == 2
+        and units[0].titleish
+        and units[1].kind == PROSE
+    ):
+        # Most cards: a title, its abstract, metadata (what the general way below
+        # makes of them, without its searches and slices).
+        made = _paper(units[0], units[1:], meta, card.upvotes)
+        result.papers.append(made)
+        result.shape.used_chars += len(units[0].text) + len(units[1].text)
+        result.shape.prose += 1
+        return made
     title_at: int | None = None
     if card.started and (units[0].titleish or (units[0].kind == PROSE and len(units) > 1)):
         title_at = 0
@@ -877,6 +944,8 @@ def _urls(text: str) -> Iterator[re.Match[str]]:
 
 def _trim_url(url: str) -> str:
     """Drop trailing punctuation and unbalanced closing brackets, in linear time."""
+    if url and url[-1] not in _TRAILING and url[-1] not in _PAIRS:
+        return url  # most links: nothing to drop
     closes = {close: url.count(close) for close in _PAIRS}
     opens = {close: url.count(open_) for close, open_ in _PAIRS.items()}
     end = len(url)
