@@ -55,8 +55,8 @@ import sys
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import le, lt
 from pathlib import Path
@@ -149,33 +149,12 @@ def write_word_index(
         "kinds": bytes(kinds),
         "posting_offsets": _little(posting_offsets),
     }
-    layout: dict[str, list[int]] = {}
-    at = 0
-    for name in _SECTIONS:
-        size = (
-            posting_offsets[-1]
-            if name == "postings"
-            else text_offsets[-1]
-            if name == "texts"
-            else len(sections[name])
-        )
-        layout[name] = [at, size]
-        at += size
-    from readlist.query.words import TOKENS  # not imported by every command (cli.py)
-
-    header = {
-        "readlist": MARK,
-        "version": VERSION,
-        "tokens": TOKENS,
-        "papers": versions[0],
-        "abstracts": versions[1],
-        "n": n,
-        "words": len(words),
-        "sections": layout,
-    }
+    sizes_of = {name: len(blob) for name, blob in sections.items()}
+    sizes_of["postings"], sizes_of["texts"] = posting_offsets[-1], text_offsets[-1]
+    header = _index_header(_stamp(versions), n, len(words), sizes_of)
 
     def chunks() -> Iterator[bytes]:
-        yield orjson.dumps(header) + b"\n"
+        yield header
         for name in _SECTIONS[:5]:
             yield sections[name]
         yield b"".join(postings)  # one write: ~120,000 small pieces at 100k papers
@@ -194,6 +173,29 @@ def write_word_index(
     # The tail of the index replaced (stale already: it names that index's versions).
     with contextlib.suppress(OSError):
         tail_path(path).unlink(missing_ok=True)
+
+
+def _index_header(versions: _Stamp, n: int, words: int, sizes: Mapping[str, int]) -> bytes:
+    """The header line of an index of `n` papers and `words` words whose sections have
+    these sizes (the same bytes whether the index is built or folded: `wordfold`)."""
+    layout: dict[str, list[int]] = {}
+    at = 0
+    for name in _SECTIONS:
+        layout[name] = [at, sizes[name]]
+        at += sizes[name]
+    from readlist.query.words import TOKENS  # not imported by every command (cli.py)
+
+    header = {
+        "readlist": MARK,
+        "version": VERSION,
+        "tokens": TOKENS,
+        "papers": versions[0],
+        "abstracts": versions[1],
+        "n": n,
+        "words": words,
+        "sections": layout,
+    }
+    return orjson.dumps(header) + b"\n"
 
 
 def tail_path(index: Path) -> Path:
@@ -228,6 +230,9 @@ class Tail:
     """The added papers' ids, in library order."""
     texts: list[str]
     """Their searchable texts (`readlist.query.words.searchable`)."""
+    parked: dict[str, str] = field(default_factory=dict)
+    """Texts of papers the tail held and that were removed since, by id: an undo's redo
+    or a restore that brings them back makes a longer tail again (`reshown`)."""
 
 
 def read_tail(path: Path) -> Tail | None:
@@ -256,8 +261,8 @@ def read_tail(path: Path) -> Tail | None:
             return None
         held = orjson.loads(body)
         index, now, base = header["index"], header["now"], header["base"]
-        ids, texts = held["ids"], held["texts"]
-    except (orjson.JSONDecodeError, TypeError, KeyError):
+        ids, texts, parked = held["ids"], held["texts"], held.get("parked", {})
+    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
         return None
     if not (
         isinstance(base, int)
@@ -269,9 +274,12 @@ def read_tail(path: Path) -> Tail | None:
         and len(ids) == len(texts)
         and all(isinstance(p, str) and len(p) == _ID_BYTES and p.isascii() for p in ids)
         and all(isinstance(t, str) for t in texts)
+        and isinstance(parked, dict)
+        and all(len(p) == _ID_BYTES and p.isascii() for p in parked)
+        and all(isinstance(t, str) for t in parked.values())
     ):
         return None
-    return Tail(index, base, now, ids, texts)
+    return Tail(index, base, now, ids, texts, parked)
 
 
 def _is_stamp(value: object) -> bool:
@@ -288,7 +296,10 @@ def write_tail(path: Path, tail: Tail) -> None:
     """Replace `path` with `tail`, atomically (raises OSError)."""
     from readlist.query.words import TOKENS
 
-    body = orjson.dumps({"ids": tail.ids, "texts": tail.texts})
+    held: dict[str, object] = {"ids": tail.ids, "texts": tail.texts}
+    if tail.parked:  # (an older readlist reads the tail as it did: it ignores them)
+        held["parked"] = tail.parked
+    body = orjson.dumps(held)
     header = {
         "readlist": TAIL_MARK,
         "version": VERSION,
@@ -369,8 +380,9 @@ def restamp(path: Path, before: Versions, after: Versions) -> bool:
         return False
     header, tail = found
     ids, texts = (tail.ids, tail.texts) if tail is not None else ([], [])
+    parked = tail.parked if tail is not None else {}
     index = [header["papers"], header["abstracts"]]
-    write_tail(tail_path(path), Tail(index, header["n"], _stamp(after), ids, texts))
+    write_tail(tail_path(path), Tail(index, header["n"], _stamp(after), ids, texts, parked))
     return True
 
 
@@ -399,17 +411,79 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     if not all(len(pid) == _ID_BYTES and pid.isascii() for pid in ids):
         raise ValueError("the word index needs one 16-character paper id per text")
     index_stamp = [header["papers"], header["abstracts"]]
-    if len(ids) > FOLD_PAPERS or sum(map(len, texts)) > FOLD_BYTES:
-        stored = _stored_ids(path, header)
-        if stored is None:
-            return False
-        old = [stored[i : i + _ID_BYTES] for i in range(0, len(stored), _ID_BYTES)]
-        index = _read(path, index_stamp, old)
-        if index is None:
-            return False
-        write_word_index(path, after, [*old, *ids], _joined_parts(index.parts(), texts))
+    if _small(ids, texts):
+        parked = _parked(tail.parked if tail is not None else {}, len(ids))
+        write_tail(tail_path(path), Tail(index_stamp, base, _stamp(after), ids, texts, parked))
         return True
-    write_tail(tail_path(path), Tail(index_stamp, base, _stamp(after), ids, texts))
+    from readlist.store import wordfold  # a streaming merge: see its docstring
+
+    new_ids, new_texts = [pid for pid, _ in added], [text for _, text in added]
+    if kept_ids and _small(new_ids, new_texts):
+        # The tail so far goes into the index, this import's papers make the new tail:
+        # its undo (they are removed again) is then a shorter tail (`dropped`).
+        if not wordfold.fold(path, index_stamp, _stamp(before), kept_ids, kept_texts):
+            return False
+        new_base = base + len(kept_ids)
+        write_tail(
+            tail_path(path), Tail(_stamp(before), new_base, _stamp(after), new_ids, new_texts)
+        )
+        return True
+    if not wordfold.fold(path, index_stamp, _stamp(after), ids, texts):
+        return False
+    # The tail of the index replaced (stale already: it names that index's versions).
+    with contextlib.suppress(OSError):
+        tail_path(path).unlink(missing_ok=True)
+    return True
+
+
+def _small(ids: Sequence[str], texts: Sequence[str]) -> bool:
+    """Whether papers `ids` with these texts stay in the tail (are not folded)."""
+    return len(ids) <= FOLD_PAPERS and sum(map(len, texts)) <= FOLD_BYTES
+
+
+def _parked(parked: dict[str, str], held: int) -> dict[str, str]:
+    """The parked texts kept beside a tail of `held` papers: none past the tail's limits
+    (they are only a shortcut, and a fold drops them: they are not in the library)."""
+    if len(parked) + held > FOLD_PAPERS or sum(map(len, parked.values())) > FOLD_BYTES:
+        return {}
+    return parked
+
+
+def reshown(path: Path, before: Versions, after: Versions, shown: Callable[[], list[str]]) -> bool:
+    """After a change that only removed papers or brought removed ones back (a remove,
+    a restore, an import's undo or redo), make the index in `path`, current for the
+    catalogue `before`, current for `after`, where `shown()` gives the library's ids
+    in order now; whether it did.
+
+    It can when the index's own papers are still the first ones shown and every paper
+    after them has its text in the tail (held, or parked when it was removed): the
+    tail becomes those papers, and the ones it held that are removed now are parked.
+    Otherwise (a paper of the index itself removed, an older one restored) the pair is
+    left stale, and rebuilt as any stale index. Only the tail file is written; the
+    index is read for its header and ids (raises OSError).
+    """
+    found = _current(path)
+    if found is None or _now(*found) != _stamp(before):
+        return False
+    header, tail = found
+    base: int = header["n"]
+    ids = shown()
+    if len(ids) < base:
+        return False
+    held = dict(zip(tail.ids, tail.texts, strict=True)) if tail is not None else {}
+    parked = {**tail.parked, **held} if tail is not None else {}
+    rest = ids[base:]
+    texts: list[str] = []
+    for pid in rest:
+        text = parked.pop(pid, None)
+        if text is None:
+            return False
+        texts.append(text)
+    if _stored_ids(path, header) != "".join(ids[:base]):
+        return False
+    index = [header["papers"], header["abstracts"]]
+    kept = _parked(parked, len(rest))
+    write_tail(tail_path(path), Tail(index, base, _stamp(after), rest, texts, kept))
     return True
 
 
@@ -454,6 +528,16 @@ def read_word_index(
 
 
 def _read(path: Path, wanted: _Stamp, ids: Sequence[str]) -> WordIndex | None:
+    stored = _open(path, wanted, ids)
+    if stored is None:
+        return None
+    texts, postings = stored
+    frequent, rare = _Frequent(postings), _Rare(postings)
+    return WordIndex.from_parts(IndexParts(texts, postings.words, frequent, rare))
+
+
+def _open(path: Path, wanted: _Stamp, ids: Sequence[str]) -> tuple[_Texts, _Postings] | None:
+    """The texts and postings of the index in `path`, mapped and checked (see `_read`)."""
     try:
         reader = open_regular(path)
     except (OSError, LibraryError):
@@ -472,7 +556,9 @@ def _read(path: Path, wanted: _Stamp, ids: Sequence[str]) -> WordIndex | None:
         return None
 
 
-def _parse(mapped: mmap.mmap, wanted: _Stamp, ids: Sequence[str]) -> WordIndex | None:
+def _parse(
+    mapped: mmap.mmap, wanted: _Stamp, ids: Sequence[str]
+) -> tuple[_Texts, _Postings] | None:
     end = mapped.find(b"\n", 0, _HEADER_LIMIT)
     if end < 0:
         return None
@@ -533,10 +619,7 @@ def _parse(mapped: mmap.mmap, wanted: _Stamp, ids: Sequence[str]) -> WordIndex |
     ):
         return None
     texts = _Texts(mapped, texts_span[0], text_offsets)
-    postings = _Postings(mapped, postings_span[0], posting_offsets, words, kinds, n)
-    frequent = _Frequent(postings)
-    rare = _Rare(postings)
-    return WordIndex.from_parts(IndexParts(texts, words, frequent, rare))
+    return texts, _Postings(mapped, postings_span[0], posting_offsets, words, kinds, n)
 
 
 def _joined_parts(parts: IndexParts, texts: Sequence[str]) -> IndexParts:
@@ -642,6 +725,7 @@ class _Texts(Sequence[str]):
 
     def __init__(self, mapped: mmap.mmap, start: int, offsets: array[int]) -> None:
         self._mapped, self._start, self._offsets = mapped, start, offsets
+        self.start, self.offsets = start, offsets  # (wordfold)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -774,6 +858,7 @@ class _Postings:
         n: int,
     ) -> None:
         self._mapped, self._start, self._offsets = mapped, start, offsets
+        self.mapped, self.start, self.offsets = mapped, start, offsets  # (wordfold)
         self.words, self.kinds, self.n = words, kinds, n
         self._where: dict[str, int] | None = None
         self.bitsets: dict[str, int] = {}
@@ -786,6 +871,10 @@ class _Postings:
 
     def blob(self, i: int) -> bytes:
         return self._mapped[self._start + self._offsets[i] : self._start + self._offsets[i + 1]]
+
+    def close(self) -> None:
+        """Unmap the file (nothing may be read after)."""
+        self._mapped.close()
 
     def of_kind(self, kind: int) -> Iterator[str]:
         return (w for w, k in zip(self.words, self.kinds, strict=True) if k == kind)
