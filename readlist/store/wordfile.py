@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import le, lt
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, BinaryIO, overload
 
 import orjson
 
@@ -536,19 +536,24 @@ def _read(path: Path, wanted: _Stamp, ids: Sequence[str]) -> WordIndex | None:
     return WordIndex.from_parts(IndexParts(texts, postings.words, frequent, rare))
 
 
-def _open(path: Path, wanted: _Stamp, ids: Sequence[str]) -> tuple[_Texts, _Postings] | None:
-    """The texts and postings of the index in `path`, mapped and checked (see `_read`)."""
-    try:
-        reader = open_regular(path)
-    except (OSError, LibraryError):
-        return None
-    with reader:
+def _open(
+    path: Path | BinaryIO, wanted: _Stamp, ids: Sequence[str]
+) -> tuple[_Texts, _Postings] | None:
+    """The texts and postings of the index in `path` (or the file opened), mapped and
+    checked (see `_read`)."""
+    if isinstance(path, Path):
         try:
-            if os.fstat(reader.fileno()).st_size == 0:
-                return None
-            mapped = mmap.mmap(reader.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
+            reader = open_regular(path)
+        except (OSError, LibraryError):
             return None
+        with reader:
+            return _open(reader, wanted, ids)
+    try:
+        if os.fstat(path.fileno()).st_size == 0:
+            return None
+        mapped = mmap.mmap(path.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
     try:
         return _parse(mapped, wanted, ids)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, orjson.JSONDecodeError):
