@@ -225,6 +225,8 @@ class LibrarySession:
             if not cancelled():
                 yield CatalogueReady(papers, search, changes)
                 yield IndexReady(search, None)
+            if not cancelled():  # a long tail into the index file, for the next start
+                self.store.fold_word_index(versions)
             return
         search.texts("text")  # here, not on the front end's thread at the first key
         if cancelled():

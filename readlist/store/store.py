@@ -614,6 +614,24 @@ class Store:
             return False
         return True
 
+    def fold_word_index(self, versions: tuple[Signature | None, Signature | None]) -> bool:
+        """Fold the stored word index's tail into its file if it has grown past its
+        limits and index and tail are current for the catalogue `versions` (the TUI,
+        in the background after a start: see `wordfile.fold_tail`); whether it did.
+        Best effort: False, with nothing changed, if the catalogue has changed since
+        or the files cannot be written."""
+        path = wordfile.word_index_path(self.paths)
+        held = wordfile.tail_papers(path, versions)  # (the headers alone: no lock yet)
+        if held is None or held <= 0:
+            return False
+        try:
+            with self.locked():
+                if (signature(self.paths.papers), signature(self.paths.abstracts)) != versions:
+                    return False
+                return wordfile.fold_tail(path, versions)
+        except (LibraryWriteError, OSError, ValueError):
+            return False
+
     # -- saved filters (their own small file: see store/filters.py) ----------------------
 
     def saved_filters(self) -> dict[str, str]:

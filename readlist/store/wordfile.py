@@ -73,12 +73,17 @@ from readlist.textindex import IndexParts, Joined, WordIndex, followers, followi
 MARK = "word-index"
 TAIL_MARK = "word-index-tail"
 VERSION = 1
-# Past either, an import folds the tail into a new index file. The tail's texts are
-# indexed again at every TUI start, before the first frame: 500 real abstracts are
-# ~60 ms of CPU (2,000: ~190 ms), while a fold rewrites the index (~1.1 s of CPU and
-# ~400 MB at 100,000 papers): with daily pages of ~30 papers, one import in ~16 folds.
+# Past either, the TUI folds the tail into a new index file, in the background after
+# a start (`fold_tail`). The tail's texts are indexed again at every TUI start, before
+# the first frame: 500 real abstracts are ~60 ms of CPU (2,000: ~190 ms), while a fold
+# rewrites the ~190 MB index file (~0.3 s of CPU, +40 MB, and the file's write-back
+# at 100,000 papers: too slow for a daily import's 0.5 s; see wordfold.py).
 FOLD_PAPERS = 500
 FOLD_BYTES = 1 << 20
+# Past either, the import itself folds (a library only ever imported into from the
+# command line: ~65 daily pages of 30 papers between two folds).
+IMPORT_FOLD_PAPERS = 2000
+IMPORT_FOLD_BYTES = 4 << 20
 _SECTIONS = ("ids", "text_offsets", "words", "kinds", "posting_offsets", "postings", "texts")
 _ID_BYTES = 16
 _HEADER_LIMIT = 4096
@@ -395,10 +400,10 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     The added texts go to the tail file; the index is read for its header alone. The
     library's ids are not read here (listing them is ~50 ms at 100,000 papers): index
     and tail current for `before` held that catalogue's papers, and the reader checks
-    index and tail ids against the library's at every start anyway. Past `FOLD_PAPERS`
-    or `FOLD_BYTES` of tail, the tail is folded into a new index file instead (written
-    whole: seconds at 100,000 papers, every few weeks of daily pages). Raises OSError,
-    and ValueError for ids that are not 16 characters.
+    index and tail ids against the library's at every start anyway. Past
+    `IMPORT_FOLD_PAPERS` or `IMPORT_FOLD_BYTES` of tail, the tail so far is folded into
+    a new index file (`wordfold`) and this import's papers make the new tail. Raises
+    OSError, and ValueError for ids that are not 16 characters.
     """
     found = _current(path)
     if found is None or _now(*found) != _stamp(before):
@@ -411,7 +416,7 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     if not all(len(pid) == _ID_BYTES and pid.isascii() for pid in ids):
         raise ValueError("the word index needs one 16-character paper id per text")
     index_stamp = [header["papers"], header["abstracts"]]
-    if _small(ids, texts):
+    if _small(ids, texts, IMPORT_FOLD_PAPERS, IMPORT_FOLD_BYTES):
         parked = _parked(tail.parked if tail is not None else {}, len(ids))
         write_tail(tail_path(path), Tail(index_stamp, base, _stamp(after), ids, texts, parked))
         return True
@@ -436,9 +441,35 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     return True
 
 
-def _small(ids: Sequence[str], texts: Sequence[str]) -> bool:
-    """Whether papers `ids` with these texts stay in the tail (are not folded)."""
-    return len(ids) <= FOLD_PAPERS and sum(map(len, texts)) <= FOLD_BYTES
+def _small(
+    ids: Sequence[str], texts: Sequence[str], papers: int | None = None, size: int | None = None
+) -> bool:
+    """Whether papers `ids` with these texts stay in the tail (are not folded), with
+    the limits `papers` and `size` (default `FOLD_PAPERS`, `FOLD_BYTES`)."""
+    papers = FOLD_PAPERS if papers is None else papers
+    size = FOLD_BYTES if size is None else size
+    return len(ids) <= papers and sum(map(len, texts)) <= size
+
+
+def fold_tail(path: Path, versions: Versions) -> bool:
+    """Fold the tail beside the index in `path` into a new index file if it is past
+    `FOLD_PAPERS` or `FOLD_BYTES` and index and tail are current for the catalogue
+    `versions` (checked under the library's lock by the caller); whether it did. The
+    TUI runs it in the background after a start read them (raises OSError)."""
+    found = _current(path)
+    if found is None or _now(*found) != _stamp(versions):
+        return False
+    header, tail = found
+    if tail is None or _small(tail.ids, tail.texts):
+        return False
+    from readlist.store import wordfold
+
+    index = [header["papers"], header["abstracts"]]
+    if not wordfold.fold(path, index, _stamp(versions), tail.ids, tail.texts):
+        return False
+    with contextlib.suppress(OSError):  # stale already: it names the index replaced
+        tail_path(path).unlink(missing_ok=True)
+    return True
 
 
 def _parked(parked: dict[str, str], held: int) -> dict[str, str]:
