@@ -26,7 +26,7 @@ import mmap
 import os
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from readlist.bitsets import bits_of, indices_of
@@ -48,6 +48,7 @@ from readlist.textindex import frequent_threshold
 
 _F, _R = ord("F"), ord("R")
 _PIECE = 1 << 22  # bytes copied from the map at a time (then its pages are let go)
+_GATHER = 1 << 20  # bytes of small pieces written at once
 
 
 def fold(
@@ -86,29 +87,42 @@ def fold(
 def _write(
     fd: int, source: int, mapped: mmap.mmap, parts: Iterator[bytes | tuple[int, int]]
 ) -> None:
-    """Write `parts` to `fd`: bytes, or a span of the file `source` (mapped in
+    """Write `parts` to `fd`: bytes (gathered into writes of ~1 MB: the postings that
+    change are thousands of small pieces), or a span of the file `source` (mapped in
     `mapped`), copied by the kernel where it can (no page of it read into this process:
     ~190 MB at 100,000 papers), else from the map."""
     kernel = hasattr(os, "copy_file_range")
+    pending = bytearray()
+
+    def put(blob: bytes | bytearray) -> None:
+        view = memoryview(blob)
+        while view:
+            view = view[os.write(fd, view) :]
+
     for part in parts:
-        if isinstance(part, tuple):
-            lo, hi = part
-            while kernel and lo < hi:
-                try:
-                    done = os.copy_file_range(source, fd, hi - lo, lo)
-                except OSError:  # (a file system or kernel without it: copied below)
-                    kernel = False
-                    break
-                if done <= 0:
-                    raise OSError(f"the word index file ended {hi - lo} bytes short")
-                lo += done
-            pieces: Iterable[bytes] = _copied(mapped, lo, hi) if lo < hi else ()
-        else:
-            pieces = (part,)
-        for piece in pieces:
-            view = memoryview(piece)
-            while view:
-                view = view[os.write(fd, view) :]
+        if not isinstance(part, tuple):
+            pending += part
+            if len(pending) >= _GATHER:
+                put(pending)
+                pending.clear()
+            continue
+        if pending:
+            put(pending)
+            pending.clear()
+        lo, hi = part
+        while kernel and lo < hi:
+            try:
+                done = os.copy_file_range(source, fd, hi - lo, lo)
+            except OSError:  # (a file system or kernel without it: copied below)
+                kernel = False
+                break
+            if done <= 0:
+                raise OSError(f"the word index file ended {hi - lo} bytes short")
+            lo += done
+        for piece in _copied(mapped, lo, hi):
+            put(piece)
+    if pending:
+        put(pending)
 
 
 def _merged(
