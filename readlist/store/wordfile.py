@@ -25,10 +25,15 @@ index, a cut-off or damaged one) makes the pair stale, rebuilt like a stale inde
 never a wrong answer. The reader indexes the tail's texts when it opens the pair
 (`_joined_parts`: a few milliseconds a daily page). An enrichment that changes no text
 (`restamp`) rewrites only the tail's `now` (a tail of no papers, if there was none), so
-the index file is never copied to change its header. Past `FOLD_PAPERS` papers or
-`FOLD_BYTES` of text, an import folds the tail into a new index file (which removes the
-tail). Every write of either file is atomic; a crash between the catalogue's write and
-the tail's leaves a tail naming the old catalogue: stale.
+the index file is never copied to change its header. A removal, restore, undo or redo
+that only takes away or brings back the tail's papers (`reshown`) writes the tail alone
+too: the papers left, the removed ones' texts kept aside (`parked`) for a redo. Past
+`FOLD_PAPERS` papers or `FOLD_BYTES` of text, the TUI folds the tail into a new index
+file after a start (`fold_tail`, in the background); past `IMPORT_FOLD_PAPERS` or
+`IMPORT_FOLD_BYTES`, an import does (the tail so far; its own papers make the new
+tail). The fold is a streaming merge of the file and the tail (wordfold.py), byte for
+byte what a fresh build writes. Every write of either file is atomic; a crash between
+the catalogue's write and the tail's leaves a tail naming the old catalogue: stale.
 
 Layout: one JSON header line, then sections (offsets relative to the end of the header;
 integers little-endian):
