@@ -19,6 +19,7 @@ import sys
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 import orjson
@@ -284,6 +285,40 @@ def test_a_tui_start_folds_a_long_tail_into_the_index_file_in_the_background(
     assert_same_answers(db, [*CHECKED, "zyzzyva"])
     # Nothing to fold at the next start.
     assert not Store.open(db).fold_word_index(fresh.catalogue_versions())
+
+
+def test_the_tui_fold_writes_without_the_lock_and_gives_way_to_a_change_meanwhile(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TUI's fold writes the new index file without the library's lock (a rating
+    made meanwhile does not wait for it) and puts it in place under the lock only if
+    the catalogue is still the one it folded: an import in between wins, and the pair
+    it left is what the next start reads."""
+    monkeypatch.setattr(wordfile, "FOLD_PAPERS", 10)
+    db = sample_store.paths.annotations
+    keep_index(db)
+    Store.open(db, catalogue=False).import_listings([new_papers(1, 30)])
+    index = word_index_path(sample_store.paths)
+    before = file_state(index)
+    store = Store.open(db)
+    store.papers()
+    real = wordfold.prepare
+
+    def prepare_then_import(*args: Any) -> Path | None:
+        staged = real(*args)
+        # Another process could not write now if the fold held the lock.
+        with Store.open(db, catalogue=False) as other:
+            other.import_listings([new_papers(100, 2, "dense experts")])
+        return staged
+
+    monkeypatch.setattr(wordfold, "prepare", prepare_then_import)
+    monkeypatch.setattr("readlist.store.store.LOCK_TIMEOUT", 1.0)
+    assert not store.fold_word_index(store.catalogue_versions())
+    assert file_state(index) == before
+    assert not [p for p in index.parent.iterdir() if ".tmp-" in p.name]  # none left
+    held = read_tail(word_tail_path(sample_store.paths))
+    assert held is not None and len(held.ids) == 32
+    assert_same_answers(db, [*CHECKED, "dense"])
 
 
 def test_the_undo_and_redo_of_a_daily_import_keep_the_word_index_current(

@@ -624,11 +624,14 @@ class Store:
         held = wordfile.tail_papers(path, versions)  # (the headers alone: no lock yet)
         if held is None or held <= 0:
             return False
-        try:
+
+        @contextlib.contextmanager
+        def still() -> Iterator[bool]:  # the new file is put in place under the lock
             with self.locked():
-                if (signature(self.paths.papers), signature(self.paths.abstracts)) != versions:
-                    return False
-                return wordfile.fold_tail(path, versions)
+                yield (signature(self.paths.papers), signature(self.paths.abstracts)) == versions
+
+        try:
+            return wordfile.fold_tail(path, versions, still)
         except (LibraryWriteError, OSError, ValueError):
             return False
 

@@ -61,6 +61,7 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import le, lt
@@ -456,11 +457,16 @@ def _small(
     return len(ids) <= papers and sum(map(len, texts)) <= size
 
 
-def fold_tail(path: Path, versions: Versions) -> bool:
+def fold_tail(
+    path: Path, versions: Versions, still: Callable[[], AbstractContextManager[bool]]
+) -> bool:
     """Fold the tail beside the index in `path` into a new index file if it is past
     `FOLD_PAPERS` or `FOLD_BYTES` and index and tail are current for the catalogue
-    `versions` (checked under the library's lock by the caller); whether it did. The
-    TUI runs it in the background after a start read them (raises OSError)."""
+    `versions`; whether it did. The TUI runs it in the background after a start read
+    them. The new file is written without the library's lock (the fold is seconds of
+    I/O at 100,000 papers, which a rating made meanwhile would wait for), and put in
+    place inside `still()`, which holds the lock and tells whether the catalogue is
+    still `versions` (raises OSError, ValueError)."""
     found = _current(path)
     if found is None or _now(*found) != _stamp(versions):
         return False
@@ -470,11 +476,22 @@ def fold_tail(path: Path, versions: Versions) -> bool:
     from readlist.store import wordfold
 
     index = [header["papers"], header["abstracts"]]
-    if not wordfold.fold(path, index, _stamp(versions), tail.ids, tail.texts):
+    staged = wordfold.prepare(path, index, _stamp(versions), tail.ids, tail.texts)
+    if staged is None:
         return False
-    with contextlib.suppress(OSError):  # stale already: it names the index replaced
-        tail_path(path).unlink(missing_ok=True)
-    return True
+    try:
+        with still() as current:
+            if not current:
+                return False
+            wordfold.install(staged, path)
+            staged = None
+            with contextlib.suppress(OSError):  # stale already: it names the index replaced
+                tail_path(path).unlink(missing_ok=True)
+            return True
+    finally:
+        if staged is not None:
+            with contextlib.suppress(OSError):
+                staged.unlink()
 
 
 def _parked(parked: dict[str, str], held: int) -> dict[str, str]:

@@ -22,8 +22,10 @@ in the resident size, ~190 MB at 100,000 papers).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import mmap
 import os
+import secrets
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from readlist.bitsets import bits_of, indices_of
 from readlist.errors import LibraryError
-from readlist.store.storage import _replace_atomically, open_regular
+from readlist.store.storage import _TMP_MARK, fsync_dir, open_regular
 from readlist.store.wordfile import (
     _ID_BYTES,
     _from_little,
@@ -58,30 +60,65 @@ def fold(
     that also holds the papers `ids` (searchable `texts`) after its own, named `stamp`;
     False, with nothing written, if it cannot be read or is not that index. Raises
     OSError, and ValueError for ids that are not 16 characters."""
+    staged = prepare(path, index, stamp, ids, texts)
+    if staged is None:
+        return False
+    install(staged, path)
+    return True
+
+
+def prepare(
+    path: Path, index: _Stamp, stamp: _Stamp, ids: Sequence[str], texts: Sequence[str]
+) -> Path | None:
+    """The folded index of `fold`, written and synced to a temporary file beside `path`
+    (named as `storage` names its temporary files) for `install`; None, with nothing
+    written, if the index cannot be read or is not that index. Needs no lock: it only
+    reads the index (raises OSError, ValueError)."""
     if len(ids) != len(texts) or not all(len(p) == _ID_BYTES and p.isascii() for p in ids):
         raise ValueError("the word index needs one 16-character paper id per text")
     header = _header(path)
     stored = None if header is None else _stored_ids(path, header)
     if stored is None:
-        return False
+        return None
     old = [stored[i : i + _ID_BYTES] for i in range(0, len(stored), _ID_BYTES)]
     try:
         reader = open_regular(path)
     except LibraryError:
-        return False
+        return None
     with reader:
         opened = _open(reader, index, old)
         if opened is None:
-            return False
+            return None
         old_texts, postings = opened
         parts = _merged(stored, old_texts, postings, ids, texts, stamp)
+        staged = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
         try:
-            _replace_atomically(
-                path, lambda fd: _write(fd, reader.fileno(), postings.mapped, parts)
-            )
+            fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                _write(fd, reader.fileno(), postings.mapped, parts)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(staged)
+            raise
         finally:
             postings.close()
-    return True
+    return staged
+
+
+def install(staged: Path, path: Path) -> None:
+    """Put the file `prepare` wrote in place of the index in `path` (atomically: a
+    rename, then a sync of the folder). Under the library's lock, once the caller has
+    checked that the catalogue is still the one the fold describes."""
+    try:
+        os.replace(staged, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(staged)
+        raise
+    fsync_dir(path.parent)
 
 
 def _write(
@@ -143,6 +180,8 @@ def _merged(
             added[word].append(i)
     added.pop("|", None)  # the field separator
     words, kinds = postings.words, postings.kinds
+    if kinds.count(b"F") + kinds.count(b"R") != len(kinds):  # the reader skips such words
+        raise ValueError("the word index file is damaged: a word's postings have no kind")
     # What is encoded again, by old position: the tail's words, and every bitset (it
     # grows, and its word may no longer be frequent enough to keep one).
     changed: dict[int, list[int]] = {}
@@ -252,7 +291,7 @@ def _merged(
         "kinds": bytes(out_kinds),
         "posting_offsets": _little(out_offsets),
     }
-    merged_words.clear()  # (the sections hold their bytes: ~1 M strings let go)
+    merged_words.clear()  # (the sections hold their bytes: 124,000 words at 100k papers)
     sizes = {name: len(blob) for name, blob in sections.items()}
     sizes["postings"], sizes["texts"] = size, end
     yield _index_header(stamp, n, len(words) + len(new), sizes)
