@@ -220,7 +220,8 @@ def killed_at_step(db: str, what: str, argument: str, step: str, torn: str = "")
         from readlist.store import wordfile
 
         wordfile.IMPORT_FOLD_PAPERS = 40  # a 30-paper page over a 30-paper tail
-        wordfile.FOLD_PAPERS = 1  # the TUI's fold, after a start
+        if what == "fold-words":
+            wordfile.FOLD_PAPERS = 20  # the TUI's fold of a 30 + 10-paper tail: keeps 10
         what = "import" if what == "import-words-fold" else what
 
     def counted(real: Callable[..., Any]) -> Callable[..., Any]:

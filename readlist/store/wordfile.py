@@ -62,7 +62,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from operator import le, lt
 from pathlib import Path
@@ -244,6 +244,9 @@ class Tail:
     parked: dict[str, str] = field(default_factory=dict)
     """Texts of papers the tail held and that were removed since, by id: an undo's redo
     or a restore that brings them back makes a longer tail again (`reshown`)."""
+    recent: int = 0
+    """How many of the last papers the latest import added: a fold keeps them as the
+    new tail, so that the undo of that import is still a shorter tail (`fold_tail`)."""
 
 
 def read_tail(path: Path) -> Tail | None:
@@ -273,6 +276,7 @@ def read_tail(path: Path) -> Tail | None:
         held = orjson.loads(body)
         index, now, base = header["index"], header["now"], header["base"]
         ids, texts, parked = held["ids"], held["texts"], held.get("parked", {})
+        recent = held.get("recent", 0)
     except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
         return None
     if not (
@@ -288,9 +292,11 @@ def read_tail(path: Path) -> Tail | None:
         and isinstance(parked, dict)
         and all(len(p) == _ID_BYTES and p.isascii() for p in parked)
         and all(isinstance(t, str) for t in parked.values())
+        and isinstance(recent, int)
+        and 0 <= recent <= len(ids)
     ):
         return None
-    return Tail(index, base, now, ids, texts, parked)
+    return Tail(index, base, now, ids, texts, parked, recent)
 
 
 def _is_stamp(value: object) -> bool:
@@ -310,6 +316,8 @@ def write_tail(path: Path, tail: Tail) -> None:
     held: dict[str, object] = {"ids": tail.ids, "texts": tail.texts}
     if tail.parked:  # (an older readlist reads the tail as it did: it ignores them)
         held["parked"] = tail.parked
+    if tail.recent:
+        held["recent"] = tail.recent
     body = orjson.dumps(held)
     header = {
         "readlist": TAIL_MARK,
@@ -391,9 +399,10 @@ def restamp(path: Path, before: Versions, after: Versions) -> bool:
         return False
     header, tail = found
     ids, texts = (tail.ids, tail.texts) if tail is not None else ([], [])
-    parked = tail.parked if tail is not None else {}
+    parked, recent = (tail.parked, tail.recent) if tail is not None else ({}, 0)
     index = [header["papers"], header["abstracts"]]
-    write_tail(tail_path(path), Tail(index, header["n"], _stamp(after), ids, texts, parked))
+    stamp = _stamp(after)
+    write_tail(tail_path(path), Tail(index, header["n"], stamp, ids, texts, parked, recent))
     return True
 
 
@@ -424,7 +433,9 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     index_stamp = [header["papers"], header["abstracts"]]
     if _small(ids, texts, IMPORT_FOLD_PAPERS, IMPORT_FOLD_BYTES):
         parked = _parked(tail.parked if tail is not None else {}, len(ids))
-        write_tail(tail_path(path), Tail(index_stamp, base, _stamp(after), ids, texts, parked))
+        recent = len(added)
+        tail = Tail(index_stamp, base, _stamp(after), ids, texts, parked, recent)
+        write_tail(tail_path(path), tail)
         return True
     from readlist.store import wordfold  # a streaming merge: see its docstring
 
@@ -435,9 +446,8 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
         if not wordfold.fold(path, index_stamp, _stamp(before), kept_ids, kept_texts):
             return False
         new_base = base + len(kept_ids)
-        write_tail(
-            tail_path(path), Tail(_stamp(before), new_base, _stamp(after), new_ids, new_texts)
-        )
+        tail = Tail(_stamp(before), new_base, _stamp(after), new_ids, new_texts, {}, len(new_ids))
+        write_tail(tail_path(path), tail)
         return True
     if not wordfold.fold(path, index_stamp, _stamp(after), ids, texts):
         return False
@@ -475,8 +485,15 @@ def fold_tail(
         return False
     from readlist.store import wordfold
 
-    index = [header["papers"], header["abstracts"]]
-    staged = wordfold.prepare(path, index, _stamp(versions), tail.ids, tail.texts)
+    index, stamp = [header["papers"], header["abstracts"]], _stamp(versions)
+    # The latest import's papers stay in the tail (its undo is then a shorter tail).
+    # The index is named for the catalogue as it is too: it never passes alone for it,
+    # as it lacks those papers (the reader compares the ids).
+    keep = tail.recent if tail.recent < len(tail.ids) else 0
+    if keep and not _small(tail.ids[-keep:], tail.texts[-keep:]):
+        keep = 0
+    cut = len(tail.ids) - keep
+    staged = wordfold.prepare(path, index, stamp, tail.ids[:cut], tail.texts[:cut])
     if staged is None:
         return False
     try:
@@ -485,8 +502,12 @@ def fold_tail(
                 return False
             wordfold.install(staged, path)
             staged = None
-            with contextlib.suppress(OSError):  # stale already: it names the index replaced
-                tail_path(path).unlink(missing_ok=True)
+            if keep:
+                kept = Tail(stamp, header["n"] + cut, stamp, tail.ids[cut:], tail.texts[cut:])
+                write_tail(tail_path(path), replace(kept, recent=keep))
+            else:
+                with contextlib.suppress(OSError):  # stale already: it names the old index
+                    tail_path(path).unlink(missing_ok=True)
             return True
     finally:
         if staged is not None:
