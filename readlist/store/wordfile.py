@@ -241,10 +241,10 @@ class Tail:
     """The added papers' ids, in library order."""
     texts: list[str]
     """Their searchable texts (`readlist.query.words.searchable`)."""
-    parked: dict[str, str] = field(default_factory=dict)
+    parked: dict[str, str] = field(default_factory=dict, kw_only=True)
     """Texts of papers the tail held and that were removed since, by id: an undo's redo
     or a restore that brings them back makes a longer tail again (`reshown`)."""
-    recent: int = 0
+    recent: int = field(default=0, kw_only=True)
     """How many of the last papers the latest import added: a fold keeps them as the
     new tail, so that the undo of that import is still a shorter tail (`fold_tail`)."""
 
@@ -296,7 +296,7 @@ def read_tail(path: Path) -> Tail | None:
         and 0 <= recent <= len(ids)
     ):
         return None
-    return Tail(index, base, now, ids, texts, parked, recent)
+    return Tail(index, base, now, ids, texts, parked=parked, recent=recent)
 
 
 def _is_stamp(value: object) -> bool:
@@ -402,7 +402,8 @@ def restamp(path: Path, before: Versions, after: Versions) -> bool:
     parked, recent = (tail.parked, tail.recent) if tail is not None else ({}, 0)
     index = [header["papers"], header["abstracts"]]
     stamp = _stamp(after)
-    write_tail(tail_path(path), Tail(index, header["n"], stamp, ids, texts, parked, recent))
+    kept = Tail(index, header["n"], stamp, ids, texts, parked=parked, recent=recent)
+    write_tail(tail_path(path), kept)
     return True
 
 
@@ -434,7 +435,7 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     if _small(ids, texts, IMPORT_FOLD_PAPERS, IMPORT_FOLD_BYTES):
         parked = _parked(tail.parked if tail is not None else {}, len(ids))
         recent = len(added)
-        tail = Tail(index_stamp, base, _stamp(after), ids, texts, parked, recent)
+        tail = Tail(index_stamp, base, _stamp(after), ids, texts, parked=parked, recent=recent)
         write_tail(tail_path(path), tail)
         return True
     from readlist.store import wordfold  # a streaming merge: see its docstring
@@ -446,7 +447,8 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
         if not wordfold.fold(path, index_stamp, _stamp(before), kept_ids, kept_texts):
             return False
         new_base = base + len(kept_ids)
-        tail = Tail(_stamp(before), new_base, _stamp(after), new_ids, new_texts, {}, len(new_ids))
+        tail = Tail(_stamp(before), new_base, _stamp(after), new_ids, new_texts)
+        tail = replace(tail, recent=len(new_ids))
         write_tail(tail_path(path), tail)
         return True
     if not wordfold.fold(path, index_stamp, _stamp(after), ids, texts):
@@ -557,7 +559,7 @@ def reshown(path: Path, before: Versions, after: Versions, shown: Callable[[], l
         return False
     index = [header["papers"], header["abstracts"]]
     kept = _parked(parked, len(rest))
-    write_tail(tail_path(path), Tail(index, base, _stamp(after), rest, texts, kept))
+    write_tail(tail_path(path), Tail(index, base, _stamp(after), rest, texts, parked=kept))
     return True
 
 
