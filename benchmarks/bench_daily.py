@@ -13,7 +13,14 @@ the real `readlist` command in a subprocess (wall time, and the child's peak RSS
    frame), "page, word index kept";
 3. `readlist rate id:PREFIX 4` and `readlist tag id:PREFIX bench`: one paper by id;
 4. `Store.open` and `store.papers(with_abstracts=False)` in a fresh Python (what the
-   TUI's first frame needs of the library), after the imports.
+   TUI's first frame needs of the library), after the imports;
+5. fold days of the word index's tail (a second table): a page imported when the tail
+   already holds more than `FOLD_PAPERS` (500) papers, the day an import folded before
+   (now it writes the tail: the TUI folds it after its next start); a page that passes
+   `IMPORT_FOLD_PAPERS` (2000, a library only imported into from the command line) and
+   folds in the import; and the TUI's fold itself (`Store.fold_word_index`, in a
+   Python that opened the library as the TUI does: the fold's own time and how much
+   it raised the peak RSS). Pages that fill the tail in between are not timed.
 
 Targets (issue 9) are printed beside the figures at 100k. Usage:
 
@@ -44,6 +51,11 @@ TARGETS_100K = {
     "rate by id": "<= 0.3 s",
     "tag by id": "<= 0.3 s",
     "open + titles": "(was 1.17 s open)",
+}
+FOLD_TARGETS_100K = {
+    "page, tail past 500": "<= 0.5 s, <= 200 MB",
+    "page that folds (2000)": "(every ~65 pages)",
+    "TUI's fold (rise)": "(background, +MB)",
 }
 
 
@@ -128,10 +140,10 @@ def store_word_index(db: str) -> None:
         raise SystemExit(f"keeping the word index of {db} failed")
 
 
-def page_of_30(seed: int) -> str:
-    """Today's Daily Papers layout, 30 new papers with titles no generated listing has."""
+def page_of_30(seed: int, n: int = 30) -> str:
+    """Today's Daily Papers layout, `n` new papers with titles no generated listing has."""
     cards = []
-    for i in range(30):
+    for i in range(n):
         upvotes = "-" if i % 7 == 0 else str(3 + (i * 37 + seed) % 400)
         who = f"  • {2 + i % 11} authors" if i % 3 else "Example Research Lab"
         cards.append(
@@ -141,6 +153,80 @@ def page_of_30(seed: int) -> str:
             f"{who}\n·\nNov {1 + i % 28} {i % 5}"
         )
     return "Daily Papers\nby AK and the research community\n\nNov 30\n\n" + "\n\n".join(cards)
+
+
+_FOLD = """
+import resource, sys, time
+from pathlib import Path
+from readlist.store import Store
+store = Store.open(Path(sys.argv[1]))
+store.papers()  # (with abstracts: as the TUI has read them when it folds)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+folded = store.fold_word_index(store.catalogue_versions())
+seconds = time.perf_counter() - start
+print(seconds, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+sys.exit(0 if folded else 1)
+"""
+
+
+def tui_fold(db: str) -> tuple[float, float]:
+    """(seconds, MB the peak RSS rose by) of the TUI's fold of the word index's tail."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run(
+        [sys.executable, "-c", _FOLD, db], capture_output=True, text=True, env=env, check=False
+    )
+    if done.returncode:
+        raise SystemExit(f"folding the word index of {db} failed: {done.stderr[-500:]}")
+    seconds, rise = done.stdout.split()
+    return float(seconds), float(rise)
+
+
+def tail_held(db: str) -> int:
+    """How many papers the word index's tail holds (0 without a tail)."""
+    from readlist.store import Store
+    from readlist.store.wordfile import read_tail, word_tail_path
+
+    tail = read_tail(word_tail_path(Store(Path(db)).paths))
+    return 0 if tail is None else len(tail.ids)
+
+
+def fold_days(folder: Path, db: str, repeats: int) -> dict[str, tuple[float, float]]:
+    """The rows of the second table (see the module docstring)."""
+    from readlist.store.wordfile import FOLD_PAPERS, IMPORT_FOLD_PAPERS
+
+    def fill(papers: int, seed: int) -> None:
+        if papers > 0:
+            page = folder / f"fill-{seed}.txt"
+            page.write_text(page_of_30(seed, papers))
+            run(["--db", db, "import", str(page)])
+
+    def page(seed: int) -> tuple[float, float]:
+        path = folder / f"page-fold-{seed}.txt"
+        path.write_text(page_of_30(seed))
+        return run(["--db", db, "import", str(path)])[:2]
+
+    past, folds, tui = [], [], []
+    fill(FOLD_PAPERS + 1 - tail_held(db), 200)
+    for r in range(repeats):
+        past.append(page(300 + r))
+    for r in range(repeats):
+        fill(IMPORT_FOLD_PAPERS + 1 - 30 - tail_held(db), 400 + r)
+        folds.append(page(500 + r))
+        if tail_held(db) != 30:
+            raise SystemExit("the import past IMPORT_FOLD_PAPERS did not fold")
+    for r in range(repeats):
+        fill(FOLD_PAPERS + 1 - tail_held(db), 600 + r)
+        tui.append(tui_fold(db))
+    return {
+        "page, tail past 500": _median(past),
+        "page that folds (2000)": _median(folds),
+        "TUI's fold (rise)": _median(tui),
+    }
+
+
+def _median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(s for s, _ in runs), max(m for _, m in runs)
 
 
 def bench(n: int, repeats: int, seed: int = 0) -> dict[str, tuple[float, float]]:
@@ -167,6 +253,7 @@ def bench(n: int, repeats: int, seed: int = 0) -> dict[str, tuple[float, float]]
             rate_runs.append(run(["--db", db, "rate", f"id:{prefix}", "4"])[:2])
             tag_runs.append(run(["--db", db, "tag", f"id:{prefix}", "bench"])[:2])
             open_runs.append(open_and_titles(db))
+        results.update(fold_days(folder, db, repeats))
         for name, runs in (
             ("30-paper page", page_runs),
             ("page, word index kept", indexed_runs),
@@ -200,6 +287,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         cells = [f"{results[k][0]:7.2f} s {results[k][1]:7.0f} MB" for k in names]
         print(f"{n:>8,}  " + "  ".join(f"{c:>24}" for c in cells))
     print(f"{'target':>8}  " + "  ".join(f"{TARGETS_100K[k]:>24}" for k in names) + "  (100k)")
+    print("\nfold days of the word index's tail")
+    folds = list(FOLD_TARGETS_100K)
+    print(f"{'papers':>8}  " + "  ".join(f"{name:>24}" for name in folds))
+    for n, results in table.items():
+        cells = [f"{results[k][0]:7.2f} s {results[k][1]:7.0f} MB" for k in folds]
+        print(f"{n:>8,}  " + "  ".join(f"{c:>24}" for c in cells))
+    print(f"{'target':>8}  " + "  ".join(f"{FOLD_TARGETS_100K[k]:>24}" for k in folds) + "  (100k)")
     return 0
 
 

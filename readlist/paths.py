@@ -25,7 +25,8 @@ a tag toggle cheap at 100,000 papers.
                             the first frame (store/wordfile.py; the TUI writes it)
     library.words.tail      derived: the words of papers imported since library.words.idx
                             was written (an import writes it, not the ~190 MB index;
-                            folded into the index past 500 papers; store/wordfile.py)
+                            an undo of it shortens it; folded into the index by the TUI
+                            past 500 papers, by an import past 2,000; store/wordfile.py)
     library.papers.json.next / .commit
                             only while an import commits both catalogue files (a killed
                             one is finished or undone at the next open: Store._commit_catalogue)

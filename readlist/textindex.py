@@ -186,6 +186,12 @@ def overlaps(part: str) -> bool:
     return any(part.startswith(part[k:]) for k in range(1, len(part)))
 
 
+def frequent_threshold(n: int) -> int:
+    """In how many of `n` papers a word keeps a bitset instead of a list (shared with
+    the fold of a stored index, which must decide as a fresh build does)."""
+    return max(16, int(n * _FREQUENT_SHARE))
+
+
 class WordIndex:
     """Word-prefix and phrase search over `texts`, searchable strings (kept, not copied)."""
 
@@ -198,7 +204,7 @@ class WordIndex:
             for word in set(text.split()):
                 postings[word].append(i)  # the hot loop: ~150 words x 100k papers
         postings.pop("|", None)  # the field separator
-        threshold = max(16, int(n * _FREQUENT_SHARE))
+        threshold = frequent_threshold(n)
         frequent: dict[str, int] = {}
         rare: dict[str, list[int]] = {}
         for word, papers in postings.items():

@@ -199,12 +199,13 @@ def open_killed_in_backup(db: str) -> None:
 
 
 def killed_at_step(db: str, what: str, argument: str, step: str, torn: str = "") -> None:
-    """Change the catalogue (`import` a listing, or `remove` papers by id) or rate papers
-    with an undo entry (`rate`: ids), SIGKILLing this process right before its
-    file-system call number `step` (a write, fsync, fdatasync, rename or unlink, counted
-    from the start of the change); with `torn`, a write killed at writes half its bytes
-    first (a line cut short). Exits 0 if the change finished with fewer calls: then
-    every step has been tried."""
+    """Change the catalogue (`import` a listing, `remove` papers by id, `undo` the last
+    change) or rate papers with an undo entry (`rate`: ids), or fold the word index's
+    tail as the TUI does after a start (`fold-words`), SIGKILLing this process right
+    before its file-system call number `step` (a write, fsync, fdatasync, rename,
+    unlink or copy_file_range, counted from the start of the change); with `torn`, a
+    write killed at writes half its bytes first (a line cut short). Exits 0 if the
+    change finished with fewer calls: then every step has been tried."""
     from readlist.importers import read_listing
     from readlist.store import Store
 
@@ -215,6 +216,13 @@ def killed_at_step(db: str, what: str, argument: str, step: str, torn: str = "")
 
         store_module.FOLD_MAX = 0
         what = "import"
+    elif what in ("import-words-fold", "fold-words"):  # the word index's tail folds
+        from readlist.store import wordfile
+
+        wordfile.IMPORT_FOLD_PAPERS = 40  # a 30-paper page over a 30-paper tail
+        if what == "fold-words":
+            wordfile.FOLD_PAPERS = 20  # the TUI's fold of a 30 + 10-paper tail: keeps 10
+        what = "import" if what == "import-words-fold" else what
 
     def counted(real: Callable[..., Any]) -> Callable[..., Any]:
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -229,12 +237,18 @@ def killed_at_step(db: str, what: str, argument: str, step: str, torn: str = "")
         return call
 
     real_write = os.write
-    for name in ("write", "fsync", "fdatasync", "replace", "rename", "unlink"):
-        setattr(os, name, counted(getattr(os, name)))
+    for name in ("write", "fsync", "fdatasync", "replace", "rename", "unlink", "copy_file_range"):
+        if hasattr(os, name):
+            setattr(os, name, counted(getattr(os, name)))
     if what == "rate":
         store.update(argument.split(","), lambda a: a.with_rating(5), label="rated 5/5")
     elif what == "import":
         store.import_listings([read_listing(Path(argument)).papers])
+    elif what == "undo":
+        store.undo()
+    elif what == "fold-words":  # what the TUI does after a start read index and tail
+        store.papers()
+        store.fold_word_index(store.catalogue_versions())
     else:
         store.set_removed(Path(argument).read_text().split(), True)
     raise SystemExit(0)

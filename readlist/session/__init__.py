@@ -251,6 +251,9 @@ class LibrarySession:
                 yield CatalogueReady(papers, search, changes)
                 yield IndexReady(search, None)
                 yield from self._first_keys(search, stored, pause, cancelled)
+            if not cancelled():  # a long tail into the index file, for the next start
+                pause()
+                self.store.fold_word_index(versions)
             return
         search.texts("text")  # here, not on the front end's thread at the first key
         if cancelled():

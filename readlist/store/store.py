@@ -694,6 +694,27 @@ class Store:
             return None
         return self.word_index(ids)
 
+    def fold_word_index(self, versions: tuple[Signature | None, Signature | None]) -> bool:
+        """Fold the stored word index's tail into its file if it has grown past its
+        limits and index and tail are current for the catalogue `versions` (the TUI,
+        in the background after a start: see `wordfile.fold_tail`); whether it did.
+        Best effort: False, with nothing changed, if the catalogue has changed since
+        or the files cannot be written."""
+        path = wordfile.word_index_path(self.paths)
+        held = wordfile.tail_papers(path, versions)  # (the headers alone: no lock yet)
+        if held is None or held <= 0:
+            return False
+
+        @contextlib.contextmanager
+        def still() -> Iterator[bool]:  # the new file is put in place under the lock
+            with self.locked():
+                yield (signature(self.paths.papers), signature(self.paths.abstracts)) == versions
+
+        try:
+            return wordfile.fold_tail(path, versions, still)
+        except (LibraryWriteError, OSError, ValueError):
+            return False
+
     # -- saved filters (their own small file: see store/filters.py) ----------------------
 
     def saved_filters(self) -> dict[str, str]:
@@ -889,7 +910,9 @@ class Store:
         it, lookups by id (`rate id:…`) read the whole file until the next import."""
         storage = self._storages[PAPERS]
         read = storage.signature
+        docs = self._table(PAPERS)  # (read already by the caller: the same documents)
         self._write_papers(changed, None)
+        self._reshow_word_index(read, docs, changed)
         written = storage.written
         if read is None or written is None or written[0] != storage.signature:
             return
@@ -906,6 +929,28 @@ class Store:
             )
             if new is not None:
                 new.write(self._identity_path)
+
+    def _reshow_word_index(
+        self,
+        read: Signature | None,
+        docs: dict[str, dict[str, Any]],
+        changed: dict[str, dict[str, Any]],
+    ) -> None:
+        """After papers were removed or brought back (`docs` as read, `changed` their
+        new documents), keep the stored word index current when only its tail's papers
+        come and go (`wordfile.reshown`: an import's undo and redo, a removal of
+        today's papers); otherwise it is stale, and the TUI rebuilds it."""
+        path = wordfile.word_index_path(self.paths)
+        if read is None or not path.exists():
+            return
+        abstracts = signature(self.paths.abstracts)
+        after = (signature(self.paths.papers), abstracts)
+
+        def shown() -> list[str]:  # in the file's order: the library's
+            return [p for p, d in docs.items() if changed.get(p, d)["removed"] is None]
+
+        with contextlib.suppress(OSError, ValueError):  # derived: stale if not written
+            wordfile.reshown(path, (read, abstracts), after, shown)
 
     def _write_annotations(
         self, compute: Callable[[Callable[[str], Annotation]], dict[str, Annotation]]

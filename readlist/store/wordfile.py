@@ -25,10 +25,15 @@ index, a cut-off or damaged one) makes the pair stale, rebuilt like a stale inde
 never a wrong answer. The reader indexes the tail's texts when it opens the pair
 (`_joined_parts`: a few milliseconds a daily page). An enrichment that changes no text
 (`restamp`) rewrites only the tail's `now` (a tail of no papers, if there was none), so
-the index file is never copied to change its header. Past `FOLD_PAPERS` papers or
-`FOLD_BYTES` of text, an import folds the tail into a new index file (which removes the
-tail). Every write of either file is atomic; a crash between the catalogue's write and
-the tail's leaves a tail naming the old catalogue: stale.
+the index file is never copied to change its header. A removal, restore, undo or redo
+that only takes away or brings back the tail's papers (`reshown`) writes the tail alone
+too: the papers left, the removed ones' texts kept aside (`parked`) for a redo. Past
+`FOLD_PAPERS` papers or `FOLD_BYTES` of text, the TUI folds the tail into a new index
+file after a start (`fold_tail`, in the background); past `IMPORT_FOLD_PAPERS` or
+`IMPORT_FOLD_BYTES`, an import does (the tail so far; its own papers make the new
+tail). The fold is a streaming merge of the file and the tail (wordfold.py), byte for
+byte what a fresh build writes. Every write of either file is atomic; a crash between
+the catalogue's write and the tail's leaves a tail naming the old catalogue: stale.
 
 A copied library (new inodes and mtimes) names other versions: the header records the
 catalogue files' fingerprints (`sums`: [size, SHA-256] of the papers and abstracts files
@@ -63,11 +68,12 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from operator import le, lt
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, BinaryIO, overload
 
 import orjson
 
@@ -87,12 +93,17 @@ from readlist.textindex import IndexParts, Joined, WordIndex, followers, followi
 MARK = "word-index"
 TAIL_MARK = "word-index-tail"
 VERSION = 1
-# Past either, an import folds the tail into a new index file. The tail's texts are
-# indexed again at every TUI start, before the first frame: 500 real abstracts are
-# ~60 ms of CPU (2,000: ~190 ms), while a fold rewrites the index (~1.1 s of CPU and
-# ~400 MB at 100,000 papers): with daily pages of ~30 papers, one import in ~16 folds.
+# Past either, the TUI folds the tail into a new index file, in the background after
+# a start (`fold_tail`). The tail's texts are indexed again at every TUI start, before
+# the first frame: 500 real abstracts are ~60 ms of CPU (2,000: ~190 ms), while a fold
+# rewrites the ~190 MB index file (~0.3 s of CPU, +40 MB, and the file's write-back
+# at 100,000 papers: too slow for a daily import's 0.5 s; see wordfold.py).
 FOLD_PAPERS = 500
 FOLD_BYTES = 1 << 20
+# Past either, the import itself folds (a library only ever imported into from the
+# command line: ~65 daily pages of 30 papers between two folds).
+IMPORT_FOLD_PAPERS = 2000
+IMPORT_FOLD_BYTES = 4 << 20
 _SECTIONS = ("ids", "text_offsets", "words", "kinds", "posting_offsets", "postings", "texts")
 _ID_BYTES = 16
 _HEADER_LIMIT = 4096
@@ -166,35 +177,12 @@ def write_word_index(
         "kinds": bytes(kinds),
         "posting_offsets": _little(posting_offsets),
     }
-    layout: dict[str, list[int]] = {}
-    at = 0
-    for name in _SECTIONS:
-        size = (
-            posting_offsets[-1]
-            if name == "postings"
-            else text_offsets[-1]
-            if name == "texts"
-            else len(sections[name])
-        )
-        layout[name] = [at, size]
-        at += size
-    from readlist.query.words import TOKENS  # not imported by every command (cli.py)
-
-    header = {
-        "readlist": MARK,
-        "version": VERSION,
-        "tokens": TOKENS,
-        "papers": versions[0],
-        "abstracts": versions[1],
-        "n": n,
-        "words": len(words),
-        "sections": layout,
-    }
-    if sums is not None:
-        header["sums"] = [None if s is None else list(s) for s in sums]
+    sizes_of = {name: len(blob) for name, blob in sections.items()}
+    sizes_of["postings"], sizes_of["texts"] = posting_offsets[-1], text_offsets[-1]
+    header = _index_header(_stamp(versions), n, len(words), sizes_of, sums)
 
     def chunks() -> Iterator[bytes]:
-        yield orjson.dumps(header) + b"\n"
+        yield header
         for name in _SECTIONS[:5]:
             yield sections[name]
         yield b"".join(postings)  # one write: ~120,000 small pieces at 100k papers
@@ -213,6 +201,33 @@ def write_word_index(
     # The tail of the index replaced (stale already: it names that index's versions).
     with contextlib.suppress(OSError):
         tail_path(path).unlink(missing_ok=True)
+
+
+def _index_header(
+    versions: _Stamp, n: int, words: int, sizes: Mapping[str, int], sums: Sums | None = None
+) -> bytes:
+    """The header line of an index of `n` papers and `words` words whose sections have
+    these sizes (the same bytes whether the index is built or folded: `wordfold`)."""
+    layout: dict[str, list[int]] = {}
+    at = 0
+    for name in _SECTIONS:
+        layout[name] = [at, sizes[name]]
+        at += sizes[name]
+    from readlist.query.words import TOKENS  # not imported by every command (cli.py)
+
+    header = {
+        "readlist": MARK,
+        "version": VERSION,
+        "tokens": TOKENS,
+        "papers": versions[0],
+        "abstracts": versions[1],
+        "n": n,
+        "words": words,
+        "sections": layout,
+    }
+    if sums is not None:
+        header["sums"] = [None if s is None else list(s) for s in sums]
+    return orjson.dumps(header) + b"\n"
 
 
 def tail_path(index: Path) -> Path:
@@ -252,6 +267,12 @@ class Tail:
     now_sums: Sums | None = None
     """The fingerprints of the catalogue files at `now`, when known (a tail written by
     `restamp_copy`; None after any write that changed the catalogue)."""
+    parked: dict[str, str] = field(default_factory=dict, kw_only=True)
+    """Texts of papers the tail held and that were removed since, by id: an undo's redo
+    or a restore that brings them back makes a longer tail again (`reshown`)."""
+    recent: int = field(default=0, kw_only=True)
+    """How many of the last papers the latest import added: a fold keeps them as the
+    new tail, so that the undo of that import is still a shorter tail (`fold_tail`)."""
 
 
 def read_tail(path: Path) -> Tail | None:
@@ -280,9 +301,10 @@ def read_tail(path: Path) -> Tail | None:
             return None
         held = orjson.loads(body)
         index, now, base = header["index"], header["now"], header["base"]
-        ids, texts = held["ids"], held["texts"]
+        ids, texts, parked = held["ids"], held["texts"], held.get("parked", {})
+        recent = held.get("recent", 0)
         now_sums = _as_sums(header.get("now_sums"))
-    except (orjson.JSONDecodeError, TypeError, KeyError):
+    except (orjson.JSONDecodeError, TypeError, KeyError, AttributeError):
         return None
     if not (
         isinstance(base, int)
@@ -294,9 +316,14 @@ def read_tail(path: Path) -> Tail | None:
         and len(ids) == len(texts)
         and all(isinstance(p, str) and len(p) == _ID_BYTES and p.isascii() for p in ids)
         and all(isinstance(t, str) for t in texts)
+        and isinstance(parked, dict)
+        and all(len(p) == _ID_BYTES and p.isascii() for p in parked)
+        and all(isinstance(t, str) for t in parked.values())
+        and isinstance(recent, int)
+        and 0 <= recent <= len(ids)
     ):
         return None
-    return Tail(index, base, now, ids, texts, now_sums)
+    return Tail(index, base, now, ids, texts, now_sums, parked=parked, recent=recent)
 
 
 def _as_sums(value: object) -> Sums | None:
@@ -324,7 +351,12 @@ def write_tail(path: Path, tail: Tail) -> None:
     """Replace `path` with `tail`, atomically (raises OSError)."""
     from readlist.query.words import TOKENS
 
-    body = orjson.dumps({"ids": tail.ids, "texts": tail.texts})
+    held: dict[str, object] = {"ids": tail.ids, "texts": tail.texts}
+    if tail.parked:  # (an older readlist reads the tail as it did: it ignores them)
+        held["parked"] = tail.parked
+    if tail.recent:
+        held["recent"] = tail.recent
+    body = orjson.dumps(held)
     header = {
         "readlist": TAIL_MARK,
         "version": VERSION,
@@ -410,8 +442,11 @@ def restamp(path: Path, before: Versions, after: Versions) -> bool:
         return False
     header, tail = found
     ids, texts = (tail.ids, tail.texts) if tail is not None else ([], [])
+    parked, recent = (tail.parked, tail.recent) if tail is not None else ({}, 0)
     index = [header["papers"], header["abstracts"]]
-    write_tail(tail_path(path), Tail(index, header["n"], _stamp(after), ids, texts))
+    stamp = _stamp(after)
+    kept = Tail(index, header["n"], stamp, ids, texts, parked=parked, recent=recent)
+    write_tail(tail_path(path), kept)
     return True
 
 
@@ -459,10 +494,10 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     The added texts go to the tail file; the index is read for its header alone. The
     library's ids are not read here (listing them is ~50 ms at 100,000 papers): index
     and tail current for `before` held that catalogue's papers, and the reader checks
-    index and tail ids against the library's at every start anyway. Past `FOLD_PAPERS`
-    or `FOLD_BYTES` of tail, the tail is folded into a new index file instead (written
-    whole: seconds at 100,000 papers, every few weeks of daily pages). Raises OSError,
-    and ValueError for ids that are not 16 characters.
+    index and tail ids against the library's at every start anyway. Past
+    `IMPORT_FOLD_PAPERS` or `IMPORT_FOLD_BYTES` of tail, the tail so far is folded into
+    a new index file (`wordfold`) and this import's papers make the new tail. Raises
+    OSError, and ValueError for ids that are not 16 characters.
     """
     found = _current(path)
     if found is None or _now(*found) != _stamp(before):
@@ -475,17 +510,134 @@ def extend(path: Path, before: Versions, added: Sequence[tuple[str, str]], after
     if not all(len(pid) == _ID_BYTES and pid.isascii() for pid in ids):
         raise ValueError("the word index needs one 16-character paper id per text")
     index_stamp = [header["papers"], header["abstracts"]]
-    if len(ids) > FOLD_PAPERS or sum(map(len, texts)) > FOLD_BYTES:
-        stored = _stored_ids(path, header)
-        if stored is None:
-            return False
-        old = [stored[i : i + _ID_BYTES] for i in range(0, len(stored), _ID_BYTES)]
-        index = _read(path, index_stamp, old)
-        if index is None:
-            return False
-        write_word_index(path, after, [*old, *ids], _joined_parts(index.parts(), texts))
+    if _small(ids, texts, IMPORT_FOLD_PAPERS, IMPORT_FOLD_BYTES):
+        parked = _parked(tail.parked if tail is not None else {}, len(ids))
+        recent = len(added)
+        tail = Tail(index_stamp, base, _stamp(after), ids, texts, parked=parked, recent=recent)
+        write_tail(tail_path(path), tail)
         return True
-    write_tail(tail_path(path), Tail(index_stamp, base, _stamp(after), ids, texts))
+    from readlist.store import wordfold  # a streaming merge: see its docstring
+
+    new_ids, new_texts = [pid for pid, _ in added], [text for _, text in added]
+    if kept_ids and _small(new_ids, new_texts):
+        # The tail so far goes into the index, this import's papers make the new tail:
+        # its undo (they are removed again) is then a shorter tail (`dropped`).
+        if not wordfold.fold(path, index_stamp, _stamp(before), kept_ids, kept_texts):
+            return False
+        new_base = base + len(kept_ids)
+        tail = Tail(_stamp(before), new_base, _stamp(after), new_ids, new_texts)
+        tail = replace(tail, recent=len(new_ids))
+        write_tail(tail_path(path), tail)
+        return True
+    if not wordfold.fold(path, index_stamp, _stamp(after), ids, texts):
+        return False
+    # The tail of the index replaced (stale already: it names that index's versions).
+    with contextlib.suppress(OSError):
+        tail_path(path).unlink(missing_ok=True)
+    return True
+
+
+def _small(
+    ids: Sequence[str], texts: Sequence[str], papers: int | None = None, size: int | None = None
+) -> bool:
+    """Whether papers `ids` with these texts stay in the tail (are not folded), with
+    the limits `papers` and `size` (default `FOLD_PAPERS`, `FOLD_BYTES`)."""
+    papers = FOLD_PAPERS if papers is None else papers
+    size = FOLD_BYTES if size is None else size
+    return len(ids) <= papers and sum(map(len, texts)) <= size
+
+
+def fold_tail(
+    path: Path, versions: Versions, still: Callable[[], AbstractContextManager[bool]]
+) -> bool:
+    """Fold the tail beside the index in `path` into a new index file if it is past
+    `FOLD_PAPERS` or `FOLD_BYTES` and index and tail are current for the catalogue
+    `versions`; whether it did. The TUI runs it in the background after a start read
+    them. The new file is written without the library's lock (the fold is seconds of
+    I/O at 100,000 papers, which a rating made meanwhile would wait for), and put in
+    place inside `still()`, which holds the lock and tells whether the catalogue is
+    still `versions` (raises OSError, ValueError)."""
+    found = _current(path)
+    if found is None or _now(*found) != _stamp(versions):
+        return False
+    header, tail = found
+    if tail is None or _small(tail.ids, tail.texts):
+        return False
+    from readlist.store import wordfold
+
+    index, stamp = [header["papers"], header["abstracts"]], _stamp(versions)
+    # The latest import's papers stay in the tail (its undo is then a shorter tail).
+    # The index is named for the catalogue as it is too: it never passes alone for it,
+    # as it lacks those papers (the reader compares the ids).
+    keep = tail.recent if tail.recent < len(tail.ids) else 0
+    if keep and not _small(tail.ids[-keep:], tail.texts[-keep:]):
+        keep = 0
+    cut = len(tail.ids) - keep
+    staged = wordfold.prepare(path, index, stamp, tail.ids[:cut], tail.texts[:cut])
+    if staged is None:
+        return False
+    try:
+        with still() as current:
+            if not current:
+                return False
+            wordfold.install(staged, path)
+            staged = None
+            if keep:
+                kept = Tail(stamp, header["n"] + cut, stamp, tail.ids[cut:], tail.texts[cut:])
+                write_tail(tail_path(path), replace(kept, recent=keep))
+            else:
+                with contextlib.suppress(OSError):  # stale already: it names the old index
+                    tail_path(path).unlink(missing_ok=True)
+            return True
+    finally:
+        if staged is not None:
+            with contextlib.suppress(OSError):
+                staged.unlink()
+
+
+def _parked(parked: dict[str, str], held: int) -> dict[str, str]:
+    """The parked texts kept beside a tail of `held` papers: none past the tail's limits
+    (they are only a shortcut, and a fold drops them: they are not in the library)."""
+    if len(parked) + held > FOLD_PAPERS or sum(map(len, parked.values())) > FOLD_BYTES:
+        return {}
+    return parked
+
+
+def reshown(path: Path, before: Versions, after: Versions, shown: Callable[[], list[str]]) -> bool:
+    """After a change that only removed papers or brought removed ones back (a remove,
+    a restore, an import's undo or redo), make the index in `path`, current for the
+    catalogue `before`, current for `after`, where `shown()` gives the library's ids
+    in order now; whether it did.
+
+    It can when the index's own papers are still the first ones shown and every paper
+    after them has its text in the tail (held, or parked when it was removed): the
+    tail becomes those papers, and the ones it held that are removed now are parked.
+    Otherwise (a paper of the index itself removed, an older one restored) the pair is
+    left stale, and rebuilt as any stale index. Only the tail file is written; the
+    index is read for its header and ids (raises OSError).
+    """
+    found = _current(path)
+    if found is None or _now(*found) != _stamp(before):
+        return False
+    header, tail = found
+    base: int = header["n"]
+    ids = shown()
+    if len(ids) < base:
+        return False
+    held = dict(zip(tail.ids, tail.texts, strict=True)) if tail is not None else {}
+    parked = {**tail.parked, **held} if tail is not None else {}
+    rest = ids[base:]
+    texts: list[str] = []
+    for pid in rest:
+        text = parked.pop(pid, None)
+        if text is None:
+            return False
+        texts.append(text)
+    if _stored_ids(path, header) != "".join(ids[:base]):
+        return False
+    index = [header["papers"], header["abstracts"]]
+    kept = _parked(parked, len(rest))
+    write_tail(tail_path(path), Tail(index, base, _stamp(after), rest, texts, parked=kept))
     return True
 
 
@@ -530,17 +682,32 @@ def read_word_index(
 
 
 def _read(path: Path, wanted: _Stamp, ids: Sequence[str]) -> WordIndex | None:
-    try:
-        reader = open_regular(path)
-    except (OSError, LibraryError):
+    stored = _open(path, wanted, ids)
+    if stored is None:
         return None
-    with reader:
+    texts, postings = stored
+    frequent, rare = _Frequent(postings), _Rare(postings)
+    return WordIndex.from_parts(IndexParts(texts, postings.words, frequent, rare))
+
+
+def _open(
+    path: Path | BinaryIO, wanted: _Stamp, ids: Sequence[str]
+) -> tuple[_Texts, _Postings] | None:
+    """The texts and postings of the index in `path` (or the file opened), mapped and
+    checked (see `_read`)."""
+    if isinstance(path, Path):
         try:
-            if os.fstat(reader.fileno()).st_size == 0:
-                return None
-            mapped = mmap.mmap(reader.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):
+            reader = open_regular(path)
+        except (OSError, LibraryError):
             return None
+        with reader:
+            return _open(reader, wanted, ids)
+    try:
+        if os.fstat(path.fileno()).st_size == 0:
+            return None
+        mapped = mmap.mmap(path.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
     try:
         return _parse(mapped, wanted, ids)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError, orjson.JSONDecodeError):
@@ -548,7 +715,9 @@ def _read(path: Path, wanted: _Stamp, ids: Sequence[str]) -> WordIndex | None:
         return None
 
 
-def _parse(mapped: mmap.mmap, wanted: _Stamp, ids: Sequence[str]) -> WordIndex | None:
+def _parse(
+    mapped: mmap.mmap, wanted: _Stamp, ids: Sequence[str]
+) -> tuple[_Texts, _Postings] | None:
     end = mapped.find(b"\n", 0, _HEADER_LIMIT)
     if end < 0:
         return None
@@ -609,10 +778,7 @@ def _parse(mapped: mmap.mmap, wanted: _Stamp, ids: Sequence[str]) -> WordIndex |
     ):
         return None
     texts = _Texts(mapped, texts_span[0], text_offsets)
-    postings = _Postings(mapped, postings_span[0], posting_offsets, words, kinds, n)
-    frequent = _Frequent(postings)
-    rare = _Rare(postings)
-    return WordIndex.from_parts(IndexParts(texts, words, frequent, rare))
+    return texts, _Postings(mapped, postings_span[0], posting_offsets, words, kinds, n)
 
 
 def _joined_parts(parts: IndexParts, texts: Sequence[str]) -> IndexParts:
@@ -718,6 +884,7 @@ class _Texts(Sequence[str]):
 
     def __init__(self, mapped: mmap.mmap, start: int, offsets: array[int]) -> None:
         self._mapped, self._start, self._offsets = mapped, start, offsets
+        self.start, self.offsets = start, offsets  # (wordfold)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -850,6 +1017,7 @@ class _Postings:
         n: int,
     ) -> None:
         self._mapped, self._start, self._offsets = mapped, start, offsets
+        self.mapped, self.start, self.offsets = mapped, start, offsets  # (wordfold)
         self.words, self.kinds, self.n = words, kinds, n
         self._where: dict[str, int] | None = None
         self.bitsets: dict[str, int] = {}
@@ -862,6 +1030,10 @@ class _Postings:
 
     def blob(self, i: int) -> bytes:
         return self._mapped[self._start + self._offsets[i] : self._start + self._offsets[i + 1]]
+
+    def close(self) -> None:
+        """Unmap the file (nothing may be read after)."""
+        self._mapped.close()
 
     def of_kind(self, kind: int) -> Iterator[str]:
         return (w for w, k in zip(self.words, self.kinds, strict=True) if k == kind)
