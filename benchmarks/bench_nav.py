@@ -218,6 +218,10 @@ def child_main(args: argparse.Namespace) -> int:
             for key in KEYS:
                 profiler = cProfile.Profile() if args.profile else None
                 for i in range(args.presses):
+                    page = self.papers.scrollable_content_region.height
+                    if self.papers.selection.cursor + 2 * page >= len(self.papers.selection):
+                        await self.press("home")  # (not measured: room for the next keys)
+                        await self.settle()
                     before = self.papers.selection.cursor
                     frames = len(frame_cpu)
                     cpu = time.thread_time()

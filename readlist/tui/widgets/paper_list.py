@@ -15,8 +15,10 @@ note mark `✎`), so titles start in one column whatever a row carries.
 
 What a move costs (issue 13: `down` and PgDn within a frame): a move repaints only the
 rows whose look changed (`_refresh_rows`); component styles are kept until the next
-theme or CSS change (`_style`); after a page key's frame the rows of the next page are
-drawn into the cache (`_prepare_rows`), so the next page key finds them drawn. In a
+theme or CSS change (`_style`); after a move's frame the rows the next move will likely
+show (beside the cursor, and after a page key the next page) are drawn and styled ahead
+(`_prepare_rows`; each row's styled line is kept by its strip, see lines.py), so the next
+key finds them done. In a
 burst of keys (a held key) the cursor and rows move with every key, but `highlighted`,
 which the detail pane follows, is set once, after the last key queued (`_publish`).
 """
@@ -47,6 +49,7 @@ from readlist.tui.selection import Selection
 from readlist.tui.widgets.lines import StyledLines
 from readlist.tui.widgets.scrolling import (
     KeptBars,
+    KeptScrollBar,
     refresh_runs,
     scroll_y_changed,
     set_virtual_size,
@@ -222,6 +225,15 @@ class PaperList(KeptBars, ScrollView, can_focus=True):
         ]
         if abs(self.last_step) > 1:
             top = int(self.scroll_offset.y) + self.last_step
+            bar = self._vertical_scrollbar
+            if isinstance(bar, KeptScrollBar) and self.show_vertical_scrollbar:
+                # where the thumb will likely be after the next page key
+                bar.prepare(
+                    virtual=len(rows),
+                    window=self.container_size.height - self.scrollbar_size_horizontal,
+                    position=min(max(0, top), self.max_scroll_y),
+                    console=self.app.console,
+                )
             keys += [
                 self._row_key(row, width)
                 for row in range(max(0, top), min(len(rows), top + height))
