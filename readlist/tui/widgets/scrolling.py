@@ -88,8 +88,14 @@ def refresh_runs(view: ScrollView, lines: list[int]) -> None:
             runs[-1][1] = y + 1
         else:
             runs.append([y, y + 1])
+    # Each run across the whole widget, padding and scrollbar included (`refresh_lines`
+    # stops at the content's edge): the compositor then writes each line's pieces as
+    # they are, with the terminal encoding cached on them (see lines.py), where a span
+    # starting inside a piece had it cut and encoded anew every frame.
+    left = view.content_offset.x
+    width, top = view.outer_size.width, view.scroll_offset.y
     for first, past in runs:
-        view.refresh_lines(first, past - first)
+        view.refresh(Region(-left, first - top, width, past - first))
 
 
 def set_bar(
