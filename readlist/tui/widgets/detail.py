@@ -68,7 +68,7 @@ LINK_LIMIT = 1_000  # per link
 LINKS_SHOWN = 20
 TAGS_LIMIT = 2_000
 BUILT_KEPT = 64  # papers whose wrapped lines are kept (going back up is no work)
-LINES_KEPT = 2048  # styled lines kept (`StyledLines`): the top of ~50 papers
+LINES_KEPT = 1024  # styled lines kept (`StyledLines`): the top of ~25 papers
 
 
 def bounded(text: str, limit: int) -> tuple[str, bool]:

@@ -147,7 +147,7 @@ class PaperList(KeptBars, ScrollView, can_focus=True):
         # ten of those were a page-down's rows' biggest cost.
         self._styles: dict[tuple[str, bool], Style] = {}
         # The rows as Textual styles them (border, background), by the strip drawn.
-        self._styled = StyledLines(2 * 1024)
+        self._styled = StyledLines(1024)  # (as many as `_cache` keeps rows)
         self._publishing = False  # `_publish` is queued behind the keys of a burst
         self.last_step = 0  # rows the last move went (the app prepares details a step on)
 

@@ -145,7 +145,7 @@ class KeptScrollBar(ScrollBar):
         super().__init__(vertical, name, thickness=thickness)
         self._looks: dict[tuple[object, ...], object] = {}  # numbers -> `_look`
         self._contents: dict[object, list[Strip]] = {}  # what it shows -> content lines
-        self._styled = StyledLines(512)
+        self._styled = StyledLines(256)
 
     def forget(self) -> None:
         """Empty what it keeps (it is drawn anew)."""
