@@ -23,6 +23,7 @@ from readlist.store import Store
 from readlist.tui.app import ReadListApp
 from readlist.tui.widgets.detail import DetailPane
 from readlist.tui.widgets.paper_list import PaperList
+from readlist.tui.widgets.scrolling import KeptScrollBar
 
 SIZE = (120, 40)
 
@@ -58,8 +59,10 @@ def from_scratch(app: ReadListApp) -> Screen:
     papers, detail = app.papers, app.query_one("#detail", DetailPane)
     papers._cache.clear()
     papers._styles.clear()
+    papers._styled.clear()
     detail._built.clear()
     detail._styles.clear()
+    detail._styled.clear()
     detail._abstract_lines = None
     detail._layout()
     for widget in app.screen.walk_children(Widget):
@@ -67,6 +70,8 @@ def from_scratch(app: ReadListApp) -> Screen:
         for bar in (widget._vertical_scrollbar, widget._horizontal_scrollbar):
             if bar is not None:  # (not in the DOM: drawn by the compositor beside it)
                 bar.refresh()
+                if isinstance(bar, KeptScrollBar):
+                    bar.forget()
     return drawn(app)
 
 

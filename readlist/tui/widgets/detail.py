@@ -21,7 +21,9 @@ its frame. The pane keeps the wrapped lines of the papers shown lately (`_built`
 by paper id and checked against everything the lines are made of and the width; a new
 theme empties it), the app wraps the papers the next key will likely show once a frame
 is drawn (`prepare`), and `show` repaints only the lines that differ from what is on
-screen.
+screen. `prepare` also styles those papers' first screenful of lines and draws their
+scrollbar as Textual will draw them (`StyledLines`, `KeptScrollBar`): styling ~40 new
+lines and a new thumb was most of the frame once the wrapping was done ahead.
 
 `TitleLine` is the pane's stand-in while it is hidden (`w`): the whole title, under the list.
 """
@@ -39,7 +41,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import BindingType
 from textual.content import Content
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
@@ -49,7 +51,14 @@ from readlist.models import Annotation, Paper
 from readlist.query import Query
 from readlist.query.highlight import match_spans
 from readlist.text import strip_controls
-from readlist.tui.widgets.scrolling import refresh_runs, scroll_y_changed, set_virtual_size
+from readlist.tui.widgets.lines import StyledLines
+from readlist.tui.widgets.scrolling import (
+    KeptBars,
+    KeptScrollBar,
+    refresh_runs,
+    scroll_y_changed,
+    set_virtual_size,
+)
 
 # Characters shown of each text; past them the pane says how long the text is.
 TITLE_LIMIT = 1_000
@@ -59,6 +68,7 @@ LINK_LIMIT = 1_000  # per link
 LINKS_SHOWN = 20
 TAGS_LIMIT = 2_000
 BUILT_KEPT = 64  # papers whose wrapped lines are kept (going back up is no work)
+LINES_KEPT = 1024  # styled lines kept (`StyledLines`): the top of ~25 papers
 
 
 def bounded(text: str, limit: int) -> tuple[str, bool]:
@@ -91,7 +101,7 @@ _SHOWN = (
 )
 
 
-class DetailPane(ScrollView, can_focus=False):
+class DetailPane(KeptBars, ScrollView, can_focus=False):
     """Shows one paper; `show(None, ...)` shows a hint instead."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -140,6 +150,8 @@ class DetailPane(ScrollView, can_focus=False):
         # Component styles, until the next theme or CSS change (Textual's own cache of
         # them is emptied by every repaint: ten of them cost ~1 ms a paper).
         self._styles: dict[str, Style] = {}
+        # The lines as Textual styles them (padding, background), by the strip drawn.
+        self._styled = StyledLines(LINES_KEPT)
 
     @property
     def text(self) -> str:
@@ -196,8 +208,11 @@ class DetailPane(ScrollView, can_focus=False):
             return
         query = query if query is not None else Query()
         look = _look(paper, annotation, abstract_pending, score, query)
+        height = self.scrollable_content_region.height
         built = self._built.get(paper.id)
         if built is not None and built[0] == look and built[1] == width:
+            self._styled.prepare(self, built[2][:height], self.app.console)
+            self._prepare_bar(len(built[2]))
             return
         shown = [getattr(self, name) for name in _SHOWN]
         try:
@@ -205,9 +220,19 @@ class DetailPane(ScrollView, can_focus=False):
             self._score, self._query, self._look = score, query, look
             self._build(width)
             self._keep(paper.id, width)
+            # Styled too, the lines a new paper shows first (at the top of the pane).
+            self._styled.prepare(self, self._strips[:height], self.app.console)
+            self._prepare_bar(len(self._strips))
         finally:
             for name, value in zip(_SHOWN, shown, strict=True):
                 setattr(self, name, value)
+
+    def _prepare_bar(self, lines: int) -> None:
+        """Draw the scrollbar of a paper of `lines` lines shown from its top, ahead."""
+        bar = self._vertical_scrollbar
+        if isinstance(bar, KeptScrollBar) and self.show_vertical_scrollbar:
+            window = self.container_size.height - self.scrollbar_size_horizontal
+            bar.prepare(virtual=lines, window=window, position=0, console=self.app.console)
 
     def _refresh_changed(self, before: list[Strip]) -> None:
         """Repaint only the visible lines that differ from `before` (a new query's marks
@@ -390,6 +415,7 @@ class DetailPane(ScrollView, can_focus=False):
             self.call_later(self._restyle)
 
     def _forget_styles(self) -> None:
+        self._styled.clear()
         self._abstract_lines = None
         self._built.clear()
         self._styles.clear()
@@ -398,6 +424,10 @@ class DetailPane(ScrollView, can_focus=False):
         self._forget_styles()
         self._layout()
         self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        strips = self._styled.render(self, crop, self.render_line)
+        return super().render_lines(crop) if strips is None else strips
 
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_offset.y) + y

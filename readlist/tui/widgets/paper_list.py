@@ -15,8 +15,10 @@ note mark `✎`), so titles start in one column whatever a row carries.
 
 What a move costs (issue 13: `down` and PgDn within a frame): a move repaints only the
 rows whose look changed (`_refresh_rows`); component styles are kept until the next
-theme or CSS change (`_style`); after a page key's frame the rows of the next page are
-drawn into the cache (`_prepare_rows`), so the next page key finds them drawn. In a
+theme or CSS change (`_style`); after a move's frame the rows the next move will likely
+show (beside the cursor, and after a page key the next page) are drawn and styled ahead
+(`_prepare_rows`; each row's styled line is kept by its strip, see lines.py), so the next
+key finds them done. In a
 burst of keys (a held key) the cursor and rows move with every key, but `highlighted`,
 which the detail pane follows, is set once, after the last key queued (`_publish`).
 """
@@ -44,7 +46,14 @@ from readlist.query import Words
 from readlist.query.highlight import match_spans
 from readlist.text import strip_controls
 from readlist.tui.selection import Selection
-from readlist.tui.widgets.scrolling import refresh_runs, scroll_y_changed, set_virtual_size
+from readlist.tui.widgets.lines import StyledLines
+from readlist.tui.widgets.scrolling import (
+    KeptBars,
+    KeptScrollBar,
+    refresh_runs,
+    scroll_y_changed,
+    set_virtual_size,
+)
 
 _DATE_WIDTH = 10
 _UPVOTES_WIDTH = 5
@@ -73,7 +82,7 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, width - 1) + "…"
 
 
-class PaperList(ScrollView, can_focus=True):
+class PaperList(KeptBars, ScrollView, can_focus=True):
     """Rows of papers with a cursor; `highlighted` is the library position under it.
 
     `highlighted` is a reactive so that a watcher (the detail pane) updates in the same
@@ -137,6 +146,8 @@ class PaperList(ScrollView, can_focus=True):
         # and computing one (blended against the backgrounds behind) costs ~0.1 ms:
         # ten of those were a page-down's rows' biggest cost.
         self._styles: dict[tuple[str, bool], Style] = {}
+        # The rows as Textual styles them (border, background), by the strip drawn.
+        self._styled = StyledLines(1024)  # (as many as `_cache` keeps rows)
         self._publishing = False  # `_publish` is queued behind the keys of a burst
         self.last_step = 0  # rows the last move went (the app prepares details a step on)
 
@@ -194,24 +205,48 @@ class PaperList(ScrollView, can_focus=True):
         if self.selection.move_to(row):
             self.last_step = self.selection.cursor - before
             self._cursor_changed()
-            if abs(self.last_step) > 1 and self.is_mounted:
+            if self.is_mounted:
                 self.call_after_refresh(self._prepare_rows, self.selection.cursor)
 
     def _prepare_rows(self, cursor: int) -> None:
-        """After a page key's frame, draw the rows of the next page on into the cache:
-        drawing 37 new rows was a third of a page key's time before its frame."""
+        """After a move's frame, draw and style the rows the next move will likely show:
+        the rows beside the cursor as the cursor row, the cursor's row without it, and
+        after a page key the rows of the next page (drawing and styling 37 new rows was
+        most of a page key's frame)."""
         rows = self.selection.rows
         if cursor != self.selection.cursor or not rows:
             return  # moved on meanwhile
         width = self.scrollable_content_region.width
         height = self.scrollable_content_region.height
-        top = int(self.scroll_offset.y) + self.last_step
-        for row in range(max(0, top), min(len(rows), top + height)):
-            key = self._row_key(row, width)
-            if self._cache.get(key) is None:
+        keys = [
+            self._row_key(row, width, cursor=row != cursor)
+            for row in (cursor - 1, cursor, cursor + 1)
+            if 0 <= row < len(rows)
+        ]
+        if abs(self.last_step) > 1:
+            top = int(self.scroll_offset.y) + self.last_step
+            bar = self._vertical_scrollbar
+            if isinstance(bar, KeptScrollBar) and self.show_vertical_scrollbar:
+                # where the thumb will likely be after the next page key
+                bar.prepare(
+                    virtual=len(rows),
+                    window=self.container_size.height - self.scrollbar_size_horizontal,
+                    position=min(max(0, top), self.max_scroll_y),
+                    console=self.app.console,
+                )
+            keys += [
+                self._row_key(row, width)
+                for row in range(max(0, top), min(len(rows), top + height))
+            ]
+        strips = []
+        for key in keys:
+            strip = self._cache.get(key)
+            if strip is None:
                 position, note, is_cursor, marked = key[:4]
                 paper = self.library.papers[position]
-                self._cache[key] = self._render_row(paper, note, is_cursor, width, marked)
+                strip = self._cache[key] = self._render_row(paper, note, is_cursor, width, marked)
+            strips.append(strip)
+        self._styled.prepare(self, strips, self.app.console)
 
     def action_cursor_down(self) -> None:
         self.move_to(self.selection.cursor + 1)
@@ -295,6 +330,7 @@ class PaperList(ScrollView, can_focus=True):
         super().notify_style_update()
         self._cache.clear()
         self._styles.clear()
+        self._styled.clear()
 
     def _style(self, name: str = "") -> Style:
         """The full style of component `name` (the widget's own for ""), cached."""
@@ -304,6 +340,10 @@ class PaperList(ScrollView, can_focus=True):
             style = self.get_component_rich_style(name) if name else self.rich_style
             self._styles[key] = style
         return style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        strips = self._styled.render(self, crop, self.render_line)
+        return super().render_lines(crop) if strips is None else strips
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -327,7 +367,7 @@ class PaperList(ScrollView, can_focus=True):
             strip = self._cache[key] = self._render_row(paper, note, cursor, width, marked)
         return strip
 
-    def _row_key(self, row: int, width: int) -> RowKey:
+    def _row_key(self, row: int, width: int, *, cursor: bool | None = None) -> RowKey:
         """Everything that changes how list row `row` looks (its strip's cache key).
 
         The query's words count only through the title characters they mark: a new
@@ -347,7 +387,8 @@ class PaperList(ScrollView, can_focus=True):
                     match_spans(shown, self.highlights)
                 )
             spans = known
-        cursor = row == self.selection.cursor
+        if cursor is None:  # (else: as the row would look with or without the cursor)
+            cursor = row == self.selection.cursor
         return (position, note, cursor, marked, width, self.has_focus, spans)
 
     def _render_row(

@@ -17,15 +17,25 @@ position or sizes change, even when its thumb stays on the same eighth of a cell
 100k rows a page down moves the thumb by a hundredth of a cell, and two papers whose
 details both fit the pane draw the same empty track. `set_bar` repaints it only when
 the segments Textual would draw differ (computed with Textual's own `render_bar`).
+
+Drawing it again cost ~1.2-2 ms of a `down` key (the detail pane's thumb follows each
+paper's length), so the two views' vertical bars are `KeptScrollBar`s (`KeptBars`): a
+bar keeps the lines it drew by what they show (the bar's segments and colours), and the
+detail pane draws the bar of the next papers ahead of time (`KeptScrollBar.prepare`).
 """
 
 from __future__ import annotations
 
 from math import ceil
 
-from textual.geometry import Size
+from rich.console import Console
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
+from textual.strip import Strip
+from textual.visual import Visual, visualize
+
+from readlist.tui.widgets.lines import StyledLines
 
 
 def set_virtual_size(view: ScrollView, size: Size, *, repaint: bool = True) -> None:
@@ -78,8 +88,14 @@ def refresh_runs(view: ScrollView, lines: list[int]) -> None:
             runs[-1][1] = y + 1
         else:
             runs.append([y, y + 1])
+    # Each run across the whole widget, padding and scrollbar included (`refresh_lines`
+    # stops at the content's edge): the compositor then writes each line's pieces as
+    # they are, with the terminal encoding cached on them (see lines.py), where a span
+    # starting inside a piece had it cut and encoded anew every frame.
+    left = view.content_offset.x
+    width, top = view.outer_size.width, view.scroll_offset.y
     for first, past in runs:
-        view.refresh_lines(first, past - first)
+        view.refresh(Region(-left, first - top, width, past - first))
 
 
 def set_bar(
@@ -114,4 +130,118 @@ def _look(bar: ScrollBar) -> object:
         thickness=bar.thickness,
         vertical=bar.vertical,
     )
-    return (length, drawn.segments)
+    return (length, tuple(drawn.segments))
+
+
+class KeptScrollBar(ScrollBar):
+    """A vertical scrollbar that keeps the lines it drew, by what they show.
+
+    What is drawn is what `ScrollBar` draws (its own `render`, through Textual's
+    `Visual` and styles): only kept, by the bar's segments (`_look`), its colours and
+    its size, so a thumb drawn once before costs nothing to draw again.
+    """
+
+    def __init__(self, vertical: bool = True, name: str | None = None, *, thickness: int = 1):
+        super().__init__(vertical, name, thickness=thickness)
+        self._looks: dict[tuple[object, ...], object] = {}  # numbers -> `_look`
+        self._contents: dict[object, list[Strip]] = {}  # what it shows -> content lines
+        self._styled = StyledLines(256)
+
+    def forget(self) -> None:
+        """Empty what it keeps (it is drawn anew)."""
+        self._looks.clear()
+        self._contents.clear()
+        self._styled.clear()
+
+    def _shown(self) -> object:
+        """Everything the bar's lines are made of (but what `StyledLines` checks)."""
+        numbers = (
+            self.window_virtual_size,
+            self.window_size,
+            self.position,
+            self.size,
+            self.thickness,
+            self.vertical,
+        )
+        look = self._looks.get(numbers)
+        if look is None:
+            if len(self._looks) > 256:
+                self._looks.clear()
+            look = self._looks[numbers] = _look(self)
+        return (look, self._colours())
+
+    def _colours(self) -> tuple[object, ...]:
+        """What `ScrollBar.render` picks its style from."""
+        parent = self.parent
+        assert parent is not None
+        styles = parent.styles
+        return (
+            bool(self.grabbed),
+            self.mouse_over,
+            styles.scrollbar_background_active,
+            styles.scrollbar_color_active,
+            styles.scrollbar_background_hover,
+            styles.scrollbar_color_hover,
+            styles.scrollbar_background,
+            styles.scrollbar_color,
+            parent.background_colors[0],
+            self.screen.styles.scrollbar_color.a == 0,
+            self.visual_style,
+        )
+
+    def _content(self) -> list[Strip]:
+        shown = self._shown()
+        lines = self._contents.get(shown)
+        if lines is None:
+            # `Widget._render_content`, without its cache (`prepare` draws other thumbs)
+            width, height = self.size
+            visual = visualize(self, self.render(), markup=self._render_markup)
+            lines = Visual.to_strips(self, visual, width, height, self.visual_style)
+            if len(self._contents) > 128:
+                self._contents.clear()
+            self._contents[shown] = lines
+        return lines
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        lines = self._content()
+        blank = Strip.blank(self.size.width, self.visual_style.rich_style)
+
+        def content(y: int) -> Strip:
+            return lines[y] if y < len(lines) else blank
+
+        strips = self._styled.render(self, crop, content)
+        return super().render_lines(crop) if strips is None else strips
+
+    def prepare(self, *, virtual: int, window: int, position: float, console: Console) -> None:
+        """Draw the bar as it would be with these sizes, ahead of time (nothing changes on
+        screen): the detail pane's bar for the papers the next key will likely show."""
+        if not self.is_mounted or not self.size:
+            return
+        shown = (self.window_virtual_size, self.window_size, self.position)
+        try:
+            self.set_reactive(ScrollBar.window_virtual_size, virtual)
+            self.set_reactive(ScrollBar.window_size, window)
+            self.set_reactive(ScrollBar.position, self.validate_position(position))
+            self._styled.prepare(self, self._content(), console)
+        finally:
+            self.set_reactive(ScrollBar.window_virtual_size, shown[0])
+            self.set_reactive(ScrollBar.window_size, shown[1])
+            self.set_reactive(ScrollBar.position, shown[2])
+
+
+class KeptBars:
+    """For a ScrollView: its vertical scrollbar is a `KeptScrollBar`
+    (`Widget.vertical_scrollbar`, which creates it, with the class changed)."""
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        view = self
+        assert isinstance(view, ScrollView)
+        if view._vertical_scrollbar is None:
+            bar = KeptScrollBar(
+                vertical=True, name="vertical", thickness=view.scrollbar_size_vertical
+            )
+            bar.display = False
+            view._vertical_scrollbar = bar
+            view.app._start_widget(view, bar)
+        return view._vertical_scrollbar

@@ -1,0 +1,273 @@
+"""`down` and PgDn in the TUI, by CPU: what a move costs the app's thread, key to frame.
+
+`bench_tui.py` times `down` and PgDn by the wall clock, which on a shared 2-core machine
+measures the other processes as much as the app. This script runs the same app in the
+same pseudo-terminal (`bench_tui.run_child`, `tui_child.BenchApp`) and, for each key,
+also reads the app thread's own CPU time (`time.thread_time`) from the moment the key is
+posted to the end of the last frame it caused, split into the work before the screen
+update (the key's handlers) and the screen update itself (styling, compositing and
+writing the frame: `Screen._on_timer_update`). It counts the screen updates and layout
+passes each key caused. CPU time still grows a little with load (caches shared with
+other processes), so compare old and new code in alternating runs.
+
+Before the run, the word index is kept beside the copied library (as `bench_query.py`
+does), so search is ready soon after the first frame and the keys are pressed in the
+same state as in `bench_tui.py` (abstracts loaded, no filter).
+
+    python benchmarks/bench_nav.py [--sizes 1000,10000,100000] [--presses 40]
+        [--profile DIR]
+
+`--profile DIR` also writes a cProfile of the app thread during the keys of each kind
+(`DIR/nav-n<size>-<key>.prof`; read it with `python -m pstats`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import bench_query  # sibling scripts: Python puts a script's own folder on sys.path
+import bench_store
+import bench_tui
+
+KEYS = ("down", "pagedown")
+
+
+def log(message: str) -> None:
+    bench_store.log(message)
+
+
+def bench_size(n: int, seed: int, presses: int, profile: Path | None) -> dict[str, Any]:
+    source, papers = bench_query.library_for(n, seed)
+    workdir = Path(tempfile.mkdtemp(prefix=f"readlist-nav-{n}-", dir=bench_store.TMP_ROOT))
+    try:
+        db = workdir / "library" / "library.json"
+        shutil.copytree(source, db.parent, ignore=shutil.ignore_patterns(bench_tui.BUILT))
+        log(f"{n:,} papers: word index")
+        bench_query.prepare(db)
+        out = workdir / "nav.json"
+        argv = [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            f"--db={db}",
+            f"--out={out}",
+            f"--presses={presses}",
+            *([f"--profile={profile}/nav-n{n}"] if profile is not None else []),
+        ]
+        load = bench_tui.OtherLoad()
+        log(f"{n:,} papers: moving")
+        run = bench_tui.run_child(argv, out)
+        return {
+            "n": n,
+            "papers": papers,
+            "problems": run.problems,
+            "other_cores": load.cores(),
+            "keys": run.record.get("keys", []),
+        }
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def format_table(results: Sequence[dict[str, Any]]) -> str:
+    header = ["median (of presses)", *(f"{r['n']:,}" for r in results)]
+    lines = [header]
+    for key in KEYS:
+        for label, name in (
+            ("key -> last frame, wall ms", "frame_ms"),
+            ("CPU ms, key -> last frame", "cpu_ms"),
+            ("... before the screen update", "cpu_before_ms"),
+            ("... in screen updates", "cpu_update_ms"),
+            ("screen updates / layouts", "updates"),
+        ):
+            cells = [f"{key}: {label}"]
+            for r in results:
+                keys = [k for k in r["keys"] if k["key"] == key]
+                if name == "updates":
+                    ups = statistics.median(k["updates"] for k in keys) if keys else None
+                    lays = sum(k["layouts"] for k in keys)
+                    cells.append("-" if ups is None else f"{ups:g} / {lays} in all")
+                    continue
+                values = [k[name] for k in keys if k[name] is not None]
+                cells.append(f"{statistics.median(values):.2f}" if values else "-")
+            lines.append(cells)
+    for key in KEYS:
+        names = sorted({name for r in results for k in r["keys"] for name in k.get("parts", {})})
+        for name in names:
+            cells = [f"{key}: {name}"]
+            for r in results:
+                values = [k["parts"].get(name, 0.0) for k in r["keys"] if k["key"] == key]
+                cells.append(f"{statistics.median(values):.2f}" if values else "-")
+            lines.append(cells)
+    lines.append(["other processes' CPU", *(f"{r['other_cores']:.2f} cores" for r in results)])
+    widths = [max(len(row[i]) for row in lines) for i in range(len(header))]
+    text = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |"
+        for row in lines
+    ]
+    text.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", type=bench_store.parse_sizes, default=list(bench_store.DEFAULT_SIZES)
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--presses", type=int, default=40)
+    parser.add_argument("--profile", type=Path)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_main(args)
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    bench_tui.compile_readlist()
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    results = [bench_size(n, args.seed, args.presses, args.profile) for n in args.sizes]
+    print(format_table(results))
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    problems = [f"{r['n']:,}: {p}" for r in results for p in r["problems"]]
+    for problem in problems:
+        print("PROBLEM", problem)
+    return 1 if problems else 0
+
+
+# -- the child: the TUI in the pseudo-terminal ------------------------------------------------
+
+
+def _time_parts() -> dict[str, float]:
+    """With NAV_PARTS set: the app thread's CPU time in parts of a screen update, by
+    wrapping Textual's functions (the wrappers cost a little themselves)."""
+    from textual import _compositor, widget
+    from textual.app import App
+
+    parts: dict[str, float] = {}
+
+    def wrap(owner: Any, name: str, label: Callable[[Any], str] | None = None) -> None:
+        original = getattr(owner, name)
+
+        def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+            start = time.thread_time()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                key = label(self) if label else f"{owner.__name__}.{name}"
+                parts[key] = parts.get(key, 0.0) + time.thread_time() - start
+
+        setattr(owner, name, timed)
+
+    wrap(widget.Widget, "render_lines", lambda w: f"render_lines {type(w).__name__}#{w.id}")
+    wrap(_compositor.Compositor, "_render_chops")
+    wrap(_compositor.ChopsUpdate, "render_segments")
+    wrap(App, "_display")
+    wrap(_compositor.Compositor, "update_widgets")
+    return parts
+
+
+def child_main(args: argparse.Namespace) -> int:
+    import cProfile
+    import resource
+    import traceback
+    from dataclasses import asdict
+
+    import tui_child
+    from rich.console import RenderableType
+    from textual.screen import Screen
+
+    keys: list[dict[str, Any]] = []
+    # The app thread's CPU time at the end of each frame, and in screen updates so far.
+    frame_cpu: list[float] = []
+    spent = {"update": 0.0, "updates": 0, "layouts": 0}
+    original_update = Screen._on_timer_update
+
+    def on_timer_update(screen: Screen[Any]) -> None:
+        start = time.thread_time()
+        layout = screen._layout_required
+        try:
+            original_update(screen)
+        finally:
+            spent["update"] += time.thread_time() - start
+            spent["updates"] += 1
+            spent["layouts"] += bool(layout)
+
+    Screen._on_timer_update = on_timer_update  # type: ignore[method-assign,assignment]
+    parts = _time_parts() if os.environ.get("NAV_PARTS") else {}
+
+    class NavApp(tui_child.BenchApp):
+        def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+            super()._display(screen, renderable)
+            if renderable is not None:
+                frame_cpu.append(time.thread_time())
+
+        async def _scenario(self) -> None:
+            await self._wait_search_ready()
+            await self.settle()
+            for key in KEYS:
+                profiler = cProfile.Profile() if args.profile else None
+                for i in range(args.presses):
+                    page = self.papers.scrollable_content_region.height
+                    if self.papers.selection.cursor + 2 * page >= len(self.papers.selection):
+                        await self.press("home")  # (not measured: room for the next keys)
+                        await self.settle()
+                    before = self.papers.selection.cursor
+                    frames = len(frame_cpu)
+                    cpu = time.thread_time()
+                    update, updates, layouts = spent["update"], spent["updates"], spent["layouts"]
+                    for name in parts:
+                        parts[name] = 0.0
+                    if profiler is not None:
+                        profiler.enable()
+                    press = await self.press(key)
+                    if profiler is not None:
+                        profiler.disable()
+                    if self.papers.selection.cursor == before:
+                        self.problem(f"{key} #{i}: the cursor did not move")
+                    ends = frame_cpu[frames:]
+                    total = 1000 * (ends[-1] - cpu) if ends else None
+                    in_update = 1000 * (spent["update"] - update)
+                    keys.append(
+                        {
+                            "key": key,
+                            "cpu_ms": total,
+                            "cpu_update_ms": in_update,
+                            "cpu_before_ms": None if total is None else total - in_update,
+                            "updates": spent["updates"] - updates,
+                            "layouts": spent["layouts"] - layouts,
+                            "parts": {k: v * 1000 for k, v in parts.items()},
+                            **tui_child._press_dict(press),
+                        }
+                    )
+                if profiler is not None:
+                    profiler.dump_stats(f"{args.profile}-{key}.prof")
+
+    record = tui_child.Record(mode="full")
+    args.updates = tui_child.Updates()
+    args.mode = "full"
+    try:
+        store = tui_child.Store.open(args.db)
+        app = NavApp(store, record, args)
+        app.run()
+    except BaseException:
+        record.problems.append("child crashed:\n" + traceback.format_exc())
+    out = asdict(record)
+    out["keys"] = keys
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    args.out.write_text(json.dumps(out), encoding="utf-8")
+    return 0 if not record.problems else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

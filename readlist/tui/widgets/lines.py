@@ -1,0 +1,185 @@
+"""A Line API widget's lines as Textual draws them, kept by the strip they are drawn from.
+
+Textual draws each line a widget's `render_line` returns through its styles (padding,
+border, background, the app's colour filters: `StylesCache.render_line`), into a new
+`Strip` every time the line is repainted, and the compositor then cuts and encodes that
+new strip again. For the detail pane and the list that was most of a `down` key's frame:
+~40 lines styled anew (a new paper's text, the two rows whose cursor moved), ~3 ms of
+the ~6 ms a screen update took at 120x40.
+
+`StyledLines` keeps each styled line by the strip it was made from (the widgets keep
+their strips: the list's rows by their look, the detail pane's by paper), so a line
+already drawn once, or styled ahead of time (`prepare`: the next papers' details, the
+next page's rows), is the same `Strip` object again: Textual's own caches on it (its
+cuts, its filter, its terminal encoding) are then already filled. What is drawn is
+exactly what Textual would draw: a miss goes through Textual's own `render_line`, and
+everything else that line depends on (sizes, padding, border, colours, filters, theme)
+is the cache's context, which empties it when it changes. A widget with a border title,
+a hovered link or hatching is drawn by Textual's own path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rich.console import Console
+from textual._styles_cache import StylesCache
+from textual.dom import NoScreen
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+KEPT = 4096  # styled lines kept (a 120x40 screen shows ~80 of these widgets' lines)
+
+
+class StyledLines:
+    """Styled lines of one widget, by the identity of the strip each was made from."""
+
+    def __init__(self, kept: int = KEPT) -> None:
+        self._kept = kept
+        # id(content strip) -> (content strip, styled strip); the content strip is held,
+        # so its id is not reused while the entry lives.
+        self._lines: dict[int, tuple[Strip, Strip]] = {}
+        self._gutter: dict[int, Strip] = {}  # border and padding rows, by y
+        self._context: object = None
+        self._styles = StylesCache()  # only its `render_line` is used
+
+    def clear(self) -> None:
+        self._lines.clear()
+        self._gutter.clear()
+        self._context = None
+
+    def render(
+        self, widget: Widget, crop: Region, content: Callable[[int], Strip]
+    ) -> list[Strip] | None:
+        """`widget.render_lines(crop)` for a widget whose content line y is `content(y)`;
+        None when Textual's own path must draw it (see the module docstring)."""
+        drawing = self._drawing(widget)
+        if drawing is None:
+            return None
+        top, bottom, draw = drawing
+        lines, gutter = self._lines, self._gutter
+        strips: list[Strip] = []
+        for y in crop.line_range:
+            if y < top or y >= bottom:
+                strip = gutter.get(y)
+                if strip is None:
+                    strip = gutter[y] = draw(y, None)
+            else:
+                line = content(y - top)
+                kept = lines.get(id(line))
+                if kept is not None and kept[0] is line:
+                    strip = kept[1]
+                else:
+                    strip = draw(y, line)
+                    if len(lines) >= self._kept:
+                        lines.clear()
+                    lines[id(line)] = (line, strip)
+            strips.append(strip)
+        x1, x2 = crop.column_span
+        if (x1, x2) != (0, widget.region.width):
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def prepare(self, widget: Widget, lines: Iterable[Strip], console: Console) -> None:
+        """Style `lines` (content strips the widget will draw) ahead of time, and encode
+        them for the terminal, so that drawing them later finds them done."""
+        drawing = self._drawing(widget)
+        if drawing is None:
+            return
+        top, _bottom, draw = drawing
+        cuts = _cuts(widget, top)
+        kept = self._lines
+        for line in lines:
+            entry = kept.get(id(line))
+            if entry is None or entry[0] is not line:
+                if len(kept) >= self._kept:
+                    kept.clear()
+                entry = kept[id(line)] = (line, draw(top, line))
+            # Cut where the compositor cuts it (at the scrollbar) and encoded for the
+            # terminal: both are cached on the strip, as the compositor asks for them.
+            for piece in entry[1].divide(cuts) if cuts else (entry[1],):
+                piece.render(console)
+
+    def _drawing(
+        self, widget: Widget
+    ) -> tuple[int, int, Callable[[int, Strip | None], Strip]] | None:
+        """The first and past-the-last content rows and a function styling row y (from
+        its content strip; None for a border or padding row); emptied if the context
+        changed. None when Textual's own path must draw the widget."""
+        if widget._border_title is not None or widget._border_subtitle is not None:
+            return None
+        if widget.auto_links and widget.hover_style._link_id:
+            return None
+        styles = widget.styles
+        if styles.has_rule("hatch"):
+            return None
+        app = widget.app
+        size = widget.region.size
+        content_size = widget.content_region.size
+        padding = styles.padding
+        gutter = styles.gutter
+        base_background, background = widget.background_colors
+        filters = tuple(widget.get_line_filters())
+        opacity = widget.opacity
+        ansi_theme, native_ansi = app.ansi_theme, app.native_ansi_color
+        context = (
+            size,
+            content_size,
+            padding,
+            gutter,
+            styles.border,
+            styles.outline,
+            styles.text_opacity,
+            styles.tint,
+            base_background,
+            background,
+            filters,
+            opacity,
+            ansi_theme,
+            native_ansi,
+        )
+        if context != self._context:
+            self.clear()
+            self._context = context
+        render_line = self._styles.render_line
+
+        def draw(y: int, line: Strip | None) -> Strip:
+            self._styles._simple_strip = None  # (a padding row's strip, kept per render)
+            strip = render_line(
+                styles,
+                y,
+                size,
+                content_size,
+                padding,
+                base_background,
+                background,
+                lambda _y: line if line is not None else Strip.blank(content_size.width),
+                None,
+                None,
+                opacity,
+                ansi_theme,
+                native_ansi,
+            )
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            return strip
+
+        return gutter.top, size.height - gutter.bottom, draw
+
+
+def _cuts(widget: Widget, top: int) -> list[int] | None:
+    """Where the compositor cuts the widget's content line `top` (`Compositor._render_chops`:
+    at every edge of a widget over it, such as its scrollbar), relative to the widget."""
+    try:
+        compositor = widget.screen._compositor
+        region, clip = compositor.visible_widgets[widget]
+    except (KeyError, NoScreen):  # not on screen (hidden, or another screen is up)
+        return None
+    shown = region.intersection(clip)
+    y = region.y + top
+    if not shown or not shown.y <= y < shown.bottom:
+        return None
+    first, last = shown.column_span
+    edges = [cut for cut in compositor.cuts[y] if last >= cut >= first]
+    return [cut - shown.x for cut in edges[1:]]
