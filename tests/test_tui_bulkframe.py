@@ -146,7 +146,7 @@ def test_holding_for_a_job_returns_once_it_is_written(sample_store: Store, db: P
     pid = sample_store.papers()[0].id
     try:
         job = writer.submit(lambda store: store.update([pid], rated(3)), print, print)
-        assert writer.hold(job)  # came back because it ran, not because time was up
+        assert writer.hold(job, longest=10.0)  # came back because it ran, not because time was up
         assert annotations(db)[pid].rating == 3  # on disk already, before it is shown
         assert delivered == [job]
     finally:
