@@ -35,12 +35,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import filelock
 import orjson
 from tinydb import TinyDB
 from tinydb.table import Table
@@ -101,6 +100,9 @@ from readlist.store.storage import (
     temp_files,
 )
 from readlist.textindex import WordIndex
+
+if TYPE_CHECKING:
+    import filelock
 
 OLD_FORMAT_SUFFIX = ".v1.bak"
 STAGED_SUFFIX = ".next"  # a new papers file, staged (see `Store._commit_catalogue`)
@@ -203,7 +205,6 @@ class Store:
             name: _TinyDB(storage=lambda s=storage: s).table(name)
             for name, storage in self._storages.items()
         }
-        self._lock = filelock.FileLock(str(self.paths.lock), timeout=LOCK_TIMEOUT)
         # The version (signature) of each file whose every document passed validation.
         self._valid: dict[str, Signature | None] = {}
         # Files read in an older format (migrated in memory; see `_migrate_on_disk`).
@@ -219,6 +220,16 @@ class Store:
         self._start: StartFile | None = None
 
     # -- opening ------------------------------------------------------------------------
+
+    @cached_property
+    def _lock(self) -> filelock.FileLock:
+        """The library's cross-process lock, made (and filelock imported: ~10 ms, its
+        logging, platform and secrets) at its first use. A start whose files are all
+        as they were (no leftover, the `.bak` copies current) takes no lock before the
+        TUI's first frame (tests/test_first_frame.py)."""
+        import filelock
+
+        return filelock.FileLock(str(self.paths.lock), timeout=LOCK_TIMEOUT)
 
     @classmethod
     def open(cls, db: Path, *, catalogue: bool = True, start_file: bool = False) -> Store:
@@ -288,7 +299,7 @@ class Store:
                 for tmp in self.temp_files():
                     with contextlib.suppress(OSError):
                         tmp.unlink()
-        except (filelock.Timeout, OSError):
+        except OSError:  # filelock.Timeout is a TimeoutError
             pass  # another process is writing, or the folder is read-only: next time
 
     def temp_files(self) -> list[Path]:
@@ -366,7 +377,7 @@ class Store:
         try:
             with self._lock.acquire(timeout=0):
                 self._index_papers_as_read()
-        except (OSError, filelock.Timeout):
+        except OSError:  # filelock.Timeout is a TimeoutError
             pass
 
     def _check_not_lost(self, name: str, path: Path) -> None:
@@ -430,7 +441,7 @@ class Store:
                     keep_if_damaged(name, bak, thorough=thorough)
                 atomic_copy(path, bak)
                 os.utime(bak, ns=(src.st_atime_ns, src.st_mtime_ns))
-        except (OSError, LibraryError, filelock.Timeout):
+        except (OSError, LibraryError):  # filelock.Timeout is a TimeoutError
             pass
 
     def close(self) -> None:
@@ -569,7 +580,7 @@ class Store:
                 data = storage.read()
                 if data is not None:
                     write_start_file(start_file_path(self.paths), version, data.get(PAPERS, {}))
-        except (OSError, filelock.Timeout):
+        except OSError:  # filelock.Timeout is a TimeoutError
             pass
 
     def _fold_start_file(self, start: StartFile) -> None:
@@ -577,7 +588,7 @@ class Store:
             with self._lock.acquire(timeout=0):
                 if signature(self.paths.papers) == start.papers:
                     fold_start_file(start_file_path(self.paths), start)
-        except (OSError, filelock.Timeout):
+        except OSError:  # filelock.Timeout is a TimeoutError
             pass
 
     # -- the word index (derived from the catalogue: see store/wordfile.py) -------------
@@ -1520,6 +1531,8 @@ class Store:
         Only a failure to take the lock is reported here as one; errors of the work
         done under it pass through as they are.
         """
+        import filelock  # imported at first use, as `_lock` is made
+
         try:
             self.paths.annotations.parent.mkdir(parents=True, exist_ok=True)
             # Poll often: with filelock's default 50 ms, a process writing back to back
