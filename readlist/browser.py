@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import webbrowser
 
 
 def open_in_browser(url: str) -> bool:
@@ -16,4 +15,8 @@ def open_in_browser(url: str) -> bool:
     graphical = sys.platform in ("darwin", "win32") or bool(
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     )
-    return graphical and webbrowser.open(url)
+    if not graphical:
+        return False
+    import webbrowser  # at first use, not before the TUI's first frame (its shlex, ...)
+
+    return webbrowser.open(url)

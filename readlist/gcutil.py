@@ -9,7 +9,6 @@ they are pauses of tens of milliseconds on the event loop.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import time
 from collections.abc import Iterator
@@ -43,6 +42,8 @@ def release_freed_memory() -> None:
     glibc otherwise keeps, fragmented, for the life of the process: the TUI's resident
     size stayed that much above what it holds. A few milliseconds.
     """
+    import ctypes  # here, not at import: ~2 ms of every start, before the first frame
+
     try:
         trim = ctypes.CDLL(None).malloc_trim
     except (AttributeError, OSError):  # not glibc

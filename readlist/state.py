@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from filelock import FileLock, Timeout
 
 VERSION = 1
 MAX_LIBRARIES = 50
@@ -66,6 +65,8 @@ class StateFile:
 
     def save(self, values: Mapping[str, Value]) -> str | None:
         """Remember `values` for the library; None, or a one-line problem (never raises)."""
+        from filelock import FileLock, Timeout  # at first use: ~10 ms of every start
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(self.path.with_name(self.path.name + ".lock"), timeout=2):

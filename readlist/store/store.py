@@ -36,12 +36,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import filelock
 import orjson
 from tinydb import TinyDB
 from tinydb.table import Table
@@ -104,6 +103,9 @@ from readlist.store.storage import (
     temp_files,
 )
 from readlist.textindex import WordIndex
+
+if TYPE_CHECKING:
+    import filelock
 
 OLD_FORMAT_SUFFIX = ".v1.bak"
 STAGED_SUFFIX = ".next"  # a new papers file, staged (see `Store._commit_catalogue`)
@@ -206,7 +208,6 @@ class Store:
             name: _TinyDB(storage=lambda s=storage: s).table(name)
             for name, storage in self._storages.items()
         }
-        self._lock = filelock.FileLock(str(self.paths.lock), timeout=LOCK_TIMEOUT)
         # The version (signature) of each file whose every document passed validation.
         self._valid: dict[str, Signature | None] = {}
         # Files read in an older format (migrated in memory; see `_migrate_on_disk`).
@@ -226,6 +227,16 @@ class Store:
         self._abstracts_content = SameContent(self.paths.abstracts)
 
     # -- opening ------------------------------------------------------------------------
+
+    @cached_property
+    def _lock(self) -> filelock.FileLock:
+        """The library's cross-process lock, made (and filelock imported: ~10 ms, its
+        logging, platform and secrets) at its first use. A start whose files are all
+        as they were (no leftover, the `.bak` copies current) takes no lock before the
+        TUI's first frame (tests/test_first_frame.py)."""
+        import filelock
+
+        return filelock.FileLock(str(self.paths.lock), timeout=LOCK_TIMEOUT)
 
     @classmethod
     def open(cls, db: Path, *, catalogue: bool = True, start_file: bool = False) -> Store:
@@ -295,7 +306,7 @@ class Store:
                 for tmp in self.temp_files():
                     with contextlib.suppress(OSError):
                         tmp.unlink()
-        except (filelock.Timeout, OSError):
+        except OSError:  # filelock.Timeout is a TimeoutError
             pass  # another process is writing, or the folder is read-only: next time
 
     def temp_files(self) -> list[Path]:
@@ -377,7 +388,7 @@ class Store:
         try:
             with self._lock.acquire(timeout=0):
                 self._index_papers_as_read()
-        except (OSError, filelock.Timeout):
+        except OSError:  # filelock.Timeout is a TimeoutError
             pass
 
     def _check_not_lost(self, name: str, path: Path) -> None:
@@ -441,7 +452,7 @@ class Store:
                     keep_if_damaged(name, bak, thorough=thorough)
                 atomic_copy(path, bak)
                 os.utime(bak, ns=(src.st_atime_ns, src.st_mtime_ns))
-        except (OSError, LibraryError, filelock.Timeout):
+        except (OSError, LibraryError):  # filelock.Timeout is a TimeoutError
             pass
 
     def close(self) -> None:
@@ -584,7 +595,7 @@ class Store:
                 if data is not None:
                     path, docs = start_file_path(self.paths), data.get(PAPERS, {})
                     write_start_file(path, version, docs, self._papers_content.of(version))
-        except (OSError, filelock.Timeout):
+        except OSError:  # filelock.Timeout is a TimeoutError
             pass
 
     def _fold_start_file(self, start: StartFile) -> None:
@@ -593,7 +604,7 @@ class Store:
                 if signature(self.paths.papers) == start.papers:
                     papers_sum = self._papers_content.of(start.papers)
                     fold_start_file(start_file_path(self.paths), start, papers_sum)
-        except (OSError, filelock.Timeout):
+        except OSError:  # filelock.Timeout is a TimeoutError
             pass
 
     def keep_fingerprints(self) -> None:
@@ -620,7 +631,7 @@ class Store:
                     return
                 index.papers, index.papers_sum = version, papers_sum
                 index.write(self._identity_path)
-        except (OSError, ValueError, filelock.Timeout):
+        except (OSError, ValueError):  # filelock.Timeout is a TimeoutError
             pass
 
     # -- the word index (derived from the catalogue: see store/wordfile.py) -------------
@@ -690,7 +701,7 @@ class Store:
                     path, versions, self._papers_content, self._abstracts_content
                 ):
                     return None
-        except (OSError, filelock.Timeout):
+        except OSError:  # filelock.Timeout is a TimeoutError
             return None
         return self.word_index(ids)
 
@@ -1647,6 +1658,8 @@ class Store:
         Only a failure to take the lock is reported here as one; errors of the work
         done under it pass through as they are.
         """
+        import filelock  # imported at first use, as `_lock` is made
+
         try:
             self.paths.annotations.parent.mkdir(parents=True, exist_ok=True)
             # Poll often: with filelock's default 50 ms, a process writing back to back

@@ -30,7 +30,7 @@ from textual.events import AppFocus, Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import Worker, get_current_worker
 
 from readlist import clipboard, commands
@@ -78,6 +78,7 @@ from readlist.tui.remember import Memory
 from readlist.tui.screens.triage import TriageKeys, TriageScreen
 from readlist.tui.widgets.detail import DetailPane, TitleLine
 from readlist.tui.widgets.filter_bar import FilterBar
+from readlist.tui.widgets.footer import KeyFooter
 from readlist.tui.widgets.paper_list import PaperList
 from readlist.tui.widgets.status import StatusLine
 from readlist.tui.writer import Written
@@ -238,7 +239,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         yield TitleLine(id="title-line")
         yield StatusLine(id="status")
         # The palette key is listed in help; the footer needs its room at 80 columns.
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyFooter(compact=True, show_command_palette=False)
 
     @property
     def papers(self) -> PaperList:

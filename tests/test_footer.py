@@ -1,0 +1,58 @@
+"""The footer (tui/widgets/footer.py): the keys it shows, rebuilt only when they change.
+
+Textual's footer rebuilt its keys on every binding signal: three times in the first
+~200 ms after the first frame (~25-40 ms each on the event loop, before the user's first
+key is handled). These tests count the rebuilds (what the widget composes) and check
+that the footer shows the keys as they are, after the start and after a change of keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets._footer import FooterKey
+
+from readlist.store import Store
+from readlist.tui.app import ReadListApp
+from readlist.tui.widgets.footer import KeyFooter
+
+
+def shown(app: ReadListApp) -> list[tuple[str, str]]:
+    """(key shown, label) of each key in the main screen's footer, left to right."""
+    footer = app.screen.query_one(KeyFooter)
+    return [(key.key_display, key.description) for key in footer.query(FooterKey)]
+
+
+async def test_the_footer_is_built_once_at_start_and_again_only_for_a_change_it_shows(
+    sample_store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    compose = KeyFooter.compose
+
+    def counted(self: KeyFooter) -> Iterator[object]:
+        built.append(1)
+        return compose(self)
+
+    monkeypatch.setattr(KeyFooter, "compose", counted)
+    app = ReadListApp(sample_store, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await app.settle()
+        # Once empty (before the bindings are ready, as Textual's footer), once with keys.
+        assert len(built) == 2
+        keys = shown(app)
+        assert ("r", "Read") in keys and ("t", "Tags") in keys
+        # Signals that change nothing shown (focus moving away and back): no rebuild.
+        app.screen.refresh_bindings()
+        app.papers.focus()
+        await pilot.pause(0.3)
+        assert len(built) == 2
+        # A key rebound: rebuilt, once, showing the new key.
+        app.set_keymap({"toggle_read": "z"})
+        app.screen.refresh_bindings()
+        await pilot.pause(0.3)
+        assert len(built) == 3
+        keys = shown(app)
+        assert ("z", "Read") in keys and ("r", "Read") not in keys
