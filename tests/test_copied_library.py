@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from readlist.errors import LibraryError
 from readlist.library import Library
 from readlist.models import Paper
+from readlist.paths import recent_path
 from readlist.query import parse
 from readlist.search import SearchIndex
 from readlist.session import IndexReady, LibrarySession
@@ -354,25 +355,34 @@ def test_a_copy_after_an_import_rebuilds_the_word_index(indexed: Path, tmp_path:
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    which=st.sampled_from(["papers", "abstracts"]),
+    which=st.sampled_from(["papers", "abstracts", "recent"]),
     edits=st.lists(_EDIT, min_size=1, max_size=3),
 )
 def test_any_change_to_either_catalogue_file_makes_a_copied_word_index_stale(
     indexed: Path, which: str, edits: list[tuple[str, float, int]]
 ) -> None:
+    """Either catalogue file, or the recent abstracts laid over them (a file of its own:
+    made here when the library has none, as an import that changes an abstract does)."""
     with tempfile.TemporaryDirectory() as tmp:
         copy = copy_library(indexed, Path(tmp) / "lib")
         paths = Store(copy).paths
-        path = paths.papers if which == "papers" else paths.abstracts
-        blob = edited(path.read_bytes(), edits)
-        assume(blob != path.read_bytes())
+        recent = recent_path(paths.abstracts)
+        path = {"papers": paths.papers, "abstracts": paths.abstracts, "recent": recent}[which]
+        original = path.read_bytes() if path.exists() else None
+        blob = edited(original if original is not None else b'{"recent": {}}', edits)
+        assume(blob != original)
         path.write_bytes(blob)
-        versions = (signature(paths.papers), signature(paths.abstracts))
-        index = word_index_path(paths)
-        same_papers, same_abstracts = SameContent(paths.papers), SameContent(paths.abstracts)
-        assert not restamp_copy(index, versions, same_papers, same_abstracts)
+
+        def restamped() -> bool:
+            versions = (signature(paths.papers), signature(paths.abstracts))
+            checks = SameContent(paths.papers), SameContent(paths.abstracts)
+            index = word_index_path(paths)
+            return restamp_copy(index, versions, *checks, (signature(recent), SameContent(recent)))
+
+        assert not restamped()
         # Untouched, the same copy is current (the test would pass vacuously otherwise).
-        path.write_bytes((Path(indexed).parent / path.name).read_bytes())
-        versions = (signature(paths.papers), signature(paths.abstracts))
-        same_papers, same_abstracts = SameContent(paths.papers), SameContent(paths.abstracts)
-        assert restamp_copy(index, versions, same_papers, same_abstracts)
+        if original is None:
+            path.unlink()
+        else:
+            path.write_bytes(original)
+        assert restamped()

@@ -225,6 +225,7 @@ class Store:
         # names another signature (a copied library: see `storage.fingerprint`).
         self._papers_content = SameContent(self.paths.papers)
         self._abstracts_content = SameContent(self.paths.abstracts)
+        self._recent_content = SameContent(recent_path(self.paths.abstracts))
 
     # -- opening ------------------------------------------------------------------------
 
@@ -672,16 +673,23 @@ class Store:
     def _catalogue_sums(
         self, versions: tuple[Signature | None, Signature | None]
     ) -> wordfile.Sums | None:
-        """The fingerprints of the papers and abstracts files at `versions` (None for a
-        file missing at its version), or None if either is no longer that version."""
+        """The fingerprints of the papers and abstracts files at `versions` and of the
+        recent-abstracts file as it is now (None for a file missing), or None if either
+        of the first two is no longer that version. Under the lock: with the papers file
+        unchanged since `versions`, so is the recent file (every write of it writes the
+        papers file too)."""
         papers, abstracts = versions
+        recent = signature(self._recent_content.path)
         papers_sum = None if papers is None else self._papers_content.of(papers)
         abstracts_sum = None if abstracts is None else self._abstracts_content.of(abstracts)
-        if (papers is None) != (papers_sum is None) or (abstracts is None) != (
-            abstracts_sum is None
+        recent_sum = None if recent is None else self._recent_content.of(recent)
+        if (
+            (papers is None) != (papers_sum is None)
+            or (abstracts is None) != (abstracts_sum is None)
+            or (recent is None) != (recent_sum is None)
         ):
             return None
-        return papers_sum, abstracts_sum
+        return papers_sum, abstracts_sum, recent_sum
 
     def word_index_of_copy(self, ids: Sequence[str]) -> WordIndex | None:
         """`word_index`, for a library copied since its word index was written (new
@@ -697,8 +705,9 @@ class Store:
         try:
             with self._lock.acquire(timeout=0):
                 versions = (signature(self.paths.papers), signature(self.paths.abstracts))
+                recent = (signature(self._recent_content.path), self._recent_content)
                 if versions[0] != papers or not wordfile.restamp_copy(
-                    path, versions, self._papers_content, self._abstracts_content
+                    path, versions, self._papers_content, self._abstracts_content, recent
                 ):
                     return None
         except OSError:  # filelock.Timeout is a TimeoutError

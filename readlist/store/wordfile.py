@@ -37,7 +37,9 @@ the catalogue's write and the tail's leaves a tail naming the old catalogue: sta
 
 A copied library (new inodes and mtimes) names other versions: the header records the
 catalogue files' fingerprints (`sums`: [size, SHA-256] of the papers and abstracts files
-at its versions, `storage.fingerprint`), and `restamp_copy` (the TUI's background stage,
+at its versions, `storage.fingerprint`, and of the recent abstracts laid over them, whose
+changes the versions alone do not name when the papers file is written again with the
+same bytes), and `restamp_copy` (the TUI's background stage,
 `Store.word_index_of_copy`) names the index for the copy's versions, in the tail's `now`,
 when the files hold exactly those bytes; the tail then records them (`now_sums`). A tail
 written by an import or an enrichment records none: a copy of that is rebuilt.
@@ -242,8 +244,10 @@ def word_tail_path(paths: LibraryPaths) -> Path:
 
 Versions = tuple[Signature | None, Signature | None]
 _Stamp = list[list[int] | None]  # versions as JSON holds them: [papers, abstracts]
-Sums = tuple[Fingerprint | None, Fingerprint | None]
-"""The fingerprints of the papers and abstracts files (`storage.fingerprint`)."""
+Sums = tuple[Fingerprint | None, Fingerprint | None, Fingerprint | None]
+"""The fingerprints of the papers, abstracts and recent-abstracts files
+(`storage.fingerprint`; None for a file that did not exist). Headers written before the
+third was recorded hold two: they read as no fingerprints (a copy is rebuilt)."""
 
 
 def _stamp(versions: Versions) -> _Stamp:
@@ -328,11 +332,11 @@ def read_tail(path: Path) -> Tail | None:
 
 def _as_sums(value: object) -> Sums | None:
     """Fingerprints as a header holds them (`[[size, hex] or null, ...]`), or None."""
-    if not (isinstance(value, list) and len(value) == 2):
+    if not (isinstance(value, list) and len(value) == 3):
         return None
-    papers, abstracts = value
-    sums = (as_fingerprint(papers), as_fingerprint(abstracts))
-    if (sums[0] is None) != (papers is None) or (sums[1] is None) != (abstracts is None):
+    papers, abstracts, recent = value
+    sums = (as_fingerprint(papers), as_fingerprint(abstracts), as_fingerprint(recent))
+    if any((got is None) != (raw is None) for got, raw in zip(sums, value, strict=True)):
         return None
     return sums
 
@@ -456,11 +460,17 @@ SameContent = Callable[[object, Signature], bool]
 
 
 def restamp_copy(
-    path: Path, versions: Versions, same_papers: SameContent, same_abstracts: SameContent
+    path: Path,
+    versions: Versions,
+    same_papers: SameContent,
+    same_abstracts: SameContent,
+    recent: tuple[Signature | None, SameContent],
 ) -> bool:
     """Name the index in `path` (and its tail) for the catalogue `versions`, if the
     catalogue files hold the very bytes whose fingerprints they record for the versions
-    they name: a copy of the library (new inodes and mtimes), whose index is otherwise
+    they name, and the recent-abstracts file (`recent`: its version now, and its check)
+    holds the bytes recorded too: a copy of the library (new inodes and mtimes), whose
+    index is otherwise
     stale and rebuilt (~20 s of CPU at 100,000 papers). Whether it is current now. Only
     the small tail file is written, as by `restamp`; the reader still checks the ids.
     Fingerprints are recorded by `write_word_index` and here, never by a write that
@@ -474,7 +484,8 @@ def restamp_copy(
     sums = tail.now_sums if tail is not None else _as_sums(header.get("sums"))
     if sums is None:
         return False
-    for recorded, version, same in zip(sums, versions, (same_papers, same_abstracts), strict=True):
+    checks = (same_papers, same_abstracts, recent[1])
+    for recorded, version, same in zip(sums, (*versions, recent[0]), checks, strict=True):
         if (recorded is None) != (version is None):
             return False
         if recorded is not None and version is not None and not same(list(recorded), version):
