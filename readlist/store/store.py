@@ -328,7 +328,10 @@ class Store:
             filters.filters_path(self.paths),
             citekeys_path(self.paths),
         ]
-        return [tmp for path in files for tmp in temp_files(path)]
+        found = [tmp for path in files for tmp in temp_files(path)]
+        # A fold's staged file is not a temporary file of a write under the lock: it is a
+        # leftover only once its process is gone (see `wordfile.stale_folds`).
+        return found + wordfile.stale_folds(wordfile.word_index_path(self.paths))
 
     def _table(self, name: str) -> dict[str, Any]:
         """The raw documents of one table, re-read if another process changed the file.

@@ -92,6 +92,41 @@ from readlist.store.storage import (
 )
 from readlist.textindex import IndexParts, Joined, WordIndex, followers, following, overlaps
 
+# The staged file of a fold is named apart from storage's temporary files: the TUI
+# prepares it without the library's lock (seconds at 100,000 papers), and a temporary
+# file found under the lock is taken for a killed write's and removed (by any other
+# process's `Store.open`). A staged fold is a leftover only once its process is gone
+# (`stale_folds`).
+FOLD_MARK = ".fold-"
+
+
+def stale_folds(path: Path) -> list[Path]:
+    """Staged folds of the index `path` whose process no longer runs."""
+    prefix = f".{path.name}{FOLD_MARK}"
+    try:
+        names = [p for p in path.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return []
+    stale = []
+    for staged in names:
+        pid = staged.name[len(prefix) :].split("-", 1)[0]
+        if not pid.isdigit() or not _running(int(pid)):
+            stale.append(staged)
+    return stale
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (EPERM): running
+        return True
+    return True
+
+
 MARK = "word-index"
 TAIL_MARK = "word-index-tail"
 VERSION = 1

@@ -33,9 +33,10 @@ from pathlib import Path
 
 from readlist.bitsets import bits_of, indices_of
 from readlist.errors import LibraryError
-from readlist.store.storage import _TMP_MARK, fsync_dir, open_regular
+from readlist.store.storage import fsync_dir, open_regular
 from readlist.store.wordfile import (
     _ID_BYTES,
+    FOLD_MARK,
     _from_little,
     _header,
     _index_header,
@@ -91,7 +92,7 @@ def prepare(
             return None
         old_texts, postings = opened
         parts = _merged(stored, old_texts, postings, ids, texts, stamp)
-        staged = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+        staged = path.with_name(f".{path.name}{FOLD_MARK}{os.getpid()}-{secrets.token_hex(4)}")
         try:
             fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
