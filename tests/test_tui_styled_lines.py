@@ -124,3 +124,22 @@ async def test_every_key_draws_what_textual_draws(sample_store: Store) -> None:
             await pilot.pause()
             compared += check(app)
         assert compared > 4 * len(WALK)  # (the views and their bars were compared)
+
+
+async def test_an_outline_is_drawn_where_textual_draws_it(sample_store: Store) -> None:
+    """Textual draws an outline over the first and last content rows, by y: a row kept
+    or styled ahead at another y must not carry it there (found by review)."""
+    app = ReadListApp(
+        sample_store, copy=lambda t, term: "x", open_url=lambda u: True, watch_interval=3600
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.papers.styles.outline = ("solid", "red")
+        await pilot.pause()
+        await pilot.pause()
+        check(app)
+        for key in ("down",) * 45 + ("pagedown", "up"):
+            await pilot.press(key)
+            await pilot.pause()
+            await pilot.pause()
+            check(app)

@@ -114,6 +114,11 @@ class StyledLines:
         styles = widget.styles
         if styles.has_rule("hatch"):
             return None
+        outline = styles.outline
+        if outline.top[0] or outline.bottom[0]:
+            # Textual draws an outline's top and bottom over the first and last content
+            # rows (by y), which a line kept or styled ahead at another y would not have.
+            return None
         app = widget.app
         size = widget.region.size
         content_size = widget.content_region.size
