@@ -882,9 +882,13 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         await super().on_event(event)
 
     def post_message(self, message: Message) -> bool:
-        if isinstance(message, (events.Key, events.Paste)):
+        key = isinstance(message, (events.Key, events.Paste))
+        if key:
             self._gate.hold()  # (from the driver's thread: at once, not when handled)
-        return self._key_order.catch(message) or super().post_message(message)
+        posted = self._key_order.catch(message) or super().post_message(message)
+        if key and not posted:  # refused (the app is closing): no frame will release it
+            self._gate.release()
+        return posted
 
     def on_unmount(self) -> None:
         self._collector.stop()
