@@ -662,6 +662,7 @@ class Store:
         """Keep `index` (of the papers `ids`, built from the catalogue `versions`) for the
         next start; False, with nothing written, if the catalogue has changed since, or
         if it cannot be written (it is only ever a shortcut)."""
+        self._catalogue_sums(versions)  # hashed before the lock, kept by version
         try:
             with self.locked():
                 if (signature(self.paths.papers), signature(self.paths.abstracts)) != versions:
@@ -705,6 +706,9 @@ class Store:
         if papers is None or papers != self._storages[PAPERS].signature:
             return None
         path = wordfile.word_index_path(self.paths)
+        # Hashed before the lock (seconds for 157 MB of abstracts out of the page cache,
+        # while a key's write would wait): under it, the same versions reuse the sums.
+        self._catalogue_sums((papers, signature(self.paths.abstracts)))
         try:
             with self._lock.acquire(timeout=0):
                 versions = (signature(self.paths.papers), signature(self.paths.abstracts))
