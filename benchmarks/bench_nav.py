@@ -179,7 +179,6 @@ def _time_parts() -> dict[str, float]:
 
 def child_main(args: argparse.Namespace) -> int:
     import cProfile
-    import resource
     import traceback
     from dataclasses import asdict
 
@@ -264,7 +263,7 @@ def child_main(args: argparse.Namespace) -> int:
         record.problems.append("child crashed:\n" + traceback.format_exc())
     out = asdict(record)
     out["keys"] = keys
-    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["peak_rss_mb"] = tui_child.peak_rss_mb()  # VmHWM: not the parent's
     args.out.write_text(json.dumps(out), encoding="utf-8")
     return 0 if not record.problems else 1
 

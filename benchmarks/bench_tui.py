@@ -27,7 +27,8 @@ Measured (all times from `time.monotonic()`, comparable across the two processes
 6. `r`, `4`, and `t` + tag + `enter` (timed from `enter`), each on its own paper: from
    the key to the return of `Store.update`, which returns after the fsync and rename.
    Afterwards the library is opened again here to check every edit is on disk;
-7. the child's peak RSS (`ru_maxrss`) at the end of the scenario, and its RSS at
+7. the child's peak RSS (VmHWM, not `ru_maxrss`: see tui_child.peak_rss_mb) at the end
+   of the scenario, and its RSS at
    each stage;
 8. a bulk action: about 1,000 papers (`BULK`) are shown by an `id:` filter (an OR of id
    prefixes) and marked with `*`, the filter is cleared (the marks stay), then `r` marks
@@ -65,6 +66,7 @@ import subprocess
 import sys
 import tempfile
 import termios
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -294,6 +296,8 @@ class ChildRun:
     output: bytes
     reads: list[tuple[float, int]]  # (time read, bytes received so far)
     problems: list[str] = field(default_factory=list)
+    rss: list[tuple[float, int, int, int]] = field(default_factory=list)  # see RssSampler
+    parent_rss_kb: int = 0  # this process's VmRSS just before the spawn (see write_rss_trace)
 
     def at(self, name: str) -> float | None:
         """Seconds from spawn to the child's monotonic timestamp `name`, if it has one."""
@@ -327,14 +331,55 @@ def _take_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-def run_child(argv: list[str], out: Path, timeout: float = CHILD_TIMEOUT) -> ChildRun:
-    """Run `argv` on a new pty (COLS x ROWS) as its terminal; drain it until the child exits."""
+RSS_EVERY = 0.005  # s between two samples of the child's /proc/PID/status
+
+
+class RssSampler(threading.Thread):
+    """For --rss-trace: the child's VmRSS, RssAnon and RssFile (+ RssShmem) in kB every
+    RSS_EVERY s, as (time.monotonic(), rss, anon, file), from this process (reading
+    /proc/PID/status costs the child nothing). Stops when the child has gone."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.path = f"/proc/{pid}/status"
+        self.samples: list[tuple[float, int, int, int]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            fields: dict[str, int] = {}
+            try:
+                with open(self.path, encoding="ascii") as status:
+                    for line in status:
+                        if line.startswith(("VmRSS:", "RssAnon:", "RssFile:", "RssShmem:")):
+                            name, value = line.split()[:2]
+                            fields[name] = int(value)
+            except OSError:  # gone
+                return
+            if "VmRSS:" in fields:
+                self.samples.append(
+                    (
+                        time.monotonic(),
+                        fields["VmRSS:"],
+                        fields.get("RssAnon:", 0),
+                        fields.get("RssFile:", 0) + fields.get("RssShmem:", 0),
+                    )
+                )
+            self.stop.wait(RSS_EVERY)
+
+
+def run_child(
+    argv: list[str], out: Path, timeout: float = CHILD_TIMEOUT, *, sample_rss: bool = False
+) -> ChildRun:
+    """Run `argv` on a new pty (COLS x ROWS) as its terminal; drain it until the child exits
+    (with `sample_rss`, its RSS sampled meanwhile: `ChildRun.rss`)."""
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
     out.unlink(missing_ok=True)
     output = bytearray()
     reads: list[tuple[float, int]] = []
     problems: list[str] = []
+    parent_rss = own_rss_kb()
     spawned = time.monotonic()
     proc = subprocess.Popen(
         argv,
@@ -346,6 +391,9 @@ def run_child(argv: list[str], out: Path, timeout: float = CHILD_TIMEOUT) -> Chi
         preexec_fn=_take_terminal,
     )
     os.close(slave)
+    sampler = RssSampler(proc.pid) if sample_rss else None
+    if sampler is not None:
+        sampler.start()
     deadline = spawned + timeout
     try:
         while True:
@@ -369,6 +417,9 @@ def run_child(argv: list[str], out: Path, timeout: float = CHILD_TIMEOUT) -> Chi
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+        if sampler is not None:
+            sampler.stop.set()
+            sampler.join()
     record: dict[str, Any] = {}
     if out.exists():
         record = json.loads(out.read_text(encoding="utf-8"))
@@ -378,7 +429,14 @@ def run_child(argv: list[str], out: Path, timeout: float = CHILD_TIMEOUT) -> Chi
         problems.append(f"the child wrote no report (exit {returncode}); terminal tail:\n{tail}")
     if returncode not in (0, 1) and out.exists():
         problems.append(f"the child exited with {returncode}")
-    return ChildRun(spawned, record, returncode, bytes(output), reads, problems)
+    rss = [] if sampler is None else sampler.samples
+    return ChildRun(spawned, record, returncode, bytes(output), reads, problems, rss, parent_rss)
+
+
+def own_rss_kb() -> int:
+    """This process's VmRSS now, in kB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +448,7 @@ class Settings:
     presses: int = 20
     trace: bool = False
     py_spy: Path | None = None  # profile the full run with py-spy into this folder
+    rss_trace: Path | None = None  # with --rss-trace: the full run's RSS timeline, here
 
 
 def bulk_query(db: Path, size: int = BULK) -> tuple[str, int]:
@@ -572,7 +631,9 @@ def bench_size(n: int, settings: Settings) -> Result:
         )
         if settings.py_spy is not None:
             argv = py_spy_prefix(settings.py_spy, n) + argv
-        full = run_child(argv, workdir / "full.json")
+        full = run_child(argv, workdir / "full.json", sample_rss=settings.rss_trace is not None)
+        if settings.rss_trace is not None:
+            write_rss_trace(settings.rss_trace, n, full)
         result.other_cores = load.cores()
         runs.append(full)
         result.problems += full.problems
@@ -641,6 +702,43 @@ def bench_size(n: int, settings: Settings) -> Result:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return result
+
+
+def write_rss_trace(path: Path, n: int, run: ChildRun) -> None:
+    """Append the full run's RSS timeline to `path`: one line per sample (s from spawn,
+    VmRSS, RssAnon, RssFile MB) and, in time order among them, the child's events: the
+    background stage's steps (start and end, tui_child.STEPS), keys posted, first frame,
+    search ready. Then the peak sample and what ran at that moment."""
+    record = run.record
+    events: list[tuple[float, str]] = []
+    for name, start, end in record.get("steps", []):
+        events += [(start, f"> {name}"), (end, f"< {name} ({(end - start) * 1000:.0f} ms)")]
+    for kind in ("indexing_filter", "filter", "down", "pagedown", "read", "rate", "tag"):
+        for press in record.get(kind, []):
+            events.append((press["posted"], f"key {kind} {press['key']!r}"))
+    for name in ("first_papers_frame", "search_ready", "scenario_done"):
+        if record.get(name) is not None:
+            events.append((record[name], name))
+    lines = [
+        f"# {n:,} papers: t (s from spawn)  VmRSS  RssAnon  RssFile (MB) | event",
+        f"# this process's VmRSS at the spawn: {run.parent_rss_kb / 1024:.1f} MB; the child's "
+        f"peak (VmHWM): {record.get('peak_rss_mb', 0):.1f} MB",
+    ]
+    rows = [
+        (t, f"{t - run.spawned:8.3f} {r / 1024:7.1f} {a / 1024:7.1f} {f / 1024:7.1f}")
+        for t, r, a, f in run.rss
+    ]
+    rows += [(t, f"{t - run.spawned:8.3f} {'':>23} | {what}") for t, what in events]
+    lines += [text for _, text in sorted(rows, key=lambda row: row[0])]
+    if run.rss:
+        t, r, a, f = max(run.rss, key=lambda sample: sample[1])
+        running = [name for name, start, end in record.get("steps", []) if start <= t <= end]
+        lines.append(
+            f"# peak {r / 1024:.1f} MB (anon {a / 1024:.1f}, file {f / 1024:.1f}) at "
+            f"{t - run.spawned:.3f} s; steps running: {', '.join(running) or 'none'}"
+        )
+    with path.open("a", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
 
 
 def format_trace(n: int, record: dict[str, Any]) -> list[str]:
@@ -759,7 +857,7 @@ def rows(presses: int, startup_runs: int) -> list[Row]:
         Row("   all three -> durable: worst", "ms",
             lambda r: worst([*r.read_ms, *r.rate_ms, *r.tag_ms]), None, 1),
         Row("7. peak RSS", "MB", lambda r: r.rss_mb or None, RSS_MB, 0,
-            "ru_maxrss of the TUI process, full run"),
+            "VmHWM of the TUI process, full run"),
         Row("8. bulk r -> frame", "ms", _median("bulk_read_frame_ms"), BULK_MS, 1,
             f"~{BULK:,} papers marked (*), r: key -> last frame; once"),
         Row("   bulk r -> durable", "ms", _median("bulk_read_ms"), BULK_MS, 1,
@@ -871,8 +969,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="DIR",
         help="profile each full run with py-spy into DIR (slows every figure of that run)",
     )
+    parser.add_argument(
+        "--rss-trace",
+        type=Path,
+        metavar="FILE",
+        help="sample the full run's RSS every 5 ms; write it with the stage's steps and keys",
+    )
     args = parser.parse_args(argv)
-    settings = Settings(args.seed, args.startup_runs, args.presses, args.trace, args.py_spy)
+    if args.rss_trace is not None:
+        args.rss_trace.write_text("", encoding="utf-8")
+    settings = Settings(
+        args.seed, args.startup_runs, args.presses, args.trace, args.py_spy, args.rss_trace
+    )
 
     print("\n".join(machine_lines()))
     print(compile_readlist())

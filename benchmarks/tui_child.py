@@ -29,7 +29,7 @@ writes every frame to a terminal, as it would for a user. The script:
 
    Every step checks that it did what it should (rows filtered, cursor moved, the edit
    written for the paper under the cursor) and records a problem otherwise;
-5. writes everything, with the peak RSS (`ru_maxrss`), as JSON to the output file and
+5. writes everything, with the peak RSS (VmHWM: `peak_rss_mb`), as JSON to the output file and
    exits through `App.exit()`.
 
 All times are `time.monotonic()` (CLOCK_MONOTONIC, system-wide), so the parent can put
@@ -62,7 +62,9 @@ from textual import events  # noqa: E402
 from textual.screen import Screen  # noqa: E402
 from textual.widgets import Input  # noqa: E402
 
+from readlist.catalogue import LazyPapers  # noqa: E402
 from readlist.gcutil import gc_paused  # noqa: E402
+from readlist.search import SearchIndex  # noqa: E402
 from readlist.store import Store  # noqa: E402
 from readlist.store.store import Change, Edit, Undone  # noqa: E402
 from readlist.tui.app import ReadListApp  # noqa: E402
@@ -152,6 +154,7 @@ class Record:
     peak_rss_mb: float = 0.0
     rss_mb: dict[str, float] = field(default_factory=dict)  # current RSS at each stage
     trace: list[list[Any]] = field(default_factory=list)  # with --trace: see trace_updates
+    steps: list[list[Any]] = field(default_factory=list)  # [name, start, end]: see time_steps
     problems: list[str] = field(default_factory=list)
 
 
@@ -162,6 +165,20 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (VmHWM), in MB: of its own memory only.
+
+    Not `ru_maxrss`: Linux keeps that across `execve`, from the memory the process had
+    before it (the forked copy of its parent, or with vfork the parent's own peak), so a
+    child spawned by a benchmark that had just built a 100k library in-process reported
+    the parent's ~700 MB as its peak. VmHWM belongs to the address space, new at exec."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def trace_updates(log: list[list[Any]]) -> None:
@@ -188,6 +205,43 @@ def trace_updates(log: list[list[Any]]) -> None:
             log.append(["gc2", started[0], time.monotonic(), False, []])
 
     gc.callbacks.append(collected)
+
+
+# The background stage's long steps (session/__init__.py, load_catalogue), by the method
+# each calls, so that an RSS timeline (bench_tui.py --rss-trace) can name what ran.
+STEPS: tuple[tuple[Any, str], ...] = (
+    (Store, "vouch_for_papers"),
+    (Store, "keep_start_file"),
+    (Store, "keep_fingerprints"),
+    (Store, "abstracts"),
+    (Store, "word_index_of_copy"),
+    (Store, "release_catalogue_cache"),
+    (Store, "catalogue_versions"),
+    (Store, "fold_word_index"),
+    (Store, "write_word_index"),
+    (LazyPapers, "with_abstracts"),
+    (SearchIndex, "make_title_index"),
+    (SearchIndex, "make_text_index"),
+    (SearchIndex, "use_stored_index"),
+)
+
+
+def time_steps(log: list[list[Any]]) -> None:
+    """Log each call of the STEPS methods (name, start, end; `time.monotonic()`), on the
+    class, so the stores and indexes the app makes are covered. Changes no behaviour."""
+    for owner, name in STEPS:
+        original = getattr(owner, name, None)
+        if original is None:  # older code: not there
+            continue
+
+        def timed(*args: Any, _original: Any = original, _name: str = name, **kw: Any) -> Any:
+            start = time.monotonic()
+            try:
+                return _original(*args, **kw)
+            finally:
+                log.append([_name, start, time.monotonic()])
+
+        setattr(owner, name, timed)
 
 
 class Updates:
@@ -301,7 +355,7 @@ class BenchApp(ReadListApp):
             record.scenario_done = time.monotonic()
             record.updates = [t for t, _ids, _change in self.updates.log]
             record.rss_mb["end"] = rss_mb()
-            record.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            record.peak_rss_mb = peak_rss_mb()
             Path(self.args.out).write_text(json.dumps(asdict(record)), encoding="utf-8")
             self.exit()
 
@@ -577,6 +631,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     record = Record(mode=args.mode)
     args.updates = Updates()
+    time_steps(record.steps)
     if args.trace:
         trace_updates(record.trace)
     record.rss_mb["imports"] = rss_mb()
