@@ -722,7 +722,8 @@ def write_rss_trace(path: Path, n: int, run: ChildRun) -> None:
     lines = [
         f"# {n:,} papers: t (s from spawn)  VmRSS  RssAnon  RssFile (MB) | event",
         f"# this process's VmRSS at the spawn: {run.parent_rss_kb / 1024:.1f} MB; the child's "
-        f"peak (VmHWM): {record.get('peak_rss_mb', 0):.1f} MB",
+        f"peak (VmHWM): {record.get('peak_rss_mb', 0):.1f} MB, its ru_maxrss "
+        f"{record.get('ru_maxrss_mb', 0):.1f} MB",
     ]
     rows = [
         (t, f"{t - run.spawned:8.3f} {r / 1024:7.1f} {a / 1024:7.1f} {f / 1024:7.1f}")

@@ -152,6 +152,7 @@ class Record:
     updates: list[float] = field(default_factory=list)
     scenario_done: float | None = None
     peak_rss_mb: float = 0.0
+    ru_maxrss_mb: float = 0.0  # for comparison: includes the parent's (peak_rss_mb)
     rss_mb: dict[str, float] = field(default_factory=dict)  # current RSS at each stage
     trace: list[list[Any]] = field(default_factory=list)  # with --trace: see trace_updates
     steps: list[list[Any]] = field(default_factory=list)  # [name, start, end]: see time_steps
@@ -356,6 +357,7 @@ class BenchApp(ReadListApp):
             record.updates = [t for t, _ids, _change in self.updates.log]
             record.rss_mb["end"] = rss_mb()
             record.peak_rss_mb = peak_rss_mb()
+            record.ru_maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             Path(self.args.out).write_text(json.dumps(asdict(record)), encoding="utf-8")
             self.exit()
 
