@@ -182,6 +182,20 @@ def _time_parts() -> dict[str, float]:
         setattr(owner, name, timed)
 
     wrap(widget.Widget, "render_lines", lambda w: f"render_lines {type(w).__name__}#{w.id}")
+    # The list and the detail pane draw their own lines (styled-line cache): by widget too,
+    # else they hide inside Compositor._render_chops. And a filter key's handler, by part.
+    from readlist.tui.app import ReadListApp
+    from readlist.tui.widgets.detail import DetailPane
+    from readlist.tui.widgets.paper_list import PaperList
+    from readlist.tui.widgets.status import StatusLine
+
+    wrap(PaperList, "render_lines", lambda w: f"PaperList.render_lines (all of it) #{w.id}")
+    wrap(DetailPane, "render_lines", lambda w: f"DetailPane.render_lines (all of it) #{w.id}")
+    wrap(PaperList, "show")
+    wrap(DetailPane, "show")
+    wrap(StatusLine, "show")
+    wrap(ReadListApp, "refilter")
+    wrap(ReadListApp, "update_status")
     wrap(_compositor.Compositor, "_render_chops")
     wrap(_compositor.ChopsUpdate, "render_segments")
     wrap(App, "_display")
