@@ -39,14 +39,19 @@ import bench_query  # sibling scripts: Python puts a script's own folder on sys.
 import bench_store
 import bench_tui
 
-KEYS = ("down", "pagedown")
+KEYS = ("down", "pagedown", "filter")
+FILTER_WORD = "language"
+"""`filter`: this word typed into the filter one key at a time (each letter is a key),
+then cleared with Esc and `/` again (not measured), until `--presses` letters were typed."""
 
 
 def log(message: str) -> None:
     bench_store.log(message)
 
 
-def bench_size(n: int, seed: int, presses: int, profile: Path | None) -> dict[str, Any]:
+def bench_size(
+    n: int, seed: int, presses: int, profile: Path | None, kinds: Sequence[str] = KEYS
+) -> dict[str, Any]:
     source, papers = bench_query.library_for(n, seed)
     workdir = Path(tempfile.mkdtemp(prefix=f"readlist-nav-{n}-", dir=bench_store.TMP_ROOT))
     try:
@@ -62,6 +67,7 @@ def bench_size(n: int, seed: int, presses: int, profile: Path | None) -> dict[st
             f"--db={db}",
             f"--out={out}",
             f"--presses={presses}",
+            f"--keys={','.join(kinds)}",
             *([f"--profile={profile}/nav-n{n}"] if profile is not None else []),
         ]
         load = bench_tui.OtherLoad()
@@ -78,10 +84,10 @@ def bench_size(n: int, seed: int, presses: int, profile: Path | None) -> dict[st
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def format_table(results: Sequence[dict[str, Any]]) -> str:
+def format_table(results: Sequence[dict[str, Any]], kinds: Sequence[str] = KEYS) -> str:
     header = ["median (of presses)", *(f"{r['n']:,}" for r in results)]
     lines = [header]
-    for key in KEYS:
+    for key in kinds:
         for label, name in (
             ("key -> last frame, wall ms", "frame_ms"),
             ("CPU ms, key -> last frame", "cpu_ms"),
@@ -100,7 +106,7 @@ def format_table(results: Sequence[dict[str, Any]]) -> str:
                 values = [k[name] for k in keys if k[name] is not None]
                 cells.append(f"{statistics.median(values):.2f}" if values else "-")
             lines.append(cells)
-    for key in KEYS:
+    for key in kinds:
         names = sorted({name for r in results for k in r["keys"] for name in k.get("parts", {})})
         for name in names:
             cells = [f"{key}: {name}"]
@@ -126,6 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--presses", type=int, default=40)
     parser.add_argument("--profile", type=Path)
+    parser.add_argument(
+        "--keys", default=",".join(KEYS), help="which kinds, of: " + ", ".join(KEYS)
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -136,8 +145,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
     bench_tui.compile_readlist()
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    results = [bench_size(n, args.seed, args.presses, args.profile) for n in args.sizes]
-    print(format_table(results))
+    kinds = [k for k in args.keys.split(",") if k]
+    if unknown := sorted(set(kinds) - set(KEYS)):
+        parser.error(f"unknown key kinds: {', '.join(unknown)}")
+    results = [bench_size(n, args.seed, args.presses, args.profile, kinds) for n in args.sizes]
+    print(format_table(results, kinds))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     problems = [f"{r['n']:,}: {p}" for r in results for p in r["problems"]]
     for problem in problems:
@@ -170,6 +182,20 @@ def _time_parts() -> dict[str, float]:
         setattr(owner, name, timed)
 
     wrap(widget.Widget, "render_lines", lambda w: f"render_lines {type(w).__name__}#{w.id}")
+    # The list and the detail pane draw their own lines (styled-line cache): by widget too,
+    # else they hide inside Compositor._render_chops. And a filter key's handler, by part.
+    from readlist.tui.app import ReadListApp
+    from readlist.tui.widgets.detail import DetailPane
+    from readlist.tui.widgets.paper_list import PaperList
+    from readlist.tui.widgets.status import StatusLine
+
+    wrap(PaperList, "render_lines", lambda w: f"PaperList.render_lines (all of it) #{w.id}")
+    wrap(DetailPane, "render_lines", lambda w: f"DetailPane.render_lines (all of it) #{w.id}")
+    wrap(PaperList, "show")
+    wrap(DetailPane, "show")
+    wrap(StatusLine, "show")
+    wrap(ReadListApp, "refilter")
+    wrap(ReadListApp, "update_status")
     wrap(_compositor.Compositor, "_render_chops")
     wrap(_compositor.ChopsUpdate, "render_segments")
     wrap(App, "_display")
@@ -214,14 +240,27 @@ def child_main(args: argparse.Namespace) -> int:
         async def _scenario(self) -> None:
             await self._wait_search_ready()
             await self.settle()
-            for key in KEYS:
+            self.filter_bar.input.cursor_blink = False
+            for kind in args.keys.split(","):
                 profiler = cProfile.Profile() if args.profile else None
+                typed = 0
                 for i in range(args.presses):
-                    page = self.papers.scrollable_content_region.height
-                    if self.papers.selection.cursor + 2 * page >= len(self.papers.selection):
-                        await self.press("home")  # (not measured: room for the next keys)
-                        await self.settle()
+                    key = kind
+                    if kind == "filter":
+                        if typed == 0:  # (not measured: into an empty filter)
+                            if self.filter_bar.value:
+                                await self.press("escape")
+                            await self.press("slash")
+                            await self.settle()
+                        key = FILTER_WORD[typed]
+                        typed = (typed + 1) % len(FILTER_WORD)
+                    else:
+                        page = self.papers.scrollable_content_region.height
+                        if self.papers.selection.cursor + 2 * page >= len(self.papers.selection):
+                            await self.press("home")  # (not measured: room for the next keys)
+                            await self.settle()
                     before = self.papers.selection.cursor
+                    value = self.filter_bar.value
                     frames = len(frame_cpu)
                     cpu = time.thread_time()
                     update, updates, layouts = spent["update"], spent["updates"], spent["layouts"]
@@ -232,14 +271,16 @@ def child_main(args: argparse.Namespace) -> int:
                     press = await self.press(key)
                     if profiler is not None:
                         profiler.disable()
-                    if self.papers.selection.cursor == before:
+                    if kind == "filter":
+                        if self.filter_bar.value != value + key:
+                            self.problem(f"filter #{i}: the input holds {self.filter_bar.value!r}")
+                    elif self.papers.selection.cursor == before:
                         self.problem(f"{key} #{i}: the cursor did not move")
                     ends = frame_cpu[frames:]
                     total = 1000 * (ends[-1] - cpu) if ends else None
                     in_update = 1000 * (spent["update"] - update)
                     keys.append(
                         {
-                            "key": key,
                             "cpu_ms": total,
                             "cpu_update_ms": in_update,
                             "cpu_before_ms": None if total is None else total - in_update,
@@ -247,10 +288,14 @@ def child_main(args: argparse.Namespace) -> int:
                             "layouts": spent["layouts"] - layouts,
                             "parts": {k: v * 1000 for k, v in parts.items()},
                             **tui_child._press_dict(press),
+                            "key": kind,  # (each letter of the filter word counts as `filter`)
                         }
                     )
                 if profiler is not None:
-                    profiler.dump_stats(f"{args.profile}-{key}.prof")
+                    profiler.dump_stats(f"{args.profile}-{kind}.prof")
+                if self.filter_bar.value:
+                    await self.press("escape")
+                    await self.settle()
 
     record = tui_child.Record(mode="full")
     args.updates = tui_child.Updates()
