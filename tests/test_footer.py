@@ -56,3 +56,51 @@ async def test_the_footer_is_built_once_at_start_and_again_only_for_a_change_it_
         assert len(built) == 3
         keys = shown(app)
         assert ("z", "Read") in keys and ("r", "Read") not in keys
+
+
+async def test_a_rebuild_that_never_ran_does_not_stop_the_footer_for_ever(
+    sample_store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A rebuild is scheduled, then dropped (as when the footer is detached before it
+    # runs). The footer waited for it for ever: no later change of keys was shown.
+    import readlist.tui.widgets.footer as footer_module
+
+    app = ReadListApp(sample_store, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await app.settle()
+        footer = app.screen.query_one(KeyFooter)
+        dropped: list[object] = []
+
+        def drop(callback: object, *args: object, **kwargs: object) -> bool:
+            dropped.append(callback)
+            return True  # "scheduled", but it never runs
+
+        monkeypatch.setattr(footer, "call_after_refresh", drop)
+        app.set_keymap({"toggle_read": "z"})
+        app.screen.refresh_bindings()
+        await pilot.pause(0.3)
+        assert dropped  # a rebuild was asked for, and lost
+        assert ("r", "Read") in shown(app)
+        monkeypatch.undo()
+        # Later (past the time a rebuild takes to run), the keys change again.
+        later = footer_module.time.monotonic() + 60
+        monkeypatch.setattr(footer_module, "_now", lambda: later, raising=False)
+        app.set_keymap({"toggle_read": "y"})
+        app.screen.refresh_bindings()
+        await pilot.pause(0.3)
+        keys = shown(app)
+        assert ("y", "Read") in keys and ("r", "Read") not in keys
+
+
+async def test_the_footer_forgets_a_rebuild_when_it_is_unmounted(
+    sample_store: Store, db: Path
+) -> None:
+    app = ReadListApp(sample_store, watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)
+        await app.settle()
+        footer = app.screen.query_one(KeyFooter)
+        footer._rebuild_pending = 1.0  # a rebuild scheduled, its message not yet handled
+        await footer.remove()
+        assert footer._rebuild_pending is None
