@@ -192,15 +192,27 @@ def frequent_threshold(n: int) -> int:
     return max(16, int(n * _FREQUENT_SHARE))
 
 
+PAUSE_EVERY = 2_000  # texts indexed between two pauses (see `WordIndex`)
+
+
+def _no_pause() -> None:
+    pass
+
+
 class WordIndex:
     """Word-prefix and phrase search over `texts`, searchable strings (kept, not copied)."""
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], pause: Callable[[], None] | None = None) -> None:
+        """`pause()`, if given, is called every `PAUSE_EVERY` texts (a worker thread's
+        build lets a key that is handled run alone, see readlist/session/gate.py)."""
         n = self.n = len(texts)
         self.all = (1 << n) - 1
         self.texts = texts
         postings: defaultdict[str, list[int]] = defaultdict(list)
+        wait, every = (pause, PAUSE_EVERY) if pause is not None else (_no_pause, n + 1)
         for i, text in enumerate(texts):
+            if i % every == every - 1:
+                wait()
             for word in set(text.split()):
                 postings[word].append(i)  # the hot loop: ~150 words x 100k papers
         postings.pop("|", None)  # the field separator

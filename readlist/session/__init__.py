@@ -201,7 +201,7 @@ class LibrarySession:
         changes = None
         stored = None if reload else self.stored_index
         if not reload:  # title: queries scan titles; ready before the first such key
-            library.search.texts("title")
+            library.search.texts("title", pause)
         try:
             if reload:
                 shown, with_abstracts = library.papers, self.abstracts_searched
@@ -218,7 +218,7 @@ class LibrarySession:
                 # whole TUI in bench_query: 661 MB, now 588; target 600).
                 self._keep_derived_files(pause)
                 pause()
-                abstracts = self.store.abstracts()
+                abstracts = self.store.abstracts(pause)
                 pause()
                 yield AbstractsLoaded(abstracts)
                 shown = library.papers
@@ -286,7 +286,7 @@ class LibrarySession:
         if search.n <= TITLES_ABOVE:
             return
         pause()
-        titles = search.make_title_index()
+        titles = search.make_title_index(pause)
         if cancelled():
             return
         yield TitlesIndexed(search, titles)

@@ -98,6 +98,7 @@ from readlist.store.storage import (
     fsync_dir,
     open_regular,
     parse_library_json,
+    pausing,
     read_regular,
     signature,
     temp_files,
@@ -532,15 +533,18 @@ class Store:
         start = self._current_start()
         return len(self._table(PAPERS)) if start is None else len(start)
 
-    def abstracts(self) -> dict[str, str]:
+    def abstracts(self, pause: Callable[[], None] | None = None) -> dict[str, str]:
         """Paper id -> abstract: the abstracts file, with the recent file over it.
 
         The recent file is read first: a fold (`_fold_recent`) replaces the large file
         before it empties the recent one, so whichever versions this meets, together
-        they hold every abstract (see `_write_abstracts`).
+        they hold every abstract (see `_write_abstracts`). `pause()`, if given, is
+        called every few thousand abstracts parsed (`storage.pausing`).
         """
         recent = self._table(RECENT)
-        found = {pid: doc["text"] for pid, doc in self._table(ABSTRACTS).items()}
+        with pausing(pause) if pause is not None else contextlib.nullcontext():
+            table = self._table(ABSTRACTS)
+        found = {pid: doc["text"] for pid, doc in table.items()}
         found.update((pid, doc["text"]) for pid, doc in recent.items())
         return found
 
