@@ -8,6 +8,7 @@ the catalogue changed, and a damaged file must read as absent.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -190,9 +191,9 @@ def blocked_abstracts(store: Store) -> threading.Event:
     release = threading.Event()
     real = store.abstracts
 
-    def slow() -> dict[str, str]:
+    def slow(pause: Callable[[], None] | None = None) -> dict[str, str]:
         release.wait(20)
-        return real()
+        return real(pause)
 
     store.abstracts = slow  # type: ignore[method-assign]
     return release

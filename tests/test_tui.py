@@ -573,9 +573,9 @@ async def test_staged_loading_waits_for_abstracts_rather_than_match_titles_alone
     release = threading.Event()
     real_abstracts = sample_store.abstracts
 
-    def slow_abstracts() -> dict[str, str]:
+    def slow_abstracts(pause: Callable[[], None] | None = None) -> dict[str, str]:
         release.wait(10)
-        return real_abstracts()
+        return real_abstracts(pause)
 
     sample_store.abstracts = slow_abstracts  # type: ignore[method-assign]
     app = ReadListApp(sample_store, copy=recorder.copy, watch_interval=3600, stage_above=0)

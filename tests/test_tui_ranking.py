@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -372,9 +372,9 @@ async def test_similar_papers_wait_for_the_abstracts_of_a_large_library(
     release = threading.Event()
     abstracts = Store.abstracts
 
-    def slow(self: Store) -> dict[str, str]:
+    def slow(self: Store, pause: Callable[[], None] | None = None) -> dict[str, str]:
         release.wait(10)
-        return abstracts(self)
+        return abstracts(self, pause)
 
     monkeypatch.setattr(Store, "abstracts", slow)
     cache = rankcache.cache_path(handmade.paths.papers)

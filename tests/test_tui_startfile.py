@@ -5,6 +5,7 @@ what the user sees and can do is the same as from the papers file."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from readlist.catalogue import LazyPapers, ids_of
@@ -34,9 +35,9 @@ async def test_a_start_from_the_start_file_shows_and_does_what_one_from_the_pape
     release = threading.Event()
     real_abstracts = session.store.abstracts
 
-    def slow_abstracts() -> dict[str, str]:
+    def slow_abstracts(pause: Callable[[], None] | None = None) -> dict[str, str]:
         release.wait(10)
-        return real_abstracts()
+        return real_abstracts(pause)
 
     session.store.abstracts = slow_abstracts  # type: ignore[method-assign]
     app = ReadListApp(session.store, session=session, watch_interval=3600)
