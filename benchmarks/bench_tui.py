@@ -977,6 +977,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="sample the full run's RSS every 5 ms; write it with the stage's steps and keys",
     )
     args = parser.parse_args(argv)
+    if args.rss_trace is not None and args.py_spy is not None:
+        parser.error("--rss-trace samples the child process, which --py-spy replaces: use one")
     if args.rss_trace is not None:
         args.rss_trace.write_text("", encoding="utf-8")
     settings = Settings(

@@ -195,10 +195,6 @@ def frequent_threshold(n: int) -> int:
 PAUSE_EVERY = 2_000  # texts indexed between two pauses (see `WordIndex`)
 
 
-def _no_pause() -> None:
-    pass
-
-
 class WordIndex:
     """Word-prefix and phrase search over `texts`, searchable strings (kept, not copied)."""
 
@@ -209,10 +205,11 @@ class WordIndex:
         self.all = (1 << n) - 1
         self.texts = texts
         postings: defaultdict[str, list[int]] = defaultdict(list)
-        wait, every = (pause, PAUSE_EVERY) if pause is not None else (_no_pause, n + 1)
+        every = PAUSE_EVERY if pause is not None else -1  # -1: never
         for i, text in enumerate(texts):
-            if i % every == every - 1:
-                wait()
+            if i == every and pause is not None:
+                every += PAUSE_EVERY
+                pause()
             for word in set(text.split()):
                 postings[word].append(i)  # the hot loop: ~150 words x 100k papers
         postings.pop("|", None)  # the field separator

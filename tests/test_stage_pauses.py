@@ -5,7 +5,9 @@ Python at 100,000 papers, and a key typed meanwhile shared the interpreter with 
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 import readlist.session as session_module
 from readlist import search as search_module
 from readlist import textindex
+from readlist.errors import LibraryError
 from readlist.search import SearchIndex
 from readlist.session import CatalogueReady, LibrarySession, TitlesIndexed
 from readlist.store import Store, storage
@@ -59,7 +62,7 @@ def test_a_word_index_built_with_pauses_is_the_one_built_without(
     finally:
         textindex.PAUSE_EVERY = old
     assert paused.parts() == WordIndex(texts).parts()
-    assert pauses.count("__init__") == len(texts) // every
+    assert pauses.count("__init__") == max(len(texts) - 1, 0) // every
 
 
 @pytest.mark.usefixtures("small_steps")
@@ -101,3 +104,94 @@ def test_the_stage_pauses_inside_its_long_steps(
     at_once = SearchIndex(ready.papers).texts("title")
     assert list(titles.index.texts) == list(at_once) and len(at_once) == 101
     assert titles.index.parts() == WordIndex(at_once).parts()
+
+
+def abstracts_storage(tmp_path: Path, n: int) -> storage.AtomicJSONStorage:
+    kept = storage.AtomicJSONStorage(tmp_path / "a.json", kind="abstracts", by_line=True)
+    kept.write({"abstracts": {f"{i:016x}": {"text": f"abstract {i}"} for i in range(n)}})
+    return storage.AtomicJSONStorage(tmp_path / "a.json", kind="abstracts", by_line=True)
+
+
+@pytest.mark.usefixtures("small_steps")
+def test_only_the_thread_that_asked_for_pauses_pauses(tmp_path: Path) -> None:
+    """The stage's pause waits on the gate the front end holds during a key: a read on
+    the front end's thread meanwhile must never call it (it would wait on itself)."""
+    abstracts_storage(tmp_path, 50)
+    pauses = Pauses()
+    other: list[int] = []
+
+    def read_elsewhere() -> None:
+        data = storage.loads_by_line(tmp_path / "a.json", "abstracts")
+        other.append(len(data["abstracts"]) if data else -1)
+
+    with storage.pausing(pauses):
+        thread = threading.Thread(target=read_elsewhere)
+        thread.start()
+        thread.join()
+        assert other == [50] and pauses.callers == []
+        storage.loads_by_line(tmp_path / "a.json", "abstracts")
+    assert pauses.count("loads_by_line") == 50 // 7
+
+
+@pytest.mark.usefixtures("small_steps")
+def test_a_pause_that_raises_leaves_no_pause_and_no_half_read_version(tmp_path: Path) -> None:
+    reader = abstracts_storage(tmp_path, 50)
+
+    def stop() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), storage.pausing(stop):
+        reader.read()
+    data = reader.read()  # no pause now, and the whole file
+    assert data is not None and len(data["abstracts"]) == 50
+
+
+@pytest.mark.usefixtures("small_steps")
+def test_a_write_while_a_read_pauses_is_not_undone_by_the_read(tmp_path: Path) -> None:
+    """The front end may write a storage while the stage's read of it pauses: the read
+    returns the version it read, and the storage keeps the one written (before, the read
+    put its older version back, and the next read parsed the file again)."""
+    reader = abstracts_storage(tmp_path, 50)
+    written = {"abstracts": {"f" * 16: {"text": "written meanwhile"}}}
+    done: list[bool] = []
+
+    def write_once() -> None:
+        if not done:
+            done.append(True)
+            reader.write(written)
+
+    with storage.pausing(write_once):
+        old = reader.read()
+    assert old is not None and len(old["abstracts"]) == 50
+    # ... and knows it is current: it is not read from disk again.
+    reader._load = lambda: pytest.fail("read again")  # type: ignore[method-assign]
+    now = reader.read()
+    assert now is not None and now["abstracts"] == written["abstracts"]
+
+
+@pytest.mark.usefixtures("small_steps")
+def test_a_file_replaced_while_a_paused_read_checks_the_old_one_is_not_backed_up(
+    sample_store: Store, db: Path
+) -> None:
+    """`.bak` is the last version that passed the checks: a damaged file another process
+    put in place while this one read (and checked) the old version must not become it."""
+    store = Store.open(db)
+    path = store.paths.abstracts
+    store.abstracts()  # an ordinary read: the good version is backed up
+    bak = path.with_name(path.name + ".bak")
+    good = path.read_bytes()
+    assert bak.read_bytes() == good
+    replaced: list[bool] = []
+
+    def replace_with_a_cut_off_copy() -> None:
+        if not replaced:
+            replaced.append(True)
+            cut = path.with_name("cut-off")
+            cut.write_bytes(good[: len(good) // 2])
+            os.replace(cut, path)
+
+    reader = Store.open(db)
+    assert len(reader.abstracts(replace_with_a_cut_off_copy)) == 101  # the old version, whole
+    assert replaced and bak.read_bytes() == good
+    with pytest.raises(LibraryError, match="abstracts"):
+        Store.open(db).abstracts()  # the cut-off file is found out, its backup is good

@@ -200,7 +200,8 @@ class LibrarySession:
         library = self.library
         changes = None
         stored = None if reload else self.stored_index
-        if not reload:  # title: queries scan titles; ready before the first such key
+        if not reload:  # title: queries scan titles (a `title:` key in the first ~0.6 s
+            # at 100k, while these are made between pauses, makes them on its own thread)
             library.search.texts("title", pause)
         try:
             if reload:

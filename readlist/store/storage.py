@@ -356,10 +356,6 @@ PAUSE_LINES = 2_000  # documents parsed between two pauses (~10 ms at 100k abstr
 _pausing = threading.local()
 
 
-def _no_pause() -> None:
-    pass
-
-
 @contextlib.contextmanager
 def pausing(pause: Callable[[], None]) -> Iterator[None]:
     """While inside, a file this thread parses a line at a time (`loads_by_line`) calls
@@ -384,14 +380,14 @@ def loads_by_line(path: Path, table: str) -> Data | None:
     header = b'{"' + table.encode() + b'":{\n'
     found: dict[str, Any] = {}
     loads = orjson.loads
-    pause: Callable[[], None] = getattr(_pausing, "pause", None) or _no_pause
-    every = PAUSE_LINES if pause is not _no_pause else 0  # 0: never (lines count from 1)
+    pause: Callable[[], None] | None = getattr(_pausing, "pause", None)
+    every = PAUSE_LINES if pause is not None else -1  # -1: never
     try:
         with open_regular(path) as reader, gc_paused():
             if reader.readline() != header:
                 return None
             for n, line in enumerate(reader, 1):
-                if n == every:
+                if n == every and pause is not None:
                     every += PAUSE_LINES
                     pause()
                 if line[:1] == b"}":
@@ -513,8 +509,11 @@ class AtomicJSONStorage(Storage):
             self._data = self._signature = None
             return None
         if self._data is None or current != self._signature:
-            self._data = self._load()
-            self._signature = current
+            before = self._data
+            loaded = self._load()  # may pause (see `pausing`): another thread may write
+            if self._data is before:  # no write meanwhile: this version is the current one
+                self._data, self._signature = loaded, current
+            return loaded
         return self._data
 
     def write(self, data: Data) -> None:

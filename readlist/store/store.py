@@ -274,7 +274,7 @@ class Store:
         self._storages[PAPERS].take_as_read(version)
         self._valid[PAPERS] = version
         self._start = start
-        self._backup(PAPERS, self.paths.papers)
+        self._backup(PAPERS, self.paths.papers, version)
         return True
 
     def _current_start(self) -> StartFile | None:
@@ -360,7 +360,7 @@ class Store:
             if checked:
                 VALIDATORS[name](storage.path, table)
             self._valid[name] = storage.signature
-            self._backup(name, storage.path)
+            self._backup(name, storage.path, storage.signature)
             if name == PAPERS:
                 self._unvouched = checked and bool(table)
         return table
@@ -427,8 +427,11 @@ class Store:
                 f"{repair} restores it (or delete the backup to start afresh)"
             )
 
-    def _backup(self, name: str, path: Path) -> None:
-        """Keep `<file>.bak` equal to the last version that passed validation.
+    def _backup(self, name: str, path: Path, version: Signature | None) -> None:
+        """Keep `<file>.bak` equal to the last version that passed validation: `version`,
+        the one checked. If the file is another version by now (another process replaced
+        it while this one read, and a paused read of the abstracts takes a while), that
+        one was never checked: nothing is copied (its own first read checks it).
 
         A real copy, not a hard link: an external tool that truncates the file in
         place would truncate a hard-linked backup with it. Skipped when the backup is
@@ -452,6 +455,8 @@ class Store:
             # Under the lock like every write, so that any temporary file found while
             # holding it is a leftover; skipped (until the next read) if it is busy.
             with self._lock.acquire(timeout=0):
+                if version is None or signature(path) != version:
+                    return  # (under the lock no write replaces it until the copy is made)
                 if old is not None:
                     thorough = name == ANNOTATIONS or old.st_size > src.st_size
                     keep_if_damaged(name, bak, thorough=thorough)
