@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -267,11 +268,11 @@ def test_a_first_start_writes_its_derived_files_and_drops_the_documents_before_t
     real = session.store.abstracts
     seen: dict[str, Any] = {}
 
-    def abstracts() -> dict[str, str]:
+    def abstracts(pause: Callable[[], None] | None = None) -> dict[str, str]:
         seen["at"] = tracemalloc.get_traced_memory()[0]
         seen["start file"] = start_file(db).exists()
         seen["documents held"] = session.store._storages["papers"].holds_data
-        return real()
+        return real(pause)
 
     session.store.abstracts = abstracts  # type: ignore[method-assign]
     try:
