@@ -8,6 +8,7 @@ widgets' own state) must be what a full repaint would draw after every key.
 
 from __future__ import annotations
 
+import pytest
 from rich.segment import Segment
 from textual.strip import Strip
 
@@ -17,6 +18,7 @@ from readlist.query.highlight import match_spans
 from readlist.store import Store
 from readlist.tui.app import ReadListApp
 from readlist.tui.widgets.detail import DetailPane
+from readlist.tui.widgets.marking import MarkedLines
 
 SIZE = (100, 30)
 
@@ -133,3 +135,35 @@ async def test_a_key_that_changes_nothing_in_the_detail_pane_draws_nothing_there
         assert pane._strips is strips  # not laid out again
         assert pane.text == before
         assert "prompt" in before.lower()
+
+
+async def test_the_detail_pane_after_every_key_is_what_wrapping_its_paper_whole_draws(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The pane wraps an abstract once and re-renders only the lines whose marks change
+    # (`MarkedLines`); after every key its lines must be those of a whole wrap of the
+    # marked texts, as the pane drew them before.
+    app = make_app(sample_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        pane = app.query_one("#detail", DetailPane)
+        kept = ("_strips", "_text", "_content_lines", "_abstract_lines")
+        keys = [*"la", "backspace", "backspace", *"prompt", "space", *"tun", "backspace"]
+        keys += ["space", *"OR", "space", *"models", "space", *'"language model"']
+        re_marked = 0
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            shown = {name: getattr(pane, name) for name in kept}
+            marking = shown["_abstract_lines"][1] if shown["_abstract_lines"] else None
+            if marking is not None and marking._last is not None:
+                re_marked += 1
+            with monkeypatch.context() as patched:
+                patched.setattr(MarkedLines, "marked", lambda self, *args: None)
+                pane._content_lines = pane._abstract_lines = None
+                pane._build(pane.scrollable_content_region.width)
+                assert pane._strips == shown["_strips"], app.filter_bar.value
+                assert pane.text == shown["_text"]
+            for name, value in shown.items():
+                setattr(pane, name, value)
+        assert re_marked >= 5  # the keys went the way that draws only changed lines

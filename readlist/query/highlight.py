@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from readlist.query.nodes import Words
 from readlist.query.words import WORD_PATTERN, normalize
@@ -23,11 +24,13 @@ def match_spans(text: str, terms: Sequence[Words]) -> list[Span]:
     """Sorted, non-overlapping (start, end) spans of `text` that `terms` match."""
     if not terms or not text:
         return []
-    tokens = [(m.start(), m.end(), normalize(m.group())) for m in _WORD.finditer(text)]
+    tokens, words = _tokens(text)
     spans: list[Span] = []
     for term in terms:
         query = term.words
         k = len(query)
+        if query[-1] not in words:
+            continue  # (every match has the last word in one of the text's words)
         if term.substring and k == 1:
             for start, end, word in tokens:
                 at = word.find(query[0])
@@ -36,6 +39,13 @@ def match_spans(text: str, terms: Sequence[Words]) -> list[Span]:
                     spans.append(
                         (start + at, start + at + len(query[0])) if exact else (start, end)
                     )
+            continue
+        if k == 1:  # one word, matching words that start with it (most queries)
+            first = query[0]
+            for start, end, word in tokens:
+                if word.startswith(first):
+                    exact = len(word) == end - start
+                    spans.append((start, start + len(first) if exact else end))
             continue
         for i in range(len(tokens) - k + 1):
             window = tokens[i : i + k]
@@ -48,6 +58,30 @@ def match_spans(text: str, terms: Sequence[Words]) -> list[Span]:
                     end = last_start + len(query[-1])
                 spans.append((window[0][0], end))
     return _merged(spans)
+
+
+_Tokens = tuple[list[tuple[int, int, str]], str]
+
+
+def _tokens(text: str) -> _Tokens:
+    """`text`'s words with their positions, and the normalised words joined.
+
+    Kept for the texts marked lately: a key typed in the filter marks the same titles
+    and abstract again, and cutting them into words was most of the marking's cost.
+    """
+    return _short_tokens(text) if len(text) <= SHORT_TEXT else _long_tokens(text)
+
+
+SHORT_TEXT = 400  # characters: titles (kept by the thousand), not abstracts (a few)
+
+
+def _cut(text: str) -> _Tokens:
+    tokens = [(m.start(), m.end(), normalize(m.group())) for m in _WORD.finditer(text)]
+    return tokens, " ".join(word for _start, _end, word in tokens)
+
+
+_short_tokens = lru_cache(maxsize=2048)(_cut)
+_long_tokens = lru_cache(maxsize=16)(_cut)
 
 
 def _merged(spans: list[Span]) -> list[Span]:

@@ -34,8 +34,7 @@ from collections import OrderedDict
 from typing import ClassVar
 
 from rich.cells import set_cell_size
-from rich.console import Group, RenderableType
-from rich.segment import Segment
+from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -49,9 +48,10 @@ from textual.widgets import Static
 from readlist.formatting import metadata_parts, stars
 from readlist.models import Annotation, Paper
 from readlist.query import Query
-from readlist.query.highlight import match_spans
+from readlist.query.highlight import Span, match_spans
 from readlist.text import strip_controls
 from readlist.tui.widgets.lines import StyledLines
+from readlist.tui.widgets.marking import MarkedLines, render_strips
 from readlist.tui.widgets.scrolling import (
     KeptBars,
     KeptScrollBar,
@@ -97,6 +97,7 @@ _SHOWN = (
     "_look",
     "_strips",
     "_text",
+    "_content_lines",
     "_abstract_lines",
 )
 
@@ -140,8 +141,13 @@ class DetailPane(KeptBars, ScrollView, can_focus=False):
         self._query = Query()
         self._strips: list[Strip] = []
         self._text = ""
-        # The abstract's lines, by what they are made of (see `_abstract`).
-        self._abstract_lines: tuple[object, list[Strip]] | None = None
+        # The lines above the abstract: (what they are made of, lines, their text).
+        self._content_lines: tuple[object, list[Strip], list[str]] | None = None
+        # The abstract's lines: (what they are made of, the abstract wrapped once, the
+        # lines below it, the text of both), see `_abstract_part`.
+        self._abstract_lines: tuple[object, MarkedLines | None, list[Strip], list[str]] | None = (
+            None
+        )
         self._look: tuple[object, ...] = ()
         # The lines and text of papers shown lately, by id: (look, width, lines, text).
         # Emptied by a new theme (its colours are in the lines, not in the key).
@@ -321,32 +327,30 @@ class DetailPane(KeptBars, ScrollView, can_focus=False):
             parts.append(Text(""))
         return Group(*parts)
 
-    def _abstract(self) -> RenderableType | None:
-        """The abstract part, below the rest: it depends on the paper alone, not on its
-        annotation, so a change to the annotation does not wrap it again (`_layout`)."""
+    def _abstract_rest(self) -> Group | None:
+        """What shows below the abstract's own lines: where it was cut, or in place of
+        it, that it is loading or missing. The abstract depends on the paper alone, not
+        on its annotation, so a change to the annotation does not wrap it again."""
         paper = self._paper
         if paper is None:
             return None
-        parts: list[RenderableType] = []
         cut_style = self._style("detail--muted") + Style(italic=True)
         if paper.abstract:
-            abstract, abstract_cut = bounded(paper.abstract, ABSTRACT_LIMIT)
-            parts.append(self._marked(abstract, "abstract"))
-            if abstract_cut:
-                parts += [
-                    Text(""),
-                    Text(truncation_note("abstract", paper.abstract), style=cut_style),
-                ]
-        elif self._pending:
-            parts.append(Text("Loading abstract…", style=cut_style))
-        else:
-            parts.append(Text("(no abstract in the listing)", style=cut_style))
-        return Group(*parts)
+            if len(paper.abstract) <= ABSTRACT_LIMIT:
+                return None
+            note = truncation_note("abstract", paper.abstract)
+            return Group(Text(""), Text(note, style=cut_style))
+        if self._pending:
+            return Group(Text("Loading abstract…", style=cut_style))
+        return Group(Text("(no abstract in the listing)", style=cut_style))
+
+    def _spans(self, text: str, field: str) -> tuple[Span, ...]:
+        return tuple(match_spans(text, self._query.highlights(field)))
 
     def _marked(self, text: str, field: str, style: Style | str = "") -> Text:
         """`text` as a Text, the query's words for `field` styled as matches."""
         out = Text(text, style=style)
-        spans = match_spans(text, self._query.highlights(field))
+        spans = self._spans(text, field)
         if spans:
             match = self._style("detail--match")
             for start, end in spans:
@@ -381,22 +385,60 @@ class DetailPane(KeptBars, ScrollView, can_focus=False):
         console = self.app.console
         options = console.options.update_width(width)
         style = self._style()
-        lines = console.render_lines(self._content(), options, style=style, pad=True)
-        # Same-style segments joined (a line and its padding): Textual styles, cuts and
-        # writes a line segment by segment, each time the pane is drawn.
-        strips = [Strip(Segment.simplify(line), width) for line in lines]
-        paper = self._paper
-        if paper is not None:
-            key = (paper.abstract, self._pending, self._query.highlights("abstract"), width, style)
-            if self._abstract_lines is None or self._abstract_lines[0] != key:
-                abstract = self._abstract()
-                assert abstract is not None
-                below = console.render_lines(abstract, options, style=style, pad=True)
-                strips_below = [Strip(Segment.simplify(line), width) for line in below]
-                self._abstract_lines = (key, strips_below)
-            strips += self._abstract_lines[1]
+        content, content_text = self._content_part(console, options, style, width)
+        strips, texts = list(content), list(content_text)
+        if self._paper is not None:
+            below, below_text = self._abstract_part(console, options, style, width)
+            strips += below
+            texts += below_text
         self._strips = strips
-        self._text = "\n".join(strip.text.rstrip() for strip in self._strips)
+        self._text = "\n".join(texts)
+
+    def _content_part(
+        self, console: Console, options: ConsoleOptions, style: Style, width: int
+    ) -> tuple[list[Strip], list[str]]:
+        """The lines above the abstract, and their text, kept while they would be drawn
+        the same: a query counts only through the characters it marks in the title and
+        the note, so a key that marks nothing new there wraps nothing."""
+        paper, annotation = self._paper, self._annotation
+        marks: tuple[object, ...] = ()
+        if paper is not None:
+            title, _cut = bounded(paper.title, TITLE_LIMIT)
+            note, _cut = bounded(annotation.note, NOTE_LIMIT)
+            marks = (self._spans(title, "title"), self._spans(note, "note") if note else ())
+        key = (paper, annotation, self._score, marks, width, style)
+        if self._content_lines is None or self._content_lines[0] != key:
+            strips = render_strips(console, options, style, self._content(), width)
+            self._content_lines = (key, strips, [strip.text.rstrip() for strip in strips])
+        return self._content_lines[1], self._content_lines[2]
+
+    def _abstract_part(
+        self, console: Console, options: ConsoleOptions, style: Style, width: int
+    ) -> tuple[list[Strip], list[str]]:
+        """The abstract's lines (see `_abstract`) and their text. The abstract is wrapped
+        once per paper and width; a new query re-renders only the lines whose marks
+        change (`MarkedLines`), so the others stay the strips Textual already styled."""
+        paper = self._paper
+        assert paper is not None
+        key = (paper.abstract, self._pending, width, style)
+        if self._abstract_lines is None or self._abstract_lines[0] != key:
+            marking, rest = None, self._abstract_rest()
+            if paper.abstract:
+                abstract, _cut = bounded(paper.abstract, ABSTRACT_LIMIT)
+                marking = MarkedLines.of(console, options, style, abstract, width)
+            rest_strips = render_strips(console, options, style, rest, width) if rest else []
+            texts = [strip.text.rstrip() for strip in (marking.plain if marking else [])]
+            texts += [strip.text.rstrip() for strip in rest_strips]
+            self._abstract_lines = (key, marking, rest_strips, texts)
+        _key, marking, rest_strips, texts = self._abstract_lines
+        if marking is None:
+            return rest_strips, texts
+        spans = self._spans(marking.text, "abstract")
+        lines = marking.marked(spans, console, options, style, self._style("detail--match"))
+        if lines is None:  # only a whole wrap draws these marks exactly
+            whole = self._marked(marking.text, "abstract")
+            lines = render_strips(console, options, style, whole, width)
+        return lines + rest_strips, texts
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -416,6 +458,7 @@ class DetailPane(KeptBars, ScrollView, can_focus=False):
 
     def _forget_styles(self) -> None:
         self._styled.clear()
+        self._content_lines = None
         self._abstract_lines = None
         self._built.clear()
         self._styles.clear()
