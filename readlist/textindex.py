@@ -229,6 +229,7 @@ class WordIndex:
         self._followers: list[Followers] = []
         self._collecting: _Collecting | None = None
         self._release: Callable[[int | None], None] | None = None
+        self._warm: Callable[[Callable[[], None]], None] | None = None
 
     def pin_short_prefixes(self, pause: Callable[[], None] | None = None) -> None:
         """Find the texts of every one-character prefix, and of the two-character ones
@@ -266,6 +267,7 @@ class WordIndex:
         index._followers = []
         index._collecting = None
         index._release = None
+        index._warm = getattr(parts.frequent, "warm", None)
         holds = getattr(parts.texts, "holds", None)
         if holds is not None:  # texts on disk: a byte search, no decoding
             index.holds = holds  # type: ignore[method-assign]
@@ -276,6 +278,12 @@ class WordIndex:
         if follows is not None:  # texts on disk: only the words found are decoded
             index.followers = follows  # type: ignore[method-assign]
         return index
+
+    def warm(self, pause: Callable[[], None] = lambda: None) -> None:
+        """Make now what the first query would make (an index read from disk: the
+        words' lookup table), between `pause()`s; an index built here has nothing to."""
+        if self._warm is not None:
+            self._warm(pause)
 
     def parts(self) -> IndexParts:
         return IndexParts(self.texts, self._words, self._frequent, self._rare)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from readlist.models import Paper
 from readlist.paths import recent_path
 from readlist.query import parse
 from readlist.search import SearchIndex
-from readlist.session import IndexReady, LibrarySession
+from readlist.session import CatalogueReady, IndexReady, LibrarySession
 from readlist.store import Store
 from readlist.store import store as store_module
 from readlist.store.doctor import doctor
@@ -386,3 +387,25 @@ def test_any_change_to_either_catalogue_file_makes_a_copied_word_index_stale(
         else:
             path.write_bytes(original)
         assert restamped()
+
+
+def test_a_copied_word_index_is_warmed_before_the_catalogue_is_handed_over(
+    indexed: Path, tmp_path: Path
+) -> None:
+    # A copy's stored index is found only during the stage (by its fingerprints); its
+    # word lookup is made there too, not by the first key of the first text query.
+    copy = copy_library(indexed, tmp_path / "copy")
+    session = LibrarySession(Store.open(copy, start_file=True), stage_above=10)
+    try:
+        assert session.stored_index is None  # not current by signature: found later
+        callers: list[str] = []
+        for stage in session.load_catalogue(
+            pause=lambda: callers.append(sys._getframe(1).f_code.co_name)
+        ):
+            if isinstance(stage, CatalogueReady):
+                assert "warm" in callers
+                break
+        else:
+            raise AssertionError("no CatalogueReady")
+    finally:
+        session.close()

@@ -7,6 +7,7 @@ the catalogue changed, and a damaged file must read as absent.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,7 +22,8 @@ from readlist.library import Library
 from readlist.models import Paper
 from readlist.query import parse
 from readlist.search import SearchIndex
-from readlist.store import Store
+from readlist.session import LibrarySession
+from readlist.store import Store, wordfile
 from readlist.store.wordfile import read_word_index, word_index_path, write_word_index
 from readlist.tui.app import ReadListApp
 
@@ -287,3 +289,49 @@ async def test_papers_another_process_adds_are_searched_without_a_rebuild(
         assert len(app.library) == len(papers) + 1 and app.search_ready
         await pilot.press("slash", *"zyzzyva")
         assert app.shown == 1
+
+
+def test_a_stored_index_warmed_in_steps_answers_what_it_answered_cold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The start's stage makes the stored index's word lookup ahead, in steps with
+    # pauses between (`WordIndex.warm`), so that the first key of a text query does
+    # not make it. The answers are the same as the cold index's, and a key that made
+    # the table meanwhile keeps its own.
+    monkeypatch.setattr(wordfile, "WARM_STEP", 7)
+    papers = [paper(i, f"paper {i}", " ".join(VOCAB[i % 7 :] + VOCAB[: i % 5])) for i in range(300)]
+    ids = [p.id for p in papers]
+    path = tmp_path / "library.words.idx"
+    write_word_index(path, VERSIONS, ids, SearchIndex(papers).make_text_index().parts())
+    cold, warm = (read_word_index(path, VERSIONS, ids) for _ in range(2))
+    assert cold is not None and warm is not None
+    pauses: list[None] = []
+    warm.warm(lambda: pauses.append(None))
+    words = len(warm.parts().words)
+    assert words > 7 and len(pauses) == -(-words // 7)  # one pause a step
+    for word in [*warm.parts().words, "zzz", "", "tun"]:
+        assert warm.exact(word) == cold.exact(word), word
+        assert warm.prefix(word) == cold.prefix(word), word
+    # A lookup made by a key during the warm-up is kept, and still right.
+    again = read_word_index(path, VERSIONS, ids)
+    assert again is not None
+    again.warm(lambda: again.exact("prompt") and None)
+    assert again.exact("tuning") == cold.exact("tuning")
+    # A built index (not read from disk) has nothing to warm.
+    SearchIndex(papers).make_text_index().warm(lambda: pauses.append(None))
+
+
+def test_the_stage_warms_the_stored_index_first(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("readlist.session.INDEX_ABOVE", 0)
+    session = LibrarySession(sample_store, stage_above=0)
+    list(session.load_catalogue())  # builds the index and keeps it on disk
+    assert word_index_path(sample_store.paths).exists()
+    session = LibrarySession(Store.open(sample_store.paths.annotations), stage_above=0)
+    assert session.stored_index is not None
+    callers: list[str] = []
+    stages = session.load_catalogue(pause=lambda: callers.append(sys._getframe(1).f_code.co_name))
+    next(stages)  # the stage's first yield (the abstracts loaded)
+    assert callers[0] == "warm"  # its first step, before the titles' texts
+    list(stages)

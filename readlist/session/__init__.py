@@ -200,6 +200,8 @@ class LibrarySession:
         library = self.library
         changes = None
         stored = None if reload else self.stored_index
+        if stored is not None:  # the first text query's key then finds its words ready
+            stored.warm(pause)
         if not reload:  # title: queries scan titles (a `title:` key in the first ~0.6 s
             # at 100k, while these are made between pauses, makes them on its own thread)
             library.search.texts("title", pause)
@@ -247,6 +249,7 @@ class LibrarySession:
         if not reload:
             search.share_texts(library.search, "title")
         if stored is not None:  # the index read at start describes these papers
+            stored.warm(pause)  # (done at the start, unless found only now: a copy's)
             search.use_stored_index(stored)
             if not cancelled():
                 yield CatalogueReady(papers, search, changes)
