@@ -377,6 +377,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             narrowing=self._matches,
             order=self._sort_order(),
             reverse=self.sort_reversed,
+            lazy=True,  # a screenful is shown: the rest is found as the list reaches it
         )
         self._matches = matches
         self.shown = len(rows)
@@ -766,7 +767,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         position = self.library.position.get(pid)
         rows = self.papers.selection.rows
         if position is not None and position in rows:
-            self.papers.move_to(list(rows).index(position))
+            self.papers.move_to(rows.index(position))
 
     # -- triage mode (screens/triage.py) -------------------------------------------------
 

@@ -51,6 +51,4 @@ def _index(rows: Sequence[int], position: int, near: int) -> int:
     """Row of `position`, looking near the old cursor first (cheap in the common case)."""
     if near < len(rows) and rows[near] == position:
         return near
-    if isinstance(rows, list):
-        return rows.index(position)
-    return list(rows).index(position)
+    return rows.index(position)  # (`library.Rows` finds rows only as far as it needs)

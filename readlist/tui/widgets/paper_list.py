@@ -25,7 +25,7 @@ which the detail pane follows, is set once, after the last key queued (`_publish
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -165,12 +165,13 @@ class PaperList(KeptBars, ScrollView, can_focus=True):
 
     def show(
         self,
-        rows: list[int],
+        rows: Sequence[int],
         highlights: tuple[Words, ...] = (),
         problem: str | None = None,
         waiting: str | None = None,
     ) -> None:
-        """Display `rows` (library positions, in order); the cursor follows its paper.
+        """Display `rows` (library positions, in order; `library.Rows` are found as the
+        list reaches them); the cursor follows its paper.
 
         `highlights` are the query's words to mark in titles; `problem` says why
         nothing is listed (the filter does not parse), shown in place of the rows;
