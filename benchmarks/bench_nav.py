@@ -342,8 +342,8 @@ def child_main(args: argparse.Namespace) -> int:
     args.updates = tui_child.Updates()
     args.mode = "full"
     try:
-        store = tui_child.Store.open(args.db)
-        app = NavApp(store, record, args)
+        app = tui_child.build_app(lambda store: NavApp(store, record, args), args.db, record)
+        record.run_called = time.monotonic()
         app.run()
     except BaseException:
         record.problems.append("child crashed:\n" + traceback.format_exc())
