@@ -154,9 +154,35 @@ def bench_size(n: int, seed: int) -> dict[str, Any]:
                     "run -> frame": record["first_papers_frame"] - record["run_called"],
                 }
             result["keys"] = record["keys"]
+            result["steps"] = record.get("steps", [])
+            result["spawned"] = run.spawned
         return result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def slow_keys(result: dict[str, Any], above_ms: float = TARGET_WORST_MS) -> list[str]:
+    """Each key slower than `above_ms`, with the background stage's steps its time
+    overlapped (`tui_child.STEPS`, logged by the child), to tell a key slowed by the
+    stage from one slow by itself."""
+    lines = []
+    spawned, steps = result.get("spawned", 0.0), result.get("steps", [])
+    for key in result.get("keys", []):
+        if key["frame_ms"] is None or key["frame_ms"] <= above_ms:
+            continue
+        posted, last = key["posted"], key["last_frame"] or key["posted"]
+        during = [
+            f"{name} ({1000 * (min(end, last) - max(start, posted)):.0f} of its "
+            f"{1000 * (end - start):.0f} ms)"
+            for name, start, end in steps
+            if start < last and end > posted
+        ]
+        lines.append(
+            f"  {key['phase']} {key['kind']} {key.get('prefix', key['key'])!r} at {posted - spawned:.2f} s: "
+            f"{key['frame_ms']:.1f} ms, CPU {key['cpu_ms']:.1f} ms; during: "
+            + (", ".join(during) or "no logged step")
+        )
+    return lines
 
 
 def _stats(values: list[float]) -> tuple[float | None, float | None]:
@@ -225,6 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if phases := r.get("phases"):
             parts = ", ".join(f"{name} {1000 * s:.0f}" for name, s in phases.items())
             print(f"{r['n']:,}: first frame by phase (wall ms): {parts}")
+        if slow := slow_keys(r):
+            print(
+                f"{r['n']:,}: keys over {TARGET_WORST_MS:.0f} ms, with the stage's steps they overlapped:"
+            )
+            print("\n".join(slow))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     problems = [f"{r['n']:,}: {p}" for r in results for p in r["problems"]]
     for problem in problems:
@@ -271,6 +302,7 @@ def child_main(args: argparse.Namespace) -> int:
                                 "phase": phase,
                                 "kind": kind,
                                 "cpu_ms": cpu_ms,
+                                "prefix": prefix,
                                 **tui_child._press_dict(press),
                             }
                         )
@@ -278,6 +310,7 @@ def child_main(args: argparse.Namespace) -> int:
 
     tui_child.CHARACTERS["space"] = " "
     record = tui_child.Record(mode="full")
+    tui_child.time_steps(record.steps)  # the stage's steps, for `slow_keys`
     args.updates = tui_child.Updates()
     args.mode = "full"
     try:
