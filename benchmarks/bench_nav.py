@@ -15,7 +15,12 @@ does), so search is ready soon after the first frame and the keys are pressed in
 same state as in `bench_tui.py` (abstracts loaded, no filter).
 
     python benchmarks/bench_nav.py [--sizes 1000,10000,100000] [--presses 40]
-        [--profile DIR]
+        [--profile DIR] [--keys down,pagedown,filter] [--word "video OR robot"]
+
+`--word` types another query than `language` into the filter (a space is a key too). A
+query with prefixes that do not parse (`title:`, `video OR`) has keys that show or hide
+the filter's error row: the table then gives those keys' figures on rows of their own
+("filter, error shown/hidden"), beside the keys that left the query valid or invalid.
 
 `--profile DIR` also writes a cProfile of the app thread during the keys of each kind
 (`DIR/nav-n<size>-<key>.prof`; read it with `python -m pstats`).
@@ -50,7 +55,12 @@ def log(message: str) -> None:
 
 
 def bench_size(
-    n: int, seed: int, presses: int, profile: Path | None, kinds: Sequence[str] = KEYS
+    n: int,
+    seed: int,
+    presses: int,
+    profile: Path | None,
+    kinds: Sequence[str] = KEYS,
+    word: str = FILTER_WORD,
 ) -> dict[str, Any]:
     source, papers = bench_query.library_for(n, seed)
     workdir = Path(tempfile.mkdtemp(prefix=f"readlist-nav-{n}-", dir=bench_store.TMP_ROOT))
@@ -68,6 +78,7 @@ def bench_size(
             f"--out={out}",
             f"--presses={presses}",
             f"--keys={','.join(kinds)}",
+            f"--word={word}",
             *([f"--profile={profile}/nav-n{n}"] if profile is not None else []),
         ]
         load = bench_tui.OtherLoad()
@@ -84,10 +95,26 @@ def bench_size(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+TOGGLED, STEADY = "filter, error shown/hidden", "filter, error row unchanged"
+
+
+def _group(key: dict[str, Any], group: str) -> bool:
+    """Whether a key's record belongs to a row group: its kind, or (filter keys) whether it
+    showed or hid the error row."""
+    if group == TOGGLED:
+        return key["key"] == "filter" and bool(key.get("toggled"))
+    if group == STEADY:
+        return key["key"] == "filter" and not key.get("toggled")
+    return bool(key["key"] == group)
+
+
 def format_table(results: Sequence[dict[str, Any]], kinds: Sequence[str] = KEYS) -> str:
     header = ["median (of presses)", *(f"{r['n']:,}" for r in results)]
     lines = [header]
-    for key in kinds:
+    groups = list(kinds)
+    if "filter" in kinds and any(k.get("toggled") for r in results for k in r["keys"]):
+        groups += [TOGGLED, STEADY]
+    for key in groups:
         for label, name in (
             ("key -> last frame, wall ms", "frame_ms"),
             ("CPU ms, key -> last frame", "cpu_ms"),
@@ -97,7 +124,7 @@ def format_table(results: Sequence[dict[str, Any]], kinds: Sequence[str] = KEYS)
         ):
             cells = [f"{key}: {label}"]
             for r in results:
-                keys = [k for k in r["keys"] if k["key"] == key]
+                keys = [k for k in r["keys"] if _group(k, key)]
                 if name == "updates":
                     ups = statistics.median(k["updates"] for k in keys) if keys else None
                     lays = sum(k["layouts"] for k in keys)
@@ -106,12 +133,12 @@ def format_table(results: Sequence[dict[str, Any]], kinds: Sequence[str] = KEYS)
                 values = [k[name] for k in keys if k[name] is not None]
                 cells.append(f"{statistics.median(values):.2f}" if values else "-")
             lines.append(cells)
-    for key in kinds:
+    for key in groups:
         names = sorted({name for r in results for k in r["keys"] for name in k.get("parts", {})})
         for name in names:
             cells = [f"{key}: {name}"]
             for r in results:
-                values = [k["parts"].get(name, 0.0) for k in r["keys"] if k["key"] == key]
+                values = [k["parts"].get(name, 0.0) for k in r["keys"] if _group(k, key)]
                 cells.append(f"{statistics.median(values):.2f}" if values else "-")
             lines.append(cells)
     lines.append(["other processes' CPU", *(f"{r['other_cores']:.2f} cores" for r in results)])
@@ -135,6 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keys", default=",".join(KEYS), help="which kinds, of: " + ", ".join(KEYS)
     )
+    parser.add_argument(
+        "--word",
+        default=FILTER_WORD,
+        help="the query typed for `filter` keys (default: %(default)s)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -148,7 +180,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     kinds = [k for k in args.keys.split(",") if k]
     if unknown := sorted(set(kinds) - set(KEYS)):
         parser.error(f"unknown key kinds: {', '.join(unknown)}")
-    results = [bench_size(n, args.seed, args.presses, args.profile, kinds) for n in args.sizes]
+    if not args.word:
+        parser.error("--word must not be empty")
+    results = [
+        bench_size(n, args.seed, args.presses, args.profile, kinds, args.word) for n in args.sizes
+    ]
     print(format_table(results, kinds))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     problems = [f"{r['n']:,}: {p}" for r in results for p in r["problems"]]
@@ -228,6 +264,8 @@ def child_main(args: argparse.Namespace) -> int:
             spent["updates"] += 1
             spent["layouts"] += bool(layout)
 
+    CHARACTERS = tui_child.CHARACTERS
+    CHARACTERS["space"] = " "
     Screen._on_timer_update = on_timer_update  # type: ignore[method-assign,assignment]
     parts = _time_parts() if os.environ.get("NAV_PARTS") else {}
 
@@ -252,8 +290,9 @@ def child_main(args: argparse.Namespace) -> int:
                                 await self.press("escape")
                             await self.press("slash")
                             await self.settle()
-                        key = FILTER_WORD[typed]
-                        typed = (typed + 1) % len(FILTER_WORD)
+                        char = args.word[typed]
+                        key = "space" if char == " " else char
+                        typed = (typed + 1) % len(args.word)
                     else:
                         page = self.papers.scrollable_content_region.height
                         if self.papers.selection.cursor + 2 * page >= len(self.papers.selection):
@@ -261,6 +300,7 @@ def child_main(args: argparse.Namespace) -> int:
                             await self.settle()
                     before = self.papers.selection.cursor
                     value = self.filter_bar.value
+                    invalid = self.filter_bar.problem is not None
                     frames = len(frame_cpu)
                     cpu = time.thread_time()
                     update, updates, layouts = spent["update"], spent["updates"], spent["layouts"]
@@ -272,7 +312,7 @@ def child_main(args: argparse.Namespace) -> int:
                     if profiler is not None:
                         profiler.disable()
                     if kind == "filter":
-                        if self.filter_bar.value != value + key:
+                        if self.filter_bar.value != value + CHARACTERS.get(key, key):
                             self.problem(f"filter #{i}: the input holds {self.filter_bar.value!r}")
                     elif self.papers.selection.cursor == before:
                         self.problem(f"{key} #{i}: the cursor did not move")
@@ -289,6 +329,7 @@ def child_main(args: argparse.Namespace) -> int:
                             "parts": {k: v * 1000 for k, v in parts.items()},
                             **tui_child._press_dict(press),
                             "key": kind,  # (each letter of the filter word counts as `filter`)
+                            "toggled": invalid != (self.filter_bar.problem is not None),
                         }
                     )
                 if profiler is not None:
@@ -301,8 +342,8 @@ def child_main(args: argparse.Namespace) -> int:
     args.updates = tui_child.Updates()
     args.mode = "full"
     try:
-        store = tui_child.Store.open(args.db)
-        app = NavApp(store, record, args)
+        app = tui_child.build_app(lambda store: NavApp(store, record, args), args.db, record)
+        record.run_called = time.monotonic()
         app.run()
     except BaseException:
         record.problems.append("child crashed:\n" + traceback.format_exc())

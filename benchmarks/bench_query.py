@@ -7,7 +7,8 @@ current by the papers file's fingerprint, so the first frame is a copied library
 the word index there as the TUI would have after its first start (`Store.write_word_index`,
 for the copy's versions: the cold keys are typed while the abstracts load, as before), and runs
 the real TUI in a pseudo-terminal (`bench_tui.run_child`; the app is `tui_child.BenchApp`,
-which only observes). The child types each query one key at a time, `tui_child.SPACING`
+which only observes; the library is opened as `readlist` opens it, `tui_child.build_app`).
+The child types each query one key at a time, `tui_child.SPACING`
 apart, and times every key from posting it to the last frame before the app went quiet,
 with the list showing exactly the number of papers that prefix of the query matches
 (counted here, in this process, by `Library.select` on the whole catalogue: a result that
@@ -21,7 +22,7 @@ Escape clears the filter between queries (not timed). Printed per size: median a
 key -> last frame for each query kind, cold and warm, the child's CPU time a key (process
 time from the key to the app going quiet, all threads: cold keys include the abstracts
 loading in the background; less sensitive than wall time to a loaded machine), the first
-frame, when search was ready, and the child's peak RSS; targets at 100k: median <= 16 ms, worst <= 50 ms,
+frame (and its phases), when search was ready, and the child's peak RSS; targets at 100k: median <= 16 ms, worst <= 50 ms,
 first frame <= 1.0 s, RSS <= 600 MB. Usage:
 
     python benchmarks/bench_query.py [--sizes 1000,10000,100000] [--seed 0]
@@ -145,10 +146,43 @@ def bench_size(n: int, seed: int) -> dict[str, Any]:
             result["search_ready_s"] = run.at("search_ready")
             result["ready_at_first_frame"] = record["search_ready_at_first_frame"]
             result["rss_mb"] = record["peak_rss_mb"]
+            if record["first_papers_frame"] and record["run_called"]:
+                result["phases"] = {
+                    "imports": record["imported"] - run.spawned,
+                    "Store.open": record["store_opened"] - record["imported"],
+                    "ReadListApp()": record["app_built"] - record["store_opened"],
+                    "run -> frame": record["first_papers_frame"] - record["run_called"],
+                }
             result["keys"] = record["keys"]
+            result["steps"] = record.get("steps", [])
+            result["spawned"] = run.spawned
         return result
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def slow_keys(result: dict[str, Any], above_ms: float = TARGET_WORST_MS) -> list[str]:
+    """Each key slower than `above_ms`, with the background stage's steps its time
+    overlapped (`tui_child.STEPS`, logged by the child), to tell a key slowed by the
+    stage from one slow by itself."""
+    lines = []
+    spawned, steps = result.get("spawned", 0.0), result.get("steps", [])
+    for key in result.get("keys", []):
+        if key["frame_ms"] is None or key["frame_ms"] <= above_ms:
+            continue
+        posted, last = key["posted"], key["last_frame"] or key["posted"]
+        during = [
+            f"{name} ({1000 * (min(end, last) - max(start, posted)):.0f} of its "
+            f"{1000 * (end - start):.0f} ms)"
+            for name, start, end in steps
+            if start < last and end > posted
+        ]
+        lines.append(
+            f"  {key['phase']} {key['kind']} {key.get('prefix', key['key'])!r} at {posted - spawned:.2f} s: "
+            f"{key['frame_ms']:.1f} ms, CPU {key['cpu_ms']:.1f} ms; during: "
+            + (", ".join(during) or "no logged step")
+        )
+    return lines
 
 
 def _stats(values: list[float]) -> tuple[float | None, float | None]:
@@ -213,6 +247,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     results = [bench_size(n, args.seed) for n in args.sizes]
     print(format_table(results))
+    for r in results:
+        if phases := r.get("phases"):
+            parts = ", ".join(f"{name} {1000 * s:.0f}" for name, s in phases.items())
+            print(f"{r['n']:,}: first frame by phase (wall ms): {parts}")
+        if slow := slow_keys(r):
+            print(
+                f"{r['n']:,}: keys over {TARGET_WORST_MS:.0f} ms, with the stage's steps they overlapped:"
+            )
+            print("\n".join(slow))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     problems = [f"{r['n']:,}: {p}" for r in results for p in r["problems"]]
     for problem in problems:
@@ -259,6 +302,7 @@ def child_main(args: argparse.Namespace) -> int:
                                 "phase": phase,
                                 "kind": kind,
                                 "cpu_ms": cpu_ms,
+                                "prefix": prefix,
                                 **tui_child._press_dict(press),
                             }
                         )
@@ -266,11 +310,12 @@ def child_main(args: argparse.Namespace) -> int:
 
     tui_child.CHARACTERS["space"] = " "
     record = tui_child.Record(mode="full")
+    tui_child.time_steps(record.steps)  # the stage's steps, for `slow_keys`
     args.updates = tui_child.Updates()
     args.mode = "full"
     try:
-        store = Store.open(args.db)
-        app = QueryApp(store, record, args)
+        app = tui_child.build_app(lambda store: QueryApp(store, record, args), args.db, record)
+        record.run_called = time.monotonic()
         app.run()
     except BaseException:
         record.problems.append("child crashed:\n" + traceback.format_exc())

@@ -67,3 +67,51 @@ async def test_a_message_of_the_same_height_is_shown_without_a_layout_pass(
         assert app.filter_bar.problem not in (None, first)
         assert "20xy" in screen_text(app)
         assert layouts == []
+
+
+async def test_showing_or_hiding_the_error_is_one_screen_update(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The key that shows the message, and the one that hides it, each cost one screen
+    update: the frame that shows the key's result shows the message too. (Showing it took
+    three updates, two of them layout passes, hiding it two: the row's `display` changed
+    by a CSS class only after the key's handler, the row's virtual size asked for another
+    layout, and each layout pass repainted the scroll views' scrollbars after the frame.)"""
+    updates: list[tuple[bool, list[str]]] = []
+    on_timer_update = Screen._on_timer_update
+
+    def counted(self: Screen[object]) -> None:
+        layout = bool(self._layout_required)
+        dirty = sorted(f"{type(w).__name__}#{w.id}" for w in self._dirty_widgets)
+        on_timer_update(self)
+        if layout or dirty:
+            updates.append((layout, dirty))
+
+    monkeypatch.setattr(Screen, "_on_timer_update", counted)
+    app = ReadListApp(sample_store, copy=lambda text, terminal: "nowhere", watch_interval=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+
+        async def key(name: str) -> list[tuple[bool, list[str]]]:
+            await pilot.pause(0.2)
+            updates.clear()
+            await pilot.press(name)
+            for _ in range(100):  # the key's own update, however loaded the machine is
+                if updates:
+                    break
+                await pilot.pause(0.01)
+            await pilot.pause(0.2)  # and any that follow it
+            return list(updates)
+
+        await pilot.press("slash")
+        app.filter_bar.input.cursor_blink = False
+        await pilot.press(*"video", "space", "O")
+        shown = await key("R")
+        assert app.filter_bar.problem is not None
+        assert "'OR' needs a term after it" in " ".join(screen_text(app).split())
+        assert len(shown) == 1, shown
+        same = await key("space")  # the same message: no layout pass
+        assert len(same) == 1 and not same[0][0], same
+        hidden = await key("r")
+        assert app.filter_bar.problem is None
+        assert "needs a term" not in screen_text(app)
+        assert len(hidden) == 1, hidden

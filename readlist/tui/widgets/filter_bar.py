@@ -5,8 +5,13 @@ does not sets `problem` (the whole one-line message) and shows it on the rows be
 input, wrapped to the screen's width, so the app can show an error state instead of an
 earlier keystroke's results. Those rows are drawn over the list from its second line
 (an invalid query lists nothing; the list's first line says so), so the list and the
-detail pane keep their places when the message comes and goes (one layout pass and two
-screen updates, not two and three). A message of the same height needs no layout.
+detail pane keep their places when the message comes and goes. Showing or hiding it is one
+layout pass (a widget's region changes only by a layout in Textual) in the key's one screen
+update: the row's `display` is set on the row itself, in the key's handler, not by a CSS
+rule on the bar's `-invalid` class, which Textual applies after the handler; the row's
+virtual size lays nothing out (ErrorRow); and the scroll views' scrollbars are repainted
+only if they change (scrolling.KeptBars). Each of those cost another screen update ~30 ms
+later: showing the message took three, hiding it two. A message of the same height needs no layout.
 The input's value is watched synchronously, so the list is
 filtered in the same call as the keystroke and the echo and the result appear in one
 frame. (Enter and Escape are the app's: they move focus back to the list at once.)
@@ -44,6 +49,19 @@ class FilterInput(Input):
     virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
 
 
+class ErrorRow(Static):
+    """The rows of an invalid query's message (`#filter-error`).
+
+    Like FilterInput: Widget declares `virtual_size` as a layout reactive, and the layout
+    pass that shows the row sets it (from nothing to the message's size), which asked for
+    a second layout pass in a second screen update. The row does not scroll, so its
+    virtual size lays out nothing, and repaints nothing: the layout pass that gives the row
+    its size draws it.
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False, repaint=False)
+
+
 def _no_saved() -> Mapping[str, str]:
     return {}
 
@@ -56,10 +74,9 @@ class FilterBar(Vertical):
     FilterBar Input { height: 1; padding: 0; width: 1fr; background: $panel; }
     FilterBar Input:focus { background: $boost; }
     FilterBar > #filter-error {
-        width: 100%; height: auto; padding: 0 1; color: $text-error; display: none;
+        width: 100%; height: auto; padding: 0 1; color: $text-error;
         position: absolute; offset-y: 2; overlay: screen; background: $panel;
     }
-    FilterBar.-invalid > #filter-error { display: block; }
     FilterBar.-invalid Input { color: $text-error; }
     """
     parsed: reactive[Query] = reactive(Query, repaint=False)
@@ -78,7 +95,9 @@ class FilterBar(Vertical):
             yield FilterInput(
                 placeholder=PLACEHOLDER, id="filter-input", select_on_focus=False, compact=True
             )
-        yield Static(id="filter-error")
+        error = ErrorRow(id="filter-error")
+        error.display = False  # shown and hidden by `_typed` (see the module's docstring)
+        yield error
 
     @property
     def input(self) -> Input:
@@ -108,6 +127,7 @@ class FilterBar(Vertical):
         )
         self.add_class("-invalid")
         row.update(content, layout=not same)
+        row.display = True
 
     def _typed(self, value: str) -> None:
         try:
@@ -121,6 +141,7 @@ class FilterBar(Vertical):
             self.phrase = None
             return
         self.remove_class("-invalid")
+        self.query_one("#filter-error", Static).display = False
         self.problem = None
         self.parsed = query
         self.phrase = _open_phrase(value, query)

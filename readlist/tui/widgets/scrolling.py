@@ -231,7 +231,35 @@ class KeptScrollBar(ScrollBar):
 
 class KeptBars:
     """For a ScrollView: its vertical scrollbar is a `KeptScrollBar`
-    (`Widget.vertical_scrollbar`, which creates it, with the class changed)."""
+    (`Widget.vertical_scrollbar`, which creates it, with the class changed), and a layout
+    pass repaints its scrollbars only if they will look different (`_size_updated`)."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """`ScrollView._size_updated`, with `update_scrollbars` for `_scroll_update`.
+
+        Every layout pass calls this for every widget on screen, and ScrollView's own
+        version updates the scrollbars whenever the compositor's virtual size differs from
+        the view's (always, for a view that draws its own lines), repainting both bars.
+        Those repaints come after the frame was composed, so any layout pass (the filter's
+        error row shown or hidden) cost a second screen update ~30 ms later for bars that
+        look the same.
+        """
+        view = self
+        assert isinstance(view, ScrollView)
+        if size_changed := view._size != size:
+            view._set_dirty()
+        if (
+            size_changed
+            or virtual_size != view.virtual_size
+            or container_size != view.container_size
+        ):
+            view._scrollbar_changes.clear()
+            view._size = size
+            view._container_size = size - view.styles.gutter.totals
+            update_scrollbars(view, view.virtual_size)
+        return size_changed or view._container_size != container_size
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
