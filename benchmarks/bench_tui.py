@@ -534,6 +534,11 @@ class Result:
     read_ms: list[float] = field(default_factory=list)
     rate_ms: list[float] = field(default_factory=list)
     tag_ms: list[float] = field(default_factory=list)
+    # each r / 4 / tag enter in the order pressed: key, ms to durable, ms before its
+    # Store.update started, and that call's steps ([name, ms, span]; tui_child.Updates)
+    durable_presses: list[tuple[str, float, float | None, list[list[Any]]]] = field(
+        default_factory=list
+    )
     bulk_marked: int = 0
     bulk_read_frame_ms: list[float] = field(default_factory=list)
     bulk_read_ms: list[float] = field(default_factory=list)
@@ -585,6 +590,21 @@ def check_on_disk(db: Path, ids: list[str]) -> list[str]:
     return problems
 
 
+def flush_copy(folder: Path) -> None:
+    """fsync every file of a copy just made, and the folder: the copy's ~0.6 GB at 100k
+    is on disk before the runs start, not written back ~30 s later (the kernel's
+    dirty_expire_centisecs) while they measure. Unflushed, that write-back stalled the
+    first fsync that came after it by 0.2-0.8 s: the full run's "-> durable" worst at
+    100k was one such press (its parts: the annotations file's fsync), not readlist's
+    own work. A user's library is long on disk when they press a key."""
+    for path in [*folder.iterdir(), folder]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def bench_size(n: int, settings: Settings) -> Result:
     """Start-only runs, then the full scenario, in a fresh copy of the cached library."""
     startup_runs, presses = settings.startup_runs, settings.presses
@@ -598,6 +618,7 @@ def bench_size(n: int, settings: Settings) -> Result:
         db = workdir / "library" / "library.json"
         # copy2 keeps mtimes, so the .bak copies stay current (no backup at start-up)
         shutil.copytree(library, db.parent, ignore=shutil.ignore_patterns(BUILT, "word-*.json"))
+        flush_copy(db.parent)
         runs: list[ChildRun] = []
         if startup_runs:
             # The rare start: no start file at all (the first start after an upgrade
@@ -606,6 +627,7 @@ def bench_size(n: int, settings: Settings) -> Result:
             shutil.copytree(library, bare.parent, ignore=shutil.ignore_patterns(BUILT, "word-*"))
             for path in bare.parent.glob("library.start*.json"):
                 path.unlink()
+            flush_copy(bare.parent)
             log("start-up run without a start file")
             run = run_child(
                 child_argv(bare, workdir / "bare.json", "startup", word, 0), workdir / "bare.json"
@@ -679,6 +701,18 @@ def bench_size(n: int, settings: Settings) -> Result:
         result.read_ms = durable_ms(record["read"])
         result.rate_ms = durable_ms(record["rate"])
         result.tag_ms = durable_ms(record["tag"])
+        result.durable_presses = [
+            (
+                p["key"],
+                (p["durable"] - p["posted"]) * 1000,
+                (parts["started"] - p["posted"]) * 1000 if parts else None,
+                parts["steps"] if parts else [],
+            )
+            for trio in zip(record["read"], record["rate"], record["tag"], strict=False)
+            for p in trio
+            if p["durable"] is not None
+            for parts in [p.get("durable_parts")]
+        ]
         result.bulk_marked = record["bulk_marked"]
         result.bulk_read_frame_ms = frame_ms(record["bulk_read"], "bulk r", problems)
         result.bulk_read_ms = durable_ms(record["bulk_read"])
@@ -909,6 +943,7 @@ def format_table(results: Sequence[Result], presses: int, startup_runs: int) -> 
         if r.other_cores > BUSY_CORES:
             busy = f"WARNING: {busy}: figures are slowed by them"
         lines.append(f"{'':>7}  {busy}")
+        lines += durable_lines(r)
         stages = ", ".join(f"{name} {mb:.0f}" for name, mb in r.rss_stages.items())
         lines.append(f"{'':>7}  RSS MB after: {stages}")
         lines.append(
@@ -931,6 +966,28 @@ def format_table(results: Sequence[Result], presses: int, startup_runs: int) -> 
             + (f"; {r.not_quiet} keys never went quiet" if r.not_quiet else "")
         )
     return "\n".join(lines)
+
+
+def durable_lines(r: Result) -> list[str]:
+    """Each r / 4 / tag enter -> durable (ms, in the order pressed), and the slowest
+    one by part: the wait before its `Store.update` started (the writer's queue, the
+    GIL), then each fsync, fdatasync and rename the call made (tui_child.Updates)."""
+    if not r.durable_presses:
+        return []
+    each = " ".join(f"{ms:.1f}" for _key, ms, _wait, _steps in r.durable_presses)
+    lines = [f"{'':>7}  r / 4 / tag -> durable, ms, as pressed: {each}"]
+    key, ms, wait, steps = max(r.durable_presses, key=lambda press: press[1])
+    if wait is not None:
+        synced = sum(step_ms for _name, step_ms, span in steps if not span)
+        shown = ", ".join(
+            f"{name} {step_ms:.1f}" + (" (holding the next ones)" if span else "")
+            for name, step_ms, span in steps
+        )
+        lines.append(
+            f"{'':>7}  slowest: {key!r} {ms:.1f} ms = {wait:.1f} before Store.update, "
+            f"{synced:.1f} in its syncs and renames ({shown}), {ms - wait - synced:.1f} the rest"
+        )
+    return lines
 
 
 def compile_readlist() -> str:
