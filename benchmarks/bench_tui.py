@@ -44,7 +44,7 @@ moved, edits on disk); a failed check is listed under PROBLEMS and the exit code
 A missed target is only marked MISS. Usage:
 
     python benchmarks/bench_tui.py [--sizes 1000,10000,100000] [--startup-runs 2]
-        [--presses 20] [--trace] [--py-spy DIR]
+        [--presses 20] [--trace] [--py-spy DIR] [--rss-trace FILE] [--unsynced-copy]
 """
 
 from __future__ import annotations
@@ -449,6 +449,7 @@ class Settings:
     trace: bool = False
     py_spy: Path | None = None  # profile the full run with py-spy into this folder
     rss_trace: Path | None = None  # with --rss-trace: the full run's RSS timeline, here
+    unsynced_copy: bool = False  # leave the copies to the kernel's write-back (issue 13)
 
 
 def bulk_query(db: Path, size: int = BULK) -> tuple[str, int]:
@@ -618,7 +619,8 @@ def bench_size(n: int, settings: Settings) -> Result:
         db = workdir / "library" / "library.json"
         # copy2 keeps mtimes, so the .bak copies stay current (no backup at start-up)
         shutil.copytree(library, db.parent, ignore=shutil.ignore_patterns(BUILT, "word-*.json"))
-        flush_copy(db.parent)
+        if not settings.unsynced_copy:
+            flush_copy(db.parent)
         runs: list[ChildRun] = []
         if startup_runs:
             # The rare start: no start file at all (the first start after an upgrade
@@ -627,7 +629,8 @@ def bench_size(n: int, settings: Settings) -> Result:
             shutil.copytree(library, bare.parent, ignore=shutil.ignore_patterns(BUILT, "word-*"))
             for path in bare.parent.glob("library.start*.json"):
                 path.unlink()
-            flush_copy(bare.parent)
+            if not settings.unsynced_copy:
+                flush_copy(bare.parent)
             log("start-up run without a start file")
             run = run_child(
                 child_argv(bare, workdir / "bare.json", "startup", word, 0), workdir / "bare.json"
@@ -1033,13 +1036,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FILE",
         help="sample the full run's RSS every 5 ms; write it with the stage's steps and keys",
     )
+    parser.add_argument(
+        "--unsynced-copy",
+        action="store_true",
+        help="do not fsync the library's copies (as before: their write-back ~30 s later "
+        "stalls the fsyncs of the presses then)",
+    )
     args = parser.parse_args(argv)
     if args.rss_trace is not None and args.py_spy is not None:
         parser.error("--rss-trace samples the child process, which --py-spy replaces: use one")
     if args.rss_trace is not None:
         args.rss_trace.write_text("", encoding="utf-8")
     settings = Settings(
-        args.seed, args.startup_runs, args.presses, args.trace, args.py_spy, args.rss_trace
+        args.seed,
+        args.startup_runs,
+        args.presses,
+        args.trace,
+        args.py_spy,
+        args.rss_trace,
+        args.unsynced_copy,
     )
 
     print("\n".join(machine_lines()))
