@@ -123,6 +123,29 @@ def test_a_journal_compacted_later_appends_past_its_bounds_until_asked_and_stays
     assert ratings(sample_store, [pid]) == [1 + 34 % 5]  # what the oldest kept entry found
 
 
+def test_a_journal_compacted_to_its_byte_bound_is_not_compacted_again(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MAX_BYTES counts what the entries hold; the file also holds each line's frame.
+    A journal compacted to just under MAX_BYTES of entries is not due again, or the
+    writer would rewrite it after every key."""
+    pid = ids(sample_store)[0]
+    path = sample_store.history_path
+    sample_store.compact_history_later()
+    commands.Rate([pid], 1).run(sample_store)
+    commands.Rate([pid], 2).run(sample_store)  # as large as the next ones (a "before")
+    entry = len(path.read_bytes().splitlines()[-1]) - len(b'{"entry":}')
+    # Room for 3 entries' JSON, not for their 3 lines (11 bytes of frame each).
+    monkeypatch.setattr(history_file, "MAX_BYTES", 3 * entry + 5)
+    for rating in (3, 4, 5):
+        commands.Rate([pid], rating).run(sample_store)
+    assert len(path.read_bytes().splitlines()) == 1 + 5  # appended, not compacted
+    assert sample_store.compact_history()
+    assert len(path.read_bytes().splitlines()) == 1 + 3
+    assert path.stat().st_size > history_file.MAX_BYTES
+    assert not sample_store.compact_history()
+
+
 def test_the_writer_compacts_the_history_between_jobs_not_in_them(
     sample_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -560,11 +560,19 @@ class HistoryFile:
         """Whether the journal as last read or written holds more than its bounds
         (`2 * MAX_ENTRIES` records, `MAX_BYTES`): `compact` would rewrite it."""
         journal = self._journal
-        # (One entry larger than MAX_BYTES is kept alone: compacting it changes nothing.)
-        return not journal.torn and (
-            journal.records >= 2 * MAX_ENTRIES
-            or (journal.end > MAX_BYTES and len(journal.history.entries) > 1)
-        )
+        if journal.torn:
+            return False
+        if journal.records >= 2 * MAX_ENTRIES:
+            return True
+        # By what the entries hold, as `_bounded` counts: the file's own size also counts
+        # its lines' frames, and a journal just compacted to just under MAX_BYTES of
+        # entries would be "due" again after every job. (An entry larger than MAX_BYTES,
+        # the newest, is kept alone: compacting it changes nothing.)
+        entries = journal.history.entries
+        if journal.end <= MAX_BYTES or len(entries) < 2:
+            return False
+        blobs = journal.blobs
+        return sum(len(blobs.get(e.id, b"")) for e in entries) > MAX_BYTES
 
     def compact(self) -> bool:
         """Rewrite the journal within its bounds if it has grown past them (read it
