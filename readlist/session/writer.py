@@ -34,7 +34,7 @@ The undo history's compaction (store/history.py) does not run inside a key's job
 writer's store appends each change's entry, as any other (`Store.compact_history_later`),
 and compacts the journal once it has grown past its bounds, after a job was handed back
 and when no other is queued (`_tidy`): the key's change and its entry are on disk before
-it, and a compaction (two more syncs and a rename, 12-24 ms at 100k papers with a recent
+it, and a compaction (two more syncs and a rename, 2-24 ms at 100k papers with a recent
 import's entry) no longer makes one key in ~200 late (a key pressed while it runs
 waits for the rest of it). Skipped while another process holds the lock (the next job's
 tidy, or that process's own next change, compacts).

@@ -27,7 +27,7 @@ always kept, however large: a bulk change of 100,000 papers is ~10 MB). The jour
 compacted (rewritten atomically, within those bounds) once it holds `2 * MAX_ENTRIES`
 records or would pass `MAX_BYTES`: rarely. A compaction costs two syncs and a rename
 where an append costs one sync (and rewrites what the kept entries hold: a recent
-import's entry is 1.6 MB at 100,000 papers): 12-24 ms against ~1-4 ms on a shared disk.
+import's entry is 1.6 MB at 100,000 papers): 2-24 ms, ~15 typical, against ~1-4 ms here.
 A front end whose changes someone waits for (the TUI's writer) asks for it later
 (`HistoryFile(compact_later=True)`): the change's entry is then appended, as any other,
 and `compact` rewrites the journal after the change was delivered, between keys. Such a
