@@ -44,7 +44,7 @@ moved, edits on disk); a failed check is listed under PROBLEMS and the exit code
 A missed target is only marked MISS. Usage:
 
     python benchmarks/bench_tui.py [--sizes 1000,10000,100000] [--startup-runs 2]
-        [--presses 20] [--trace] [--py-spy DIR]
+        [--presses 20] [--trace] [--py-spy DIR] [--rss-trace FILE] [--unsynced-copy]
 """
 
 from __future__ import annotations
@@ -449,6 +449,7 @@ class Settings:
     trace: bool = False
     py_spy: Path | None = None  # profile the full run with py-spy into this folder
     rss_trace: Path | None = None  # with --rss-trace: the full run's RSS timeline, here
+    unsynced_copy: bool = False  # leave the copies to the kernel's write-back (issue 13)
 
 
 def bulk_query(db: Path, size: int = BULK) -> tuple[str, int]:
@@ -534,6 +535,11 @@ class Result:
     read_ms: list[float] = field(default_factory=list)
     rate_ms: list[float] = field(default_factory=list)
     tag_ms: list[float] = field(default_factory=list)
+    # each r / 4 / tag enter in the order pressed: key, ms to durable, ms before its
+    # Store.update started, and that call's steps ([name, ms, span]; tui_child.Updates)
+    durable_presses: list[tuple[str, float, float | None, list[list[Any]]]] = field(
+        default_factory=list
+    )
     bulk_marked: int = 0
     bulk_read_frame_ms: list[float] = field(default_factory=list)
     bulk_read_ms: list[float] = field(default_factory=list)
@@ -585,6 +591,21 @@ def check_on_disk(db: Path, ids: list[str]) -> list[str]:
     return problems
 
 
+def flush_copy(folder: Path) -> None:
+    """fsync every file of a copy just made, and the folder: the copy's ~0.6 GB at 100k
+    is on disk before the runs start, not written back ~30 s later (the kernel's
+    dirty_expire_centisecs) while they measure. Unflushed, that write-back stalled the
+    first fsync that came after it by 0.2-0.8 s: the full run's "-> durable" worst at
+    100k was one such press (its parts: the annotations file's fsync), not readlist's
+    own work. A user's library is long on disk when they press a key."""
+    for path in [*folder.iterdir(), folder]:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def bench_size(n: int, settings: Settings) -> Result:
     """Start-only runs, then the full scenario, in a fresh copy of the cached library."""
     startup_runs, presses = settings.startup_runs, settings.presses
@@ -598,6 +619,8 @@ def bench_size(n: int, settings: Settings) -> Result:
         db = workdir / "library" / "library.json"
         # copy2 keeps mtimes, so the .bak copies stay current (no backup at start-up)
         shutil.copytree(library, db.parent, ignore=shutil.ignore_patterns(BUILT, "word-*.json"))
+        if not settings.unsynced_copy:
+            flush_copy(db.parent)
         runs: list[ChildRun] = []
         if startup_runs:
             # The rare start: no start file at all (the first start after an upgrade
@@ -606,6 +629,8 @@ def bench_size(n: int, settings: Settings) -> Result:
             shutil.copytree(library, bare.parent, ignore=shutil.ignore_patterns(BUILT, "word-*"))
             for path in bare.parent.glob("library.start*.json"):
                 path.unlink()
+            if not settings.unsynced_copy:
+                flush_copy(bare.parent)
             log("start-up run without a start file")
             run = run_child(
                 child_argv(bare, workdir / "bare.json", "startup", word, 0), workdir / "bare.json"
@@ -679,6 +704,18 @@ def bench_size(n: int, settings: Settings) -> Result:
         result.read_ms = durable_ms(record["read"])
         result.rate_ms = durable_ms(record["rate"])
         result.tag_ms = durable_ms(record["tag"])
+        result.durable_presses = [
+            (
+                p["key"],
+                (p["durable"] - p["posted"]) * 1000,
+                (parts["started"] - p["posted"]) * 1000 if parts else None,
+                parts["steps"] if parts else [],
+            )
+            for trio in zip(record["read"], record["rate"], record["tag"], strict=False)
+            for p in trio
+            if p["durable"] is not None
+            for parts in [p.get("durable_parts")]
+        ]
         result.bulk_marked = record["bulk_marked"]
         result.bulk_read_frame_ms = frame_ms(record["bulk_read"], "bulk r", problems)
         result.bulk_read_ms = durable_ms(record["bulk_read"])
@@ -909,6 +946,7 @@ def format_table(results: Sequence[Result], presses: int, startup_runs: int) -> 
         if r.other_cores > BUSY_CORES:
             busy = f"WARNING: {busy}: figures are slowed by them"
         lines.append(f"{'':>7}  {busy}")
+        lines += durable_lines(r)
         stages = ", ".join(f"{name} {mb:.0f}" for name, mb in r.rss_stages.items())
         lines.append(f"{'':>7}  RSS MB after: {stages}")
         lines.append(
@@ -931,6 +969,28 @@ def format_table(results: Sequence[Result], presses: int, startup_runs: int) -> 
             + (f"; {r.not_quiet} keys never went quiet" if r.not_quiet else "")
         )
     return "\n".join(lines)
+
+
+def durable_lines(r: Result) -> list[str]:
+    """Each r / 4 / tag enter -> durable (ms, in the order pressed), and the slowest
+    one by part: the wait before its `Store.update` started (the writer's queue, the
+    GIL), then each fsync, fdatasync and rename the call made (tui_child.Updates)."""
+    if not r.durable_presses:
+        return []
+    each = " ".join(f"{ms:.1f}" for _key, ms, _wait, _steps in r.durable_presses)
+    lines = [f"{'':>7}  r / 4 / tag -> durable, ms, as pressed: {each}"]
+    key, ms, wait, steps = max(r.durable_presses, key=lambda press: press[1])
+    if wait is not None:
+        synced = sum(step_ms for _name, step_ms, span in steps if not span)
+        shown = ", ".join(
+            f"{name} {step_ms:.1f}" + (" (holding the next ones)" if span else "")
+            for name, step_ms, span in steps
+        )
+        lines.append(
+            f"{'':>7}  slowest: {key!r} {ms:.1f} ms = {wait:.1f} before Store.update, "
+            f"{synced:.1f} in its syncs and renames ({shown}), {ms - wait - synced:.1f} the rest"
+        )
+    return lines
 
 
 def compile_readlist() -> str:
@@ -976,13 +1036,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FILE",
         help="sample the full run's RSS every 5 ms; write it with the stage's steps and keys",
     )
+    parser.add_argument(
+        "--unsynced-copy",
+        action="store_true",
+        help="do not fsync the library's copies (as before: their write-back ~30 s later "
+        "stalls the fsyncs of the presses then)",
+    )
     args = parser.parse_args(argv)
     if args.rss_trace is not None and args.py_spy is not None:
         parser.error("--rss-trace samples the child process, which --py-spy replaces: use one")
     if args.rss_trace is not None:
         args.rss_trace.write_text("", encoding="utf-8")
     settings = Settings(
-        args.seed, args.startup_runs, args.presses, args.trace, args.py_spy, args.rss_trace
+        args.seed,
+        args.startup_runs,
+        args.presses,
+        args.trace,
+        args.py_spy,
+        args.rss_trace,
+        args.unsynced_copy,
     )
 
     print("\n".join(machine_lines()))

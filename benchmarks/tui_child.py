@@ -46,13 +46,17 @@ CHILD_START = time.monotonic()  # before the heavy imports, which start-up inclu
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import contextlib  # noqa: E402
 import gc  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
+import stat  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
 import traceback  # noqa: E402
-from collections.abc import Callable, Iterable  # noqa: E402
+from collections.abc import Callable, Iterable, Iterator  # noqa: E402
 from dataclasses import asdict, dataclass, field  # noqa: E402
 from pathlib import Path, PurePath  # noqa: E402
 from typing import Any  # noqa: E402
@@ -66,6 +70,7 @@ from readlist.catalogue import LazyPapers  # noqa: E402
 from readlist.gcutil import gc_paused  # noqa: E402
 from readlist.search import SearchIndex  # noqa: E402
 from readlist.store import Store  # noqa: E402
+from readlist.store.history import HistoryFile  # noqa: E402
 from readlist.store.store import Change, Edit, Undone  # noqa: E402
 from readlist.tui.app import ReadListApp  # noqa: E402
 
@@ -106,6 +111,7 @@ class Press:
     quiet: bool = True  # False: frames still came MAX_WAIT after the key
     done: bool = True  # False: the key's expected result never showed
     durable: float | None = None  # when the Store.update it caused returned
+    durable_parts: dict[str, Any] | None = None  # that call's start and steps (`Updates`)
 
     @property
     def frame_ms(self) -> float | None:
@@ -247,27 +253,103 @@ def time_steps(log: list[list[Any]]) -> None:
 
 class Updates:
     """Wraps `Store.update` and `Store.undo` (on the class, so any Store the app makes is
-    covered); an undo is logged with the ids it restored and no change."""
+    covered); an undo is logged with the ids it restored and no change.
+
+    Each call's parts are logged too (`parts`, one list per call, beside `log`): when it
+    started, and each fsync, fdatasync and rename it made on its thread, with how long
+    each took (ms), and the history file's whole rewrites (`HistoryFile.write`: a new
+    file, or a compaction). A durable figure far above the median names its slow step.
+    """
 
     def __init__(self) -> None:
         self.log: list[tuple[float, list[str], Change | None]] = []
+        self.parts: list[dict[str, Any]] = []  # one per `log` entry, in the same order
+        self._open = threading.local()
         original: Callable[..., Change] = Store.update
         original_undo: Callable[..., Undone | None] = Store.undo
 
         def update(
             store: Store, ids: Iterable[str], edit: Edit, *, label: str | None = None
         ) -> Change:
-            change = original(store, ids, edit, label=label)
+            with self._call() as parts:
+                change = original(store, ids, edit, label=label)
             self.log.append((time.monotonic(), list(change.after), change))
+            self.parts.append(parts)
             return change
 
         def undo(store: Store) -> Undone | None:
-            undone = original_undo(store)
+            with self._call() as parts:
+                undone = original_undo(store)
             self.log.append((time.monotonic(), [] if undone is None else undone.restored, None))
+            self.parts.append(parts)
             return undone
 
         Store.update = update  # type: ignore[method-assign,assignment]
         Store.undo = undo  # type: ignore[method-assign]
+        self._time_calls()
+
+    @contextlib.contextmanager
+    def _call(self) -> Iterator[dict[str, Any]]:
+        parts: dict[str, Any] = {"started": time.monotonic(), "steps": []}
+        outer = getattr(self._open, "parts", None)
+        self._open.parts = parts if outer is None else outer
+        try:
+            yield parts
+        finally:
+            self._open.parts = outer
+
+    def _step(self, name: str, start: float) -> None:
+        """Log a step of the open call: [name, ms, False]."""
+        parts = getattr(self._open, "parts", None)
+        if parts is not None:
+            parts["steps"].append([name, round((time.monotonic() - start) * 1000, 2), False])
+
+    @contextlib.contextmanager
+    def _span(self, name: str) -> Iterator[None]:
+        """A step that holds the steps logged after it until it ends (a history rewrite
+        holds its own fsyncs and rename): [name, ms, True], logged before them."""
+        parts = getattr(self._open, "parts", None)
+        step: list[Any] = [name, 0.0, True]
+        if parts is not None:
+            parts["steps"].append(step)
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            step[1] = round((time.monotonic() - start) * 1000, 2)
+
+    def _time_calls(self) -> None:
+        """fsync, fdatasync and rename, and the history's whole rewrites, timed while a
+        wrapped call runs on the calling thread (other threads' calls are not logged)."""
+        fsync, fdatasync, replace = os.fsync, getattr(os, "fdatasync", None), os.replace
+        write_history = HistoryFile.write
+
+        def timed_fsync(fd: Any) -> None:
+            start = time.monotonic()
+            fsync(fd)
+            is_dir = isinstance(fd, int) and stat.S_ISDIR(os.fstat(fd).st_mode)
+            self._step("fsync(folder)" if is_dir else "fsync", start)
+
+        def timed_fdatasync(fd: Any) -> None:
+            start = time.monotonic()
+            assert fdatasync is not None
+            fdatasync(fd)
+            self._step("fdatasync", start)
+
+        def timed_replace(*args: Any, **kwargs: Any) -> None:
+            start = time.monotonic()
+            replace(*args, **kwargs)
+            self._step("rename", start)
+
+        def timed_write(history_file: HistoryFile, *args: Any, **kwargs: Any) -> None:
+            with self._span("history rewrite"):
+                write_history(history_file, *args, **kwargs)
+
+        os.fsync = timed_fsync
+        if fdatasync is not None:
+            os.fdatasync = timed_fdatasync
+        os.replace = timed_replace
+        HistoryFile.write = timed_write  # type: ignore[method-assign]
 
 
 def _app_css_paths() -> list[str | PurePath]:
@@ -420,6 +502,7 @@ class BenchApp(ReadListApp):
                 await asyncio.sleep(0.001)
             if len(self.updates.log) > updates_before:
                 press.durable = self.updates.log[updates_before][0]
+                press.durable_parts = self.updates.parts[updates_before]
         while True:
             press.quiet = await self._quiet(posted)
             if not press.quiet or done is None or done():

@@ -3,6 +3,7 @@ ignored, compaction within bounds, version-1 files read, other processes' lines 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -10,6 +11,7 @@ import pytest
 
 from readlist import commands
 from readlist.models import Annotation
+from readlist.session.writer import Writer
 from readlist.store import Store
 from readlist.store import history as history_file
 
@@ -89,6 +91,92 @@ def test_the_journal_is_compacted_within_its_bounds(
         commands.Undo().run(sample_store)
     assert commands.Undo().run(sample_store).message == "nothing to undo"
     assert ratings(sample_store, [pid]) == [1 + 34 % 5]  # what the oldest kept entry found
+
+
+def test_a_journal_compacted_later_appends_past_its_bounds_until_asked_and_stays_bounded(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The TUI's writer (`Store.compact_history_later`): a change past the bounds only
+    appends its entry (one sync, as any change); `compact_history` rewrites the journal
+    within the bounds; past twice the bounds a change compacts at once, as before."""
+    monkeypatch.setattr(history_file, "MAX_ENTRIES", 5)
+    sample_store.compact_history_later()
+    pid = ids(sample_store)[0]
+    path = sample_store.history_path
+    commands.Rate([pid], 1).run(sample_store)
+    inode = path.stat().st_ino
+    for step in range(1, 15):
+        commands.Rate([pid], 1 + step % 5).run(sample_store)
+        assert path.stat().st_ino == inode, f"rewritten by change {step + 1}"
+    assert path.read_bytes().count(b"\n") == 1 + 15  # the header, then a line each
+    assert Store.open(sample_store.paths.annotations).undo_history().position == 5
+    assert sample_store.compact_history()
+    assert path.read_bytes().count(b"\n") == 1 + 5
+    assert not sample_store.compact_history()  # within its bounds now: nothing to do
+    for step in range(40):  # never compacted by the front end: bounded all the same
+        commands.Rate([pid], 1 + step % 5).run(sample_store)
+        lines = path.read_bytes().count(b"\n")
+        assert lines <= 1 + 2 * 2 * 5, f"{lines} lines after {step + 1} more changes"
+    for _ in range(5):
+        commands.Undo().run(sample_store)
+    assert commands.Undo().run(sample_store).message == "nothing to undo"
+    assert ratings(sample_store, [pid]) == [1 + 34 % 5]  # what the oldest kept entry found
+
+
+def test_a_journal_compacted_to_its_byte_bound_is_not_compacted_again(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MAX_BYTES counts what the entries hold; the file also holds each line's frame.
+    A journal compacted to just under MAX_BYTES of entries is not due again, or the
+    writer would rewrite it after every key."""
+    pid = ids(sample_store)[0]
+    path = sample_store.history_path
+    sample_store.compact_history_later()
+    commands.Rate([pid], 1).run(sample_store)
+    commands.Rate([pid], 2).run(sample_store)  # as large as the next ones (a "before")
+    entry = len(path.read_bytes().splitlines()[-1]) - len(b'{"entry":}')
+    # Room for 3 entries' JSON, not for their 3 lines (11 bytes of frame each).
+    monkeypatch.setattr(history_file, "MAX_BYTES", 3 * entry + 5)
+    for rating in (3, 4, 5):
+        commands.Rate([pid], rating).run(sample_store)
+    assert len(path.read_bytes().splitlines()) == 1 + 5  # appended, not compacted
+    assert sample_store.compact_history()
+    assert len(path.read_bytes().splitlines()) == 1 + 3
+    assert path.stat().st_size > history_file.MAX_BYTES
+    assert not sample_store.compact_history()
+
+
+def test_the_writer_compacts_the_history_between_jobs_not_in_them(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key's job (the change and its history entry, on disk when the job is done)
+    never waits for the journal's rewrite: the writer compacts between jobs."""
+    monkeypatch.setattr(history_file, "MAX_ENTRIES", 5)
+    pid = ids(sample_store)[0]
+    path = sample_store.history_path
+    rewritten_in_job: list[int] = []
+    writer = Writer(sample_store, lambda job: None)
+
+    def rate(step: int) -> Callable[[Store], None]:
+        def work(store: Store) -> None:
+            before = path.stat().st_ino if path.exists() else None
+            store.update([pid], lambda a: a.with_rating(1 + step % 5), label=f"step {step}")
+            if before is not None and path.stat().st_ino != before:
+                rewritten_in_job.append(step)
+            # durable: the entry is on disk when the job is done
+            assert history_file.read_history(path).entries[-1].label == f"step {step}"
+
+        return work
+
+    try:
+        for step in range(30):
+            job = writer.submit(rate(step), lambda result: None, print)
+            assert job.finished.wait(30) and job.error is None, job.error
+    finally:
+        writer.stop()
+    assert rewritten_in_job == []
+    assert path.read_bytes().count(b"\n") <= 1 + 2 * 5
+    assert [e.label for e in history_file.read_history(path).entries][-1] == "step 29"
 
 
 def test_a_version_1_history_is_read_and_rewritten_as_a_journal(sample_store: Store) -> None:

@@ -869,6 +869,34 @@ class Store:
                 self._history.read()  # none now
             self._history.record(entry)
 
+    def compact_history_later(self) -> None:
+        """This store's changes append their history entries only, and `compact_history`
+        compacts the journal when the front end is between keys (see store/history.py:
+        a compaction costs a change two more syncs). For the TUI's writer."""
+        self._history.compact_later = True
+
+    def compact_history(self) -> bool:
+        """Compact the undo history if it has grown past its bounds (atomically); whether
+        it did. Skipped (False) while another process holds the library's lock: the next
+        change or call does it. Raises `LibraryError` for a damaged history and
+        `LibraryWriteError` if it cannot be written: the journal is then as it was.
+
+        Nothing is done (no lock, no system call) while the journal as this store last
+        read or wrote it is within its bounds: called after every key's job, it costs
+        the key after it nothing. (Another process's appends since are seen by this
+        store's next change, and compacted after it.)"""
+        if not self._history.compaction_due:
+            return False
+        try:
+            self._lock.acquire(timeout=0)
+        except OSError:  # filelock.Timeout is a TimeoutError
+            return False
+        try:
+            self._history.read()
+            return self._history.compact()
+        finally:
+            self._lock.release()
+
     def record_added(self, ids: Iterable[str], label: str) -> None:
         """Record papers an import added, so that an undo removes them again (as
         `remove` does: they stay in the catalogue, restorable) and a redo brings them
