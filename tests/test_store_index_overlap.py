@@ -106,3 +106,19 @@ def test_a_build_that_fails_leaves_the_import_written_without_an_index(
     store = Store.open(db)
     assert len(store.papers()) == 20
     assert not identity_index_path(store.paths).exists()
+
+
+def test_without_a_thread_to_spare_the_index_is_built_after_the_commit(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_thread(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    [report] = Store.open(db).import_listings([papers(30)])
+    assert len(report.added) == 30
+    store = Store.open(db)
+    version = signature(store.paths.papers)
+    assert version is not None
+    index = read_identity_index(identity_index_path(store.paths), version)
+    assert index is not None and len(index) == 30

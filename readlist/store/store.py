@@ -1578,7 +1578,8 @@ class Store:
                 blob, offsets = storage.encode(data)
                 if index_of is not None and offsets is not None:
                     # (reads `data` and the keys only; neither changes until it is joined)
-                    built = _InThread(partial(_index_of, data, offsets, index_of))
+                    with contextlib.suppress(RuntimeError):  # no thread: built after
+                        built = _InThread(partial(_index_of, data, offsets, index_of))
                 try:
                     written = self._commit_catalogue([blob], abstracts)
                 finally:
@@ -1869,8 +1870,8 @@ class _InThread(Generic[_T]):
 
     def result(self) -> _T | None:
         self._thread.join()
-        assert self._value is not _NOT_YET
-        return self._value  # type: ignore[return-value]
+        value = self._value  # (still _NOT_YET if the thread ended some other way)
+        return None if value is _NOT_YET else value  # type: ignore[return-value]
 
 
 def _index_of(data: Data, offsets: list[int], matcher: _Matcher) -> IdentityIndex:
