@@ -9,7 +9,8 @@ the split parse prints its own lines, with its pid; its CPU counts from the fork
     (`first_units`, `parse_first`), the child's (`parse_tail`), the first message from
     the child (and how long the parent waited for it), the child's `os._exit`, the joining of
     the parts (`parse_rest`); the store: `Store.import_listings`, the papers of a first
-    import (`_AllNew.of`: identity keys and documents), the identity index, the word
+    import (`_AllNew.of`: identity keys and documents), the identity index (`_index_of`,
+    its build, in a thread while the catalogue is committed; then its write), the word
     index; the CLI's `os._exit` (or `import returned`).
 
 Between `parse_first`'s end and the first message the parent builds its own papers;
@@ -75,6 +76,7 @@ def main() -> int:
     for name in ("import_listings", "_write_identity_index", "_extend_word_index"):
         wrap(store.Store, name)
     wrap(store._AllNew, "of")
+    wrap(store, "_index_of")  # the identity index, built in a thread during the commit
 
     load: Callable[..., Any] = pickle.load
     first = [True]
