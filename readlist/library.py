@@ -51,6 +51,8 @@ SORTS: tuple[Sort, ...] = (
     Sort("added", "recently added first"),
 )
 SORT_KEYS = tuple(s.key for s in SORTS)
+# Sorts by the papers' own fields but the abstract (see `Library(like=...)`).
+_PAPER_SORTS = ("date", "upvotes", "title", "added")
 FOR_YOU = "for-you"
 LIKE = "like:"
 """`like:TAG` ranks papers by likeness to the papers tagged TAG."""
@@ -99,9 +101,18 @@ class Library:
         search: SearchIndex | None = None,
         *,
         features_cache: Path | None = None,
+        like: Library | None = None,
     ) -> None:
+        """`like`: a library of the same papers in the same order, which may lack their
+        abstracts (the start's first library): its position map and the sort orders that
+        depend on neither abstracts nor annotations are taken, not made again (~0.15 s
+        of the front end's thread at 100,000 papers, when the catalogue is swapped in)."""
         self.papers: Sequence[Paper] = papers
-        self.position = {pid: i for i, pid in enumerate(ids_of(papers))}
+        if like is not None and len(like.papers) != len(papers):
+            like = None  # (not the same papers after all)
+        self.position: dict[str, int] = (
+            like.position if like is not None else {pid: i for i, pid in enumerate(ids_of(papers))}
+        )
         self.search = search if search is not None else SearchIndex(papers)
         self._annotations: dict[str, Annotation] = {}
         self._by_position: dict[int, Annotation] = {}
@@ -119,6 +130,10 @@ class Library:
         # The last order `rank_in` was asked about, and its inverse (see `rank_in`).
         self._ranks: tuple[Sequence[int], list[int]] | None = None
         self.generation = 0
+        if like is not None:
+            for sort in _PAPER_SORTS:
+                if (order := like._orders.get(sort)) is not None:
+                    self._orders[sort] = order
         self.apply(annotations)
 
     def __len__(self) -> int:

@@ -77,6 +77,9 @@ class CatalogueReady:
     papers: list[Paper]
     search: SearchIndex
     changes: tuple[int, int, int] | None = None
+    # The papers shown, in their order, with their abstracts (the start's stage): the
+    # library's position map and sort orders still hold (see `Library(like=...)`).
+    same_papers: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +255,7 @@ class LibrarySession:
             stored.warm(pause)  # (done at the start, unless found only now: a copy's)
             search.use_stored_index(stored)
             if not cancelled():
-                yield CatalogueReady(papers, search, changes)
+                yield CatalogueReady(papers, search, changes, same_papers=not reload)
                 yield IndexReady(search, None)
                 yield from self._first_keys(search, pause, cancelled)
             if not cancelled():  # a long tail into the index file, for the next start
@@ -263,7 +266,7 @@ class LibrarySession:
         if cancelled():
             return
         # Searched by scanning at once (exact), then by the index once it is built.
-        yield CatalogueReady(papers, search, changes)
+        yield CatalogueReady(papers, search, changes, same_papers=not reload)
         index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
         if not cancelled():
             yield IndexReady(search, index)
@@ -312,11 +315,19 @@ class LibrarySession:
         pause()
         self.store.release_catalogue_cache()
 
-    def use_catalogue(self, papers: list[Paper], search: SearchIndex) -> Library:
+    def use_catalogue(
+        self, papers: list[Paper], search: SearchIndex, *, same_papers: bool = False
+    ) -> Library:
         """Swap in a catalogue `load_catalogue` read (on the front end's thread). The
-        annotations are taken now, so edits made while the worker ran are kept."""
+        annotations are taken now, so edits made while the worker ran are kept.
+        `same_papers`: see `CatalogueReady`."""
+        shown = self.library
         self.library = Library(
-            papers, self.library.annotations, search, features_cache=self.features_cache
+            papers,
+            shown.annotations,
+            search,
+            features_cache=self.features_cache,
+            like=shown if same_papers else None,
         )
         self.abstracts_searched = True
         self.catalogue_loaded = True

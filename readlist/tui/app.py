@@ -577,7 +577,11 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
                 self.call_from_thread(self._abstracts_loaded, stage.abstracts)
             elif isinstance(stage, CatalogueReady):
                 self.call_from_thread(
-                    self._catalogue_ready, stage.papers, stage.search, stage.changes
+                    self._catalogue_ready,
+                    stage.papers,
+                    stage.search,
+                    stage.changes,
+                    same_papers=stage.same_papers,
                 )
             elif isinstance(stage, IndexReady):
                 self.call_from_thread(self._index_ready, stage.search, stage.index)
@@ -595,18 +599,20 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         papers: list[Paper],
         search: SearchIndex,
         changes: tuple[int, int, int] | None = None,
+        *,
+        same_papers: bool = False,
     ) -> None:
         """Show a catalogue read again; `changes` (added, updated, removed) is announced
-        when another process made them."""
+        when another process made them. `same_papers`: see `CatalogueReady`."""
         # Positions shift when a paper was removed: keep the cursor on its paper, or
         # (if that paper is the one removed) on its row, which is the next paper.
         was = self.papers.current
         was_id = self.library.papers[was].id if was is not None else None
         was_row = self.papers.selection.cursor
-        self.papers.set_library(self.session.use_catalogue(papers, search))
+        self.papers.set_library(self.session.use_catalogue(papers, search, same_papers=same_papers))
         self.marks.keep_only(self.library.position)  # a removed paper is no longer marked
         self.abstracts = None
-        freeze_survivors()
+        self._collector.freeze_when_idle()  # (its collection is ~0.25 s at 100k papers)
         self.refilter()
         if self._jump_to is not None:
             self._show_paper(self._jump_to)
