@@ -52,6 +52,22 @@ def test_a_freeze_asked_for_waits_for_a_pause_and_nothing_collects_before_it(
     assert collections == ["collect 2"]
 
 
+def test_a_freeze_asked_for_is_made_at_once_if_memory_grows_while_typing(
+    collections: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = [60_000]
+    monkeypatch.setattr(gc, "get_count", lambda: (count[0], 0, 0))
+    collector = PauseCollector(idle_for=1.0, pile_up=50_000)
+    collector.freeze_when_idle()
+    collector.key()
+    count[0] += 40_000
+    collector.tick()
+    assert collections == []  # grown by less than pile_up: still waiting for a pause
+    count[0] += 20_000
+    collector.tick()
+    assert collections == ["collect 2", "freeze"]
+
+
 async def test_the_catalogue_swap_does_not_collect_on_the_keys_thread(
     sample_store,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
