@@ -169,10 +169,13 @@ class Writer:
     def _tidy(self) -> None:
         """Between jobs: compact the undo history if it has grown past its bounds (see
         the module docstring). Best effort: a failure leaves the journal as it was, whole,
-        and the next change's append or tidy tries again."""
+        and the next change's append or tidy tries again. Whatever it raises (an
+        `os.stat` refused, a lock not released), the writer goes on: it runs outside a
+        job's own error handling, and a writer thread ended here would leave every later
+        change queued and never written."""
         if self._store is None or not self._jobs.empty():
             return
-        with contextlib.suppress(ReadlistError):
+        with contextlib.suppress(Exception):
             self._store.compact_history()
 
     def _run(self) -> None:
