@@ -43,9 +43,11 @@ def test_a_library_like_the_shown_one_orders_as_a_fresh_one() -> None:
             assert like.order(sort, reverse=reverse) == fresh.order(sort, reverse=reverse), sort
     assert like.order("date") is shown.order("date")  # taken, not made again
     assert like.order("rating") is not shown.order("rating")  # depends on annotations
-    # Not the same papers after all (another length): nothing is taken.
+    # Not the same papers after all (another length, another order): nothing is taken.
     fewer = Library(with_abstracts[:-1], later, like=shown)
     assert fewer.order("date") == Library(with_abstracts[:-1], later).order("date")
+    turned = with_abstracts[::-1]
+    assert Library(turned, later, like=shown).order("date") == Library(turned, later).order("date")
 
 
 def test_only_the_starts_swap_says_the_papers_are_the_same(sample_store: Store) -> None:
