@@ -118,7 +118,7 @@ def library_for(n: int, seed: int) -> tuple[Path, int]:
     return folder, json.loads(marker.read_text(encoding="utf-8"))["papers"]
 
 
-def bench_size(n: int, seed: int) -> dict[str, Any]:
+def bench_size(n: int, seed: int, rss_trace: Path | None = None) -> dict[str, Any]:
     source, papers = library_for(n, seed)
     workdir = Path(tempfile.mkdtemp(prefix=f"readlist-query-{n}-", dir=bench_store.TMP_ROOT))
     try:
@@ -137,7 +137,9 @@ def bench_size(n: int, seed: int) -> dict[str, Any]:
         ]
         load = bench_tui.OtherLoad()
         log(f"{n:,} papers: typing")
-        run = bench_tui.run_child(argv, out)
+        run = bench_tui.run_child(argv, out, sample_rss=rss_trace is not None)
+        if rss_trace is not None and run.record:
+            bench_tui.write_rss_trace(rss_trace, n, run)
         record = run.record
         result: dict[str, Any] = {"n": n, "problems": run.problems, "other_cores": load.cores()}
         result["papers"] = papers
@@ -237,6 +239,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sizes", type=bench_store.parse_sizes, default=list(bench_store.DEFAULT_SIZES)
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--rss-trace",
+        type=Path,
+        metavar="FILE",
+        help="write the TUI's RSS (VmRSS, RssAnon, RssFile) every 5 ms, with the background "
+        "stage's steps, to FILE (as bench_tui.py --rss-trace)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -245,7 +254,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.child:
         return child_main(args)
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    results = [bench_size(n, args.seed) for n in args.sizes]
+    if args.rss_trace is not None:
+        args.rss_trace.write_text("", encoding="utf-8")
+    results = [bench_size(n, args.seed, args.rss_trace) for n in args.sizes]
     print(format_table(results))
     for r in results:
         if phases := r.get("phases"):

@@ -115,3 +115,23 @@ async def test_showing_or_hiding_the_error_is_one_screen_update(
         assert app.filter_bar.problem is None
         assert "needs a term" not in screen_text(app)
         assert len(hidden) == 1, hidden
+
+
+def test_the_copied_scroll_view_method_is_still_textuals() -> None:
+    # scrolling.KeptBars._size_updated is Textual's ScrollView._size_updated with the
+    # scrollbars' update made by `update_scrollbars` (repainting only what changes). A
+    # Textual release that changes the original must be looked at again.
+    import inspect
+
+    from textual.scroll_view import ScrollView
+
+    source = inspect.getsource(ScrollView._size_updated)
+    for line in (
+        "if size_changed := self._size != size:",
+        "self._scrollbar_changes.clear()",
+        "self._container_size = size - self.styles.gutter.totals",
+        "self._scroll_update(virtual_size)",
+        "return size_changed or self._container_size != container_size",
+    ):
+        assert line in source, line
+    assert source.count("\n") < 30

@@ -312,13 +312,24 @@ def test_a_stored_index_warmed_in_steps_answers_what_it_answered_cold(
     for word in [*warm.parts().words, "zzz", "", "tun"]:
         assert warm.exact(word) == cold.exact(word), word
         assert warm.prefix(word) == cold.prefix(word), word
-    # A lookup made by a key during the warm-up is kept, and still right.
+    # A lookup table made by a key during the warm-up is kept, and still right.
     again = read_word_index(path, VERSIONS, ids)
     assert again is not None
-    again.warm(lambda: again.exact("prompt") and None)
+    postings = again.parts().frequent._postings  # type: ignore[attr-defined]
+    made: list[object] = []
+
+    def key_meanwhile() -> None:
+        if not made:
+            again.exact("prompt")  # a key's first lookup makes the table itself
+            made.append(postings._where)
+
+    again.warm(key_meanwhile)
+    assert made and made[0] is not None and postings._where is made[0]
     assert again.exact("tuning") == cold.exact("tuning")
     # A built index (not read from disk) has nothing to warm.
+    before = len(pauses)
     SearchIndex(papers).make_text_index().warm(lambda: pauses.append(None))
+    assert len(pauses) == before
 
 
 def test_the_stage_warms_the_stored_index_first(

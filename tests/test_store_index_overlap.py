@@ -11,6 +11,7 @@ build and writes no index; a build that fails leaves the import written, unindex
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +83,23 @@ def test_the_index_built_meanwhile_is_the_index_of_the_file_written(db: Path) ->
 def test_a_commit_that_fails_waits_for_the_build_and_writes_no_index(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    failed = threading.Event()
+    real = store_module._index_of
+
     def full_disk(self: Store, *args: Any, **kwargs: Any) -> None:
+        failed.set()
         raise OSError(28, "No space left on device")
 
+    def slow_build(*args: Any) -> IdentityIndex | None:
+        failed.wait(5)  # still building when the commit fails: the import must wait
+        time.sleep(0.3)  # (for as long as this; a thread left running would be seen)
+        return real(*args)
+
     monkeypatch.setattr(Store, "_write_abstracts", full_disk)
+    monkeypatch.setattr(store_module, "_index_of", slow_build)
     with pytest.raises((OSError, LibraryWriteError)):
         Store.open(db).import_listings([papers(50)])
+    assert failed.is_set()
     assert not [t for t in threading.enumerate() if t.name == "readlist-compute"]
     store = Store.open(db)
     assert not identity_index_path(store.paths).exists()
