@@ -753,6 +753,10 @@ def write_rss_trace(path: Path, n: int, run: ChildRun) -> None:
     for kind in ("indexing_filter", "filter", "down", "pagedown", "read", "rate", "tag"):
         for press in record.get(kind, []):
             events.append((press["posted"], f"key {kind} {press['key']!r}"))
+    for press in record.get("keys", []):  # bench_query's keys
+        if press.get("posted") is not None:
+            what = f"key {press.get('phase')} {press.get('kind')} {press.get('prefix')!r}"
+            events.append((press["posted"], what))
     for name in ("first_papers_frame", "search_ready", "scenario_done"):
         if record.get(name) is not None:
             events.append((record[name], name))

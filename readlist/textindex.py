@@ -398,13 +398,28 @@ class WordIndex:
     def _in_parts(self, texts: int) -> Iterator[list[int]]:
         """The positions in `texts`, ascending, a few thousand at a time; texts read
         from a file let their pages go after each part (`_Texts.release`): file pages
-        count in the resident size, and a few phrase checks read all 150 MB of them."""
+        count in the resident size, and a few phrase checks read all 150 MB of them.
+
+        A part holds at most `_PART` texts and lies within `_PART` positions of its
+        first, so that the pages it reads are those of a few thousand texts together:
+        a few thousand texts spread over the whole file (a phrase's candidates) read,
+        a page of neighbours with each (the kernel maps 16 pages a fault), most of its
+        150 MB before their first release, which put the TUI's peak at 100,000 papers
+        ~150 MB above its own memory (bench_query --rss-trace: 607-618 MB)."""
         positions = indices_of(texts, self.n)
-        for at in range(0, len(positions), _PART):
-            part = positions[at : at + _PART]
+        release = self._release
+        if release is not None and positions and positions[-1] - positions[0] < _PART:
+            release = None  # (one part's pages: let go by the next search that reads more)
+        at = 0
+        while at < len(positions):
+            end = bisect.bisect_left(
+                positions, positions[at] + _PART, at, min(len(positions), at + _PART)
+            )
+            part = positions[at:end]
             yield part
-            if self._release is not None and len(positions) > _PART:
-                self._release(part[-1] + 1)
+            if release is not None:
+                release(part[-1] + 1)
+            at = end
 
     def verify(self, candidates: int, needle: str, after: str = "") -> int:
         """The texts among `candidates` that hold `needle` (after `after`, if given)."""
@@ -475,8 +490,8 @@ class WordIndex:
         if rare:
             uncovered = self.all & ~covered
             if uncovered.bit_count() <= _VERIFY_LIMIT:
-                needle, holds = " " + prefix, self.holds
-                found = [i for i in indices_of(uncovered, self.n) if holds(i, needle)]
+                # (in parts, whose pages are let go: see `_in_parts`)
+                covered |= self.verify(uncovered, " " + prefix)
             else:
                 papers: set[int] = set()
                 release = self._release
@@ -484,8 +499,7 @@ class WordIndex:
                     papers.update(self._rare[word])
                     if release is not None and at % 256 == 0:
                         release(None)  # (rare posting lists lie all over the file)
-                found = list(papers)
-            covered |= bits_of(found, self.n)
+                covered |= bits_of(list(papers), self.n)
             if self._release is not None:
                 self._release(None)
         return covered
