@@ -1,8 +1,8 @@
-"""The front end's garbage collection: at pauses, never in the middle of typing.
+"""The front end's garbage collection at the start's catalogue swap.
 
-After a new catalogue is swapped in, the collection that precedes freezing what lives
-on walks every object the catalogue brought (~0.25 s at 100,000 papers); it waits for
-the user's next pause, and no young collection (which would walk them too) runs first.
+The collection that precedes freezing what lives on walks every object the catalogue
+brought (~0.25 s at 100,000 papers): at the swap, what lives is frozen without it, and
+the collections after walk only what came since.
 """
 
 from __future__ import annotations
@@ -12,60 +12,66 @@ import gc
 import pytest
 
 from readlist import gcutil
-from readlist.gcutil import PauseCollector
+from readlist.gcutil import PauseCollector, freeze_loaded
 
 
-@pytest.fixture
-def collections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def test_freezing_a_loaded_catalogue_collects_nothing_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     done: list[str] = []
     monkeypatch.setattr(
         gc, "collect", lambda generation=2: done.append(f"collect {generation}") or 0
     )
     monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))
-    monkeypatch.setattr(gc, "get_count", lambda: (60_000, 0, 0))  # many young objects
-    monkeypatch.setattr(gcutil, "release_freed_memory", lambda: None)
-    return done
+    monkeypatch.setattr(gcutil, "release_freed_memory", lambda: done.append("trim"))
+    freeze_loaded()
+    assert done == ["freeze", "trim"]
 
 
-def test_a_freeze_asked_for_waits_for_a_pause_and_nothing_collects_before_it(
-    collections: list[str], monkeypatch: pytest.MonkeyPatch
+def test_after_a_freeze_a_collection_walks_only_what_came_since() -> None:
+    class Node:
+        def __init__(self) -> None:
+            self.me = self  # a cycle: only the collector frees it
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        kept = [Node() for _ in range(1_000)]
+        freeze_loaded()
+        frozen = gc.get_freeze_count()
+        assert frozen >= 1_000
+        Node()  # garbage made after the freeze
+        assert gc.collect() >= 1  # found, while the frozen ones are not walked
+        assert gc.get_freeze_count() == frozen
+        del kept
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def test_the_collector_collects_at_pauses_and_young_objects_while_typing(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    done: list[str] = []
+    monkeypatch.setattr(
+        gc, "collect", lambda generation=2: done.append(f"collect {generation}") or 0
+    )
+    count = [60_000]
+    monkeypatch.setattr(gc, "get_count", lambda: (count[0], 0, 0))
     now = [100.0]
     monkeypatch.setattr(gcutil.time, "monotonic", lambda: now[0])
     collector = PauseCollector(idle_for=1.0, pile_up=50_000)
     collector.key()
     collector.tick()
-    assert collections == ["collect 0"]  # typing, many young objects: a young collection
-    collections.clear()
-    collector.freeze_when_idle()
-    for _ in range(5):  # still typing
-        now[0] += 0.3
-        collector.key()
-        collector.tick()
-    assert collections == []
-    now[0] += 1.5  # a pause
+    assert done == ["collect 0"]  # typing, many young objects: a young collection
+    count[0] = 10
+    now[0] += 0.3
     collector.tick()
-    assert collections == ["collect 2", "freeze"]
-    collections.clear()
-    now[0] += 0.5
-    collector.tick()  # done once: later pauses collect as before
-    assert collections == ["collect 2"]
-
-
-def test_a_freeze_asked_for_is_made_at_once_if_memory_grows_while_typing(
-    collections: list[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    count = [60_000]
-    monkeypatch.setattr(gc, "get_count", lambda: (count[0], 0, 0))
-    collector = PauseCollector(idle_for=1.0, pile_up=50_000)
-    collector.freeze_when_idle()
-    collector.key()
-    count[0] += 40_000
+    assert done == ["collect 0"]  # typing, few: none
+    now[0] += 1.5
     collector.tick()
-    assert collections == []  # grown by less than pile_up: still waiting for a pause
-    count[0] += 20_000
-    collector.tick()
-    assert collections == ["collect 2", "freeze"]
+    assert done == ["collect 0", "collect 2"]  # a pause: a full one
 
 
 async def test_the_catalogue_swap_does_not_collect_on_the_keys_thread(
@@ -78,8 +84,8 @@ async def test_the_catalogue_swap_does_not_collect_on_the_keys_thread(
     async with app.run_test(size=(100, 30)) as pilot:
         while not app.catalogue_loaded:
             await pilot.pause(0.01)
-        done: list[int] = []
-        monkeypatch.setattr(gc, "collect", lambda generation=2: done.append(generation) or 0)
+        done: list[str] = []
+        monkeypatch.setattr(gc, "collect", lambda generation=2: done.append("collect") or 0)
+        monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))
         app._catalogue_ready(list(app.library.papers), app.library.search)
-        assert done == []  # asked of the collector, for the next pause
-        assert app._collector._freeze
+        assert done == ["freeze"]
