@@ -89,3 +89,36 @@ async def test_the_catalogue_swap_does_not_collect_on_the_keys_thread(
         monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))
         app._catalogue_ready(list(app.library.papers), app.library.search)
         assert done == ["freeze"]
+
+
+def test_while_loading_nothing_is_collected_and_a_start_is_not_a_pause(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    done: list[str] = []
+    monkeypatch.setattr(
+        gc, "collect", lambda generation=2: done.append(f"collect {generation}") or 0
+    )
+    monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))
+    monkeypatch.setattr(gc, "disable", lambda: None)
+    count = [60_000]
+    monkeypatch.setattr(gc, "get_count", lambda: (count[0], 0, 0))
+    now = [100.0]
+    monkeypatch.setattr(gcutil.time, "monotonic", lambda: now[0])
+    loading = [False]
+    collector = PauseCollector(idle_for=1.0, freeze_while=lambda: loading[0])
+    collector.start()
+    count[0] = 10
+    now[0] += 0.5
+    collector.tick()
+    assert done == []  # just started: not a pause
+    loading[0] = True
+    count[0] = 900_000  # the loading's objects, young, and a pause
+    now[0] += 2.0
+    collector.tick()
+    assert done == []  # loading: nothing walks them
+    count[0] = gcutil.LOADING_PILE_UP + 1
+    collector.tick()
+    assert done == ["collect 0", "freeze"]  # a load that takes very long: bounded
+    loading[0] = False
+    collector.tick()
+    assert done[2:] == ["collect 2"]  # loaded: a pause's collection, as before

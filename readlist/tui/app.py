@@ -197,7 +197,10 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self._disk_error: str | None = None
         self._matches: Matches | None = None  # the last filter result (see refilter)
         self._collecting: Iterator[None] | None = None  # see _phrase_typed
-        self._collector = PauseCollector()
+        # (a collection freezes what lives while the catalogue's stage loads: see
+        # PauseCollector)
+        self._loading = session.staged  # the catalogue's stage runs (see load_catalogue)
+        self._collector = PauseCollector(freeze_while=lambda: self._loading)
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
@@ -564,10 +567,15 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         # arriving within a step gets the interpreter lock back within 1 ms, not 5.
         # (Back to the interval the app started with, not to what another load set.)
         sys.setswitchinterval(min(self._switch_interval, LOADING_SWITCH_INTERVAL))
+        self._loading = True
         try:
             self._load_stages(worker, reload)
         finally:
             sys.setswitchinterval(self._switch_interval)
+            # What the stage made lives on: frozen now (no collection: see
+            # freeze_loaded), collections after walk only what comes later.
+            self._loading = False
+            freeze_loaded()
 
     def _load_stages(self, worker: Worker[None], reload: bool) -> None:
         for stage in self.session.load_catalogue(
