@@ -29,6 +29,8 @@ def test_freezing_a_loaded_catalogue_collects_nothing_first(
 
 
 def test_after_a_freeze_a_collection_walks_only_what_came_since() -> None:
+    import weakref
+
     class Node:
         def __init__(self) -> None:
             self.me = self  # a cycle: only the collector frees it
@@ -36,16 +38,19 @@ def test_after_a_freeze_a_collection_walks_only_what_came_since() -> None:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        kept = [Node() for _ in range(1_000)]
+        before = Node()
+        frozen_one = weakref.ref(before)
         freeze_loaded()
-        frozen = gc.get_freeze_count()
-        assert frozen >= 1_000
-        Node()  # garbage made after the freeze
-        assert gc.collect() >= 1  # found, while the frozen ones are not walked
-        assert gc.get_freeze_count() == frozen
-        del kept
+        del before  # garbage now, but frozen: not walked, so not freed
+        after = Node()
+        new_one = weakref.ref(after)
+        del after
+        gc.collect()
+        assert new_one() is None  # made after the freeze: found and freed
+        assert frozen_one() is not None  # frozen: left alone (kept for the session)
     finally:
         gc.unfreeze()
+        gc.collect()
         if enabled:
             gc.enable()
 
@@ -84,6 +89,8 @@ async def test_the_catalogue_swap_does_not_collect_on_the_keys_thread(
     async with app.run_test(size=(100, 30)) as pilot:
         while not app.catalogue_loaded:
             await pilot.pause(0.01)
+        await app.workers.wait_for_complete()  # (its end freezes too)
+        assert not app._loading  # the load ended: the collector collects again
         done: list[str] = []
         monkeypatch.setattr(gc, "collect", lambda generation=2: done.append("collect") or 0)
         monkeypatch.setattr(gc, "freeze", lambda: done.append("freeze"))

@@ -199,8 +199,10 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         self._collecting: Iterator[None] | None = None  # see _phrase_typed
         # (a collection freezes what lives while the catalogue's stage loads: see
         # PauseCollector)
-        self._loading = session.staged  # the catalogue's stage runs (see load_catalogue)
-        self._collector = PauseCollector(freeze_while=lambda: self._loading)
+        # The catalogue's workers running (see load_catalogue), and "start" until the
+        # first has run: a set, as one may still end while the next runs.
+        self._loading: set[object] = {"start"} if session.staged else set()
+        self._collector = PauseCollector(freeze_while=lambda: bool(self._loading))
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
@@ -567,15 +569,16 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         # arriving within a step gets the interpreter lock back within 1 ms, not 5.
         # (Back to the interval the app started with, not to what another load set.)
         sys.setswitchinterval(min(self._switch_interval, LOADING_SWITCH_INTERVAL))
-        self._loading = True
+        self._loading.add(worker)
         try:
             self._load_stages(worker, reload)
         finally:
             sys.setswitchinterval(self._switch_interval)
             # What the stage made lives on: frozen now (no collection: see
             # freeze_loaded), collections after walk only what comes later.
-            self._loading = False
-            freeze_loaded()
+            freeze_loaded()  # (before the collector may collect again)
+            self._loading.discard(worker)
+            self._loading.discard("start")
 
     def _load_stages(self, worker: Worker[None], reload: bool) -> None:
         for stage in self.session.load_catalogue(
