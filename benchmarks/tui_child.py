@@ -72,6 +72,7 @@ from readlist.search import SearchIndex  # noqa: E402
 from readlist.store import Store  # noqa: E402
 from readlist.store.history import HistoryFile  # noqa: E402
 from readlist.store.store import Change, Edit, Undone  # noqa: E402
+from readlist.textindex import WordIndex  # noqa: E402
 from readlist.tui.app import ReadListApp  # noqa: E402
 
 IMPORTED = time.monotonic()
@@ -230,6 +231,8 @@ STEPS: tuple[tuple[Any, str], ...] = (
     (SearchIndex, "make_title_index"),
     (SearchIndex, "make_text_index"),
     (SearchIndex, "use_stored_index"),
+    (SearchIndex, "texts"),
+    (WordIndex, "warm"),
 )
 
 
@@ -246,7 +249,8 @@ def time_steps(log: list[list[Any]]) -> None:
             try:
                 return _original(*args, **kw)
             finally:
-                log.append([_name, start, time.monotonic()])
+                on = "" if threading.current_thread() is not threading.main_thread() else " (UI)"
+                log.append([_name + on, start, time.monotonic()])
 
         setattr(owner, name, timed)
 

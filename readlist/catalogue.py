@@ -35,8 +35,9 @@ class Rows(Protocol):
 
     def __getitem__(self, i: int) -> Sequence[Any]: ...
 
-    def all(self) -> Sequence[Sequence[Any]]:
-        """Every row (parsed at once: faster than one by one)."""
+    def all(self, pause: Callable[[], None] | None = None) -> Sequence[Sequence[Any]]:
+        """Every row (parsed at once: faster than one by one); `pause()`, if given, is
+        called between the parts parsed (a background stage: see session/gate.py)."""
         ...
 
 
@@ -85,13 +86,13 @@ class LazyPapers(Sequence[Paper]):
                     paper = made[i] = build(ids[i], "", row)
                 yield paper
 
-    def column(self, name: str) -> list[Any]:
+    def column(self, name: str, pause: Callable[[], None] | None = None) -> list[Any]:
         """Every paper's stored value of the field `name`, in order, as stored (a list
-        for a tuple field)."""
+        for a tuple field). `pause`: see `Rows.all`."""
         found = self._columns.get(name)
         if found is None:
             at = self._where[name]
-            found = self._columns[name] = [row[at] for row in self._rows.all()]
+            found = self._columns[name] = [row[at] for row in self._rows.all(pause)]
         return found
 
     def with_abstracts(
@@ -100,7 +101,7 @@ class LazyPapers(Sequence[Paper]):
         """Every paper built with its abstract (new objects: those built already are not
         changed); `pause` is called every `_STEP` papers (a background stage lets a key
         go first: see session/gate.py)."""
-        get, build, ids, rows = abstracts.get, self._build, self.ids, self._rows.all()
+        get, build, ids, rows = abstracts.get, self._build, self.ids, self._rows.all(pause)
         with gc_paused():
             if pause is None:
                 return [build(pid, get(pid, ""), row) for pid, row in zip(ids, rows, strict=True)]
@@ -123,9 +124,11 @@ def ids_of(papers: Sequence[Paper]) -> list[str]:
     return [p.id for p in papers]
 
 
-def values(papers: Sequence[Paper], name: str) -> list[Any]:
+def values(
+    papers: Sequence[Paper], name: str, pause: Callable[[], None] | None = None
+) -> list[Any]:
     """Every paper's `name` (a scalar field: a title, a date, a count), in order, without
-    building `LazyPapers`."""
+    building `LazyPapers` (`pause`: see `Rows.all`)."""
     if isinstance(papers, LazyPapers):
-        return papers.column(name)
+        return papers.column(name, pause)
     return list(map(attrgetter(name), papers))

@@ -219,7 +219,7 @@ class SearchIndex:
                 if field == "text":
                     found = [searchable(p.title, p.abstract) for p in papers]
                 elif field == "title":
-                    found = _in_steps(searchable, values(papers, "title"), pause)
+                    found = _in_steps(searchable, values(papers, "title", pause), pause)
                 elif field == "abstract":  # the part of "text" after the title
                     found = _AfterBreak(self.texts("text"))
                 elif field == "author":
