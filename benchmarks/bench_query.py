@@ -187,6 +187,16 @@ def slow_keys(result: dict[str, Any], above_ms: float = TARGET_WORST_MS) -> list
     return lines
 
 
+def key_lines(result: dict[str, Any]) -> list[str]:
+    """One line a key: phase, kind, the prefix typed, key -> last frame and CPU ms."""
+    return [
+        f"  {k['phase']} {k['kind']} {k.get('prefix', k['key'])!r}: "
+        + ("-" if k["frame_ms"] is None else f"{k['frame_ms']:.1f}")
+        + f" ms, CPU {k['cpu_ms']:.1f}"
+        for k in result.get("keys", [])
+    ]
+
+
 def _stats(values: list[float]) -> tuple[float | None, float | None]:
     return (statistics.median(values), max(values)) if values else (None, None)
 
@@ -246,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="write the TUI's RSS (VmRSS, RssAnon, RssFile) every 5 ms, with the background "
         "stage's steps, to FILE (as bench_tui.py --rss-trace)",
     )
+    parser.add_argument(
+        "--keys", action="store_true", help="also print every key: its prefix, ms and CPU ms"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -262,6 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if phases := r.get("phases"):
             parts = ", ".join(f"{name} {1000 * s:.0f}" for name, s in phases.items())
             print(f"{r['n']:,}: first frame by phase (wall ms): {parts}")
+        if args.keys:
+            print(f"{r['n']:,}: every key (key -> last frame ms, CPU ms):")
+            print("\n".join(key_lines(r)))
         if slow := slow_keys(r):
             print(
                 f"{r['n']:,}: keys over {TARGET_WORST_MS:.0f} ms, with the stage's steps they overlapped:"

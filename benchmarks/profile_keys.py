@@ -129,7 +129,7 @@ def workdir_library(n: int, seed: int) -> Iterator[Path]:
 
 
 async def type_queries(
-    n: int, db: Path, profile: bool, frames: bool
+    n: int, db: Path, profile: bool, frames: bool, by_key: bool = False
 ) -> dict[str, list[dict[str, float]]]:
     per_key: dict[str, list[dict[str, float]]] = {"cold": [], "warm": []}
     store = Store.open(db)
@@ -149,7 +149,7 @@ async def type_queries(
             for query in queries:
                 await pilot.press("slash")
                 await pilot.pause()
-                for char in query:
+                for end, char in enumerate(query, 1):
                     ACC.clear()
                     FRAMES.clear()
                     start = time.process_time()
@@ -163,6 +163,14 @@ async def type_queries(
                     if frames:
                         print(f"{phase} {char!r}: " + " | ".join(FRAMES))
                     per_key[phase].append(figures)
+                    if by_key:
+                        steps = sorted(
+                            (v, k) for k, v in figures.items() if k != "total (process)"
+                        )[-4:]
+                        print(
+                            f"{phase} {query[:end]!r}: {1000 * figures['total (process)']:.1f} ms: "
+                            + ", ".join(f"{k} {1000 * v:.1f}" for v, k in reversed(steps))
+                        )
                 await pilot.press("escape")
                 await pilot.pause(0.2)
         profiler.disable()
@@ -196,11 +204,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--frames", action="store_true", help="print each key's screen updates")
+    parser.add_argument(
+        "--by-key", action="store_true", help="print each key's total and its four costliest steps"
+    )
     args = parser.parse_args()
     instrument()
     for n in args.sizes:
         with workdir_library(n, args.seed) as db:
-            per_key = asyncio.run(type_queries(n, db, args.profile, args.frames))
+            per_key = asyncio.run(type_queries(n, db, args.profile, args.frames, args.by_key))
         report(n, per_key)
     return 0
 
