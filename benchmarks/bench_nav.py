@@ -19,7 +19,7 @@ same state as in `bench_tui.py` (abstracts loaded, no filter).
 
 `--word` types another query than `language` into the filter (a space is a key too). A
 query with prefixes that do not parse (`title:`, `video OR`) has keys that show or hide
-the filter's error row: the table then gives those keys' figures on rows of their own
+the filter's error message: the table then gives those keys' figures on rows of their own
 ("filter, error shown/hidden"), beside the keys that left the query valid or invalid.
 
 `--profile DIR` also writes a cProfile of the app thread during the keys of each kind

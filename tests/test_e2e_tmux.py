@@ -513,7 +513,7 @@ def test_malformed_query_shows_inline_error_and_the_app_keeps_working(
     # The list says it lists nothing, and the message is drawn right under that line.
     terminal.wait_until(
         lambda s: (
-            "Nothing listed: the filter is not a valid query (see below)" in s.splitlines()[1]
+            "Nothing listed: the filter is not a valid query:" in s.splitlines()[1]
             and "ratings go from 0 to 5, not 9" in s.splitlines()[2]
         ),
         "the error under the filter",

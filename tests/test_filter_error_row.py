@@ -1,9 +1,9 @@
-"""The error rows of a filter that does not parse cost no layout of the rest of the screen.
+"""An invalid query's message costs no layout of the screen.
 
-The message is drawn over the top of the list, which lists nothing while the query is
-invalid (its first line, "Nothing listed…", stays visible above the message), so the
-list and the detail pane keep their places when it comes and goes; a key that changes
-the message but not its height does no layout pass at all.
+The list lists nothing while the query is invalid and draws the message in its own
+empty rows, under its first line ("Nothing listed…"): the list and the detail pane keep
+their places when it comes and goes, and no key that shows, changes or hides it does a
+layout pass (one that did cost 7-16 ms of the key's frame at 100,000 papers).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ async def test_the_error_comes_and_goes_without_moving_the_list(
         assert app.shown > 0
 
 
-async def test_a_message_of_the_same_height_is_shown_without_a_layout_pass(
+async def test_no_key_that_shows_changes_or_hides_the_message_lays_out(
     sample_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     layouts: list[Screen[object]] = []
@@ -56,16 +56,21 @@ async def test_a_message_of_the_same_height_is_shown_without_a_layout_pass(
 
     monkeypatch.setattr(Screen, "_refresh_layout", counted)
     app = ReadListApp(sample_store, copy=lambda text, terminal: "nowhere", watch_interval=3600)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("slash", *"year:20x")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"year")
         await pilot.pause()
-        first = app.filter_bar.problem
-        assert first is not None
         layouts.clear()
-        await pilot.press("y")  # another one-line message
+        messages = []
+        # Shown (year:), changed (year:2x, then a message of another height), hidden.
+        for key in [":", "2", "x", *" OR", "backspace", "backspace", "backspace", "backspace"]:
+            await pilot.press(key)
+            await pilot.pause()
+            messages.append(app.filter_bar.problem)
+        assert messages[0] is not None and messages[-1] is None
+        assert len({len(m) for m in messages if m is not None}) > 1
+        await pilot.press(*"0x")
         await pilot.pause()
-        assert app.filter_bar.problem not in (None, first)
-        assert "20xy" in screen_text(app)
+        assert "year:20x is not a number comparison" in " ".join(screen_text(app).split())
         assert layouts == []
 
 
@@ -73,10 +78,9 @@ async def test_showing_or_hiding_the_error_is_one_screen_update(
     sample_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The key that shows the message, and the one that hides it, each cost one screen
-    update: the frame that shows the key's result shows the message too. (Showing it took
-    three updates, two of them layout passes, hiding it two: the row's `display` changed
-    by a CSS class only after the key's handler, the row's virtual size asked for another
-    layout, and each layout pass repainted the scroll views' scrollbars after the frame.)"""
+    update and no layout pass: the frame that shows the key's result shows the message
+    too. (A widget of its own took three updates, two of them layout passes, then one
+    layout pass.)"""
     updates: list[tuple[bool, list[str]]] = []
     on_timer_update = Screen._on_timer_update
 
@@ -108,13 +112,13 @@ async def test_showing_or_hiding_the_error_is_one_screen_update(
         shown = await key("R")
         assert app.filter_bar.problem is not None
         assert "'OR' needs a term after it" in " ".join(screen_text(app).split())
-        assert len(shown) == 1, shown
-        same = await key("space")  # the same message: no layout pass
+        assert len(shown) == 1 and not shown[0][0], shown
+        same = await key("space")  # the same message
         assert len(same) == 1 and not same[0][0], same
         hidden = await key("r")
         assert app.filter_bar.problem is None
         assert "needs a term" not in screen_text(app)
-        assert len(hidden) == 1, hidden
+        assert len(hidden) == 1 and not hidden[0][0], hidden
 
 
 def test_the_copied_scroll_view_method_is_still_textuals() -> None:
@@ -135,3 +139,42 @@ def test_the_copied_scroll_view_method_is_still_textuals() -> None:
     ):
         assert line in source, line
     assert source.count("\n") < 30
+
+
+async def test_a_key_that_makes_the_query_valid_filters_once_and_lists_its_papers(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mending a query filters once, by the mended query (it filtered twice, the first
+    time by the last valid query); mending it back into that query lists it again."""
+    from readlist.library import Library
+    from readlist.query import parse
+
+    app = ReadListApp(sample_store, copy=lambda text, terminal: "nowhere", watch_interval=3600)
+    library = Library(sample_store.papers(), {})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"rag")
+        await pilot.pause()
+        rag = app.shown
+        assert rag == len(library.select(parse("rag"))) > 0
+        await pilot.press(*" year:")  # invalid from the ":" (the last valid: "rag year")
+        await pilot.pause()
+        assert app.filter_bar.problem is not None and app.shown == 0
+        filtered: list[str] = []
+        refilter = ReadListApp.refilter
+
+        def counted(self: ReadListApp) -> None:
+            filtered.append(self.filter_bar.value)
+            refilter(self)
+
+        monkeypatch.setattr(ReadListApp, "refilter", counted)
+        await pilot.press("2")
+        await pilot.pause()
+        assert filtered == ["rag year:2"]
+        assert app.shown == len(library.select(parse("rag year:2")))
+        # Back to the last valid query itself (its `parsed` does not change).
+        await pilot.press("ctrl+u", *"rag)")
+        await pilot.pause()
+        assert app.filter_bar.problem is not None and app.shown == 0
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert app.filter_bar.problem is None and app.shown == rag

@@ -361,7 +361,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         if problem is not None:  # never an earlier keystroke's results as if they were these
             self._matches = None
             self.shown = 0
-            self.papers.show([], problem="see below")
+            self.papers.show([], problem=problem)
             self.show_detail()
             self.update_status(0)
             return
