@@ -228,6 +228,7 @@ STEPS: tuple[tuple[Any, str], ...] = (
     (Store, "fold_word_index"),
     (Store, "write_word_index"),
     (LazyPapers, "with_abstracts"),
+    (WordIndex, "pin_short_prefixes"),  # (the title index's runs inside make_title_index)
     (SearchIndex, "make_title_index"),
     (SearchIndex, "make_text_index"),
     (SearchIndex, "use_stored_index"),

@@ -58,6 +58,7 @@ _STEP = 1024  # texts a step of it checks: ~5 ms, so a key waits little behind o
 _PART = 4096  # texts checked between two releases of their pages (see `_in_parts`)
 _TOP = "\U0010ffff"
 _PIN_WORDS = 300  # a two-letter prefix of this many words is found ahead (see pin_short_prefixes)
+_PAUSE_WORDS = 256  # words of a prefix found between two pauses (~1-2 ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,28 +232,35 @@ class WordIndex:
         self._release: Callable[[int | None], None] | None = None
         self._warm: Callable[[Callable[[], None]], None] | None = None
 
-    def pin_short_prefixes(self, pause: Callable[[], None] | None = None) -> None:
-        """Find the texts of every one-character prefix, and of the two-character ones
-        that start `_PIN_WORDS` words or more, now; and keep them for good.
+    def pin_short_prefixes(
+        self, pause: Callable[[], None] | None = None, *, pairs: bool = True
+    ) -> None:
+        """Find the texts of every one-character prefix, and (`pairs`) of the
+        two-character ones that start `_PIN_WORDS` words or more, now; and keep them for
+        good.
 
         A query's first keys are one or two letters, the costliest prefixes to answer
         (thousands of rare words to unite: 15-60 ms for one letter at 100,000 papers);
         all of them cost ~1 s of CPU and ~1 MB (70 two-letter prefixes) at 100k. This may
         run in a worker thread while another thread searches (the background stage
-        does; `pause` is called before each prefix): finding a prefix changes nothing a
-        search reads, and each is kept by one dict assignment, once it is complete.
+        does; `pause` is called before each prefix and every `_PAUSE_WORDS` words of
+        one): finding a prefix changes nothing a search reads, and each is kept by one
+        dict assignment, once it is complete.
         """
-        counts: dict[str, int] = {}
-        for word in self._words:
-            if len(word) >= 2:
-                counts[word[:2]] = counts.get(word[:2], 0) + 1
-        firsts = sorted({word[0] for word in self._words if word})
-        pairs = sorted(pair for pair, count in counts.items() if count >= _PIN_WORDS)
-        for prefix in firsts + pairs:
+        words = self._words
+        firsts = sorted({word[0] for word in words if word})
+        found = []
+        if pairs:
+            counts: dict[str, int] = {}
+            for word in words:
+                if len(word) >= 2:
+                    counts[word[:2]] = counts.get(word[:2], 0) + 1
+            found = sorted(pair for pair, count in counts.items() if count >= _PIN_WORDS)
+        for prefix in firsts + found:
             if pause is not None:
                 pause()
             if prefix not in self._pinned:
-                self._pinned[prefix] = self._prefix(prefix)
+                self._pinned[prefix] = self._prefix(prefix, pause)
 
     @classmethod
     def from_parts(cls, parts: IndexParts) -> WordIndex:
@@ -474,19 +482,23 @@ class WordIndex:
         self._remember(prefix, covered)
         return covered
 
-    def _prefix(self, prefix: str) -> int:
+    def _prefix(self, prefix: str, pause: Callable[[], None] | None = None) -> int:
+        """The texts with a word starting with `prefix`; `pause()`, if given, is called
+        every `_PAUSE_WORDS` words (a worker's `pin_short_prefixes`)."""
         words = self._words
         lo = bisect.bisect_left(words, prefix)
         hi = bisect.bisect_left(words, prefix + _TOP, lo)
         covered = 0
         rare: list[str] = []
         frequent = self._frequent
-        for word in words[lo:hi]:
+        for at, word in enumerate(words[lo:hi], 1):
             bits = frequent.get(word)
             if bits is None:
                 rare.append(word)
             else:
                 covered |= bits
+            if pause is not None and at % _PAUSE_WORDS == 0:
+                pause()
         if rare:
             uncovered = self.all & ~covered
             if uncovered.bit_count() <= _VERIFY_LIMIT:
@@ -497,8 +509,11 @@ class WordIndex:
                 release = self._release
                 for at, word in enumerate(rare, 1):
                     papers.update(self._rare[word])
-                    if release is not None and at % 256 == 0:
-                        release(None)  # (rare posting lists lie all over the file)
+                    if at % _PAUSE_WORDS == 0:
+                        if release is not None:
+                            release(None)  # (rare posting lists lie all over the file)
+                        if pause is not None:
+                            pause()
                 covered |= bits_of(list(papers), self.n)
             if self._release is not None:
                 self._release(None)

@@ -19,7 +19,7 @@ from readlist import search as search_module
 from readlist import textindex
 from readlist.errors import LibraryError
 from readlist.search import SearchIndex
-from readlist.session import CatalogueReady, LibrarySession, TitlesIndexed
+from readlist.session import CatalogueReady, IndexReady, LibrarySession, TitlesIndexed
 from readlist.store import Store, storage
 from readlist.textindex import WordIndex
 
@@ -65,6 +65,29 @@ def test_a_word_index_built_with_pauses_is_the_one_built_without(
     assert pauses.count("__init__") == max(len(texts) - 1, 0) // every
 
 
+@settings(max_examples=60, deadline=None)
+@given(texts=texts, every=st.integers(1, 5), pairs=st.booleans())
+def test_prefixes_found_ahead_with_pauses_are_those_found_at_the_key(
+    texts: list[str], every: int, pairs: bool
+) -> None:
+    old = textindex._PAUSE_WORDS
+    textindex._PAUSE_WORDS = every
+    try:
+        pauses = Pauses()
+        pinned = WordIndex(texts)
+        pinned.pin_short_prefixes(pauses, pairs=pairs)
+    finally:
+        textindex._PAUSE_WORDS = old
+    fresh = WordIndex(texts)
+    letters = {word[0] for text in texts for word in text.split() if word != "|"}
+    for prefix in sorted(letters) + [a + b for a in "abcde" for b in "abcde"]:
+        assert pinned.prefix(prefix) == fresh.prefix(prefix), prefix
+    # A pause before each prefix, and within one every `every` of its words.
+    assert pauses.count("pin_short_prefixes") >= len(letters)
+    if any(sum(w.startswith(a) for w in set(" ".join(texts).split())) > every for a in letters):
+        assert pauses.count("_prefix") > 0
+
+
 @pytest.mark.usefixtures("small_steps")
 def test_titles_made_in_steps_are_the_titles_made_at_once(sample_store: Store) -> None:
     papers = sample_store.papers()
@@ -93,6 +116,7 @@ def test_the_stage_pauses_inside_its_long_steps(
     sample_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(session_module, "TITLES_ABOVE", 10)
+    monkeypatch.setattr(session_module, "INDEX_ABOVE", 10)
     session = LibrarySession(sample_store, stage_above=10)
     pauses = Pauses()
     stages = list(session.load_catalogue(pause=pauses))
@@ -104,6 +128,14 @@ def test_the_stage_pauses_inside_its_long_steps(
     at_once = SearchIndex(ready.papers).texts("title")
     assert list(titles.index.texts) == list(at_once) and len(at_once) == 101
     assert titles.index.parts() == WordIndex(at_once).parts()
+    # The text index's one-letter prefixes were found ahead (a query's first key), and
+    # answer as the index does at a key.
+    index = next(s for s in stages if isinstance(s, IndexReady)).index
+    assert index is not None
+    fresh = WordIndex(index.texts)
+    letters = {w[0] for text in index.texts for w in text.split() if w != "|"}
+    assert len(letters) > 10 and set(index._pinned) == letters
+    assert all(index.prefix(letter) == fresh.prefix(letter) for letter in letters)
 
 
 def abstracts_storage(tmp_path: Path, n: int) -> storage.AtomicJSONStorage:

@@ -257,7 +257,7 @@ class LibrarySession:
             if not cancelled():
                 yield CatalogueReady(papers, search, changes, same_papers=not reload)
                 yield IndexReady(search, None)
-                yield from self._first_keys(search, pause, cancelled)
+                yield from self._first_keys(search, stored, pause, cancelled)
             if not cancelled():  # a long tail into the index file, for the next start
                 pause()
                 self.store.fold_word_index(versions)
@@ -270,7 +270,7 @@ class LibrarySession:
         index = search.make_text_index() if len(papers) > INDEX_ABOVE else None
         if not cancelled():
             yield IndexReady(search, index)
-            yield from self._first_keys(search, pause, cancelled)
+            yield from self._first_keys(search, index, pause, cancelled)
         if index is not None and len(papers) > self.stage_above and not cancelled():
             # Kept for the next start (skipped if the catalogue changed meanwhile).
             self.store.write_word_index(versions, [p.id for p in papers], index)
@@ -278,20 +278,28 @@ class LibrarySession:
     def _first_keys(
         self,
         search: SearchIndex,
+        index: WordIndex | None,
         pause: Callable[[], None],
         cancelled: Callable[[], bool],
     ) -> Iterator[Stage]:
         """After `IndexReady`, what makes keys cheap that were not (a large library's
-        only: below `TITLES_ABOVE` papers a scan is as fast): the titles' own word index
-        for `title:` keys.
+        only: below `TITLES_ABOVE` papers a scan is as fast): the one-letter prefixes of
+        `index`, the text index (a query's first key was its costliest: 25-40 ms for
+        some letters of the stored index at 100,000 papers, thousands of rare words to
+        unite; found here, ~0.3 s of CPU and the ~20 MB of frequent words' bitsets the
+        first keys would read anyway), then the titles' own word index for `title:` keys.
 
-        The text index's short prefixes are not found ahead here
-        (`WordIndex.pin_short_prefixes`, which makes a query's first keys cheap): on the
-        stored index of 100,000 papers that raised the TUI's peak resident size by
-        ~110 MB (bench_tui: 699 MB, target 600), from file pages and allocations not
-        yet tracked down."""
+        The text index's two-letter prefixes are not found ahead here
+        (`WordIndex.pin_short_prefixes`): on the stored index of 100,000 papers that
+        raised the TUI's peak resident size by ~110 MB (bench_tui: 699 MB, target 600),
+        from file pages and allocations not yet tracked down."""
         if search.n <= TITLES_ABOVE:
             return
+        if index is not None:
+            pause()
+            index.pin_short_prefixes(pause, pairs=False)
+            if cancelled():
+                return
         pause()
         titles = search.make_title_index(pause)
         if cancelled():
