@@ -188,11 +188,13 @@ def slow_keys(result: dict[str, Any], above_ms: float = TARGET_WORST_MS) -> list
 
 
 def key_lines(result: dict[str, Any]) -> list[str]:
-    """One line a key: phase, kind, the prefix typed, key -> last frame and CPU ms."""
+    """One line a key: phase, kind, the prefix typed, key -> last frame (and first
+    frame, and how many frames), and CPU ms."""
     return [
         f"  {k['phase']} {k['kind']} {k.get('prefix', k['key'])!r}: "
         + ("-" if k["frame_ms"] is None else f"{k['frame_ms']:.1f}")
-        + f" ms, CPU {k['cpu_ms']:.1f}"
+        + ("" if k.get("first_ms") is None else f" ms (first {k['first_ms']:.1f}")
+        + f", {k.get('frames', '?')} frames), CPU {k['cpu_ms']:.1f}"
         for k in result.get("keys", [])
     ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import time
 from collections.abc import Callable, Iterator
 
@@ -86,6 +87,7 @@ class PauseCollector:
         self.idle_for = idle_for
         self.pile_up = pile_up
         self._last_key = 0.0
+        self._keyed: float | None = None  # the last key's time (`_last_key`: or start's)
         # While this says so (a large library's catalogue loading in the background,
         # whose end freezes what lives: `freeze_loaded`), nothing is collected: the
         # loading makes hundreds of thousands of objects that all live on, and each
@@ -104,7 +106,11 @@ class PauseCollector:
         gc.enable()
 
     def key(self) -> None:
-        self._last_key = time.monotonic()
+        self._last_key = self._keyed = time.monotonic()
+
+    def since_key(self) -> float:
+        """Seconds since the last key (infinite before the first)."""
+        return math.inf if self._keyed is None else time.monotonic() - self._keyed
 
     def tick(self) -> None:
         if self._freeze_while():  # loading: see `__init__`

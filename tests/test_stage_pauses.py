@@ -20,7 +20,7 @@ from readlist import textindex
 from readlist.errors import LibraryError
 from readlist.search import SearchIndex
 from readlist.session import CatalogueReady, IndexReady, LibrarySession, TitlesIndexed
-from readlist.store import Store, storage
+from readlist.store import Store, startfile, storage
 from readlist.textindex import WordIndex
 
 
@@ -235,7 +235,6 @@ def test_a_start_from_the_start_file_pauses_while_it_parses_the_titles_rows(
 ) -> None:
     """The titles are not a column of the start file: the stage's first step parses every
     row (~0.3 s at 100,000 papers) and waits at the gate between pieces of them."""
-    from readlist.store import startfile
 
     first = LibrarySession(Store.open(db, start_file=True), stage_above=10)
     for _stage in first.load_catalogue():  # keeps the start file for the next start

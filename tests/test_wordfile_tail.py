@@ -657,4 +657,8 @@ async def test_the_first_frame_searches_the_papers_of_the_tail_without_a_rebuild
         await pilot.press(*(["backspace"] * 7), *'"new paper on zyz')
         assert app.shown == 3
         await app.workers.wait_for_complete()
+        for _ in range(100):  # the catalogue comes in at a pause in typing (stagequeue.py)
+            if app.search_ready:
+                break
+            await pilot.pause(0.05)
         assert app.search_ready and app.shown == 3

@@ -76,6 +76,7 @@ from readlist.tui.keyorder import KeyOrder
 from readlist.tui.marks import Marks
 from readlist.tui.remember import Memory
 from readlist.tui.screens.triage import TriageKeys, TriageScreen
+from readlist.tui.stagequeue import StageQueue
 from readlist.tui.widgets.detail import DetailPane, TitleLine
 from readlist.tui.widgets.filter_bar import FilterBar
 from readlist.tui.widgets.footer import KeyFooter
@@ -203,6 +204,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         # first has run: a set, as one may still end while the next runs.
         self._loading: set[object] = {"start"} if session.staged else set()
         self._collector = PauseCollector(freeze_while=lambda: bool(self._loading))
+        # The stage's results, in order; the catalogue's swap at a pause in typing.
+        self._stage_results = StageQueue(self._collector.since_key, self.set_timer)
         self._jump_to: str | None = None  # a paper to show once the catalogue is reloaded
         self._own_import = False
         self.saved_filters: dict[str, str] = {}  # for @NAME; re-read when the picker opens
@@ -584,22 +587,46 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         for stage in self.session.load_catalogue(
             reload=reload, cancelled=lambda: worker.is_cancelled, pause=self._gate.wait
         ):
+            shown: Callable[[], None] | None = None
             if isinstance(stage, AbstractsLoaded):
-                self.call_from_thread(self._abstracts_loaded, stage.abstracts)
+                shown = partial(self._abstracts_loaded, stage.abstracts)
             elif isinstance(stage, CatalogueReady):
-                self.call_from_thread(
+                swap = partial(
                     self._catalogue_ready,
                     stage.papers,
                     stage.search,
                     stage.changes,
                     same_papers=stage.same_papers,
                 )
+                # (At a pause in typing, unless the list waits for it: see stagequeue.py.)
+                can_wait = partial(self._swap_can_wait, stage.same_papers)
+                self.call_from_thread(self._stage_results.add, partial(self._held, swap), can_wait)
             elif isinstance(stage, IndexReady):
-                self.call_from_thread(self._index_ready, stage.search, stage.index)
+                shown = partial(self._index_ready, stage.search, stage.index)
             elif isinstance(stage, TitlesIndexed):
-                self.call_from_thread(stage.search.use_title_index, stage.index)
+                shown = partial(stage.search.use_title_index, stage.index)
             elif isinstance(stage, CatalogueFailed):
-                self.call_from_thread(self._catalogue_failed, stage.error)
+                shown = partial(self._catalogue_failed, stage.error)
+            if shown is not None:
+                self.call_from_thread(self._stage_results.add, shown)
+
+    def _swap_can_wait(self, same_papers: bool) -> bool:
+        """Whether a catalogue swap can wait for a pause in typing: it shows the same
+        papers, a query is being typed (keys elsewhere may want the catalogue: `m`'s
+        similar papers), and the list is not waiting for the papers' abstracts."""
+        return (
+            same_papers
+            and self.focused is self.filter_bar.input
+            and not self._waits_for_abstracts(self.filter_query)
+        )
+
+    def _held(self, run: Callable[[], None]) -> None:
+        """`run()`, with the stage held back until its frame is drawn, as for a key."""
+        self._gate.hold()
+        try:
+            run()
+        finally:
+            self.call_after_refresh(self._gate.release)
 
     def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
         self.abstracts = abstracts
