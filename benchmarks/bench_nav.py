@@ -95,12 +95,12 @@ def bench_size(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-TOGGLED, STEADY = "filter, error shown/hidden", "filter, error row unchanged"
+TOGGLED, STEADY = "filter, error shown/hidden", "filter, error unchanged"
 
 
 def _group(key: dict[str, Any], group: str) -> bool:
     """Whether a key's record belongs to a row group: its kind, or (filter keys) whether it
-    showed or hid the error row."""
+    showed or hid the error message."""
     if group == TOGGLED:
         return key["key"] == "filter" and bool(key.get("toggled"))
     if group == STEADY:

@@ -313,11 +313,12 @@ class SearchIndex:
             return WordIndex(texts)
 
     def make_title_index(self, pause: Callable[[], None] | None = None) -> WordIndex:
-        """A word index of the titles, its one-letter prefixes found already (for a
-        worker thread: ~0.3 s and ~20 MB at 100,000 papers). A `title:` term scanned
-        every title (~10 ms a key, 30-50 ms on a loaded machine); from this index a key
-        costs well under a millisecond, its first letter included. `pause()` is called
-        every `STEP` titles and before each prefix (see `texts`)."""
+        """A word index of the titles, its short prefixes found already (one letter, and
+        two-letter ones of many words: `WordIndex.pin_short_prefixes`; for a worker
+        thread: ~0.3 s and ~20 MB at 100,000 papers). A `title:` term scanned every
+        title (~10 ms a key, 30-50 ms on a loaded machine); from this index a key costs
+        well under a millisecond, its first letter included. `pause()` is called every
+        `STEP` titles and within each prefix's search (see `texts`)."""
         titles = self.texts("title", pause)
         with gc_paused():
             index = WordIndex(titles, pause)

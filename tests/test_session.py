@@ -135,6 +135,30 @@ def test_a_new_catalogue_from_another_process_is_loaded_and_counted(
     assert paper_id("Fresh paper 3") in session.library.position
 
 
+def test_a_reload_before_the_start_swapped_its_catalogue_in_counts_only_the_new(
+    sample_store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staged start with a stored index searches the abstracts while its papers are
+    titles only; another process's import read then is 12 new papers, not 12 new and
+    every paper with an abstract "updated" (the swap may wait for a pause in typing)."""
+    from readlist.search import SearchIndex
+
+    monkeypatch.setattr("readlist.session.INDEX_ABOVE", 0)
+    papers = sample_store.papers()
+    index = SearchIndex(papers).make_text_index()
+    assert sample_store.write_word_index(
+        sample_store.catalogue_versions(), [p.id for p in papers], index
+    )
+    session = LibrarySession(Store.open(db), stage_above=0)
+    assert session.abstracts_searched and not session.catalogue_loaded
+    new = [Paper(id=paper_id(f"Fresh paper {n}"), title=f"Fresh paper {n}") for n in range(12)]
+    with Store.open(db) as other:
+        other.import_listings([new])
+    stages = list(session.load_catalogue(reload=True))
+    ready = next(s for s in stages if isinstance(s, CatalogueReady))
+    assert ready.changes == (12, 0, 0)
+
+
 def test_a_failed_read_is_reported_not_raised(sample_store: Store, db: Path) -> None:
     session = LibrarySession(sample_store)
     a = ids(session)[0]

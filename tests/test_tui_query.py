@@ -56,7 +56,6 @@ async def test_an_invalid_filter_shows_its_whole_error_and_no_stale_rows(
             'put it in quotes: "rate:5" (at character 1); Esc clears the filter'
         )
         # All of it on screen: wrapped within the list's width, over several rows.
-        assert app.papers.region.width <= 80
         assert len([line for line in list_lines(app)[1:] if line]) >= 3
         assert shown_error(app) == message
         # No earlier keystroke's results: nothing listed, and the list says why.
@@ -70,6 +69,32 @@ async def test_an_invalid_filter_shows_its_whole_error_and_no_stale_rows(
         assert not app.filter_bar.has_class("-invalid")
         assert app.shown == expected
         assert "invalid filter" not in status(app)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 40)])
+async def test_a_long_message_is_wrapped_in_the_list_and_cut_with_an_ellipsis(
+    sample_store: Store, size: tuple[int, int]
+) -> None:
+    """Wrapped to the list's width, beside the detail pane at 160 columns; in the few
+    rows of a short list, cut where the list ends, and said to be cut."""
+    app = make_app(sample_store)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("slash", *"rate:", *(["x"] * 30))
+        message = app.filter_bar.problem
+        assert message is not None
+        width = app.papers.size.width
+        assert width < size[0] or size[0] == 80  # side by side at 160 columns
+        assert shown_error(app) == message
+        # A message longer than the list's rows hold (a typed or pasted query).
+        app.filter_bar.input.value = "rate:" + "y" * (width * app.papers.size.height)
+        await pilot.pause()
+        message = app.filter_bar.problem
+        assert message is not None
+        lines = [line for line in list_lines(app)[1:] if line]
+        assert len(lines) == app.papers.size.height - 1
+        assert lines[-1].endswith("…")
+        assert "".join(message.split()).startswith("".join("".join(lines)[:-1].split()))
+        assert all(len(line) <= width - 2 for line in lines)
 
 
 async def test_a_filter_made_valid_again_lists_its_papers(sample_store: Store) -> None:

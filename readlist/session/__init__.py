@@ -210,7 +210,9 @@ class LibrarySession:
             library.search.texts("title", pause)
         try:
             if reload:
-                shown, with_abstracts = library.papers, self.abstracts_searched
+                # (the shown papers hold abstracts only once the catalogue is swapped
+                # in: a stored index searches them before, `abstracts_searched`)
+                shown, with_abstracts = library.papers, self.catalogue_loaded
                 papers = self.store.papers()
                 changes = catalogue_changes(shown, papers, abstracts=with_abstracts)
                 # Another process imported: if it kept the stored index current (it does

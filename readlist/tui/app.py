@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -378,6 +379,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             )
             self.show_detail()
             self.update_status(0)
+            self.call_later(self._stage_results.poke)  # a swap that waited need not now
             return
         matches = self.library.filter(self.filter_query)
         rows = matches.ordered(
@@ -616,17 +618,24 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         similar papers), and the list is not waiting for the papers' abstracts."""
         return (
             same_papers
+            and not self.session.reloading  # (a reload's swap is queued behind this one)
             and self.focused is self.filter_bar.input
             and not self._waits_for_abstracts(self.filter_query)
         )
 
     def _held(self, run: Callable[[], None]) -> None:
         """`run()`, with the stage held back until its frame is drawn, as for a key."""
+        with self._gate_held():
+            run()
+
+    @contextmanager
+    def _gate_held(self) -> Iterator[None]:
+        """Hold the stage's gate (session/gate.py) until the next frame is drawn."""
         self._gate.hold()
         try:
-            run()
+            yield
         finally:
-            self.call_after_refresh(self._gate.release)
+            self.call_after_refresh(self._gate.release)  # once its frame is drawn
 
     def _abstracts_loaded(self, abstracts: dict[str, str]) -> None:
         self.abstracts = abstracts
@@ -918,11 +927,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             if isinstance(event, events.Key):
                 self._collector.key()
             # Each key (or paste) to its end before the next: see keyorder.py.
-            self._gate.hold()
-            try:
+            with self._gate_held():
                 await self._key_order.handle(event, super().on_event)
-            finally:
-                self.call_after_refresh(self._gate.release)  # once its frame is drawn
             return
         await super().on_event(event)
 
@@ -937,6 +943,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
 
     def on_unmount(self) -> None:
         self._collector.stop()
+        self._gate.release()  # (no frame will: the stage's last steps need not wait)
         self.memory.save(now=True)  # left without `q` (ctrl+c, an exception...)
         # Else the process would wait for a feature build to end (seconds at 100k).
         self.library.stop_ranking()

@@ -48,6 +48,12 @@ class StageQueue:
         if self._timer is None:
             self._run()
 
+    def poke(self) -> None:
+        """Ask again now whether what is due may run (what the screen needs changed)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._again()
+
     def _run(self) -> None:
         while self._due:
             run, waits = self._due[0]

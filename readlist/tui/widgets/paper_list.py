@@ -361,6 +361,8 @@ class PaperList(KeptBars, ScrollView, can_focus=True):
             lines = self._empty_lines(width)
             if y < len(lines):
                 text, name = lines[y]
+                if y == self.size.height - 1 and len(lines) > y + 1:  # more than fits
+                    text = fit(text + "…", max(1, width - 2)).rstrip()  # (cut: "…" too)
                 return Strip([Segment(fit(" " + text, width), self._style(name))], width)
             return Strip.blank(width, self._style())
         if row >= len(rows):
@@ -388,7 +390,8 @@ class PaperList(KeptBars, ScrollView, can_focus=True):
             lines = [(line.plain, "paper-list--empty") for line in Content(key[0]).wrap(inner)]
             if self.problem is not None:
                 lines += [
-                    (line.plain, "paper-list--error") for line in Content(self.problem).wrap(inner)
+                    (line.plain, "paper-list--error")
+                    for line in Content(strip_controls(self.problem)).wrap(inner)
                 ]
             self._empty = (key, lines)
         return self._empty[1]

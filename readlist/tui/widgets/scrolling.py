@@ -242,8 +242,8 @@ class KeptBars:
         Every layout pass calls this for every widget on screen, and ScrollView's own
         version updates the scrollbars whenever the compositor's virtual size differs from
         the view's (always, for a view that draws its own lines), repainting both bars.
-        Those repaints come after the frame was composed, so any layout pass (the filter's
-        error row shown or hidden) cost a second screen update ~30 ms later for bars that
+        Those repaints come after the frame was composed, so any layout pass (a widget shown or
+        hidden) cost a second screen update ~30 ms later for bars that
         look the same.
         """
         view = self
