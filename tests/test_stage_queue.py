@@ -107,6 +107,7 @@ async def test_the_catalogue_is_swapped_in_at_a_pause_and_keys_meanwhile_are_rig
                 assert app.shown == sum(bool(p.abstract) for p in papers)
                 continue
             assert not app.catalogue_loaded and not app.search_ready
+            assert app.abstracts is None  # nor the detail pane's abstracts
             assert app.shown == expected  # the stored index answers meanwhile
             await pilot.press("backspace")
             assert app.shown == len(Library(papers, {}).select(parse(WORD[:-1])))

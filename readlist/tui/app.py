@@ -590,8 +590,12 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             reload=reload, cancelled=lambda: worker.is_cancelled, pause=self._gate.wait
         ):
             shown: Callable[[], None] | None = None
-            if isinstance(stage, AbstractsLoaded):
-                shown = partial(self._abstracts_loaded, stage.abstracts)
+            if isinstance(stage, AbstractsLoaded):  # (for the detail pane: can wait too)
+                self.call_from_thread(
+                    self._stage_results.add,
+                    partial(self._abstracts_loaded, stage.abstracts),
+                    partial(self._swap_can_wait, True),
+                )
             elif isinstance(stage, CatalogueReady):
                 swap = partial(
                     self._catalogue_ready,
@@ -613,9 +617,10 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
                 self.call_from_thread(self._stage_results.add, shown)
 
     def _swap_can_wait(self, same_papers: bool) -> bool:
-        """Whether a catalogue swap can wait for a pause in typing: it shows the same
-        papers, a query is being typed (keys elsewhere may want the catalogue: `m`'s
-        similar papers), and the list is not waiting for the papers' abstracts."""
+        """Whether a catalogue swap (or the abstracts for the detail pane) can wait for a
+        pause in typing: it shows the same papers, a query is being typed (keys
+        elsewhere may want the catalogue: `m`'s similar papers), and the list is not
+        waiting for the papers' abstracts."""
         return (
             same_papers
             and not self.session.reloading  # (a reload's swap is queued behind this one)

@@ -9,7 +9,10 @@ the swap changes nothing the list shows: the papers shown are the same, and the 
 index already searched their abstracts. So a swap that can wait (`waits`) is run once no
 key has come for `PAUSE` seconds; what comes after it waits behind it (the text index's
 results name its search). `waits` is asked when the swap is due: the app's says no unless
-a query is being typed, and no while the list waits for the abstracts.
+a query is being typed, and no while the list waits for the abstracts. The abstracts the
+detail pane shows before the swap wait likewise: their arrival redrew the pane in the
+middle of a key (bench_query: cold word 'language', its result at 11 ms, the pane's
+frame at 140 ms).
 """
 
 from __future__ import annotations
