@@ -280,6 +280,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.keys:
             print(f"{r['n']:,}: every key (key -> last frame ms, CPU ms):")
             print("\n".join(key_lines(r)))
+            spawned = r.get("spawned", 0.0)
+            print(f"{r['n']:,}: the stage's steps (at s: name, ms):")
+            print(
+                "\n".join(
+                    f"  {start - spawned:.2f}: {name}, {1000 * (end - start):.0f}"
+                    for name, start, end in sorted(r.get("steps", []), key=lambda s: s[1])
+                )
+            )
         if slow := slow_keys(r):
             print(
                 f"{r['n']:,}: keys over {TARGET_WORST_MS:.0f} ms, with the stage's steps they overlapped:"

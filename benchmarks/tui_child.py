@@ -234,6 +234,8 @@ STEPS: tuple[tuple[Any, str], ...] = (
     (SearchIndex, "use_stored_index"),
     (SearchIndex, "texts"),
     (WordIndex, "warm"),
+    (ReadListApp, "_catalogue_ready"),  # the swap, on the UI thread
+    (ReadListApp, "_abstracts_loaded"),
 )
 
 
