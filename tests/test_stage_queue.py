@@ -120,3 +120,22 @@ async def test_the_catalogue_is_swapped_in_at_a_pause_and_keys_meanwhile_are_rig
             assert app.shown == len(Library(papers, {}).select(parse(WORD[:-1])))
             assert all(app.library.papers[i].abstract for i in app.papers.selection.rows)
         since["key"] = 0.0
+
+
+async def test_typing_lasts_until_the_phrase_collection_a_key_started_ends(
+    sample_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A phrase's next word is collected in steps between keys (WordIndex.collect): a
+    swap that waits for a pause in typing waits for those steps, and for `PAUSE` after
+    them, as after a key."""
+    monkeypatch.setattr(PauseCollector, "since_key", lambda self: 10.0)  # no key lately
+    app = ReadListApp(sample_store, copy=lambda t, f: "x", watch_interval=3600)
+    async with app.run_test(size=(120, 40)):
+        assert app._since_typing() == 10.0
+        steps = iter([None, None, None])
+        app._collecting = steps
+        assert app._since_typing() == 0.0
+        for _ in range(4):  # the steps, then their end
+            app._collect_step(steps)
+        assert app._collecting is None
+        assert 0.0 <= app._since_typing() < stagequeue.PAUSE
