@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -139,3 +139,25 @@ async def test_typing_lasts_until_the_phrase_collection_a_key_started_ends(
             app._collect_step(steps)
         assert app._collecting is None
         assert 0.0 <= app._since_typing() < stagequeue.PAUSE
+
+
+async def test_the_stage_is_held_back_while_a_phrase_collection_step_runs(
+    sample_store: Store,
+) -> None:
+    app = ReadListApp(sample_store, copy=lambda t, f: "x", watch_interval=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        held: list[bool] = []
+
+        def steps() -> Iterator[None]:
+            for _ in range(3):
+                held.append(app._gate.held)
+                yield
+
+        collecting = steps()
+        app._collecting = collecting
+        for _ in range(4):
+            app._collect_step(collecting)
+        assert held == [True, True, True]
+        await pilot.pause()
+        assert not app._gate.held  # released once the frame after it is drawn

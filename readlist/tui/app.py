@@ -712,11 +712,18 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             self.call_later(self._collect_step, steps)
 
     def _collect_step(self, steps: Iterator[None]) -> None:
-        if self._collecting is steps and next(steps, True) is None:
+        # A step is the typing's own work (the next key's answer): the stage is held
+        # back meanwhile, as for a key (beside the title index's build, the steps of
+        # `"prompt` took ~0.3 s, and a next key came before they were done).
+        if self._collecting is steps and self._step_held(steps) is None:
             self.call_later(self._collect_step, steps)
         elif self._collecting is steps:
             self._collecting = None
             self._collected_at = time.monotonic()
+
+    def _step_held(self, steps: Iterator[None]) -> bool | None:
+        with self._gate_held():
+            return next(steps, True)
 
     def _since_typing(self) -> float:
         """Seconds since typing last kept the app busy: since the last key, or since the
