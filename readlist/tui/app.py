@@ -592,12 +592,10 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             reload=reload, cancelled=lambda: worker.is_cancelled, pause=self._gate.wait
         ):
             shown: Callable[[], None] | None = None
+            waits: Callable[[], bool] | None = None  # (may it wait: see stagequeue.py)
             if isinstance(stage, AbstractsLoaded):  # (for the detail pane: can wait too)
-                self.call_from_thread(
-                    self._stage_results.add,
-                    partial(self._abstracts_loaded, stage.abstracts),
-                    partial(self._swap_can_wait, True),
-                )
+                shown = partial(self._abstracts_loaded, stage.abstracts)
+                waits = partial(self._swap_can_wait, True)
             elif isinstance(stage, CatalogueReady):
                 swap = partial(
                     self._catalogue_ready,
@@ -606,9 +604,8 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
                     stage.changes,
                     same_papers=stage.same_papers,
                 )
-                # (At a pause in typing, unless the list waits for it: see stagequeue.py.)
-                can_wait = partial(self._swap_can_wait, stage.same_papers)
-                self.call_from_thread(self._stage_results.add, partial(self._held, swap), can_wait)
+                shown = partial(self._held, swap)
+                waits = partial(self._swap_can_wait, stage.same_papers)
             elif isinstance(stage, IndexReady):
                 shown = partial(self._index_ready, stage.search, stage.index)
             elif isinstance(stage, TitlesIndexed):
@@ -616,7 +613,7 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
             elif isinstance(stage, CatalogueFailed):
                 shown = partial(self._catalogue_failed, stage.error)
             if shown is not None:
-                self.call_from_thread(self._stage_results.add, shown)
+                self.call_from_thread(self._stage_results.add, shown, waits)
 
     def _swap_can_wait(self, same_papers: bool) -> bool:
         """Whether a catalogue swap (or the abstracts for the detail pane) can wait for a
@@ -715,15 +712,15 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         # A step is the typing's own work (the next key's answer): the stage is held
         # back meanwhile, as for a key (beside the title index's build, the steps of
         # `"prompt` took ~0.3 s, and a next key came before they were done).
-        if self._collecting is steps and self._step_held(steps) is None:
+        if self._collecting is not steps:
+            return
+        with self._gate_held():
+            done = next(steps, True)
+        if done is None:
             self.call_later(self._collect_step, steps)
-        elif self._collecting is steps:
+        else:
             self._collecting = None
             self._collected_at = time.monotonic()
-
-    def _step_held(self, steps: Iterator[None]) -> bool | None:
-        with self._gate_held():
-            return next(steps, True)
 
     def _since_typing(self) -> float:
         """Seconds since typing last kept the app busy: since the last key, or since the

@@ -25,6 +25,10 @@ from textual.timer import Timer
 PAUSE = 0.3  # seconds without a key before a swap that can wait is made
 
 
+def _never() -> bool:
+    return False
+
+
 class StageQueue:
     """Results run in the order added; one that `waits()` runs at a pause in the keys.
 
@@ -44,10 +48,10 @@ class StageQueue:
     def __len__(self) -> int:
         return len(self._due)
 
-    def add(self, run: Callable[[], None], waits: Callable[[], bool] = lambda: False) -> None:
+    def add(self, run: Callable[[], None], waits: Callable[[], bool] | None = None) -> None:
         """Run `run` after those added before it; if `waits()` says so when it is due,
         not before `PAUSE` seconds without a key."""
-        self._due.append((run, waits))
+        self._due.append((run, waits or _never))
         if self._timer is None:
             self._run()
 
