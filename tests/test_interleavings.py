@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -447,5 +448,52 @@ def test_interleaved_writers_lose_nothing() -> None:
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
             phases=PHASES,
+            # CI must not depend on the draw: a random run on 2026-12-03 met the case of
+            # the test below, which is known and not fixed.
+            derandomize=not os.environ.get("READLIST_RANDOM"),
         ),
     )
+
+
+# Found by a random run of the test above (READLIST_RANDOM=1 draws anew). Another window
+# moved the text kept under the conflict marker up into the note ("X", with one word
+# changed) and wrote new text under the marker, while this editor typed on at the end of
+# that kept text. The three-way merge sees two edits: theirs of the note's first passage
+# (taken) and both sides' of the passage under the marker (ours wins, theirs is kept
+# below it), so X's words are in the note twice. Nothing is lost; detecting a moved
+# passage is what is missing.
+FOUND_MOVE = [
+    ("write_whole_note", {"cli": True, "i": 1, "words": 3}),
+    ("type_in_turn", {"pair": [2, 1], "rounds": 4}),
+    ("write_whole_note", {"cli": False, "i": 2, "words": 2}),
+    ("write_whole_note", {"cli": True, "i": 2, "words": 0, "pid": 0}),
+    ("write_whole_note", {"cli": True, "i": 2, "words": 2}),
+    ("write_whole_note", {"cli": False, "i": 0, "words": 3, "pid": 0}),
+    ("write_whole_note", {"cli": False, "i": 0, "words": 1, "pid": 0}),
+    ("type_in_turn", {"pair": [1, 0], "rounds": 4}),
+    ("write_whole_note", {"cli": True, "i": 1, "words": 2, "pid": 0}),
+    ("type_in_turn", {"pair": [1, 0], "rounds": 2}),
+    ("write_whole_note", {"cli": False, "i": 0, "words": 1}),
+    ("type_in_turn", {"pair": [0, 1], "rounds": 2}),
+    ("type_in_turn", {"pair": [1, 0], "rounds": 1}),
+    ("type_in_turn", {"pair": [1, 2], "rounds": 1}),
+    ("write_whole_note", {"cli": False, "i": 1, "words": 2}),
+    ("write_whole_note", {"cli": True, "i": 0, "words": 2, "pid": 0}),
+    ("type_in_turn", {"pair": [0, 2], "rounds": 4}),
+]
+
+
+@pytest.mark.xfail(
+    strict=True, raises=AssertionError, reason="a passage moved by another window is kept twice"
+)
+def test_a_passage_another_window_moved_is_not_kept_twice() -> None:
+    machine = InterleavedWriters()
+    machine.start()
+    try:
+        for name, arguments in FOUND_MOVE:
+            arguments = dict(arguments)
+            arguments["pid"] = IDS[arguments.get("pid", 1)]
+            getattr(machine, name)(**arguments)
+            machine.every_acknowledged_change_is_on_disk()
+    finally:
+        machine.teardown()
