@@ -46,6 +46,7 @@ from readlist.tui.widgets import detail, filter_bar, paper_list, status
 ACC: defaultdict[str, float] = defaultdict(float)
 _DEPTH: dict[str, int] = defaultdict(int)
 FRAMES: list[str] = []
+STEPS = 8  # --by-key prints the costliest steps of each key
 
 
 def _timed(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,6 +83,21 @@ def instrument() -> None:
         ("picker", app_module.ReadListApp, "_refresh_filter_picker"),
         ("screen: layout", Screen, "_refresh_layout"),
         ("screen: compositor", Screen, "_compositor_refresh"),
+    ]
+    from textual._compositor import Compositor
+
+    from readlist.tui.compositor import SpanCompositor
+    from readlist.tui.widgets import scrolling
+
+    # inside "screen: compositor" (and layout): the compositor's own steps, and the
+    # drawing of the widgets whose lines it asks for
+    targets += [
+        ("  update_widgets", Compositor, "update_widgets"),
+        ("  render_chops (full)", Compositor, "_render_chops"),
+        ("  span_chops", SpanCompositor, "_span_chops"),
+        ("  lines PaperList", paper_list.PaperList, "render_lines"),
+        ("  lines KeptScrollBar", scrolling.KeptScrollBar, "render_lines"),
+        ("  lines DetailPane", detail.DetailPane, "render_lines"),
     ]
     for name, cls, attr in targets:
         setattr(cls, attr, _timed(name, getattr(cls, attr)))
@@ -166,7 +182,7 @@ async def type_queries(
                     if by_key:
                         steps = sorted(
                             (v, k) for k, v in figures.items() if k != "total (process)"
-                        )[-4:]
+                        )[-STEPS:]
                         print(
                             f"{phase} {query[:end]!r}: {1000 * figures['total (process)']:.1f} ms: "
                             + ", ".join(f"{k} {1000 * v:.1f}" for v, k in reversed(steps))
@@ -205,7 +221,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--frames", action="store_true", help="print each key's screen updates")
     parser.add_argument(
-        "--by-key", action="store_true", help="print each key's total and its four costliest steps"
+        "--by-key", action="store_true", help="print each key's total and its eight costliest steps"
     )
     args = parser.parse_args()
     instrument()

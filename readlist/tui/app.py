@@ -74,6 +74,7 @@ from readlist.tui.actions.citing import Citing
 from readlist.tui.actions.editors import Editors
 from readlist.tui.actions.importing import Importing
 from readlist.tui.actions.writing import Writing
+from readlist.tui.compositor import use_span_compositor
 from readlist.tui.keyorder import KeyOrder
 from readlist.tui.marks import Marks
 from readlist.tui.remember import Memory
@@ -241,6 +242,10 @@ class ReadListApp(Writing, Editors, Citing, Importing, Browsing, App[None]):
         return self.session.catalogue_loaded
 
     # -- layout ----------------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen[object]:
+        # Its screen updates draw only the lines they write (see compositor.py).
+        return use_span_compositor(Screen(id="_default"))
 
     def compose(self) -> ComposeResult:
         yield FilterBar(id="filter")
