@@ -82,6 +82,10 @@ WALK = [
     "down",
     "slash",
     "a",
+    "space",
+    "m",
+    "o",
+    "backspace",
     "escape",
     "down",
     "pagedown",
@@ -143,3 +147,22 @@ async def test_an_outline_is_drawn_where_textual_draws_it(sample_store: Store) -
             await pilot.pause()
             await pilot.pause()
             check(app)
+
+
+async def test_a_new_thumb_draws_only_the_lines_it_changes(sample_store: Store) -> None:
+    """The list's bar after a filter changed the thumb: the lines that look as before
+    are the strips drawn before (already styled), only the thumb's are new."""
+    app = ReadListApp(sample_store, copy=lambda text, terminal: "x", watch_interval=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        bar = app.papers._vertical_scrollbar
+        assert isinstance(bar, KeptScrollBar)
+        before = list(bar._content())
+        await pilot.press("slash", *"model")
+        await pilot.pause()
+        after = list(bar._content())
+        assert app.shown < 101 and len(after) == len(before)
+        same = [y for y in range(len(after)) if list(after[y]) == list(before[y])]
+        assert len(same) < len(after)  # the thumb changed
+        assert same and all(after[y] is before[y] for y in same)
+        assert check(app) == 4
