@@ -23,19 +23,19 @@ from readlist.tui.widgets.scrolling import KeptScrollBar
 SIZE = (120, 40)
 
 
-def _textual_lines(widget: Widget) -> list[list[Segment]]:
+def _textual_lines(widget: Widget) -> list[tuple[int, list[Segment]]]:
     """The widget's lines as Textual's own `Widget.render_lines` draws them, anew."""
     region = Region(0, 0, *widget.region.size)
     widget._styles_cache.clear()
     if isinstance(widget, ScrollBar):
         widget._layout_cache.clear()
         widget._render_content()
-    return [list(strip) for strip in Widget.render_lines(widget, region)]
+    return [(strip.cell_length, list(strip)) for strip in Widget.render_lines(widget, region)]
 
 
-def _kept_lines(widget: Widget) -> list[list[Segment]]:
+def _kept_lines(widget: Widget) -> list[tuple[int, list[Segment]]]:
     region = Region(0, 0, *widget.region.size)
-    return [list(strip) for strip in widget.render_lines(region)]
+    return [(strip.cell_length, list(strip)) for strip in widget.render_lines(region)]
 
 
 def check(app: ReadListApp) -> int:

@@ -23,10 +23,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from rich.console import Console
+from textual._border import get_box
+from textual._segment_tools import line_pad
 from textual._styles_cache import StylesCache
 from textual.dom import NoScreen
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.widget import Widget
 
 KEPT = 4096  # styled lines kept (a 120x40 screen shows ~80 of these widgets' lines)
@@ -148,8 +151,55 @@ class StyledLines:
             self.clear()
             self._context = context
         render_line = self._styles.render_line
+        # A content row of a widget with no outline, tint or opacity is what
+        # `StylesCache.render_line` makes of it in its branch (C): the line fitted to
+        # the content width, the padding, and the left and right borders' edges, in
+        # the background's style. Made here directly, it costs a fraction as much (the
+        # general path reads every border and outline rule and builds styles for each
+        # line); tests/test_tui_styled_lines.py checks it against Textual's path.
+        simple = (
+            not any(edge for edge, _colour in styles.outline)
+            and styles.text_opacity == 1.0
+            and not styles.tint.a
+            and opacity == 1.0
+        )
+        inner_style, outer_style = self._styles.get_inner_outer(base_background, background)
+        inner = inner_style.rich_style
+        (_t, _tc), (right_edge, right_colour), (_b, _bc), (left_edge, left_colour) = styles.border
+        left_side = right_side = None
+        if left_edge:
+            left_side = get_box(
+                left_edge,
+                inner_style,
+                outer_style,
+                TextualStyle(foreground=base_background + left_colour.multiply_alpha(opacity)),
+            )[1][0]
+        if right_edge:
+            right_side = get_box(
+                right_edge,
+                inner_style,
+                outer_style,
+                TextualStyle(foreground=base_background + right_colour.multiply_alpha(opacity)),
+            )[1][2]
+        _top, pad_right, _bottom, pad_left = padding
+        content_width, width = content_size.width, size.width
 
         def draw(y: int, line: Strip | None) -> Strip:
+            if simple and line is not None:
+                fitted = line.adjust_cell_length(content_width, inner)
+                segments = (
+                    line_pad(fitted, pad_left, pad_right, inner)
+                    if pad_left or pad_right
+                    else list(fitted)
+                )
+                if left_side is not None:
+                    segments.insert(0, left_side)
+                if right_side is not None:
+                    segments.append(right_side)
+                strip = Strip(segments, width)  # (the widget's width, as Textual's)
+                for line_filter in filters:
+                    strip = strip.apply_filter(line_filter, background)
+                return strip
             self._styles._simple_strip = None  # (a padding row's strip, kept per render)
             strip = render_line(
                 styles,
