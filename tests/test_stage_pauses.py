@@ -65,6 +65,22 @@ def test_a_word_index_built_with_pauses_is_the_one_built_without(
     assert pauses.count("__init__") == max(len(texts) - 1, 0) // every
 
 
+@settings(max_examples=100, deadline=None)
+@given(words=st.sets(words | st.text(min_size=1, max_size=6)), every=st.integers(1, 9))
+def test_words_sorted_in_pieces_are_the_words_sorted_at_once(words: set[str], every: int) -> None:
+    old = textindex.SORT_EVERY
+    textindex.SORT_EVERY = every
+    try:
+        pauses = Pauses()
+        pieced = textindex._sorted_words(words, pauses)
+    finally:
+        textindex.SORT_EVERY = old
+    assert pieced == sorted(words)
+    # A pause between pieces, and one before they are merged (none for one piece).
+    pieces = -(-len(words) // every)
+    assert pauses.count("_sorted_words") == (pieces if pieces > 1 else 0)
+
+
 @settings(max_examples=60, deadline=None)
 @given(texts=texts, every=st.integers(1, 5), pairs=st.booleans())
 def test_prefixes_found_ahead_with_pauses_are_those_found_at_the_key(
