@@ -67,7 +67,7 @@ def test_a_word_index_built_with_pauses_is_the_one_built_without(
 
 @settings(max_examples=100, deadline=None)
 @given(words=st.sets(words | st.text(min_size=1, max_size=6)), every=st.integers(1, 9))
-def test_words_sorted_in_pieces_are_the_words_sorted_at_once(words: set[str], every: int) -> None:
+def test_words_sorted_in_buckets_are_the_words_sorted_at_once(words: set[str], every: int) -> None:
     old = textindex.SORT_EVERY
     textindex.SORT_EVERY = every
     try:
@@ -76,9 +76,10 @@ def test_words_sorted_in_pieces_are_the_words_sorted_at_once(words: set[str], ev
     finally:
         textindex.SORT_EVERY = old
     assert pieced == sorted(words)
-    # A pause between pieces, and one before they are merged (none for one piece).
-    pieces = -(-len(words) // every)
-    assert pauses.count("_sorted_words") == (pieces if pieces > 1 else 0)
+    # A pause every `every` words, and between two buckets' sorts.
+    buckets = len({word[:2] for word in words})
+    expected = max(len(words) - 1, 0) // every + max(buckets - 1, 0)
+    assert pauses.count("_sorted_words") == expected
 
 
 @settings(max_examples=60, deadline=None)
