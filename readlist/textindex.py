@@ -194,6 +194,7 @@ def frequent_threshold(n: int) -> int:
 
 
 PAUSE_EVERY = 2_000  # texts indexed between two pauses (see `WordIndex`)
+_PAUSE_WORK = 8_192  # positions a bitset is made of between two pauses (~3 ms)
 SORT_EVERY = 8_192  # words put in buckets between two pauses (~2 ms)
 
 
@@ -243,11 +244,18 @@ class WordIndex:
         threshold = frequent_threshold(n)
         frequent: dict[str, int] = {}
         rare: dict[str, list[int]] = {}
+        work = 0  # positions handled since the last pause (a frequent word's bitset
+        # takes a pass over its positions and one over the n texts: ~0.3 ms at 100k)
         for word, papers in postings.items():
             if len(papers) >= threshold:
                 frequent[word] = bits_of(papers, n)
+                work += len(papers) + n // 8
             else:
                 rare[word] = papers
+                work += 1
+            if pause is not None and work >= _PAUSE_WORK:
+                work = 0
+                pause()
         self._frequent: Mapping[str, int] = frequent
         self._rare: Mapping[str, Sequence[int]] = rare
         self._words: Sequence[str] = _sorted_words(postings, pause)
@@ -274,14 +282,17 @@ class WordIndex:
         dict assignment, once it is complete.
         """
         words = self._words
-        firsts = sorted({word[0] for word in words if word})
-        found = []
-        if pairs:
-            counts: dict[str, int] = {}
-            for word in words:
-                if len(word) >= 2:
-                    counts[word[:2]] = counts.get(word[:2], 0) + 1
-            found = sorted(pair for pair, count in counts.items() if count >= _PIN_WORDS)
+        letters: set[str] = set()
+        counts: dict[str, int] = {}
+        for at, word in enumerate(words, 1):
+            if word:
+                letters.add(word[0])
+            if pairs and len(word) >= 2:
+                counts[word[:2]] = counts.get(word[:2], 0) + 1
+            if pause is not None and at % SORT_EVERY == 0:
+                pause()
+        firsts = sorted(letters)
+        found = sorted(pair for pair, count in counts.items() if count >= _PIN_WORDS)
         for prefix in firsts + found:
             if pause is not None:
                 pause()
@@ -540,7 +551,13 @@ class WordIndex:
                             release(None)  # (rare posting lists lie all over the file)
                         if pause is not None:
                             pause()
-                covered |= bits_of(list(papers), self.n)
+                if pause is None:
+                    covered |= bits_of(list(papers), self.n)
+                else:  # (a bitset of 50,000 positions is ~40 ms of Python)
+                    found_papers = list(papers)
+                    for start in range(0, len(found_papers), _PAUSE_WORK):
+                        pause()
+                        covered |= bits_of(found_papers[start : start + _PAUSE_WORK], self.n)
             if self._release is not None:
                 self._release(None)
         return covered

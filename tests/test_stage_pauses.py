@@ -54,15 +54,18 @@ texts = st.lists(st.lists(words, max_size=6).map(lambda ws: " " + " ".join(ws) +
 def test_a_word_index_built_with_pauses_is_the_one_built_without(
     texts: list[str], every: int
 ) -> None:
-    old = textindex.PAUSE_EVERY
-    textindex.PAUSE_EVERY = every
+    old = textindex.PAUSE_EVERY, textindex._PAUSE_WORK, textindex.SORT_EVERY
+    textindex.PAUSE_EVERY = textindex._PAUSE_WORK = textindex.SORT_EVERY = every
     try:
         pauses = Pauses()
         paused = WordIndex(texts, pauses)
     finally:
-        textindex.PAUSE_EVERY = old
+        textindex.PAUSE_EVERY, textindex._PAUSE_WORK, textindex.SORT_EVERY = old
     assert paused.parts() == WordIndex(texts).parts()
-    assert pauses.count("__init__") == max(len(texts) - 1, 0) // every
+    # Every `every` texts indexed, and while the words' postings are made (one a word
+    # at least, at these sizes: a word's work is one position or more).
+    words = {word for text in texts for word in text.split()} - {"|"}
+    assert pauses.count("__init__") >= max(len(texts) - 1, 0) // every + len(words) // every
 
 
 @settings(max_examples=100, deadline=None)
@@ -83,18 +86,23 @@ def test_words_sorted_in_buckets_are_the_words_sorted_at_once(words: set[str], e
 
 
 @settings(max_examples=60, deadline=None)
-@given(texts=texts, every=st.integers(1, 5), pairs=st.booleans())
+@given(texts=texts, every=st.integers(1, 5), pairs=st.booleans(), union=st.booleans())
 def test_prefixes_found_ahead_with_pauses_are_those_found_at_the_key(
-    texts: list[str], every: int, pairs: bool
+    texts: list[str], every: int, pairs: bool, union: bool
 ) -> None:
-    old = textindex._PAUSE_WORDS
-    textindex._PAUSE_WORDS = every
+    names = ("_PAUSE_WORDS", "_PAUSE_WORK", "SORT_EVERY", "_VERIFY_LIMIT")
+    old = [getattr(textindex, name) for name in names]
+    for name in names[:3]:
+        setattr(textindex, name, every)
+    if union:  # the rare words' positions united (in pieces), not verified in the texts
+        textindex._VERIFY_LIMIT = -1
     try:
         pauses = Pauses()
         pinned = WordIndex(texts)
         pinned.pin_short_prefixes(pauses, pairs=pairs)
     finally:
-        textindex._PAUSE_WORDS = old
+        for name, value in zip(names, old, strict=True):
+            setattr(textindex, name, value)
     fresh = WordIndex(texts)
     letters = {word[0] for text in texts for word in text.split() if word != "|"}
     for prefix in sorted(letters) + [a + b for a in "abcde" for b in "abcde"]:
