@@ -19,7 +19,13 @@ from readlist import search as search_module
 from readlist import textindex
 from readlist.errors import LibraryError
 from readlist.search import SearchIndex
-from readlist.session import CatalogueReady, IndexReady, LibrarySession, TitlesIndexed
+from readlist.session import (
+    AbstractsLoaded,
+    CatalogueReady,
+    IndexReady,
+    LibrarySession,
+    TitlesIndexed,
+)
 from readlist.store import Store, startfile, storage
 from readlist.textindex import WordIndex
 
@@ -161,6 +167,35 @@ def test_the_stage_pauses_inside_its_long_steps(
     letters = {w[0] for text in index.texts for w in text.split() if w != "|"}
     assert len(letters) > 10 and set(index._pinned) == letters
     assert all(index.prefix(letter) == fresh.prefix(letter) for letter in letters)
+
+
+@pytest.mark.usefixtures("small_steps")
+def test_a_stored_index_has_its_letters_found_before_the_abstracts_are_read(
+    sample_store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A start that finds the word index on disk answers text queries from the first
+    frame: its one-letter prefixes (a query's first key) are found first in the stage,
+    before the abstracts are read, not after them."""
+    monkeypatch.setattr(session_module, "TITLES_ABOVE", 10)
+    monkeypatch.setattr(session_module, "INDEX_ABOVE", 10)
+    list(LibrarySession(sample_store, stage_above=10).load_catalogue())  # writes the index
+    session = LibrarySession(Store.open(db, start_file=True), stage_above=10)
+    stored = session.stored_index
+    assert stored is not None and not stored._pinned
+    letters = {w[0] for text in stored.texts for w in text.split() if w != "|"}
+    pinned_when_read: list[set[str]] = []
+    abstracts = session.store.abstracts
+
+    def read(*args: object, **kwargs: object) -> object:
+        pinned_when_read.append(set(stored._pinned))
+        return abstracts(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session.store, "abstracts", read)
+    stages = list(session.load_catalogue(pause=Pauses()))
+    assert any(isinstance(s, AbstractsLoaded) for s in stages)
+    assert len(letters) > 10 and pinned_when_read == [letters]
+    fresh = WordIndex(list(stored.texts))
+    assert all(stored.prefix(letter) == fresh.prefix(letter) for letter in letters)
 
 
 def abstracts_storage(tmp_path: Path, n: int) -> storage.AtomicJSONStorage:
