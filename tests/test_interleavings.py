@@ -494,6 +494,11 @@ def test_a_passage_another_window_moved_is_not_kept_twice() -> None:
             arguments = dict(arguments)
             arguments["pid"] = IDS[arguments.get("pid", 1)]
             getattr(machine, name)(**arguments)
-            machine.every_acknowledged_change_is_on_disk()
+            try:
+                machine.every_acknowledged_change_is_on_disk()
+            except AssertionError as error:  # the known failure only fails as expected
+                if "note grew" not in str(error):
+                    raise RuntimeError(f"not the known failure: {error}") from error
+                raise
     finally:
         machine.teardown()
