@@ -23,11 +23,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style as RichStyle
 from textual._border import get_box
 from textual._segment_tools import line_pad
 from textual._styles_cache import StylesCache
+from textual.color import Color
+from textual.css.styles import StylesBase
+from textual.css.types import EdgeType
 from textual.dom import NoScreen
-from textual.geometry import Region
+from textual.geometry import Region, Spacing
 from textual.strip import Strip
 from textual.style import Style as TextualStyle
 from textual.widget import Widget
@@ -45,6 +50,7 @@ class StyledLines:
         self._lines: dict[int, tuple[Strip, Strip]] = {}
         self._gutter: dict[int, Strip] = {}  # border and padding rows, by y
         self._context: object = None
+        self._row: RowPieces | None = None  # for the context: see `_row_pieces`
         self._styles = StylesCache()  # only its `render_line` is used
 
     def clear(self) -> None:
@@ -150,42 +156,16 @@ class StyledLines:
         if context != self._context:
             self.clear()
             self._context = context
+            self._row = _row_pieces(
+                self._styles, styles, padding, base_background, background, opacity
+            )
         render_line = self._styles.render_line
-        # A content row of a widget with no outline, tint or opacity is what
-        # `StylesCache.render_line` makes of it in its branch (C): the line fitted to
-        # the content width, the padding, and the left and right borders' edges, in
-        # the background's style. Made here directly, it costs a fraction as much (the
-        # general path reads every border and outline rule and builds styles for each
-        # line); tests/test_tui_styled_lines.py checks it against Textual's path.
-        simple = (
-            not any(edge for edge, _colour in styles.outline)
-            and styles.text_opacity == 1.0
-            and not styles.tint.a
-            and opacity == 1.0
-        )
-        inner_style, outer_style = self._styles.get_inner_outer(base_background, background)
-        inner = inner_style.rich_style
-        (_t, _tc), (right_edge, right_colour), (_b, _bc), (left_edge, left_colour) = styles.border
-        left_side = right_side = None
-        if left_edge:
-            left_side = get_box(
-                left_edge,
-                inner_style,
-                outer_style,
-                TextualStyle(foreground=base_background + left_colour.multiply_alpha(opacity)),
-            )[1][0]
-        if right_edge:
-            right_side = get_box(
-                right_edge,
-                inner_style,
-                outer_style,
-                TextualStyle(foreground=base_background + right_colour.multiply_alpha(opacity)),
-            )[1][2]
-        _top, pad_right, _bottom, pad_left = padding
+        row = self._row
         content_width, width = content_size.width, size.width
 
         def draw(y: int, line: Strip | None) -> Strip:
-            if simple and line is not None:
+            if row is not None and line is not None:
+                inner, pad_left, pad_right, left_side, right_side = row
                 fitted = line.adjust_cell_length(content_width, inner)
                 segments = (
                     line_pad(fitted, pad_left, pad_right, inner)
@@ -221,6 +201,45 @@ class StyledLines:
             return strip
 
         return gutter.top, size.height - gutter.bottom, draw
+
+
+# A content row's pieces besides its content: the background's style, the left and
+# right padding, the left and right borders' edges (None: no edge).
+RowPieces = tuple[RichStyle, int, int, Segment | None, Segment | None]
+
+
+def _row_pieces(
+    cache: StylesCache,
+    styles: StylesBase,
+    padding: Spacing,
+    base_background: Color,
+    background: Color,
+    opacity: float,
+) -> RowPieces | None:
+    """What `StylesCache.render_line` adds to a content row (its branch (C)), for a
+    widget with no outline, tint or opacity; None for any other (Textual's path draws
+    it). Made once per context: the general path reads every border and outline rule and
+    builds these styles for each line, five times the cost of a row made from them
+    (tests/test_tui_styled_lines.py checks the two draw the same)."""
+    if (
+        any(edge for edge, _colour in styles.outline)
+        or styles.text_opacity != 1.0
+        or styles.tint.a
+        or opacity != 1.0
+    ):
+        return None
+    inner, outer = cache.get_inner_outer(base_background, background)
+
+    def edge(side: tuple[EdgeType, Color], piece: int) -> Segment | None:
+        kind, colour = side
+        if not kind:
+            return None
+        colour = base_background + colour.multiply_alpha(opacity)
+        return get_box(kind, inner, outer, TextualStyle(foreground=colour))[1][piece]
+
+    _top, right, _bottom, left = styles.border
+    _pad_top, pad_right, _pad_bottom, pad_left = padding
+    return (inner.rich_style, pad_left, pad_right, edge(left, 0), edge(right, 2))
 
 
 def _cuts(widget: Widget, top: int) -> list[int] | None:
